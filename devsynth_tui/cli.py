@@ -1,0 +1,348 @@
+"""Command line: the headless commands and the dashboard's entry point.
+
+Headless commands never import Textual; heavy modules load inside the command
+that needs them, so ``--help`` and ``tokens report`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from devsynth_tui import __version__
+
+EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
+SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+
+
+class CliError(Exception):
+    """A one-line error for the user; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    # SUPPRESS: a global flag given before the command is not reset by the command's parser
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--config", metavar="PATH", help="config file (else $DEVSYNTH_TUI_CONFIG, else the user config dir)")
+    common.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://localhost:1234/v1")
+    common.add_argument("--model", metavar="NAME", help="model id to use")
+
+    p = argparse.ArgumentParser(
+        prog="devsynth-tui",
+        parents=[common],
+        description="Terminal dashboard for coding with a local LLM. With no command, opens the dashboard.",
+    )
+    p.add_argument("--version", action="version", version=f"devsynth-tui {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", parents=[common], help="send one prompt through the pipeline and stream the answer")
+    ask.add_argument("prompt")
+    _context_args(ask)
+    ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
+    ask.add_argument("--raw", action="store_true", help="pass the model's escape sequences through unfiltered")
+    for name, kind in (("temperature", float), ("top-p", float), ("top-k", int), ("max-tokens", int), ("seed", int)):
+        ask.add_argument(f"--{name}", type=kind, help=f"override llm.{name.replace('-', '_')} for this request")
+
+    tokens = sub.add_parser("tokens", parents=[common], help="token usage: report, history, reset")
+    tsub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    rep = tsub.add_parser("report", parents=[common], help="totals since the last reset")
+    rep.add_argument("--all", action="store_true", help="all time instead of since the last reset")
+    rep.add_argument("--json", action="store_true")
+    hist = tsub.add_parser("history", parents=[common], help="recent requests, newest first")
+    hist.add_argument("--limit", type=int, default=20)
+    hist.add_argument("--since", metavar="DATE", help="only rows since DATE (YYYY-MM-DD or ISO time)")
+    hist.add_argument("--json", action="store_true")
+    reset = tsub.add_parser("reset", parents=[common], help="start a new period; history is kept unless --purge")
+    reset.add_argument("--purge", action="store_true", help="delete every row (asks to confirm)")
+    reset.add_argument("--yes", action="store_true", help="confirm --purge without asking")
+
+    cfg = sub.add_parser("config", parents=[common], help="check or show configuration")
+    csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = csub.add_parser("check", parents=[common], help="validate a config file")
+    check.add_argument("path", nargs="?")
+    show = csub.add_parser("show", parents=[common], help="print the effective config (secrets redacted)")
+    show.add_argument("--json", action="store_true")
+
+    models = sub.add_parser("models", parents=[common], help="list the server's models")
+    models.add_argument("--json", action="store_true")
+
+    serve = sub.add_parser("serve-embedded", help="run the embedded llama.cpp server in the foreground")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--ctx", type=int, default=8192)
+    return p
+
+
+def _context_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--context", metavar="FILE", action="append", default=[], help="a context file (repeatable)")
+    p.add_argument("--type", metavar="FILE=TYPE", action="append", default=[],
+                   help="context type of a file: requirements, tests, code or documentation")
+
+
+def _types(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        path, sep, ctype = pair.partition("=")
+        if not sep:
+            raise CliError(f"--type {pair!r}: expected FILE=TYPE, e.g. --type spec.md=requirements")
+        out[path] = ctype
+    return out
+
+
+def _load_config(args):
+    from devsynth_tui.config import load
+
+    return load(args.config, base_url=args.base_url, model=args.model)
+
+
+def _ledger():
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services.ledger import Ledger
+    from devsynth_tui.services.store import Store, db_path
+
+    return Ledger(Store(db_path(app_home())))
+
+
+# --- tokens -------------------------------------------------------------------
+
+
+def _parse_since(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise CliError(f"--since {text!r}: expected a date like 2026-05-10 or 2026-05-10T15:30") from None
+
+
+def cmd_tokens(args) -> int:
+    ledger = _ledger()
+    if args.tokens_command == "report":
+        report = ledger.report(all_time=args.all)
+        if args.json:
+            from dataclasses import asdict
+
+            print(json.dumps(asdict(report)))
+        else:
+            print(report.text())
+    elif args.tokens_command == "history":
+        if args.limit <= 0:
+            raise CliError(f"--limit {args.limit}: expected a positive number")
+        rows = ledger.history(args.limit, _parse_since(args.since) if args.since else None)
+        if args.json:
+            print(json.dumps(rows))
+        else:
+            _print_history(rows)
+    else:
+        return _reset(ledger, args)
+    return 0
+
+
+def _print_history(rows: list[dict]) -> None:
+    from devsynth_tui.services.ledger import format_ts
+
+    print(f"{'time':19}  {'operation':10} {'model':24} {'prompt':>7} {'compl':>6} {'saved':>6} {'cost':>8}  status")
+    for r in rows:
+        print(
+            f"{format_ts(r['ts']):19}  {r['operation'][:10]:10} {(r['model'] or '-')[:24]:24} "
+            f"{r['prompt_tokens']:>7,} {r['completion_tokens']:>6,} {r['tokens_saved']:>6,} ${r['cost']:>7.4f}  {r['status']}"
+        )
+
+
+def _reset(ledger, args) -> int:
+    from devsynth_tui.services.ledger import format_ts
+
+    if args.purge and not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("tokens reset --purge deletes every row: add --yes to confirm")
+        if input("Delete every ledger row for good? Type 'purge' to confirm: ").strip() != "purge":
+            print("Nothing deleted.")
+            return 1
+    when = ledger.reset(purge=args.purge)
+    what = "Purged all rows" if args.purge else "Archived the current period (see `tokens history`)"
+    print(f"{what}; new period from {format_ts(when)}.")
+    return 0
+
+
+# --- config -------------------------------------------------------------------
+
+
+def cmd_config(args) -> int:
+    from devsynth_tui.config import load, redacted
+
+    if args.config_command == "check":
+        path = args.path or args.config
+        cfg = load(path, use_overrides=False)
+        print(f"ok: {' < '.join(cfg.sources)} is valid")
+        return 0
+    cfg = _load_config(args)
+    data = redacted(cfg.data)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        import yaml
+
+        print(f"# effective config from: {' < '.join(cfg.sources)}")
+        print(yaml.safe_dump(data, sort_keys=False).rstrip())
+    return 0
+
+
+# --- server commands ------------------------------------------------------------
+
+
+async def _with_backend(cfg, fn):
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services.backend import connect
+
+    backend = await connect(cfg, app_home())
+    try:
+        return await fn(backend)
+    finally:
+        await backend.aclose()
+
+
+def cmd_models(args) -> int:
+    import asyncio
+    from dataclasses import asdict
+
+    cfg = _load_config(args)
+
+    async def run(backend):
+        models = await backend.models()
+        if args.json:
+            print(json.dumps({"backend": backend.label, "models": [asdict(m) for m in models]}))
+            return
+        print(f"# {backend.label}")
+        for m in models:
+            state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
+            print(f"{m.id:40} {state:10} ctx {m.context_length or '-':>6}  {m.quantization or ''}")
+
+    asyncio.run(_with_backend(cfg, run))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    import asyncio
+
+    from devsynth_tui.services.context import load_files
+    from devsynth_tui.services.pipeline import ChatRequest
+
+    cfg = _load_config(args)
+    try:
+        items, notes = load_files(args.context, _types(args.type))
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
+    cfg = cfg.with_values(params, "command line") if params else cfg
+    if not args.prompt.strip():
+        raise CliError("empty prompt: pass the question as the first argument")
+    req = ChatRequest(args.prompt, context=items, notes=notes, operation="ask")
+    done = asyncio.run(_with_backend(cfg, lambda backend: _stream_answer(cfg, backend, req, args)))
+    if done.status == "error":
+        print(f"devsynth-tui: {done.error}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+async def _stream_answer(cfg, backend, req, args):
+    from devsynth_tui.services.lmstudio_client import Delta
+    from devsynth_tui.services.pipeline import Done, Pipeline, StageReport
+    from devsynth_tui.services.sanitize import safe_text
+
+    pipeline = Pipeline(cfg, backend, _ledger())
+    stages, done = [], None
+    async for event in pipeline.run(req):
+        if isinstance(event, Delta) and not args.json:
+            sys.stdout.write(event.text if args.raw else safe_text(event.text))
+            sys.stdout.flush()
+        elif isinstance(event, StageReport):
+            stages.append(event)
+        elif isinstance(event, Done):
+            done = event
+    if args.json:
+        print(json.dumps(_answer_json(backend, done, stages)))
+    else:
+        if done.text and not done.text.endswith("\n"):
+            print()
+        print(_footer(backend, done), file=sys.stderr)
+    return done
+
+
+def _answer_json(backend, done, stages) -> dict:
+    from dataclasses import asdict
+
+    from devsynth_tui.services.sanitize import safe_text
+
+    r = done.result
+    return {
+        "text": safe_text(done.text),
+        "status": done.status,
+        "error": done.error,
+        "backend": backend.label,
+        "ledger": asdict(done.row) | {"total_tokens": done.row.total_tokens},
+        "usage": r.usage if r else None,
+        "server_timings": r.server_timings if r else None,
+        "server_stats": r.server_stats if r else None,
+        "stages": [asdict(s) for s in stages],
+    }
+
+
+def _footer(backend, done) -> str:
+    row = done.row
+    parts = [row.model or "?", backend.label, f"prompt {row.prompt_tokens} + completion {row.completion_tokens} tokens"]
+    if row.tokens_saved:
+        parts.append(f"saved {row.tokens_saved}")
+    if row.ttft is not None:
+        parts.append(f"ttft {row.ttft:.2f} s")
+    if row.tps:
+        parts.append(f"{row.tps:.1f} tok/s")
+    parts.append(f"{row.duration:.2f} s")
+    if done.status != "ok":
+        parts.append(done.status)
+    return "-- " + " · ".join(parts)
+
+
+def cmd_serve_embedded(args) -> int:
+    from devsynth_tui.services.embedded import main as serve_main
+
+    return serve_main(["--port", str(args.port), "--ctx", str(args.ctx)])
+
+
+def cmd_dashboard(args) -> int:
+    cfg = _load_config(args)
+    from devsynth_tui.ui.app import run_app
+
+    return run_app(cfg)
+
+
+COMMANDS = {
+    "tokens": cmd_tokens,
+    "config": cmd_config,
+    "models": cmd_models,
+    "ask": cmd_ask,
+    "serve-embedded": cmd_serve_embedded,
+    None: cmd_dashboard,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run a command; every expected failure is one line on stderr."""
+    args = _parser().parse_args(argv)
+    for name in ("config", "base_url", "model"):
+        setattr(args, name, getattr(args, name, None))
+    from devsynth_tui.config import ConfigError
+    from devsynth_tui.services.errors import ServiceError
+
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("\ndevsynth-tui: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+    except (CliError, ConfigError) as e:
+        print(f"devsynth-tui: {e}", file=sys.stderr)
+        return getattr(e, "code", EXIT_USAGE)
+    except ServiceError as e:
+        print(f"devsynth-tui: {e}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,457 @@
+"""Configuration: one schema for every key of the guide, layered loading, validation.
+
+Load order (later wins): schema defaults < user config file < dashboard overrides
+file (app home) < environment variables < command-line flags.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+STRATEGIES = ("relevance", "recency", "priority", "summarization")
+PRIORITY_LEVELS = ("high", "medium", "low")
+CONTEXT_TYPES = ("requirements", "tests", "code", "documentation")
+MODEL_CLASSES = ("simple", "medium", "complex")
+
+ENV_BASE_URL = "DEVSYNTH_TUI_BASE_URL"
+ENV_LM_STUDIO = "LM_STUDIO_ENDPOINT"
+ENV_CONFIG = "DEVSYNTH_TUI_CONFIG"
+ENV_HOME = "DEVSYNTH_TUI_HOME"
+ENV_API_KEY = "DEVSYNTH_TUI_API_KEY"
+ENV_MODEL = "DEVSYNTH_TUI_MODEL"
+
+
+class ConfigError(Exception):
+    """A bad config value; ``str()`` is one line naming file, line, key and expectation."""
+
+    def __init__(self, expected: str, key: str = "", source: str = "", line: int | None = None):
+        self.expected, self.key, self.source, self.line = expected, key, source, line
+        where = source or "config"
+        if line is not None:
+            where += f" line {line}"
+        super().__init__(f"{where}: {key + ': ' if key else ''}{expected}")
+
+
+# --- the schema -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: default, accepted type, extra check, one-line doc."""
+
+    default: Any
+    kind: str  # bool | int | float | str | optstr | list[str] | dict[str] | strategy
+    check: Callable[[Any], str | None] | None = None
+    doc: str = ""
+    choices: tuple = field(default=())
+
+
+def _range(lo: float | None, hi: float | None) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            if hi is None:
+                return f"must be at least {lo}"
+            return f"must be between {lo} and {hi}"
+        return None
+
+    return check
+
+
+def _regexes(patterns: list[str]) -> str | None:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            return f"pattern {p!r} is not a valid regular expression ({e})"
+    return None
+
+
+def _url(v: str) -> str | None:
+    return None if re.match(r"^https?://[^/\s]+", v) else "must be an http:// or https:// URL"
+
+
+def _priorities(d: dict) -> str | None:
+    for k, v in d.items():
+        if v not in PRIORITY_LEVELS:
+            return f"priority for {k!r} is {v!r}; expected one of {', '.join(PRIORITY_LEVELS)}"
+    return None
+
+
+def _models(d: dict) -> str | None:
+    unknown = set(d) - set(MODEL_CLASSES)
+    if unknown:
+        return f"unknown class {sorted(unknown)[0]!r}; expected {', '.join(MODEL_CLASSES)}"
+    return None
+
+
+SCHEMA: dict = {
+    "tokens": {
+        "context_pruning": {
+            "strategy": Key(["relevance", "priority"], "strategy", doc="relevance|recency|priority|summarization, or a list applied in order"),
+            "threshold": Key(0.7, "float", _range(0, 1), "relevance threshold (0-1)"),
+            "max_age": Key(3600, "int", _range(1, None), "recency: maximum age in seconds"),
+            "priorities": Key(
+                {"requirements": "high", "tests": "medium", "code": "medium", "documentation": "low"},
+                "dict[str]",
+                _priorities,
+                "priority class per context type",
+            ),
+            "max_tokens": Key(1000, "int", _range(1, None), "summarization: maximum tokens per context section"),
+        },
+        "prompt_optimization": {
+            "template_trimming": Key(True, "bool", doc="collapse blank lines, strip template comments"),
+            "max_examples": Key(2, "int", _range(0, None), "keep at most N few-shot examples"),
+            "instruction_compression": Key(True, "bool", doc="remove filler phrasing from instructions"),
+            "chunked_generation": Key(False, "bool", doc="split large input into chunks"),
+            "chunk_size": Key(1000, "int", _range(1, None), "maximum tokens per chunk"),
+        },
+        "response_optimization": {
+            "streaming": Key(True, "bool", doc="stream answers as they are generated"),
+            "incremental_parsing": Key(True, "bool", doc="emit code blocks and sections as they complete"),
+            "early_termination": Key(False, "bool", doc="stop generating when a pattern appears"),
+            "termination_patterns": Key(["```", "END OF RESPONSE"], "list[str]", _regexes, "patterns that end the answer"),
+        },
+    },
+    "memory": {
+        "max_context_size": Key(10000, "int", _range(1, None), "maximum tokens of context"),
+        "aggressive_gc": Key(True, "bool", doc="full garbage collection after large operations"),
+        "monitoring": {
+            "enabled": Key(True, "bool", doc="alert when memory crosses the threshold"),
+            "threshold": Key(500, "float", _range(1, None), "alert threshold in MB"),
+        },
+    },
+    "cpu": {
+        "parallel_processing": {
+            "enabled": Key(True, "bool", doc="run chunked work in parallel"),
+            "max_workers": Key(4, "int", _range(1, 64), "maximum worker threads"),
+        },
+        "process_priority": Key("normal", "str", doc="low, normal, high", choices=("low", "normal", "high")),
+        "background_operations": Key(True, "bool", doc="run long work in the background"),
+    },
+    "disk": {
+        "caching": {
+            "enabled": Key(True, "bool", doc="cache deterministic responses"),
+            "max_size": Key(100, "float", _range(0.001, None), "cache size limit in MB"),
+        },
+        "async_io": Key(True, "bool", doc="read files off the event loop"),
+        "compression": {
+            "enabled": Key(True, "bool", doc="compress stored data"),
+            "level": Key(6, "int", _range(1, 9), "zlib level (1-9)"),
+        },
+    },
+    "llm": {
+        "base_url": Key("http://localhost:1234/v1", "str", _url, "OpenAI-compatible server, with or without /v1"),
+        "model": Key(None, "optstr", doc="model id; empty means the server's loaded model"),
+        "api_key": Key(None, "optstr", doc=f"leave empty and set ${ENV_API_KEY}; never written by us"),
+        "timeout": Key(120.0, "float", _range(0.1, 3600), "seconds to wait for the server"),
+        "embedded": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
+        "temperature": Key(0.2, "float", _range(0, 2), "sampling temperature (0-2)"),
+        "top_p": Key(0.9, "float", _range(0, 1), "nucleus sampling (0-1)"),
+        "top_k": Key(40, "int", _range(0, 1000), "top-k sampling (0 = off)"),
+        "max_tokens": Key(1000, "int", _range(1, 1_000_000), "maximum tokens generated"),
+        "seed": Key(None, "optint", doc="fixed seed makes answers repeatable (and cacheable)"),
+        "dynamic_model_selection": {
+            "enabled": Key(False, "bool", doc="pick a model per request by complexity"),
+            "models": Key(
+                {"simple": "Phi-2 2.7B", "medium": "Llama 3 8B", "complex": "CodeLlama 13B"},
+                "dict[str]",
+                _models,
+                "model per complexity class",
+            ),
+            "simple_max_tokens": Key(500, "int", _range(1, None), "requests up to this many tokens are simple"),
+            "complex_min_tokens": Key(4000, "int", _range(1, None), "requests from this many tokens are complex"),
+        },
+    },
+    "pricing": {
+        "prompt_per_1k": Key(0.01, "float", _range(0, None), "USD per 1,000 prompt tokens, for the estimated cost"),
+        "completion_per_1k": Key(0.03, "float", _range(0, None), "USD per 1,000 completion tokens"),
+    },
+    "monitor": {
+        "interval": Key(1.0, "float", _range(0.1, 3600), "seconds between resource samples"),
+        "window": Key(60, "int", _range(2, 3600), "samples kept per sparkline"),
+    },
+    "ui": {
+        "theme": Key("dark", "str", doc="dark, light, high-contrast, or a path to a .tcss file"),
+    },
+}
+
+
+def _iter_keys(schema: dict, prefix: str = ""):
+    for name, node in schema.items():
+        path = f"{prefix}{name}"
+        if isinstance(node, Key):
+            yield path, node
+        else:
+            yield from _iter_keys(node, path + ".")
+
+
+ALL_KEYS: dict[str, Key] = dict(_iter_keys(SCHEMA))
+
+
+def defaults() -> dict:
+    """A fresh nested dict of every key's default."""
+    out: dict = {}
+    for path, key in ALL_KEYS.items():
+        _set(out, path, copy.deepcopy(key.default))
+    return out
+
+
+def _set(d: dict, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for p in parents:
+        d = d.setdefault(p, {})
+    d[last] = value
+
+
+def _get(d: dict, path: str) -> Any:
+    for p in path.split("."):
+        d = d[p]
+    return d
+
+
+# --- validation --------------------------------------------------------------
+
+_KIND_TEXT = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "optstr": "a string or empty",
+    "optint": "a whole number or empty",
+    "list[str]": "a list of strings",
+    "dict[str]": "a mapping of names to strings",
+    "strategy": f"one of {', '.join(STRATEGIES)} or a list of them",
+}
+
+
+def _coerce(key: Key, v: Any) -> tuple[Any, str | None]:
+    """Return (value, error) for ``v`` against ``key``'s kind."""
+    k = key.kind
+    ok = {
+        "bool": isinstance(v, bool),
+        "int": isinstance(v, int) and not isinstance(v, bool),
+        "float": isinstance(v, (int, float)) and not isinstance(v, bool),
+        "str": isinstance(v, str),
+        "optstr": v is None or isinstance(v, str),
+        "optint": v is None or (isinstance(v, int) and not isinstance(v, bool)),
+        "list[str]": isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "dict[str]": isinstance(v, dict) and all(isinstance(x, str) and isinstance(y, str) for x, y in v.items()),
+        "strategy": isinstance(v, str) or (isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)),
+    }[k]
+    if not ok:
+        return v, f"expected {_KIND_TEXT[k]}, got {v!r}"
+    if k == "float":
+        v = float(v)
+    if k == "optstr" and v == "":
+        v = None
+    if k == "strategy":
+        names = [v] if isinstance(v, str) else v
+        bad = [n for n in names if n not in STRATEGIES]
+        if bad:
+            return v, f"unknown strategy {bad[0]!r}; expected {_KIND_TEXT[k]}"
+    if key.choices and v not in key.choices:
+        return v, f"expected one of {', '.join(key.choices)}, got {v!r}"
+    if key.check and (err := key.check(v)):
+        return v, f"{err}, got {v!r}"
+    return v, None
+
+
+def validate_layer(data: Any, source: str, lines: dict[str, int] | None = None) -> dict:
+    """Check a partial config mapping against the schema; return it with values coerced."""
+    lines = lines or {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping of sections (tokens, memory, cpu, disk, llm, ...)", "", source, lines.get(""))
+    out: dict = {}
+    _validate_node(data, SCHEMA, "", source, lines, out)
+    return out
+
+
+def _validate_node(data: dict, schema: dict, prefix: str, source: str, lines: dict, out: dict) -> None:
+    for name, value in data.items():
+        path = f"{prefix}{name}"
+        node = schema.get(name) if isinstance(name, str) else None
+        if node is None:
+            known = ", ".join(schema)
+            raise ConfigError(f"unknown key; expected one of {known}", path, source, lines.get(path))
+        if isinstance(node, Key):
+            coerced, err = _coerce(node, value)
+            if err:
+                raise ConfigError(err, path, source, lines.get(path))
+            _set(out, path, coerced)
+        elif not isinstance(value, dict):
+            raise ConfigError(f"expected a section with keys {', '.join(node)}, got {value!r}", path, source, lines.get(path))
+        else:
+            _validate_node(value, node, path + ".", source, lines, out)
+
+
+def _check_cross_keys(cfg: dict, source: str) -> None:
+    dms = cfg["llm"]["dynamic_model_selection"]
+    if dms["simple_max_tokens"] >= dms["complex_min_tokens"]:
+        raise ConfigError(
+            "simple_max_tokens must be below complex_min_tokens", "llm.dynamic_model_selection.simple_max_tokens", source
+        )
+
+
+# --- reading files -------------------------------------------------------------
+
+
+def _key_lines(node: Any, prefix: str = "") -> dict[str, int]:
+    """Map dotted key paths to 1-based line numbers from a composed YAML node."""
+    import yaml
+
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            path = f"{prefix}{k.value}"
+            out[path] = k.start_mark.line + 1
+            out.update(_key_lines(v, path + "."))
+    return out
+
+
+def read_yaml_layer(path: Path) -> dict:
+    """Read and validate one YAML config file; any problem is a ConfigError."""
+    import yaml
+
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found; check the path or run `devsynth-tui config show`", "", source) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read file ({e.__class__.__name__}: {e})", "", source) from None
+    try:
+        data = yaml.safe_load(text)
+        lines = _key_lines(yaml.compose(text))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        raise ConfigError(f"YAML syntax error: {problem}", "", source, line) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        raise ConfigError(f"YAML error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}", "", source) from None
+    return validate_layer(data, source, lines)
+
+
+def merge(base: dict, layer: dict) -> dict:
+    """Deep-merge ``layer`` into a copy of ``base``; leaf values (lists, mappings of names) replace."""
+    out = copy.deepcopy(base)
+    for path, _ in ALL_KEYS.items():
+        try:
+            _set(out, path, copy.deepcopy(_get(layer, path)))
+        except (KeyError, TypeError):
+            pass
+    return out
+
+
+def app_home() -> Path:
+    """The one folder holding ledger, cache, conversations and logs (0700)."""
+    env = os.environ.get(ENV_HOME)
+    if env:
+        home = Path(env).expanduser()
+    else:
+        import platformdirs
+
+        home = Path(platformdirs.user_data_dir("devsynth-tui", appauthor=False))
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return home
+
+
+def user_config_path() -> Path:
+    """The default user config file location."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("devsynth-tui", appauthor=False)) / "config.yaml"
+
+
+def overrides_path() -> Path:
+    """Where the dashboard saves live parameter changes."""
+    return app_home() / "overrides.yaml"
+
+
+@dataclass
+class Config:
+    """The effective configuration plus where it came from."""
+
+    data: dict
+    sources: list[str]
+
+    def get(self, path: str) -> Any:
+        return _get(self.data, path)
+
+    def __getitem__(self, section: str) -> Any:
+        return self.data[section]
+
+    def with_values(self, values: dict[str, Any], source: str = "override") -> "Config":
+        """A copy with dotted-path values validated and applied."""
+        layer: dict = {}
+        for path, value in values.items():
+            _set(layer, path, value)
+        checked = validate_layer(layer, source)
+        data = merge(self.data, checked)
+        _check_cross_keys(data, source)
+        return Config(data, self.sources + [source])
+
+    @property
+    def api_key(self) -> str | None:
+        return self.data["llm"]["api_key"] or os.environ.get(ENV_API_KEY) or None
+
+    def digest(self) -> str:
+        """A short hash of the effective config (secrets excluded), for benchmark records."""
+        return hashlib.sha256(json.dumps(redacted(self.data), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def redacted(data: dict) -> dict:
+    """A copy with secrets replaced."""
+    out = copy.deepcopy(data)
+    if out.get("llm", {}).get("api_key"):
+        out["llm"]["api_key"] = "***"
+    return out
+
+
+def normalize_base_url(url: str) -> str:
+    """Server root without a trailing slash or ``/v1``: accepts both forms."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/v1"):
+        url = url[:-3]
+    return url
+
+
+def load(
+    path: str | os.PathLike | None = None,
+    *,
+    base_url: str | None = None,
+    model: str | None = None,
+    use_overrides: bool = True,
+) -> Config:
+    """Build the effective config from every layer; raises ConfigError on any bad value."""
+    data = defaults()
+    sources = ["defaults"]
+    user = Path(path).expanduser() if path else None
+    if user is None and os.environ.get(ENV_CONFIG):
+        user = Path(os.environ[ENV_CONFIG]).expanduser()
+    if user is None:
+        candidate = user_config_path()
+        user = candidate if candidate.is_file() else None
+    for layer_path in [user, overrides_path() if use_overrides else None]:
+        if layer_path is not None and (layer_path == user or layer_path.is_file()):
+            data = merge(data, read_yaml_layer(layer_path))
+            sources.append(str(layer_path))
+    env_url = os.environ.get(ENV_BASE_URL) or os.environ.get(ENV_LM_STUDIO)
+    flags = {"llm.base_url": base_url, "llm.model": model}
+    env = {"llm.base_url": env_url, "llm.model": os.environ.get(ENV_MODEL)}
+    cfg = Config(data, sources)
+    for name, values in (("environment", env), ("command line", flags)):
+        values = {k: v for k, v in values.items() if v}
+        if values:
+            cfg = cfg.with_values(values, name)
+    _check_cross_keys(cfg.data, " < ".join(sources))
+    return cfg

@@ -1,0 +1,84 @@
+"""Backend selection: the configured server if it answers, else the embedded llama.cpp server."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from devsynth_tui.config import Config, normalize_base_url
+from devsynth_tui.services.embedded import MODEL_NAME, EmbeddedServer, EmbeddedUnavailable
+from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ServerUnreachable
+
+
+@dataclass
+class Backend:
+    """The server we talk to, what to call it in every UI, and the embedded child if we started one."""
+
+    client: LLMClient
+    kind: str  # lmstudio | openai | embedded
+    embedded: EmbeddedServer | None = None
+    active_model: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "embedded":
+            return f"embedded {MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
+        name = "LM Studio" if self.kind == "lmstudio" else "server"
+        return f"{name} at {self.client.url}"
+
+    async def resolve_model(self, wanted: str | None) -> str:
+        """The model to send: the configured one, else the server's first loaded model."""
+        if wanted:
+            return wanted
+        if self.active_model is None:
+            models = await self.client.list_models()
+            loaded = [m for m in models if m.loaded is not False and m.type not in ("embeddings",)]
+            if not loaded:
+                raise LLMError(f"no model is loaded on {self.client.url}: load one in LM Studio or pass --model")
+            self.active_model = loaded[0].id
+        return self.active_model
+
+    async def models(self) -> list[ModelInfo]:
+        return await self.client.list_models()
+
+    async def ensure_alive(self) -> bool:
+        """Restart the embedded server if it died; True when it had to."""
+        if self.kind != "embedded" or self.embedded.alive():
+            return False
+        await asyncio.to_thread(self.embedded.start)
+        return True
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.embedded:
+            await asyncio.to_thread(self.embedded.stop)
+
+
+def _client(cfg: Config, url: str) -> LLMClient:
+    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"))
+
+
+async def start_embedded(cfg: Config, home: Path) -> Backend:
+    server = EmbeddedServer(home)
+    await asyncio.to_thread(server.start)
+    return Backend(_client(cfg, server.base_url), "embedded", server, MODEL_NAME)
+
+
+async def connect(cfg: Config, home: Path) -> Backend:
+    """Pick the backend per ``llm.embedded`` (auto|always|never); raises a one-line error if none."""
+    mode = cfg.get("llm.embedded")
+    if mode == "always":
+        return await start_embedded(cfg, home)
+    client = _client(cfg, cfg.get("llm.base_url"))
+    if await client.probe():
+        kind = "lmstudio" if await client.is_lmstudio() else "openai"
+        return Backend(client, kind)
+    await client.aclose()
+    url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"
+    if mode == "never":
+        raise ServerUnreachable(url)
+    try:
+        return await start_embedded(cfg, home)
+    except EmbeddedUnavailable as e:
+        raise LLMError(f"no server answers at {url} and the embedded backend can't start: {e}") from None

@@ -1,0 +1,124 @@
+"""The token ledger: one SQLite row per request, reports, history and resets."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from devsynth_tui.services.store import Store
+
+STATUSES = ("ok", "cancelled", "error", "cached", "partial")
+
+
+@dataclass
+class LedgerRow:
+    """What one request cost and how it went. Token counts are the server's usage when it sent one."""
+
+    operation: str
+    model: str | None = None
+    backend: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    est_prompt_tokens: int | None = None
+    tokens_before: int | None = None
+    tokens_saved: int = 0
+    cost: float = 0.0
+    ttft: float | None = None
+    tps: float | None = None
+    duration: float | None = None
+    status: str = "ok"
+    error: str | None = None
+    usage_source: str = "server"
+    cached: bool = False
+    ts: float = field(default_factory=time.time)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class Report:
+    """Totals for the current period (since the last reset) or all time."""
+
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    tokens_saved: int
+    cost: float
+    last_reset: float
+
+    def text(self) -> str:
+        """The guide's report format, plus tokens saved."""
+        return "\n".join(
+            [
+                "Token Usage Report:",
+                f"Total tokens: {self.total_tokens:,}",
+                f"Prompt tokens: {self.prompt_tokens:,}",
+                f"Completion tokens: {self.completion_tokens:,}",
+                f"Tokens saved: {self.tokens_saved:,}",
+                f"Estimated cost: ${self.cost:.4f}",
+                f"Last reset: {format_ts(self.last_reset)}",
+            ]
+        )
+
+
+def format_ts(ts: float) -> str:
+    return datetime.fromtimestamp(ts).isoformat(timespec="seconds")
+
+
+class Ledger:
+    """Records and reads request rows in the app database."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def current_period(self) -> tuple[int, float]:
+        rows = self.store.query("SELECT id, started FROM periods WHERE ended IS NULL ORDER BY id DESC LIMIT 1")
+        if rows:
+            return rows[0]["id"], rows[0]["started"]
+        with self.store.transaction() as conn:
+            row = conn.execute("SELECT id, started FROM periods WHERE ended IS NULL").fetchone()
+            if row:
+                return row["id"], row["started"]
+            now = time.time()
+            return conn.execute("INSERT INTO periods(started) VALUES (?)", (now,)).lastrowid, now
+
+    def record(self, row: LedgerRow) -> int:
+        """Store one row in its own transaction; returns its id."""
+        period, _ = self.current_period()
+        data = asdict(row)
+        data.update(period_id=period, total_tokens=row.total_tokens, cached=int(row.cached))
+        cols = ", ".join(data)
+        marks = ", ".join(f":{c}" for c in data)
+        return self.store.write(f"INSERT INTO requests({cols}) VALUES ({marks})", data)
+
+    def report(self, all_time: bool = False) -> Report:
+        period, started = self.current_period()
+        where, params = ("", ()) if all_time else ("WHERE period_id = ?", (period,))
+        r = self.store.query(
+            "SELECT COUNT(*) n, COALESCE(SUM(prompt_tokens),0) p, COALESCE(SUM(completion_tokens),0) c,"
+            f" COALESCE(SUM(tokens_saved),0) s, COALESCE(SUM(cost),0) cost FROM requests {where}",
+            params,
+        )[0]
+        return Report(r["n"], r["p"], r["c"], r["p"] + r["c"], r["s"], r["cost"], started)
+
+    def history(self, limit: int = 20, since: float | None = None) -> list[dict]:
+        """Most recent rows first, across periods."""
+        rows = self.store.query(
+            "SELECT * FROM requests WHERE ts >= ? ORDER BY id DESC LIMIT ?", (since or 0.0, limit)
+        )
+        return [dict(r) for r in rows]
+
+    def reset(self, purge: bool = False) -> float:
+        """Close the current period (rows are kept as history) or, with purge, delete every row."""
+        now = time.time()
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE periods SET ended = ? WHERE ended IS NULL", (now,))
+            if purge:
+                conn.execute("DELETE FROM requests")
+                conn.execute("DELETE FROM periods")
+            conn.execute("INSERT INTO periods(started) VALUES (?)", (now,))
+        return now

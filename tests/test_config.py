@@ -1,0 +1,131 @@
+import re
+
+import pytest
+import yaml
+
+from conftest import REPO, run_cli
+from devsynth_tui import config as c
+from devsynth_tui.config import ConfigError, load
+
+GUIDE = (REPO / "docs" / "devsynth-performance-guide.md").read_text()
+SNIPPETS = re.findall(r"^```yaml\n(.*?)^```$", GUIDE, re.S | re.M)
+
+
+def test_guide_has_its_snippets():
+    assert len(SNIPPETS) == 24
+
+
+def _leaves(d, prefix=""):
+    for k, v in d.items():
+        if isinstance(v, dict) and f"{prefix}{k}" not in c.ALL_KEYS:
+            yield from _leaves(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=range(len(SNIPPETS)))
+def test_every_guide_snippet_is_accepted_and_takes_effect(snippet, tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(snippet)
+    cfg = load(path)
+    for key, value in _leaves(yaml.safe_load(snippet)):
+        assert cfg.get(key) == value, key
+
+
+def test_shipped_default_yaml_matches_schema_and_names_every_key():
+    text = (REPO / "config" / "default.yaml").read_text()
+    assert c.read_yaml_layer(REPO / "config" / "default.yaml") == c.defaults()
+    for key in c.ALL_KEYS:
+        assert key.split(".")[-1] + ":" in text, key
+
+
+def _error(tmp_path, text) -> str:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load(path)
+    msg = str(e.value)
+    assert "\n" not in msg and str(path) in msg
+    return msg
+
+
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("llm:\n  temperature: 5\n", ["line 2", "llm.temperature", "between 0 and 2", "5"]),
+        ("llm:\n  temperature: hot\n", ["llm.temperature", "expected a number"]),
+        ("llm:\n  temprature: 0.2\n", ["llm.temprature", "unknown key", "temperature"]),
+        ("tokens:\n  context_pruning:\n    strategy: magic\n", ["line 3", "unknown strategy 'magic'"]),
+        ("tokens:\n  context_pruning:\n    threshold: 1.5\n", ["tokens.context_pruning.threshold", "between 0 and 1"]),
+        ("tokens:\n  context_pruning:\n    priorities:\n      code: urgent\n", ["priorities", "'urgent'", "high, medium, low"]),
+        ("tokens:\n  response_optimization:\n    termination_patterns: ['(']\n", ["termination_patterns", "not a valid regular expression"]),
+        ("disk:\n  caching:\n    max_size: 0\n", ["disk.caching.max_size"]),
+        ("disk:\n  caching:\n    max_size: -5\n", ["disk.caching.max_size"]),
+        ("disk:\n  compression:\n    level: 10\n", ["disk.compression.level", "between 1 and 9"]),
+        ("cpu:\n  process_priority: urgent\n", ["cpu.process_priority", "low, normal, high"]),
+        ("memory: 5\n", ["line 1", "memory", "expected a section"]),
+        ("llm:\n  temperature: [0.2\n", ["YAML syntax error", "line"]),
+        ("llm:\n\ttemperature: 1\n", ["YAML syntax error"]),
+        ("- just\n- a list\n", ["expected a mapping"]),
+        ("llm:\n  base_url: localhost:1234\n", ["llm.base_url", "http://"]),
+        ("llm:\n  max_tokens: true\n", ["llm.max_tokens", "whole number"]),
+    ],
+)
+def test_bad_files_give_one_line_error(tmp_path, text, expect):
+    msg = _error(tmp_path, text)
+    for part in expect:
+        assert part in msg, (part, msg)
+
+
+def test_unreadable_and_binary_files(tmp_path):
+    assert "file not found" in str(pytest.raises(ConfigError, load, tmp_path / "missing.yaml").value)
+    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00bad")
+    assert "cannot read" in str(pytest.raises(ConfigError, load, tmp_path / "bin.yaml").value)
+
+
+def test_load_order_file_env_flags(tmp_path, monkeypatch):
+    path = tmp_path / "c.yaml"
+    path.write_text("llm:\n  base_url: http://file:1/v1\n  temperature: 0.5\n")
+    assert load(path).get("llm.base_url") == "http://file:1/v1"
+    monkeypatch.setenv("LM_STUDIO_ENDPOINT", "http://127.0.0.1:1234")
+    assert load(path).get("llm.base_url") == "http://127.0.0.1:1234"
+    monkeypatch.setenv("DEVSYNTH_TUI_BASE_URL", "http://env:2/v1")
+    assert load(path).get("llm.base_url") == "http://env:2/v1"
+    cfg = load(path, base_url="http://flag:3")
+    assert cfg.get("llm.base_url") == "http://flag:3" and cfg.get("llm.temperature") == 0.5
+    monkeypatch.setenv("DEVSYNTH_TUI_CONFIG", str(path))
+    assert load().get("llm.temperature") == 0.5
+
+
+def test_user_config_dir_file_is_read(tmp_path):
+    path = c.user_config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("llm:\n  top_k: 7\n")
+    assert load().get("llm.top_k") == 7
+
+
+def test_base_url_with_or_without_v1():
+    assert c.normalize_base_url("http://localhost:1234/v1/") == "http://localhost:1234"
+    assert c.normalize_base_url("http://localhost:1234") == "http://localhost:1234"
+
+
+def test_strategy_list_and_overrides_validate():
+    cfg = load().with_values({"tokens.context_pruning.strategy": ["recency", "summarization"]})
+    assert cfg.get("tokens.context_pruning.strategy") == ["recency", "summarization"]
+    with pytest.raises(ConfigError, match="llm.top_p"):
+        cfg.with_values({"llm.top_p": 3})
+
+
+def test_cli_config_check_and_show_redacts(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("llm:\n  api_key: sk-FAKE-1234567890\n  temperature: 0.3\n")
+    r = run_cli("config", "check", str(good))
+    assert r.returncode == 0 and "valid" in r.stdout
+    r = run_cli("--config", str(good), "config", "show")
+    assert r.returncode == 0 and "temperature: 0.3" in r.stdout
+    assert "sk-FAKE" not in r.stdout + r.stderr and "***" in r.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("llm:\n  temperature: 5\n")
+    r = run_cli("config", "check", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "line 2" in r.stderr and "llm.temperature" in r.stderr

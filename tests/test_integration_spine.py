@@ -1,0 +1,171 @@
+"""The spine against the real embedded llama.cpp server."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import aclosing
+
+import httpx
+import psutil
+import pytest
+
+from conftest import run_cli
+from devsynth_tui.config import app_home
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import Delta, LLMClient
+from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.store import Store, db_path
+
+pytestmark = pytest.mark.integration
+
+
+def _ledger():
+    return Ledger(Store(db_path(app_home())))
+
+
+def test_cli_ask_records_server_usage(server_url):
+    r = run_cli("--base-url", server_url, "ask", "What is 2+2?", "--max-tokens", "24", "--temperature", "0", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["text"].strip() and out["status"] == "ok"
+    row = _ledger().history(1)[0]
+    assert row["prompt_tokens"] == out["usage"]["prompt_tokens"] > 0
+    assert row["completion_tokens"] == out["usage"]["completion_tokens"] > 0
+    assert row["usage_source"] == "server" and row["operation"] == "ask"
+    assert out["server_timings"]["predicted_n"] == row["completion_tokens"]
+
+
+def test_cli_ask_streams_text_and_footer(server_url, tmp_path):
+    ctx = tmp_path / "add.py"
+    ctx.write_text("def add(a, b):\n    return a + b\n")
+    r = run_cli("--base-url", server_url, "ask", "Explain this function.", "--context", str(ctx),
+                "--context", str(tmp_path / "missing.py"), "--max-tokens", "20")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip()
+    assert "embedded SmolLM2" not in r.stderr  # we pointed at a server: it is the "server at" backend
+    assert f"server at {server_url}" in r.stderr and "completion" in r.stderr
+
+
+async def _pipeline(cfg):
+    backend = Backend(LLMClient(cfg.get("llm.base_url")), "openai")
+    return Pipeline(cfg, backend, _ledger())
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+async def test_pipeline_streaming_and_not(cfg_for, streaming):
+    cfg = cfg_for(tokens__response_optimization__streaming=streaming, llm__max_tokens=16)
+    pipe = await _pipeline(cfg)
+    events = [e async for e in pipe.run(ChatRequest("Say hello."))]
+    deltas = [e for e in events if isinstance(e, Delta)]
+    done = events[-1]
+    assert isinstance(done, Done) and done.status == "ok"
+    assert "".join(d.text for d in deltas) == done.text
+    assert (len(deltas) > 1) == streaming
+    assert done.row.completion_tokens == done.result.usage["completion_tokens"]
+    await pipe.backend.client.aclose()
+
+
+async def test_same_seed_same_text(cfg_for):
+    pipe = await _pipeline(cfg_for(llm__max_tokens=20))
+    texts = []
+    for _ in range(2):
+        texts.append([e async for e in pipe.run(ChatRequest("Name a color."))][-1].text)
+    assert texts[0] == texts[1]
+    await pipe.backend.client.aclose()
+
+
+async def _processing(url: str) -> bool:
+    async with httpx.AsyncClient() as c:
+        slots = (await c.get(url.removesuffix("/v1") + "/slots")).json()
+    return any(s["is_processing"] for s in slots)
+
+
+async def test_cancel_closes_stream_and_server_stops(server_url, cfg_for):
+    client = LLMClient(server_url)
+    payload = {"model": "x", "messages": [{"role": "user", "content": "Write a very long story."}],
+               "max_tokens": 3000, "ignore_eos": True}
+    seen = 0
+    async with aclosing(client.stream_chat(payload)) as stream:
+        async for event in stream:
+            seen += 1
+            if seen == 3:
+                assert await _processing(server_url)
+                break
+    for _ in range(50):  # 3000 tokens would take ~40 s; a closed stream stops within moments
+        if not await _processing(server_url):
+            break
+        await asyncio.sleep(0.1)
+    assert not await _processing(server_url)
+    await client.aclose()
+
+
+async def test_pipeline_cancel_records_cancelled_row(cfg_for):
+    pipe = await _pipeline(cfg_for(llm__max_tokens=3000))
+    streaming = asyncio.Event()
+
+    async def consume():
+        async for event in pipe.run(ChatRequest("Write a very long story.")):
+            if isinstance(event, Delta):
+                streaming.set()
+
+    task = asyncio.ensure_future(consume())
+    await streaming.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    row = pipe.ledger.history(1)[0]
+    assert row["status"] == "cancelled" and row["usage_source"] == "estimate" and row["completion_tokens"] >= 1
+    await pipe.backend.client.aclose()
+
+
+async def test_models_listed_with_context_length(server_url):
+    client = LLMClient(server_url + "/")
+    models = await client.list_models()
+    assert models and models[0].context_length and models[0].loaded is True
+    vectors = await client.embed(["def add(a, b): return a + b", "the weather is nice"])
+    assert len(vectors) == 2 and len(vectors[0]) == 576
+    await client.aclose()
+
+
+def test_cli_models(server_url):
+    r = run_cli("--base-url", server_url, "models", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["models"][0]["id"]
+
+
+def test_unreachable_with_embedded_never_exits_2(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("llm:\n  embedded: never\n")
+    r = run_cli("--config", str(cfg), "--base-url", "http://127.0.0.1:9/v1", "ask", "hi")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "http://127.0.0.1:9/v1" in r.stderr and "LM Studio" in r.stderr
+
+
+def _embedded_children():
+    return [p for p in psutil.process_iter(["cmdline"]) if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or [])]
+
+
+def test_auto_starts_embedded_and_leaves_no_orphan():
+    before = {p.pid for p in _embedded_children()}
+    r = run_cli("--base-url", "http://127.0.0.1:9/v1", "ask", "What is 2+2?", "--max-tokens", "12")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() and "embedded SmolLM2-135M-Instruct" in r.stderr
+    time.sleep(0.5)
+    assert {p.pid for p in _embedded_children()} - before == set()
+
+
+def test_embedded_child_dies_with_killed_parent(tmp_path):
+    code = (
+        "import sys; from pathlib import Path; from devsynth_tui.services.embedded import EmbeddedServer;"
+        "s = EmbeddedServer(Path(sys.argv[1])); s.start(); print(s.pid, flush=True); import time; time.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    child = psutil.Process(int(parent.stdout.readline()))
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    child.wait(timeout=15)
+    assert not child.is_running()
