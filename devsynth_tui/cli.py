@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     for name, kind in (("temperature", float), ("top-p", float), ("top-k", int), ("max-tokens", int), ("seed", int)):
         ask.add_argument(f"--{name}", type=kind, help=f"override llm.{name.replace('-', '_')} for this request")
 
+    opt = sub.add_parser("optimize", parents=[common], help="dry run: show what the pipeline would send, stage by stage")
+    opt.add_argument("prompt")
+    _context_args(opt)
+    opt.add_argument("--json", action="store_true", help="per-item status, kept line ranges and tokens as JSON")
+
     tokens = sub.add_parser("tokens", parents=[common], help="token usage: report, history, reset")
     tsub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     rep = tsub.add_parser("report", parents=[common], help="totals since the last reset")
@@ -81,6 +86,7 @@ def _context_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context", metavar="FILE", action="append", default=[], help="a context file (repeatable)")
     p.add_argument("--type", metavar="FILE=TYPE", action="append", default=[],
                    help="context type of a file: requirements, tests, code or documentation")
+    p.add_argument("--example", metavar="TEXT", action="append", default=[], help="a few-shot example (repeatable)")
 
 
 def _types(pairs: list[str]) -> dict[str, str]:
@@ -226,19 +232,15 @@ def cmd_models(args) -> int:
 def cmd_ask(args) -> int:
     import asyncio
 
-    from devsynth_tui.services.context import load_files
     from devsynth_tui.services.pipeline import ChatRequest
 
     cfg = _load_config(args)
-    try:
-        items, notes = load_files(args.context, _types(args.type))
-    except ValueError as e:
-        raise CliError(str(e)) from None
+    items, notes = _load_context(args)
     params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
         raise CliError("empty prompt: pass the question as the first argument")
-    req = ChatRequest(args.prompt, context=items, notes=notes, operation="ask")
+    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="ask")
     done = asyncio.run(_with_backend(cfg, lambda backend: _stream_answer(cfg, backend, req, args)))
     if done.status == "error":
         print(f"devsynth-tui: {done.error}", file=sys.stderr)
@@ -304,6 +306,74 @@ def _footer(backend, done) -> str:
     return "-- " + " · ".join(parts)
 
 
+def cmd_optimize(args) -> int:
+    import asyncio
+
+    from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+
+    cfg = _load_config(args)
+    items, notes = _load_context(args)
+    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="optimize")
+
+    async def run(backend):
+        return backend, await Pipeline(cfg, backend, _ledger()).prepare(req)
+
+    backend, prep = asyncio.run(_with_backend(cfg, run))
+    report = _optimize_report(req, prep, backend.label)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_optimize(report)
+    return 0
+
+
+def _load_context(args):
+    from devsynth_tui.services.context import load_files
+
+    try:
+        items, notes = load_files(args.context, _types(args.type))
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    return items, notes
+
+
+def _optimize_report(req, prep, backend_label: str) -> dict:
+    from dataclasses import asdict
+
+    items = []
+    for original, item in zip(req.context, prep.items):
+        items.append({
+            "path": original.name, "type": item.type, "status": item.status,
+            "lines_kept": [list(r) for r in item.lines_kept],
+            "lines_total": original.text.count("\n") + 1,
+            "tokens_before": original.tokens, "tokens_after": item.tokens, "note": item.note,
+        })
+    return {
+        "backend": backend_label, "model": prep.payload["model"], "model_reason": prep.model_reason,
+        "tokens_before": prep.tokens_before, "tokens_after": prep.tokens_after,
+        "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
+        "stages": [asdict(r) for r in prep.reports], "items": items,
+        "skipped": req.notes, "payload": prep.payload,
+    }
+
+
+def _print_optimize(report: dict) -> None:
+    from devsynth_tui.services.sanitize import safe_text
+
+    print(f"# {report['backend']} · model {report['model']}")
+    for stage in report["stages"]:
+        print(f"[{stage['stage']}] {stage['tokens_before']:,} -> {stage['tokens_after']:,} tokens")
+        for note in stage["notes"]:
+            print(f"    {note}")
+    for item in report["items"]:
+        kept = ", ".join(f"{s}-{e}" for s, e in item["lines_kept"]) or "-"
+        print(f"  {item['status']:10} {item['path']}  lines {kept}  {item['tokens_before']:,} -> {item['tokens_after']:,}")
+    print(f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)")
+    print("--- what would be sent ---")
+    for m in report["payload"]["messages"]:
+        print(f"[{m['role']}]\n{safe_text(m['content'])}\n")
+
+
 def cmd_serve_embedded(args) -> int:
     from devsynth_tui.services.embedded import main as serve_main
 
@@ -322,6 +392,7 @@ COMMANDS = {
     "config": cmd_config,
     "models": cmd_models,
     "ask": cmd_ask,
+    "optimize": cmd_optimize,
     "serve-embedded": cmd_serve_embedded,
     None: cmd_dashboard,
 }

@@ -19,6 +19,7 @@ class Backend:
     kind: str  # lmstudio | openai | embedded
     embedded: EmbeddedServer | None = None
     active_model: str | None = None
+    _models: list[ModelInfo] | None = None
 
     @property
     def label(self) -> str:
@@ -32,15 +33,31 @@ class Backend:
         if wanted:
             return wanted
         if self.active_model is None:
-            models = await self.client.list_models()
+            models = await self.models()
             loaded = [m for m in models if m.loaded is not False and m.type not in ("embeddings",)]
             if not loaded:
                 raise LLMError(f"no model is loaded on {self.client.url}: load one in LM Studio or pass --model")
             self.active_model = loaded[0].id
         return self.active_model
 
-    async def models(self) -> list[ModelInfo]:
-        return await self.client.list_models()
+    async def models(self, refresh: bool = False) -> list[ModelInfo]:
+        """The server's models (listed once, then cached until ``refresh``)."""
+        if self._models is None or refresh:
+            self._models = await self.client.list_models()
+        return self._models
+
+    async def context_length(self, model: str) -> int | None:
+        """The model's context window when the server tells it."""
+        models = await self.models()
+        match = [m for m in models if m.id == model] or (models if len(models) == 1 else [])
+        return match[0].context_length if match else None
+
+    async def embedding_model(self) -> str:
+        """An embeddings model if the server lists one, else the active model (llama.cpp serves both)."""
+        for m in await self.models():
+            if m.type == "embeddings":
+                return m.id
+        return await self.resolve_model(None)
 
     async def ensure_alive(self) -> bool:
         """Restart the embedded server if it died; True when it had to."""

@@ -1,4 +1,4 @@
-"""Context items: files, earlier turns and task inputs, each typed and counted."""
+"""Context items (files, earlier turns, task inputs: each typed and counted) and stage reports."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class ContextItem:
     type: str = "code"
     timestamp: float = 0.0
     kind: str = "file"  # file | turn | input
+    role: str = ""  # for turns: user | assistant
     tokens: int = 0
     status: str = "kept"  # kept | partial | summarized | dropped
     lines_kept: list[tuple[int, int]] = field(default_factory=list)
@@ -33,6 +34,25 @@ class ContextItem:
         self.tokens = self.tokens or count_tokens(self.text)
         if not self.lines_kept and self.text:
             self.lines_kept = [(1, self.text.count("\n") + 1)]
+
+
+@dataclass
+class StageReport:
+    """What one pipeline stage did: tokens before and after, and why."""
+
+    stage: str
+    tokens_before: int
+    tokens_after: int
+    notes: list[str] = field(default_factory=list)
+
+
+def live(items: list[ContextItem]) -> list[ContextItem]:
+    """The items still in the request."""
+    return [i for i in items if i.status != "dropped"]
+
+
+def total_tokens(items: list[ContextItem]) -> int:
+    return sum(i.tokens for i in live(items))
 
 
 def guess_type(path: str) -> str:

@@ -73,6 +73,7 @@ def serve(port: int, n_ctx: int = DEFAULT_CTX, threads: int | None = None, watch
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.model_alias = {MODEL_NAME}
+    params.n_batch = params.n_ubatch = 2048  # an embedding input must fit one physical batch
     params.embedding = True
     params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     stop = threading.Event()

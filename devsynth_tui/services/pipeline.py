@@ -1,36 +1,49 @@
 """The one request pipeline: chat, task runner, benchmark and CLI all send through here.
 
-``prepare`` builds the request (context pruning, prompt optimization, model
-routing) and reports per stage what it did; ``run`` sends it, streams the
-answer, and records exactly one ledger row whatever happens.
+``prepare`` applies the guide's stages (context pruning, prompt optimization,
+dynamic model selection) and reports per stage what it did; ``run`` sends the
+request, processes the streamed response (incremental parsing, early
+termination) and records exactly one ledger row per model call, whatever happens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import AsyncIterator
 
-from devsynth_tui.config import Config
+from devsynth_tui.config import Config, app_home
+from devsynth_tui.services import context_pruning as pruning
+from devsynth_tui.services import prompt_optimization as prompts
 from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.context import ContextItem, StageReport, live
 from devsynth_tui.services.ledger import Ledger, LedgerRow
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
-from devsynth_tui.services.token_accounting import count_messages, count_tokens, estimate_cost
+from devsynth_tui.services.model_routing import classify, route
+from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
+from devsynth_tui.services.token_accounting import count_messages, count_tokens, encoding, estimate_cost
 
 DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
+EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+SUMMARY_SYSTEM = (
+    "Summarize the following {type} for a developer in at most {limit} tokens. "
+    "Keep names, signatures, numbers and requirements exactly; drop everything else."
+)
 
 
 @dataclass
 class ChatRequest:
-    """What the user asked, with its context and per-request parameter overrides."""
+    """What the user asked, with its context, examples and per-request parameter overrides."""
 
     prompt: str
     context: list[ContextItem] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)  # {"role", "content", optional "ts"}
+    examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     operation: str = "chat"
     system: str = DEFAULT_SYSTEM
@@ -38,24 +51,15 @@ class ChatRequest:
 
 
 @dataclass
-class StageReport:
-    """What one pipeline stage did."""
-
-    stage: str
-    tokens_before: int
-    tokens_after: int
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Prepared:
-    """The request exactly as it would be sent."""
+    """The request exactly as it would be sent, and what each stage did to get there."""
 
     payload: dict
     reports: list[StageReport]
-    items: list[ContextItem]
+    items: list[ContextItem]  # every context item and turn, dropped ones included, with status
     tokens_before: int  # estimated prompt tokens with no optimization
     tokens_after: int  # estimated prompt tokens as sent
+    complexity: str | None = None
     model_reason: str = ""
 
     @property
@@ -72,6 +76,8 @@ class Done:
     row: LedgerRow
     result: ChatResult | None = None
     error: str | None = None
+    terminated_early: bool = False
+    prepared: Prepared | None = None
 
 
 def context_block(items: list[ContextItem]) -> str:
@@ -83,20 +89,32 @@ def context_block(items: list[ContextItem]) -> str:
     return "Context:\n\n" + "\n\n".join(parts)
 
 
-def build_messages(req: ChatRequest, items: list[ContextItem], prompt: str | None = None) -> list[dict]:
-    messages = [{"role": "system", "content": req.system}]
-    if items:
-        messages.append({"role": "system", "content": context_block(items)})
-    messages.extend(req.history)
-    messages.append({"role": "user", "content": prompt if prompt is not None else req.prompt})
+def _messages(system: str, items: list[ContextItem], examples: list[str], prompt: str) -> list[dict]:
+    messages = [{"role": "system", "content": system}]
+    files = [i for i in live(items) if i.kind != "turn"]
+    if files:
+        messages.append({"role": "system", "content": context_block(files)})
+    if examples:
+        messages.append({"role": "system", "content": "Examples:\n\n" + "\n\n".join(examples)})
+    messages.extend({"role": i.role, "content": i.text} for i in live(items) if i.kind == "turn")
+    messages.append({"role": "user", "content": prompt})
     return messages
+
+
+def _turn_items(history: list[dict]) -> list[ContextItem]:
+    return [
+        ContextItem(f"turn {n + 1} ({m['role']})", m["content"], "conversation", m.get("ts", 0.0), "turn", m["role"])
+        for n, m in enumerate(history)
+    ]
 
 
 class Pipeline:
     """Prepares, sends and accounts for requests against one backend."""
 
-    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger):
+    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
+        self.summaries = pruning.SummaryCache((home or app_home()) / "summaries")
+        self._vectors: dict[str, list[float]] = {}
 
     def sampling(self, req: ChatRequest) -> dict:
         """Inference parameters: config, then the request's own overrides."""
@@ -104,21 +122,113 @@ class Pipeline:
         params = {k: req.params.get(k, llm[k]) for k in SAMPLING_KEYS}
         return {k: v for k, v in params.items() if v is not None}
 
-    async def prepare(self, req: ChatRequest) -> Prepared:
-        """Apply every stage and build the payload; no chat-model call."""
-        before = count_messages(build_messages(req, req.context))
-        reports = []
-        if req.notes:
-            reports.append(StageReport("load", before, before, list(req.notes)))
-        items = list(req.context)
-        messages = build_messages(req, items)
-        after = count_messages(messages)
-        model = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
-        payload = {"model": model, "messages": messages, **self.sampling(req)}
-        return Prepared(payload, reports, items, before, after)
+    # -- prepare -------------------------------------------------------------------
 
-    async def run(self, req: ChatRequest) -> AsyncIterator[StageReport | Delta | Done]:
-        """Send ``req``; yields stage reports, answer deltas, then one Done. Cancel-safe."""
+    async def prepare(self, req: ChatRequest) -> Prepared:
+        """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run)."""
+        items = copy.deepcopy(req.context) + _turn_items(req.history)
+        before = count_messages(_messages(req.system, items, req.examples, req.prompt))
+        reports = [StageReport("load", before, before, list(req.notes))] if req.notes else []
+        sampling = self.sampling(req)
+        active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
+        reports += await self._context_stage(req, items, sampling, active)
+        system, examples, prompt, report = self._prompt_stage(req)
+        reports.append(report)
+        messages = _messages(system, items, examples, prompt)
+        after = count_messages(messages)
+        payload = {"model": active, "messages": messages, **sampling}
+        prepared = Prepared(payload, reports, items, before, after)
+        await self._model_stage(req, prepared, active)
+        rsp = self.cfg["tokens"]["response_optimization"]
+        if rsp["early_termination"]:
+            stops = EarlyTerminator(rsp["termination_patterns"]).stop_strings
+            if stops:
+                payload["stop"] = stops
+        return prepared
+
+    async def _context_stage(self, req, items, sampling, model) -> list[StageReport]:
+        fixed = count_messages(_messages(req.system, [], req.examples, req.prompt))
+        budget = self.cfg.get("memory.max_context_size")
+        window = await self.backend.context_length(model)
+        if window:
+            budget = min(budget, window - sampling.get("max_tokens", 0) - fixed)
+        cpu = self.cfg["cpu"]["parallel_processing"]
+        ctx = pruning.PruneContext(
+            query=req.prompt,
+            budget=max(0, budget),
+            settings=self.cfg["tokens"]["context_pruning"],
+            embedder=self._embed,
+            summarizer=self._summarize,
+            max_workers=cpu["max_workers"] if cpu["enabled"] else 1,
+            now=time.time(),
+        )
+        return await pruning.prune(items, ctx) if items else []
+
+    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, StageReport]:
+        opts = self.cfg["tokens"]["prompt_optimization"]
+        system, prompt, examples, notes = req.system, req.prompt, list(req.examples), []
+        before = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+        if opts["template_trimming"]:
+            system, prompt = prompts.trim_template(system), prompts.trim_template(prompt, strip_comments=False)
+            notes.append("templates trimmed")
+        if len(examples) > opts["max_examples"]:
+            examples = prompts.select_examples(examples, req.prompt, opts["max_examples"])
+            notes.append(f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})")
+        if opts["instruction_compression"]:
+            compressed = prompts.compress_instructions(prompt)
+            if compressed != prompt:
+                notes.append(f"instructions compressed: {count_tokens(prompt)} -> {count_tokens(compressed)} tokens")
+            prompt = compressed
+        after = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+        return system, examples, prompt, StageReport("prompt", before, after, notes)
+
+    async def _model_stage(self, req: ChatRequest, prepared: Prepared, active: str) -> None:
+        dms = self.cfg["llm"]["dynamic_model_selection"]
+        if not dms["enabled"] or req.params.get("model"):
+            return
+        types = [i.type for i in live(prepared.items) if i.kind != "turn"]
+        complexity, reason = classify(prepared.tokens_after, types, req.operation, dms)
+        available = [m.id for m in await self.backend.models()]
+        chosen = route(complexity, reason, dms, available, active)
+        prepared.payload["model"], prepared.complexity, prepared.model_reason = chosen.model, complexity, chosen.reason
+        prepared.reports.append(
+            StageReport("model", prepared.tokens_after, prepared.tokens_after, [f"{complexity}: {chosen.model} ({chosen.reason})"])
+        )
+
+    async def _embed(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            heads = [_truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing]
+            vectors = await self.backend.client.embed(heads, await self.backend.embedding_model())
+            if len(self._vectors) > 4096:
+                self._vectors.clear()
+            self._vectors.update(zip(missing, vectors))
+        return [self._vectors[t] for t in texts]
+
+    async def _summarize(self, item: ContextItem, limit: int) -> str:
+        model = await self.backend.resolve_model(self.cfg.get("llm.model"))
+        cached = self.summaries.get(item.text, model, limit)
+        if cached is not None:
+            return cached
+        window = await self.backend.context_length(model) or 8192
+        source = _truncate_tokens(item.text, max(256, window - limit - 256))
+        req = ChatRequest(source, operation="summarize", system=SUMMARY_SYSTEM.format(type=item.type, limit=limit))
+        payload = {"model": model, "messages": _messages(req.system, [], [], source), "max_tokens": limit, "temperature": 0.0}
+        started = time.perf_counter()
+        try:
+            result = await self.backend.client.chat(payload)
+        except LLMError as e:
+            self._finish(req, None, "", None, "error", str(e), started)
+            raise
+        self._finish(req, None, result.text, result, "ok", None, started)
+        summary = _truncate_tokens(result.text.strip(), limit)
+        self.summaries.put(item.text, model, limit, summary)
+        return summary
+
+    # -- run -----------------------------------------------------------------------------
+
+    async def run(self, req: ChatRequest) -> AsyncIterator[StageReport | Delta | CodeBlock | Section | Done]:
+        """Send ``req``: yields stage reports, answer deltas, parsed blocks, then one Done. Cancel-safe."""
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
@@ -130,28 +240,98 @@ class Pipeline:
             return
         for report in prep.reports:
             yield report
+        opts = self.cfg["tokens"]["prompt_optimization"]
+        if opts["chunked_generation"] and self._input_tokens(prep) > opts["chunk_size"]:
+            async for event in self._run_chunked(req, prep, started):
+                yield event
+            return
+        async for event in self._send(req, prep, started):
+            yield event
+
+    def _input_tokens(self, prep: Prepared) -> int:
+        return sum(i.tokens for i in live(prep.items) if i.kind != "turn") + count_tokens(prep.messages[-1]["content"])
+
+    async def _send(self, req: ChatRequest, prep: Prepared, started: float):
+        rsp = self.cfg["tokens"]["response_optimization"]
+        parser = IncrementalParser() if rsp["incremental_parsing"] else None
+        stopper = EarlyTerminator(rsp["termination_patterns"]) if rsp["early_termination"] else None
         parts: list[str] = []
         result: ChatResult | None = None
-        status, error = "ok", None
+        status, error, cut = "ok", None, None
         try:
-            if self.cfg.get("tokens.response_optimization.streaming"):
+            if rsp["streaming"]:
                 async with aclosing(self.backend.client.stream_chat(prep.payload)) as stream:
                     async for event in stream:
-                        if isinstance(event, Delta):
-                            parts.append(event.text)
-                            yield event
-                        else:
+                        if not isinstance(event, Delta):
                             result = event
+                            continue
+                        parts.append(event.text)
+                        yield event
+                        for parsed in parser.feed(event.text) if parser else []:
+                            yield parsed
+                        cut = stopper.feed(event.text) if stopper else None
+                        if cut is not None:
+                            break  # closing the stream makes the server stop generating
             else:
                 result = await self.backend.client.chat(prep.payload)
                 parts.append(result.text)
                 yield Delta(result.text, time.perf_counter())
+                for parsed in parser.feed(result.text) if parser else []:
+                    yield parsed
         except (asyncio.CancelledError, GeneratorExit):
             self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started)
             raise
         except LLMError as e:
             status, error = "error", str(e)
-        yield self._finish(req, prep, "".join(parts), result, status, error, started)
+        for parsed in parser.close() if parser else []:
+            yield parsed
+        text = "".join(parts)
+        done = self._finish(req, prep, text, result, status, error, started)
+        if cut is not None:
+            done.text, done.terminated_early = text[:cut], True
+        done.prepared = prep
+        yield done
+
+    async def _run_chunked(self, req: ChatRequest, prep: Prepared, started: float):
+        """Chunked generation: one call per piece of input (in parallel up to max_workers), answers merged in order."""
+        chunk_size = self.cfg.get("tokens.prompt_optimization.chunk_size")
+        source = "\n\n".join(f"### {i.name}\n{i.text}" for i in live(prep.items) if i.kind != "turn")
+        pieces = prompts.split_for_generation(source, "input.md", chunk_size) or [""]
+        cpu = self.cfg["cpu"]["parallel_processing"]
+        gate = asyncio.Semaphore(cpu["max_workers"] if cpu["enabled"] else 1)
+        question = prep.messages[-1]["content"]
+
+        async def one(n: int, piece: str) -> ChatResult:
+            payload = dict(prep.payload)
+            content = f"Part {n + 1} of {len(pieces)} of the input:\n\n{piece}"
+            payload["messages"] = [prep.messages[0], {"role": "system", "content": content}, {"role": "user", "content": question}]
+            async with gate:
+                return await self.backend.client.chat(payload)
+
+        yield StageReport("chunked", prep.tokens_after, prep.tokens_after, [f"input split into {len(pieces)} chunks of at most {chunk_size} tokens"])
+        tasks = [asyncio.ensure_future(one(n, p)) for n, p in enumerate(pieces)]
+        parts, results, status, error = [], [], "ok", None
+        try:
+            for n, task in enumerate(tasks):
+                result = await task
+                results.append(result)
+                piece = f"{'' if n == 0 else chr(10) * 2}**Part {n + 1}/{len(pieces)}**\n\n{result.text}"
+                parts.append(piece)
+                yield Delta(piece, time.perf_counter())
+        except (asyncio.CancelledError, GeneratorExit):
+            for task in tasks:
+                task.cancel()
+            self._finish(req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started)
+            raise
+        except LLMError as e:
+            for task in tasks:
+                task.cancel()
+            status, error = "error", str(e)
+        done = self._finish(req, prep, "".join(parts), _merge_results(results), status, error, started)
+        done.prepared = prep
+        yield done
+
+    # -- accounting ---------------------------------------------------------------------------
 
     def _finish(self, req, prep, text, result, status, error, started) -> Done:
         row = self._row(req, prep, text, result, status, error, started)
@@ -160,11 +340,10 @@ class Pipeline:
 
     def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started) -> LedgerRow:
         usage = (result.usage if result else None) or {}
-        est_prompt = prep.tokens_after if prep else 0
+        est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
         prompt = usage.get("prompt_tokens", est_prompt)
         completion = usage.get("completion_tokens", count_tokens(text))
-        before = prep.tokens_before if prep else None
-        saved = max(0, (prep.tokens_before - prep.tokens_after)) if prep else 0
+        saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
         return LedgerRow(
             operation=req.operation,
             model=(result.model if result and result.model else None) or (prep.payload["model"] if prep else None),
@@ -172,7 +351,7 @@ class Pipeline:
             prompt_tokens=prompt,
             completion_tokens=completion,
             est_prompt_tokens=est_prompt,
-            tokens_before=before,
+            tokens_before=prep.tokens_before if prep else None,
             tokens_saved=saved,
             cost=estimate_cost(prompt, completion, self.cfg["pricing"]),
             ttft=result.ttft if result else None,
@@ -182,3 +361,20 @@ class Pipeline:
             error=error,
             usage_source="server" if usage else "estimate",
         )
+
+
+def _merge_results(results: list[ChatResult]) -> ChatResult | None:
+    """One result whose usage adds up the parts (chunked generation)."""
+    if not results:
+        return None
+    merged = ChatResult(text="".join(r.text for r in results), model=results[0].model, t_start=results[0].t_start)
+    usages = [r.usage for r in results if r.usage]
+    if len(usages) == len(results):
+        merged.usage = {k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+    merged.t_first, merged.t_end = results[0].t_end, results[-1].t_end
+    return merged
+
+
+def _truncate_tokens(text: str, limit: int) -> str:
+    tokens = encoding().encode_ordinary(text)
+    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])

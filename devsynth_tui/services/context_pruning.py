@@ -1,0 +1,243 @@
+"""Context pruning (guide 2.2): relevance, recency, priority and summarization strategies.
+
+``tokens.context_pruning.strategy`` names one strategy or a list applied in
+order; afterwards the budget (``memory.max_context_size``, and never more than
+the model's context minus ``max_tokens``) is always enforced by priority.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.relevance import Chunk, blend, chunk_text, cosine, lexical_scores
+from devsynth_tui.services.token_accounting import count_tokens
+
+LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
+EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
+
+Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
+Summarizer = Callable[[ContextItem, int], Awaitable[str]]
+
+
+@dataclass
+class PruneContext:
+    """What the strategies need besides the items."""
+
+    query: str
+    budget: int
+    settings: dict  # tokens.context_pruning
+    embedder: Embedder | None = None
+    summarizer: Summarizer | None = None
+    max_workers: int = 1
+    now: float = 0.0
+
+
+async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport]:
+    """Apply the configured strategies in order, then the budget; items are updated in place."""
+    strategies = ctx.settings["strategy"]
+    names = [strategies] if isinstance(strategies, str) else list(strategies)
+    reports = []
+    for name in names:
+        before = total_tokens(items)
+        notes = await STRATEGIES[name](items, ctx)
+        reports.append(StageReport(f"context:{name}", before, total_tokens(items), notes))
+    before = total_tokens(items)
+    notes = enforce_budget(items, ctx)
+    if notes:
+        reports.append(StageReport("context:budget", before, total_tokens(items), notes))
+    return reports
+
+
+# --- relevance ---------------------------------------------------------------------
+
+
+async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
+    """Keep the chunks scoring at least ``threshold``, best first, within the budget."""
+    chunks = [c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)]
+    if not chunks:
+        return []
+    scores = lexical_scores(ctx.query, chunks)
+    method = "BM25 with symbol matching"
+    if ctx.embedder:
+        try:
+            scores = await _with_embeddings(ctx, chunks, scores)
+            method = "BM25 with symbol matching + embeddings"
+        except ServiceError as e:  # the lexical scores stand; say why
+            method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
+    for chunk, score in zip(chunks, scores):
+        chunk.score = score
+    threshold = ctx.settings["threshold"]
+    ranked = sorted(chunks, key=lambda c: -c.score)
+    kept, used = [], 0
+    for chunk in ranked:
+        if (chunk.score >= threshold or not kept) and used + chunk.tokens <= ctx.budget:
+            kept.append(chunk)
+            used += chunk.tokens
+    notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)} at or above {threshold:g}"]
+    notes += _rebuild(items, kept)
+    return notes
+
+
+async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:
+    order = sorted(range(len(chunks)), key=lambda i: -lexical[i])[:EMBED_CANDIDATES]
+    vectors = await ctx.embedder([ctx.query] + [chunks[i].text for i in order])
+    query, rest = vectors[0], vectors[1:]
+    mixed = blend([lexical[i] for i in order], [cosine(query, v) for v in rest])
+    scores = list(lexical)
+    for i, score in zip(order, mixed):
+        scores[i] = score
+    return scores
+
+
+def _ranges(chunks: list[Chunk]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for c in sorted(chunks, key=lambda c: c.start):
+        if out and c.start <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], c.end))
+        else:
+            out.append((c.start, c.end))
+    return out
+
+
+def _rebuild(items: list[ContextItem], kept: list[Chunk]) -> list[str]:
+    """Rewrite each item from its kept chunks; note the dropped and the cut."""
+    notes = []
+    for i, item in enumerate(items):
+        if item.status == "dropped":
+            continue
+        mine = [c for c in kept if c.item == i]
+        if not mine:
+            _drop(item, "below the relevance threshold")
+            notes.append(f"{item.name}: dropped ({item.note})")
+            continue
+        lines = item.text.splitlines()
+        ranges = _ranges(mine)
+        if ranges == [(1, len(lines))]:
+            continue
+        parts = []
+        for n, (s, e) in enumerate(ranges):
+            gap_start = ranges[n - 1][1] + 1 if n else 1
+            if s > gap_start:
+                parts.append(f"... (lines {gap_start}-{s - 1} omitted)")
+            parts.append("\n".join(lines[s - 1 : e]))
+        if ranges[-1][1] < len(lines):
+            parts.append(f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)")
+        item.text, item.status, item.lines_kept = "\n".join(parts), "partial", ranges
+        item.tokens = count_tokens(item.text)
+        notes.append(f"{item.name}: kept lines {', '.join(f'{s}-{e}' for s, e in ranges)}")
+    return notes
+
+
+def _drop(item: ContextItem, why: str) -> None:
+    item.status, item.note, item.lines_kept, item.tokens = "dropped", why, [], 0
+
+
+# --- recency -------------------------------------------------------------------------
+
+
+async def recency(items: list[ContextItem], ctx: PruneContext) -> list[str]:
+    """Drop items older than ``max_age``; if still over budget, the oldest turns go first."""
+    max_age, now = ctx.settings["max_age"], ctx.now or time.time()
+    notes = []
+    for item in live(items):
+        if item.timestamp and now - item.timestamp > max_age:
+            _drop(item, f"older than max_age {max_age} s")
+            notes.append(f"{item.name}: dropped ({item.note})")
+    turns = sorted((i for i in live(items) if i.kind == "turn"), key=lambda i: i.timestamp)
+    for turn in turns:
+        if total_tokens(items) <= ctx.budget:
+            break
+        _drop(turn, "oldest turn over budget")
+        notes.append(f"{turn.name}: dropped ({turn.note})")
+    return notes
+
+
+# --- priority -------------------------------------------------------------------------
+
+
+def _level(item: ContextItem, priorities: dict) -> str:
+    return priorities.get(item.type, "medium")
+
+
+async def priority(items: list[ContextItem], ctx: PruneContext) -> list[str]:
+    """When over budget, drop low before medium before high; largest first within a class."""
+    return _drop_by_priority(items, ctx, "over budget, lowest priority")
+
+
+def _drop_by_priority(items: list[ContextItem], ctx: PruneContext, why: str) -> list[str]:
+    priorities = ctx.settings["priorities"]
+    order = sorted(live(items), key=lambda i: (LEVEL_ORDER[_level(i, priorities)], -i.tokens))
+    notes = []
+    for item in order:
+        if total_tokens(items) <= ctx.budget:
+            break
+        level = _level(item, priorities)
+        _drop(item, f"{why} ({item.type}: {level})")
+        notes.append(f"{item.name}: dropped ({item.note})")
+    return notes
+
+
+def enforce_budget(items: list[ContextItem], ctx: PruneContext) -> list[str]:
+    """The budget always holds, whatever the strategies did: drop by priority until it fits."""
+    return _drop_by_priority(items, ctx, "still over the budget")
+
+
+# --- summarization ---------------------------------------------------------------------
+
+
+async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str]:
+    """Replace each item over ``max_tokens`` by a model-written summary of at most that length."""
+    limit = ctx.settings["max_tokens"]
+    large = [i for i in live(items) if i.tokens > limit]
+    if not large:
+        return []
+    if ctx.summarizer is None:
+        return [f"{len(large)} items over {limit} tokens left whole: no model to summarize with"]
+    gate = asyncio.Semaphore(ctx.max_workers)
+
+    async def one(item: ContextItem) -> str:
+        async with gate:
+            summary = await ctx.summarizer(item, limit)
+        before = item.tokens
+        item.text, item.status, item.tokens = summary, "summarized", count_tokens(summary)
+        item.lines_kept = []
+        return f"{item.name}: summarized {before} -> {item.tokens} tokens"
+
+    return list(await asyncio.gather(*(one(i) for i in large)))
+
+
+class SummaryCache:
+    """Summaries on disk, keyed by content hash, model and length limit: a file is summarized once."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, text: str, model: str, limit: int) -> Path:
+        key = hashlib.sha256(f"{model}\0{limit}\0{text}".encode()).hexdigest()
+        return self.folder / f"{key}.txt"
+
+    def get(self, text: str, model: str, limit: int) -> str | None:
+        try:
+            return self._path(text, model, limit).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, text: str, model: str, limit: int, summary: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self._path(text, model, limit)
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(summary, encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that can't write is only slower
+
+
+STRATEGIES = {"relevance": relevance, "recency": recency, "priority": priority, "summarization": summarization}
