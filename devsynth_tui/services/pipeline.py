@@ -47,7 +47,7 @@ class ChatRequest:
     notes: list[str] = field(default_factory=list)
     operation: str = "chat"
     system: str = DEFAULT_SYSTEM
-    params: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # sampling keys, "model", and "extra": server-specific fields
 
 
 @dataclass
@@ -136,7 +136,7 @@ class Pipeline:
         reports.append(report)
         messages = _messages(system, items, examples, prompt)
         after = count_messages(messages)
-        payload = {"model": active, "messages": messages, **sampling}
+        payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
         prepared = Prepared(payload, reports, items, before, after)
         await self._model_stage(req, prepared, active)
         rsp = self.cfg["tokens"]["response_optimization"]

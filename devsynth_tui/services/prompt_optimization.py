@@ -106,6 +106,8 @@ def _compress_prose(prose: str) -> str:
         return prose
     new = re.sub(r"(?<=\S)[ \t]{2,}", " ", new)
     new = re.sub(r"[ \t]+([,.;:!?])", r"\1", new)
+    if not prose[-1].isspace():
+        new = new.rstrip(" \t")
     # a sentence that lost its first words starts with a capital again
     return re.sub(r"(^|[.!?]\s+|\n)([a-z])(?=[a-z]*\b)", lambda m: m.group(1) + m.group(2).upper(), new)
 

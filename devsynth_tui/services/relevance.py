@@ -128,6 +128,7 @@ def chunk_text(text: str, name: str, item: int = 0) -> list[Chunk]:
     if not lines:
         return []
     units = _python_units(text) if name.endswith(".py") else None
+    merge = True
     if units is not None:
         expanded = []
         for s, e, names in units:
@@ -136,10 +137,10 @@ def chunk_text(text: str, name: str, item: int = 0) -> list[Chunk]:
             expanded.extend((ps, pe, pn or names) for ps, pe, pn in parts)
         units = _fill_gaps(expanded, len(lines))
     elif name.endswith((".md", ".rst", ".markdown")):
-        units = _markdown_units(lines)
+        units, merge = _markdown_units(lines), False  # a section is a unit of its own
     else:
         units = _paragraph_units(lines)
-    return _merge_small(units, lines, item)
+    return _merge_small(units, lines, item, merge)
 
 
 def _fill_gaps(units, n_lines):
@@ -157,7 +158,7 @@ def _fill_gaps(units, n_lines):
     return out
 
 
-def _merge_small(units, lines, item) -> list[Chunk]:
+def _merge_small(units, lines, item, merge: bool = True) -> list[Chunk]:
     """Merge neighbouring units that carry no symbol while they stay under the target size."""
     chunks: list[Chunk] = []
     for s, e, names in units:
@@ -166,7 +167,7 @@ def _merge_small(units, lines, item) -> list[Chunk]:
             continue
         chunk = Chunk(item, s, e, text, set(names))
         prev = chunks[-1] if chunks else None
-        if prev and not prev.symbols and not chunk.symbols and prev.tokens + chunk.tokens <= TARGET_CHUNK_TOKENS:
+        if merge and prev and not prev.symbols and not chunk.symbols and prev.tokens + chunk.tokens <= TARGET_CHUNK_TOKENS:
             chunks[-1] = Chunk(item, prev.start, e, prev.text + "\n" + text, set())
         else:
             chunks.append(chunk)

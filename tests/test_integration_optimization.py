@@ -1,0 +1,135 @@
+"""The optimization pipeline against the real embedded server."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from conftest import run_cli
+from devsynth_tui.config import app_home
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import Delta, LLMClient
+from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.response_processing import CodeBlock
+from devsynth_tui.services.store import Store, db_path
+
+pytestmark = pytest.mark.integration
+CODE_PROMPT = "Write a Python function add(a, b) that returns a + b, in a code block."
+
+
+def pipeline(cfg) -> Pipeline:
+    return Pipeline(cfg, Backend(LLMClient(cfg.get("llm.base_url")), "openai"), Ledger(Store(db_path(app_home()))))
+
+
+async def collect(pipe, req):
+    return [e async for e in pipe.run(req)]
+
+
+async def test_relevance_uses_embeddings(cfg_for):
+    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="relevance"))
+    items = [ContextItem("a.py", "def add(a, b):\n    return a + b\n"), ContextItem("b.md", "# Weather\nSunny today.\n", "documentation")]
+    prep = await pipe.prepare(ChatRequest("How does add work?", context=items))
+    assert "+ embeddings" in prep.reports[0].notes[0]
+    assert [i.status for i in prep.items] == ["kept", "dropped"]
+    await pipe.backend.client.aclose()
+
+
+async def test_summarization_by_model_is_cached(cfg_for):
+    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="summarization", tokens__context_pruning__max_tokens=40))
+    big = ContextItem("notes.md", "The cache stores answers keyed by prompt. " * 60, "documentation")
+    prep = await pipe.prepare(ChatRequest("Summarize", context=[big]))
+    item = prep.items[0]
+    assert item.status == "summarized" and 0 < item.tokens <= 40 and item.text != big.text
+    rows = pipe.ledger.history(10)
+    assert [r["operation"] for r in rows] == ["summarize"] and rows[0]["completion_tokens"] <= 40
+    again = await pipe.prepare(ChatRequest("Summarize", context=[big]))
+    assert again.items[0].text == item.text and len(pipe.ledger.history(10)) == 1  # no second model call
+    await pipe.backend.client.aclose()
+
+
+async def test_early_termination_by_stop_string_shortens_completion(cfg_for):
+    cfg = cfg_for(tokens__response_optimization__early_termination=True, tokens__response_optimization__termination_patterns=["return"], llm__max_tokens=120)
+    pipe = pipeline(cfg)
+    events = await collect(pipe, ChatRequest(CODE_PROMPT, params={"extra": {"ignore_eos": True}}))
+    done = events[-1]
+    assert done.result.usage["completion_tokens"] < 120 and "def add" in done.text and "return" not in done.text
+    assert done.row.usage_source == "server"
+    await pipe.backend.client.aclose()
+
+
+async def _processing(url: str) -> bool:
+    async with httpx.AsyncClient() as c:
+        return any(s["is_processing"] for s in (await c.get(url.removesuffix("/v1") + "/slots")).json())
+
+
+async def test_early_termination_at_code_block_end_closes_stream(cfg_for, server_url):
+    cfg = cfg_for(tokens__response_optimization__early_termination=True, llm__max_tokens=400)
+    pipe = pipeline(cfg)
+    events = await collect(pipe, ChatRequest(CODE_PROMPT, params={"extra": {"ignore_eos": True}}))
+    done = events[-1]
+    assert done.terminated_early and done.text.rstrip().endswith("```") and "def add" in done.text
+    assert done.row.completion_tokens < 400
+    for _ in range(50):
+        if not await _processing(server_url):
+            break
+        await asyncio.sleep(0.1)
+    assert not await _processing(server_url)
+    await pipe.backend.client.aclose()
+
+
+async def test_incremental_parsing_emits_block_before_stream_ends(cfg_for):
+    pipe = pipeline(cfg_for(llm__max_tokens=150))
+    events = await collect(pipe, ChatRequest(CODE_PROMPT, params={"extra": {"ignore_eos": True}}))
+    kinds = [type(e).__name__ for e in events]
+    first_block = kinds.index("CodeBlock")
+    assert "Delta" in kinds[first_block + 1 :]  # more answer arrived after the block was emitted
+    block = events[first_block]
+    assert "def add" in block.code and block.language in ("python", "py")
+    await pipe.backend.client.aclose()
+
+
+async def test_chunked_generation_merges_parts(cfg_for):
+    cfg = cfg_for(tokens__prompt_optimization__chunked_generation=True, tokens__prompt_optimization__chunk_size=60,
+                  tokens__context_pruning__strategy="priority", llm__max_tokens=16)
+    pipe = pipeline(cfg)
+    item = ContextItem("m.py", "\n\n".join(f"def f{i}(x):\n    return x * {i}\n" for i in range(20)))
+    events = await collect(pipe, ChatRequest("What do these functions do?", context=[item]))
+    done = events[-1]
+    parts = [e for e in events if isinstance(e, Delta)]
+    assert len(parts) > 1 and done.status == "ok" and "**Part 1/" in done.text
+    assert done.row.completion_tokens == done.result.usage["completion_tokens"] > 0
+    await pipe.backend.client.aclose()
+
+
+async def test_dynamic_model_selection_falls_back_and_says_why(cfg_for):
+    pipe = pipeline(cfg_for(llm__dynamic_model_selection__enabled=True))
+    prep = await pipe.prepare(ChatRequest("hi"))
+    assert prep.complexity == "simple" and "not on the server" in prep.model_reason
+    assert prep.payload["model"] == (await pipe.backend.models())[0].id
+    await pipe.backend.client.aclose()
+
+
+def test_optimize_json_reports_items_and_skips_bad_files(server_url, tmp_path):
+    code = tmp_path / "calc.py"
+    code.write_text("def add(a, b):\n    return a + b\n\n\ndef weather():\n    return 'sunny'\n" + "\n# filler\n" * 200)
+    (tmp_path / "bin.dat").write_bytes(b"\x00\x01binary")
+    (tmp_path / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    r = run_cli("--base-url", server_url, "optimize", "How does add work?", "--context", str(code),
+                "--context", str(tmp_path / "bin.dat"), "--context", str(tmp_path / "latin.txt"),
+                "--context", str(tmp_path / "nope.py"), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    item = out["items"][0]
+    assert item["path"] == str(code) and item["status"] == "partial"
+    assert [1, 2] in [[s, min(e, 2)] for s, e in item["lines_kept"]] and item["tokens_after"] < item["tokens_before"]
+    skipped = " ".join(out["skipped"])
+    assert "binary" in skipped and "not UTF-8" in skipped and "not found" in skipped
+    assert out["tokens_after"] < out["tokens_before"]
+    assert not _ledger_rows()  # a dry run calls no chat model
+
+
+def _ledger_rows():
+    return Ledger(Store(db_path(app_home()))).history(10)
