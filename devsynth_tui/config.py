@@ -104,6 +104,8 @@ SCHEMA: dict = {
                 "priority class per context type",
             ),
             "max_tokens": Key(1000, "int", _range(1, None), "summarization: maximum tokens per context section"),
+            "embeddings": Key("auto", "str", doc="relevance: auto (only a dedicated embedding model), always, never",
+                              choices=("auto", "always", "never")),
         },
         "prompt_optimization": {
             "template_trimming": Key(True, "bool", doc="collapse blank lines, strip template comments"),

@@ -29,11 +29,13 @@ async def collect(pipe, req):
 
 
 async def test_relevance_uses_embeddings(cfg_for):
-    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="relevance"))
+    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="relevance", tokens__context_pruning__embeddings="always"))
     items = [ContextItem("a.py", "def add(a, b):\n    return a + b\n"), ContextItem("b.md", "# Weather\nSunny today.\n", "documentation")]
     prep = await pipe.prepare(ChatRequest("How does add work?", context=items))
     assert "+ embeddings" in prep.reports[0].notes[0]
     assert [i.status for i in prep.items] == ["kept", "dropped"]
+    auto = await pipeline(cfg_for(tokens__context_pruning__strategy="relevance")).prepare(ChatRequest("How does add work?", context=items))
+    assert "no embedding model in use" in auto.reports[0].notes[0]  # SmolLM2 is a chat model: auto skips it
     await pipe.backend.client.aclose()
 
 

@@ -52,10 +52,14 @@ class Backend:
         match = [m for m in models if m.id == model] or (models if len(models) == 1 else [])
         return match[0].context_length if match else None
 
+    async def has_embedding_model(self) -> bool:
+        """True when the server lists a dedicated embedding model (LM Studio's type "embeddings")."""
+        return any(m.type == "embeddings" or "embed" in m.id.lower() for m in await self.models())
+
     async def embedding_model(self) -> str:
         """An embeddings model if the server lists one, else the active model (llama.cpp serves both)."""
         for m in await self.models():
-            if m.type == "embeddings":
+            if m.type == "embeddings" or "embed" in m.id.lower():
                 return m.id
         return await self.resolve_model(None)
 

@@ -16,7 +16,7 @@ from typing import Awaitable, Callable
 
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.relevance import Chunk, blend, chunk_text, cosine, lexical_scores
+from devsynth_tui.services.relevance import Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
 from devsynth_tui.services.token_accounting import count_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -63,11 +63,12 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     chunks = [c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)]
     if not chunks:
         return []
-    scores = lexical_scores(ctx.query, chunks)
-    method = "BM25 with symbol matching"
+    is_test = [items[c.item].type == "tests" for c in chunks]
+    scores = lexical_scores(ctx.query, chunks, is_test)
+    method = "BM25 with symbol matching" + ("" if ctx.embedder else " (no embedding model in use)")
     if ctx.embedder:
         try:
-            scores = await _with_embeddings(ctx, chunks, scores)
+            scores = propagate(await _with_embeddings(ctx, chunks, scores), SymbolIndex(chunks, is_test).groups())
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
@@ -80,9 +81,12 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
         if (chunk.score >= threshold or not kept) and used + chunk.tokens <= ctx.budget:
             kept.append(chunk)
             used += chunk.tokens
+    rendered = _render_all(items, kept)
+    while kept and sum(count_tokens(text) for text, _ in rendered.values()) > ctx.budget:
+        kept.pop()  # the "lines omitted" markers pushed it over: give up the weakest chunk
+        rendered = _render_all(items, kept)
     notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)} at or above {threshold:g}"]
-    notes += _rebuild(items, kept)
-    return notes
+    return notes + _apply(items, rendered)
 
 
 async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:
@@ -106,31 +110,46 @@ def _ranges(chunks: list[Chunk]) -> list[tuple[int, int]]:
     return out
 
 
-def _rebuild(items: list[ContextItem], kept: list[Chunk]) -> list[str]:
-    """Rewrite each item from its kept chunks; note the dropped and the cut."""
+def _render(text: str, chunks: list[Chunk]) -> tuple[str, list[tuple[int, int]]]:
+    """An item's text cut down to its kept chunks, gaps marked; and the line ranges kept."""
+    lines = text.splitlines()
+    ranges = _ranges(chunks)
+    if ranges == [(1, len(lines))]:
+        return text, ranges
+    parts = []
+    for n, (s, e) in enumerate(ranges):
+        gap_start = ranges[n - 1][1] + 1 if n else 1
+        if s > gap_start:
+            parts.append(f"... (lines {gap_start}-{s - 1} omitted)")
+        parts.append("\n".join(lines[s - 1 : e]))
+    if ranges[-1][1] < len(lines):
+        parts.append(f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)")
+    return "\n".join(parts), ranges
+
+
+def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[str, list]]:
+    return {
+        i: _render(item.text, mine)
+        for i, item in enumerate(items)
+        if item.status != "dropped" and (mine := [c for c in kept if c.item == i])
+    }
+
+
+def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list]]) -> list[str]:
+    """Rewrite each item from its rendering; note the dropped and the cut."""
     notes = []
     for i, item in enumerate(items):
         if item.status == "dropped":
             continue
-        mine = [c for c in kept if c.item == i]
-        if not mine:
+        if i not in rendered:
             _drop(item, "below the relevance threshold")
             notes.append(f"{item.name}: dropped ({item.note})")
             continue
-        lines = item.text.splitlines()
-        ranges = _ranges(mine)
-        if ranges == [(1, len(lines))]:
+        text, ranges = rendered[i]
+        if text is item.text:
             continue
-        parts = []
-        for n, (s, e) in enumerate(ranges):
-            gap_start = ranges[n - 1][1] + 1 if n else 1
-            if s > gap_start:
-                parts.append(f"... (lines {gap_start}-{s - 1} omitted)")
-            parts.append("\n".join(lines[s - 1 : e]))
-        if ranges[-1][1] < len(lines):
-            parts.append(f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)")
-        item.text, item.status, item.lines_kept = "\n".join(parts), "partial", ranges
-        item.tokens = count_tokens(item.text)
+        item.text, item.status, item.lines_kept = text, "partial", ranges
+        item.tokens = count_tokens(text)
         notes.append(f"{item.name}: kept lines {', '.join(f'{s}-{e}' for s, e in ranges)}")
     return notes
 

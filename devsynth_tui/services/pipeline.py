@@ -153,11 +153,14 @@ class Pipeline:
         if window:
             budget = min(budget, window - sampling.get("max_tokens", 0) - fixed)
         cpu = self.cfg["cpu"]["parallel_processing"]
+        settings = self.cfg["tokens"]["context_pruning"]
+        mode = settings["embeddings"]
+        use_embeddings = mode == "always" or (mode == "auto" and await self.backend.has_embedding_model())
         ctx = pruning.PruneContext(
             query=req.prompt,
             budget=max(0, budget),
-            settings=self.cfg["tokens"]["context_pruning"],
-            embedder=self._embed,
+            settings=settings,
+            embedder=self._embed if use_embeddings else None,
             summarizer=self._summarize,
             max_workers=cpu["max_workers"] if cpu["enabled"] else 1,
             now=time.time(),

@@ -9,6 +9,7 @@ chunk defines, and blended with embedding similarity when the server has one.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from collections import Counter
@@ -21,10 +22,15 @@ TARGET_CHUNK_TOKENS = 300
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _HEADING = re.compile(r"^#{1,6}\s")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_QUOTED = re.compile(r"'([^'\n]{2,40})'|\"([^\"\n]{2,40})\"|`([^`\n]{2,40})`")
+_SYMBOL = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$")
 STOPWORDS = frozenset(
     "a an and are as at be by can could do does for from has have how i if in into is it its me my not of on or "
     "our please should so that the their them then there these this to was we what when where which while who "
-    "why will with would you your self none true false return def class import".split()
+    "why will with would you your self none true false return def class import "
+    # words every coding question uses, which say nothing about where the answer is
+    "code explain function method module work works handle handles happen happens exactly step".split()
 )
 
 
@@ -35,16 +41,16 @@ def _stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_terms(word: str) -> tuple[str, ...]:
+    lower = word.lower()
+    parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
+    return tuple(_stem(t) for t in {lower, *parts} if len(t) > 1 and t not in STOPWORDS)
+
+
 def terms(text: str) -> list[str]:
     """Search terms: words, identifiers and their snake/camel parts, lowercased and stemmed."""
-    out = []
-    for word in _WORD.findall(text):
-        lower = word.lower()
-        parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
-        for t in {lower, *parts}:
-            if len(t) > 1 and t not in STOPWORDS:
-                out.append(_stem(t))
-    return out
+    return [t for word in _WORD.findall(text) for t in _word_terms(word)]
 
 
 @dataclass
@@ -63,50 +69,58 @@ class Chunk:
         self.tokens = self.tokens or count_tokens(self.text)
 
 
-def _python_units(text: str) -> list[tuple[int, int, set[str]]] | None:
+def _python_units(text: str, lines: list[str]) -> list[tuple[int, int, set[str]]] | None:
+    """Top-level statements as units; a large class becomes its header plus one unit per method."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
     units = []
     for node in tree.body:
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        names = {node.name} if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else set()
+        start, end = _span(node)
         if isinstance(node, ast.ClassDef):
-            names |= {n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        units.append((start, node.end_lineno or start, names))
+            methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            if count_tokens("\n".join(lines[start - 1 : end])) > TARGET_CHUNK_TOKENS * 2 and methods:
+                units.extend(_class_units(node, methods, start, end))
+            else:
+                units.append((start, end, {node.name} | {f"{node.name}.{m.name}" for m in methods}))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            units.append((start, end, {node.name}))
+        else:
+            units.append((start, end, set()))
     return units
 
 
-def _split_class(lines: list[str], start: int, end: int, text_tokens: int) -> list[tuple[int, int, set[str]]]:
-    """Split a large class into its header and one unit per method."""
-    src = "\n".join(lines[start - 1 : end])
-    try:
-        cls = ast.parse(src).body[0]
-    except (SyntaxError, ValueError, IndexError):
-        return [(start, end, set())]
-    if not isinstance(cls, ast.ClassDef) or text_tokens <= TARGET_CHUNK_TOKENS * 2:
-        return [(start, end, set())]
+def _span(node) -> tuple[int, int]:
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return start, node.end_lineno or start
+
+
+def _class_units(cls: ast.ClassDef, methods: list, start: int, end: int) -> list[tuple[int, int, set[str]]]:
     units, cursor = [], start
-    for node in cls.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = min([node.lineno] + [d.lineno for d in node.decorator_list]) + start - 1
-            last = node.end_lineno + start - 1
-            if first > cursor:
-                units.append((cursor, first - 1, {cls.name}))
-            units.append((first, last, {node.name, cls.name}))
-            cursor = last + 1
+    for method in methods:
+        first, last = _span(method)
+        if first > cursor:
+            units.append((cursor, first - 1, {cls.name}))
+        units.append((first, last, {f"{cls.name}.{method.name}"}))
+        cursor = last + 1
     if cursor <= end:
         units.append((cursor, end, {cls.name}))
     return units
 
 
 def _markdown_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
+    """One unit per section; a heading that is a symbol (``## TextWrapper.wrap``) names it."""
     starts = [i + 1 for i, line in enumerate(lines) if _HEADING.match(line)] or [1]
     if starts[0] != 1:
         starts.insert(0, 1)
     ends = [s - 1 for s in starts[1:]] + [len(lines)]
-    return [(s, e, set()) for s, e in zip(starts, ends)]
+    return [(s, e, _heading_symbols(lines[s - 1])) for s, e in zip(starts, ends)]
+
+
+def _heading_symbols(line: str) -> set[str]:
+    title = _HEADING.sub("", line).strip().strip("`").split("(")[0]
+    return {title} if _SYMBOL.match(title) else set()
 
 
 def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
@@ -124,23 +138,24 @@ def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
 
 def chunk_text(text: str, name: str, item: int = 0) -> list[Chunk]:
     """Whole structural units of ``text``, small neighbours merged up to ~300 tokens."""
+    return [Chunk(item, s, e, t, set(sym), n) for s, e, t, sym, n in _chunk_spans(text, name)]
+
+
+@functools.lru_cache(maxsize=256)
+def _chunk_spans(text: str, name: str) -> tuple:
+    """Chunk boundaries per (text, name): a file seen again is not parsed again."""
     lines = text.splitlines()
     if not lines:
-        return []
-    units = _python_units(text) if name.endswith(".py") else None
+        return ()
+    units = _python_units(text, lines) if name.endswith(".py") else None
     merge = True
     if units is not None:
-        expanded = []
-        for s, e, names in units:
-            block_tokens = count_tokens("\n".join(lines[s - 1 : e]))
-            parts = _split_class(lines, s, e, block_tokens) if block_tokens > TARGET_CHUNK_TOKENS * 2 else [(s, e, names)]
-            expanded.extend((ps, pe, pn or names) for ps, pe, pn in parts)
-        units = _fill_gaps(expanded, len(lines))
+        units = _fill_gaps(units, len(lines))
     elif name.endswith((".md", ".rst", ".markdown")):
         units, merge = _markdown_units(lines), False  # a section is a unit of its own
     else:
         units = _paragraph_units(lines)
-    return _merge_small(units, lines, item, merge)
+    return tuple((c.start, c.end, c.text, frozenset(c.symbols), c.tokens) for c in _merge_small(units, lines, 0, merge))
 
 
 def _fill_gaps(units, n_lines):
@@ -212,18 +227,84 @@ def cosine(a: list[float], b: list[float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
-def mentioned_symbols(query: str, chunks: list[Chunk]) -> set[str]:
-    """Symbols defined in ``chunks`` that the query names literally."""
-    words = set(_WORD.findall(query))
-    return {s for c in chunks for s in c.symbols if s in words}
+class SymbolIndex:
+    """Which chunk defines which symbol, and which chunks are about a symbol.
+
+    A symbol is a qualified name (``median``, ``NormalDist.median``); a bare
+    method name resolves only when one class defines it. Names defined more than
+    once (``__init__``) resolve to nothing: they say nothing about relevance.
+    """
+
+    def __init__(self, chunks: list[Chunk], is_test: list[bool]):
+        self.chunks, self.is_test = chunks, is_test
+        qualified: dict[str, list[int]] = {}
+        bare: dict[str, list[int]] = {}
+        for n, c in enumerate(chunks):
+            if not is_test[n]:
+                for name in c.symbols:
+                    qualified.setdefault(name, []).append(n)
+                    bare.setdefault(name.rsplit(".", 1)[-1], []).append(n)
+        self.qualified = {k: v for k, v in qualified.items() if self._once(v)}
+        self.bare = {k: v for k, v in bare.items() if self._once(v)}
+
+    def _once(self, members: list[int]) -> bool:
+        """One code definition, plus at most one documentation section in another item."""
+        return len({self.chunks[m].item for m in members}) == len(members) <= 2
+
+    def resolve(self, text: str) -> set[str]:
+        """The symbols ``text`` names: dotted words and their suffixes (``mod.Class.meth``)."""
+        found = set()
+        for word in _DOTTED.findall(text):
+            parts = word.split(".")
+            for i in range(len(parts)):
+                name = ".".join(parts[i:])
+                if name in self.qualified or (i == len(parts) - 1 and name in self.bare):
+                    found.add(name)
+                    break
+        return found
+
+    def definers(self, name: str) -> list[int]:
+        return self.qualified.get(name) or self.bare.get(name) or []
+
+    def groups(self) -> list[list[int]]:
+        """Per symbol: its definition, its documentation section and the tests that use it."""
+        groups = {name: list(members) for name, members in self.qualified.items()}
+        for n, c in enumerate(self.chunks):
+            if self.is_test[n]:
+                for name in self.resolve(c.text):
+                    groups.setdefault(name, list(self.definers(name))).append(n)
+        return [g for g in groups.values() if len(g) > 1]
 
 
-def lexical_scores(query: str, chunks: list[Chunk]) -> list[float]:
-    """BM25 relevance in 0..1 (1 = the best chunk), with named symbols scoring 1."""
-    bm = BM25([terms(c.text) for c in chunks])
-    scores = _normalize(bm.scores(terms(query)))
-    named = mentioned_symbols(query, chunks)
-    return [1.0 if c.symbols & named else s for c, s in zip(chunks, scores)]
+def quoted(query: str) -> list[str]:
+    """Literal strings the query quotes ('---', `@@`, "usage:")."""
+    return [q for groups in _QUOTED.findall(query) for q in groups if len(q.strip()) >= 2]
+
+
+def lexical_scores(query: str, chunks: list[Chunk], is_test: list[bool] | None = None) -> list[float]:
+    """BM25 relevance in 0..1 (1 = the best chunk). A chunk defining a symbol the
+    query names scores 1, quoted text found verbatim counts, and a symbol's
+    definition, documentation and tests share the best score among them."""
+    index = SymbolIndex(chunks, is_test or [False] * len(chunks))
+    scores = _normalize(BM25([terms(c.text) for c in chunks]).scores(terms(query)))
+    for name in index.resolve(query):
+        for n in index.definers(name):
+            scores[n] = 1.0
+    literals = quoted(query)
+    if literals:  # the more of the quoted literals a chunk holds, the stronger
+        hits = [sum(q in c.text for q in literals) / len(literals) for c in chunks]
+        scores = [max(s, h) for s, h in zip(scores, hits)]
+    return propagate(scores, index.groups())
+
+
+def propagate(scores: list[float], groups: list[list[int]]) -> list[float]:
+    """Each chunk scores at least the best score of any symbol group it belongs to."""
+    out = list(scores)
+    for members in groups:
+        best = max(scores[m] for m in members)
+        for m in members:
+            out[m] = max(out[m], best)
+    return out
 
 
 def blend(lexical: list[float], similarities: list[float], weight: float = 0.35) -> list[float]:
