@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--purge", action="store_true", help="delete every row (asks to confirm)")
     reset.add_argument("--yes", action="store_true", help="confirm --purge without asking")
 
+    mon = sub.add_parser("monitor", parents=[common], help="live memory, CPU or disk readings")
+    mon.add_argument("what", choices=("memory", "cpu", "disk"))
+    mon.add_argument("--interval", type=float, help="seconds between samples (default: monitor.interval)")
+    mon.add_argument("--duration", type=float, help="stop after this many seconds")
+    mon.add_argument("--once", action="store_true", help="print one sample and exit")
+    mon.add_argument("--json", action="store_true", help="one JSON object per sample")
+
     cfg = sub.add_parser("config", parents=[common], help="check or show configuration")
     csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", parents=[common], help="validate a config file")
@@ -374,6 +381,72 @@ def _print_optimize(report: dict) -> None:
         print(f"[{m['role']}]\n{safe_text(m['content'])}\n")
 
 
+def cmd_monitor(args) -> int:
+    import time
+
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services.resource_monitor import Sampler, find_embedded_server
+
+    cfg = _load_config(args)
+    interval = cfg.get("monitor.interval") if args.interval is None else args.interval
+    if interval <= 0:
+        raise CliError(f"--interval {interval:g}: expected a number of seconds above 0")
+    if args.duration is not None and args.duration <= 0:
+        raise CliError(f"--duration {args.duration:g}: expected a number of seconds above 0")
+    threshold = cfg.get("memory.monitoring.threshold") if cfg.get("memory.monitoring.enabled") else None
+    sampler = Sampler(interval, cfg.get("monitor.window"), app_home(), threshold, find_embedded_server())
+    end = time.monotonic() + args.duration if args.duration else None
+    sampler.sample()  # primes the rates; the first line covers one interval
+    try:
+        while True:
+            time.sleep(min(interval, 0.5) if args.once else interval)
+            sample = sampler.sample()
+            if args.json:
+                print(json.dumps({"metric": args.what, **sample.as_dict()}), flush=True)
+            else:
+                print(MONITOR_LINES[args.what](sampler, sample), flush=True)
+            if args.once or (end and time.monotonic() >= end):
+                return 0
+    except KeyboardInterrupt:
+        return 0
+
+
+def _window(sampler, name: str, fmt: str = "{:.1f}") -> str:
+    from devsynth_tui.services.resource_monitor import sparkline
+
+    values = [v for v in sampler.series(name) if v is not None]
+    if not values:
+        return ""
+    return f"(min {fmt.format(min(values))} max {fmt.format(max(values))}) {sparkline(values, 30)}"
+
+
+def _clock(sample) -> str:
+    return datetime.fromtimestamp(sample.t).strftime("%H:%M:%S")
+
+
+def _memory_line(sampler, s) -> str:
+    server = f" · embedded server {s.server_rss_mb:.0f} MB" if s.server_rss_mb is not None else ""
+    alerts = "".join(f" · ALERT: {a}" for a in s.alerts)
+    return (f"{_clock(s)} memory  system {s.memory_used_mb / 1024:.1f}/{s.memory_total_mb / 1024:.1f} GB "
+            f"{s.memory_percent:.1f}% {_window(sampler, 'memory_percent')} · devsynth-tui {s.rss_mb:.0f} MB{server}{alerts}")
+
+
+def _cpu_line(sampler, s) -> str:
+    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} "
+            f"· devsynth-tui {s.process_cpu_percent:.1f}% of one core")
+
+
+def _disk_line(sampler, s) -> str:
+    mb = 1024 * 1024
+    read = "-" if s.disk_read_bps is None else f"{s.disk_read_bps / mb:.2f} MB/s"
+    write = "-" if s.disk_write_bps is None else f"{s.disk_write_bps / mb:.2f} MB/s"
+    return (f"{_clock(s)} disk  {s.disk_percent:.1f}% used, {s.disk_free_gb:.1f} GB free "
+            f"· read {read} {_window(sampler, 'disk_read_bps', '{:.0f}')} · write {write} {_window(sampler, 'disk_write_bps', '{:.0f}')}")
+
+
+MONITOR_LINES = {"memory": _memory_line, "cpu": _cpu_line, "disk": _disk_line}
+
+
 def cmd_serve_embedded(args) -> int:
     from devsynth_tui.services.embedded import main as serve_main
 
@@ -393,6 +466,7 @@ COMMANDS = {
     "models": cmd_models,
     "ask": cmd_ask,
     "optimize": cmd_optimize,
+    "monitor": cmd_monitor,
     "serve-embedded": cmd_serve_embedded,
     None: cmd_dashboard,
 }

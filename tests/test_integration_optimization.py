@@ -135,3 +135,22 @@ def test_optimize_json_reports_items_and_skips_bad_files(server_url, tmp_path):
 
 def _ledger_rows():
     return Ledger(Store(db_path(app_home()))).history(10)
+
+
+async def test_deterministic_request_is_cached_without_server_call(cfg_for):
+    pipe = pipeline(cfg_for(llm__max_tokens=24, cpu__background_operations=False))  # the write is done when run() ends
+    first = (await collect(pipe, ChatRequest("Name three fruits.")))[-1]
+    assert not first.cached and first.status == "ok"
+    await pipe.backend.client.aclose()
+    pipe.backend.client = LLMClient("http://127.0.0.1:9/v1", retries=0)  # no server there: a call would fail
+    events = await collect(pipe, ChatRequest("Name three fruits."))
+    second = events[-1]
+    assert second.cached and second.status == "ok" and second.text == first.text
+    assert [e.text for e in events if isinstance(e, Delta)] == [first.text]
+    row = pipe.ledger.history(1)[0]
+    assert row["cached"] == 1 and row["prompt_tokens"] == 0 and row["usage_source"] == "cache"
+    assert row["tokens_saved"] >= first.row.total_tokens
+    random = pipeline(cfg_for(llm__max_tokens=8, llm__temperature=0.9, llm__seed=None))
+    await collect(random, ChatRequest("Name three fruits."))
+    assert not (await collect(random, ChatRequest("Name three fruits.")))[-1].cached  # not deterministic: never cached
+    await random.backend.client.aclose()

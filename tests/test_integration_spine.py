@@ -71,10 +71,12 @@ async def test_pipeline_streaming_and_not(cfg_for, streaming):
 
 
 async def test_same_seed_same_text(cfg_for):
-    pipe = await _pipeline(cfg_for(llm__max_tokens=20))
+    pipe = await _pipeline(cfg_for(llm__max_tokens=20, disk__caching__enabled=False))
     texts = []
     for _ in range(2):
-        texts.append([e async for e in pipe.run(ChatRequest("Name a color."))][-1].text)
+        done = [e async for e in pipe.run(ChatRequest("Name a color."))][-1]
+        assert not done.cached and done.row.usage_source == "server"
+        texts.append(done.text)
     assert texts[0] == texts[1]
     await pipe.backend.client.aclose()
 

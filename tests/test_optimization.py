@@ -127,7 +127,7 @@ def test_summarization_replaces_large_items_in_parallel():
         return "summary of " + item.name
 
     items = [ContextItem("big.py", "x = 1\n" * 500), ContextItem("small.py", "y = 2\n")]
-    ctx = PruneContext("q", 10_000, settings_for(strategy="summarization", max_tokens=100), summarizer=fake, max_workers=2)
+    ctx = PruneContext("q", 10_000, settings_for(strategy="summarization", max_tokens=100), summarizer=fake, gate=asyncio.Semaphore(2))
     asyncio.run(prune(items, ctx))
     assert calls == ["big.py"] and items[0].status == "summarized" and items[0].text == "summary of big.py"
     assert items[1].status == "kept"

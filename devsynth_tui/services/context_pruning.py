@@ -35,7 +35,7 @@ class PruneContext:
     settings: dict  # tokens.context_pruning
     embedder: Embedder | None = None
     summarizer: Summarizer | None = None
-    max_workers: int = 1
+    gate: asyncio.Semaphore | None = None  # the pipeline's worker limit (cpu.parallel_processing)
     now: float = 0.0
 
 
@@ -219,7 +219,7 @@ async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str
         return []
     if ctx.summarizer is None:
         return [f"{len(large)} items over {limit} tokens left whole: no model to summarize with"]
-    gate = asyncio.Semaphore(ctx.max_workers)
+    gate = ctx.gate or asyncio.Semaphore(1)
 
     async def one(item: ContextItem) -> str:
         async with gate:

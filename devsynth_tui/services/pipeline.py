@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import time
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -21,13 +22,18 @@ from devsynth_tui.services import context_pruning as pruning
 from devsynth_tui.services import prompt_optimization as prompts
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem, StageReport, live
+from devsynth_tui.services.cpu import background, set_priority
+from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
 from devsynth_tui.services.ledger import Ledger, LedgerRow
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
 from devsynth_tui.services.model_routing import classify, route
+from devsynth_tui.services.resource_monitor import collect_garbage
 from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
 from devsynth_tui.services.token_accounting import count_messages, count_tokens, encoding, estimate_cost
 
 DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
+LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
+LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 SUMMARY_SYSTEM = (
@@ -78,6 +84,8 @@ class Done:
     error: str | None = None
     terminated_early: bool = False
     prepared: Prepared | None = None
+    cached: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def context_block(items: list[ContextItem]) -> str:
@@ -113,8 +121,33 @@ class Pipeline:
 
     def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
-        self.summaries = pruning.SummaryCache((home or app_home()) / "summaries")
+        self.home = home or app_home()
+        self.summaries = pruning.SummaryCache(self.home / "summaries")
         self._vectors: dict[str, list[float]] = {}
+        self._cache: DiskCache | None = None
+        self._gate: tuple[int, asyncio.Semaphore] | None = None
+        self.notes = set_priority(cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None])
+
+    @property
+    def gate(self) -> asyncio.Semaphore:
+        """The one limit on parallel model work: chunked generation, summaries, benchmark concurrency."""
+        par = self.cfg["cpu"]["parallel_processing"]
+        size = par["max_workers"] if par["enabled"] else 1
+        if self._gate is None or self._gate[0] != size:
+            self._gate = (size, asyncio.Semaphore(size))
+        return self._gate[1]
+
+    @property
+    def cache(self) -> DiskCache | None:
+        """The response cache as configured now (``disk.caching``, ``disk.compression``)."""
+        disk = self.cfg["disk"]
+        if not disk["caching"]["enabled"]:
+            return None
+        level = disk["compression"]["level"] if disk["compression"]["enabled"] else None
+        wanted = (disk["caching"]["max_size"], level)
+        if self._cache is None or (self._cache.limit_mb, self._cache.level) != wanted:
+            self._cache = DiskCache(self.home / "cache", *wanted)
+        return self._cache
 
     def sampling(self, req: ChatRequest) -> dict:
         """Inference parameters: config, then the request's own overrides."""
@@ -152,7 +185,6 @@ class Pipeline:
         window = await self.backend.context_length(model)
         if window:
             budget = min(budget, window - sampling.get("max_tokens", 0) - fixed)
-        cpu = self.cfg["cpu"]["parallel_processing"]
         settings = self.cfg["tokens"]["context_pruning"]
         mode = settings["embeddings"]
         use_embeddings = mode == "always" or (mode == "auto" and await self.backend.has_embedding_model())
@@ -162,7 +194,7 @@ class Pipeline:
             settings=settings,
             embedder=self._embed if use_embeddings else None,
             summarizer=self._summarize,
-            max_workers=cpu["max_workers"] if cpu["enabled"] else 1,
+            gate=self.gate,
             now=time.time(),
         )
         return await pruning.prune(items, ctx) if items else []
@@ -248,8 +280,43 @@ class Pipeline:
             async for event in self._run_chunked(req, prep, started):
                 yield event
             return
+        cache = self.cache if is_deterministic(prep.payload) else None
+        key = cache_key(prep.payload) if cache else None
+        hit = (await self._io(cache.get, key)) if cache else None
+        if hit is not None:
+            yield Delta(hit["text"], time.perf_counter())
+            yield self._cache_hit(req, prep, hit, started)
+            return
         async for event in self._send(req, prep, started):
+            if isinstance(event, Done):
+                await self._after(event, cache, key)
             yield event
+
+    async def _io(self, fn, *args):
+        """Disk work off the event loop when ``disk.async_io`` is on."""
+        return await asyncio.to_thread(fn, *args) if self.cfg.get("disk.async_io") else fn(*args)
+
+    def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
+        usage = hit.get("usage") or {}
+        result = ChatResult(text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage)
+        row = self._row(req, prep, hit["text"], None, "ok", None, started)
+        row.prompt_tokens = row.completion_tokens = 0
+        row.cost, row.cached, row.usage_source = 0.0, True, "cache"
+        row.tokens_saved += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
+        self.ledger.record(row)
+        return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
+
+    async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
+        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large one."""
+        if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
+            r = done.result
+            entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}
+            await background(self._io(cache.put, key, entry), self.cfg.get("cpu.background_operations"))
+            if cache.warning:
+                done.notes.append(cache.warning)
+        large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS)
+        if self.cfg.get("memory.aggressive_gc") and large:
+            done.notes.append(collect_garbage())
 
     def _input_tokens(self, prep: Prepared) -> int:
         return sum(i.tokens for i in live(prep.items) if i.kind != "turn") + count_tokens(prep.messages[-1]["content"])
@@ -300,8 +367,7 @@ class Pipeline:
         chunk_size = self.cfg.get("tokens.prompt_optimization.chunk_size")
         source = "\n\n".join(f"### {i.name}\n{i.text}" for i in live(prep.items) if i.kind != "turn")
         pieces = prompts.split_for_generation(source, "input.md", chunk_size) or [""]
-        cpu = self.cfg["cpu"]["parallel_processing"]
-        gate = asyncio.Semaphore(cpu["max_workers"] if cpu["enabled"] else 1)
+        gate = self.gate
         question = prep.messages[-1]["content"]
 
         async def one(n: int, piece: str) -> ChatResult:
