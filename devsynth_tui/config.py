@@ -180,8 +180,17 @@ SCHEMA: dict = {
         "window": Key(60, "int", _range(2, 3600), "samples kept per sparkline"),
     },
     "ui": {
-        "theme": Key("dark", "str", doc="dark, light, high-contrast, or a path to a .tcss file"),
+        "theme": Key("dark", "str", doc="dark, light, high-contrast, a Textual theme name, or a path to a theme .yaml"),
     },
+    "tasks": Key(
+        {
+            "explain file": "Explain what the code in the context does: its purpose, its main parts, and anything surprising.",
+            "write tests": "Write pytest tests for the code in the context, covering normal and edge cases. {# keep them short #}",
+            "review diff": "Review the change in the context: bugs, risky edits and missing tests, most important first.",
+        },
+        "dict[str]",
+        doc="task runner: name -> prompt template (template comments {# ... #} are trimmed)",
+    ),
 }
 
 
@@ -377,6 +386,45 @@ def user_config_path() -> Path:
 def overrides_path() -> Path:
     """Where the dashboard saves live parameter changes."""
     return app_home() / "overrides.yaml"
+
+
+def save_overrides(values: dict[str, Any]) -> Path:
+    """Validate dotted-path values and merge them into the overrides file, atomically.
+
+    The user's own config file is never written.
+    """
+    import yaml
+
+    path = overrides_path()
+    current = read_yaml_layer(path) if path.is_file() else {}
+    layer: dict = {}
+    for key, value in values.items():
+        _set(layer, key, value)
+    new = validate_layer(layer, "dashboard")
+    out: dict = {}
+    for key in ALL_KEYS:
+        for source in (new, current):
+            try:
+                _set(out, key, _get(source, key))
+                break
+            except (KeyError, TypeError):
+                continue
+    out.get("llm", {}).pop("api_key", None)  # never written by us
+    text = "# Saved by the devsynth-tui dashboard; your own config file is never rewritten.\n" + yaml.safe_dump(out, sort_keys=False)
+    atomic_write(path, text.encode())
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temp file, fsync, rename: a crash leaves the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
 
 
 @dataclass

@@ -54,6 +54,7 @@ class ChatRequest:
     operation: str = "chat"
     system: str = DEFAULT_SYSTEM
     params: dict = field(default_factory=dict)  # sampling keys, "model", and "extra": server-specific fields
+    prompt_is_template: bool = False  # a task's template: template comments are trimmed too
 
 
 @dataclass
@@ -204,7 +205,8 @@ class Pipeline:
         system, prompt, examples, notes = req.system, req.prompt, list(req.examples), []
         before = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
         if opts["template_trimming"]:
-            system, prompt = prompts.trim_template(system), prompts.trim_template(prompt, strip_comments=False)
+            system = prompts.trim_template(system)
+            prompt = prompts.trim_template(prompt, strip_comments=req.prompt_is_template)
             notes.append("templates trimmed")
         if len(examples) > opts["max_examples"]:
             examples = prompts.select_examples(examples, req.prompt, opts["max_examples"])

@@ -41,6 +41,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX requests_period ON requests(period_id);
     CREATE INDEX requests_ts ON requests(ts);
     """,
+    # 2: stored conversations; message bodies zlib-compressed when `compressed` is 1
+    """
+    CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        ts REAL NOT NULL, role TEXT NOT NULL, body BLOB NOT NULL, compressed INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'ok', meta TEXT
+    );
+    CREATE INDEX messages_conversation ON messages(conversation_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,29 @@
+"""Fixed data for the dashboard's fixed mode: snapshots see the same screen every time."""
+
+from __future__ import annotations
+
+from devsynth_tui.services.resource_monitor import Sample
+
+
+def fixed_samples(n: int = 40) -> list[Sample]:
+    """A repeatable window of resource samples."""
+    return [
+        Sample(t=float(i), cpu_percent=10 + (i * 7) % 35, process_cpu_percent=0.5 + (i % 3) * 0.2,
+               memory_used_mb=4200 + (i * 13) % 200, memory_total_mb=24000, memory_percent=17.5 + (i * 13) % 200 / 240,
+               rss_mb=48 + (i % 5), server_rss_mb=256 + (i % 4) * 2, disk_percent=21.8, disk_free_gb=79.3,
+               disk_read_bps=float((i * 37) % 9 * 65536), disk_write_bps=float((i * 11) % 7 * 32768))
+        for i in range(n)
+    ]
+
+
+def fixed_turns() -> list[tuple[str, str, str]]:
+    """A short conversation: (role, text, stats)."""
+    answer = (
+        "`retry_with_backoff` calls `fn` up to `attempts` times and swallows `OSError`:\n\n"
+        "```python\nfor n in range(attempts):\n    try:\n        return fn()\n    except OSError:\n        time.sleep(2 ** n)\n```\n\n"
+        "It returns `None` when every attempt fails, which hides the error. Re-raise the last one instead."
+    )
+    return [
+        ("user", "Why does retry_with_backoff return None sometimes?", ""),
+        ("assistant", answer, "SmolLM2-135M-Instruct · 412 + 96 tokens · saved 1,530 · ttft 0.14 s · 71.5 tok/s"),
+    ]

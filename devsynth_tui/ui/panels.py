@@ -1,0 +1,116 @@
+"""Side panels: live token counters and resource sparklines; the status line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Sparkline, Static
+
+from devsynth_tui.services.ledger import LedgerRow, Report
+from devsynth_tui.services.resource_monitor import Sample
+
+
+@dataclass
+class Totals:
+    """Counts for this session (the ledger holds all time)."""
+
+    requests: int = 0
+    prompt: int = 0
+    completion: int = 0
+    saved: int = 0
+    cost: float = 0.0
+
+    def add(self, row: LedgerRow) -> None:
+        self.requests += 1
+        self.prompt += row.prompt_tokens
+        self.completion += row.completion_tokens
+        self.saved += row.tokens_saved
+        self.cost += row.cost
+
+
+def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
+    return (f"prompt {prompt:>9,}   completion {completion:>7,}\n"
+            f"total  {prompt + completion:>9,}   saved      {saved:>7,}\n"
+            f"estimated cost ${cost:.4f}")
+
+
+class TokenPanel(Vertical):
+    """Session and all-time counters, the last request, and tokens per request."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Tokens · this session", classes="panel-title")
+        yield Static("", id="session-counts", markup=False)
+        yield Static("Tokens · all time", classes="panel-title")
+        yield Static("", id="all-time-counts", markup=False)
+        yield Static("Last request", classes="panel-title")
+        yield Static("none yet", id="last-request", markup=False)
+        yield Sparkline([], id="tokens-per-request")
+
+    def show(self, session: Totals, all_time: Report, live_completion: int = 0) -> None:
+        """Counters; ``live_completion`` is the estimate for an answer still streaming."""
+        self.query_one("#session-counts", Static).update(
+            _counts(session.prompt, session.completion + live_completion, session.saved, session.cost))
+        self.query_one("#all-time-counts", Static).update(
+            _counts(all_time.prompt_tokens, all_time.completion_tokens + live_completion, all_time.tokens_saved, all_time.cost))
+
+    def show_last(self, row: LedgerRow, history: list[int]) -> None:
+        ttft = f"{row.ttft:.2f} s" if row.ttft is not None else "-"
+        tps = f"{row.tps:.1f} tok/s" if row.tps else "-"
+        source = {"server": "server usage", "estimate": "estimated", "cache": "cache hit"}[row.usage_source]
+        self.query_one("#last-request", Static).update(
+            f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens ({source})"
+            f"\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}")
+        self.query_one("#tokens-per-request", Sparkline).data = history[-40:] or [0]
+
+
+class ResourcePanel(Vertical):
+    """CPU, memory and disk sparklines from the shared sampler."""
+
+    SERIES = [
+        ("cpu", "cpu_percent", "CPU (machine)"),
+        ("mem", "memory_percent", "Memory (machine)"),
+        ("rss", "rss_mb", "devsynth-tui memory"),
+        ("server", "server_rss_mb", "Embedded server memory"),
+        ("disk-read", "disk_read_bps", "Disk read"),
+        ("disk-write", "disk_write_bps", "Disk write"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Resources", classes="panel-title")
+        for key, _, title in self.SERIES:
+            yield Static(title, id=f"label-{key}", classes="metric", markup=False)
+            yield Sparkline([], id=f"spark-{key}")
+        yield Static("", id="disk-usage", classes="metric", markup=False)
+        yield Static("", id="alerts", markup=False)
+
+    def show(self, samples: list[Sample], alerts: list[str]) -> None:
+        if not samples:
+            return
+        last = samples[-1]
+        for key, field, title in self.SERIES:
+            values = [getattr(s, field) for s in samples if getattr(s, field) is not None]
+            self.query_one(f"#label-{key}", Static).update(f"{title}: {_format(field, getattr(last, field))}")
+            self.query_one(f"#spark-{key}", Sparkline).data = values or [0]
+        self.query_one("#disk-usage", Static).update(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
+        self.query_one("#alerts", Static).update("\n".join(f"⚠ {a}" for a in alerts[-3:]))
+
+
+def _format(field: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if field.endswith("percent"):
+        return f"{value:.1f}%"
+    if field.endswith("_mb"):
+        return f"{value:.0f} MB"
+    return f"{value / 1024 / 1024:.2f} MB/s"
+
+
+class StatusLine(Static):
+    """Backend, active model and alerts, in one line."""
+
+    def show(self, backend: str, model: str | None, alerts: list[str]) -> None:
+        alert = f" · ⚠ {alerts[-1]}" if alerts else ""
+        self.update(f"{backend} · model {model or '-'}{alert}")
+        self.set_class(bool(alerts), "alert")

@@ -1,0 +1,146 @@
+"""The models pane, the task runner, and the dialogs for conversations."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Markdown, Select, Static
+
+from devsynth_tui.services.conversations import Conversation
+from devsynth_tui.services.lmstudio_client import ModelInfo
+from devsynth_tui.services.pipeline import Prepared
+
+
+class ModelsPane(Vertical):
+    """The server's models; Enter makes one active. Shows how the last request was routed."""
+
+    class Picked(Message):
+        def __init__(self, model: str) -> None:
+            super().__init__()
+            self.model = model
+
+    def compose(self) -> ComposeResult:
+        yield Static("Models on the server (Enter picks the active one; r refreshes)", classes="hint", markup=False)
+        yield DataTable(id="models-table", cursor_type="row")
+        yield Static("", id="routing", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("", "model", "state", "context", "quantization", "type")
+
+    def show(self, models: list[ModelInfo], active: str | None) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for m in models:
+            state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
+            table.add_row("●" if m.id == active else "", m.id, state, str(m.context_length or "-"),
+                          m.quantization or "-", m.type or "-", key=m.id)
+
+    def show_routing(self, text: str) -> None:
+        self.query_one("#routing", Static).update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.post_message(self.Picked(str(event.row_key.value)))
+
+
+class TasksPane(Vertical):
+    """Tasks from config, run on typed context files; shows what the pipeline did with each file."""
+
+    class Run(Message):
+        def __init__(self, task: str, files: list[str], types: dict[str, str]) -> None:
+            super().__init__()
+            self.task, self.files, self.types = task, files, types
+
+    def __init__(self, tasks: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tasks = tasks
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Select([(name, name) for name in self.tasks], value=next(iter(self.tasks), Select.BLANK),
+                         allow_blank=not self.tasks, id="task-select")
+            yield Button("Run", id="task-run", variant="primary")
+        yield Input(placeholder="context files: path[=requirements|tests|code|documentation], ...", id="task-files")
+        yield DataTable(id="task-items", cursor_type="row")
+        yield Static("", id="task-stages", markup=False)
+        yield Markdown("", id="task-answer", open_links=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#task-items", DataTable).add_columns("file", "type", "status", "lines kept", "tokens")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "task-run":
+            self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "task-files":
+            event.stop()
+            self.submit()
+
+    def submit(self) -> None:
+        task = self.query_one("#task-select", Select).value
+        if task is Select.BLANK:
+            self.app.notify("define a task under `tasks:` in your config first", severity="warning")
+            return
+        files, types = [], {}
+        for part in self.query_one("#task-files", Input).value.split(","):
+            path, _, ctype = part.strip().partition("=")
+            if path:
+                files.append(path)
+                if ctype:
+                    types[path] = ctype.strip()
+        self.post_message(self.Run(str(task), files, types))
+
+    def show_prepared(self, prep: Prepared, originals: dict[str, int]) -> None:
+        table = self.query_one("#task-items", DataTable)
+        table.clear()
+        for item in prep.items:
+            if item.kind == "turn":
+                continue
+            kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
+            table.add_row(item.name, item.type, item.status, kept, f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}")
+        lines = [f"[{r.stage}] {r.tokens_before:,} → {r.tokens_after:,} tokens" + "".join(f"\n    {n}" for n in r.notes)
+                 for r in prep.reports]
+        lines.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")
+        self.query_one("#task-stages", Static).update("\n".join(lines))
+
+
+class ConversationPicker(ModalScreen[int | None]):
+    """Pick a stored conversation to reopen."""
+
+    BINDINGS = [("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, conversations: list[Conversation]) -> None:
+        super().__init__()
+        self.conversations = conversations
+
+    def compose(self) -> ComposeResult:
+        from devsynth_tui.services.ledger import format_ts
+
+        with Vertical():
+            yield Label("Conversations (Enter opens, Esc closes)")
+            yield ListView(*[ListItem(Label(f"{format_ts(c.updated)}  {c.title}", markup=False), id=f"c{c.id}")
+                             for c in self.conversations])
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        self.dismiss(int(event.item.id[1:]))
+
+
+class RenameScreen(ModalScreen[str | None]):
+    """Ask for a new conversation title."""
+
+    BINDINGS = [("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.current = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("New title (Enter saves, Esc cancels)")
+            yield Input(self.current, id="rename-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)

@@ -1,0 +1,44 @@
+"""Themes: YAML files of Textual Theme fields in ``themes/``, or a user's own file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+THEMES_DIR = Path(__file__).resolve().parent.parent.parent / "themes"
+SHORT_NAMES = {"dark": "devsynth-dark", "light": "devsynth-light", "high-contrast": "devsynth-high-contrast"}
+
+
+class ThemeError(Exception):
+    """A theme file that can't be used; the message names the file and the problem."""
+
+
+def load_theme(path: Path):
+    """A Textual Theme from a YAML file."""
+    import yaml
+    from textual.theme import Theme
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise ThemeError(f"{path}: cannot read theme ({str(e).splitlines()[0]})") from None
+    if not isinstance(data, dict) or "name" not in data or "primary" not in data:
+        raise ThemeError(f"{path}: a theme needs at least `name` and `primary` (see themes/dark.yaml)")
+    try:
+        return Theme(**data)
+    except TypeError as e:
+        raise ThemeError(f"{path}: {e}; allowed fields are those of themes/dark.yaml") from None
+
+
+def bundled_themes() -> list:
+    return [load_theme(p) for p in sorted(THEMES_DIR.glob("*.yaml"))]
+
+
+def resolve(name: str) -> tuple[str, object | None]:
+    """(Textual theme name, a Theme to register first or None) for ``ui.theme``."""
+    if name in SHORT_NAMES:
+        return SHORT_NAMES[name], None
+    path = Path(name).expanduser()
+    if path.suffix in (".yaml", ".yml"):
+        theme = load_theme(path)
+        return theme.name, theme
+    return name, None  # a built-in Textual theme name, e.g. "nord"
