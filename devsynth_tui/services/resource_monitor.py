@@ -74,10 +74,10 @@ class Sampler:
 
     def __init__(self, interval: float = 1.0, window: int = 60, home: Path | None = None,
                  threshold_mb: float | None = None, server_pid: int | None = None):
-        self.interval, self.home = interval, str(home or Path.home())
+        self.home = str(home or Path.home())
         self.samples: deque[Sample] = deque(maxlen=window)
         self.server_pid = server_pid
-        self.alerts = [ThresholdAlert("devsynth-tui", threshold_mb), ThresholdAlert("embedded server", threshold_mb)] if threshold_mb else []
+        self.configure(interval, window, threshold_mb)
         self.listeners: list[Callable[[Sample], None]] = []
         self._proc = psutil.Process()
         self._server: psutil.Process | None = None
@@ -86,6 +86,13 @@ class Sampler:
         self._stop = threading.Event()
         psutil.cpu_percent(None)  # prime the counters: the first real reading covers one interval
         self._proc.cpu_percent(None)
+
+    def configure(self, interval: float, window: int, threshold_mb: float | None) -> None:
+        """Apply the current settings (``monitor.*``, ``memory.monitoring``); the window keeps its samples."""
+        self.interval = interval
+        if window != self.samples.maxlen:
+            self.samples = deque(self.samples, maxlen=window)
+        self.alerts = [ThresholdAlert("devsynth-tui", threshold_mb), ThresholdAlert("embedded server", threshold_mb)] if threshold_mb else []
 
     def set_server_pid(self, pid: int | None) -> None:
         self.server_pid, self._server = pid, None
@@ -163,11 +170,13 @@ class Sampler:
 _shared: Sampler | None = None
 
 
-def shared_sampler(**kwargs) -> Sampler:
-    """The one sampler of this process (created on first use with ``kwargs``)."""
+def shared_sampler(interval: float, window: int, home: Path, threshold_mb: float | None) -> Sampler:
+    """The one sampler of this process: created on first use, then reconfigured by each caller."""
     global _shared
     if _shared is None:
-        _shared = Sampler(**kwargs)
+        _shared = Sampler(interval, window, home, threshold_mb)
+    else:
+        _shared.configure(interval, window, threshold_mb)
     return _shared
 
 

@@ -87,8 +87,17 @@ class DevsynthApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        # widgets of the main screen, kept: a query would search whichever screen is on top
+        self.chat_pane = self.query_one(ChatPane)
+        self.token_panel = self.query_one(TokenPanel)
+        self.resource_panel = self.query_one(ResourcePanel)
+        self.status_line = self.query_one(StatusLine)
+        self.models_pane = self.query_one(ModelsPane)
+        self.tasks_pane = self.query_one(TasksPane)
+        self.params_pane = self.query_one(ParamsPane)
+        self.tab_bar = self.query_one(TabbedContent)
         self._apply_theme(self.cfg.get("ui.theme"))
-        self.query_one("#prompt", Input).focus()
+        self.query_one("#prompt", Input).focus()  # the main screen is the only one yet
         self._layout_for(self.size.width, self.size.height)
         self.refresh_tokens()
         if self.fixed:
@@ -99,7 +108,8 @@ class DevsynthApp(App):
         monitoring = self.cfg["memory"]["monitoring"]
         self.sampler = shared_sampler(interval=self.cfg.get("monitor.interval"), window=self.cfg.get("monitor.window"),
                                       home=self.home, threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None)
-        self.set_interval(self.cfg.get("monitor.interval"), self.sample)
+        # the timer belongs to the panel it feeds, so it stops when the panel goes
+        self.resource_panel.set_interval(self.cfg.get("monitor.interval"), self.sample)
         self.connect()
         self._open_latest()
 
@@ -159,10 +169,10 @@ class DevsynthApp(App):
     async def refresh_models(self) -> None:
         if self.backend:
             models = await self.backend.models(refresh=True)
-            self.query_one(ModelsPane).show(models, self.cfg.get("llm.model") or self.model)
+            self.models_pane.show(models, self.cfg.get("llm.model") or self.model)
 
     def update_status(self) -> None:
-        self.query_one(StatusLine).show(self.backend_label, self.cfg.get("llm.model") or self.model, self.alerts)
+        self.status_line.show(self.backend_label, self.cfg.get("llm.model") or self.model, self.alerts, self.session)
 
     async def action_reconnect(self) -> None:
         if self.backend:
@@ -183,10 +193,10 @@ class DevsynthApp(App):
             self.notify(alert, title="Memory", severity="warning")
         if sample.alerts:
             self.update_status()
-        self.query_one(ResourcePanel).show(list(self.sampler.samples), self.alerts)
+        self.resource_panel.show(list(self.sampler.samples), self.alerts)
 
     def refresh_tokens(self, live_completion: int = 0) -> None:
-        self.query_one(TokenPanel).show(self.session, self.ledger.report(all_time=True), live_completion)
+        self.token_panel.show(self.session, self.ledger.report(all_time=True), live_completion)
 
     # -- chat ---------------------------------------------------------------------------------
 
@@ -195,10 +205,10 @@ class DevsynthApp(App):
         if latest:
             self.run_worker(self.open_conversation(latest[0].id), exclusive=True, group="open")
         else:
-            self.query_one(ChatPane).set_title("new (saved with its first message)")
+            self.chat_pane.set_title("new (saved with its first message)")
 
     async def open_conversation(self, conversation_id: int) -> None:
-        chat = self.query_one(ChatPane)
+        chat = self.chat_pane
         await chat.clear()
         self.conversation_id, self.turns = conversation_id, []
         title = next((c.title for c in self.conversations.list() if c.id == conversation_id), "?")
@@ -228,7 +238,7 @@ class DevsynthApp(App):
     async def send(self, text: str, operation: str = "chat") -> None:
         from devsynth_tui.services.pipeline import ChatRequest
 
-        chat = self.query_one(ChatPane)
+        chat = self.chat_pane
         if self.conversation_id is None:
             title = " ".join(text.split())[:60]
             self.conversation_id = self.conversations.create(title)
@@ -276,9 +286,10 @@ class DevsynthApp(App):
         self.session.add(done.row)
         self.request_tokens.append(done.row.total_tokens)
         self.refresh_tokens()
-        self.query_one(TokenPanel).show_last(done.row, self.request_tokens)
+        self.update_status()
+        self.token_panel.show_last(done.row, self.request_tokens)
         if done.prepared and done.prepared.model_reason:
-            self.query_one(ModelsPane).show_routing(f"last request: {done.prepared.payload['model']} — {done.prepared.complexity}: "
+            self.models_pane.show_routing(f"last request: {done.prepared.payload['model']} — {done.prepared.complexity}: "
                                                     f"{done.prepared.model_reason}")
         for note in done.notes:
             self.notify(note)
@@ -300,8 +311,8 @@ class DevsynthApp(App):
         if self.answering and self.answering.is_running:
             self.answering.cancel()
         self.conversation_id, self.turns = None, []
-        self.run_worker(self.query_one(ChatPane).clear())
-        self.query_one(ChatPane).set_title("new (saved with its first message)")
+        self.run_worker(self.chat_pane.clear())
+        self.chat_pane.set_title("new (saved with its first message)")
         self.action_tab("chat")
 
     def action_open_conversation(self) -> None:
@@ -325,7 +336,7 @@ class DevsynthApp(App):
             except ValueError as e:
                 self.notify(str(e), severity="error")
                 return
-            self.query_one(ChatPane).set_title(" ".join(title.split())[:80])
+            self.chat_pane.set_title(" ".join(title.split())[:80])
 
         self.push_screen(RenameScreen(current), renamed)
 
@@ -346,7 +357,7 @@ class DevsynthApp(App):
         from devsynth_tui.services.lmstudio_client import Delta
         from devsynth_tui.services.pipeline import ChatRequest, Done
 
-        pane = self.query_one(TasksPane)
+        pane = self.tasks_pane
         answer = pane.query_one("#task-answer")
         if self.pipeline is None:
             self.notify(f"no model server yet ({self.backend_label})", severity="warning")
@@ -378,6 +389,8 @@ class DevsynthApp(App):
 
     def set_param(self, key: str, value) -> None:
         """Apply one validated change to the very next request."""
+        if self.cfg.get(key) == value:
+            return  # widgets report their initial values too: that is no change
         try:
             self.cfg = self.cfg.with_values({key: value}, "dashboard")
         except ConfigError as e:
@@ -386,7 +399,7 @@ class DevsynthApp(App):
         self.changes[key] = value
         if self.pipeline:
             self.pipeline.cfg = self.cfg
-        self.query_one(ParamsPane).cfg = self.cfg
+        self.params_pane.cfg = self.cfg
         self.update_status()
 
     async def on_models_pane_picked(self, event: ModelsPane.Picked) -> None:
@@ -412,8 +425,12 @@ class DevsynthApp(App):
     # -- navigation and commands -------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        """Show a pane and focus its first control (the prompt, for chat)."""
+        self.tab_bar.active = tab
         self.remove_class("sidebar-open")
+        first = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table"}.get(tab)
+        if first:
+            self.screen_stack[0].query_one(first).focus()
 
     def action_toggle_sidebar(self) -> None:
         self.toggle_class("sidebar-open")
@@ -452,6 +469,8 @@ class DevsynthApp(App):
         from devsynth_tui.services.lmstudio_client import ModelInfo
         from devsynth_tui.ui.fixed import fixed_samples, fixed_turns
 
+        for box in self.query(Input):
+            box.cursor_blink = False  # a blinking cursor would make every snapshot differ
         self.backend_label, self.model = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080", "SmolLM2-135M-Instruct"
         self.update_status()
         row = LedgerRow("chat", self.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
@@ -459,13 +478,13 @@ class DevsynthApp(App):
             self.session.add(row)
         self.request_tokens = [300, 520, 410, 880, 508, 450, 508]
         self.refresh_tokens()
-        self.query_one(TokenPanel).show_last(row, self.request_tokens)
-        self.query_one(ResourcePanel).show(fixed_samples(), [])
-        self.query_one(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
-        self.query_one(ChatPane).set_title("Explain the retry helper")
+        self.token_panel.show_last(row, self.request_tokens)
+        self.resource_panel.show(fixed_samples(), [])
+        self.models_pane.show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
+        self.chat_pane.set_title("Explain the retry helper")
         for role, text, stats in fixed_turns():
             widget = UserMessage(text) if role == "user" else AssistantMessage(text, stats)
-            self.run_worker(self.query_one(ChatPane).add(widget))
+            self.run_worker(self.chat_pane.add(widget))
 
 
 def stats_line(done) -> str:

@@ -110,7 +110,8 @@ def _format(field: str, value: float | None) -> str:
 class StatusLine(Static):
     """Backend, active model and alerts, in one line."""
 
-    def show(self, backend: str, model: str | None, alerts: list[str]) -> None:
+    def show(self, backend: str, model: str | None, alerts: list[str], session: Totals) -> None:
         alert = f" · ⚠ {alerts[-1]}" if alerts else ""
-        self.update(f"{backend} · model {model or '-'}{alert}")
+        tokens = f"{session.prompt + session.completion:,} tokens, {session.saved:,} saved"
+        self.update(f"{backend} · model {model or '-'} · {tokens}{alert}")
         self.set_class(bool(alerts), "alert")

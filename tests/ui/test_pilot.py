@@ -1,0 +1,308 @@
+"""Pilot tests of every pane's interactions, against the real embedded server where a model answers."""
+
+import asyncio
+
+import pytest
+import yaml
+
+from devsynth_tui.config import load, overrides_path
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from devsynth_tui.ui.panes import ConversationPicker, ModelsPane
+from devsynth_tui.ui.params import ParamsPane
+
+SIZE = (160, 48)
+
+
+@pytest.fixture
+def make_app(server_url, app_home):
+    def make(**values):
+        cfg = load(base_url=server_url).with_values({"llm.embedded": "never", "llm.max_tokens": 24, **values})
+        return DevsynthApp(cfg)
+
+    return make
+
+
+async def connected(app, pilot):
+    for _ in range(200):
+        if app.pipeline is not None:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never connected: {app.backend_label}")
+
+
+async def ask(app, pilot, text):
+    app.query_one("#prompt").value = text
+    await pilot.press("enter")
+    await pilot.pause()
+    await app.answering.wait()
+    await pilot.pause(0.3)
+
+
+def ledger_rows():
+    from devsynth_tui.config import app_home
+
+    return Ledger(Store(db_path(app_home()))).history(20)
+
+
+async def test_send_streams_answer_and_counts_tokens(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused.id == "prompt"
+        await connected(app, pilot)
+        await ask(app, pilot, "What is 2+2?")
+        answers = app.query(AssistantMessage)
+        assert len(answers) == 1 and answers[0].text.strip()
+        stats = str(answers[0].query_one(".stats").render())
+        assert "tokens" in stats and "ttft" in stats
+        assert app.session.prompt > 0 and app.session.completion > 0
+        row = ledger_rows()[0]
+        assert row["completion_tokens"] == app.session.completion and row["operation"] == "chat"
+        counts = str(app.query_one("#session-counts").render())
+        assert f"{app.session.prompt:>9,}" in counts
+        assert "embedded" not in app.backend_label and "server at" in app.backend_label
+
+
+async def test_empty_prompt_not_sent(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").value = "   "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answering is None and not app.query(UserMessage) and ledger_rows() == []
+
+
+async def test_escape_cancels_keeps_partial_and_app_stays_usable(make_app):
+    app = make_app(**{"llm.max_tokens": 3000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").value = "Write a very long story about a dragon."
+        await pilot.press("enter")
+        view = app.query(AssistantMessage).last()
+        for _ in range(200):
+            if view.text:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert view.has_class("cancelled") and view.text
+        assert "cancelled" in str(view.query_one(".stats").render())
+        assert ledger_rows()[0]["status"] == "cancelled"
+        app.set_param("llm.max_tokens", 12)
+        await ask(app, pilot, "Say hi.")
+        assert ledger_rows()[0]["status"] == "ok"
+        stored = app.conversations.messages(app.conversation_id)
+        assert [m.status for m in stored if m.role == "assistant"] == ["cancelled", "ok"]
+
+
+async def test_switch_rename_delete_conversations(make_app):
+    app = make_app(**{"llm.max_tokens": 8})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "First conversation question")
+        first = app.conversation_id
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert not app.query(UserMessage)
+        await ask(app, pilot, "Second conversation question")
+        assert app.conversation_id != first
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationPicker)
+        await pilot.press("down", "enter")  # the older one is second in the list
+        await pilot.pause(0.3)
+        assert app.conversation_id == first
+        assert "First conversation question" in str(app.query(UserMessage).first().render())
+        app.action_rename_conversation()
+        await pilot.pause()
+        app.screen.query_one("#rename-input").value = "Renamed chat"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c.title for c in app.conversations.list() if c.id == first] == ["Renamed chat"]
+        app.action_delete_conversation()
+        await pilot.pause()
+        assert first not in [c.id for c in app.conversations.list()]
+
+
+class Spy:
+    """Passes requests to the real client and remembers each payload."""
+
+    def __init__(self, client):
+        self.client, self.payloads = client, []
+
+    def stream_chat(self, payload):
+        self.payloads.append(payload)
+        return self.client.stream_chat(payload)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("llm.temperature", "0.55", 0.55), ("llm.top_p", "0.8", 0.8), ("llm.top_k", "12", 12),
+    ("llm.max_tokens", "7", 7), ("llm.seed", "42", 42),
+])
+async def test_each_parameter_applies_to_next_request(make_app, key, text, expected):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.backend.client = Spy(app.backend.client)
+        await pilot.press("f4")
+        box = app.query_one(f"#p-{key.replace('.', '-')}")
+        box.value = text
+        await pilot.pause()
+        await pilot.press("f2")
+        await ask(app, pilot, "Name a fruit.")
+        assert app.backend.client.payloads[-1][key.split(".")[1]] == expected
+
+
+async def test_invalid_parameter_refused_in_place(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        box = app.query_one("#p-llm-temperature")
+        box.value = "5"
+        await pilot.pause()
+        error = str(app.query_one("#p-llm-temperature-error").render())
+        assert "between 0 and 2" in error and box.has_class("-invalid")
+        assert app.cfg.get("llm.temperature") == 0.2
+        box.value = "abc"
+        await pilot.pause()
+        assert "expected a number" in str(app.query_one("#p-llm-temperature-error").render())
+
+
+async def test_switches_and_strategy_apply(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        switch = app.query_one("#p-tokens-response_optimization-streaming")
+        switch.value = False
+        await pilot.pause()
+        assert app.cfg.get("tokens.response_optimization.streaming") is False
+        app.query_one("#p-strategy").value = ("recency",)
+        await pilot.pause()
+        assert app.cfg.get("tokens.context_pruning.strategy") == ["recency"]
+
+
+async def test_save_writes_overrides_never_the_user_config(make_app, tmp_path):
+    user = tmp_path / "mine.yaml"
+    user.write_text("# my comments stay\nllm:\n  top_k: 5\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        app.query_one("#p-llm-temperature").value = "0.3"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert user.read_text() == "# my comments stay\nllm:\n  top_k: 5\n"
+    saved = yaml.safe_load(overrides_path().read_text())
+    assert saved["llm"]["temperature"] == 0.3
+    assert load(user).get("llm.temperature") == 0.3 and load(user).get("llm.top_k") == 5
+
+
+async def test_pick_model(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        table = app.query_one("#models-table")
+        assert table.row_count >= 1
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        model = app.cfg.get("llm.model")
+        assert model and model in str(app.query_one("#status").render())
+
+
+async def test_switch_theme_from_command(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "devsynth-dark"
+        app.action_set_theme("light")
+        await pilot.pause()
+        assert app.theme == "devsynth-light"
+        app.action_set_theme("high-contrast")
+        await pilot.pause()
+        assert app.theme == "devsynth-high-contrast"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Theme: light")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.theme == "devsynth-light"
+
+
+async def test_user_theme_file(make_app, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text((__import__("pathlib").Path(__file__).parents[2] / "themes" / "dark.yaml").read_text().replace("devsynth-dark", "my-theme"))
+    app = make_app(**{"ui.theme": str(mine)})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "my-theme"
+
+
+async def test_memory_alert_on_threshold(make_app):
+    app = make_app(**{"memory.monitoring.threshold": 1.0, "monitor.interval": 0.2})
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):
+            if app.alerts:
+                break
+            await pilot.pause(0.1)
+        assert app.alerts and "above the 1 MB threshold" in app.alerts[0]
+        assert app.query_one("#status").has_class("alert")
+        assert "⚠" in str(app.query_one("#alerts").render())
+        assert any("threshold" in n.message for n in app._notifications)
+
+
+async def test_too_small_and_narrow(make_app):
+    app = make_app()
+    async with app.run_test(size=(50, 12)) as pilot:
+        await pilot.pause()
+        assert app.has_class("too-small") and app.query_one("#too-small").display
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.has_class("narrow") and not app.query_one("#sidebar").display
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.query_one("#sidebar").display
+
+
+async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):
+    code = tmp_path / "calc.py"
+    code.write_text("def add(a, b):\n    return a + b\n")
+    app = make_app(**{"llm.max_tokens": 16})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#task-files").value = f"{code}=code, {tmp_path / 'missing.md'}"
+        await pilot.click("#task-run")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        table = app.query_one("#task-items")
+        assert table.row_count == 1 and table.get_row_at(0)[0] == str(code)
+        stages = str(app.query_one("#task-stages").render())
+        assert "missing.md: skipped, file not found" in stages and "prompt tokens" in stages
+        assert ledger_rows()[0]["operation"] == "explain file"
+
+
+async def test_hostile_text_is_literal(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        hostile = "[bold]x[/] [@click=app.quit]q[/] \x1b[2J\x1b]52;c;aGk=\x07 \u202eevil"
+        view = AssistantMessage(hostile, "stats")
+        await app.query_one("#messages").mount(view)
+        await pilot.pause()
+        await pilot.click(view)
+        await pilot.pause()
+        assert app.is_running  # the click did not run app.quit
+        shown = "".join(str(s) for s in view.query("MarkdownParagraph").first()._content.plain) if view.query("MarkdownParagraph") else ""
+        assert "[@click=app.quit]" in shown and "[bold]" in shown
+        assert "\x1b" not in shown and "␛" in shown and "\u202e" not in shown

@@ -1,0 +1,53 @@
+"""End to end: the real `devsynth-tui` in a real terminal (tmux) against the embedded server."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def capture(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def wait_for(session: str, pattern: str, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(session)
+        if re.search(pattern, screen):
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{pattern!r} never appeared; screen was:\n{screen}")
+
+
+def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
+    assert shutil.which("tmux"), "tmux is needed: .ci/run installs it"
+    session = f"devsynth-e2e-{os.getpid()}"
+    env = f"DEVSYNTH_TUI_HOME={shlex.quote(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path))} TERM=xterm-256color"
+    cmd = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {server_url}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True)
+    try:
+        subprocess.run(["tmux", "resize-window", "-t", session, "-x", "160", "-y", "48"], check=True)
+        wait_for(session, r"server at http://127\.0\.0\.1")
+        subprocess.run(["tmux", "send-keys", "-t", session, "What is 2+2? Answer in one sentence.", "Enter"], check=True)
+        wait_for(session, r"tok/s")  # the stats line under the finished answer
+        screen = wait_for(session, r"prompt\s+[1-9][\d,]*\s+completion\s+[1-9]")  # the session counters settled
+        assert "What is 2+2?" in screen
+        stats = next(line for line in screen.splitlines() if "tok/s" in line and "tokens" in line)
+        answer = screen[screen.index("What is 2+2?") + 40 : screen.index(stats)]
+        assert re.search(r"\w{2,}", answer), screen  # the streamed answer's text is on screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        for _ in range(50):
+            if subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode:
+                break
+            time.sleep(0.1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
