@@ -73,6 +73,20 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--once", action="store_true", help="print one sample and exit")
     mon.add_argument("--json", action="store_true", help="one JSON object per sample")
 
+    bench = sub.add_parser("benchmark", parents=[common], help="the guide's benchmark stages and serving metrics; list, show, compare runs")
+    bench.add_argument("action", nargs="?", choices=("list", "show"), help="list stored runs, or show one")
+    bench.add_argument("run", nargs="?", type=int, help="the run to show")
+    bench.add_argument("--requests", type=int, default=5, help="requests per concurrency level (default 5)")
+    bench.add_argument("--warmup", type=int, default=1, help="warm-up requests before each level (default 1)")
+    bench.add_argument("--concurrency", default="1", help="comma-separated levels, e.g. 1,2,4")
+    bench.add_argument("--max-tokens", type=int, default=64, help="output tokens per request (default 64)")
+    bench.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2",
+                       help="a parameter to sweep: temperature, top_p, top_k, max_tokens, seed, or any config key")
+    bench.add_argument("--no-stages", action="store_true", help="skip the guide's stages; serving metrics only")
+    bench.add_argument("--compare", nargs=2, type=int, metavar=("RUN_A", "RUN_B"), help="compare two stored runs")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--output", metavar="FILE", help="also write the result to FILE")
+
     cfg = sub.add_parser("config", parents=[common], help="check or show configuration")
     csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", parents=[common], help="validate a config file")
@@ -447,6 +461,102 @@ def _disk_line(sampler, s) -> str:
 MONITOR_LINES = {"memory": _memory_line, "cpu": _cpu_line, "disk": _disk_line}
 
 
+def cmd_benchmark(args) -> int:
+    from devsynth_tui.services import benchmark as bm
+
+    store = _ledger().store
+    try:
+        if args.compare:
+            a, b = (bm.load_run(store, n) for n in args.compare)
+            return _emit(args, {"a": a.id, "b": b.id, "rows": bm.compare(a, b)}, _compare_text(a, b, bm.compare(a, b)))
+        if args.action == "list":
+            runs = bm.list_runs(store)
+            return _emit(args, runs, "\n".join(_run_line(r) for r in runs) or "no stored runs yet")
+        if args.action == "show":
+            if args.run is None:
+                raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
+            run = bm.load_run(store, args.run)
+            return _emit(args, run.as_dict(), bm.format_run(run))
+        opts = bm.Options(args.requests, args.warmup, _levels(args.concurrency), args.max_tokens,
+                          dict(bm.parse_sweep(s) for s in args.sweep), not args.no_stages)
+        opts.check()
+        return _run_benchmark(args, opts)
+    except bm.BenchmarkError as e:
+        raise CliError(str(e)) from None
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CliError(f"--concurrency {text!r}: expected comma-separated whole numbers, e.g. 1,2,4") from None
+
+
+def _run_benchmark(args, opts) -> int:
+    import asyncio
+
+    from devsynth_tui.services import benchmark as bm
+    from devsynth_tui.services.pipeline import Pipeline
+
+    cfg = _load_config(args)
+    bm.check_sweeps(cfg, opts.sweeps)
+    ledger = _ledger()
+    runner = None
+    show_progress = sys.stderr.isatty()
+
+    async def run(backend):
+        nonlocal runner
+        runner = bm.Runner(Pipeline(cfg, backend, ledger), ledger.store)
+        async for event in runner.run(opts):
+            if isinstance(event, bm.Progress) and show_progress:
+                print(f"\r[{event.done}/{event.total}] {event.label[:60]:60}", end="", file=sys.stderr, flush=True)
+            elif isinstance(event, bm.RunResult):
+                return event
+
+    try:
+        result = asyncio.run(_with_backend(cfg, run))
+    except KeyboardInterrupt:
+        stored = runner.last_id if runner else None
+        print(f"\ndevsynth-tui: benchmark interrupted; what finished is stored as run {stored} (incomplete)", file=sys.stderr)
+        return EXIT_CANCELLED
+    except bm.BenchmarkFailed as e:
+        print(f"\ndevsynth-tui: benchmark stopped, a request failed: {e}; stored as run {runner.last_id} (incomplete)", file=sys.stderr)
+        return EXIT_ERROR
+    if show_progress:
+        print(file=sys.stderr)
+    return _emit(args, result.as_dict(), bm.format_run(result))
+
+
+def _emit(args, data, text: str) -> int:
+    out = json.dumps(data, indent=2) if args.json else text
+    print(out)
+    if getattr(args, "output", None):
+        from pathlib import Path
+
+        Path(args.output).write_text(out + "\n")
+    return 0
+
+
+def _run_line(r: dict) -> str:
+    from devsynth_tui.services.ledger import format_ts
+
+    return f"{r['id']:>4}  {format_ts(r['started'])}  {r['status']:10}  {r['model'] or '?':28}  {r['server']}"
+
+
+def _compare_text(a, b, rows: list[dict]) -> str:
+    lines = [f"Run {a.id} ({a.model}, {a.status}) vs run {b.id} ({b.model}, {b.status})",
+             f"{'level':>5} {'metric':22} {'A':>10} {'B':>10} {'delta':>10} {'%':>7}  beyond spread"]
+    for r in rows:
+        scale = 1000 if r["metric"] in ("ttft", "itl", "tpot", "e2e") else 1
+        pct = f"{r['percent']:+.1f}" if r["percent"] is not None else "-"
+        flag = {True: "yes", False: "no", None: "-"}[r["significant"]]
+        lines.append(f"{r['concurrency']:>5} {r['metric'] + (' (ms)' if scale == 1000 else ''):22} {r['a'] * scale:10.2f} "
+                     f"{r['b'] * scale:10.2f} {r['delta'] * scale:+10.2f} {pct:>7}  {flag}")
+    if len(lines) == 2:
+        lines.append("no concurrency level in common")
+    return "\n".join(lines)
+
+
 def cmd_serve_embedded(args) -> int:
     from devsynth_tui.services.embedded import main as serve_main
 
@@ -467,6 +577,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "optimize": cmd_optimize,
     "monitor": cmd_monitor,
+    "benchmark": cmd_benchmark,
     "serve-embedded": cmd_serve_embedded,
     None: cmd_dashboard,
 }

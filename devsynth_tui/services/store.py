@@ -52,6 +52,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX messages_conversation ON messages(conversation_id);
     """,
+    # 3: benchmark runs; `data` is the run as JSON with its own "schema" number
+    """
+    CREATE TABLE bench_runs (
+        id INTEGER PRIMARY KEY, started REAL NOT NULL, status TEXT NOT NULL,
+        server TEXT, model TEXT, config_hash TEXT, data TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
