@@ -162,6 +162,7 @@ class Runner:
     """Runs a benchmark through a pipeline and stores it."""
 
     def __init__(self, pipeline: Pipeline, store: Store):
+        self.original = pipeline.cfg
         base = pipeline.cfg.with_values({"disk.caching.enabled": False, "llm.seed": SEED}, "benchmark")
         self.pipeline, self.store, self.base = pipeline, store, base
         self.last_id: int | None = None  # the stored run, also when interrupted
@@ -195,7 +196,7 @@ class Runner:
             result.status = "complete"
         finally:  # a cancelled run is stored too, marked incomplete, with what finished
             result.wall = time.perf_counter() - t0
-            self.pipeline.cfg = self.base
+            self.pipeline.cfg = self.original
             result.id = self.last_id = save_run(self.store, result)
         yield result
 

@@ -17,12 +17,15 @@ from devsynth_tui.services.conversations import Conversations, Message
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, UserMessage
 from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel, Totals
 from devsynth_tui.ui.panes import ConversationPicker, ModelsPane, RenameScreen, TasksPane
 from devsynth_tui.ui.params import ParamsPane
 
 MIN_SIZE = (60, 16)
+FIRST_CONTROL = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table",
+                 "bench": "#bench-requests"}
 NARROW_WIDTH = 110
 LIVE_COUNTER_SECONDS = 0.25
 
@@ -55,7 +58,7 @@ class DevsynthApp(App):
         self.ledger = Ledger(self.store)
         compression = cfg["disk"]["compression"]
         self.conversations = Conversations(self.store, compression["level"] if compression["enabled"] else None)
-        self.backend = self.pipeline = self.answering = None
+        self.backend = self.pipeline = self.answering = self.benchmarking = None
         self.backend_label, self.model = "connecting…", None
         self.session, self.alerts, self.changes = Totals(), [], {}
         self.request_tokens = [r["total_tokens"] for r in reversed(self.ledger.history(40))]
@@ -78,7 +81,7 @@ class DevsynthApp(App):
                 with TabPane("Models", id="models"):
                     yield ModelsPane(id="models-pane")
                 with TabPane("Benchmark", id="bench"):
-                    yield Static("The benchmark runner's pane: run `devsynth-tui benchmark` meanwhile.", id="bench-pane")
+                    yield BenchPane(id="bench-pane")
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens")
                 yield ResourcePanel(id="resources")
@@ -96,6 +99,7 @@ class DevsynthApp(App):
         self.tasks_pane = self.query_one(TasksPane)
         self.params_pane = self.query_one(ParamsPane)
         self.tab_bar = self.query_one(TabbedContent)
+        self.bench_pane = self.query_one(BenchPane)
         self._apply_theme(self.cfg.get("ui.theme"))
         self.query_one("#prompt", Input).focus()  # the main screen is the only one yet
         self._layout_for(self.size.width, self.size.height)
@@ -422,15 +426,73 @@ class DevsynthApp(App):
         if event.button.id == "save-params":
             self.action_save_params()
 
+    # -- benchmark -------------------------------------------------------------------------------------
+
+    def on_bench_pane_start(self, event: BenchPane.Start) -> None:
+        if self.backend is None:
+            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
+            return
+        self.benchmarking = self.run_benchmark(event.options)
+
+    def on_bench_pane_stop(self, event: BenchPane.Stop) -> None:
+        if self.benchmarking and self.benchmarking.is_running:
+            self.benchmarking.cancel()
+
+    @work(exclusive=True, group="benchmark", exit_on_error=False)
+    async def run_benchmark(self, options) -> None:
+        """A run in the background: its own pipeline (cache off, fixed seed), the chat stays usable."""
+        from devsynth_tui.services import benchmark as bm
+        from devsynth_tui.services.pipeline import Pipeline
+
+        pane = self.bench_pane
+        runner = bm.Runner(Pipeline(self.cfg, self.backend, self.ledger, self.home), self.store)
+        pane.running(True)
+        try:
+            async for event in runner.run(options):
+                if isinstance(event, bm.Progress):
+                    pane.progress(event.done, event.total, event.label)
+                else:
+                    self._show_run(event)
+        except asyncio.CancelledError:
+            if runner.last_id:
+                self._show_run(bm.load_run(self.store, runner.last_id))
+            raise
+        except (bm.BenchmarkFailed, ServiceError) as e:
+            self.notify(f"benchmark stopped: {e}", severity="error")
+            if runner.last_id:
+                self._show_run(bm.load_run(self.store, runner.last_id))
+        finally:
+            pane.running(False)
+            self.refresh_tokens()
+
+    def _show_run(self, run) -> None:
+        from devsynth_tui.services import benchmark as bm
+
+        history = []
+        for row in reversed(bm.list_runs(self.store, 20)):
+            stored = bm.load_run(self.store, row["id"])
+            if stored.serving:
+                history.append((stored.id, stored.serving[0]["output_tokens_per_s"]))
+        self.bench_pane.show(run, history)
+
     # -- navigation and commands -------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
-        """Show a pane and focus its first control (the prompt, for chat)."""
-        self.tab_bar.active = tab
+        """Show a pane by focusing its first control (focus inside a pane makes it the active tab)."""
         self.remove_class("sidebar-open")
-        first = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table"}.get(tab)
-        if first:
-            self.screen_stack[0].query_one(first).focus()
+        self.tab_bar.active = tab
+        self.screen_stack[0].query_one(FIRST_CONTROL[tab]).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Focus the shown pane's first control (the prompt, for chat), by key or by mouse alike.
+
+        Focus left in a hidden pane would pull the tabs back to it.
+        """
+        focused = self.focused
+        if focused is not None and event.pane in focused.ancestors:
+            return
+        for control in event.pane.query(FIRST_CONTROL[event.pane.id]):
+            control.focus()
 
     def action_toggle_sidebar(self) -> None:
         self.toggle_class("sidebar-open")

@@ -249,6 +249,9 @@ async def test_user_theme_file(make_app, tmp_path):
 
 async def test_memory_alert_on_threshold(make_app):
     app = make_app(**{"memory.monitoring.threshold": 1.0, "monitor.interval": 0.2})
+    notified = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notified.append(message), real_notify(message, **kw))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(40):
             if app.alerts:
@@ -257,7 +260,7 @@ async def test_memory_alert_on_threshold(make_app):
         assert app.alerts and "above the 1 MB threshold" in app.alerts[0]
         assert app.query_one("#status").has_class("alert")
         assert "⚠" in str(app.query_one("#alerts").render())
-        assert any("threshold" in n.message for n in app._notifications)
+        assert any("threshold" in message for message in notified)
 
 
 async def test_too_small_and_narrow(make_app):
@@ -306,3 +309,33 @@ async def test_hostile_text_is_literal(make_app):
         shown = "".join(str(s) for s in view.query("MarkdownParagraph").first()._content.plain) if view.query("MarkdownParagraph") else ""
         assert "[@click=app.quit]" in shown and "[bold]" in shown
         assert "\x1b" not in shown and "␛" in shown and "\u202e" not in shown
+
+
+async def test_benchmark_pane_small_run_and_stop(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f6")
+        app.query_one("#bench-requests").value = "2"
+        app.query_one("#bench-max-tokens").value = "8"
+        app.query_one("#bench-stages").value = False
+        await pilot.click("#bench-start")
+        await pilot.pause()
+        assert app.query_one("#bench-stop").disabled is False
+        await app.benchmarking.wait()
+        await pilot.pause(0.3)
+        text = str(app.query_one("#bench-text").render())
+        assert "Serving, concurrency 1: 2/2 requests" in text
+        assert app.query_one("#bench-progress").percentage == 1.0
+        assert "run 1: complete" in str(app.query_one("#bench-status").render())
+        app.query_one("#bench-requests").value = "500"
+        await pilot.click("#bench-start")
+        await pilot.pause(1.5)
+        await pilot.click("#bench-stop")
+        await pilot.pause(0.5)
+        assert "run 2: incomplete" in str(app.query_one("#bench-status").render())
+        assert app.cfg.get("disk.caching.enabled") and app.pipeline.cfg.get("disk.caching.enabled")  # chat settings untouched
+        app.query_one("#bench-requests").value = "0"
+        await pilot.click("#bench-start")
+        await pilot.pause()
+        assert "refused: --requests 0" in str(app.query_one("#bench-status").render())

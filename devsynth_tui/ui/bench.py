@@ -1,0 +1,95 @@
+"""The benchmark pane: start and stop a run, live progress, results, and plotext charts."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+from textual_plotext import PlotextPlot
+
+from devsynth_tui.services.benchmark import BenchmarkError, Options, RunResult, format_run
+
+
+class BenchPane(Vertical):
+    """Parameters, Start/Stop, a progress bar, the results table and two charts."""
+
+    class Start(Message):
+        def __init__(self, options: Options) -> None:
+            super().__init__()
+            self.options = options
+
+    class Stop(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("requests")
+            yield Input("5", id="bench-requests", classes="bench-number")
+            yield Label("concurrency")
+            yield Input("1", id="bench-concurrency", classes="bench-number")
+            yield Label("max tokens")
+            yield Input("64", id="bench-max-tokens", classes="bench-number")
+            yield Checkbox("guide stages", True, id="bench-stages")
+            yield Button("Start", id="bench-start", variant="primary")
+            yield Button("Stop", id="bench-stop", variant="error", disabled=True)
+        yield ProgressBar(total=100, id="bench-progress", show_eta=False)  # determinate: no animation when idle
+        yield Static("", id="bench-status", markup=False)
+        with Horizontal(id="bench-charts"):
+            yield PlotextPlot(id="bench-latency")
+            yield PlotextPlot(id="bench-history")
+        with VerticalScroll(id="bench-results"):
+            yield Static("No run yet: set the parameters and press Start.", id="bench-text", markup=False)
+
+    def options(self) -> Options:
+        """The run's parameters, checked; BenchmarkError names a bad one."""
+        def number(widget_id: str, name: str) -> int:
+            text = self.query_one(f"#{widget_id}", Input).value.strip()
+            try:
+                return int(text)
+            except ValueError:
+                raise BenchmarkError(f"{name} {text!r}: expected a whole number") from None
+
+        levels = self.query_one("#bench-concurrency", Input).value
+        try:
+            concurrency = [int(v) for v in levels.split(",") if v.strip()]
+        except ValueError:
+            raise BenchmarkError(f"concurrency {levels!r}: expected whole numbers like 1,2,4") from None
+        opts = Options(number("bench-requests", "requests"), 1, concurrency or [1], number("bench-max-tokens", "max tokens"),
+                       stages=self.query_one("#bench-stages", Checkbox).value)
+        opts.check()
+        return opts
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "bench-start":
+            try:
+                self.post_message(self.Start(self.options()))
+            except BenchmarkError as e:
+                self.query_one("#bench-status", Static).update(f"refused: {e}")
+        elif event.button.id == "bench-stop":
+            self.post_message(self.Stop())
+
+    def running(self, on: bool) -> None:
+        self.query_one("#bench-start", Button).disabled = on
+        self.query_one("#bench-stop", Button).disabled = not on
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        self.query_one(ProgressBar).update(total=total, progress=done)
+        self.query_one("#bench-status", Static).update(f"{done}/{total} · {label}")
+
+    def show(self, run: RunResult, history: list[tuple[int, float]]) -> None:
+        self.query_one("#bench-text", Static).update(format_run(run))
+        self.query_one("#bench-status", Static).update(f"run {run.id}: {run.status}")
+        latency = self.query_one("#bench-latency", PlotextPlot)
+        latency.plt.clear_figure()
+        latency.plt.title("end-to-end latency of this run (ms)")
+        e2e = [r["e2e"] * 1000 for r in run.requests]
+        if e2e:
+            latency.plt.hist(e2e, bins=min(20, max(3, len(e2e))))
+        latency.refresh()
+        chart = self.query_one("#bench-history", PlotextPlot)
+        chart.plt.clear_figure()
+        chart.plt.title("output tokens/s, stored runs")
+        if history:
+            chart.plt.bar([str(run_id) for run_id, _ in history], [tps for _, tps in history])
+        chart.refresh()
