@@ -263,10 +263,11 @@ def cmd_ask(args) -> int:
         raise CliError("empty prompt: pass the question as the first argument")
     req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="ask")
     done = asyncio.run(_with_backend(cfg, lambda backend: _stream_answer(cfg, backend, req, args)))
-    if done.status == "error":
+    if done.status == "partial":
+        print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
+    elif done.status == "error":
         print(f"devsynth-tui: {done.error}", file=sys.stderr)
-        return EXIT_ERROR
-    return 0
+    return EXIT_ERROR if done.status in ("error", "partial") else 0
 
 
 async def _stream_answer(cfg, backend, req, args):

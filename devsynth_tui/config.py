@@ -32,6 +32,8 @@ class ConfigError(Exception):
     """A bad config value; ``str()`` is one line naming file, line, key and expectation."""
 
     def __init__(self, expected: str, key: str = "", source: str = "", line: int | None = None):
+        key = key if key.isprintable() else repr(key)[1:-1]  # a key from a fuzzed file may hold newlines
+        expected = expected.replace("\r", "\\r").replace("\n", "\\n")
         self.expected, self.key, self.source, self.line = expected, key, source, line
         where = source or "config"
         if line is not None:
@@ -415,16 +417,25 @@ def save_overrides(values: dict[str, Any]) -> Path:
     return path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temp file, fsync, rename: a crash leaves the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write a private (0600) file via a temp file, fsync, rename: a crash leaves the old file or the new one."""
+    import threading
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @dataclass

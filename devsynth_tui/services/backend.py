@@ -67,6 +67,7 @@ class Backend:
         """Restart the embedded server if it died; True when it had to."""
         if self.kind != "embedded" or self.embedded.alive():
             return False
+        self.embedded.stop()  # reap the dead child
         await asyncio.to_thread(self.embedded.start)
         return True
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from devsynth_tui.config import atomic_write
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.relevance import Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
@@ -250,11 +251,8 @@ class SummaryCache:
 
     def put(self, text: str, model: str, limit: int, summary: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(text, model, limit)
-        tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_text(summary, encoding="utf-8")
-            tmp.replace(path)
+            atomic_write(self._path(text, model, limit), summary.encode(), durable=False)
         except OSError:
             pass  # a cache that can't write is only slower
 

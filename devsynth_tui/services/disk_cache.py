@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from devsynth_tui.config import atomic_write
+
 MAGIC = b"DSC1"
 HEADER = struct.Struct("<4sBI")  # magic, compressed flag, crc32 of the payload
 SUFFIX = ".entry"
@@ -96,13 +98,9 @@ class DiskCache:
         if len(data) > self.limit:
             return
         path = self._path(key)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
+            atomic_write(path, data, durable=False)  # a lost entry is only a miss: no fsync
         except OSError as e:
-            tmp.unlink(missing_ok=True)
             self._disable(e)
             return
         with self.lock:

@@ -110,6 +110,10 @@ class EmbeddedServer:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    @property
+    def exit_code(self) -> int | None:
+        return self.proc.returncode if self.proc else None
+
     def start(self, wait: float = 60.0) -> None:
         """Spawn the child and wait until ``/health`` answers."""
         check_installed()

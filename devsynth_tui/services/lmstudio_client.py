@@ -19,6 +19,7 @@ from devsynth_tui.config import normalize_base_url
 from devsynth_tui.services.errors import ServiceError
 
 RETRY_STATUSES = (429, 503)
+SSE_FIELDS = (":", "event:", "id:", "retry:")
 
 
 class LLMError(ServiceError):
@@ -153,6 +154,7 @@ class LLMClient:
         self.root = normalize_base_url(base_url)
         self.url = self.root + "/v1"
         self.retries, self.backoff, self.timeout = retries, backoff, timeout
+        self.api_key = api_key
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.AsyncClient(
             base_url=self.root,
@@ -201,8 +203,12 @@ class LLMClient:
         except ValueError:
             return self.backoff * 2**attempt
 
+    def redact(self, text: str) -> str:
+        """``text`` with our API key replaced: servers sometimes echo it back."""
+        return text.replace(self.api_key, "***") if self.api_key else text
+
     def _http_error(self, response: httpx.Response, body: Any) -> LLMError:
-        message = _error_message(response)
+        message = self.redact(_error_message(response))
         lowered = message.lower()
         model = body.get("model") if isinstance(body, dict) else None
         if "model" in lowered and ("not found" in lowered or "not loaded" in lowered or "no models loaded" in lowered):
@@ -297,7 +303,9 @@ class LLMClient:
             done = False
             async for line in self._lines(response):
                 if not line.startswith("data:"):
-                    continue  # blank separators, comments, `event:` lines
+                    if line and not line.startswith(SSE_FIELDS):
+                        raise MalformedStream(f"{self.url} sent a line that is not server-sent events: {line[:60]!r}")
+                    continue  # blank separators, comments, event/id/retry fields
                 data = line[5:].strip()
                 if data == "[DONE]":
                     done = True
@@ -331,7 +339,7 @@ class LLMClient:
             raise MalformedStream(f"{self.url} sent a stream chunk that is not an object: {data[:80]!r}")
         if "error" in chunk:
             err = chunk["error"]
-            raise ServerError(0, str(err.get("message") if isinstance(err, dict) else err), self.url)
+            raise ServerError(0, self.redact(str(err.get("message") if isinstance(err, dict) else err)), self.url)
         result.model = chunk.get("model") or result.model
         if chunk.get("usage"):
             result.usage = chunk["usage"]
