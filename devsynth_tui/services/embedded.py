@@ -110,6 +110,16 @@ class EmbeddedServer:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def died(self, grace: float = 0.5) -> bool:
+        """True when the child has exited, waiting up to ``grace`` seconds (a broken connection comes first)."""
+        if self.proc is None:
+            return True
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     @property
     def exit_code(self) -> int | None:
         return self.proc.returncode if self.proc else None

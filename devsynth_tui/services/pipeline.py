@@ -320,10 +320,10 @@ class Pipeline:
         if self.cfg.get("memory.aggressive_gc") and large:
             done.notes.append(collect_garbage())
 
-    def _explain(self, error: LLMError) -> str:
+    async def _explain(self, error: LLMError) -> str:
         """The error's one line, plus what happened to the embedded server if it died."""
         server = self.backend.embedded
-        if self.backend.kind == "embedded" and server and not server.alive():
+        if self.backend.kind == "embedded" and server and await asyncio.to_thread(server.died):
             code = server.exit_code
             return f"the embedded llama.cpp server stopped (exit code {code}); it restarts with the next request ({error})"
         return str(error)
@@ -362,7 +362,7 @@ class Pipeline:
             self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started)
             raise
         except LLMError as e:
-            status, error = ("partial" if parts else "error"), self._explain(e)
+            status, error = ("partial" if parts else "error"), await self._explain(e)
         for parsed in parser.close() if parser else []:
             yield parsed
         text = "".join(parts)

@@ -36,7 +36,9 @@ class AssistantMessage(Vertical):
         self._timer = self.set_interval(FRAME_SECONDS, self.flush)
 
     def add(self, text: str) -> None:
-        """Queue streamed text; it reaches the screen on the next frame."""
+        """Queue streamed text; it reaches the screen on the next frame (the first piece at once)."""
+        if not self.text:
+            self.call_later(self.flush)
         self._pending.append(text)
         self.text += text
 
