@@ -301,18 +301,16 @@ class LLMClient:
         parts: list[str] = []
         try:
             done = False
-            async for line in self._lines(response):
-                if not line.startswith("data:"):
-                    if line and not line.startswith(SSE_FIELDS):
-                        raise MalformedStream(f"{self.url} sent a line that is not server-sent events: {line[:60]!r}")
-                    continue  # blank separators, comments, event/id/retry fields
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    done = True
+            async for lines in self._reads(response):
+                texts: list[str] = []
+                try:
+                    done = self._apply_lines(lines, result, texts)
+                finally:
+                    if texts:  # what one network read brought is one piece (same moment, less overhead),
+                        parts.extend(texts)  # and it is delivered even when a later line of the read was bad
+                        yield Delta("".join(texts), result.t_last)
+                if done:
                     break
-                for delta in self._apply_chunk(data, result):
-                    parts.append(delta.text)
-                    yield delta
             if not done:
                 raise MalformedStream(f"the stream from {self.url} ended before [DONE]; the answer may be cut short")
         finally:
@@ -321,16 +319,35 @@ class LLMClient:
             result.t_end = time.perf_counter()
         yield result
 
-    async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+    def _apply_lines(self, lines: list[str], result: ChatResult, texts: list[str]) -> bool:
+        """Apply one read's SSE lines, collecting answer text; True at ``[DONE]``."""
+        for line in lines:
+            if not line.startswith("data:"):
+                if line and not line.startswith(SSE_FIELDS):
+                    raise MalformedStream(f"{self.url} sent a line that is not server-sent events: {line[:60]!r}")
+                continue  # blank separators, comments, event/id/retry fields
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return True
+            texts.extend(self._apply_chunk(data, result))
+        return False
+
+    async def _reads(self, response: httpx.Response) -> AsyncIterator[list[str]]:
+        """The complete lines of each network read."""
+        pending = ""
         try:
-            async for line in response.aiter_lines():
-                yield line
+            async for text in response.aiter_text():
+                lines = (pending + text).split("\n")
+                pending = lines.pop()
+                yield [line.rstrip("\r") for line in lines]
+            if pending:
+                yield [pending.rstrip("\r")]
         except httpx.ReadTimeout:
             raise RequestTimeout(f"{self.url} stopped sending for {self.timeout:g} s mid-answer") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as e:
             raise MalformedStream(f"the connection to {self.url} broke mid-answer ({type(e).__name__})") from None
 
-    def _apply_chunk(self, data: str, result: ChatResult) -> list[Delta]:
+    def _apply_chunk(self, data: str, result: ChatResult) -> list[str]:
         try:
             chunk = json.loads(data)
         except json.JSONDecodeError:
@@ -358,7 +375,7 @@ class LLMClient:
                     result.t_first = now
                 result.t_last = now
                 result.chunks += 1
-                out.append(Delta(text, now))
+                out.append(text)
         return out
 
     async def embed(self, texts: list[str], model: str = "embedding") -> list[list[float]]:

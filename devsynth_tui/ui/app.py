@@ -69,7 +69,7 @@ class DevsynthApp(App):
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=not self.fixed)
+        yield Header()  # no clock: it would redraw every second for nothing
         with Horizontal(id="body"):
             with TabbedContent(id="tabs", initial="chat"):
                 with TabPane("Chat", id="chat"):
@@ -95,11 +95,7 @@ class DevsynthApp(App):
         self.token_panel = self.query_one(TokenPanel)
         self.resource_panel = self.query_one(ResourcePanel)
         self.status_line = self.query_one(StatusLine)
-        self.models_pane = self.query_one(ModelsPane)
-        self.tasks_pane = self.query_one(TasksPane)
-        self.params_pane = self.query_one(ParamsPane)
         self.tab_bar = self.query_one(TabbedContent)
-        self.bench_pane = self.query_one(BenchPane)
         self._apply_theme(self.cfg.get("ui.theme"))
         self.query_one("#prompt", Input).focus()  # the main screen is the only one yet
         self._layout_for(self.size.width, self.size.height)
@@ -107,6 +103,10 @@ class DevsynthApp(App):
         if self.fixed:
             self._show_fixed_data()
             return
+        self.call_after_refresh(self._start_services)  # the first screen comes first
+
+    def _start_services(self) -> None:
+        """Sampling, the server connection and the last conversation, once the first screen is up."""
         from devsynth_tui.services.resource_monitor import shared_sampler
 
         monitoring = self.cfg["memory"]["monitoring"]
@@ -173,7 +173,11 @@ class DevsynthApp(App):
     async def refresh_models(self) -> None:
         if self.backend:
             models = await self.backend.models(refresh=True)
-            self.models_pane.show(models, self.cfg.get("llm.model") or self.model)
+            self._pane(ModelsPane).show(models, self.cfg.get("llm.model") or self.model)
+
+    def _pane(self, cls):
+        """A pane of the main screen (a query would search whichever screen is on top)."""
+        return self.screen_stack[0].query_one(cls)
 
     def update_status(self) -> None:
         self.status_line.show(self.backend_label, self.cfg.get("llm.model") or self.model, self.alerts, self.session)
@@ -197,7 +201,8 @@ class DevsynthApp(App):
             self.notify(alert, title="Memory", severity="warning")
         if sample.alerts:
             self.update_status()
-        self.resource_panel.show(list(self.sampler.samples), self.alerts)
+        if self.resource_panel.display and not self.has_class("narrow") or self.has_class("sidebar-open"):
+            self.resource_panel.show(list(self.sampler.samples), self.alerts)  # hidden panels are not redrawn
 
     def refresh_tokens(self, live_completion: int = 0) -> None:
         self.token_panel.show(self.session, self.ledger.report(all_time=True), live_completion)
@@ -293,8 +298,8 @@ class DevsynthApp(App):
         self.update_status()
         self.token_panel.show_last(done.row, self.request_tokens)
         if done.prepared and done.prepared.model_reason:
-            self.models_pane.show_routing(f"last request: {done.prepared.payload['model']} — {done.prepared.complexity}: "
-                                                    f"{done.prepared.model_reason}")
+            self._pane(ModelsPane).show_routing(f"last request: {done.prepared.payload['model']} — "
+                                                f"{done.prepared.complexity}: {done.prepared.model_reason}")
         for note in done.notes:
             self.notify(note)
         if done.status == "error":
@@ -361,7 +366,7 @@ class DevsynthApp(App):
         from devsynth_tui.services.lmstudio_client import Delta
         from devsynth_tui.services.pipeline import ChatRequest, Done
 
-        pane = self.tasks_pane
+        pane = self._pane(TasksPane)
         answer = pane.query_one("#task-answer")
         if self.pipeline is None:
             self.notify(f"no model server yet ({self.backend_label})", severity="warning")
@@ -403,7 +408,7 @@ class DevsynthApp(App):
         self.changes[key] = value
         if self.pipeline:
             self.pipeline.cfg = self.cfg
-        self.params_pane.cfg = self.cfg
+        self._pane(ParamsPane).cfg = self.cfg
         self.update_status()
 
     async def on_models_pane_picked(self, event: ModelsPane.Picked) -> None:
@@ -444,7 +449,7 @@ class DevsynthApp(App):
         from devsynth_tui.services import benchmark as bm
         from devsynth_tui.services.pipeline import Pipeline
 
-        pane = self.bench_pane
+        pane = self._pane(BenchPane)
         runner = bm.Runner(Pipeline(self.cfg, self.backend, self.ledger, self.home), self.store)
         pane.running(True)
         try:
@@ -473,7 +478,7 @@ class DevsynthApp(App):
             stored = bm.load_run(self.store, row["id"])
             if stored.serving:
                 history.append((stored.id, stored.serving[0]["output_tokens_per_s"]))
-        self.bench_pane.show(run, history)
+        self._pane(BenchPane).show(run, history)
 
     # -- navigation and commands -------------------------------------------------------------------
 
@@ -542,7 +547,7 @@ class DevsynthApp(App):
         self.refresh_tokens()
         self.token_panel.show_last(row, self.request_tokens)
         self.resource_panel.show(fixed_samples(), [])
-        self.models_pane.show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
+        self._pane(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
         self.chat_pane.set_title("Explain the retry helper")
         for role, text, stats in fixed_turns():
             widget = UserMessage(text) if role == "user" else AssistantMessage(text, stats)

@@ -6,16 +6,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
-from textual_plotext import PlotextPlot
 
-from devsynth_tui.services.benchmark import BenchmarkError, Options, RunResult, format_run
+# services.benchmark (the pipeline, httpx) and plotext load when the pane is first used, not at start-up
 
 
 class BenchPane(Vertical):
     """Parameters, Start/Stop, a progress bar, the results table and two charts."""
 
     class Start(Message):
-        def __init__(self, options: Options) -> None:
+        def __init__(self, options) -> None:
             super().__init__()
             self.options = options
 
@@ -35,14 +34,18 @@ class BenchPane(Vertical):
             yield Button("Stop", id="bench-stop", variant="error", disabled=True)
         yield ProgressBar(total=100, id="bench-progress", show_eta=False)  # determinate: no animation when idle
         yield Static("", id="bench-status", markup=False)
+        from textual_plotext import PlotextPlot
+
         with Horizontal(id="bench-charts"):
             yield PlotextPlot(id="bench-latency")
             yield PlotextPlot(id="bench-history")
         with VerticalScroll(id="bench-results"):
             yield Static("No run yet: set the parameters and press Start.", id="bench-text", markup=False)
 
-    def options(self) -> Options:
-        """The run's parameters, checked; BenchmarkError names a bad one."""
+    def options(self):
+        """The run's parameters (an Options), checked; BenchmarkError names a bad one."""
+        from devsynth_tui.services.benchmark import BenchmarkError, Options
+
         def number(widget_id: str, name: str) -> int:
             text = self.query_one(f"#{widget_id}", Input).value.strip()
             try:
@@ -61,6 +64,8 @@ class BenchPane(Vertical):
         return opts
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        from devsynth_tui.services.benchmark import BenchmarkError
+
         if event.button.id == "bench-start":
             try:
                 self.post_message(self.Start(self.options()))
@@ -77,7 +82,12 @@ class BenchPane(Vertical):
         self.query_one(ProgressBar).update(total=total, progress=done)
         self.query_one("#bench-status", Static).update(f"{done}/{total} · {label}")
 
-    def show(self, run: RunResult, history: list[tuple[int, float]]) -> None:
+    def show(self, run, history: list[tuple[int, float]]) -> None:
+        """A stored RunResult as text and charts; ``history`` is (run id, output tokens/s) of stored runs."""
+        from textual_plotext import PlotextPlot
+
+        from devsynth_tui.services.benchmark import format_run
+
         self.query_one("#bench-text", Static).update(format_run(run))
         self.query_one("#bench-status", Static).update(f"run {run.id}: {run.status}")
         latency = self.query_one("#bench-latency", PlotextPlot)

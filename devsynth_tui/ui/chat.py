@@ -25,8 +25,13 @@ class AssistantMessage(Vertical):
         super().__init__(classes="" if status == "ok" else status)
         self._initial, self._stats = text, stats
         self._pending: list[str] = []
-        self.text = text
+        self._parts = [text] if text else []
         self._timer = None
+
+    @property
+    def text(self) -> str:
+        """The answer so far."""
+        return "".join(self._parts)
 
     def compose(self) -> ComposeResult:
         yield Markdown(safe_text(self._initial), open_links=False)
@@ -37,10 +42,10 @@ class AssistantMessage(Vertical):
 
     def add(self, text: str) -> None:
         """Queue streamed text; it reaches the screen on the next frame (the first piece at once)."""
-        if not self.text:
+        if not self._parts:
             self.call_later(self.flush)
         self._pending.append(text)
-        self.text += text
+        self._parts.append(text)
 
     async def flush(self) -> None:
         if self._pending:
@@ -60,7 +65,7 @@ class AssistantMessage(Vertical):
             self._timer.stop()
         await self.flush()
         if text != self.text:
-            self.text = text
+            self._parts = [text]
             await self.query_one(Markdown).update(safe_text(text))
         self.set_class(status != "ok", status)
         self.query_one(".stats", Static).update(stats)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Markdown, Select, Static
 
-from devsynth_tui.services.conversations import Conversation
-from devsynth_tui.services.lmstudio_client import ModelInfo
-from devsynth_tui.services.pipeline import Prepared
+if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
+    from devsynth_tui.services.conversations import Conversation
+    from devsynth_tui.services.lmstudio_client import ModelInfo
+    from devsynth_tui.services.pipeline import Prepared
 
 
 class ModelsPane(Vertical):
@@ -29,7 +32,7 @@ class ModelsPane(Vertical):
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("", "model", "state", "context", "quantization", "type")
 
-    def show(self, models: list[ModelInfo], active: str | None) -> None:
+    def show(self, models: list["ModelInfo"], active: str | None) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for m in models:
@@ -92,7 +95,7 @@ class TasksPane(Vertical):
                     types[path] = ctype.strip()
         self.post_message(self.Run(str(task), files, types))
 
-    def show_prepared(self, prep: Prepared, originals: dict[str, int]) -> None:
+    def show_prepared(self, prep: "Prepared", originals: dict[str, int]) -> None:
         table = self.query_one("#task-items", DataTable)
         table.clear()
         for item in prep.items:
@@ -111,7 +114,7 @@ class ConversationPicker(ModalScreen[int | None]):
 
     BINDINGS = [("escape", "dismiss(None)", "Close")]
 
-    def __init__(self, conversations: list[Conversation]) -> None:
+    def __init__(self, conversations: list["Conversation"]) -> None:
         super().__init__()
         self.conversations = conversations
 
