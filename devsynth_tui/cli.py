@@ -314,18 +314,8 @@ def _answer_json(backend, done, stages) -> dict:
 
 
 def _footer(backend, done) -> str:
-    row = done.row
-    parts = [row.model or "?", backend.label, f"prompt {row.prompt_tokens} + completion {row.completion_tokens} tokens"]
-    if row.tokens_saved:
-        parts.append(f"saved {row.tokens_saved}")
-    if row.ttft is not None:
-        parts.append(f"ttft {row.ttft:.2f} s")
-    if row.tps:
-        parts.append(f"{row.tps:.1f} tok/s")
-    parts.append(f"{row.duration:.2f} s")
-    if done.status != "ok":
-        parts.append(done.status)
-    return "-- " + " · ".join(parts)
+    """The stats line on stderr: the answer's summary, the backend, the wall time."""
+    return f"-- {done.summary()} · {backend.label} · {done.row.duration:.2f} s"
 
 
 def cmd_optimize(args) -> int:

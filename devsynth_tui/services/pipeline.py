@@ -88,6 +88,24 @@ class Done:
     cached: bool = False
     notes: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line for under an answer: model, tokens, tokens saved, time to first token, tokens/s, status."""
+        row = self.row
+        parts = [row.model or "?", f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"]
+        if self.cached:
+            parts.append("cache hit")
+        if row.tokens_saved:
+            parts.append(f"saved {row.tokens_saved:,}")
+        if row.ttft is not None:
+            parts.append(f"ttft {row.ttft:.2f} s")
+        if row.tps:
+            parts.append(f"{row.tps:.1f} tok/s")
+        if self.terminated_early:
+            parts.append("stopped early")
+        if self.status != "ok":
+            parts.append(f"{self.status}: {self.error}" if self.error else self.status)
+        return " · ".join(parts)
+
 
 def context_block(items: list[ContextItem]) -> str:
     """Context items as one message, each under a header naming it."""

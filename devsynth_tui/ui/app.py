@@ -289,7 +289,7 @@ class DevsynthApp(App):
             self.notify(str(e), severity="error")
 
     async def finished(self, view: AssistantMessage, done, conversation: int | None) -> None:
-        stats = stats_line(done)
+        stats = done.summary()
         await view.finish(done.text, stats, done.status)
         self._store_answer(conversation, done.text, done.status, stats)
         self.session.add(done.row)
@@ -552,25 +552,6 @@ class DevsynthApp(App):
         for role, text, stats in fixed_turns():
             widget = UserMessage(text) if role == "user" else AssistantMessage(text, stats)
             self.run_worker(self.chat_pane.add(widget))
-
-
-def stats_line(done) -> str:
-    """Under each answer: model, tokens, tokens saved, time to first token, tokens/s."""
-    row = done.row
-    parts = [row.model or "?", f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"]
-    if done.cached:
-        parts.append("cache hit")
-    if row.tokens_saved:
-        parts.append(f"saved {row.tokens_saved:,}")
-    if row.ttft is not None:
-        parts.append(f"ttft {row.ttft:.2f} s")
-    if row.tps:
-        parts.append(f"{row.tps:.1f} tok/s")
-    if done.terminated_early:
-        parts.append("stopped early")
-    if done.status != "ok":
-        parts.append(f"{done.status}: {done.error}" if done.error else done.status)
-    return " · ".join(parts)
 
 
 def run_app(cfg: Config) -> int:
