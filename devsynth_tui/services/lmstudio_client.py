@@ -92,7 +92,7 @@ class ChatResult:
     t_last: float | None = None
     t_end: float = 0.0
     chunks: int = 0
-    extra: dict = field(default_factory=dict)
+    first_pieces: int = 1  # pieces in the read that brought the first token (they arrived together)
 
     @property
     def ttft(self) -> float | None:
@@ -110,10 +110,10 @@ class ChatResult:
     @property
     def tps(self) -> float | None:
         """Client generation rate: tokens after the first over the time they took."""
-        n = self.completion_tokens or self.chunks
-        if self.t_first is None or self.t_last is None or n < 2 or self.t_last <= self.t_first:
+        n = (self.completion_tokens or self.chunks) - self.first_pieces
+        if self.t_first is None or self.t_last is None or n < 1 or self.t_last <= self.t_first:
             return None
-        return (n - 1) / (self.t_last - self.t_first)
+        return n / (self.t_last - self.t_first)
 
     @property
     def server_tps(self) -> float | None:
@@ -307,7 +307,9 @@ class LLMClient:
                     done = self._apply_lines(lines, result, texts)
                 finally:
                     if texts:  # what one network read brought is one piece (same moment, less overhead),
-                        parts.extend(texts)  # and it is delivered even when a later line of the read was bad
+                        if not parts:  # and it is delivered even when a later line of the read was bad
+                            result.first_pieces = len(texts)
+                        parts.extend(texts)
                         yield Delta("".join(texts), result.t_last)
                 if done:
                     break
