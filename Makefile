@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script 2>/dev/null || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

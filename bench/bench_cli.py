@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devsynth_tui.services.embedded import EmbeddedServer  # noqa: E402
-from devsynth_tui.services.ledger import Ledger, LedgerRow  # noqa: E402
+from devsynth_tui.services.ledger import Ledger  # noqa: E402
 from devsynth_tui.services.lmstudio_client import ChatResult, LLMClient  # noqa: E402
 from devsynth_tui.services.store import Store, db_path  # noqa: E402
 

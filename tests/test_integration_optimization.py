@@ -12,8 +12,7 @@ from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem
 from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.lmstudio_client import Delta, LLMClient
-from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
-from devsynth_tui.services.response_processing import CodeBlock
+from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 from devsynth_tui.services.store import Store, db_path
 
 pytestmark = pytest.mark.integration

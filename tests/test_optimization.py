@@ -1,10 +1,8 @@
 """Units of the optimization pipeline: pruning strategies, prompt rewriting, response processing, routing."""
 
 import asyncio
-import re
 import textwrap
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import zlib
 
-import psutil
 import pytest
 
 from conftest import run_cli

@@ -8,9 +8,6 @@ from datetime import datetime
 
 from devsynth_tui.services.store import Store
 
-STATUSES = ("ok", "cancelled", "error", "cached", "partial")
-
-
 @dataclass
 class LedgerRow:
     """What one request cost and how it went. Token counts are the server's usage when it sent one."""
@@ -27,7 +24,7 @@ class LedgerRow:
     ttft: float | None = None
     tps: float | None = None
     duration: float | None = None
-    status: str = "ok"
+    status: str = "ok"  # ok | cancelled | error | partial (an error after some of the answer arrived)
     error: str | None = None
     usage_source: str = "server"
     cached: bool = False

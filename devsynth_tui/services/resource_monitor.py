@@ -12,7 +12,6 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psutil
 
@@ -78,7 +77,6 @@ class Sampler:
         self.samples: deque[Sample] = deque(maxlen=window)
         self.server_pid = server_pid
         self.configure(interval, window, threshold_mb)
-        self.listeners: list[Callable[[Sample], None]] = []
         self._proc = psutil.Process()
         self._server: psutil.Process | None = None
         self._last_io: tuple[float, int, int] | None = None
@@ -118,7 +116,7 @@ class Sampler:
         return (io.read_bytes - last[1]) / dt, (io.write_bytes - last[2]) / dt
 
     def sample(self) -> Sample:
-        """Take one reading now, store it, check alerts and tell the listeners."""
+        """Take one reading now, store it and check the alerts."""
         now = time.time()
         vm = psutil.virtual_memory()
         du = psutil.disk_usage(self.home)
@@ -140,8 +138,6 @@ class Sampler:
         if self.alerts:
             s.alerts = [a for a in (self.alerts[0].check(s.rss_mb), self.alerts[1].check(s.server_rss_mb)) if a]
         self.samples.append(s)
-        for listener in list(self.listeners):
-            listener(s)
         return s
 
     def series(self, name: str) -> list[float]:

@@ -1,6 +1,5 @@
 """Pilot tests of every pane's interactions, against the real embedded server where a model answers."""
 
-import asyncio
 
 import pytest
 import yaml
@@ -10,8 +9,7 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.store import Store, db_path
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
-from devsynth_tui.ui.panes import ConversationPicker, ModelsPane
-from devsynth_tui.ui.params import ParamsPane
+from devsynth_tui.ui.panes import ConversationPicker
 
 SIZE = (160, 48)
 
