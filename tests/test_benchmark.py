@@ -76,7 +76,11 @@ def test_list_show_compare(server_url):
 def test_interrupted_run_is_stored_incomplete(server_url):
     p = subprocess.Popen([sys.executable, "-m", "devsynth_tui", "--base-url", server_url, "benchmark", "--no-stages",
                           "--requests", "200", "--max-tokens", "16"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+    for _ in range(600):  # wait until some requests are done (a slow machine takes longer), then interrupt
+        time.sleep(0.1)
+        runs = Store(db_path(app_home())).query("SELECT COUNT(*) FROM requests WHERE operation = 'benchmark'")[0][0]
+        if runs >= 2:
+            break
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 130 and "incomplete" in err and "Traceback" not in err
