@@ -84,7 +84,7 @@ class DevsynthApp(App):
                     yield BenchPane(id="bench-pane")
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens")
-                yield ResourcePanel(id="resources")
+                yield ResourcePanel(id="resources", markup=False)
         yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
         yield StatusLine(id="status", markup=False)
         yield Footer()
@@ -97,7 +97,9 @@ class DevsynthApp(App):
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabbedContent)
         self._apply_theme(self.cfg.get("ui.theme"))
-        self.query_one("#prompt", Input).focus()  # the main screen is the only one yet
+        prompt = self.query_one("#prompt", Input)
+        prompt.cursor_blink = False  # a blinking cursor redraws twice a second: most of the idle CPU
+        prompt.focus()
         self._layout_for(self.size.width, self.size.height)
         self.refresh_tokens()
         if self.fixed:

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
 from devsynth_tui.services.ledger import LedgerRow, Report
-from devsynth_tui.services.resource_monitor import Sample
+from devsynth_tui.services.resource_monitor import Sample, sparkline
 
 
 @dataclass
@@ -65,36 +65,32 @@ class TokenPanel(Vertical):
         self.query_one("#tokens-per-request", Sparkline).data = history[-40:] or [0]
 
 
-class ResourcePanel(Vertical):
-    """CPU, memory and disk sparklines from the shared sampler."""
+class ResourcePanel(Static):
+    """CPU, memory and disk sparklines from the shared sampler, drawn as one text block.
+
+    One widget redrawn once a sample (instead of a dozen) keeps the idle dashboard cheap.
+    """
 
     SERIES = [
-        ("cpu", "cpu_percent", "CPU (machine)"),
-        ("mem", "memory_percent", "Memory (machine)"),
-        ("rss", "rss_mb", "devsynth-tui memory"),
-        ("server", "server_rss_mb", "Embedded server memory"),
-        ("disk-read", "disk_read_bps", "Disk read"),
-        ("disk-write", "disk_write_bps", "Disk write"),
+        ("cpu_percent", "CPU (machine)"),
+        ("memory_percent", "Memory (machine)"),
+        ("rss_mb", "devsynth-tui memory"),
+        ("server_rss_mb", "Embedded server memory"),
+        ("disk_read_bps", "Disk read"),
+        ("disk_write_bps", "Disk write"),
     ]
-
-    def compose(self) -> ComposeResult:
-        yield Static("Resources", classes="panel-title")
-        for key, _, title in self.SERIES:
-            yield Static(title, id=f"label-{key}", classes="metric", markup=False)
-            yield Sparkline([], id=f"spark-{key}")
-        yield Static("", id="disk-usage", classes="metric", markup=False)
-        yield Static("", id="alerts", markup=False)
 
     def show(self, samples: list[Sample], alerts: list[str]) -> None:
         if not samples:
             return
-        last = samples[-1]
-        for key, field, title in self.SERIES:
+        last, width = samples[-1], max(10, self.size.width or 40)
+        lines = ["Resources"]
+        for field, title in self.SERIES:
             values = [getattr(s, field) for s in samples if getattr(s, field) is not None]
-            self.query_one(f"#label-{key}", Static).update(f"{title}: {_format(field, getattr(last, field))}")
-            self.query_one(f"#spark-{key}", Sparkline).data = values or [0]
-        self.query_one("#disk-usage", Static).update(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
-        self.query_one("#alerts", Static).update("\n".join(f"⚠ {a}" for a in alerts[-3:]))
+            lines += [f"{title}: {_format(field, getattr(last, field))}", sparkline(values, width) or "-"]
+        lines.append(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
+        lines += [f"⚠ {a}" for a in alerts[-3:]]
+        self.update("\n".join(lines))
 
 
 def _format(field: str, value: float | None) -> str:

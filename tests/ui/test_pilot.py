@@ -257,7 +257,7 @@ async def test_memory_alert_on_threshold(make_app):
             await pilot.pause(0.1)
         assert app.alerts and "above the 1 MB threshold" in app.alerts[0]
         assert app.query_one("#status").has_class("alert")
-        assert "⚠" in str(app.query_one("#alerts").render())
+        assert "⚠" in str(app.query_one("#resources").render())
         assert any("threshold" in message for message in notified)
 
 
