@@ -4,7 +4,8 @@
 2. idle: CPU of the app process over 30 s with sampling every second, and its RSS
 3. first answer text on screen minus the server's own time to first token (embedded server)
 4. streaming a 20,000-token answer from a local source as fast as it can send: time until fully
-   displayed over a bare httpx client reading the same stream; and key-press delay meanwhile
+   displayed over a bare httpx client reading the same stream; and the worst event-loop lag
+   meanwhile (a 10 ms timer's lateness), which bounds how long a key press waits
 
     .venv/bin/python bench/bench_dashboard.py
 """
@@ -144,23 +145,30 @@ async def streaming() -> None:
             while app.pipeline is None:
                 await pilot.pause(0.05)
             app.query_one("#prompt").value = "go"
+            lags: list[float] = []
+            probing = True
+
+            async def probe() -> None:
+                """How late the event loop runs a 10 ms timer: a key press waits at most that long."""
+                while probing:
+                    due = time.perf_counter() + 0.01
+                    await asyncio.sleep(0.01)
+                    lags.append(time.perf_counter() - due)
+
+            prober = asyncio.ensure_future(probe())
             t = time.perf_counter()
             await pilot.press("enter")
-            while app.answering is None or app.answering.is_running:
-                k = time.perf_counter()
-                await pilot.press("x")  # typed into the prompt while the answer streams
-                key_delays.append(time.perf_counter() - k)
-                await asyncio.sleep(0.02)
             await app.answering.wait()
+            await pilot.pause()
             shown.append(time.perf_counter() - t)
+            probing = False
+            await prober
+            key_delays.append(max(lags))
     faults.stop()
     b, s = statistics.median(bare), statistics.median(shown)
     print(f"20,000-token stream: bare httpx {b:.2f} s, fully displayed {s:.2f} s: {s / b:.2f}x")
-    if not key_delays:
-        print("key press during that stream: the answer was fully displayed before a key could be pressed")
-        return
-    print(f"key press during that stream: median {statistics.median(key_delays) * 1000:.0f} ms, "
-          f"max {max(key_delays) * 1000:.0f} ms over {len(key_delays)} presses (pilot.press returns once the key is handled)")
+    print(f"key press during that stream: the event loop was at most {max(key_delays) * 1000:.0f} ms late "
+          f"(median of the 3 runs' worst: {statistics.median(key_delays) * 1000:.0f} ms), the longest a key waits")
 
 
 def main() -> None:
