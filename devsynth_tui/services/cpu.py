@@ -6,7 +6,7 @@ The worker limit (``cpu.parallel_processing``) is the pipeline's one semaphore.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable, TypeVar
+from typing import Awaitable, TypeVar
 
 import psutil
 
@@ -30,14 +30,14 @@ def set_priority(level: str, pids: list[int | None]) -> list[str]:
     return notes
 
 
-async def background(work: Awaitable[T], enabled: bool, on_done: Callable[[T], None] | None = None) -> asyncio.Task | T:
-    """``cpu.background_operations``: run ``work`` as a background task (returned) or inline (its result)."""
-    if not enabled:
-        result = await work
-        if on_done:
-            on_done(result)
-        return result
-    task = asyncio.ensure_future(work)
-    if on_done:
-        task.add_done_callback(lambda t: t.cancelled() or t.exception() or on_done(t.result()))
-    return task
+async def background(work: Awaitable[T], enabled: bool) -> asyncio.Task | T:
+    """``cpu.background_operations``: start ``work`` as a background task (returned), or run it inline (its result)."""
+    if enabled:
+        task = asyncio.ensure_future(work)
+        _running.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(_running.discard)
+        return task
+    return await work
+
+
+_running: set[asyncio.Task] = set()
