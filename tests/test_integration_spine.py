@@ -47,8 +47,8 @@ def test_cli_ask_streams_text_and_footer(server_url, tmp_path):
                 "--context", str(tmp_path / "missing.py"), "--max-tokens", "20")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip()
-    assert "embedded SmolLM2" not in r.stderr  # we pointed at a server: it is the "server at" backend
-    assert f"server at {server_url}" in r.stderr and " tokens · " in r.stderr and "ttft" in r.stderr
+    assert "embedded SmolLM2" not in r.stderr  # we pointed at a running llama.cpp server, and it says so
+    assert f"llama.cpp server at {server_url}" in r.stderr and " tokens · " in r.stderr and "ttft" in r.stderr
 
 
 async def _pipeline(cfg):

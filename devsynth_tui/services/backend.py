@@ -16,7 +16,7 @@ class Backend:
     """The server we talk to, what to call it in every UI, and the embedded child if we started one."""
 
     client: LLMClient
-    kind: str  # lmstudio | openai | embedded
+    kind: str  # lmstudio | llamacpp | openai | embedded
     embedded: EmbeddedServer | None = None
     active_model: str | None = None
     _models: list[ModelInfo] | None = None
@@ -25,7 +25,7 @@ class Backend:
     def label(self) -> str:
         if self.kind == "embedded":
             return f"embedded {MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
-        name = "LM Studio" if self.kind == "lmstudio" else "server"
+        name = {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "server")
         return f"{name} at {self.client.url}"
 
     async def resolve_model(self, wanted: str | None) -> str:
@@ -94,7 +94,7 @@ async def connect(cfg: Config, home: Path) -> Backend:
         return await start_embedded(cfg, home)
     client = _client(cfg, cfg.get("llm.base_url"))
     if await client.probe():
-        kind = "lmstudio" if await client.is_lmstudio() else "openai"
+        kind = "lmstudio" if await client.is_lmstudio() else "llamacpp" if await client.is_llamacpp() else "openai"
         return Backend(client, kind)
     await client.aclose()
     url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"

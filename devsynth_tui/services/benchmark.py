@@ -203,7 +203,8 @@ class Runner:
     async def _request(self, cfg: Config, prompt: str, operation: str) -> dict:
         """One request through the pipeline; per-request figures from the stream's timestamps."""
         self.pipeline.cfg = cfg
-        extra = {"ignore_eos": True} if self.pipeline.backend.kind == "embedded" else {}  # fixed output length
+        # a fixed output length where the server supports it (llama.cpp); others keep their own stopping
+        extra = {"ignore_eos": True} if self.pipeline.backend.kind in ("embedded", "llamacpp") else {}
         req = ChatRequest(prompt, operation=operation, params={"extra": extra})
         start = time.perf_counter()
         stamps: list[float] = []

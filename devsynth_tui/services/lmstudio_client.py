@@ -273,6 +273,14 @@ class LLMClient:
         except httpx.HTTPError:
             return False
 
+    async def is_llamacpp(self) -> bool:
+        """llama.cpp's server answers ``/props`` with its generation settings."""
+        try:
+            r = await self.http.get("/props", timeout=1.0)
+            return r.is_success and "default_generation_settings" in r.text
+        except httpx.HTTPError:
+            return False
+
     async def chat(self, payload: dict) -> ChatResult:
         """A non-streamed chat completion."""
         result = ChatResult(t_start=time.perf_counter())
