@@ -455,7 +455,8 @@ MONITOR_LINES = {"memory": _memory_line, "cpu": _cpu_line, "disk": _disk_line}
 def cmd_benchmark(args) -> int:
     from devsynth_tui.services import benchmark as bm
 
-    store = _ledger().store
+    ledger = _ledger()
+    store = ledger.store
     try:
         if args.compare:
             a, b = (bm.load_run(store, n) for n in args.compare)
@@ -471,7 +472,7 @@ def cmd_benchmark(args) -> int:
         opts = bm.Options(args.requests, args.warmup, _levels(args.concurrency), args.max_tokens,
                           dict(bm.parse_sweep(s) for s in args.sweep), not args.no_stages)
         opts.check()
-        return _run_benchmark(args, opts)
+        return _run_benchmark(args, opts, ledger)
     except bm.BenchmarkError as e:
         raise CliError(str(e)) from None
 
@@ -483,7 +484,7 @@ def _levels(text: str) -> list[int]:
         raise CliError(f"--concurrency {text!r}: expected comma-separated whole numbers, e.g. 1,2,4") from None
 
 
-def _run_benchmark(args, opts) -> int:
+def _run_benchmark(args, opts, ledger) -> int:
     import asyncio
 
     from devsynth_tui.services import benchmark as bm
@@ -491,7 +492,6 @@ def _run_benchmark(args, opts) -> int:
 
     cfg = _load_config(args)
     bm.check_sweeps(cfg, opts.sweeps)
-    ledger = _ledger()
     runner = None
     show_progress = sys.stderr.isatty()
 

@@ -34,7 +34,7 @@ class Backend:
             return wanted
         if self.active_model is None:
             models = await self.models()
-            loaded = [m for m in models if m.loaded is not False and m.type not in ("embeddings",)]
+            loaded = [m for m in models if m.loaded is not False and not m.is_embedding]
             if not loaded:
                 raise LLMError(f"no model is loaded on {self.client.url}: load one in LM Studio or pass --model")
             self.active_model = loaded[0].id
@@ -54,12 +54,12 @@ class Backend:
 
     async def has_embedding_model(self) -> bool:
         """True when the server lists a dedicated embedding model (LM Studio's type "embeddings")."""
-        return any(m.type == "embeddings" or "embed" in m.id.lower() for m in await self.models())
+        return any(m.is_embedding for m in await self.models())
 
     async def embedding_model(self) -> str:
         """An embeddings model if the server lists one, else the active model (llama.cpp serves both)."""
         for m in await self.models():
-            if m.type == "embeddings" or "embed" in m.id.lower():
+            if m.is_embedding:
                 return m.id
         return await self.resolve_model(None)
 

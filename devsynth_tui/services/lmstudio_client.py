@@ -68,6 +68,11 @@ class ModelInfo:
     quantization: str | None = None
     type: str | None = None
 
+    @property
+    def is_embedding(self) -> bool:
+        """A dedicated embedding model (LM Studio's type "embeddings", or a name saying so)."""
+        return self.type == "embeddings" or "embed" in self.id.lower()
+
 
 @dataclass
 class Delta:
