@@ -16,12 +16,14 @@ class LedgerRow:
     model: str | None = None
     backend: str | None = None
     prompt_tokens: int = 0
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # thinking included, as servers count it
+    reasoning_tokens: int = 0  # the thinking part of completion_tokens (server's figure, else counted)
     est_prompt_tokens: int | None = None
     tokens_before: int | None = None
     tokens_saved: int = 0
     cost: float = 0.0
-    ttft: float | None = None
+    ttft: float | None = None  # to the first token of any kind, thinking included
+    ttft_answer: float | None = None  # to the first answer token
     tps: float | None = None
     duration: float | None = None
     status: str = "ok"  # ok | cancelled | error | partial (an error after some of the answer arrived)

@@ -59,6 +59,12 @@ MIGRATIONS: list[str] = [
         server TEXT, model TEXT, config_hash TEXT, data TEXT NOT NULL
     );
     """,
+    # 4: thinking models: thinking tokens and time to the first answer token; an answer's thinking text
+    """
+    ALTER TABLE requests ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN ttft_answer REAL;
+    ALTER TABLE messages ADD COLUMN thinking BLOB;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
