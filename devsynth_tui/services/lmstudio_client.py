@@ -32,7 +32,7 @@ class ServerUnreachable(LLMError):
         super().__init__(
             f"no server answers at {url}{f' ({detail})' if detail else ''}: start LM Studio's server "
             f"(Developer tab > Start Server, or `lms server start`), pass --base-url, "
-            f"or set llm.embedded: auto to use the built-in llama.cpp server"
+            f"or set llm.embedded to always to use the built-in llama.cpp server"
         )
 
 
@@ -76,10 +76,11 @@ class ModelInfo:
 
 @dataclass
 class Delta:
-    """A piece of streamed answer text."""
+    """A piece of streamed text: the answer, or the model's thinking when ``thinking``."""
 
     text: str
     t: float
+    thinking: bool = False
 
 
 @dataclass
@@ -87,6 +88,7 @@ class ChatResult:
     """A finished (or stopped) answer with usage and timings, client-side and server-side."""
 
     text: str = ""
+    reasoning: str = ""
     model: str | None = None
     finish_reason: str | None = None
     usage: dict | None = None
@@ -94,6 +96,7 @@ class ChatResult:
     server_stats: dict | None = None  # LM Studio `stats`
     t_start: float = 0.0
     t_first: float | None = None
+    t_first_answer: float | None = None
     t_last: float | None = None
     t_end: float = 0.0
     chunks: int = 0
@@ -103,6 +106,17 @@ class ChatResult:
     def ttft(self) -> float | None:
         """Client time to first token, seconds."""
         return None if self.t_first is None else self.t_first - self.t_start
+
+    @property
+    def ttft_answer(self) -> float | None:
+        """Client time to the first answer token (after any thinking), seconds."""
+        return None if self.t_first_answer is None else self.t_first_answer - self.t_start
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """Thinking tokens as the server counts them, None when it doesn't say."""
+        details = (self.usage or {}).get("completion_tokens_details") or {}
+        return details.get("reasoning_tokens")
 
     @property
     def duration(self) -> float:
@@ -388,6 +402,8 @@ class LLMClient:
                 now = time.perf_counter()
                 if result.t_first is None:
                     result.t_first = now
+                if result.t_first_answer is None:
+                    result.t_first_answer = now
                 result.t_last = now
                 result.chunks += 1
                 out.append(text)
