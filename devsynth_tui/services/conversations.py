@@ -154,8 +154,10 @@ def answer_message(done: "Done | None", answer: str, thinking: str) -> Message:
     if done is None:
         return Message("assistant", answer, status="cancelled", thinking=thinking,
                        meta={"stats": "cancelled · the partial answer is kept"})
-    return Message("assistant", done.text, status=done.status, thinking=done.thinking or thinking,
-                   meta={"stats": done.summary()})
+    meta = {"stats": done.summary()}
+    if done.thinking or thinking:
+        meta["thinking_title"] = done.thinking_title()
+    return Message("assistant", done.text, status=done.status, thinking=done.thinking or thinking, meta=meta)
 
 
 # --- the history policy -----------------------------------------------------------------

@@ -30,6 +30,7 @@ class LedgerRow:
     error: str | None = None
     usage_source: str = "server"
     cached: bool = False
+    session: str | None = None  # the front-end session that sent it (the dashboard's counters)
     ts: float = field(default_factory=time.time)
 
     @property
@@ -94,9 +95,14 @@ class Ledger:
         marks = ", ".join(f":{c}" for c in data)
         return self.store.write(f"INSERT INTO requests({cols}) VALUES ({marks})", data)
 
-    def report(self, all_time: bool = False) -> Report:
+    def report(self, all_time: bool = False, session: str | None = None) -> Report:
+        """Totals since the last reset, for all time, or for one session's rows."""
         period, started = self.current_period()
-        where, params = ("", ()) if all_time else ("WHERE period_id = ?", (period,))
+        where, params = ("WHERE period_id = ?", (period,))
+        if all_time:
+            where, params = "", ()
+        elif session:
+            where, params = "WHERE session = ?", (session,)
         r = self.store.query(
             "SELECT COUNT(*) n, COALESCE(SUM(prompt_tokens),0) p, COALESCE(SUM(completion_tokens),0) c,"
             f" COALESCE(SUM(tokens_saved),0) s, COALESCE(SUM(cost),0) cost FROM requests {where}",

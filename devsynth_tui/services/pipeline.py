@@ -126,6 +126,14 @@ class Done:
             parts.append(f"{self.status}: {self.error}" if self.error else self.status)
         return " · ".join(parts)
 
+    def thinking_title(self) -> str:
+        """The thinking block's title: "Thinking · 412 tokens · 6.1 s"."""
+        row = self.row
+        parts = ["Thinking", f"{row.reasoning_tokens:,} tokens"]
+        if row.ttft is not None and row.ttft_answer is not None:
+            parts.append(f"{row.ttft_answer - row.ttft:.1f} s")
+        return " · ".join(parts)
+
 
 @dataclass
 class Notice:
@@ -172,9 +180,10 @@ def _whole_history(history: list[Message]) -> HistoryFit:
 class Pipeline:
     """Prepares, sends and accounts for requests against one backend."""
 
-    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None):
+    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
         self.home = home or app_home()
+        self.session = session  # tags ledger rows for a front end's counters
         self.summaries = pruning.SummaryCache(self.home / "summaries")
         self._vectors: dict[str, list[float]] = {}
         self._cache: DiskCache | None = None
@@ -547,6 +556,7 @@ class Pipeline:
             status=status,
             error=error,
             usage_source="server" if usage else "estimate",
+            session=self.session,
         )
 
 

@@ -99,8 +99,6 @@ class TasksPane(Vertical):
         table = self.query_one("#task-items", DataTable)
         table.clear()
         for item in prep.items:
-            if item.kind == "turn":
-                continue
             kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
             table.add_row(item.name, item.type, item.status, kept, f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}")
         lines = [f"[{r.stage}] {r.tokens_before:,} → {r.tokens_after:,} tokens" + "".join(f"\n    {n}" for n in r.notes)
