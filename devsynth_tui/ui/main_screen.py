@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
 from devsynth_tui.config import ConfigError, save_overrides
 from devsynth_tui.services.errors import ServiceError
@@ -540,8 +540,10 @@ class MainScreen(Screen):
     def _show_fixed_data(self) -> None:
         from devsynth_tui.services.ledger import LedgerRow
         from devsynth_tui.services.lmstudio_client import ModelInfo
-        from devsynth_tui.ui.fixed import fixed_samples, fixed_turns
+        from devsynth_tui.ui.fixed import fixed_samples
 
+        for box in self.query(Input):
+            box.cursor_blink = False  # a blinking cursor would make every snapshot differ
         self.backend_label, self.model = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080", "SmolLM2-135M-Instruct"
         row = LedgerRow("chat", self.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
         self.update_status()
@@ -551,7 +553,11 @@ class MainScreen(Screen):
         self.resource_panel.show(fixed_samples(), [])
         self.query_one(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
         self.chat_pane.set_title("Explain the retry helper")
+        self.run_worker(self._show_fixed_turns())
+
+    async def _show_fixed_turns(self) -> None:
+        from devsynth_tui.ui.fixed import fixed_turns
+
         for role, text, stats in fixed_turns():
-            widget = UserMessage(text) if role == "user" else AssistantMessage(text, stats)
-            self.run_worker(self.chat_pane.add(widget))
+            await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
 
