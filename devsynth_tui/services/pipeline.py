@@ -363,6 +363,8 @@ class Pipeline:
                         if not isinstance(event, Delta):
                             result = event
                             continue
+                        if event.thinking:
+                            continue  # thinking is not the answer (until the dashboard shows it apart)
                         parts.append(event.text)
                         yield event
                         for parsed in parser.feed(event.text) if parser else []:
