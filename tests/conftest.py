@@ -60,3 +60,13 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None):
         [sys.executable, "-m", "devsynth_tui", *args],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, input=input, timeout=300,
     )
+
+
+@pytest.fixture
+def lmstudio():
+    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per test."""
+    from lmstudio_emulator import LMStudioEmulator
+
+    emulator = LMStudioEmulator().start()
+    yield emulator
+    emulator.stop()

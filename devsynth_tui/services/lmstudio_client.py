@@ -326,8 +326,9 @@ class LLMClient:
         lowered = message.lower()
         model = body.get("model") if isinstance(body, dict) else None
         if "model" in lowered and ("not found" in lowered or "not loaded" in lowered or "no models loaded" in lowered):
-            return self._error(ModelNotFound, f"model {model!r} is not available on {self.url}: {message}; load it in "
-                                              f"LM Studio (or `lms load`), or pick another with --model / the Models pane")
+            what = f"model {model!r} is not available" if model else "no model was named and none is loaded"
+            return self._error(ModelNotFound, f"{what} on {self.url}: {message}; load it in LM Studio (or `lms load`), "
+                                              f"or pick another with --model / the Models pane")
         if status == 404 and model and "model" in lowered:
             return self._error(ModelNotFound, f"model {model!r} not found on {self.url}: {message}")
         return ServerError(status, _one_line(message), self.url)
@@ -408,8 +409,9 @@ class LLMClient:
 
     async def load_model(self, model_id: str) -> str:
         """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte timeout."""
-        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=self.first_byte_timeout)
-        response = await self._send("POST", "/api/v1/models/load", {"model": model_id}, timeout=timeout)
+        deadline = asyncio.get_running_loop().time() + self.first_byte_timeout
+        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None)
+        response = await self._send("POST", "/api/v1/models/load", {"model": model_id}, timeout=timeout, deadline=deadline)
         answer = self._json(response.content, "/api/v1/models/load")
         instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
         return instance if isinstance(instance, str) else model_id
