@@ -207,6 +207,8 @@ async def test_load_and_unload(lmstudio, client):
         await client.load_model("nope/nothing-7b")
     lmstudio.native_v1 = False
     assert not await client.supports_loading()
+    with pytest.raises(LLMError, match="needs LM Studio 0.4"):
+        await client.unload_model(GEMMA)
 
 
 async def test_embeddings_from_a_jit_loaded_embedding_model(lmstudio, client):

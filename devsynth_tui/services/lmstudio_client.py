@@ -243,13 +243,21 @@ class LLMClient:
 
     # -- transport with retries -------------------------------------------------
 
-    async def _send(self, method: str, path: str, body: Any = None, stream: bool = False,
-                    timeout: httpx.Timeout | None = None, deadline: float | None = None) -> httpx.Response:
-        """Send with retries; return a 2xx response (open if streaming) or raise a typed error.
+    async def _send(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """Send with retries (``timeout`` per read); return a 2xx response or raise a typed error."""
+        return (await self._request(method, path, body))[0]
 
-        ``deadline`` (event-loop time) bounds the wait for the response head: the first byte.
+    async def _request(self, method: str, path: str, body: Any = None, stream: bool = False,
+                       first_byte: bool = False) -> tuple[httpx.Response, float | None]:
+        """Send with retries; a 2xx response (open if streaming) or a typed error.
+
+        With ``first_byte``, the wait for the answer's first byte (a model may be loading) is
+        bounded by ``first_byte_timeout`` from each attempt, not by ``timeout``: the deadline
+        (event-loop time) comes back for timing the first read of the body.
         """
+        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None) if first_byte else None
         for attempt in range(self.retries + 1):
+            deadline = asyncio.get_running_loop().time() + self.first_byte_timeout if first_byte else None
             try:
                 request = self.http.build_request(method, path, json=body, **({"timeout": timeout} if timeout else {}))
                 async with asyncio.timeout_at(deadline):
@@ -264,7 +272,7 @@ class LLMClient:
             except HTTPX_ERRORS as e:
                 raise self._failure(e, "send") from None
             if response.is_success:
-                return response
+                return response, deadline
             try:
                 content = await response.aread() if stream else response.content
             except HTTPX_ERRORS as e:
@@ -395,10 +403,12 @@ class LLMClient:
     async def _native_models(self) -> list[dict]:
         """Per model, what LM Studio's native APIs say (v1 over v0), unknown fields left out."""
         by_id: dict[str, dict] = {}
-        for item in await self._native("/api/v0/models", "data") or []:
+        v0 = await self._native("/api/v0/models", "data")  # one after the other: one pooled connection
+        v1 = await self._native("/api/v1/models", "models")
+        for item in v0 or []:
             if isinstance(item.get("id"), str):
                 _known(by_id.setdefault(item["id"], {"id": item["id"]}), _v0_fields(item))
-        for item in await self._native("/api/v1/models", "models") or []:
+        for item in v1 or []:
             if isinstance(item.get("key"), str):
                 _known(by_id.setdefault(item["key"], {"id": item["key"]}), _v1_fields(item))
         return list(by_id.values())
@@ -409,17 +419,18 @@ class LLMClient:
 
     async def load_model(self, model_id: str) -> str:
         """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte timeout."""
-        deadline = asyncio.get_running_loop().time() + self.first_byte_timeout
-        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None)
-        response = await self._send("POST", "/api/v1/models/load", {"model": model_id}, timeout=timeout, deadline=deadline)
+        response, _ = await self._request("POST", "/api/v1/models/load", {"model": model_id}, first_byte=True)
         answer = self._json(response.content, "/api/v1/models/load")
         instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
         return instance if isinstance(instance, str) else model_id
 
     async def unload_model(self, model_id: str) -> list[str]:
         """Unload every loaded instance of ``model_id`` (a model key or an instance id); returns the instance ids."""
+        listed = await self._native("/api/v1/models", "models")
+        if listed is None:
+            raise self._error(LLMError, f"{self.label} cannot unload models: that needs LM Studio 0.4's /api/v1")
         instances = []
-        for item in await self._native("/api/v1/models", "models") or []:
+        for item in listed:
             ids = _v1_fields(item)["instances"] or []
             instances += ids if item.get("key") == model_id else [i for i in ids if i == model_id]
         if not instances:
@@ -442,11 +453,8 @@ class LLMClient:
     # -- chat --------------------------------------------------------------------
 
     async def _open_chat(self, body: dict) -> tuple[httpx.Response, float]:
-        """Send a chat request; the response (open) and the deadline for its first byte."""
-        deadline = asyncio.get_running_loop().time() + self.first_byte_timeout
-        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None)  # reads are timed by _reads
-        response = await self._send("POST", "/v1/chat/completions", body, stream=True, timeout=timeout, deadline=deadline)
-        return response, deadline
+        """Send a chat request; the response (open) and the deadline for its first byte (reads are timed by _reads)."""
+        return await self._request("POST", "/v1/chat/completions", body, stream=True, first_byte=True)
 
     async def _reads(self, response: httpx.Response, deadline: float) -> AsyncIterator[str]:
         """The body's text as it arrives: the first byte by ``deadline``, then at most ``timeout`` between reads."""
