@@ -155,6 +155,7 @@ SCHEMA: dict = {
         "model": Key(None, "optstr", doc="model id; empty means the server's loaded model"),
         "api_key": Key(None, "optstr", doc=f"leave empty and set ${ENV_API_KEY}; never written by us"),
         "timeout": Key(120.0, "float", _range(0.1, 3600), "seconds to wait for the server"),
+        "first_byte_timeout": Key(300.0, "float", _range(0.1, 3600), "seconds to wait for an answer to start (model loading)"),
         "embedded": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
         "temperature": Key(0.2, "float", _range(0, 2), "sampling temperature (0-2)"),
         "top_p": Key(0.9, "float", _range(0, 1), "nucleus sampling (0-1)"),

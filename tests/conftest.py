@@ -70,3 +70,13 @@ def recording_proxy(server_url):
     proxy = RecordingProxy(server_url.removesuffix("/v1")).start()
     yield proxy
     proxy.stop()
+
+
+@pytest.fixture
+def lmstudio():
+    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per test."""
+    from lmstudio_emulator import LMStudioEmulator
+
+    emulator = LMStudioEmulator().start()
+    yield emulator
+    emulator.stop()

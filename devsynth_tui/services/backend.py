@@ -108,7 +108,7 @@ class Backend:
 
 
 def _client(cfg: Config, url: str) -> LLMClient:
-    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"))
+    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"), first_byte_timeout=cfg.get("llm.first_byte_timeout"))
 
 
 async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = None) -> Backend:

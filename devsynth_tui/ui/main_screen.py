@@ -446,6 +446,31 @@ class MainScreen(Screen):
         await self.refresh_models()
         self.notify(f"active model: {event.model}")
 
+    def on_models_pane_manage(self, event: ModelsPane.Manage) -> None:
+        self.manage_model(event.action, event.model)
+
+    @work(exclusive=True, group="models", exit_on_error=False)
+    async def manage_model(self, action: str, model: str | None) -> None:
+        """Load or unload a model on the server (LM Studio 0.4), or list the models again."""
+        from devsynth_tui.services.pipeline import describe
+
+        backend = self.session.backend
+        if backend is None:
+            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
+            return
+        try:
+            if action != "refresh" and model:
+                if not await backend.client.supports_loading():
+                    self.notify(f"{backend.name} can't {action} models from here: do it in its own window "
+                                f"(LM Studio 0.4 offers /api/v1/models/{action})", severity="warning")
+                    return
+                self.notify(f"{action}ing {model}…")
+                await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))
+            await self.refresh_models()
+            self.notify({"load": f"loaded {model}", "unload": f"unloaded {model}"}.get(action, "models listed again"))
+        except Exception as e:  # noqa: BLE001 - rule 10: one line, the pane stays usable
+            self.notify(f"{action} failed: {describe(e)}", severity="error")
+
     def action_save_params(self) -> None:
         if not self.changes:
             self.notify("no parameter changes to save")
