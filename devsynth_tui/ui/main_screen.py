@@ -139,6 +139,7 @@ class MainScreen(Screen):
         self.resource_panel.set_interval(self.cfg.get("monitor.interval"), self.sample)
         self.connecting = self.connect()
         self._open_latest()
+        self.run_worker(warm_up, thread=True, group="warm-up")
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -586,3 +587,9 @@ class MainScreen(Screen):
         for role, text, stats in fixed_turns():
             await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
 
+
+def warm_up() -> None:
+    """Load what the first request needs (the tokenizer's tables: about a second) in a thread, off the event loop."""
+    from devsynth_tui.services.token_accounting import encoding
+
+    encoding()
