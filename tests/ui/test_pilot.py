@@ -199,19 +199,23 @@ async def test_switches_and_strategy_apply(make_app):
         assert app.cfg.get("tokens.context_pruning.strategy") == ["recency"]
 
 
-async def test_save_writes_overrides_never_the_user_config(make_app, tmp_path):
+async def test_save_writes_overrides_never_the_user_config(server_url, app_home, tmp_path):
     user = tmp_path / "mine.yaml"
-    user.write_text("# my comments stay\nllm:\n  top_k: 5\n")
-    app = make_app()
+    original = "# my comments stay\nllm:\n  top_k: 5\n  temperature: 0.9\n"
+    user.write_text(original)
+    before = user.stat().st_mtime_ns
+    app = DevsynthApp(load(user, base_url=server_url).with_values({"llm.embedded": "never"}))
     async with app.run_test(size=SIZE) as pilot:
+        assert str(user) in app.cfg.sources and app.cfg.get("llm.top_k") == 5  # the user's file is in use
         await pilot.press("f4")
-        app.query_one("#p-llm-temperature").value = "0.3"
+        box = app.query_one("#p-llm-temperature")
+        assert box.value == "0.9"
+        box.value = "0.3"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert user.read_text() == "# my comments stay\nllm:\n  top_k: 5\n"
-    saved = yaml.safe_load(overrides_path().read_text())
-    assert saved["llm"]["temperature"] == 0.3
+    assert user.read_text() == original and user.stat().st_mtime_ns == before
+    assert yaml.safe_load(overrides_path().read_text()) == {"llm": {"temperature": 0.3}}  # only what changed
     assert load(user).get("llm.temperature") == 0.3 and load(user).get("llm.top_k") == 5
 
 
@@ -247,6 +251,10 @@ async def test_switch_theme_from_command(make_app):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.theme == "devsynth-light"
+        assert app.main.changes == {"ui.theme": "light"}  # saved by the name the config takes
+        app.action_set_theme("dark")
+        await pilot.pause()
+        assert app.main.changes == {}  # back to the configured theme: nothing to save
 
 
 async def test_user_theme_file(make_app, tmp_path):
