@@ -523,7 +523,7 @@ class Pipeline:
 
     async def _record(self, row: LedgerRow) -> None:
         """One ledger row, written off the event loop."""
-        await asyncio.to_thread(self.ledger.record, row)
+        await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)

@@ -311,6 +311,10 @@ class MainScreen(Screen):
             if view := live.shown():
                 await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             raise
+        except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)
+            if view := live.shown():
+                await view.finish(view.text, f"error: {e}", "error")  # the answer stays on screen
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             self.live.pop(live.conversation_id, None)
             self.refresh_tokens(live_completion=self._live_pieces())
