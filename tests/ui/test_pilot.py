@@ -183,6 +183,21 @@ async def test_invalid_parameter_refused_in_place(make_app):
         box.value = "abc"
         await pilot.pause()
         assert "expected a number" in str(app.query_one("#p-llm-temperature-error").render())
+        box.value = "1.5"
+        await pilot.pause()
+        assert str(app.query_one("#p-llm-temperature-error").render()) == "" and not box.has_class("-invalid")
+        assert app.cfg.get("llm.temperature") == 1.5
+        top_k = app.query_one("#p-llm-top_k")
+        top_k.value = "2.5"
+        await pilot.pause()
+        assert "expected a whole number" in str(app.query_one("#p-llm-top_k-error").render()) and top_k.has_class("-invalid")
+        seed = app.query_one("#p-llm-seed")
+        seed.value = "42"
+        await pilot.pause()
+        assert app.cfg.get("llm.seed") == 42
+        seed.value = " "
+        await pilot.pause()
+        assert app.cfg.get("llm.seed") is None and not seed.has_class("-invalid")  # empty: a random seed
 
 
 async def test_switches_and_strategy_apply(make_app):
