@@ -260,9 +260,10 @@ class MainScreen(Screen):
         from devsynth_tui.services.pipeline import ChatRequest
 
         chat = self.chat_pane
+        conversations = self.session.conversations
         if self.conversation_id is None:
-            self.conversation_id = self.session.conversations.create(text)
-            chat.set_title(self.session.conversations.get(self.conversation_id).title)
+            self.conversation_id = await self.session.store.arun(conversations.create, text)
+            chat.set_title(conversations.get(self.conversation_id).title)
         await chat.add(UserMessage(text))
         view = AssistantMessage()
         await chat.add(view)
@@ -370,11 +371,11 @@ class MainScreen(Screen):
         conversations = self.session.conversations
         current = conversations.get(self.conversation_id)
 
-        def renamed(title: str | None) -> None:
+        async def renamed(title: str | None) -> None:
             if title is None:
                 return
             try:
-                conversations.rename(self.conversation_id, title)
+                await self.session.store.arun(conversations.rename, self.conversation_id, title)
             except ValueError as e:
                 self.notify(str(e), severity="error")
                 return
@@ -388,7 +389,7 @@ class MainScreen(Screen):
         if self.conversation_id in self.live:
             self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
             return
-        self.session.conversations.delete(self.conversation_id)
+        await self.session.store.arun(self.session.conversations.delete, self.conversation_id)
         self.notify("conversation deleted")
         await self.action_new_conversation()
 
