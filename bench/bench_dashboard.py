@@ -85,7 +85,7 @@ async def first_answer(server_url: str) -> None:
     gaps = []
     for n in range(6):
         os.environ["DEVSYNTH_TUI_HOME"] = tempfile.mkdtemp()
-        cfg = load(base_url=server_url).with_values({"llm.embedded": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
+        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
         app = DevsynthApp(cfg)
         painted: list[float] = []
         original = AssistantMessage.flush
@@ -139,7 +139,7 @@ async def streaming() -> None:
     shown, key_delays = [], []
     for _ in range(3):
         os.environ["DEVSYNTH_TUI_HOME"] = tempfile.mkdtemp()
-        cfg = load(base_url=url).with_values({"llm.embedded": "never", "llm.max_tokens": 20000})
+        cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 20000})
         app = DevsynthApp(cfg)
         async with app.run_test(size=(160, 48)) as pilot:
             while app.pipeline is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.config import Config, normalize_base_url
-from devsynth_tui.services.embedded import MODEL_NAME, EmbeddedServer, EmbeddedUnavailable
+from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ServerUnreachable
 
 
@@ -24,7 +24,7 @@ class Backend:
     @property
     def label(self) -> str:
         if self.kind == "embedded":
-            return f"embedded {MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
+            return f"embedded {self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
         name = {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "server")
         return f"{name} at {self.client.url}"
 
@@ -67,8 +67,7 @@ class Backend:
         """Restart the embedded server if it died; True when it had to."""
         if self.kind != "embedded" or self.embedded.alive():
             return False
-        self.embedded.stop()  # reap the dead child
-        await asyncio.to_thread(self.embedded.start)
+        await asyncio.to_thread(self.embedded.start)  # serialized: callers racing here get one child
         return True
 
     async def aclose(self) -> None:
@@ -82,14 +81,13 @@ def _client(cfg: Config, url: str) -> LLMClient:
 
 
 async def start_embedded(cfg: Config, home: Path) -> Backend:
-    server = EmbeddedServer(home)
-    await asyncio.to_thread(server.start)
-    return Backend(_client(cfg, server.base_url), "embedded", server, MODEL_NAME)
+    server = await asyncio.to_thread(shared_server, home, EmbeddedSettings.from_config(cfg))
+    return Backend(_client(cfg, server.base_url), "embedded", server, server.model_name)
 
 
 async def connect(cfg: Config, home: Path) -> Backend:
-    """Pick the backend per ``llm.embedded`` (auto|always|never); raises a one-line error if none."""
-    mode = cfg.get("llm.embedded")
+    """Pick the backend per ``llm.embedded.mode`` (auto|always|never); raises a one-line error if none."""
+    mode = cfg.get("llm.embedded.mode")
     if mode == "always":
         return await start_embedded(cfg, home)
     client = _client(cfg, cfg.get("llm.base_url"))
