@@ -34,7 +34,7 @@ from devsynth_tui.services.context import load_files
 from devsynth_tui.services.lmstudio_client import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
 from devsynth_tui.services.store import Store
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.token_accounting import count_tokens, encoding
 
 SCHEMA = 2  # 2: vLLM's metric definitions, server figures as summaries, SLO, sweep tok/s
 SEED = 1234
@@ -279,7 +279,8 @@ class Runner:
         slo = parse_slo(opts.slo) if opts.slo else []
         backend = self.pipeline.backend
         model = await backend.resolve_model(self.base.get("llm.model"))
-        result = RunResult(None, time.time(), "incomplete", machine_info(), backend.label, model,
+        await asyncio.to_thread(encoding)  # the tokenizer's first load (a quarter second) kept off the event loop
+        result = RunResult(None, time.time(), "incomplete", await asyncio.to_thread(machine_info), backend.label, model,
                            opts.__dict__ | {"seed": SEED}, self.base.digest())
         combos = _combinations(opts.sweeps)
         total = (len(GUIDE_STAGES) if opts.stages else 0) + len(opts.concurrency) * (opts.requests + opts.warmup) \
