@@ -643,8 +643,8 @@ def format_run(r: RunResult) -> str:
             lines.append(f"{stage}: {value:.0f}MB" if stage.startswith("Memory") else f"{stage}: {value:.2f}s")
     for lvl in r.serving:
         lines += _format_level(lvl)
-    if r.slo:
-        lines.append("\n" + format_slo(r.slo))
+    if slo_line := format_slo(r.slo):
+        lines.append("\n" + slo_line)
     if r.sweep:
         lines += _format_sweep(r)
     lines.append(f"\nwall time {r.wall:.1f} s · config {r.config_hash} · {r.machine.get('cores', '?')} cores, "
