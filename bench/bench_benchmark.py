@@ -132,7 +132,7 @@ async def dashboard_lag(url: str) -> None:
         app = DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never"}))
         worst: dict[str, float] = {}
         async with app.run_test(size=(160, 48)) as pilot:
-            while app.pipeline is None:
+            while app.session.pipeline is None:
                 await pilot.pause(0.05)
             await pilot.pause(2)  # the app's own start-up work done
             probing = True
@@ -148,8 +148,8 @@ async def dashboard_lag(url: str) -> None:
 
             prober = asyncio.ensure_future(probe())
             if run_benchmark:
-                app.benchmarking = app.run_benchmark(bm.Options(4, 1, [1, 2], 32, stages=True))
-                await app.benchmarking.wait()
+                app.main.benchmarking = app.main.run_benchmark(bm.Options(4, 1, [1, 2], 32, stages=True))
+                await app.main.benchmarking.wait()
             else:
                 await asyncio.sleep(20)
             probing = False
