@@ -87,7 +87,7 @@ async def first_answer(server_url: str) -> None:
     gaps = []
     for n in range(6):
         os.environ["DEVSYNTH_TUI_HOME"] = tempfile.mkdtemp()
-        cfg = load(base_url=server_url).with_values({"llm.embedded": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
+        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
         app = DevsynthApp(cfg)
         painted: list[float] = []
         original = AssistantMessage.flush
@@ -159,7 +159,7 @@ async def stream_in_dashboard(url: str, prompt: str, **values) -> tuple[float, f
     from devsynth_tui.ui.app import DevsynthApp
 
     os.environ["DEVSYNTH_TUI_HOME"] = tempfile.mkdtemp()
-    cfg = load(base_url=url).with_values({"llm.embedded": "never", "llm.max_tokens": 20000, **values})
+    cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 20000, **values})
     app = DevsynthApp(cfg)
     async with app.run_test(size=(160, 48)) as pilot:
         while app.session.pipeline is None:

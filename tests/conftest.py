@@ -42,11 +42,11 @@ def server_url(embedded_server) -> str:
 
 @pytest.fixture
 def cfg_for(server_url):
-    """A config pointing at the embedded server, with ``llm.embedded: never``; extra dotted values apply."""
+    """A config pointing at the embedded server, with ``llm.embedded.mode: never``; extra dotted values apply."""
     from devsynth_tui.config import load
 
     def make(**values):
-        cfg = load(base_url=server_url).with_values({"llm.embedded": "never", "llm.temperature": 0.0, "llm.seed": 7})
+        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.temperature": 0.0, "llm.seed": 7})
         return cfg.with_values({k.replace("__", "."): v for k, v in values.items()}) if values else cfg
 
     return make

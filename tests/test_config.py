@@ -67,6 +67,9 @@ def _error(tmp_path, text) -> str:
     [
         ("llm:\n  temperature: 5\n", ["line 2", "llm.temperature", "between 0 and 2", "5"]),
         ("llm:\n  temperature: hot\n", ["llm.temperature", "expected a number"]),
+        ("llm:\n  embedded: sometimes\n", ["line 2", "llm.embedded.mode", "auto, always, never", "'sometimes'"]),
+        ("llm:\n  embedded:\n    batch_size: 100\n", ["line 3", "llm.embedded.batch_size", "between 512 and 65536"]),
+        ("llm:\n  embedded:\n    thread: 4\n", ["llm.embedded.thread", "unknown key", "threads"]),
         ("llm:\n  temprature: 0.2\n", ["llm.temprature", "unknown key", "temperature"]),
         ("tokens:\n  context_pruning:\n    strategy: magic\n", ["line 3", "unknown strategy 'magic'"]),
         ("tokens:\n  context_pruning:\n    threshold: 1.5\n", ["tokens.context_pruning.threshold", "between 0 and 1"]),
@@ -142,3 +145,21 @@ def test_cli_config_check_and_show_redacts(tmp_path):
     r = run_cli("config", "check", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1 and "line 2" in r.stderr and "llm.temperature" in r.stderr
+
+
+def test_embedded_as_one_value_from_an_earlier_version_still_means_its_mode(tmp_path, app_home):
+    user = tmp_path / "config.yaml"
+    user.write_text("llm:\n  embedded: never\n")
+    cfg = load(user)
+    assert cfg.get("llm.embedded") == c.defaults()["llm"]["embedded"] | {"mode": "never"}
+    r = run_cli("config", "check", str(user))
+    assert r.returncode == 0 and "is valid" in r.stdout, r.stderr
+    # an overrides.yaml the dashboard wrote before stays readable, and is rewritten in the new shape with nothing lost
+    app_home.mkdir(parents=True, exist_ok=True)
+    c.overrides_path().write_text("llm:\n  embedded: always\n  temperature: 0.5\n")
+    assert load().get("llm.embedded.mode") == "always"
+    c.save_overrides({"llm.embedded.threads": 2})
+    saved = yaml.safe_load(c.overrides_path().read_text())
+    assert saved["llm"] == {"embedded": {"mode": "always", "threads": 2}, "temperature": 0.5}
+    assert load().with_values({"llm.embedded": "auto"}).get("llm.embedded.threads") == 2
+

@@ -33,7 +33,7 @@ def rows():
 
 def ask(url, *extra, timeout="120"):
     cfg = app_home().parent / "fault.yaml"
-    cfg.write_text(f"llm:\n  embedded: never\n  timeout: {timeout}\n  first_byte_timeout: {timeout}\n")
+    cfg.write_text(f"llm:\n  embedded:\n    mode: never\n  timeout: {timeout}\n  first_byte_timeout: {timeout}\n")
     return run_cli("--config", str(cfg), "--base-url", url, "ask", "hello", *extra)
 
 
@@ -80,7 +80,7 @@ def test_silent_server_times_out(faults):
 
 
 async def test_drip_then_cancel_closes_connection(faults):
-    cfg = load(base_url=faults.url("drip")).with_values({"llm.embedded": "never"})
+    cfg = load(base_url=faults.url("drip")).with_values({"llm.embedded.mode": "never"})
     pipe = Pipeline(cfg, Backend(LLMClient(faults.url("drip")), "openai"), Ledger(Store(db_path(app_home()))))
     got = asyncio.Event()
     text = []
@@ -147,7 +147,7 @@ def test_app_home_files_are_private(faults, server_url):
 async def test_embedded_server_killed_mid_answer_then_restarted(tmp_path):
     server = EmbeddedServer(tmp_path)
     await asyncio.to_thread(server.start)
-    cfg = load(base_url=server.base_url).with_values({"llm.max_tokens": 2000, "llm.embedded": "never"})
+    cfg = load(base_url=server.base_url).with_values({"llm.max_tokens": 2000, "llm.embedded.mode": "never"})
     backend = Backend(LLMClient(server.base_url, retries=0), "embedded", server, "SmolLM2-135M-Instruct")
     pipe = Pipeline(cfg, backend, Ledger(Store(db_path(app_home()))), tmp_path)
     text, done = [], None
@@ -167,7 +167,7 @@ async def test_embedded_server_killed_mid_answer_then_restarted(tmp_path):
 
 
 async def test_load_no_leaks_every_request_has_a_row(faults):
-    cfg = load(base_url=faults.url("fast")).with_values({"llm.embedded": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
+    cfg = load(base_url=faults.url("fast")).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
     pipe = Pipeline(cfg, Backend(LLMClient(faults.url("fast")), "openai", active_model="fault-model"), Ledger(Store(db_path(app_home()))))
     proc = psutil.Process()
 

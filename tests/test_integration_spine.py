@@ -141,7 +141,7 @@ def test_cli_models(server_url):
 
 def test_unreachable_with_embedded_never_exits_2(tmp_path):
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("llm:\n  embedded: never\n")
+    cfg.write_text("llm:\n  embedded:\n    mode: never\n")
     r = run_cli("--config", str(cfg), "--base-url", "http://127.0.0.1:9/v1", "ask", "hi")
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "http://127.0.0.1:9/v1" in r.stderr and "LM Studio" in r.stderr

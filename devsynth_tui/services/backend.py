@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.config import Config, normalize_base_url
-from devsynth_tui.services.embedded import MODEL_NAME, EmbeddedServer, EmbeddedUnavailable
+from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
 
 
@@ -26,13 +26,13 @@ class Backend:
     def name(self) -> str:
         """What the server is, in a few words: LM Studio, llama.cpp server, embedded SmolLM2, server."""
         if self.kind == "embedded":
-            return f"the embedded {MODEL_NAME}"
+            return f"the embedded {self.embedded.model_name}"
         return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
 
     @property
     def label(self) -> str:
         if self.kind == "embedded":
-            where = f"{MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
+            where = f"{self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
             if self.fallback_from:
                 return f"LM Studio not running at {self.fallback_from}: using the embedded {where}"
             return f"embedded {where}"
@@ -97,8 +97,7 @@ class Backend:
         """Restart the embedded server if it died; True when it had to."""
         if self.kind != "embedded" or self.embedded.alive():
             return False
-        self.embedded.stop()  # reap the dead child
-        await asyncio.to_thread(self.embedded.start)
+        await asyncio.to_thread(self.embedded.start)  # serialized: callers racing here get one child
         return True
 
     async def aclose(self) -> None:
@@ -112,19 +111,18 @@ def _client(cfg: Config, url: str) -> LLMClient:
 
 
 async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = None) -> Backend:
-    server = EmbeddedServer(home)
-    await asyncio.to_thread(server.start)
-    return Backend(_client(cfg, server.base_url), "embedded", server, MODEL_NAME, fallback_from)
+    server = await asyncio.to_thread(shared_server, home, EmbeddedSettings.from_config(cfg))
+    return Backend(_client(cfg, server.base_url), "embedded", server, server.model_name, fallback_from)
 
 
 async def connect(cfg: Config, home: Path) -> Backend:
-    """Pick the backend per ``llm.embedded`` (auto|always|never); raises a one-line error if none.
+    """Pick the backend per ``llm.embedded.mode`` (auto|always|never); raises a one-line error if none.
 
     ``auto`` starts the embedded server only when the base URL is the default
     (LM Studio's) and nothing answers there: a server the user named by flag,
     environment or config file is that server, or an error.
     """
-    mode = cfg.get("llm.embedded")
+    mode = cfg.get("llm.embedded.mode")
     if mode == "always":
         return await start_embedded(cfg, home)
     client = _client(cfg, cfg.get("llm.base_url"))

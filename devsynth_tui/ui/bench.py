@@ -32,8 +32,13 @@ class BenchPane(Vertical):
             yield Checkbox("guide stages", True, id="bench-stages")
             yield Button("Start", id="bench-start", variant="primary")
             yield Button("Stop", id="bench-stop", variant="error", disabled=True)
+        with Horizontal(classes="row"):
+            yield Label("SLO")
+            yield Input("", placeholder="e.g. ttft_p90<=500ms,tpot_p50<=50ms (concurrency 1,2,4: the highest level meeting it)",
+                        id="bench-slo-input", classes="bench-slo")
         yield ProgressBar(total=100, id="bench-progress", show_eta=False)  # determinate: no animation when idle
         yield Static("", id="bench-status", markup=False)
+        yield Static("", id="bench-slo", markup=False)
         from textual_plotext import PlotextPlot
 
         with Horizontal(id="bench-charts"):
@@ -58,8 +63,9 @@ class BenchPane(Vertical):
             concurrency = [int(v) for v in levels.split(",") if v.strip()]
         except ValueError:
             raise BenchmarkError(f"concurrency {levels!r}: expected whole numbers like 1,2,4") from None
+        slo = self.query_one("#bench-slo-input", Input).value.strip() or None
         opts = Options(number("bench-requests", "requests"), 1, concurrency or [1], number("bench-max-tokens", "max tokens"),
-                       stages=self.query_one("#bench-stages", Checkbox).value)
+                       stages=self.query_one("#bench-stages", Checkbox).value, slo=slo)
         opts.check()
         return opts
 
@@ -86,16 +92,20 @@ class BenchPane(Vertical):
         """A stored RunResult as text and charts; ``history`` is (run id, output tokens/s) of stored runs."""
         from textual_plotext import PlotextPlot
 
-        from devsynth_tui.services.benchmark import format_run
+        from devsynth_tui.services.benchmark import format_run, format_slo
 
         self.query_one("#bench-text", Static).update(format_run(run))
         self.query_one("#bench-status", Static).update(f"run {run.id}: {run.status}")
+        self.query_one("#bench-slo", Static).update(format_slo(run.slo))
         latency = self.query_one("#bench-latency", PlotextPlot)
         latency.plt.clear_figure()
-        latency.plt.title("end-to-end latency of this run (ms)")
-        e2e = [r["e2e"] * 1000 for r in run.requests]
-        if e2e:
-            latency.plt.hist(e2e, bins=min(20, max(3, len(e2e))))
+        if run.slo and len(run.serving) > 1:
+            self._draw_slo(latency.plt, run)
+        else:
+            latency.plt.title("end-to-end latency of this run (ms)")
+            e2e = [r["e2e"] * 1000 for r in run.requests]
+            if e2e:
+                latency.plt.hist(e2e, bins=min(20, max(3, len(e2e))))
         latency.refresh()
         chart = self.query_one("#bench-history", PlotextPlot)
         chart.plt.clear_figure()
@@ -103,3 +113,17 @@ class BenchPane(Vertical):
         if history:
             chart.plt.bar([str(run_id) for run_id, _ in history], [tps for _, tps in history])
         chart.refresh()
+
+    @staticmethod
+    def _draw_slo(plt, run) -> None:
+        """Each objective's measured value per concurrency level (ms), its bound as a line, and the answer as title."""
+        from devsynth_tui.services.benchmark import parse_slo
+
+        levels = [lvl["concurrency"] for lvl in run.serving]
+        best = run.slo.get("best")
+        plt.title(f"SLO met up to concurrency {best}" if best else "SLO met at no level")
+        plt.xlabel("concurrency")
+        for objective in parse_slo(",".join(run.slo["objectives"])):
+            values = [(lvl.get(objective.metric) or {}).get(objective.stat, 0) * 1000 for lvl in run.serving]
+            plt.plot(levels, values, label=f"{objective.metric} {objective.stat} (ms)", marker="braille")
+            plt.hline(objective.bound * 1000)

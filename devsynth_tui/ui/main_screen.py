@@ -153,7 +153,7 @@ class MainScreen(Screen):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
         """Find the server (or start the embedded one) without blocking the screen."""
-        always = self.cfg.get("llm.embedded") == "always"
+        always = self.cfg.get("llm.embedded.mode") == "always"
         self.backend_label = "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
         self.update_status()
         try:

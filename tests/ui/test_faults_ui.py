@@ -17,7 +17,7 @@ def faults():
 
 
 def app_for(url, **values):
-    return DevsynthApp(load(base_url=url).with_values({"llm.embedded": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}))
+    return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}))
 
 
 @pytest.mark.parametrize("mode, status, shown", [

@@ -7,7 +7,7 @@ from ui.test_pilot import SIZE, answered, connected
 
 
 def app_for(lmstudio, **values):
-    return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded": "never", **values}))
+    return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded.mode": "never", **values}))
 
 
 async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):

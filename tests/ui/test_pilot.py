@@ -17,7 +17,7 @@ SIZE = (160, 48)
 @pytest.fixture
 def make_app(server_url, app_home):
     def make(**values):
-        cfg = load(base_url=server_url).with_values({"llm.embedded": "never", "llm.max_tokens": 24, **values})
+        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 24, **values})
         return DevsynthApp(cfg)
 
     return make

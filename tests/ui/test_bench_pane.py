@@ -1,0 +1,62 @@
+"""The benchmark pane against the real embedded server: keys handled while a run goes on, and the SLO answer drawn."""
+
+import pytest
+
+from devsynth_tui.config import load
+from devsynth_tui.ui.app import DevsynthApp
+
+pytestmark = pytest.mark.integration
+SIZE = (160, 48)
+
+
+async def start(app, pilot, requests: str, concurrency: str = "1", slo: str = "", max_tokens: str = "8"):
+    for _ in range(200):
+        if app.session.pipeline is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.press("f6")
+    app.query_one("#bench-requests").value = requests
+    app.query_one("#bench-concurrency").value = concurrency
+    app.query_one("#bench-max-tokens").value = max_tokens
+    app.query_one("#bench-slo-input").value = slo
+    app.query_one("#bench-stages").value = False
+    await pilot.click("#bench-start")
+    await pilot.pause()
+
+
+async def test_keys_are_handled_while_a_benchmark_runs(server_url):
+    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, "20", max_tokens="16")
+        assert app.main.benchmarking.is_running
+        await pilot.press("f2")  # to the chat, and type there
+        await pilot.press(*"hello")
+        await pilot.pause()
+        assert app.main.tab_bar.active == "chat" and app.query_one("#prompt").text == "hello"
+        assert app.main.benchmarking.is_running  # the keys were handled during the run, not after it
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.click("#bench-stop")
+        while app.main.benchmarking.is_running:
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        assert "incomplete" in str(app.query_one("#bench-status").render())
+
+
+async def test_slo_answer_is_written_and_drawn(server_url):
+    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s,e2e_p50<=0.001ms")
+        await app.main.benchmarking.wait()
+        await pilot.pause(0.3)
+        line = str(app.query_one("#bench-slo").render())
+        assert line.startswith("SLO ttft_p90<=600s, e2e_p50<=0.001ms: no level meets it") and "concurrency 2 misses e2e_p50" in line
+        chart = str(app.query_one("#bench-latency").render())
+        assert "SLO met at no level" in chart and "concurrency" in chart
+        await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s")
+        await app.main.benchmarking.wait()
+        await pilot.pause(0.3)
+        assert "met up to concurrency 2 (goodput" in str(app.query_one("#bench-slo").render())
+        assert "SLO met up to concurrency 2" in str(app.query_one("#bench-latency").render())
+        await start(app, pilot, "2", slo="ttft_p90<=soon")
+        assert "refused: --slo 'ttft_p90<=soon'" in str(app.query_one("#bench-status").render())
