@@ -34,7 +34,8 @@ def build_ledger(home: Path) -> None:
     from devsynth_tui.services.store import Store, db_path
 
     store = Store(db_path(home))
-    period, _ = Ledger(store).current_period()
+    with store.transaction() as conn:
+        period = Ledger.open_period(conn)
     rng = random.Random(7)
     now = time.time()
     ops = ["chat", "ask", "explain file", "write tests", "review diff"]
