@@ -128,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     csub.add_parser("default", parents=[common], help="print the shipped default.yaml: every key, its default and a comment")
 
+    doc = sub.add_parser("doctor", parents=[common],
+                         help="the guide's troubleshooting checklist (section 6) run on your own figures, worst first")
+    doc.add_argument("--since", metavar="DATE",
+                     help="ledger rows since DATE (default: the last 7 days, or since your config last changed)")
+    doc.add_argument("--json", action="store_true")
+    doc.add_argument("--fix", action="store_true", help="write the suggested keys to overrides.yaml (shows the diff, asks)")
+    doc.add_argument("--yes", action="store_true", help="with --fix: write without asking")
+
     models = sub.add_parser("models", parents=[common], help="list the server's models")
     models.add_argument("--local", action="store_true",
                         help="list GGUF files on this machine (LM Studio's model folders, the embedded default) instead")
@@ -308,6 +316,83 @@ def cmd_config(args) -> int:
         print(f"# effective config from: {' < '.join(cfg.sources)}")
         print(yaml.safe_dump(data, sort_keys=False).rstrip())
     return 0
+
+
+# --- doctor -------------------------------------------------------------------------
+
+
+def cmd_doctor(args) -> int:
+    """Findings worst first; exit 1 when one is at warning level or worse."""
+    import asyncio
+
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services import advisor
+    from devsynth_tui.services.resource_monitor import find_embedded_server
+
+    if args.fix and not args.yes and not sys.stdin.isatty():
+        raise CliError("doctor --fix asks before it writes overrides.yaml: run it in a terminal, or add --yes")
+    cfg = _load_config(args)
+    since = _parse_since(args.since) if args.since else advisor.default_since(cfg)
+    models, backend = asyncio.run(advisor.server_models(cfg))
+    server = find_embedded_server()
+    facts = advisor.Facts(cfg, _store(), since, advisor.Machine.now(), models=models, backend=backend,
+                          cache_dir=app_home() / "cache", own_pids={server} if server else set())
+    advice = advisor.advise(facts)
+    if args.json:
+        print(json.dumps(advice.as_dict()))
+    else:
+        _print_advice(advice)
+    if args.fix:
+        _fix(advice, cfg, args.yes)
+    return 0 if advice.healthy else EXIT_ERROR
+
+
+def _print_advice(advice) -> None:
+    from devsynth_tui.services.sanitize import safe_text
+
+    print(f"devsynth-tui doctor: ledger {advice.window}")
+    for what, rows in advice.usage.items():
+        if rows:
+            print(f"  most tokens by {what}: " + ", ".join(f"{safe_text(r['name'])} {r['tokens']:,} ({r['share']:.0%})" for r in rows))
+    if not advice.findings:
+        print("No findings: nothing in the guide's troubleshooting checklist applies.")
+    for f in advice.findings:
+        print(f"\n[{f.severity.upper()}] {f.title} ({f.area})")
+        print(f"  saw:    {safe_text(f.saw)}")
+        print(f"  why:    {f.why}")
+        print(f"  change: {safe_text(f.change_text())}")
+    for reason in advice.skipped:
+        print(f"  (not checked: {reason})")
+
+
+def _fix(advice, cfg, yes: bool) -> None:
+    """Show the overrides.yaml diff of every suggested key, ask, write; the user's own file is never touched."""
+    import difflib
+
+    from devsynth_tui.config import app_home, render_overrides, save_overrides
+    from devsynth_tui.services.advisor import apply_actions
+
+    changes: dict = {}
+    for f in advice.findings:  # worst first: a key two findings change keeps the worse one's value
+        for key, value in f.change.items():
+            changes.setdefault(key, value)
+    actions = [f for f in advice.findings if f.action]
+    if not changes and not actions:
+        print("\n--fix: nothing to write (the findings' steps are yours to take).")
+        return
+    print()
+    if changes:
+        path, old, new = render_overrides(changes)
+        sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"{path} (now)", f"{path} (after --fix)"))
+    for f in actions:
+        print(f"and: {f.step}")
+    if not yes and input("Write these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+        print("Nothing written.")
+        return
+    if changes:
+        print(f"written: {save_overrides(changes)}")
+    for f in actions:
+        print(apply_actions(f, cfg, app_home()))
 
 
 # --- server commands ------------------------------------------------------------
@@ -733,6 +818,7 @@ COMMANDS = {
     "tokens": cmd_tokens,
     "config": cmd_config,
     "models": cmd_models,
+    "doctor": cmd_doctor,
     "ask": cmd_ask,
     "conversations": cmd_conversations,
     "optimize": cmd_optimize,

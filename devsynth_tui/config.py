@@ -81,6 +81,10 @@ def _url(v: str) -> str | None:
     return None if re.match(r"^https?://[^/\s]+", v) else "must be an http:// or https:// URL"
 
 
+def _port(v: int | None) -> str | None:
+    return None if v is None or 1 <= v <= 65535 else "must be a port between 1 and 65535, or empty (off)"
+
+
 def _priorities(d: dict) -> str | None:
     for k, v in d.items():
         if v not in PRIORITY_LEVELS:
@@ -191,6 +195,10 @@ SCHEMA: dict = {
     "monitor": {
         "interval": Key(1.0, "float", _range(0.1, 3600), "seconds between resource samples"),
         "window": Key(60, "int", _range(2, 3600), "samples kept per sparkline"),
+    },
+    "metrics": {
+        "port": Key(None, "optint", _port, "serve OpenMetrics at http://HOST:PORT/metrics from the dashboard; empty: off"),
+        "host": Key("127.0.0.1", "str", doc="address the metrics endpoint listens on; 127.0.0.1 is this machine only"),
     },
     "ui": {
         "theme": Key("dark", "str", doc="dark, light, high-contrast, a Textual theme name, or a path to a theme .yaml"),
@@ -416,14 +424,12 @@ def overrides_path() -> Path:
     return app_home() / "overrides.yaml"
 
 
-def save_overrides(values: dict[str, Any]) -> Path:
-    """Validate dotted-path values and merge them into the overrides file, atomically.
-
-    The user's own config file is never written.
-    """
+def render_overrides(values: dict[str, Any]) -> tuple[Path, str, str]:
+    """(path, current text, new text) of the overrides file with dotted-path values merged in; writes nothing."""
     import yaml
 
     path = overrides_path()
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
     current = read_yaml_layer(path) if path.is_file() else {}
     layer: dict = {}
     for key, value in values.items():
@@ -439,6 +445,15 @@ def save_overrides(values: dict[str, Any]) -> Path:
                 continue
     out.get("llm", {}).pop("api_key", None)  # never written by us
     text = "# Saved by the devsynth-tui dashboard; your own config file is never rewritten.\n" + yaml.safe_dump(out, sort_keys=False)
+    return path, old, text
+
+
+def save_overrides(values: dict[str, Any]) -> Path:
+    """Validate dotted-path values and merge them into the overrides file, atomically.
+
+    The user's own config file is never written.
+    """
+    path, _, text = render_overrides(values)
     atomic_write(path, text.encode())
     return path
 

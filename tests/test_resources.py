@@ -13,7 +13,7 @@ from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_determinis
 from devsynth_tui.services.resource_monitor import Sampler, ThresholdAlert, sparkline
 
 FIELDS = {"t", "cpu_percent", "process_cpu_percent", "memory_used_mb", "memory_total_mb", "memory_percent", "rss_mb",
-          "server_rss_mb", "disk_percent", "disk_free_gb", "disk_read_bps", "disk_write_bps", "alerts"}
+          "server_rss_mb", "disk_percent", "disk_free_gb", "disk_read_bps", "disk_write_bps", "server_cpu_percent", "alerts"}
 
 
 def test_sampler_ring_buffer_and_fields(tmp_path):
@@ -23,6 +23,7 @@ def test_sampler_ring_buffer_and_fields(tmp_path):
     assert len(s.samples) == 5
     assert set(sample.as_dict()) == FIELDS
     assert sample.rss_mb > 1 and sample.server_rss_mb == pytest.approx(sample.rss_mb, rel=0.2)
+    assert sample.server_cpu_percent is not None and sample.server_cpu_percent >= 0
     assert 0 <= sample.disk_percent <= 100 and sample.memory_total_mb > sample.memory_used_mb > 0
     assert sample.disk_read_bps is not None and len(s.series("rss_mb")) == 5
 

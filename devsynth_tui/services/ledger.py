@@ -6,6 +6,7 @@ import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from devsynth_tui.services.store import Store
 
@@ -75,6 +76,7 @@ class Ledger:
 
     def __init__(self, store: Store):
         self.store = store
+        self.listeners: list[Callable[[LedgerRow], None]] = []  # told of each row once it is stored (metrics)
 
     def current_period(self) -> tuple[int, float] | None:
         """The open period's (id, started), or None before anything was ever recorded. A read only."""
@@ -95,7 +97,10 @@ class Ledger:
         marks = ", ".join([":period_id", *(f":{c}" for c in data)])
         with self.store.transaction() as conn:
             data["period_id"] = self.open_period(conn)
-            return conn.execute(f"INSERT INTO requests({cols}) VALUES ({marks})", data).lastrowid
+            row_id = conn.execute(f"INSERT INTO requests({cols}) VALUES ({marks})", data).lastrowid
+        for listener in self.listeners:
+            listener(row)
+        return row_id
 
     async def arecord(self, row: LedgerRow) -> int:
         """:meth:`record` on the store's writer thread: the event loop never waits for the write lock."""

@@ -34,6 +34,7 @@ class Sample:
     disk_free_gb: float
     disk_read_bps: float | None
     disk_write_bps: float | None
+    server_cpu_percent: float | None = None  # the embedded server's, % of one core
     alerts: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -92,15 +93,17 @@ class Sampler:
     def set_server_pid(self, pid: int | None) -> None:
         self.server_pid, self._server = pid, None
 
-    def _server_rss(self) -> float | None:
+    def _server_usage(self) -> tuple[float | None, float | None]:
+        """The embedded server's (RSS in MB, CPU % of one core); None where unknown."""
         if not self.server_pid:
-            return None
+            return None, None
         try:
             if self._server is None or self._server.pid != self.server_pid:
                 self._server = psutil.Process(self.server_pid)
-            return self._server.memory_info().rss / MB
+                self._server.cpu_percent(None)  # primes it: the next reading covers one interval
+            return self._server.memory_info().rss / MB, self._server.cpu_percent(None)
         except psutil.Error:
-            return None
+            return None, None
 
     def _disk_rates(self, now: float) -> tuple[float | None, float | None]:
         io = psutil.disk_io_counters()
@@ -118,6 +121,7 @@ class Sampler:
         vm = psutil.virtual_memory()
         du = psutil.disk_usage(self.home)
         read, write = self._disk_rates(now)
+        server_rss, server_cpu = self._server_usage()
         s = Sample(
             t=now,
             cpu_percent=psutil.cpu_percent(None),
@@ -126,11 +130,12 @@ class Sampler:
             memory_total_mb=vm.total / MB,
             memory_percent=vm.percent,
             rss_mb=self._proc.memory_info().rss / MB,
-            server_rss_mb=self._server_rss(),
+            server_rss_mb=server_rss,
             disk_percent=du.percent,
             disk_free_gb=du.free / 1024**3,
             disk_read_bps=read,
             disk_write_bps=write,
+            server_cpu_percent=server_cpu,
         )
         if self.alerts:
             s.alerts = [a for a in (self.alerts[0].check(s.rss_mb), self.alerts[1].check(s.server_rss_mb)) if a]

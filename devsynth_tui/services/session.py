@@ -29,6 +29,7 @@ class Session:
         self.conversations = Conversations(self.store, compression["level"] if compression["enabled"] else None)
         self.backend = None
         self.pipeline = None
+        self.metrics = None  # services.metrics.Metrics while /metrics is served
 
     async def connect(self) -> str:
         """Find the server (or start the embedded one); returns the model requests will use."""
@@ -55,5 +56,28 @@ class Session:
         """(this session, all time), both from the ledger."""
         return self.ledger.report(session=self.id), self.ledger.report(all_time=True)
 
+    def serve_metrics(self) -> str | None:
+        """Serve OpenMetrics at ``metrics.host:metrics.port`` when the port is set; returns the URL.
+
+        The counters follow this session's ledger from now on; raises MetricsError (one line) if the port is taken.
+        """
+        port = self.cfg.get("metrics.port")
+        if port is None or self.metrics:
+            return None
+        from devsynth_tui.services.metrics import Metrics
+
+        metrics = Metrics(lambda: self.backend.embedded.pid if self.backend and self.backend.embedded else None)
+        url = metrics.serve(self.cfg.get("metrics.host"), port)
+        self.metrics = metrics
+        self.ledger.listeners.append(metrics.record)
+        return url
+
+    def stop_metrics(self) -> None:
+        if self.metrics:
+            self.ledger.listeners.remove(self.metrics.record)
+            self.metrics.stop()
+            self.metrics = None
+
     def close(self) -> None:
+        self.stop_metrics()
         self.store.close()

@@ -75,6 +75,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX requests_session ON requests(session)",
         "ALTER TABLE messages ADD COLUMN thinking BLOB",
     ],
+    [  # 5: the advisor's usage by operation and model reads this index alone (no sort of the rows)
+        "CREATE INDEX requests_usage ON requests(operation, model, ts, total_tokens)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

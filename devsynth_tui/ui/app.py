@@ -11,7 +11,8 @@ from devsynth_tui.config import Config
 from devsynth_tui.services.session import Session
 from devsynth_tui.ui.main_screen import MainScreen
 
-PANE_TITLES = {"chat": "Chat", "tasks": "Tasks", "params": "Params", "models": "Models", "bench": "Benchmark"}
+PANE_TITLES = {"chat": "Chat", "tasks": "Tasks", "params": "Params", "models": "Models", "bench": "Benchmark",
+               "advisor": "Advisor"}
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
 
 
@@ -39,6 +40,7 @@ class DevsynthApp(App):
         self._apply_theme(self.cfg.get("ui.theme"))
 
     async def on_unmount(self) -> None:
+        self.session.stop_metrics()
         await self.session.disconnect()
 
     # -- themes --------------------------------------------------------------------------

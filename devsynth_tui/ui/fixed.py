@@ -33,3 +33,19 @@ def fixed_turns() -> list[tuple[str, str, str]]:
         ("user", "Why does retry_with_backoff return None sometimes?", ""),
         ("assistant", answer, "SmolLM2-135M-Instruct · 412 + 96 tokens · saved 1,530 · ttft 0.14 s · 71.5 tok/s"),
     ]
+
+
+def fixed_advice():
+    """Two findings as the advisor words them."""
+    from devsynth_tui.services.advisor import Advice, Finding
+
+    return Advice([
+        Finding("chunking", "tokens", "warning", "Inputs larger than the context budget were cut",
+                "3 requests had more input than memory.max_context_size 10,000 (largest 45,500 tokens; ledger, "
+                "since 2026-11-21 09:00)", "pruning had to drop what did not fit; chunked generation sends it in pieces",
+                {"tokens.prompt_optimization.chunked_generation": True}),
+        Finding("temperature", "speed", "info", "Temperature above the guide's range",
+                "llm.temperature is 0.9; 12 requests since 2026-11-21 09:00 (ledger)",
+                "lower temperatures (0.1-0.4) give more deterministic, often shorter answers (guide 4.2)",
+                {"llm.temperature": 0.2}),
+    ], [], {}, "since 2026-11-21 09:00")

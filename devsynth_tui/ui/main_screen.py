@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPan
 
 from devsynth_tui.config import ConfigError, save_overrides
 from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.ui.advisor import AdvisorPane
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
 from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel
@@ -31,10 +32,21 @@ if TYPE_CHECKING:
 
 MIN_SIZE = (60, 16)
 FIRST_CONTROL = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table",
-                 "bench": "#bench-requests"}
+                 "bench": "#bench-requests", "advisor": "#advisor-table"}
 NARROW_WIDTH = 110
 LIVE_COUNTER_SECONDS = 0.25
 NEW_TITLE = "new (saved with its first message)"
+ADVISOR_EVERY = 30  # resource samples between two checks of the advisor (and after every answer)
+OUTCOME_REQUESTS = 5  # an applied finding's before/after figure covers this many requests
+
+
+@dataclass
+class Applied:
+    """A finding applied from the Advisor pane, and its before/after figure once the next requests ran."""
+
+    finding: object
+    at: float
+    outcome: str = ""
 
 
 @dataclass
@@ -69,6 +81,7 @@ class MainScreen(Screen):
         Binding("f4", "tab('params')", "Params", show=False, priority=True),
         Binding("f5", "tab('models')", "Models", show=False, priority=True),
         Binding("f6", "tab('bench')", "Bench", show=False, priority=True),
+        Binding("f7", "tab('advisor')", "Advisor", show=False, priority=True),
     ]
 
     def __init__(self, session: "Session", fixed: bool = False) -> None:
@@ -83,6 +96,10 @@ class MainScreen(Screen):
         self.benchmarking = None
         self.sampler = None
         self.connecting = None  # the connect worker while it runs
+        self.models: list = []  # the server's models, as last listed
+        self.applied: list[Applied] = []
+        self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
+        self.samples_seen = 0
 
     @property
     def cfg(self):
@@ -104,6 +121,8 @@ class MainScreen(Screen):
                     yield ModelsPane(id="models-pane")
                 with TabPane("Benchmark", id="bench"):
                     yield BenchPane(id="bench-pane")
+                with TabPane("Advisor", id="advisor"):
+                    yield AdvisorPane(id="advisor-pane")
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens")
                 yield ResourcePanel(id="resources", markup=False)
@@ -140,6 +159,17 @@ class MainScreen(Screen):
         self.connecting = self.connect()
         self._open_latest()
         self.run_worker(warm_up, thread=True, group="warm-up")
+        self._serve_metrics()
+
+    def _serve_metrics(self) -> None:
+        """OpenMetrics at metrics.port, when set (one line if the port is taken; the dashboard goes on)."""
+        try:
+            url = self.session.serve_metrics()
+        except ServiceError as e:
+            self.notify(str(e), severity="error", timeout=10)
+            return
+        if url:
+            self.notify(f"metrics served at {url}")
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -176,6 +206,8 @@ class MainScreen(Screen):
         if self.session.backend:
             models = await self.session.backend.models(refresh=True)
             self.query_one(ModelsPane).show(models, self.cfg.get("llm.model") or self.model)
+            self.models = models
+            self.recheck()
 
     def totals(self):
         """(this session, all time) token reports; fixed figures in fixed mode."""
@@ -201,6 +233,9 @@ class MainScreen(Screen):
             self.notify(alert, title="Memory", severity="warning")
         if sample.alerts:
             self.update_status()
+        self.samples_seen += 1
+        if self.samples_seen % ADVISOR_EVERY == 0:
+            self.recheck()
         if self.resource_panel.display and not self.has_class("narrow") or self.has_class("sidebar-open"):
             self.resource_panel.show(list(self.sampler.samples), self.alerts)  # hidden panels are not redrawn
 
@@ -322,6 +357,7 @@ class MainScreen(Screen):
             self.update_status()
 
     async def finished(self, live: LiveAnswer, done) -> None:
+        self.recheck()
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
         if view := live.shown():
@@ -443,6 +479,7 @@ class MainScreen(Screen):
             self.notify(str(e), severity="error")
             return
         self.changes[key] = value
+        self.config_changed_at = time.time()
         self.session.set_config(cfg)
         self.query_one(ParamsPane).cfg = cfg
         self.update_status()
@@ -491,6 +528,62 @@ class MainScreen(Screen):
     def on_button_pressed(self, event) -> None:
         if event.button.id == "save-params":
             self.action_save_params()
+
+    # -- advisor ---------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
+    def recheck(self) -> None:
+        """The advisor's checks on this session's figures, off the event loop (SQL aggregates, a psutil reading)."""
+        from devsynth_tui.services import advisor
+
+        session = self.session
+        backend = session.backend
+        server = backend.embedded.pid if backend and backend.embedded else None
+        facts = advisor.Facts(self.cfg, session.store, max(advisor.default_since(self.cfg), self.config_changed_at),
+                              advisor.Machine.now(), list(self.sampler.samples) if self.sampler else [], self.models,
+                              self.model, backend.kind if backend else None, session.home / "cache",
+                              {server} if server else set())
+        advice = advisor.advise(facts)
+        for applied in self.applied:
+            measure = applied.finding.measure
+            if measure and not applied.outcome:
+                result = advisor.outcome(session.store, measure, applied.at, OUTCOME_REQUESTS)
+                if result:
+                    applied.outcome = result.text()
+                    self.app.call_from_thread(self.notify, f"{applied.finding.title}: {applied.outcome}")
+        self.app.call_from_thread(self._show_advice, advice)
+
+    def _show_advice(self, advice) -> None:
+        self.query_one(AdvisorPane).show(advice)
+        self._show_outcomes()
+
+    def _show_outcomes(self) -> None:
+        lines = []
+        for a in self.applied:
+            waiting = f"waiting for the next {OUTCOME_REQUESTS} requests" if a.finding.measure else "applied"
+            lines.append(f"applied: {a.finding.title} — {a.outcome or waiting}")
+        self.query_one(AdvisorPane).show_outcomes(lines)
+
+    def on_advisor_pane_recheck(self, event: AdvisorPane.Recheck) -> None:
+        self.recheck()
+
+    def on_advisor_pane_apply(self, event: AdvisorPane.Apply) -> None:
+        """Apply a finding's change to this session (ctrl+s saves it); a finding with only a step says it."""
+        from devsynth_tui.services.advisor import apply_actions
+
+        finding = event.finding
+        if not finding.fixable:
+            self.notify(f"nothing to apply here: {finding.step}", timeout=10)
+            return
+        for key, value in finding.change.items():
+            self.set_param(key, value)
+        if finding.action:
+            self.notify(apply_actions(finding, self.cfg, self.session.home))
+        self.applied.append(Applied(finding, time.time()))
+        keys = ", ".join(finding.change) or finding.action
+        self.notify(f"applied to this session: {keys}" + (" (ctrl+s saves)" if finding.change else ""))
+        self._show_outcomes()
+        self.recheck()
 
     # -- benchmark -------------------------------------------------------------------------------------
 
@@ -571,7 +664,7 @@ class MainScreen(Screen):
     def _show_fixed_data(self) -> None:
         from devsynth_tui.services.ledger import LedgerRow
         from devsynth_tui.services.lmstudio_client import ModelInfo
-        from devsynth_tui.ui.fixed import fixed_samples
+        from devsynth_tui.ui.fixed import fixed_advice, fixed_samples
 
         for box in self.query(Input):
             box.cursor_blink = False  # a blinking cursor would make every snapshot differ
@@ -583,6 +676,7 @@ class MainScreen(Screen):
         self.token_panel.show_last(row, self.request_tokens)
         self.resource_panel.show(fixed_samples(), [])
         self.query_one(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
+        self.query_one(AdvisorPane).show(fixed_advice())
         self.chat_pane.set_title("Explain the retry helper")
         self.run_worker(self._show_fixed_turns())
 

@@ -5,7 +5,7 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 
-PANES = ["chat", "tasks", "params", "models", "bench"]
+PANES = ["chat", "tasks", "params", "models", "bench", "advisor"]
 
 
 async def settled(pilot, ready) -> None:
@@ -17,7 +17,7 @@ async def settled(pilot, ready) -> None:
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
-KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6"}
+KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7"}
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])

@@ -1,0 +1,333 @@
+"""The advisor: each check on a situation built for real (ledger rows, config files, a loaded CPU,
+LM Studio's model list, a cache folder), and no finding on a healthy setup."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from devsynth_tui.config import app_home, load
+from devsynth_tui.services import advisor
+from devsynth_tui.services.advisor import Facts, Machine
+from devsynth_tui.services.ledger import Ledger, LedgerRow
+from devsynth_tui.services.resource_monitor import Sample, Sampler
+from devsynth_tui.services.store import Store, db_path
+
+HEALTHY_MACHINE = Machine(cores=2, memory_total_mb=24_000, memory_available_mb=20_000, swap_total_mb=0, swap_used_mb=0,
+                          load_1m=0.4)
+
+
+def config(tmp_path, **values):
+    """A user config file holding ``values`` (dotted keys), loaded as the app loads it."""
+    data: dict = {}
+    for dotted, value in values.items():
+        node = data
+        *parents, last = dotted.replace("__", ".").split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load(path)
+
+
+def store_with(rows: list[LedgerRow]) -> Store:
+    store = Store(db_path(app_home()))
+    ledger = Ledger(store)
+    for row in rows:
+        ledger.record(row)
+    return store
+
+
+def facts(cfg, rows=(), **kw) -> Facts:
+    kw.setdefault("machine", HEALTHY_MACHINE)
+    return Facts(cfg, store_with(list(rows)), 0.0, **kw)
+
+
+def checks(found) -> list[str]:
+    return [f.check for f in found.findings]
+
+
+def healthy_rows(n=30, model="google/gemma-3-1b", t0=None) -> list[LedgerRow]:
+    """Requests as a well-tuned setup makes them: large inputs pruned hard, small answers well under max_tokens."""
+    t0 = t0 or time.time() - 3600
+    return [LedgerRow("chat", model, "lmstudio", prompt_tokens=1800, completion_tokens=400 + i * 10, est_prompt_tokens=1800,
+                      tokens_before=9000, tokens_saved=7200, ttft=0.3, tps=40.0, duration=10.0, ts=t0 + i * 20)
+            for i in range(n)]
+
+
+def idle_samples(rows: list[LedgerRow]) -> list[Sample]:
+    """An idle machine's readings every second across the rows' time."""
+    start, end = rows[0].ts - rows[0].duration - 1, rows[-1].ts + 2
+    return [Sample(t=start + i, cpu_percent=25.0, process_cpu_percent=5.0, memory_used_mb=4000, memory_total_mb=24_000,
+                   memory_percent=17.0, rss_mb=120.0, server_rss_mb=None, disk_percent=40.0, disk_free_gb=100.0,
+                   disk_read_bps=0.0, disk_write_bps=0.0, server_cpu_percent=None)
+            for i in range(int(end - start))]
+
+
+@pytest.fixture
+def lmstudio_models(lmstudio):
+    """LM Studio's models as the advisor reads them: /v1/models plus the native /api/v0 and /api/v1 lists."""
+
+    def read(cfg):
+        return asyncio.run(advisor.server_models(cfg))
+
+    return read
+
+
+# --- healthy: no findings ----------------------------------------------------------------
+
+
+def test_healthy_setup_built_gives_no_findings(tmp_path, lmstudio, lmstudio_models):
+    cfg = config(tmp_path, llm__base_url=lmstudio.base_url, llm__model="google/gemma-3-1b", llm__max_tokens=1000)
+    lmstudio.load("google/gemma-3-1b")
+    models, backend = lmstudio_models(cfg)
+    rows = healthy_rows()
+    found = advisor.advise(facts(cfg, rows, samples=idle_samples(rows), models=models, backend=backend,
+                                 cache_dir=app_home() / "cache"))
+    assert found.findings == [] and found.healthy
+    assert found.usage["model"][0]["name"] == "google/gemma-3-1b" and found.usage["model"][0]["share"] == 1.0
+
+
+@pytest.mark.integration
+async def test_healthy_real_requests_against_the_embedded_server_give_no_findings(cfg_for):
+    """Real requests through the pipeline, the real server's model list: 0 findings (false positives 0)."""
+    from devsynth_tui.services.backend import connect
+    from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+
+    cfg = cfg_for(llm__max_tokens=48)
+    store = Store(db_path(app_home()))
+    backend = await connect(cfg, app_home())
+    try:
+        pipeline = Pipeline(cfg, backend, Ledger(store), app_home())
+        for question in ("What is 2+2?", "Name a Python keyword.", "What does len() return?", "Say hi.", "What is a list?"):
+            async for event in pipeline.run(ChatRequest(question)):
+                if isinstance(event, Done):
+                    assert event.status == "ok", event.error
+        models = await backend.models()
+    finally:
+        await backend.aclose()
+    found = advisor.advise(Facts(cfg, store, 0.0, HEALTHY_MACHINE, models=models, backend=backend.kind,
+                                 cache_dir=app_home() / "cache"))
+    assert found.findings == [], [f.title for f in found.findings]
+    assert store.query("SELECT COUNT(*) n FROM requests")[0]["n"] == 5
+
+
+# --- high token usage ------------------------------------------------------------------------
+
+
+def test_pruning_that_saves_little_on_large_inputs(tmp_path):
+    cfg = config(tmp_path, tokens__context_pruning__strategy="recency")
+    rows = [LedgerRow("explain file", "qwen", prompt_tokens=8000, completion_tokens=300, tokens_before=8100, tokens_saved=100)
+            for _ in range(6)] + [LedgerRow("chat", "qwen", prompt_tokens=200, completion_tokens=100)]
+    (f,) = advisor.check_pruning(facts(cfg, rows))
+    assert f.severity == "warning" and "6 requests" in f.saw and "saved 1 %" in f.saw
+    assert "operation 'explain file'" in f.saw
+    assert f.change == {"tokens.context_pruning.strategy": ["relevance", "recency"]}
+    # relevance already on: the threshold goes up
+    cfg = config(tmp_path, tokens__context_pruning__threshold=0.5)
+    (f,) = advisor.check_pruning(Facts(cfg, store_with([]), 0.0, HEALTHY_MACHINE))
+    assert f.change == {"tokens.context_pruning.threshold": 0.6}
+
+
+def test_prompt_optimization_off_and_too_many_examples(tmp_path):
+    cfg = config(tmp_path, tokens__prompt_optimization__template_trimming=False,
+                 tokens__prompt_optimization__max_examples=6)
+    assert advisor.check_prompt_optimization(facts(cfg)) == []  # no requests: nothing it would have changed
+    (f,) = advisor.check_prompt_optimization(facts(cfg, [LedgerRow("chat", "m", prompt_tokens=100)]))
+    assert f.severity == "info" and str(tmp_path / "config.yaml") in f.saw
+    assert f.change == {"tokens.prompt_optimization.template_trimming": True, "tokens.prompt_optimization.max_examples": 2}
+
+
+def test_oversized_inputs_that_chunked_generation_would_split(tmp_path):
+    cfg = config(tmp_path, memory__max_context_size=10_000)
+    rows = [LedgerRow("review diff", "m", prompt_tokens=9800, tokens_before=before) for before in (12_000, 30_000, 45_500)]
+    (f,) = advisor.check_chunking(facts(cfg, rows))
+    assert "3 requests" in f.saw and "largest 45,500" in f.saw and "46 for the largest" in f.why
+    assert f.change == {"tokens.prompt_optimization.chunked_generation": True}
+    assert advisor.check_chunking(Facts(config(tmp_path, tokens__prompt_optimization__chunked_generation=True),
+                                        store_with([]), 0.0, HEALTHY_MACHINE)) == []
+
+
+def test_simple_requests_sent_to_a_big_model(tmp_path, lmstudio, lmstudio_models):
+    from lmstudio_emulator import EmulatedModel
+
+    lmstudio.models.append(EmulatedModel("meta/llama-3-8b", size_bytes=8_540_000_000, params="8B"))
+    cfg = config(tmp_path, llm__base_url=lmstudio.base_url)
+    models, _ = lmstudio_models(cfg)
+    rows = [LedgerRow("chat", "meta/llama-3-8b", prompt_tokens=150, est_prompt_tokens=150) for _ in range(8)]
+    (f,) = advisor.check_model_choice(facts(cfg, rows, models=models))
+    assert f.severity == "warning" and "8 of 8 requests to meta/llama-3-8b (8.5 GB" in f.saw
+    assert f.change == {"llm.dynamic_model_selection.enabled": True,
+                        "llm.dynamic_model_selection.models": {"simple": "qwen/qwen3-4b", "medium": "meta/llama-3-8b",
+                                                               "complex": "meta/llama-3-8b"}}
+    load(tmp_path / "config.yaml").with_values(f.change)  # the change is valid config
+
+
+# --- slow responses ---------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_cpu_taken_by_other_programs_during_requests(tmp_path, embedded_server):
+    """Busy processes load every core for real while the sampler reads (the embedded server's own share
+    known); the requests span those samples."""
+    cfg = config(tmp_path, cpu__process_priority="low", monitor__interval=0.5)
+    busy = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 30\nwhile time.time() < end: pass"])
+            for _ in range(os.cpu_count() or 1)]
+    try:
+        sampler = Sampler(interval=0.5, window=60, server_pid=embedded_server.pid)
+        time.sleep(0.5)
+        start = time.time()
+        for _ in range(6):
+            time.sleep(0.5)
+            sampler.sample()
+        end = time.time()
+        rows = [LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=start + (end - start) / 2),
+                LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=end)]
+        (f,) = advisor.check_cpu(facts(cfg, rows, samples=list(sampler.samples)))
+        assert f.severity == "warning" and "during your requests" in f.saw and "resource samples" in f.saw
+        assert f.change == {"cpu.process_priority": "normal"}
+        assert "% of a core)" in f.step  # the busiest programs are named (on a shared machine, not always ours)
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+
+
+def test_cpu_load_average_without_samples(tmp_path):
+    cfg = config(tmp_path)
+    loaded = Machine(cores=2, memory_total_mb=24_000, memory_available_mb=20_000, load_1m=6.3)
+    (f,) = advisor.check_cpu(facts(cfg, machine=loaded))
+    assert "load average 6.3" in f.saw and "2 cores" in f.saw and f.change == {}
+    assert advisor.check_cpu(facts(cfg)) == []
+
+
+def test_memory_full_during_requests(tmp_path):
+    cfg = config(tmp_path)
+    rows = healthy_rows(5)
+    samples = idle_samples(rows)
+    for s in samples:
+        s.memory_percent = 96.0
+    (f,) = advisor.check_memory_pressure(facts(cfg, rows, samples=samples))
+    assert "96 % full during your requests" in f.saw and "Eject" in f.step
+    assert advisor.check_memory_pressure(facts(cfg, rows, samples=idle_samples(rows))) == []
+
+
+def test_swap_in_use_with_little_memory_left(tmp_path):
+    cfg = config(tmp_path)
+    swapping = Machine(cores=2, memory_total_mb=16_000, memory_available_mb=900, swap_total_mb=8000, swap_used_mb=3100)
+    (f,) = advisor.check_swap(facts(cfg, machine=swapping))
+    assert "3,100 MB of swap used" in f.saw and "900 of 16,000 MB available" in f.saw
+    # old pages in swap with plenty of memory free are no finding
+    idle_swap = Machine(cores=2, memory_total_mb=16_000, memory_available_mb=12_000, swap_total_mb=8000, swap_used_mb=3100)
+    assert advisor.check_swap(facts(cfg, machine=idle_swap)) == []
+
+
+def test_model_too_big_for_free_memory(tmp_path, lmstudio, lmstudio_models):
+    """Sizes from LM Studio's /api/v1/models; the machine's memory is psutil's."""
+    from lmstudio_emulator import EmulatedModel
+
+    lmstudio.models.append(EmulatedModel("meta/llama-3.3-70b", size_bytes=42_500_000_000, params="70B"))
+    cfg = config(tmp_path, llm__base_url=lmstudio.base_url, llm__model="meta/llama-3.3-70b")
+    models, _ = lmstudio_models(cfg)
+    (f,) = advisor.check_model_ram(facts(cfg, models=models, machine=Machine.now()))
+    assert f.severity == "critical" and "meta/llama-3.3-70b is 42.5 GB" in f.saw and "available memory" in f.saw
+    assert f.change == {"llm.model": "qwen/qwen3-4b"} and "smaller quantization" in f.step
+
+
+def test_temperature_above_the_guide(tmp_path):
+    cfg = config(tmp_path, llm__temperature=0.9)
+    (f,) = advisor.check_temperature(facts(cfg, [LedgerRow("chat", "m")]))
+    assert "llm.temperature is 0.9" in f.saw and f.change == {"llm.temperature": 0.2}
+
+
+def test_max_tokens_far_above_the_answers(tmp_path):
+    cfg = config(tmp_path, llm__max_tokens=4000)
+    rows = [LedgerRow("chat", "m", prompt_tokens=100, completion_tokens=100 + i * 10) for i in range(25)]
+    rows.append(LedgerRow("chat", "m", completion_tokens=3999, status="error"))  # failed rows don't count
+    (f,) = advisor.check_max_tokens(facts(cfg, rows))
+    assert "99 % of 25 answers used at most 330 tokens" in f.saw and f.change == {"llm.max_tokens": 700}
+
+
+# --- high memory --------------------------------------------------------------------------------
+
+
+def test_context_window_far_beyond_what_is_sent(tmp_path, lmstudio, lmstudio_models):
+    lmstudio.model("qwen/qwen3-4b").loaded_context_length = 40960
+    lmstudio.load("qwen/qwen3-4b")
+    cfg = config(tmp_path, llm__base_url=lmstudio.base_url, llm__model="qwen/qwen3-4b", memory__max_context_size=6000)
+    models, backend = lmstudio_models(cfg)
+    rows = [LedgerRow("chat", "qwen/qwen3-4b", prompt_tokens=5000, completion_tokens=700)]
+    (f,) = advisor.check_context_window(facts(cfg, rows, models=models, backend=backend))
+    assert "40,960-token window" in f.saw and "sends at most 8,000" in f.saw and "largest request was 5,700" in f.saw
+    assert "Context Length 8,192" in f.step
+
+
+def test_memory_growing_across_requests_with_gc_off(tmp_path):
+    """This process really grows by ~20 MB a request; the sampler reads its RSS after each."""
+    cfg = config(tmp_path, memory__aggressive_gc=False)
+    sampler, held, rows = Sampler(interval=0.05, window=60), [], []
+    for _ in range(6):
+        start = time.time()
+        held.append(bytearray(os.urandom(20 * 1024 * 1024)))
+        rows.append(LedgerRow("chat", "m", duration=time.time() - start + 0.01, ts=time.time()))
+        time.sleep(0.06)
+        sampler.sample()
+    (f,) = advisor.check_gc(facts(cfg, rows, samples=list(sampler.samples)))
+    assert f.severity == "warning" and "across 6 requests" in f.saw and f.change == {"memory.aggressive_gc": True}
+    held.clear()
+
+
+def test_cache_over_its_cap_and_the_fix_trims_it(tmp_path):
+    from devsynth_tui.services.disk_cache import DiskCache
+
+    cache = DiskCache(app_home() / "cache", 50, level=None)
+    for n in range(6):
+        cache.put(f"k{n}", {"text": os.urandom(1024 * 1024).hex(), "usage": {}})
+    cfg = config(tmp_path, disk__caching__max_size=5)
+    (f,) = advisor.check_cache(facts(cfg, cache_dir=app_home() / "cache"))
+    assert "disk.caching.max_size is 5 MB" in f.saw and f.action == "trim-cache"
+    assert "entries removed" in advisor.apply_actions(f, cfg, app_home())
+    assert advisor.cache_bytes(app_home() / "cache") <= 5 * advisor.MB
+    assert advisor.check_cache(facts(cfg, cache_dir=app_home() / "cache")) == []
+
+
+# --- the whole run, and before/after ----------------------------------------------------------
+
+
+def test_findings_worst_first_and_healthy_flag(tmp_path):
+    cfg = config(tmp_path, llm__temperature=0.9, tokens__prompt_optimization__chunked_generation=False)
+    swapping = Machine(cores=2, memory_total_mb=16_000, memory_available_mb=900, swap_total_mb=8000, swap_used_mb=3100)
+    rows = [LedgerRow("chat", "m", tokens_before=20_000, prompt_tokens=9000) for _ in range(3)]
+    found = advisor.advise(facts(cfg, rows, machine=swapping))
+    assert checks(found) == ["chunking", "memory-pressure", "swap", "temperature"]  # warnings by area, then info
+    assert not found.healthy
+
+
+def test_info_findings_alone_are_healthy(tmp_path):
+    found = advisor.advise(facts(config(tmp_path, llm__temperature=0.9), [LedgerRow("chat", "m")]))
+    assert checks(found) == ["temperature"] and found.healthy  # doctor exits 0
+
+
+def test_outcome_before_and_after_a_change():
+    store = store_with([LedgerRow("chat", "m", prompt_tokens=1000, ts=100.0 + i) for i in range(5)]
+                       + [LedgerRow("chat", "m", prompt_tokens=690, ts=200.0 + i) for i in range(4)])
+    assert advisor.outcome(store, "prompt_tokens", 150.0) is None  # 4 of 5 requests ran since
+    Ledger(store).record(LedgerRow("chat", "m", prompt_tokens=690, ts=210.0))
+    result = advisor.outcome(store, "prompt_tokens", 150.0)
+    assert (result.before, result.after, result.requests) == (1000, 690, 5)
+    assert result.text() == "saved 31 % prompt tokens on the next 5 requests"
+
+
+def test_default_window_starts_when_the_config_last_changed(tmp_path):
+    cfg = config(tmp_path)
+    os.utime(tmp_path / "config.yaml", (1000.0, time.time() - 3600))
+    assert abs(advisor.default_since(cfg) - (time.time() - 3600)) < 5
+    os.utime(tmp_path / "config.yaml", (1000.0, 1000.0))
+    assert abs(advisor.default_since(cfg) - (time.time() - 7 * 86400)) < 5

@@ -1,0 +1,79 @@
+"""The Advisor pane against the real embedded server: findings from this session's requests, Enter applies
+one, ctrl+s saves it, and the before/after figure once the next requests ran."""
+
+import pytest
+import yaml
+
+from devsynth_tui.config import load, overrides_path
+from devsynth_tui.services import advisor
+from devsynth_tui.ui.advisor import AdvisorPane
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.main_screen import OUTCOME_REQUESTS
+
+from .test_pilot import SIZE, ask, connected
+
+pytestmark = pytest.mark.integration
+
+
+async def until(pilot, condition, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never met")
+
+
+MACHINE = {"cpu", "memory-pressure", "swap"}  # about this shared machine as it is now: not the test's to decide
+
+
+def checks(app) -> list[str]:
+    """The findings about this session's settings and requests."""
+    return [f.check for f in app.query_one(AdvisorPane).findings if f.check not in MACHINE]
+
+
+async def test_findings_apply_save_and_before_after(server_url, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({"llm": {"base_url": server_url, "embedded": "never", "max_tokens": 24, "temperature": 0.9},
+                                    "tokens": {"prompt_optimization": {"template_trimming": False}}}))
+    before_bytes = mine.read_bytes()
+    app = DevsynthApp(load(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "What is 2+2?")
+        await until(pilot, lambda: "prompt-optimization" in checks(app))
+        assert checks(app) == ["prompt-optimization", "temperature"]  # both info; nothing else on a healthy run
+        await pilot.press("f7")
+        await until(pilot, lambda: app.main.tab_bar.active == "advisor")
+        pane = app.query_one(AdvisorPane)
+        assert "template_trimming is false" in str(pane.query_one("#advisor-detail").render())
+        pane.query_one("#advisor-table").move_cursor(row=[f.check for f in pane.findings].index("prompt-optimization"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.cfg.get("tokens.prompt_optimization.template_trimming") is True
+        assert app.main.changes == {"tokens.prompt_optimization.template_trimming": True}
+        applied = app.main.applied[0]
+        assert "waiting for the next 5 requests" in str(pane.query_one("#advisor-outcomes").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = yaml.safe_load(overrides_path().read_text())
+        assert saved["tokens"]["prompt_optimization"]["template_trimming"] is True
+        assert mine.read_bytes() == before_bytes  # the user's own file is never written
+        app.main.action_tab("chat")
+        for n in range(OUTCOME_REQUESTS):
+            await ask(app, pilot, f"Name the number {n}.")
+        await until(pilot, lambda: applied.outcome != "")
+        expected = advisor.outcome(app.session.store, "prompt_tokens", applied.at, OUTCOME_REQUESTS).text()
+        assert applied.outcome == expected and expected.endswith("prompt tokens on the next 5 requests")
+        assert f"— {expected}" in str(pane.query_one("#advisor-outcomes").render())
+        assert checks(app) == ["temperature"]  # the applied finding is gone; the other one stays
+
+
+async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
+    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded": "never"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        step_only = advisor.Finding("swap", "speed", "warning", "Swap is in use", "3,100 MB of swap used", "paging",
+                                    step="In LM Studio, load a smaller quantization")
+        app.query_one(AdvisorPane).post_message(AdvisorPane.Apply(step_only))
+        await pilot.pause()
+        assert app.main.applied == [] and app.main.changes == {}
