@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from devsynth_tui.services.token_accounting import count_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
+HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
 
 Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
 Summarizer = Callable[[ContextItem, int], Awaitable[str]]
@@ -37,6 +39,7 @@ class PruneContext:
     embedder: Embedder | None = None
     summarizer: Summarizer | None = None
     gate: asyncio.Semaphore | None = None  # the pipeline's worker limit (cpu.parallel_processing)
+    whole_when_fits: bool = False  # a task run on its subject files: keep them whole when they fit
     now: float = 0.0
 
 
@@ -60,7 +63,11 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
 
 
 async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Keep the chunks scoring at least ``threshold``, best first, within the budget."""
+    """Keep what the question is about: the chunks at or above ``threshold`` and what they
+    need, then below it the best chunks down to the adaptive cutoff; never over the budget.
+
+    A question that singles out nothing (no term scores, or a task run on its subject
+    files) keeps the attached items whole when they fit."""
     chunks = [c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)]
     if not chunks:
         return []
@@ -73,21 +80,98 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
+    generic = ctx.whole_when_fits or max(scores) <= 0
+    if generic and _fits_whole(items, ctx.budget):
+        why = "a task on its subject files" if ctx.whole_when_fits else "the question singles out no part of them"
+        return [f"kept every item whole ({why}; {total_tokens(items):,} tokens fit the budget)"]
     for chunk, score in zip(chunks, scores):
         chunk.score = score
-    threshold = ctx.settings["threshold"]
-    ranked = sorted(chunks, key=lambda c: -c.score)
-    kept, used = [], 0
-    for chunk in ranked:
-        if (chunk.score >= threshold or not kept) and used + chunk.tokens <= ctx.budget:
-            kept.append(chunk)
-            used += chunk.tokens
-    rendered = _render_all(items, kept)
-    while kept and sum(count_tokens(text) for text, _ in rendered.values()) > ctx.budget:
-        kept.pop()  # the "lines omitted" markers pushed it over: give up the weakest chunk
-        rendered = _render_all(items, kept)
-    notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)} at or above {threshold:g}"]
+    settings = ctx.settings
+    threshold, floor = settings["threshold"], settings.get("fill_floor", 0.0)
+    cutoff = adaptive_cutoff(scores, threshold, floor)
+    kept, rendered, pulled = _select(items, chunks, threshold, cutoff, ctx.budget)
+    notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
+             f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"]
     return notes + _apply(items, rendered)
+
+
+def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> float:
+    """Where filling below ``threshold`` stops: the knee of the descending score curve
+    (the point farthest below the line from its first to its last point), never under
+    ``floor`` (a share of the best score) nor over ``threshold``."""
+    curve = sorted((s for s in scores if floor <= s < threshold), reverse=True)
+    if len(curve) < 3:
+        return max(floor, curve[-1]) if curve else threshold
+    first, last, n = curve[0], curve[-1], len(curve) - 1
+    drop = [(first + (last - first) * k / n) - v for k, v in enumerate(curve)]
+    knee = max(range(len(curve)), key=drop.__getitem__)
+    return max(floor, curve[knee])
+
+
+def _fits_whole(items: list[ContextItem], budget: int) -> bool:
+    return sum(i.tokens + header_tokens(i) for i in live(items)) <= budget
+
+
+def header_tokens(item: ContextItem) -> int:
+    """What an item costs in the context block besides its text: its header and separators."""
+    return count_tokens(item.name) + HEADER_TOKENS
+
+
+def _select(items, chunks: list[Chunk], threshold: float, cutoff: float, budget: int):
+    """Chunks best first: those at or above ``threshold``, then what they need (class
+    header, same-file helpers they call), then the rest down to ``cutoff``; each one only
+    while the rendered items, headers and omission markers included, stay in the budget."""
+    ranked = sorted(chunks, key=lambda c: -c.score)
+    core = [c for c in ranked if c.score >= threshold] or ranked[:1]
+    kept: list[Chunk] = []
+    chosen: set[int] = set()
+    cost = {"used": 0}
+
+    def take(chunk: Chunk) -> bool:
+        if id(chunk) in chosen:
+            return False
+        mine = [c for c in kept if c.item == chunk.item] + [chunk]
+        text, _ = _render(items[chunk.item].text, mine)
+        before = _rendered_cost(items, kept, chunk.item)
+        after = count_tokens(text) + header_tokens(items[chunk.item])
+        if cost["used"] - before + after > budget:
+            return False
+        kept.append(chunk)
+        chosen.add(id(chunk))
+        cost["used"] += after - before
+        return True
+
+    for chunk in core:
+        take(chunk)
+    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks))
+    for chunk in ranked:
+        if chunk.score < cutoff:
+            break
+        take(chunk)
+    return kept, _render_all(items, kept), pulled
+
+
+def _rendered_cost(items, kept: list[Chunk], item: int) -> int:
+    mine = [c for c in kept if c.item == item]
+    if not mine:
+        return 0
+    return count_tokens(_render(items[item].text, mine)[0]) + header_tokens(items[item])
+
+
+_CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
+
+
+def needs(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
+    """What a definition needs to be understood: its class header and the helpers it
+    calls that the same file defines (smallest first)."""
+    same = [c for c in chunks if c.item == chunk.item and c is not chunk]
+    classes = {s.split(".")[0] for s in chunk.symbols if "." in s}
+    out = [c for c in same if c.symbols & classes and c.start < chunk.start][:1]
+    called = set()
+    for prefix, name in _CALL.findall(chunk.text):
+        called |= {f"{cls}.{name}" for cls in classes} if prefix else {name}
+    out += sorted((c for c in same if c.symbols & called), key=lambda c: c.tokens)
+    return out
 
 
 async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:
