@@ -98,7 +98,7 @@ class Runner:
             return 1 - sum(i.tokens for i in items) / before, recall(q, items), False
         cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, **values})
         prep = await Pipeline(cfg, self.backend, self.ledger, self.home).prepare(ChatRequest(q["question"], context=items))
-        return 1 - prep.tokens_after / prep.tokens_before, recall(q, prep.items), prep.tokens_after > budget
+        return 1 - prep.tokens_after / prep.tokens_before, recall(q, prep.items), prep.tokens_sent > budget
 
     async def run(self, values: dict) -> dict:
         rows = [(q, await self.one(q, values)) for q in self.questions]

@@ -89,7 +89,7 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     settings = ctx.settings
     threshold, floor = settings["threshold"], settings.get("fill_floor", 0.0)
     cutoff = adaptive_cutoff(scores, threshold, floor)
-    kept, rendered, pulled = _select(items, chunks, threshold, cutoff, ctx.budget)
+    kept, rendered, pulled = _select(items, chunks, is_test, threshold, cutoff, ctx.budget)
     notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
              f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"]
     return notes + _apply(items, rendered)
@@ -117,7 +117,7 @@ def header_tokens(item: ContextItem) -> int:
     return count_tokens(item.name) + HEADER_TOKENS
 
 
-def _select(items, chunks: list[Chunk], threshold: float, cutoff: float, budget: int):
+def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, cutoff: float, budget: int):
     """Chunks best first: those at or above ``threshold``, then what they need (class
     header, same-file helpers they call), then the rest down to ``cutoff``; each one only
     while the rendered items, headers and omission markers included, stay in the budget."""
@@ -143,7 +143,7 @@ def _select(items, chunks: list[Chunk], threshold: float, cutoff: float, budget:
 
     for chunk in core:
         take(chunk)
-    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks))
+    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks, is_test))
     for chunk in ranked:
         if chunk.score < cutoff:
             break
@@ -161,17 +161,23 @@ def _rendered_cost(items, kept: list[Chunk], item: int) -> int:
 _CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
 
 
-def needs(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
-    """What a definition needs to be understood: its class header and the helpers it
-    calls that the same file defines (smallest first)."""
-    same = [c for c in chunks if c.item == chunk.item and c is not chunk]
+def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]:
+    """What a definition needs to be understood: its class header, the helpers it calls
+    that the same file defines (smallest first), and the tests that name it or them."""
+    same = [c for n, c in enumerate(chunks) if c.item == chunk.item and c is not chunk and not is_test[n]]
     classes = {s.split(".")[0] for s in chunk.symbols if "." in s}
     out = [c for c in same if c.symbols & classes and c.start < chunk.start][:1]
     called = set()
     for prefix, name in _CALL.findall(chunk.text):
         called |= {f"{cls}.{name}" for cls in classes} if prefix else {name}
-    out += sorted((c for c in same if c.symbols & called), key=lambda c: c.tokens)
-    return out
+    helpers = sorted((c for c in same if c.symbols & called), key=lambda c: c.tokens)
+    names = {s.rsplit(".", 1)[-1] for c in (chunk, *helpers) for s in c.symbols if not s.startswith("__")}
+    if names:
+        named = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+        tests = [c for n, c in enumerate(chunks) if is_test[n] and named.search(c.text)]
+    else:
+        tests = []
+    return out + helpers + tests
 
 
 async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:

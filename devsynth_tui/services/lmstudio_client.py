@@ -403,3 +403,17 @@ class LLMClient:
             raise
         data = sorted(response.json()["data"], key=lambda d: d.get("index", 0))
         return [d["embedding"] for d in data]
+
+    async def tokenize(self, text: str) -> list[int] | None:
+        """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such endpoint."""
+        try:
+            response = await self._send("POST", "/tokenize", {"content": text})
+        except ServerError as e:
+            if e.status in (400, 404, 405, 501):
+                return None
+            raise
+        try:
+            tokens = response.json()["tokens"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
+        return tokens if isinstance(tokens, list) else None

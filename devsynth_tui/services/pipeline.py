@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import math
 import os
 import time
 from contextlib import aclosing
@@ -35,6 +36,11 @@ DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
+CL100K_MARGIN = 1.35  # model tokens per cl100k token, worst file of the corpus with SmolLM2 (1.14 over all of it)
+FRAMING_TOKENS = 5  # chat-template tokens around each message (ChatML: <|im_start|>role\n ... <|im_end|>\n)
+REPLY_TOKENS = 3  # the template's opening of the answer (<|im_start|>assistant\n)
+CONTEXT_BLOCK_TOKENS = 8  # the context block's own title and separators
+FIT_ATTEMPTS = 4  # prune again with a smaller budget while the counted prompt is over the limit
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 SUMMARY_SYSTEM = (
     "Summarize the following {type} for a developer in at most {limit} tokens. "
@@ -68,6 +74,7 @@ class Prepared:
     tokens_after: int  # estimated prompt tokens as sent
     complexity: str | None = None
     model_reason: str = ""
+    tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
 
     @property
     def messages(self) -> list[dict]:
@@ -145,6 +152,7 @@ class Pipeline:
         self._vectors: dict[str, list[float]] = {}
         self._cache: DiskCache | None = None
         self._gate: tuple[int, asyncio.Semaphore] | None = None
+        self._tokenizer: bool | None = None  # does the server tokenize (None: not asked yet)
         self.notes = set_priority(cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None])
 
     @property
@@ -177,19 +185,33 @@ class Pipeline:
     # -- prepare -------------------------------------------------------------------
 
     async def prepare(self, req: ChatRequest) -> Prepared:
-        """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run)."""
-        items = copy.deepcopy(req.context) + _turn_items(req.history)
-        before = count_messages(_messages(req.system, items, req.examples, req.prompt))
-        reports = [StageReport("load", before, before, list(req.notes))] if req.notes else []
+        """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run).
+
+        The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
+        holds for everything sent, counted by the model's own tokenizer when the server
+        has one, else by cl100k times a measured safety margin."""
+        before = count_messages(_messages(req.system, req.context + _turn_items(req.history), req.examples, req.prompt))
+        loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
-        reports += await self._context_stage(req, items, sampling, active)
-        system, examples, prompt, report = self._prompt_stage(req)
-        reports.append(report)
-        messages = _messages(system, items, examples, prompt)
+        system, examples, prompt, prompt_reports = self._prompt_stage(req)
+        limit = await self._limit(sampling, active)
+        fixed, _ = await self._count_sent(_messages(system, [], examples, prompt))
+        budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
+        for _ in range(FIT_ATTEMPTS):
+            items = copy.deepcopy(req.context) + _turn_items(req.history)
+            context_reports = await self._context_stage(req, items, budget)
+            messages = _messages(system, items, examples, prompt)
+            sent, counted_by = await self._count_sent(messages)
+            if sent <= limit or budget == 0:
+                break
+            budget = max(0, int(budget * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS)  # the ratio seen
+        fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
+        if sent > limit:
+            fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
         after = count_messages(messages)
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
-        prepared = Prepared(payload, reports, items, before, after)
+        prepared = Prepared(payload, loaded + context_reports + prompt_reports + [fit], items, before, after, tokens_sent=sent)
         await self._model_stage(req, prepared, active)
         rsp = self.cfg["tokens"]["response_optimization"]
         if rsp["early_termination"]:
@@ -198,44 +220,67 @@ class Pipeline:
                 payload["stop"] = stops
         return prepared
 
-    async def _context_stage(self, req, items, sampling, model) -> list[StageReport]:
-        fixed = count_messages(_messages(req.system, [], req.examples, req.prompt))
-        budget = self.cfg.get("memory.max_context_size")
+    async def _limit(self, sampling: dict, model: str) -> int:
+        """Most tokens a request may send: the configured limit, within the model's window."""
+        limit = self.cfg.get("memory.max_context_size")
         window = await self.backend.context_length(model)
         if window:
-            budget = min(budget, window - sampling.get("max_tokens", 0) - fixed)
+            limit = min(limit, window - sampling.get("max_tokens", 0))
+        return max(0, limit)
+
+    async def _count_sent(self, messages: list[dict]) -> tuple[int, str]:
+        """Prompt tokens of ``messages`` as the server will count them, and how they were counted."""
+        if self._tokenizer is not False:
+            try:
+                tokens = await self.backend.client.tokenize("\n".join(str(m["content"]) for m in messages))
+            except LLMError:
+                tokens = None  # the request itself will say what is wrong with the server
+            else:
+                self._tokenizer = tokens is not None
+            if tokens is not None:
+                return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
+        estimate = math.ceil((count_messages(messages) - 3 - 4 * len(messages)) * CL100K_MARGIN)
+        return estimate + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
+
+    async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
         settings = self.cfg["tokens"]["context_pruning"]
         mode = settings["embeddings"]
         use_embeddings = mode == "always" or (mode == "auto" and await self.backend.has_embedding_model())
         ctx = pruning.PruneContext(
             query=req.prompt,
-            budget=max(0, budget),
+            budget=budget,
             settings=settings,
             embedder=self._embed if use_embeddings else None,
             summarizer=self._summarize,
             gate=self.gate,
             now=time.time(),
+            whole_when_fits=req.prompt_is_template,
         )
         return await pruning.prune(items, ctx) if items else []
 
-    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, StageReport]:
+    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, list[StageReport]]:
+        """Template trimming, example selection and instruction compression, one report each when it acts."""
         opts = self.cfg["tokens"]["prompt_optimization"]
-        system, prompt, examples, notes = req.system, req.prompt, list(req.examples), []
-        before = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+        system, prompt, examples, reports = req.system, req.prompt, list(req.examples), []
+
+        def size() -> int:
+            return count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+
         if opts["template_trimming"]:
+            start = size()
             system = prompts.trim_template(system)
             prompt = prompts.trim_template(prompt, strip_comments=req.prompt_is_template)
-            notes.append("templates trimmed")
+            reports.append(StageReport("prompt:template_trimming", start, size(), ["templates trimmed"]))
         if len(examples) > opts["max_examples"]:
+            start = size()
             examples = prompts.select_examples(examples, req.prompt, opts["max_examples"])
-            notes.append(f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})")
+            note = f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})"
+            reports.append(StageReport("prompt:example_selection", start, size(), [note]))
         if opts["instruction_compression"]:
-            compressed = prompts.compress_instructions(prompt)
-            if compressed != prompt:
-                notes.append(f"instructions compressed: {count_tokens(prompt)} -> {count_tokens(compressed)} tokens")
-            prompt = compressed
-        after = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
-        return system, examples, prompt, StageReport("prompt", before, after, notes)
+            start = size()
+            prompt = prompts.compress_instructions(prompt)
+            reports.append(StageReport("prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]))
+        return system, examples, prompt, reports
 
     async def _model_stage(self, req: ChatRequest, prepared: Prepared, active: str) -> None:
         dms = self.cfg["llm"]["dynamic_model_selection"]

@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
 
 
 def _stem(word: str) -> str:
+    if len(word) >= 6 and word.endswith("our"):  # British spelling: colour, behaviour
+        word = word[:-3] + "or"
     for suffix in ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
