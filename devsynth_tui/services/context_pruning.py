@@ -18,11 +18,13 @@ from typing import Awaitable, Callable
 from devsynth_tui.config import atomic_write
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.relevance import Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.relevance import STOPWORDS, Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
+from devsynth_tui.services.token_accounting import count_tokens, truncate_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
+SUMMARY_RATIO = 3  # a summary is at most a third of what it replaces, or it does not pay
+MIN_SUMMARY_TOKENS = 16
 HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
 
 Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
@@ -158,6 +160,7 @@ def _rendered_cost(items, kept: list[Chunk], item: int) -> int:
     return count_tokens(_render(items[item].text, mine)[0]) + header_tokens(items[item])
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
 
 
@@ -303,7 +306,9 @@ def enforce_budget(items: list[ContextItem], ctx: PruneContext) -> list[str]:
 
 
 async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Replace each item over ``max_tokens`` by a model-written summary of at most that length."""
+    """Replace each item over ``max_tokens`` by a model-written summary that pays: at most
+    a third of the item (and ``max_tokens``), ending with the lines that define or use each
+    identifier the question names, so none of them is lost."""
     limit = ctx.settings["max_tokens"]
     large = [i for i in live(items) if i.tokens > limit]
     if not large:
@@ -313,14 +318,46 @@ async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str
     gate = ctx.gate or asyncio.Semaphore(1)
 
     async def one(item: ContextItem) -> str:
+        target = min(limit, item.tokens // SUMMARY_RATIO)
+        anchors = anchor_lines(item.text, named_identifiers(ctx.query, item.text))
+        room = target - count_tokens(anchors) - 1
+        if room < MIN_SUMMARY_TOKENS:
+            return f"{item.name}: left whole (a summary would not be {SUMMARY_RATIO}x smaller)"
         async with gate:
-            summary = await ctx.summarizer(item, limit)
+            summary = truncate_tokens((await ctx.summarizer(item, room)).strip(), room)
         before = item.tokens
-        item.text, item.status, item.tokens = summary, "summarized", count_tokens(summary)
-        item.lines_kept = []
+        text = f"{summary}\n{anchors}" if anchors else summary
+        item.text, item.status, item.tokens, item.lines_kept = text, "summarized", count_tokens(text), []
         return f"{item.name}: summarized {before} -> {item.tokens} tokens"
 
     return list(await asyncio.gather(*(one(i) for i in large)))
+
+
+def named_identifiers(query: str, text: str) -> list[str]:
+    """Identifiers the question names that ``text`` holds (``parse_config``, ``Cache.get``, ``isleap``)."""
+    found = []
+    for word in dict.fromkeys(_IDENTIFIER.findall(query)):
+        bare = word.rsplit(".", 1)[-1]
+        looks_like_code = "_" in word or "." in word or (word[1:] != word[1:].lower())
+        if bare.lower() in STOPWORDS or not (looks_like_code or re.search(rf"\b(?:def|class)\s+{re.escape(bare)}\b", text)):
+            continue
+        if re.search(rf"\b{re.escape(bare)}\b", text):
+            found.append(word)
+    return found
+
+
+def anchor_lines(text: str, names: list[str]) -> str:
+    """For each name, the line that defines it (else the first that uses it)."""
+    lines = text.splitlines()
+    out = []
+    for name in names:
+        bare = re.escape(name.rsplit(".", 1)[-1])
+        define = re.compile(rf"^\s*(?:async\s+)?(?:def|class)\s+{bare}\b")
+        use = re.compile(rf"\b{bare}\b")
+        line = next((ln for ln in lines if define.search(ln)), None) or next((ln for ln in lines if use.search(ln)), "")
+        if line.strip() and line.strip() not in out:
+            out.append(line.strip())
+    return "\n".join(out)
 
 
 class SummaryCache:

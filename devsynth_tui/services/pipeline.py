@@ -25,12 +25,12 @@ from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem, StageReport, live
 from devsynth_tui.services.cpu import background, set_priority
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.ledger import Ledger, LedgerRow
+from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
 from devsynth_tui.services.model_routing import classify, route
 from devsynth_tui.services.resource_monitor import collect_garbage
 from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
-from devsynth_tui.services.token_accounting import count_messages, count_tokens, encoding, estimate_cost
+from devsynth_tui.services.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
 
 DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
@@ -298,7 +298,7 @@ class Pipeline:
     async def _embed(self, texts: list[str]) -> list[list[float]]:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            heads = [_truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing]
+            heads = [truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing]
             vectors = await self.backend.client.embed(heads, await self.backend.embedding_model())
             if len(self._vectors) > 4096:
                 self._vectors.clear()
@@ -311,7 +311,7 @@ class Pipeline:
         if cached is not None:
             return cached
         window = await self.backend.context_length(model) or 8192
-        source = _truncate_tokens(item.text, max(256, window - limit - 256))
+        source = truncate_tokens(item.text, max(256, int((window - limit - 256) / CL100K_MARGIN)))
         req = ChatRequest(source, operation="summarize", system=SUMMARY_SYSTEM.format(type=item.type, limit=limit))
         payload = {"model": model, "messages": _messages(req.system, [], [], source), "max_tokens": limit, "temperature": 0.0}
         started = time.perf_counter()
@@ -321,7 +321,7 @@ class Pipeline:
             self._finish(req, None, "", None, "error", str(e), started)
             raise
         self._finish(req, None, result.text, result, "ok", None, started)
-        summary = _truncate_tokens(result.text.strip(), limit)
+        summary = truncate_tokens(result.text.strip(), limit)
         self.summaries.put(item.text, model, limit, summary)
         return summary
 
@@ -368,7 +368,7 @@ class Pipeline:
         row.prompt_tokens = row.completion_tokens = 0
         row.cost, row.cached, row.usage_source = 0.0, True, "cache"
         row.tokens_saved += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
-        self.ledger.record(row)
+        self._record(row, prep)
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
@@ -477,8 +477,14 @@ class Pipeline:
 
     def _finish(self, req, prep, text, result, status, error, started) -> Done:
         row = self._row(req, prep, text, result, status, error, started)
-        self.ledger.record(row)
+        self._record(row, prep)
         return Done(text, status, row, result, error)
+
+    def _record(self, row: LedgerRow, prep: Prepared | None) -> None:
+        """The ledger row, and the tokens before and after each optimization stage."""
+        request_id = self.ledger.record(row)
+        if prep:
+            self.ledger.record_stages(request_id, stage_rows(prep.reports))
 
     def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started) -> LedgerRow:
         usage = (result.usage if result else None) or {}
@@ -516,7 +522,3 @@ def _merge_results(results: list[ChatResult]) -> ChatResult | None:
     merged.t_first, merged.t_end = results[0].t_end, results[-1].t_end
     return merged
 
-
-def _truncate_tokens(text: str, limit: int) -> str:
-    tokens = encoding().encode_ordinary(text)
-    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])

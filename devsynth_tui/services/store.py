@@ -59,6 +59,14 @@ MIGRATIONS: list[str] = [
         server TEXT, model TEXT, config_hash TEXT, data TEXT NOT NULL
     );
     """,
+    # 4: tokens before and after each optimization stage of a request
+    """
+    CREATE TABLE request_stages (
+        request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL, tokens_before INTEGER NOT NULL, tokens_after INTEGER NOT NULL
+    );
+    CREATE INDEX request_stages_request ON request_stages(request_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,7 +19,7 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.store import Store, db_path
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, UserMessage
-from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel, Totals
+from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel, Totals
 from devsynth_tui.ui.panes import ConversationPicker, ModelsPane, RenameScreen, TasksPane
 from devsynth_tui.ui.params import ParamsPane
 
@@ -299,6 +299,10 @@ class DevsynthApp(App):
         self.refresh_tokens()
         self.update_status()
         self.token_panel.show_last(done.row, self.request_tokens)
+        if done.prepared:
+            from devsynth_tui.services.ledger import stage_rows
+
+            self.token_panel.query_one("#stage-waterfall", StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if done.prepared and done.prepared.model_reason:
             self._pane(ModelsPane).show_routing(f"last request: {done.prepared.payload['model']} — "
                                                 f"{done.prepared.complexity}: {done.prepared.model_reason}")
