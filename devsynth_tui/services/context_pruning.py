@@ -99,15 +99,16 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
 
 def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> float:
     """Where filling below ``threshold`` stops: the knee of the descending score curve
-    (the point farthest below the line from its first to its last point), never under
-    ``floor`` (a share of the best score) nor over ``threshold``."""
+    (the point farthest below the line from its first to its last point: the first one
+    past the steepest bend), never under ``floor`` (a share of the best score) nor over
+    ``threshold``. A curve without a bend is kept down to its end."""
     curve = sorted((s for s in scores if floor <= s < threshold), reverse=True)
     if len(curve) < 3:
         return max(floor, curve[-1]) if curve else threshold
     first, last, n = curve[0], curve[-1], len(curve) - 1
     drop = [(first + (last - first) * k / n) - v for k, v in enumerate(curve)]
     knee = max(range(len(curve)), key=drop.__getitem__)
-    return max(floor, curve[knee])
+    return max(floor, curve[knee] if drop[knee] > 1e-9 else last)
 
 
 def _fits_whole(items: list[ContextItem], budget: int) -> bool:
