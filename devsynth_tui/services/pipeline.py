@@ -22,7 +22,7 @@ from devsynth_tui.config import Config, app_home
 from devsynth_tui.services import context_pruning as pruning
 from devsynth_tui.services import prompt_optimization as prompts
 from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem, StageReport, live
+from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.cpu import background, set_priority
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
 from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
@@ -205,9 +205,10 @@ class Pipeline:
             sent, counted_by = await self._count_sent(messages)
             if sent <= limit or budget == 0:
                 break
-            budget = max(0, int(budget * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS)  # the ratio seen
+            used = total_tokens(items)  # cl100k; scaled by what the counter saw, with a little to spare
+            budget = max(0, min(budget - 1, int(used * 0.98 * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS))
         fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
-        if sent > limit:
+        if fixed > limit:
             fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
         after = count_messages(messages)
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
