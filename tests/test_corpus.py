@@ -72,7 +72,7 @@ def test_default_keeps_the_gold_of_named_questions_and_cuts_most_tokens(corpus):
 
 def test_a_definition_pulls_in_its_class_header_helpers_and_tests():
     code = ("class Store:\n    '''Keeps things.'''\n    limit = 3\n\n" + "".join(
-        f"    def unrelated_{n}(self):\n        return {n} + {n} * {n}\n\n" for n in range(40))
+        f"    def unrelated_{n}(self):\n        return {n} + {n} * {n}\n\n" for n in range(90))
         + "    def put(self, key):\n        return self._check(key)\n\n"
         "    def _check(self, key):\n        return key in self.__dict__\n")
     tests = "def test_check():\n    assert Store()._check('x') is False\n\n\ndef test_other():\n    assert True\n"

@@ -25,6 +25,7 @@ LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
 SUMMARY_RATIO = 3  # a summary is at most a third of what it replaces, or it does not pay
 MIN_SUMMARY_TOKENS = 16
+MARKER_TOKENS = 12  # "... (lines 120-245 omitted)" and its line break
 HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
 
 Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
@@ -122,25 +123,24 @@ def header_tokens(item: ContextItem) -> int:
 
 def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, cutoff: float, budget: int):
     """Chunks best first: those at or above ``threshold``, then what they need (class
-    header, same-file helpers they call), then the rest down to ``cutoff``; each one only
-    while the rendered items, headers and omission markers included, stay in the budget."""
+    header, same-file helpers, tests naming them), then the rest down to ``cutoff``; each
+    one only while the items as rendered (headers and omission markers included) fit."""
     ranked = sorted(chunks, key=lambda c: -c.score)
     core = [c for c in ranked if c.score >= threshold] or ranked[:1]
     kept: list[Chunk] = []
-    chosen: set[int] = set()
+    per_item: dict[int, list[Chunk]] = {}
     cost = {"used": 0}
 
     def take(chunk: Chunk) -> bool:
-        if id(chunk) in chosen:
+        mine = per_item.setdefault(chunk.item, [])
+        if chunk in mine:
             return False
-        mine = [c for c in kept if c.item == chunk.item] + [chunk]
-        text, _ = _render(items[chunk.item].text, mine)
-        before = _rendered_cost(items, kept, chunk.item)
-        after = count_tokens(text) + header_tokens(items[chunk.item])
+        before = _estimate(items[chunk.item], mine)
+        after = _estimate(items[chunk.item], mine + [chunk])
         if cost["used"] - before + after > budget:
             return False
+        mine.append(chunk)
         kept.append(chunk)
-        chosen.add(id(chunk))
         cost["used"] += after - before
         return True
 
@@ -151,14 +151,18 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
         if chunk.score < cutoff:
             break
         take(chunk)
-    return kept, _render_all(items, kept), pulled
+    while True:
+        rendered = {i: (text, ranges, count_tokens(text)) for i, (text, ranges) in _render_all(items, kept).items()}
+        if not kept or sum(n + header_tokens(items[i]) for i, (_, _, n) in rendered.items()) <= budget:
+            return kept, rendered, pulled
+        kept.pop()  # the estimate was short: give up the last chunk taken
 
 
-def _rendered_cost(items, kept: list[Chunk], item: int) -> int:
-    mine = [c for c in kept if c.item == item]
+def _estimate(item: ContextItem, mine: list[Chunk]) -> int:
+    """Tokens of an item rendered with these chunks: their text, the omission markers, the header."""
     if not mine:
         return 0
-    return count_tokens(_render(items[item].text, mine)[0]) + header_tokens(items[item])
+    return sum(c.tokens + 1 for c in mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
@@ -230,8 +234,8 @@ def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[
     }
 
 
-def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list]]) -> list[str]:
-    """Rewrite each item from its rendering; note the dropped and the cut."""
+def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list, int]]) -> list[str]:
+    """Rewrite each item from its rendering (text, line ranges, tokens); note the dropped and the cut."""
     notes = []
     for i, item in enumerate(items):
         if item.status == "dropped":
@@ -240,11 +244,11 @@ def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list]]) -> l
             _drop(item, "below the relevance threshold")
             notes.append(f"{item.name}: dropped ({item.note})")
             continue
-        text, ranges = rendered[i]
+        text, ranges, tokens = rendered[i]
         if text is item.text:
             continue
         item.text, item.status, item.lines_kept = text, "partial", ranges
-        item.tokens = count_tokens(text)
+        item.tokens = tokens
         notes.append(f"{item.name}: kept lines {', '.join(f'{s}-{e}' for s, e in ranges)}")
     return notes
 

@@ -135,6 +135,13 @@ def _messages(system: str, items: list[ContextItem], examples: list[str], prompt
     return messages
 
 
+def _context_tokens(items: list[ContextItem]) -> int:
+    """cl100k tokens the items add to the messages: the context block (headers included) and turns."""
+    files = [i for i in live(items) if i.kind != "turn"]
+    block = sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
+    return block + sum(i.tokens for i in live(items) if i.kind == "turn")
+
+
 def _turn_items(history: list[dict]) -> list[ContextItem]:
     return [
         ContextItem(f"turn {n + 1} ({m['role']})", m["content"], "conversation", m.get("ts", 0.0), "turn", m["role"])
@@ -190,19 +197,23 @@ class Pipeline:
         The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
-        before = count_messages(_messages(req.system, req.context + _turn_items(req.history), req.examples, req.prompt))
+        turns = _turn_items(req.history)
+        before = count_messages(_messages(req.system, turns, req.examples, req.prompt)) + sum(
+            i.tokens + pruning.header_tokens(i) for i in req.context) + (pruning.HEADER_TOKENS if req.context else 0)
         loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
         system, examples, prompt, prompt_reports = self._prompt_stage(req)
         limit = await self._limit(sampling, active)
-        fixed, _ = await self._count_sent(_messages(system, [], examples, prompt))
+        bare = _messages(system, [], examples, prompt)
+        bare_tokens = sum(count_tokens(m["content"]) for m in bare)
+        fixed, _ = await self._count_sent(bare, bare_tokens)
         budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
         for _ in range(FIT_ATTEMPTS):
-            items = copy.deepcopy(req.context) + _turn_items(req.history)
+            items = copy.deepcopy(req.context) + copy.deepcopy(turns)
             context_reports = await self._context_stage(req, items, budget)
             messages = _messages(system, items, examples, prompt)
-            sent, counted_by = await self._count_sent(messages)
+            sent, counted_by = await self._count_sent(messages, bare_tokens + _context_tokens(items))
             if sent <= limit or budget == 0:
                 break
             used = total_tokens(items)  # cl100k; scaled by what the counter saw, with a little to spare
@@ -210,7 +221,7 @@ class Pipeline:
         fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
         if fixed > limit:
             fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
-        after = count_messages(messages)
+        after = bare_tokens + _context_tokens(items) + 4 * len(messages) + 3  # as count_messages, without re-encoding
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
         prepared = Prepared(payload, loaded + context_reports + prompt_reports + [fit], items, before, after, tokens_sent=sent)
         await self._model_stage(req, prepared, active)
@@ -229,8 +240,9 @@ class Pipeline:
             limit = min(limit, window - sampling.get("max_tokens", 0))
         return max(0, limit)
 
-    async def _count_sent(self, messages: list[dict]) -> tuple[int, str]:
-        """Prompt tokens of ``messages`` as the server will count them, and how they were counted."""
+    async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
+        """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
+        ``content_tokens`` (cl100k, message contents only) is the estimate without a tokenizer."""
         if self._tokenizer is not False:
             try:
                 tokens = await self.backend.client.tokenize("\n".join(str(m["content"]) for m in messages))
@@ -240,7 +252,7 @@ class Pipeline:
                 self._tokenizer = tokens is not None
             if tokens is not None:
                 return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
-        estimate = math.ceil((count_messages(messages) - 3 - 4 * len(messages)) * CL100K_MARGIN)
+        estimate = math.ceil(content_tokens * CL100K_MARGIN)
         return estimate + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
