@@ -21,6 +21,7 @@ import re
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,6 +35,8 @@ from devsynth_tui.services.context import ContextItem  # noqa: E402
 from devsynth_tui.services.ledger import Ledger  # noqa: E402
 from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo  # noqa: E402
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
+from devsynth_tui.services import relevance  # noqa: E402
+from devsynth_tui.services.context_pruning import EMBED_CANDIDATES  # noqa: E402
 from devsynth_tui.services.relevance import BM25  # noqa: E402
 from devsynth_tui.services.store import Store  # noqa: E402
 from devsynth_tui.services.token_accounting import count_tokens  # noqa: E402
@@ -96,12 +99,16 @@ class Runner:
             before = sum(i.tokens for i in items)
             baseline(q, items, budget)
             return 1 - sum(i.tokens for i in items) / before, recall(q, items), False
+        embed = values.pop("embedder", None)
         cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, **values})
-        prep = await Pipeline(cfg, self.backend, self.ledger, self.home).prepare(ChatRequest(q["question"], context=items))
+        pipe = Pipeline(cfg, self.backend, self.ledger, self.home)
+        if embed:
+            pipe._embed = embed
+        prep = await pipe.prepare(ChatRequest(q["question"], context=items))
         return 1 - prep.tokens_after / prep.tokens_before, recall(q, prep.items), prep.tokens_sent > budget
 
     async def run(self, values: dict) -> dict:
-        rows = [(q, await self.one(q, values)) for q in self.questions]
+        rows = [(q, await self.one(q, dict(values))) for q in self.questions]
         golds = [(q["style"], g) for q, (_, rec, _) in rows for g in rec]
 
         def whole(style=None, kind=None):
@@ -146,9 +153,43 @@ async def main() -> None:
     for label, values in runs:
         print(line(label, await runner.run(values)), flush=True)
     if args.wordllama:
-        for label, values in WORDLLAMA:
-            print(line(label, await runner.run(values)), flush=True)
+        embed = WordLlamaEmbedder()
+        for weight in (0.35, 0.6):
+            values = {PRUNING + "embeddings": "always", "embedder": embed}
+            relevance.blend.__defaults__ = (weight,)
+            print(line(f"default + wordllama (weight {weight})", await runner.run(values)), flush=True)
+        print(f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
+              f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)")
     await runner.backend.client.aclose()
+
+
+class WordLlamaEmbedder:
+    """wordllama's static 256-dimension embeddings, loaded offline from its wheel (not a project dependency)."""
+
+    def __init__(self):
+        import shutil
+
+        try:
+            import wordllama
+        except ImportError:
+            raise SystemExit("--wordllama needs it installed: .venv/bin/pip install wordllama==0.4.0.post1") from None
+        t0 = time.perf_counter()
+        cache = Path(tempfile.mkdtemp())
+        (cache / "tokenizers").mkdir()
+        shutil.copy(Path(wordllama.__file__).parent / "tokenizers" / "l2_supercat_tokenizer_config.json", cache / "tokenizers")
+        self.model = wordllama.WordLlama.load(cache_dir=cache, disable_download=True)
+        self.load_s = time.perf_counter() - t0
+        self.seconds, self.tokens = 0.0, 0
+
+    async def __call__(self, texts: list[str]) -> list[list[float]]:
+        t0 = time.perf_counter()
+        vectors = self.model.embed(texts, norm=True).tolist()
+        self.seconds += time.perf_counter() - t0
+        self.tokens += sum(count_tokens(t) for t in texts)
+        return vectors
+
+    def cost_per_50k(self) -> float:
+        return self.seconds * 1000 * 50_000 / max(1, self.tokens)
 
 
 PRUNING = "tokens.context_pruning."
@@ -162,7 +203,6 @@ FRONTIER = [(f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fi
     (f"threshold {t}, fill_floor {f}", {PRUNING + "threshold": t, PRUNING + "fill_floor": f})
     for t in (0.7, 0.5) for f in (0.4, 0.3, 0.2, 0.1, 0.05)
 ]
-WORDLLAMA: list = []
 
 if __name__ == "__main__":
     asyncio.run(main())

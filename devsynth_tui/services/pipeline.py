@@ -199,7 +199,7 @@ class Pipeline:
         has one, else by cl100k times a measured safety margin."""
         turns = _turn_items(req.history)
         before = count_messages(_messages(req.system, turns, req.examples, req.prompt)) + sum(
-            i.tokens + pruning.header_tokens(i) for i in req.context) + (pruning.HEADER_TOKENS if req.context else 0)
+            i.tokens + pruning.header_tokens(i) for i in req.context) + (CONTEXT_BLOCK_TOKENS if req.context else 0)
         loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
