@@ -11,6 +11,7 @@ The baseline is plain BM25 over ~300-token line windows filling the budget.
     .venv/bin/python bench/bench_pruning.py              # the table
     .venv/bin/python bench/bench_pruning.py --frontier   # reduction against recall, per setting
     .venv/bin/python bench/bench_pruning.py --wordllama  # also the hybrid with wordllama static embeddings
+    .venv/bin/python bench/bench_pruning.py --server     # prompt tokens as the embedded llama.cpp server counts them
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from devsynth_tui.services.backend import Backend  # noqa: E402
 from devsynth_tui.services.context import ContextItem  # noqa: E402
 from devsynth_tui.services.ledger import Ledger  # noqa: E402
 from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo  # noqa: E402
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
+from devsynth_tui.services.pipeline import CL100K_MARGIN, ChatRequest, Pipeline  # noqa: E402
 from devsynth_tui.services import relevance  # noqa: E402
 from devsynth_tui.services.context_pruning import EMBED_CANDIDATES  # noqa: E402
 from devsynth_tui.services.relevance import BM25  # noqa: E402
@@ -140,7 +141,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frontier", action="store_true", help="sweep the cutoff settings")
     parser.add_argument("--wordllama", action="store_true", help="also the hybrid score with wordllama")
+    parser.add_argument("--server", action="store_true", help="only: prompt tokens counted by the embedded server against the budget")
     args = parser.parse_args()
+    if args.server:
+        await server_counts()
+        return
     questions, skipped = build(CORPUS)
     runner = Runner(questions)
     budgets = [runner.budget(q) for q in questions[::2]]
@@ -161,6 +166,56 @@ async def main() -> None:
         print(f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
               f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)")
     await runner.backend.client.aclose()
+
+
+async def server_counts(real_requests: int = 4) -> None:
+    """Default config, every question at its budget (and at 900 tokens), through the embedded
+    llama.cpp server: what its own template and tokenizer make of the prompt, against the budget;
+    a few requests sent for real to read ``usage.prompt_tokens``."""
+    import httpx
+
+    from devsynth_tui.services.embedded import EmbeddedServer
+
+    questions, _ = build(CORPUS)
+    server = EmbeddedServer(Path(tempfile.mkdtemp()))
+    server.start()
+    client = LLMClient(server.base_url, timeout=600)
+    http = httpx.AsyncClient(base_url=server.base_url.removesuffix("/v1"), timeout=600)
+    backend = Backend(client, "llamacpp")
+    ledger = Ledger(Store(Path(tempfile.mkdtemp()) / "db"))
+    ratios, over, usage = [], 0, []
+    try:
+        for n, q in enumerate(questions):
+            share_budget = int(q["budget_share"] * sum(c.tokens for c in load_items(q, CORPUS)))
+            for budget in (share_budget, 900):
+                cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, "llm.max_tokens": 1})
+                prep = await Pipeline(cfg, backend, ledger).prepare(ChatRequest(q["question"], context=load_items(q, CORPUS)))
+                prompt = (await http.post("/apply-template", json={"messages": prep.messages})).json()["prompt"]
+                counted = len((await http.post("/tokenize", json={"content": prompt, "add_special": True})).json()["tokens"])
+                limit = min(budget, 8192 - 1)
+                ratios.append(counted / limit)
+                over += counted > limit
+                if budget == 900 and n % (len(questions) // real_requests) == 0:
+                    result = await client.chat(prep.payload)
+                    usage.append((q["id"], result.usage["prompt_tokens"], budget))
+        print(f"{len(ratios)} prompts (92 questions at their budget and at 900 tokens), counted by the server's "
+              f"template + /tokenize: over the limit {over}; sent/limit median {statistics.median(ratios):.3f}, "
+              f"max {max(ratios):.3f}")
+        for qid, prompt_tokens, budget in usage:
+            print(f"  real request {qid}: usage.prompt_tokens {prompt_tokens} against a budget of {budget}")
+        per_file, model_total, cl_total = [], 0, 0
+        for path in sorted(p for p in CORPUS.rglob("*") if p.is_file()):
+            text = path.read_text()
+            model = len((await http.post("/tokenize", json={"content": text})).json()["tokens"])
+            per_file.append(model / count_tokens(text))
+            model_total, cl_total = model_total + model, cl_total + count_tokens(text)
+        print(f"SmolLM2 tokens per cl100k token over {len(per_file)} corpus files: {model_total / cl_total:.3f} overall, "
+              f"per file {min(per_file):.3f}-{max(per_file):.3f} (median {statistics.median(per_file):.3f}); "
+              f"the margin used without /tokenize: {CL100K_MARGIN}")
+    finally:
+        await http.aclose()
+        await client.aclose()
+        server.stop()
 
 
 class WordLlamaEmbedder:
@@ -201,7 +256,7 @@ RUNS = [
 ]
 FRONTIER = [(f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0}) for t in (0.7, 0.5, 0.3, 0.2)] + [
     (f"threshold {t}, fill_floor {f}", {PRUNING + "threshold": t, PRUNING + "fill_floor": f})
-    for t in (0.7, 0.5) for f in (0.4, 0.3, 0.2, 0.1, 0.05)
+    for t in (0.7, 0.5, 0.4) for f in (0.4, 0.3, 0.2, 0.1)
 ]
 
 if __name__ == "__main__":
