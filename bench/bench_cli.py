@@ -70,7 +70,7 @@ async def fidelity() -> None:
             if n == 0:
                 continue  # warm-up
             ttft_gap.append((result.ttft - result.server_ttft) * 1000)
-            ratio.append(result.tps / result.server_tps)
+            ratio.append(result.client_tps / result.server_tps)
     finally:
         await client.aclose()
         server.stop()

@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", parents=[common], help="send one prompt through the pipeline and stream the answer")
     ask.add_argument("prompt")
     _context_args(ask)
+    thread = ask.add_mutually_exclusive_group()
+    thread.add_argument("-c", "--continue", dest="cont", action="store_true",
+                        help="continue the most recent conversation (one from the dashboard too)")
+    thread.add_argument("--conversation", "--cid", metavar="ID", type=int, help="continue conversation ID")
+    ask.add_argument("--show-thinking", action="store_true", help="write a thinking model's reasoning to stderr")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
     ask.add_argument("--raw", action="store_true", help="pass the model's escape sequences through unfiltered")
     for name, kind in (("temperature", float), ("top-p", float), ("top-k", int), ("max-tokens", int), ("seed", int)):
@@ -89,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--output", metavar="FILE", help="also write the result to FILE")
 
+    conv = sub.add_parser("conversations", parents=[common], help="stored conversations: list, show, delete")
+    vsub = conv.add_subparsers(dest="conversations_command", metavar="ACTION", required=True)
+    vlist = vsub.add_parser("list", parents=[common], help="conversations, most recent first")
+    vlist.add_argument("--json", action="store_true")
+    vshow = vsub.add_parser("show", parents=[common], help="one conversation's messages")
+    vshow.add_argument("id", type=int)
+    vshow.add_argument("--show-thinking", action="store_true", help="include a thinking model's reasoning")
+    vshow.add_argument("--json", action="store_true")
+    vdel = vsub.add_parser("delete", parents=[common], help="delete a conversation and its messages")
+    vdel.add_argument("id", type=int)
+
     cfg = sub.add_parser("config", parents=[common], help="check or show configuration")
     csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", parents=[common], help="validate a config file")
@@ -128,12 +144,24 @@ def _load_config(args):
     return load(args.config, base_url=args.base_url, model=args.model)
 
 
-def _ledger():
+def _store():
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.ledger import Ledger
     from devsynth_tui.services.store import Store, db_path
 
-    return Ledger(Store(db_path(app_home())))
+    return Store(db_path(app_home()))
+
+
+def _ledger(store=None):
+    from devsynth_tui.services.ledger import Ledger
+
+    return Ledger(store or _store())
+
+
+def _conversations(cfg, store=None):
+    from devsynth_tui.services.conversations import Conversations
+
+    compression = cfg["disk"]["compression"]
+    return Conversations(store or _store(), compression["level"] if compression["enabled"] else None)
 
 
 # --- tokens -------------------------------------------------------------------
@@ -214,6 +242,46 @@ def _reset(ledger, args) -> int:
     return 0
 
 
+# --- conversations ---------------------------------------------------------------
+
+
+def cmd_conversations(args) -> int:
+    from dataclasses import asdict
+
+    from devsynth_tui.services.ledger import format_ts
+    from devsynth_tui.services.sanitize import safe_text
+
+    conversations = _conversations(_load_config(args))
+    if args.conversations_command == "list":
+        found = conversations.list()
+        if args.json:
+            print(json.dumps([asdict(c) for c in found]))
+        elif not found:
+            print("no stored conversations yet: `devsynth-tui ask \"...\"` or the dashboard starts one")
+        else:
+            print(f"{'id':>5}  {'updated':19}  {'msgs':>4}  title")
+            for c in found:
+                print(f"{c.id:>5}  {format_ts(c.updated):19}  {c.messages:>4}  {safe_text(c.title)}")
+        return 0
+    if conversations.get(args.id) is None:
+        raise CliError(f"no conversation {args.id}: see `devsynth-tui conversations list`")
+    if args.conversations_command == "delete":
+        conversations.delete(args.id)
+        print(f"deleted conversation {args.id}")
+        return 0
+    messages = conversations.messages(args.id)
+    if args.json:
+        print(json.dumps({"id": args.id, "messages": [asdict(m) for m in messages]}))
+        return 0
+    for m in messages:
+        status = "" if m.status == "ok" else f" ({m.status})"
+        print(f"--- {m.role}{status} · {format_ts(m.ts)}")
+        if m.thinking and args.show_thinking:
+            print(f"[thinking]\n{safe_text(m.thinking)}\n[/thinking]")
+        print(safe_text(m.content))
+    return 0
+
+
 # --- config -------------------------------------------------------------------
 
 
@@ -282,8 +350,17 @@ def cmd_ask(args) -> int:
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
         raise CliError("empty prompt: pass the question as the first argument")
+    store = _store()
+    conversations = _conversations(cfg, store)
+    conversation = _conversation_to_continue(conversations, args)
     req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="ask")
-    done = asyncio.run(_with_backend(cfg, lambda backend: _stream_answer(cfg, backend, req, args)))
+
+    async def run(backend):
+        await backend.resolve_model(cfg.get("llm.model"))  # a model the server lacks is bad input: exit 2, nothing stored
+        cid = conversation or conversations.create(args.prompt)
+        return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
+
+    done = asyncio.run(_with_backend(cfg, run))
     if done.status == "partial":
         print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
     elif done.status == "error":
@@ -291,31 +368,53 @@ def cmd_ask(args) -> int:
     return EXIT_ERROR if done.status in ("error", "partial") else 0
 
 
-async def _stream_answer(cfg, backend, req, args):
+def _conversation_to_continue(conversations, args) -> int | None:
+    """The conversation ``-c`` or ``--conversation ID`` names (checked before any model call), else None."""
+    if args.cont:
+        latest = conversations.latest()
+        if latest is None:
+            raise CliError("nothing to continue: there is no stored conversation yet (ask without -c first)")
+        return latest.id
+    if args.conversation is not None:
+        if conversations.get(args.conversation) is None:
+            raise CliError(f"--conversation {args.conversation}: no such conversation; "
+                           f"see `devsynth-tui conversations list`")
+        return args.conversation
+    return None
+
+
+async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
     from devsynth_tui.services.lmstudio_client import Delta
-    from devsynth_tui.services.pipeline import Done, Pipeline, StageReport
+    from devsynth_tui.services.pipeline import Done, Notice, Pipeline, StageReport
     from devsynth_tui.services.sanitize import safe_text
 
-    pipeline = Pipeline(cfg, backend, _ledger())
+    pipeline = Pipeline(cfg, backend, _ledger(store))
     stages, done = [], None
-    async for event in pipeline.run(req):
+    show = (lambda text: text) if args.raw else safe_text
+    async for event in conversations.exchange(pipeline, cid, req):
         if isinstance(event, Delta) and not args.json:
-            sys.stdout.write(event.text if args.raw else safe_text(event.text))
-            sys.stdout.flush()
+            if not event.thinking:
+                sys.stdout.write(show(event.text))
+                sys.stdout.flush()
+            elif args.show_thinking:
+                sys.stderr.write(safe_text(event.text))
+                sys.stderr.flush()
+        elif isinstance(event, Notice):
+            print(f"devsynth-tui: {event.text}", file=sys.stderr)
         elif isinstance(event, StageReport):
             stages.append(event)
         elif isinstance(event, Done):
             done = event
     if args.json:
-        print(json.dumps(_answer_json(backend, done, stages)))
+        print(json.dumps(_answer_json(backend, done, stages, cid)))
     else:
         if done.text and not done.text.endswith("\n"):
             print()
-        print(_footer(backend, done), file=sys.stderr)
+        print(_footer(backend, done, cid), file=sys.stderr)
     return done
 
 
-def _answer_json(backend, done, stages) -> dict:
+def _answer_json(backend, done, stages, conversation: int) -> dict:
     from dataclasses import asdict
 
     from devsynth_tui.services.sanitize import safe_text
@@ -323,6 +422,8 @@ def _answer_json(backend, done, stages) -> dict:
     r = done.result
     return {
         "text": safe_text(done.text),
+        "thinking": safe_text(done.thinking),
+        "conversation": conversation,
         "status": done.status,
         "error": done.error,
         "backend": backend.label,
@@ -334,9 +435,9 @@ def _answer_json(backend, done, stages) -> dict:
     }
 
 
-def _footer(backend, done) -> str:
-    """The stats line on stderr: the answer's summary, the backend, the wall time."""
-    return f"-- {done.summary()} · {backend.label} · {done.row.duration:.2f} s"
+def _footer(backend, done, conversation: int) -> str:
+    """The stats line on stderr: the answer's summary, the backend, the wall time, the conversation."""
+    return f"-- {done.summary()} · {backend.label} · {done.row.duration:.2f} s · conversation {conversation} (-c continues)"
 
 
 def cmd_optimize(args) -> int:
@@ -587,6 +688,7 @@ COMMANDS = {
     "config": cmd_config,
     "models": cmd_models,
     "ask": cmd_ask,
+    "conversations": cmd_conversations,
     "optimize": cmd_optimize,
     "monitor": cmd_monitor,
     "benchmark": cmd_benchmark,

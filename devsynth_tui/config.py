@@ -158,6 +158,7 @@ SCHEMA: dict = {
         "model": Key(None, "optstr", doc="model id; empty means the server's loaded model"),
         "api_key": Key(None, "optstr", doc=f"leave empty and set ${ENV_API_KEY}; never written by us"),
         "timeout": Key(120.0, "float", _range(0.1, 3600), "seconds to wait for the server"),
+        "first_byte_timeout": Key(300.0, "float", _range(0.1, 3600), "seconds to wait for an answer to start (model loading)"),
         "embedded": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
         "temperature": Key(0.2, "float", _range(0, 2), "sampling temperature (0-2)"),
         "top_p": Key(0.9, "float", _range(0, 1), "nucleus sampling (0-1)"),
@@ -357,14 +358,23 @@ def read_yaml_layer(path: Path) -> dict:
     return validate_layer(data, source, lines)
 
 
+def _set_keys(layer: dict) -> list[str]:
+    """The dotted keys a (validated) layer sets."""
+    out = []
+    for path in ALL_KEYS:
+        try:
+            _get(layer, path)
+        except (KeyError, TypeError):
+            continue
+        out.append(path)
+    return out
+
+
 def merge(base: dict, layer: dict) -> dict:
     """Deep-merge ``layer`` into a copy of ``base``; leaf values (lists, mappings of names) replace."""
     out = copy.deepcopy(base)
-    for path, _ in ALL_KEYS.items():
-        try:
-            _set(out, path, copy.deepcopy(_get(layer, path)))
-        except (KeyError, TypeError):
-            pass
+    for path in _set_keys(layer):
+        _set(out, path, copy.deepcopy(_get(layer, path)))
     return out
 
 
@@ -447,9 +457,14 @@ class Config:
 
     data: dict
     sources: list[str]
+    origins: dict[str, str] = field(default_factory=dict)  # dotted key -> the layer that last set it
 
     def get(self, path: str) -> Any:
         return _get(self.data, path)
+
+    def origin(self, path: str) -> str:
+        """Where a key's value came from: "defaults", a file path, "environment", "command line", ..."""
+        return self.origins.get(path, "defaults")
 
     def __getitem__(self, section: str) -> Any:
         return self.data[section]
@@ -462,7 +477,7 @@ class Config:
         checked = validate_layer(layer, source)
         data = merge(self.data, checked)
         _check_cross_keys(data, source)
-        return Config(data, self.sources + [source])
+        return Config(data, self.sources + [source], self.origins | dict.fromkeys(_set_keys(checked), source))
 
     @property
     def api_key(self) -> str | None:
@@ -499,6 +514,7 @@ def load(
     """Build the effective config from every layer; raises ConfigError on any bad value."""
     data = defaults()
     sources = ["defaults"]
+    origins: dict[str, str] = {}
     user = Path(path).expanduser() if path else None
     if user is None and os.environ.get(ENV_CONFIG):
         user = Path(os.environ[ENV_CONFIG]).expanduser()
@@ -507,12 +523,14 @@ def load(
         user = candidate if candidate.is_file() else None
     for layer_path in [user, overrides_path() if use_overrides else None]:
         if layer_path is not None and (layer_path == user or layer_path.is_file()):
-            data = merge(data, read_yaml_layer(layer_path))
+            layer = read_yaml_layer(layer_path)
+            data = merge(data, layer)
             sources.append(str(layer_path))
+            origins.update(dict.fromkeys(_set_keys(layer), str(layer_path)))
     env_url = os.environ.get(ENV_BASE_URL) or os.environ.get(ENV_LM_STUDIO)
     flags = {"llm.base_url": base_url, "llm.model": model}
     env = {"llm.base_url": env_url, "llm.model": os.environ.get(ENV_MODEL)}
-    cfg = Config(data, sources)
+    cfg = Config(data, sources, origins)
     for name, values in (("environment", env), ("command line", flags)):
         values = {k: v for k, v in values.items() if v}
         if values:

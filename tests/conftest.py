@@ -60,3 +60,23 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None):
         [sys.executable, "-m", "devsynth_tui", *args],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, input=input, timeout=300,
     )
+
+
+@pytest.fixture
+def recording_proxy(server_url):
+    """A proxy in front of the real embedded server that records what it receives."""
+    from recording_proxy import RecordingProxy
+
+    proxy = RecordingProxy(server_url.removesuffix("/v1")).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def lmstudio():
+    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per test."""
+    from lmstudio_emulator import LMStudioEmulator
+
+    emulator = LMStudioEmulator().start()
+    yield emulator
+    emulator.stop()

@@ -33,7 +33,7 @@ def rows():
 
 def ask(url, *extra, timeout="120"):
     cfg = app_home().parent / "fault.yaml"
-    cfg.write_text(f"llm:\n  embedded: never\n  timeout: {timeout}\n")
+    cfg.write_text(f"llm:\n  embedded: never\n  timeout: {timeout}\n  first_byte_timeout: {timeout}\n")
     return run_cli("--config", str(cfg), "--base-url", url, "ask", "hello", *extra)
 
 
@@ -75,7 +75,7 @@ def test_connection_refused(tmp_path):
 
 def test_silent_server_times_out(faults):
     r = ask(faults.url("silent"), timeout="1")
-    assert r.returncode == 1 and "did not answer within 1 s" in r.stderr
+    assert r.returncode == 1 and "did not start answering within 1 s" in r.stderr and "llm.first_byte_timeout" in r.stderr
     assert rows()[0]["status"] == "error"
 
 

@@ -151,13 +151,44 @@ def _embedded_children():
     return [p for p in psutil.process_iter(["cmdline"]) if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or [])]
 
 
-def test_auto_starts_embedded_and_leaves_no_orphan():
+def test_always_starts_embedded_and_leaves_no_orphan(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("llm:\n  embedded: always\n")
     before = {p.pid for p in _embedded_children()}
-    r = run_cli("--base-url", "http://127.0.0.1:9/v1", "ask", "What is 2+2?", "--max-tokens", "12")
+    r = run_cli("--config", str(cfg), "ask", "What is 2+2?", "--max-tokens", "12")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() and "embedded SmolLM2-135M-Instruct" in r.stderr
     time.sleep(0.5)
     assert {p.pid for p in _embedded_children()} - before == set()
+
+
+def test_a_named_server_that_does_not_answer_is_an_error_not_smollm2():
+    before = {p.pid for p in _embedded_children()}
+    r = run_cli("--base-url", "http://127.0.0.1:9/v1", "ask", "hi")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "http://127.0.0.1:9/v1" in r.stderr and "command line" in r.stderr
+    assert {p.pid for p in _embedded_children()} - before == set()
+
+
+async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(tmp_path):
+    from devsynth_tui.config import load
+    from devsynth_tui.services.backend import connect
+
+    cfg = load()
+    cfg.data["llm"]["base_url"] = "http://127.0.0.1:9/v1"  # nothing listens there; the key stays a default
+    assert cfg.origin("llm.base_url") == "defaults"
+    backend = await connect(cfg, tmp_path)
+    try:
+        assert backend.kind == "embedded"
+        assert backend.label.startswith("LM Studio not running at http://127.0.0.1:9/v1: using the embedded SmolLM2")
+    finally:
+        await backend.aclose()
+
+
+def test_a_model_the_server_does_not_have_is_an_error_naming_what_it_has(server_url):
+    r = run_cli("--base-url", server_url, "--model", "nope-7b", "ask", "hi")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "'nope-7b'" in r.stderr and "SmolLM2-135M-Instruct" in r.stderr
 
 
 def test_embedded_child_dies_with_killed_parent(tmp_path):

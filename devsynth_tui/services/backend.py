@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.embedded import MODEL_NAME, EmbeddedServer, EmbeddedUnavailable
-from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ServerUnreachable
+from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
 
 
 @dataclass
@@ -19,32 +19,62 @@ class Backend:
     kind: str  # lmstudio | llamacpp | openai | embedded
     embedded: EmbeddedServer | None = None
     active_model: str | None = None
+    fallback_from: str | None = None  # the default URL nothing answered at, when the embedded server stands in
     _models: list[ModelInfo] | None = None
+
+    @property
+    def name(self) -> str:
+        """What the server is, in a few words: LM Studio, llama.cpp server, embedded SmolLM2, server."""
+        if self.kind == "embedded":
+            return f"the embedded {MODEL_NAME}"
+        return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
 
     @property
     def label(self) -> str:
         if self.kind == "embedded":
-            return f"embedded {MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
-        name = {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "server")
-        return f"{name} at {self.client.url}"
+            where = f"{MODEL_NAME} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
+            if self.fallback_from:
+                return f"LM Studio not running at {self.fallback_from}: using the embedded {where}"
+            return f"embedded {where}"
+        return f"{self.name} at {self.client.url}"
 
     async def resolve_model(self, wanted: str | None) -> str:
-        """The model to send: the configured one, else the server's first loaded model."""
+        """The model to send: the one asked for (it must be on the server), else a loaded one, else the first LLM.
+
+        LM Studio with just-in-time loading lists every downloaded model and loads
+        the one a request names, so a model that is not loaded yet is a fine choice.
+        """
         if wanted:
-            return wanted
+            return await self._named(wanted)
         if self.active_model is None:
             models = await self.models()
-            loaded = [m for m in models if m.loaded is not False and not m.is_embedding]
-            if not loaded:
-                raise LLMError(f"no model is loaded on {self.client.url}: load one in LM Studio or pass --model")
-            self.active_model = loaded[0].id
+            chats = [m for m in models if not m.is_embedding]
+            if not chats:
+                raise ModelNotFound(f"{self.name} at {self.client.url} lists no chat model: "
+                                    f"download or load one in LM Studio, or pass --model")
+            self.active_model = next((m for m in chats if m.loaded is not False), chats[0]).id
         return self.active_model
+
+    async def _named(self, wanted: str) -> str:
+        models = await self.models()
+        if not models:
+            return wanted  # a server that lists nothing gets the name as given
+        for m in models:
+            if m.id == wanted or m.id.lower() == wanted.lower():
+                return m.id
+        have = ", ".join(m.id for m in models if not m.is_embedding) or "none"
+        raise ModelNotFound(f"model {wanted!r} is not on {self.name} at {self.client.url}; it has: {have} "
+                            f"(pick one with --model, llm.model or the Models pane)")
 
     async def models(self, refresh: bool = False) -> list[ModelInfo]:
         """The server's models (listed once, then cached until ``refresh``)."""
         if self._models is None or refresh:
             self._models = await self.client.list_models()
         return self._models
+
+    async def model_info(self, model: str) -> ModelInfo | None:
+        """What the server says about ``model``, if it lists it."""
+        return next((m for m in await self.models() if m.id == model), None)
 
     async def context_length(self, model: str) -> int | None:
         """The model's context window when the server tells it."""
@@ -78,17 +108,22 @@ class Backend:
 
 
 def _client(cfg: Config, url: str) -> LLMClient:
-    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"))
+    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"), first_byte_timeout=cfg.get("llm.first_byte_timeout"))
 
 
-async def start_embedded(cfg: Config, home: Path) -> Backend:
+async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = None) -> Backend:
     server = EmbeddedServer(home)
     await asyncio.to_thread(server.start)
-    return Backend(_client(cfg, server.base_url), "embedded", server, MODEL_NAME)
+    return Backend(_client(cfg, server.base_url), "embedded", server, MODEL_NAME, fallback_from)
 
 
 async def connect(cfg: Config, home: Path) -> Backend:
-    """Pick the backend per ``llm.embedded`` (auto|always|never); raises a one-line error if none."""
+    """Pick the backend per ``llm.embedded`` (auto|always|never); raises a one-line error if none.
+
+    ``auto`` starts the embedded server only when the base URL is the default
+    (LM Studio's) and nothing answers there: a server the user named by flag,
+    environment or config file is that server, or an error.
+    """
     mode = cfg.get("llm.embedded")
     if mode == "always":
         return await start_embedded(cfg, home)
@@ -98,9 +133,10 @@ async def connect(cfg: Config, home: Path) -> Backend:
         return Backend(client, kind)
     await client.aclose()
     url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"
-    if mode == "never":
-        raise ServerUnreachable(url)
+    named = cfg.origin("llm.base_url")
+    if mode == "never" or named != "defaults":
+        raise ServerUnreachable(url, f"llm.base_url from {named}" if named != "defaults" else "")
     try:
-        return await start_embedded(cfg, home)
+        return await start_embedded(cfg, home, fallback_from=url)
     except EmbeddedUnavailable as e:
         raise LLMError(f"no server answers at {url} and the embedded backend can't start: {e}") from None

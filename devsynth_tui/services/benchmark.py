@@ -225,7 +225,7 @@ class Runner:
         return {"ttft": ttft, "itl": itl, "tpot": (end - start - ttft) / (n - 1) if n > 1 else 0.0, "e2e": end - start,
                 "output_tokens": n, "prompt_tokens": done.row.prompt_tokens, "tokens_saved": done.row.tokens_saved,
                 "server_tps": done.result.server_tps if done.result else None,
-                "server_prompt_ms": timings.get("prompt_ms"), "client_tps": done.row.tps}
+                "server_prompt_ms": timings.get("prompt_ms"), "client_tps": done.result.client_tps if done.result else None}
 
     async def _stages(self, opts: Options, result: RunResult):
         t = time.perf_counter()

@@ -1,9 +1,10 @@
-"""Context items (files, earlier turns, task inputs: each typed and counted) and stage reports."""
+"""Context items (files the user attached: each typed and counted) and stage reports."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +23,7 @@ class ContextItem:
     name: str
     text: str
     type: str = "code"
-    timestamp: float = 0.0
-    kind: str = "file"  # file | turn | input
-    role: str = ""  # for turns: user | assistant
+    timestamp: float = 0.0  # when it entered the context (recency counts from here, not the file's mtime)
     tokens: int = 0
     status: str = "kept"  # kept | partial | summarized | dropped
     lines_kept: list[tuple[int, int]] = field(default_factory=list)
@@ -84,7 +83,7 @@ def _read(path: str, ctype: str | None) -> ContextItem | str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return f"{path}: skipped, not UTF-8 text"
-    return ContextItem(path, text, ctype or guess_type(path), st.st_mtime)
+    return ContextItem(path, text, ctype or guess_type(path), time.time())
 
 
 def load_files(paths: list[str], types: dict[str, str] | None = None) -> tuple[list[ContextItem], list[str]]:

@@ -261,19 +261,13 @@ def _drop(item: ContextItem, why: str) -> None:
 
 
 async def recency(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Drop items older than ``max_age``; if still over budget, the oldest turns go first."""
+    """Drop items that entered the context more than ``max_age`` seconds ago (conversation turns: see conversations)."""
     max_age, now = ctx.settings["max_age"], ctx.now or time.time()
     notes = []
     for item in live(items):
         if item.timestamp and now - item.timestamp > max_age:
             _drop(item, f"older than max_age {max_age} s")
             notes.append(f"{item.name}: dropped ({item.note})")
-    turns = sorted((i for i in live(items) if i.kind == "turn"), key=lambda i: i.timestamp)
-    for turn in turns:
-        if total_tokens(items) <= ctx.budget:
-            break
-        _drop(turn, "oldest turn over budget")
-        notes.append(f"{turn.name}: dropped ({turn.note})")
     return notes
 
 

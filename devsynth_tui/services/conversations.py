@@ -1,22 +1,46 @@
-"""Stored conversations: list, reopen, rename, delete; message bodies compressed with zlib."""
+"""Conversations (DESIGN rule 9): stored turns, the history policy, and exchanges through the pipeline.
+
+A conversation is not context. Its turns are sent as alternating user/assistant
+messages under a policy of their own: the newest exchange whole, older turns
+whole while the budget allows, then summarized (when ``summarization`` is a
+pruning strategy) or dropped oldest first. Files are what relevance, recency and
+priority prune. Thinking is stored and shown, never sent back to the model.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, AsyncIterator, Awaitable, Callable
 
+from devsynth_tui.services.context import StageReport
 from devsynth_tui.services.store import Store
+from devsynth_tui.services.token_accounting import count_tokens
+
+if TYPE_CHECKING:
+    from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+
+MESSAGE_FRAMING = 4  # tokens a chat template adds around each message (estimate)
+MIN_SUMMARY_TOKENS = 48  # a budget left for a summary below this is not worth a model call
+SUMMARY_SHARE = 4  # with older turns to summarize, 1/4 of the history budget is kept for the summary
+CUT_SHORT = {"cancelled": "cancelled by the user", "partial": "the connection failed", "error": "the request failed"}
+
+Summarizer = Callable[[str, int], Awaitable[str]]
 
 
 @dataclass
 class Message:
+    """One stored turn. ``status`` is the answer's: ok | cancelled | partial | error."""
+
     role: str  # user | assistant
     content: str
     ts: float = field(default_factory=time.time)
-    status: str = "ok"  # ok | cancelled | error
+    status: str = "ok"
     meta: dict = field(default_factory=dict)  # stats shown under an answer
+    thinking: str = ""
 
 
 @dataclass
@@ -24,21 +48,47 @@ class Conversation:
     id: int
     title: str
     updated: float
+    messages: int = 0
+
+
+def _pack(text: str, level: int | None) -> tuple[bytes, int]:
+    raw = text.encode()
+    return (zlib.compress(raw, level), 1) if level else (raw, 0)
+
+
+def _unpack(body: bytes | None, compressed: int) -> str:
+    if not body:
+        return ""
+    return (zlib.decompress(body) if compressed else bytes(body)).decode()
 
 
 class Conversations:
-    """Conversations in the app database."""
+    """Conversations in the app database; message bodies zlib-compressed (``disk.compression``)."""
 
     def __init__(self, store: Store, level: int | None = 6):
         self.store, self.level = store, level
 
     def create(self, title: str = "New conversation") -> int:
         now = time.time()
+        title = " ".join(title.split())[:60] or "New conversation"
         return self.store.write("INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now))
 
-    def list(self) -> list[Conversation]:
-        rows = self.store.query("SELECT id, title, updated FROM conversations ORDER BY updated DESC, id DESC")
-        return [Conversation(r["id"], r["title"], r["updated"]) for r in rows]
+    def list(self, limit: int | None = None) -> list[Conversation]:
+        """Most recently updated first, with their message counts."""
+        rows = self.store.query(
+            "SELECT c.id, c.title, c.updated, COUNT(m.id) n FROM conversations c "
+            "LEFT JOIN messages m ON m.conversation_id = c.id GROUP BY c.id ORDER BY c.updated DESC, c.id DESC"
+            + (" LIMIT ?" if limit else ""),
+            (limit,) if limit else (),
+        )
+        return [Conversation(r["id"], r["title"], r["updated"], r["n"]) for r in rows]
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        return next((c for c in self.list() if c.id == conversation_id), None)
+
+    def latest(self) -> Conversation | None:
+        found = self.list(limit=1)
+        return found[0] if found else None
 
     def rename(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())[:80]
@@ -46,26 +96,183 @@ class Conversations:
             raise ValueError("a conversation title can't be empty")
         self.store.write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
 
-    def delete(self, conversation_id: int) -> None:
+    def delete(self, conversation_id: int) -> bool:
+        """Delete a conversation and its messages; False when there was no such conversation."""
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
-            conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            return conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount > 0
 
     def add(self, conversation_id: int, message: Message) -> int:
         """Append a message (one transaction: the message and the conversation's time)."""
-        raw = message.content.encode()
-        body, compressed = (zlib.compress(raw, self.level), 1) if self.level else (raw, 0)
+        body, compressed = _pack(message.content, self.level)
+        thinking = _pack(message.thinking, self.level)[0] if message.thinking else None
         with self.store.transaction() as conn:
             conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (message.ts, conversation_id))
             return conn.execute(
-                "INSERT INTO messages(conversation_id, ts, role, body, compressed, status, meta) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, message.ts, message.role, body, compressed, message.status, json.dumps(message.meta)),
+                "INSERT INTO messages(conversation_id, ts, role, body, compressed, status, meta, thinking)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, message.ts, message.role, body, compressed, message.status,
+                 json.dumps(message.meta), thinking),
             ).lastrowid
 
     def messages(self, conversation_id: int) -> list[Message]:
         rows = self.store.query("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
         return [
-            Message(r["role"], (zlib.decompress(r["body"]) if r["compressed"] else bytes(r["body"])).decode(),
-                    r["ts"], r["status"], json.loads(r["meta"] or "{}"))
+            Message(r["role"], _unpack(r["body"], r["compressed"]), r["ts"], r["status"],
+                    json.loads(r["meta"] or "{}"), _unpack(r["thinking"], r["compressed"]))
             for r in rows
         ]
+
+    async def exchange(self, pipeline: "Pipeline", conversation_id: int, req: "ChatRequest") -> AsyncIterator:
+        """Send ``req`` in a conversation: its history goes with it, the question and the answer are stored.
+
+        Yields the pipeline's events. Whatever ends the exchange (done, error, the
+        consumer cancelling or closing), the answer so far is stored, marked.
+        """
+        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.pipeline import Done
+
+        req.history = await asyncio.to_thread(self.messages, conversation_id)
+        await asyncio.to_thread(self.add, conversation_id, Message("user", req.prompt))
+        answer: list[str] = []
+        thinking: list[str] = []
+        done: Done | None = None
+        try:
+            async for event in pipeline.run(req):
+                if isinstance(event, Delta):
+                    (thinking if event.thinking else answer).append(event.text)
+                elif isinstance(event, Done):
+                    done = event
+                yield event
+        finally:
+            message = answer_message(done, "".join(answer), "".join(thinking))
+            await asyncio.to_thread(self.add, conversation_id, message)
+
+
+def answer_message(done: "Done | None", answer: str, thinking: str) -> Message:
+    """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
+    if done is None:
+        return Message("assistant", answer, status="cancelled", thinking=thinking,
+                       meta={"stats": "cancelled · the partial answer is kept"})
+    meta = {"stats": done.summary()}
+    if done.thinking or thinking:
+        meta["thinking_title"] = done.thinking_title()
+    return Message("assistant", done.text, status=done.status, thinking=done.thinking or thinking, meta=meta)
+
+
+# --- the history policy -----------------------------------------------------------------
+
+
+def turn_pairs(history: list[Message]) -> tuple[list[tuple[Message, Message]], int]:
+    """Stored messages as (question, answer) pairs, and how many questions went unanswered.
+
+    A question whose answer is missing or empty (failed before any text) is left
+    out, so the roles sent always alternate user, assistant, user, ...
+    """
+    pairs, unanswered, question = [], 0, None
+    for m in history:
+        if m.role == "user":
+            unanswered += question is not None
+            question = m
+        elif m.role == "assistant" and question is not None:
+            if m.content.strip():
+                pairs.append((question, m))
+            else:
+                unanswered += 1
+            question = None
+    return pairs, unanswered + (question is not None)
+
+
+def as_messages(pair: tuple[Message, Message]) -> list[dict]:
+    """One exchange as chat messages; an answer cut short says so."""
+    question, answer = pair
+    content = answer.content
+    if answer.status in CUT_SHORT:
+        content += f"\n\n[this answer was cut short: {CUT_SHORT[answer.status]}]"
+    return [{"role": "user", "content": question.content}, {"role": "assistant", "content": content}]
+
+
+def message_tokens(messages: list[dict]) -> int:
+    return sum(count_tokens(m["content"]) + MESSAGE_FRAMING for m in messages)
+
+
+@dataclass
+class HistoryFit:
+    """The turns to send, a summary of the older ones (or ""), and what the policy did."""
+
+    messages: list[dict]
+    summary: str
+    report: StageReport | None
+
+
+def newest_cost(history: list[Message]) -> int:
+    """Tokens of the newest exchange, which the policy sends whole whenever it fits."""
+    pairs, _ = turn_pairs(history)
+    return message_tokens(as_messages(pairs[-1])) if pairs else 0
+
+
+async def fit_history(history: list[Message], budget: int, summarizer: Summarizer | None,
+                      max_age: float | None = None, now: float | None = None) -> HistoryFit:
+    """Apply the history policy within ``budget`` tokens.
+
+    Exchanges older than ``max_age`` seconds (the recency strategy) go first,
+    never the newest. Then newest first: each exchange is kept whole while it
+    fits. What does not fit is summarized into one paragraph when ``summarizer``
+    is given and the rest of the budget allows, else dropped, oldest first.
+    """
+    pairs, unanswered = turn_pairs(history)
+    if not pairs:
+        return HistoryFit([], "", None)
+    before = sum(message_tokens(as_messages(p)) for p in pairs)
+    notes = []
+    if unanswered:
+        notes.append(f"{unanswered} unanswered question{'s' if unanswered > 1 else ''} left out")
+    if max_age is not None:
+        now = now or time.time()
+        stale = next((n for n, (_, answer) in enumerate(pairs[:-1]) if now - answer.ts <= max_age), len(pairs) - 1)
+        if stale:
+            notes.append(f"{stale} exchanges older than max_age {max_age:g} s dropped")
+            pairs = pairs[stale:]
+    exchanges = [as_messages(p) for p in pairs]
+    costs = [message_tokens(e) for e in exchanges]
+    kept, used = _keep_newest(costs, budget)
+    if kept and summarizer:  # the older turns will be summarized: leave the summary some room
+        kept, used = _keep_newest(costs, max(min(costs[-1], budget), budget - budget // SUMMARY_SHARE))
+    older = exchanges[:kept]
+    notes.insert(0, f"{len(pairs) - kept} of {len(pairs)} exchanges sent whole")
+    summary = ""
+    if older:
+        summary = await _summarize(older, budget - used, summarizer, notes)
+    messages = [m for e in exchanges[kept:] for m in e]
+    after = used + (count_tokens(summary) + MESSAGE_FRAMING if summary else 0)
+    return HistoryFit(messages, summary, StageReport("history", before, after, notes))
+
+
+def _keep_newest(costs: list[int], budget: int) -> tuple[int, int]:
+    """(index of the oldest exchange kept whole, tokens used): newest first, while they fit."""
+    kept, used = len(costs), 0
+    for n in range(len(costs) - 1, -1, -1):
+        if used + costs[n] > budget:
+            break
+        used += costs[n]
+        kept = n
+    return kept, used
+
+
+async def _summarize(older: list[list[dict]], room: int, summarizer: Summarizer | None, notes: list[str]) -> str:
+    from devsynth_tui.services.errors import ServiceError
+
+    limit = room - MESSAGE_FRAMING
+    if summarizer is None or limit < MIN_SUMMARY_TOKENS:
+        why = "no room left" if summarizer else "summarization is not a pruning strategy"
+        notes.append(f"{len(older)} older exchanges dropped, oldest first ({why})")
+        return ""
+    transcript = "\n\n".join(f"{m['role']}: {m['content']}" for e in older for m in e)
+    try:
+        summary = await summarizer(transcript, limit)
+    except ServiceError as e:
+        notes.append(f"{len(older)} older exchanges dropped: the summary failed ({str(e).splitlines()[0][:120]})")
+        return ""
+    notes.append(f"{len(older)} older exchanges summarized: {message_tokens([{'content': transcript}])} -> "
+                 f"{count_tokens(summary)} tokens")
+    return summary

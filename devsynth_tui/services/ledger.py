@@ -16,18 +16,21 @@ class LedgerRow:
     model: str | None = None
     backend: str | None = None
     prompt_tokens: int = 0
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # thinking included, as servers count it
+    reasoning_tokens: int = 0  # the thinking part of completion_tokens (server's figure, else counted)
     est_prompt_tokens: int | None = None
     tokens_before: int | None = None
     tokens_saved: int = 0
     cost: float = 0.0
-    ttft: float | None = None
+    ttft: float | None = None  # to the first token of any kind, thinking included
+    ttft_answer: float | None = None  # to the first answer token
     tps: float | None = None
     duration: float | None = None
     status: str = "ok"  # ok | cancelled | error | partial (an error after some of the answer arrived)
     error: str | None = None
     usage_source: str = "server"
     cached: bool = False
+    session: str | None = None  # the front-end session that sent it (the dashboard's counters)
     ts: float = field(default_factory=time.time)
 
     @property
@@ -92,9 +95,14 @@ class Ledger:
         marks = ", ".join(f":{c}" for c in data)
         return self.store.write(f"INSERT INTO requests({cols}) VALUES ({marks})", data)
 
-    def report(self, all_time: bool = False) -> Report:
+    def report(self, all_time: bool = False, session: str | None = None) -> Report:
+        """Totals since the last reset, for all time, or for one session's rows."""
         period, started = self.current_period()
-        where, params = ("", ()) if all_time else ("WHERE period_id = ?", (period,))
+        where, params = ("WHERE period_id = ?", (period,))
+        if all_time:
+            where, params = "", ()
+        elif session:
+            where, params = "WHERE session = ?", (session,)
         r = self.store.query(
             "SELECT COUNT(*) n, COALESCE(SUM(prompt_tokens),0) p, COALESCE(SUM(completion_tokens),0) c,"
             f" COALESCE(SUM(tokens_saved),0) s, COALESCE(SUM(cost),0) cost FROM requests {where}",
@@ -173,7 +181,7 @@ class Ledger:
 
 
 BREAKDOWNS = ("operation", "model", "stage", "day")
-SAVING_STAGES = ("context:", "prompt:")  # the stage reports whose savings the ledger keeps
+SAVING_STAGES = ("context:", "history", "prompt:")  # the stage reports whose savings the ledger keeps
 
 
 def stage_rows(reports) -> list[tuple[str, int, int]]:

@@ -1,8 +1,11 @@
 """Client for LM Studio and any OpenAI-compatible server (llama.cpp, Ollama, vLLM).
 
-Async httpx, SSE streaming with ``stream_options.include_usage``, retries with
-backoff for connection errors, 429 and 503, typed one-line errors, and client-side
-time to first token and tokens/s measured from stream timestamps.
+Async httpx, SSE streaming with ``stream_options.include_usage``, retries with backoff for
+refused or timed-out connections, 429 and 503; every failure a typed one-line ``LLMError``.
+Answers and thinking come apart (``reasoning_content``, ``reasoning`` or inline
+``<think>`` tags). A first-byte timeout covers a model being loaded (LM Studio's JIT
+loading); after the first byte the per-read timeout applies. LM Studio's native APIs
+(``/api/v0``, ``/api/v1``) describe, load and unload models.
 """
 
 from __future__ import annotations
@@ -10,16 +13,22 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
 import httpx
 
-from devsynth_tui.config import normalize_base_url
+from devsynth_tui.config import ENV_API_KEY, normalize_base_url
 from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.thinking import ThinkTags, split_think
 
 RETRY_STATUSES = (429, 503)
 SSE_FIELDS = (":", "event:", "id:", "retry:")
+CONNECT_TIMEOUT = 5.0
+NATIVE_TIMEOUT = 2.0  # LM Studio's model lists answer at once; anything slower is not LM Studio
+# failures before any answer byte: safe to send again after a pause
+RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
 class LLMError(ServiceError):
@@ -32,12 +41,20 @@ class ServerUnreachable(LLMError):
         super().__init__(
             f"no server answers at {url}{f' ({detail})' if detail else ''}: start LM Studio's server "
             f"(Developer tab > Start Server, or `lms server start`), pass --base-url, "
-            f"or set llm.embedded: auto to use the built-in llama.cpp server"
+            f"or set llm.embedded to always to use the built-in llama.cpp server"
         )
+
+
+class ConnectionLost(LLMError):
+    """The connection broke before any answer came back."""
 
 
 class RequestTimeout(LLMError):
     pass
+
+
+class AuthError(LLMError):
+    """401/403: the API key is missing or wrong."""
 
 
 class ModelNotFound(LLMError):
@@ -54,6 +71,10 @@ class MalformedStream(LLMError):
     pass
 
 
+class MalformedResponse(LLMError):
+    """A reply that is not JSON, or not shaped as the endpoint's answer."""
+
+
 class EmbeddingsUnavailable(LLMError):
     pass
 
@@ -63,46 +84,59 @@ class ModelInfo:
     """A model the server offers; fields are None where the server doesn't tell."""
 
     id: str
-    loaded: bool | None = None
+    loaded: bool | None = None  # None: the server doesn't say
     context_length: int | None = None
     quantization: str | None = None
-    type: str | None = None
+    type: str | None = None  # llm | vlm | embedding(s)
+    size_bytes: int | None = None
+    params: str | None = None  # "4B"
+    arch: str | None = None
+    display_name: str | None = None
+    instances: list[str] = field(default_factory=list)  # LM Studio's loaded instance ids (unload takes one)
 
     @property
     def is_embedding(self) -> bool:
-        """A dedicated embedding model (LM Studio's type "embeddings", or a name saying so)."""
-        return self.type == "embeddings" or "embed" in self.id.lower()
+        """A dedicated embedding model (LM Studio's type "embedding(s)", or a name saying so)."""
+        return self.type in ("embedding", "embeddings") or "embed" in self.id.lower()
 
 
 @dataclass
 class Delta:
-    """A piece of streamed answer text."""
+    """A piece of streamed text: answer, or thinking when ``thinking`` is set."""
 
     text: str
     t: float
+    thinking: bool = False
 
 
 @dataclass
 class ChatResult:
-    """A finished (or stopped) answer with usage and timings, client-side and server-side."""
+    """A finished (or stopped) answer with its thinking, usage and timings, client- and server-side."""
 
-    text: str = ""
+    text: str = ""  # the answer only
+    reasoning: str = ""  # the thinking, tags removed
     model: str | None = None
     finish_reason: str | None = None
     usage: dict | None = None
     server_timings: dict | None = None  # llama.cpp `timings`
     server_stats: dict | None = None  # LM Studio `stats`
     t_start: float = 0.0
-    t_first: float | None = None
+    t_first: float | None = None  # first token of any kind (thinking included)
+    t_first_answer: float | None = None
     t_last: float | None = None
     t_end: float = 0.0
-    chunks: int = 0
-    first_pieces: int = 1  # pieces in the read that brought the first token (they arrived together)
+    chunks: int = 0  # stream events that carried text
+    first_chunks: int = 1  # of which arrived in the network read that brought the first token
 
     @property
     def ttft(self) -> float | None:
-        """Client time to first token, seconds."""
+        """Client time to the first token of any kind, seconds."""
         return None if self.t_first is None else self.t_first - self.t_start
+
+    @property
+    def ttft_answer(self) -> float | None:
+        """Client time to the first answer token (after any thinking), seconds."""
+        return None if self.t_first_answer is None else self.t_first_answer - self.t_start
 
     @property
     def duration(self) -> float:
@@ -113,12 +147,29 @@ class ChatResult:
         return (self.usage or {}).get("completion_tokens")
 
     @property
+    def reasoning_tokens(self) -> int | None:
+        """Thinking tokens as the server counts them (``completion_tokens_details``); None if it doesn't."""
+        details = (self.usage or {}).get("completion_tokens_details")
+        n = details.get("reasoning_tokens") if isinstance(details, dict) else None
+        return n if isinstance(n, int) else None
+
+    @property
     def tps(self) -> float | None:
-        """Client generation rate: tokens after the first over the time they took."""
-        n = (self.completion_tokens or self.chunks) - self.first_pieces
-        if self.t_first is None or self.t_last is None or n < 1 or self.t_last <= self.t_first:
+        """Completion tokens per second of generation: the server's own figure, else ``client_tps``."""
+        return self.server_tps or self.client_tps
+
+    @property
+    def client_tps(self) -> float | None:
+        """Server-counted completion tokens over the client-seen generation time (first to last token).
+
+        The tokens that came with the first token started the clock, so they are left out in
+        proportion (events of that read over all events): right when events carry several tokens.
+        """
+        n = self.completion_tokens
+        if not n or self.t_first is None or self.t_last is None or self.t_last <= self.t_first or not self.chunks:
             return None
-        return n / (self.t_last - self.t_first)
+        after_first = n * (1 - self.first_chunks / self.chunks)
+        return after_first / (self.t_last - self.t_first) if after_first > 0 else None
 
     @property
     def server_tps(self) -> float | None:
@@ -133,15 +184,19 @@ class ChatResult:
         return (self.server_stats or {}).get("time_to_first_token")
 
 
-def _error_message(response: httpx.Response) -> str:
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _error_message(body: bytes, reason: str) -> str:
     try:
-        body = response.json()
+        data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.text[:200].strip() or response.reason_phrase
-    err = body.get("error", body) if isinstance(body, dict) else body
+        return _one_line(body.decode("utf-8", "replace"))[:200] or reason
+    err = data.get("error", data) if isinstance(data, dict) else data
     if isinstance(err, dict):
-        return str(err.get("message") or err)[:300]
-    return str(err)[:300]
+        err = err.get("message") or err
+    return _one_line(err)[:300]
 
 
 class LLMClient:
@@ -155,50 +210,79 @@ class LLMClient:
         retries: int = 3,
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
+        first_byte_timeout: float = 300.0,
     ):
         self.root = normalize_base_url(base_url)
         self.url = self.root + "/v1"
-        self.retries, self.backoff, self.timeout = retries, backoff, timeout
+        self.retries, self.backoff = retries, backoff
+        self.timeout, self.first_byte_timeout = timeout, first_byte_timeout
         self.api_key = api_key
+        self.lmstudio = False  # set once LM Studio's native API has answered
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.connect_timeout = min(timeout, CONNECT_TIMEOUT)
         self.http = httpx.AsyncClient(
             base_url=self.root,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
             transport=transport,
         )
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    @property
+    def label(self) -> str:
+        return f"LM Studio at {self.url}" if self.lmstudio else self.url
+
+    def redact(self, text: str) -> str:
+        """``text`` with our API key replaced: servers sometimes echo it back."""
+        return text.replace(self.api_key, "***") if self.api_key else text
+
+    def _error(self, cls: type[LLMError], message: str) -> LLMError:
+        return cls(self.redact(_one_line(message)))
+
     # -- transport with retries -------------------------------------------------
 
-    async def _send(self, method: str, path: str, body: Any = None, stream: bool = False) -> httpx.Response:
-        """Send with retries; return a 2xx response (open if streaming) or raise a typed error."""
+    async def _send(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """Send with retries (``timeout`` per read); return a 2xx response or raise a typed error."""
+        return (await self._request(method, path, body))[0]
+
+    async def _request(self, method: str, path: str, body: Any = None, stream: bool = False,
+                       first_byte: bool = False) -> tuple[httpx.Response, float | None]:
+        """Send with retries; a 2xx response (open if streaming) or a typed error.
+
+        With ``first_byte``, the wait for the answer's first byte (a model may be loading) is
+        bounded by ``first_byte_timeout`` from each attempt, not by ``timeout``: the deadline
+        (event-loop time) comes back for timing the first read of the body.
+        """
+        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None) if first_byte else None
         for attempt in range(self.retries + 1):
-            last = attempt == self.retries
+            deadline = asyncio.get_running_loop().time() + self.first_byte_timeout if first_byte else None
             try:
-                request = self.http.build_request(method, path, json=body)
-                response = await self.http.send(request, stream=stream)
-            except (httpx.ConnectError, httpx.RemoteProtocolError) as e:
-                if last:
-                    raise ServerUnreachable(self.url, type(e).__name__) from None
+                request = self.http.build_request(method, path, json=body, **({"timeout": timeout} if timeout else {}))
+                async with asyncio.timeout_at(deadline):
+                    response = await self.http.send(request, stream=stream)
+            except TimeoutError:
+                raise self._no_first_byte() from None
+            except RETRYABLE as e:
+                if attempt == self.retries:
+                    raise self._failure(e, "send") from None
                 await asyncio.sleep(self.backoff * 2**attempt)
                 continue
-            except httpx.TimeoutException as e:
-                raise RequestTimeout(
-                    f"{self.url} did not answer within {self.timeout:g} s ({type(e).__name__}): "
-                    f"the model may still be loading; raise llm.timeout or try a smaller model"
-                ) from None
+            except HTTPX_ERRORS as e:
+                raise self._failure(e, "send") from None
             if response.is_success:
-                return response
-            if stream:
-                await response.aread()
+                return response, deadline
+            try:
+                content = await response.aread() if stream else response.content
+            except HTTPX_ERRORS as e:
+                raise self._failure(e, "read") from None
+            finally:
                 await response.aclose()
-            if response.status_code in RETRY_STATUSES and not last:
+            if response.status_code in RETRY_STATUSES and attempt < self.retries:
                 await asyncio.sleep(self._retry_delay(response, attempt))
                 continue
-            raise self._http_error(response, body)
+            raise self._http_error(response.status_code, _error_message(content, response.reason_phrase), body)
         raise AssertionError("unreachable")
 
     def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
@@ -208,190 +292,242 @@ class LLMClient:
         except ValueError:
             return self.backoff * 2**attempt
 
-    def redact(self, text: str) -> str:
-        """``text`` with our API key replaced: servers sometimes echo it back."""
-        return text.replace(self.api_key, "***") if self.api_key else text
+    def _failure(self, e: Exception, phase: str) -> LLMError:
+        """One line for any httpx exception; ``phase`` is send (no answer yet), answer (mid-stream) or read."""
+        name = type(e).__name__
+        if isinstance(e, httpx.ConnectTimeout):
+            return ServerUnreachable(self.url, f"connect timeout after {self.connect_timeout:g} s")
+        if isinstance(e, httpx.ConnectError):
+            return ServerUnreachable(self.url, name)
+        if isinstance(e, httpx.PoolTimeout):
+            return self._error(RequestTimeout, f"no free connection to {self.url} within {self.timeout:g} s (pool timeout): "
+                                               f"too many requests at once")
+        if isinstance(e, httpx.WriteTimeout):
+            return self._error(RequestTimeout, f"could not send the request to {self.url} within {self.timeout:g} s "
+                                               f"(write timeout): raise llm.timeout")
+        if isinstance(e, httpx.ReadTimeout):
+            return self._error(RequestTimeout, f"{self.url} did not answer within {self.timeout:g} s (read timeout): "
+                                               f"raise llm.timeout")
+        if isinstance(e, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError)):
+            if phase == "answer":
+                return self._error(MalformedStream, f"the connection to {self.url} broke mid-answer ({name})")
+            return self._error(ConnectionLost, f"the connection to {self.url} broke before an answer came ({name}): "
+                                               f"is the server restarting or overloaded?")
+        if isinstance(e, httpx.DecodingError):
+            return self._error(MalformedResponse, f"{self.url} sent a body that cannot be decoded ({name}: {e})")
+        if isinstance(e, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            return self._error(LLMError, f"{self.url} is not a URL devsynth-tui can reach ({e}): check llm.base_url")
+        if isinstance(e, httpx.TooManyRedirects):
+            return self._error(LLMError, f"{self.url} redirected too many times: check llm.base_url")
+        return self._error(LLMError, f"the request to {self.url} failed ({name}: {e})")
 
-    def _http_error(self, response: httpx.Response, body: Any) -> LLMError:
-        message = self.redact(_error_message(response))
+    def _no_first_byte(self) -> LLMError:
+        return self._error(RequestTimeout, f"{self.label} did not start answering within {self.first_byte_timeout:g} s "
+                                           f"(the model may still be loading): raise llm.first_byte_timeout")
+
+    def _http_error(self, status: int, message: str, body: Any) -> LLMError:
+        message = self.redact(message)
+        if status in (401, 403):
+            said = "no API key was sent" if not self.api_key else "the API key was refused"
+            return self._error(AuthError, f"{self.url} answered {status} ({message}): {said}; set ${ENV_API_KEY} to a token "
+                                          f"from LM Studio (Developer > Server Settings > Manage Tokens)")
         lowered = message.lower()
         model = body.get("model") if isinstance(body, dict) else None
         if "model" in lowered and ("not found" in lowered or "not loaded" in lowered or "no models loaded" in lowered):
-            return ModelNotFound(
-                f"model {model!r} is not available on {self.url}: {message}; load it in LM Studio "
-                f"(or `lms load`), or pick another with --model / the Models pane"
-            )
-        if response.status_code == 404 and model and "model" in lowered:
-            return ModelNotFound(f"model {model!r} not found on {self.url}: {message}")
-        return ServerError(response.status_code, message, self.url)
+            what = f"model {model!r} is not available" if model else "no model was named and none is loaded"
+            return self._error(ModelNotFound, f"{what} on {self.url}: {message}; load it in LM Studio (or `lms load`), "
+                                              f"or pick another with --model / the Models pane")
+        if status == 404 and model and "model" in lowered:
+            return self._error(ModelNotFound, f"model {model!r} not found on {self.url}: {message}")
+        return ServerError(status, _one_line(message), self.url)
 
-    # -- endpoints ---------------------------------------------------------------
+    def _json(self, content: bytes, what: str) -> Any:
+        try:
+            return json.loads(content)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise self._error(MalformedResponse, f"{self.root}{what} answered with something that is not JSON: "
+                                                 f"{content[:60]!r}") from None
+
+    # -- models ------------------------------------------------------------------
 
     async def probe(self, timeout: float = 1.0) -> bool:
-        """True when something OpenAI-compatible answers ``GET /v1/models`` quickly."""
+        """True when something answers ``GET /v1/models`` quickly (a 401/403 is a server asking for a key)."""
         try:
             r = await self.http.get("/v1/models", timeout=timeout)
-            return r.is_success
-        except httpx.HTTPError:
+            return r.is_success or r.status_code in (401, 403)
+        except HTTPX_ERRORS:
             return False
 
     async def list_models(self) -> list[ModelInfo]:
-        """Models from ``/v1/models``, enriched from LM Studio's ``/api/v0/models`` or llama.cpp's ``meta``."""
+        """Models from ``/v1/models``, enriched from LM Studio's ``/api/v0`` and ``/api/v1`` or llama.cpp's ``meta``.
+
+        Models only LM Studio's native list knows (JIT off: downloaded, not loaded) come last.
+        """
         response = await self._send("GET", "/v1/models")
-        models = []
-        for item in response.json().get("data", []):
-            meta = item.get("meta") or {}
-            models.append(
-                ModelInfo(
-                    id=item["id"],
-                    loaded=True if meta else None,
-                    context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
-                    quantization=meta.get("ftype"),
-                    type="llm" if meta else None,
-                )
-            )
-        await self._enrich_lmstudio(models)
+        models = self._openai_models(self._json(response.content, "/v1/models"))
+        native = await self._native_models()
+        matched = set()
+        for m in models:
+            for fields in native:
+                if m.id == fields["id"] or m.id in fields.get("instances", ()):
+                    _update(m, fields)
+                    matched.add(fields["id"])
+        models += [_update(ModelInfo(f["id"]), f) for f in native if f["id"] not in matched]
         return models
 
-    async def _enrich_lmstudio(self, models: list[ModelInfo]) -> None:
+    def _openai_models(self, data: Any) -> list[ModelInfo]:
+        items = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+            raise self._error(MalformedResponse, f"{self.url}/models answered with something that is not a model list "
+                                                 f"({_one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?")
+        models = []
+        for item in items:
+            meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+            models.append(ModelInfo(id=item["id"], loaded=True if meta else None,
+                                    context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
+                                    quantization=meta.get("ftype"), type="llm" if meta else None))
+        return models
+
+    async def _native(self, path: str, key: str) -> list | None:
+        """The list under ``key`` from one of LM Studio's native endpoints; None if it doesn't answer so."""
         try:
-            r = await self.http.get("/api/v0/models", timeout=2.0)
-        except httpx.HTTPError:
-            return
-        if not r.is_success:
-            return
-        try:
-            native = {m["id"]: m for m in r.json().get("data", [])}
-        except (json.JSONDecodeError, AttributeError, KeyError, TypeError):
-            return
-        for m in models:
-            info = native.get(m.id)
-            if info:
-                m.loaded = info.get("state") == "loaded"
-                m.context_length = info.get("loaded_context_length") or info.get("max_context_length")
-                m.quantization = info.get("quantization")
-                m.type = info.get("type")
+            r = await self.http.get(path, timeout=NATIVE_TIMEOUT)
+            items = r.json().get(key) if r.is_success else None
+        except (*HTTPX_ERRORS, ValueError, AttributeError):
+            return None
+        if isinstance(items, list):
+            self.lmstudio = True
+            return [i for i in items if isinstance(i, dict)]
+        return None
+
+    async def _native_models(self) -> list[dict]:
+        """Per model, what LM Studio's native APIs say (v1 over v0), unknown fields left out."""
+        by_id: dict[str, dict] = {}
+        v0 = await self._native("/api/v0/models", "data")  # one after the other: one pooled connection
+        v1 = await self._native("/api/v1/models", "models")
+        for item in v0 or []:
+            if isinstance(item.get("id"), str):
+                _known(by_id.setdefault(item["id"], {"id": item["id"]}), _v0_fields(item))
+        for item in v1 or []:
+            if isinstance(item.get("key"), str):
+                _known(by_id.setdefault(item["key"], {"id": item["key"]}), _v1_fields(item))
+        return list(by_id.values())
+
+    async def supports_loading(self) -> bool:
+        """True when the server offers LM Studio 0.4's ``/api/v1/models`` (and so load and unload)."""
+        return await self._native("/api/v1/models", "models") is not None
+
+    async def load_model(self, model_id: str) -> str:
+        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte timeout."""
+        response, _ = await self._request("POST", "/api/v1/models/load", {"model": model_id}, first_byte=True)
+        answer = self._json(response.content, "/api/v1/models/load")
+        instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
+        return instance if isinstance(instance, str) else model_id
+
+    async def unload_model(self, model_id: str) -> list[str]:
+        """Unload every loaded instance of ``model_id`` (a model key or an instance id); returns the instance ids."""
+        listed = await self._native("/api/v1/models", "models")
+        if listed is None:
+            raise self._error(LLMError, f"{self.label} cannot unload models: that needs LM Studio 0.4's /api/v1")
+        instances = []
+        for item in listed:
+            ids = _v1_fields(item)["instances"] or []
+            instances += ids if item.get("key") == model_id else [i for i in ids if i == model_id]
+        if not instances:
+            raise self._error(LLMError, f"model {model_id!r} is not loaded on {self.label}: nothing to unload")
+        for instance in instances:
+            await self._send("POST", "/api/v1/models/unload", {"instance_id": instance})
+        return instances
 
     async def is_lmstudio(self) -> bool:
-        try:
-            return (await self.http.get("/api/v0/models", timeout=1.0)).is_success
-        except httpx.HTTPError:
-            return False
+        return await self._native("/api/v0/models", "data") is not None or await self.supports_loading()
 
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
         try:
             r = await self.http.get("/props", timeout=1.0)
             return r.is_success and "default_generation_settings" in r.text
-        except httpx.HTTPError:
+        except HTTPX_ERRORS:
             return False
+
+    # -- chat --------------------------------------------------------------------
+
+    async def _open_chat(self, body: dict) -> tuple[httpx.Response, float]:
+        """Send a chat request; the response (open) and the deadline for its first byte (reads are timed by _reads)."""
+        return await self._request("POST", "/v1/chat/completions", body, stream=True, first_byte=True)
+
+    async def _reads(self, response: httpx.Response, deadline: float) -> AsyncIterator[str]:
+        """The body's text as it arrives: the first byte by ``deadline``, then at most ``timeout`` between reads."""
+        reads = response.aiter_text()
+        first = True
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline) if first else asyncio.timeout(self.timeout):
+                    text = await anext(reads)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if first:
+                    raise self._no_first_byte() from None
+                raise self._error(RequestTimeout, f"{self.label} stopped sending for {self.timeout:g} s mid-answer: "
+                                                  f"raise llm.timeout") from None
+            except HTTPX_ERRORS as e:
+                raise self._failure(e, "answer") from None
+            first = False
+            yield text
 
     async def chat(self, payload: dict) -> ChatResult:
         """A non-streamed chat completion."""
         result = ChatResult(t_start=time.perf_counter())
-        response = await self._send("POST", "/v1/chat/completions", {**payload, "stream": False})
-        result.t_end = time.perf_counter()
+        response, deadline = await self._open_chat({**payload, "stream": False})
         try:
-            body = response.json()
+            content = "".join([text async for text in self._reads(response, deadline)])
+        finally:
+            await response.aclose()
+        result.t_end = time.perf_counter()
+        body = self._json(content.encode(), "/v1/chat/completions")
+        try:
             choice = body["choices"][0]
-            result.text = choice["message"].get("content") or ""
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
-            raise MalformedStream(f"{self.url} sent an answer that is not a chat completion ({e!r})") from None
+            message = choice["message"]
+            answer, inline = split_think(message.get("content") or "")
+        except (KeyError, IndexError, TypeError, AttributeError) as e:
+            raise self._error(MalformedStream, f"{self.url} sent an answer that is not a chat completion ({e!r})") from None
+        result.text = answer
+        result.reasoning = (message.get("reasoning_content") or message.get("reasoning") or "") + inline
         result.finish_reason = choice.get("finish_reason")
         result.model, result.usage = body.get("model"), body.get("usage")
         result.server_timings, result.server_stats = body.get("timings"), body.get("stats")
         return result
 
     async def stream_chat(self, payload: dict) -> AsyncIterator[Delta | ChatResult]:
-        """Stream a chat completion: yields Delta pieces, then one ChatResult.
+        """Stream a chat completion: yields Delta pieces (answer or thinking), then one ChatResult.
 
         Closing the generator (break, cancel) closes the HTTP stream, which makes
         the server stop generating. Use ``contextlib.aclosing``.
         """
         body = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         result = ChatResult(t_start=time.perf_counter())
-        response = await self._send("POST", "/v1/chat/completions", body, stream=True)
-        parts: list[str] = []
+        response, deadline = await self._open_chat(body)
+        reader = _StreamReader(self, result)
         try:
             done = False
-            async for lines in self._reads(response):
-                texts: list[str] = []
+            async for lines in _lines(self._reads(response, deadline)):
+                segments: list[tuple[str, bool]] = []
                 try:
-                    done = self._apply_lines(lines, result, texts)
-                finally:
-                    if texts:  # what one network read brought is one piece (same moment, less overhead),
-                        if not parts:  # and it is delivered even when a later line of the read was bad
-                            result.first_pieces = len(texts)
-                        parts.extend(texts)
-                        yield Delta("".join(texts), result.t_last)
+                    done = reader.apply_lines(lines, segments)
+                finally:  # what one network read brought is delivered even when a later line of it was bad
+                    for delta in reader.deltas(segments):
+                        yield delta
                 if done:
                     break
             if not done:
                 raise MalformedStream(f"the stream from {self.url} ended before [DONE]; the answer may be cut short")
+            for delta in reader.deltas(reader.tags.close()):
+                yield delta
         finally:
             await response.aclose()
-            result.text = "".join(parts)
-            result.t_end = time.perf_counter()
+            reader.finish()
         yield result
-
-    def _apply_lines(self, lines: list[str], result: ChatResult, texts: list[str]) -> bool:
-        """Apply one read's SSE lines, collecting answer text; True at ``[DONE]``."""
-        for line in lines:
-            if not line.startswith("data:"):
-                if line and not line.startswith(SSE_FIELDS):
-                    raise MalformedStream(f"{self.url} sent a line that is not server-sent events: {line[:60]!r}")
-                continue  # blank separators, comments, event/id/retry fields
-            data = line[5:].strip()
-            if data == "[DONE]":
-                return True
-            texts.extend(self._apply_chunk(data, result))
-        return False
-
-    async def _reads(self, response: httpx.Response) -> AsyncIterator[list[str]]:
-        """The complete lines of each network read."""
-        pending = ""
-        try:
-            async for text in response.aiter_text():
-                lines = (pending + text).split("\n")
-                pending = lines.pop()
-                yield [line.rstrip("\r") for line in lines]
-            if pending:
-                yield [pending.rstrip("\r")]
-        except httpx.ReadTimeout:
-            raise RequestTimeout(f"{self.url} stopped sending for {self.timeout:g} s mid-answer") from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as e:
-            raise MalformedStream(f"the connection to {self.url} broke mid-answer ({type(e).__name__})") from None
-
-    def _apply_chunk(self, data: str, result: ChatResult) -> list[str]:
-        try:
-            chunk = json.loads(data)
-        except json.JSONDecodeError:
-            raise MalformedStream(f"{self.url} sent a stream chunk that is not JSON: {data[:80]!r}") from None
-        if not isinstance(chunk, dict):
-            raise MalformedStream(f"{self.url} sent a stream chunk that is not an object: {data[:80]!r}")
-        if "error" in chunk:
-            err = chunk["error"]
-            raise ServerError(0, self.redact(str(err.get("message") if isinstance(err, dict) else err)), self.url)
-        result.model = chunk.get("model") or result.model
-        if chunk.get("usage"):
-            result.usage = chunk["usage"]
-        if chunk.get("timings"):
-            result.server_timings = chunk["timings"]
-        if chunk.get("stats"):
-            result.server_stats = chunk["stats"]
-        out = []
-        for choice in chunk.get("choices") or []:
-            if choice.get("finish_reason"):
-                result.finish_reason = choice["finish_reason"]
-            text = (choice.get("delta") or {}).get("content")
-            if text:
-                now = time.perf_counter()
-                if result.t_first is None:
-                    result.t_first = now
-                result.t_last = now
-                result.chunks += 1
-                out.append(text)
-        return out
 
     async def embed(self, texts: list[str], model: str = "embedding") -> list[list[float]]:
         """Embedding vectors for ``texts`` from ``/v1/embeddings``."""
@@ -401,8 +537,12 @@ class LLMClient:
             if e.status in (400, 404, 501):
                 raise EmbeddingsUnavailable(f"{self.url} offers no embeddings ({e})") from None
             raise
-        data = sorted(response.json()["data"], key=lambda d: d.get("index", 0))
-        return [d["embedding"] for d in data]
+        answer = self._json(response.content, "/v1/embeddings")
+        try:
+            data = sorted(answer["data"], key=lambda d: d.get("index", 0))
+            return [d["embedding"] for d in data]
+        except (KeyError, TypeError, AttributeError) as e:
+            raise self._error(MalformedResponse, f"{self.url}/embeddings sent something that is not embeddings ({e!r})") from None
 
     async def tokenize(self, text: str) -> list[int] | None:
         """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such endpoint."""
@@ -413,7 +553,151 @@ class LLMClient:
                 return None
             raise
         try:
-            tokens = response.json()["tokens"]
-        except (json.JSONDecodeError, KeyError, TypeError):
+            tokens = json.loads(response.content)["tokens"]
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
             return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
         return tokens if isinstance(tokens, list) else None
+
+
+async def _lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
+    """The complete lines of each network read."""
+    pending = ""
+    async for text in reads:
+        lines = (pending + text).split("\n")
+        pending = lines.pop()
+        yield [line.rstrip("\r") for line in lines]
+    if pending:
+        yield [pending.rstrip("\r")]
+
+
+class _StreamReader:
+    """One stream's SSE events applied to its ChatResult: answer and thinking apart, timestamps, server figures."""
+
+    def __init__(self, client: LLMClient, result: ChatResult):
+        self.client, self.result = client, result
+        self.tags = ThinkTags()
+        self.answer: list[str] = []
+        self.reasoning: list[str] = []
+
+    def apply_lines(self, lines: list[str], segments: list[tuple[str, bool]]) -> bool:
+        """Apply one read's SSE lines, collecting (text, thinking) segments; True at ``[DONE]``."""
+        events = 0
+        try:
+            for line in lines:
+                if not line.startswith("data:"):
+                    if line and not line.startswith(SSE_FIELDS):
+                        raise MalformedStream(f"{self.client.url} sent a line that is not server-sent events: {line[:60]!r}")
+                    continue  # blank separators, comments, event/id/retry fields
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return True
+                events += self._apply_chunk(data, segments)
+        finally:
+            if events:
+                self._stamp(events)
+        return False
+
+    def _stamp(self, events: int) -> None:
+        r, now = self.result, time.perf_counter()
+        if r.t_first is None:
+            r.t_first, r.first_chunks = now, events
+        r.t_last = now
+        r.chunks += events
+
+    def _apply_chunk(self, data: str, segments: list[tuple[str, bool]]) -> int:
+        """Apply one event; 1 when it carried text (of either kind)."""
+        try:
+            chunk = json.loads(data)
+        except json.JSONDecodeError:
+            raise MalformedStream(f"{self.client.url} sent a stream chunk that is not JSON: {data[:80]!r}") from None
+        if not isinstance(chunk, dict):
+            raise MalformedStream(f"{self.client.url} sent a stream chunk that is not an object: {data[:80]!r}")
+        if "error" in chunk:
+            err = chunk["error"]
+            raise ServerError(0, self.client.redact(_one_line(err.get("message") if isinstance(err, dict) else err)), self.client.url)
+        r = self.result
+        r.model = chunk.get("model") or r.model
+        if chunk.get("usage"):
+            r.usage = chunk["usage"]
+        if chunk.get("timings"):
+            r.server_timings = chunk["timings"]
+        if chunk.get("stats"):
+            r.server_stats = chunk["stats"]
+        carried = 0
+        for choice in chunk.get("choices") or []:
+            if not isinstance(choice, dict):
+                raise MalformedStream(f"{self.client.url} sent a choice that is not an object: {data[:80]!r}")
+            if choice.get("finish_reason"):
+                r.finish_reason = choice["finish_reason"]
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning")
+            if thought:
+                segments.append((thought, True))
+            content = delta.get("content")
+            if content:
+                segments.extend(self.tags.feed(content))
+            carried = carried or bool(thought or content)
+        return int(carried)
+
+    def deltas(self, segments: list[tuple[str, bool]]) -> list[Delta]:
+        """One Delta per run of one kind (a read is one moment); answer text timestamps the first answer."""
+        out: list[Delta] = []
+        for text, thinking in segments:
+            (self.reasoning if thinking else self.answer).append(text)
+            if out and out[-1].thinking == thinking:
+                out[-1].text += text
+            else:
+                out.append(Delta(text, self.result.t_last or time.perf_counter(), thinking))
+        if self.result.t_first_answer is None and any(not d.thinking for d in out):
+            self.result.t_first_answer = next(d.t for d in out if not d.thinking)
+        return out
+
+    def finish(self) -> None:
+        """Fill the result's texts (held-back tag text included) and end time."""
+        for text, thinking in self.tags.close():
+            (self.reasoning if thinking else self.answer).append(text)
+        self.result.text, self.result.reasoning = "".join(self.answer), "".join(self.reasoning)
+        self.result.t_end = time.perf_counter()
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _v0_fields(item: dict) -> dict:
+    """What ``/api/v0/models`` says of a model; a missing ``state`` is unknown, not "not loaded"."""
+    state = item.get("state")
+    return {"loaded": None if state is None else state == "loaded",
+            "context_length": _int(item.get("loaded_context_length")) or _int(item.get("max_context_length")),
+            "quantization": _str(item.get("quantization")), "type": _str(item.get("type")), "arch": _str(item.get("arch"))}
+
+
+def _v1_fields(item: dict) -> dict:
+    """What LM Studio 0.4's ``/api/v1/models`` says of a model."""
+    raw = item.get("loaded_instances")
+    instances = [i for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)] if isinstance(raw, list) else None
+    config = (instances[0].get("config") if instances else None) or {}
+    quant = item.get("quantization")
+    return {"loaded": None if instances is None else bool(instances),
+            "instances": None if instances is None else [i["id"] for i in instances],
+            "context_length": (_int(config.get("context_length")) if isinstance(config, dict) else None)
+            or _int(item.get("max_context_length")),
+            "quantization": _str(quant.get("name")) if isinstance(quant, dict) else _str(quant),
+            "type": _str(item.get("type")), "arch": _str(item.get("architecture")),
+            "size_bytes": _int(item.get("size_bytes")), "params": _str(item.get("params_string")),
+            "display_name": _str(item.get("display_name"))}
+
+
+def _known(into: dict, fields: dict) -> None:
+    into.update((k, v) for k, v in fields.items() if v is not None)
+
+
+def _update(model: ModelInfo, fields: dict) -> ModelInfo:
+    for name, value in fields.items():
+        if name != "id":
+            setattr(model, name, value)
+    return model

@@ -23,8 +23,10 @@ from devsynth_tui.services import context_pruning as pruning
 from devsynth_tui.services import prompt_optimization as prompts
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.conversations import HistoryFit, Message, as_messages, fit_history, newest_cost, turn_pairs
 from devsynth_tui.services.cpu import background, set_priority
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
+from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
 from devsynth_tui.services.model_routing import classify, route
@@ -48,19 +50,27 @@ SUMMARY_SYSTEM = (
 )
 
 
+def describe(error: Exception) -> str:
+    """One line for any failure: a service error's own words, else the exception's type and text."""
+    if isinstance(error, ServiceError):
+        return str(error)
+    text = " ".join(str(error).split())[:200]
+    return f"unexpected {type(error).__name__}{': ' + text if text else ''} (please report it)"
+
+
 @dataclass
 class ChatRequest:
     """What the user asked, with its context, examples and per-request parameter overrides."""
 
     prompt: str
     context: list[ContextItem] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)  # {"role", "content", optional "ts"}
+    history: list[Message] = field(default_factory=list)  # the conversation so far, as stored
     examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     operation: str = "chat"
     system: str = DEFAULT_SYSTEM
     params: dict = field(default_factory=dict)  # sampling keys, "model", and "extra": server-specific fields
-    prompt_is_template: bool = False  # a task's template: template comments are trimmed too
+    prompt_is_template: bool = False  # the prompt is the app's own template: trimmed and compressed too
 
 
 @dataclass
@@ -69,11 +79,12 @@ class Prepared:
 
     payload: dict
     reports: list[StageReport]
-    items: list[ContextItem]  # every context item and turn, dropped ones included, with status
+    items: list[ContextItem]  # every context item, dropped ones included, with status
     tokens_before: int  # estimated prompt tokens with no optimization
     tokens_after: int  # estimated prompt tokens as sent
     complexity: str | None = None
     model_reason: str = ""
+    loading: bool = False  # the server lists the model as not loaded: it loads it first (LM Studio JIT)
     tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
 
     @property
@@ -86,7 +97,7 @@ class Done:
     """The end of a request: final text, status and the ledger row written."""
 
     text: str
-    status: str  # ok | error | cancelled
+    status: str  # ok | partial | error | cancelled
     row: LedgerRow
     result: ChatResult | None = None
     error: str | None = None
@@ -94,28 +105,52 @@ class Done:
     prepared: Prepared | None = None
     cached: bool = False
     notes: list[str] = field(default_factory=list)
+    thinking: str = ""
 
     def summary(self) -> str:
-        """One line for under an answer: model, tokens, tokens saved, time to first token, tokens/s, status."""
+        """One line for under an answer: model, tokens (thinking apart), saved, timings, why it stopped."""
         row = self.row
-        parts = [row.model or "?", f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"]
+        tokens = f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
+        if row.reasoning_tokens:
+            tokens += f" ({row.reasoning_tokens:,} thinking)"
+        parts = [row.model or "?", tokens]
         if self.cached:
             parts.append("cache hit")
         if row.tokens_saved:
             parts.append(f"saved {row.tokens_saved:,}")
         if row.ttft is not None:
             parts.append(f"ttft {row.ttft:.2f} s")
+        if row.ttft_answer is not None and row.reasoning_tokens:
+            parts.append(f"answer at {row.ttft_answer:.2f} s")
         if row.tps:
             parts.append(f"{row.tps:.1f} tok/s")
         if self.terminated_early:
             parts.append("stopped early")
+        elif self.result and self.result.finish_reason == "length" and self.status == "ok":
+            limit = (self.prepared.payload.get("max_tokens") if self.prepared else None) or row.completion_tokens
+            parts.append(f"stopped at max_tokens ({limit:,})")
         if self.status != "ok":
             parts.append(f"{self.status}: {self.error}" if self.error else self.status)
         return " · ".join(parts)
 
+    def thinking_title(self) -> str:
+        """The thinking block's title: "Thinking · 412 tokens · 6.1 s"."""
+        row = self.row
+        parts = ["Thinking", f"{row.reasoning_tokens:,} tokens"]
+        if row.ttft is not None and row.ttft_answer is not None:
+            parts.append(f"{row.ttft_answer - row.ttft:.1f} s")
+        return " · ".join(parts)
+
+
+@dataclass
+class Notice:
+    """Something the user should see while waiting, e.g. LM Studio loading the model."""
+
+    text: str
+
 
 def context_block(items: list[ContextItem]) -> str:
-    """Context items as one message, each under a header naming it."""
+    """Context items as one block, each under a header naming it."""
     parts = []
     for item in items:
         label = f"{item.name} ({item.type}{', ' + item.status if item.status != 'kept' else ''})"
@@ -123,38 +158,49 @@ def context_block(items: list[ContextItem]) -> str:
     return "Context:\n\n" + "\n\n".join(parts)
 
 
-def _messages(system: str, items: list[ContextItem], examples: list[str], prompt: str) -> list[dict]:
-    messages = [{"role": "system", "content": system}]
-    files = [i for i in live(items) if i.kind != "turn"]
+def build_messages(system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None,
+                   prompt: str) -> list[dict]:
+    """One system message (instructions, context, examples, earlier-conversation summary), the turns, the question.
+
+    Strict chat templates (Gemma, Mistral) take at most one system message and
+    roles that alternate, so nothing else is ever sent.
+    """
+    parts = [system]
+    files = live(items)
     if files:
-        messages.append({"role": "system", "content": context_block(files)})
+        parts.append(context_block(files))
     if examples:
-        messages.append({"role": "system", "content": "Examples:\n\n" + "\n\n".join(examples)})
-    messages.extend({"role": i.role, "content": i.text} for i in live(items) if i.kind == "turn")
+        parts.append("Examples:\n\n" + "\n\n".join(examples))
+    if history and history.summary:
+        parts.append("Summary of the earlier conversation:\n" + history.summary)
+    messages = [{"role": "system", "content": "\n\n".join(p for p in parts if p)}]
+    messages.extend(history.messages if history else [])
     messages.append({"role": "user", "content": prompt})
     return messages
 
 
 def _context_tokens(items: list[ContextItem]) -> int:
-    """cl100k tokens the items add to the messages: the context block (headers included) and turns."""
-    files = [i for i in live(items) if i.kind != "turn"]
-    block = sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
-    return block + sum(i.tokens for i in live(items) if i.kind == "turn")
+    """cl100k tokens the items add to the system message: the context block, headers included."""
+    files = live(items)
+    return sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
 
 
-def _turn_items(history: list[dict]) -> list[ContextItem]:
-    return [
-        ContextItem(f"turn {n + 1} ({m['role']})", m["content"], "conversation", m.get("ts", 0.0), "turn", m["role"])
-        for n, m in enumerate(history)
-    ]
+def _history_tokens(history: HistoryFit) -> int:
+    return sum(count_tokens(str(m["content"])) for m in history.messages) + count_tokens(history.summary or "")
+
+
+def _whole_history(history: list[Message]) -> HistoryFit:
+    pairs, _ = turn_pairs(history)
+    return HistoryFit([m for p in pairs for m in as_messages(p)], "", None)
 
 
 class Pipeline:
     """Prepares, sends and accounts for requests against one backend."""
 
-    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None):
+    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
         self.home = home or app_home()
+        self.session = session  # tags ledger rows for a front end's counters
         self.summaries = pruning.SummaryCache(self.home / "summaries")
         self._vectors: dict[str, list[float]] = {}
         self._cache: DiskCache | None = None
@@ -197,34 +243,38 @@ class Pipeline:
         The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
-        turns = _turn_items(req.history)
-        before = count_messages(_messages(req.system, turns, req.examples, req.prompt)) + sum(
-            i.tokens + pruning.header_tokens(i) for i in req.context) + (CONTEXT_BLOCK_TOKENS if req.context else 0)
+        whole = _whole_history(req.history)
+        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(req.context)
         loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
         system, examples, prompt, prompt_reports = self._prompt_stage(req)
         limit = await self._limit(sampling, active)
-        bare = _messages(system, [], examples, prompt)
+        bare = build_messages(system, [], examples, None, prompt)
         bare_tokens = sum(count_tokens(m["content"]) for m in bare)
         fixed, _ = await self._count_sent(bare, bare_tokens)
         budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
+        newest = newest_cost(req.history)
         for _ in range(FIT_ATTEMPTS):
-            items = copy.deepcopy(req.context) + copy.deepcopy(turns)
-            context_reports = await self._context_stage(req, items, budget)
-            messages = _messages(system, items, examples, prompt)
-            sent, counted_by = await self._count_sent(messages, bare_tokens + _context_tokens(items))
+            items = copy.deepcopy(req.context)
+            context_reports = await self._context_stage(req, items, budget - (newest if newest <= budget else 0))
+            history = await self._history_stage(req, budget - _context_tokens(items))
+            messages = build_messages(system, items, examples, history, prompt)
+            used = _context_tokens(items) + _history_tokens(history)
+            sent, counted_by = await self._count_sent(messages, bare_tokens + used)
             if sent <= limit or budget == 0:
-                break
-            used = total_tokens(items)  # cl100k; scaled by what the counter saw, with a little to spare
+                break  # else shrink by the ratio the counter saw, with a little to spare
             budget = max(0, min(budget - 1, int(used * 0.98 * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS))
         fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
         if fixed > limit:
             fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
-        after = bare_tokens + _context_tokens(items) + 4 * len(messages) + 3  # as count_messages, without re-encoding
+        reports = loaded + context_reports + ([history.report] if history.report else []) + prompt_reports + [fit]
+        after = bare_tokens + used + 4 * len(messages) + 3  # as count_messages, without encoding it all again
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
-        prepared = Prepared(payload, loaded + context_reports + prompt_reports + [fit], items, before, after, tokens_sent=sent)
+        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent)
         await self._model_stage(req, prepared, active)
+        info = await self.backend.model_info(payload["model"])
+        prepared.loading = info is not None and info.loaded is False
         rsp = self.cfg["tokens"]["response_optimization"]
         if rsp["early_termination"]:
             stops = EarlyTerminator(rsp["termination_patterns"]).stop_strings
@@ -256,12 +306,14 @@ class Pipeline:
         return estimate + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
+        if not items:
+            return []
         settings = self.cfg["tokens"]["context_pruning"]
         mode = settings["embeddings"]
         use_embeddings = mode == "always" or (mode == "auto" and await self.backend.has_embedding_model())
         ctx = pruning.PruneContext(
             query=req.prompt,
-            budget=budget,
+            budget=max(0, budget),
             settings=settings,
             embedder=self._embed if use_embeddings else None,
             summarizer=self._summarize,
@@ -269,10 +321,22 @@ class Pipeline:
             now=time.time(),
             whole_when_fits=req.prompt_is_template,
         )
-        return await pruning.prune(items, ctx) if items else []
+        return await pruning.prune(items, ctx)
+
+    async def _history_stage(self, req: ChatRequest, room: int) -> HistoryFit:
+        """The conversation's own policy (newest whole, older summarized or dropped), in what the context left."""
+        settings = self.cfg["tokens"]["context_pruning"]
+        strategies = [settings["strategy"]] if isinstance(settings["strategy"], str) else settings["strategy"]
+        summarizer = self._summarize_conversation if "summarization" in strategies else None
+        max_age = settings["max_age"] if "recency" in strategies else None
+        return await fit_history(req.history, max(0, room), summarizer, max_age)
 
     def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, list[StageReport]]:
-        """Template trimming, example selection and instruction compression, one report each when it acts."""
+        """Template trimming, example reduction and instruction compression, one report each when it acts.
+
+        The user's own question is never rewritten: only the app's instructions
+        (the system prompt, a task's template) are trimmed and compressed.
+        """
         opts = self.cfg["tokens"]["prompt_optimization"]
         system, prompt, examples, reports = req.system, req.prompt, list(req.examples), []
 
@@ -282,7 +346,8 @@ class Pipeline:
         if opts["template_trimming"]:
             start = size()
             system = prompts.trim_template(system)
-            prompt = prompts.trim_template(prompt, strip_comments=req.prompt_is_template)
+            if req.prompt_is_template:
+                prompt = prompts.trim_template(prompt)
             reports.append(StageReport("prompt:template_trimming", start, size(), ["templates trimmed"]))
         if len(examples) > opts["max_examples"]:
             start = size()
@@ -291,7 +356,8 @@ class Pipeline:
             reports.append(StageReport("prompt:example_selection", start, size(), [note]))
         if opts["instruction_compression"]:
             start = size()
-            prompt = prompts.compress_instructions(prompt)
+            system = prompts.compress_instructions(system)
+            prompt = prompts.compress_instructions(prompt) if req.prompt_is_template else prompt
             reports.append(StageReport("prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]))
         return system, examples, prompt, reports
 
@@ -299,7 +365,7 @@ class Pipeline:
         dms = self.cfg["llm"]["dynamic_model_selection"]
         if not dms["enabled"] or req.params.get("model"):
             return
-        types = [i.type for i in live(prepared.items) if i.kind != "turn"]
+        types = [i.type for i in live(prepared.items)]
         complexity, reason = classify(prepared.tokens_after, types, req.operation, dms)
         available = [m.id for m in await self.backend.models()]
         chosen = route(complexity, reason, dms, available, active)
@@ -319,40 +385,55 @@ class Pipeline:
         return [self._vectors[t] for t in texts]
 
     async def _summarize(self, item: ContextItem, limit: int) -> str:
+        """A context item summarized by the model (summarization strategy)."""
+        return await self._summary(item.text, item.type, limit)
+
+    async def _summarize_conversation(self, transcript: str, limit: int) -> str:
+        limit = min(limit, self.cfg.get("tokens.context_pruning.max_tokens"))
+        return await self._summary(transcript, "earlier part of a conversation", limit)
+
+    async def _summary(self, text: str, kind: str, limit: int) -> str:
+        """At most ``limit`` tokens of summary by the active model, cached on disk by content."""
         model = await self.backend.resolve_model(self.cfg.get("llm.model"))
-        cached = self.summaries.get(item.text, model, limit)
+        cached = self.summaries.get(text, model, limit)
         if cached is not None:
             return cached
         window = await self.backend.context_length(model) or 8192
-        source = truncate_tokens(item.text, max(256, int((window - limit - 256) / CL100K_MARGIN)))
-        req = ChatRequest(source, operation="summarize", system=SUMMARY_SYSTEM.format(type=item.type, limit=limit))
-        payload = {"model": model, "messages": _messages(req.system, [], [], source), "max_tokens": limit, "temperature": 0.0}
+        source = truncate_tokens(text, max(256, int((window - limit - 256) / CL100K_MARGIN)))
+        req = ChatRequest(source, operation="summarize", system=SUMMARY_SYSTEM.format(type=kind, limit=limit))
+        messages = build_messages(req.system, [], [], None, source)
+        payload = {"model": model, "messages": messages, "max_tokens": limit, "temperature": 0.0}
         started = time.perf_counter()
         try:
             result = await self.backend.client.chat(payload)
         except LLMError as e:
-            self._finish(req, None, "", None, "error", str(e), started)
+            await self._finish(req, None, "", None, "error", str(e), started)
             raise
-        self._finish(req, None, result.text, result, "ok", None, started)
+        await self._finish(req, None, result.text, result, "ok", None, started)
         summary = truncate_tokens(result.text.strip(), limit)
-        self.summaries.put(item.text, model, limit, summary)
+        self.summaries.put(text, model, limit, summary)
         return summary
 
     # -- run -----------------------------------------------------------------------------
 
-    async def run(self, req: ChatRequest) -> AsyncIterator[StageReport | Delta | CodeBlock | Section | Done]:
-        """Send ``req``: yields stage reports, answer deltas, parsed blocks, then one Done. Cancel-safe."""
+    async def run(self, req: ChatRequest) -> AsyncIterator[StageReport | Notice | Delta | CodeBlock | Section | Done]:
+        """Send ``req``: yields stage reports, notices, answer deltas, parsed blocks, then one Done. Cancel-safe.
+
+        Every failure, whatever raised it, ends in a Done with one clear line and a ledger row.
+        """
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
         try:
             await self.backend.ensure_alive()
             prep = await self.prepare(req)
-        except LLMError as e:
-            yield self._finish(req, None, "", None, "error", str(e), started)
+        except Exception as e:  # noqa: BLE001 - rule 10: any failure ends in one line and a ledger row
+            yield await self._finish(req, None, "", None, "error", describe(e), started)
             return
         for report in prep.reports:
             yield report
+        if prep.loading:
+            yield Notice(f"{self.backend.name} is loading {prep.payload['model']}…")
         opts = self.cfg["tokens"]["prompt_optimization"]
         if opts["chunked_generation"] and self._input_tokens(prep) > opts["chunk_size"]:
             async for event in self._run_chunked(req, prep, started):
@@ -363,7 +444,7 @@ class Pipeline:
         hit = (await self._io(cache.get, key)) if cache else None
         if hit is not None:
             yield Delta(hit["text"], time.perf_counter())
-            yield self._cache_hit(req, prep, hit, started)
+            yield await self._cache_hit(req, prep, hit, started)
             return
         async for event in self._send(req, prep, started):
             if isinstance(event, Done):
@@ -374,14 +455,14 @@ class Pipeline:
         """Disk work off the event loop when ``disk.async_io`` is on."""
         return await asyncio.to_thread(fn, *args) if self.cfg.get("disk.async_io") else fn(*args)
 
-    def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
+    async def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
         usage = hit.get("usage") or {}
         result = ChatResult(text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage)
         row = self._row(req, prep, hit["text"], None, "ok", None, started)
         row.prompt_tokens = row.completion_tokens = 0
         row.cost, row.cached, row.usage_source = 0.0, True, "cache"
         row.tokens_saved += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
-        self._record(row, prep)
+        await self._record(row, prep)
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
@@ -396,22 +477,23 @@ class Pipeline:
         if self.cfg.get("memory.aggressive_gc") and large:
             done.notes.append(collect_garbage())
 
-    async def _explain(self, error: LLMError) -> str:
+    async def _explain(self, error: Exception) -> str:
         """The error's one line, plus what happened to the embedded server if it died."""
         server = self.backend.embedded
         if self.backend.kind == "embedded" and server and await asyncio.to_thread(server.died):
             code = server.exit_code
-            return f"the embedded llama.cpp server stopped (exit code {code}); it restarts with the next request ({error})"
-        return str(error)
+            return f"the embedded llama.cpp server stopped (exit code {code}); it restarts with the next request ({describe(error)})"
+        return describe(error)
 
     def _input_tokens(self, prep: Prepared) -> int:
-        return sum(i.tokens for i in live(prep.items) if i.kind != "turn") + count_tokens(prep.messages[-1]["content"])
+        return total_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
 
     async def _send(self, req: ChatRequest, prep: Prepared, started: float):
         rsp = self.cfg["tokens"]["response_optimization"]
         parser = IncrementalParser() if rsp["incremental_parsing"] else None
         stopper = EarlyTerminator(rsp["termination_patterns"]) if rsp["early_termination"] else None
         parts: list[str] = []
+        thinking: list[str] = []
         result: ChatResult | None = None
         status, error, cut = "ok", None, None
         try:
@@ -421,8 +503,11 @@ class Pipeline:
                         if not isinstance(event, Delta):
                             result = event
                             continue
-                        parts.append(event.text)
                         yield event
+                        if event.thinking:
+                            thinking.append(event.text)
+                            continue
+                        parts.append(event.text)
                         for parsed in parser.feed(event.text) if parser else []:
                             yield parsed
                         cut = stopper.feed(event.text) if stopper else None
@@ -430,19 +515,23 @@ class Pipeline:
                             break  # closing the stream makes the server stop generating
             else:
                 result = await self.backend.client.chat(prep.payload)
+                if result.reasoning:
+                    thinking.append(result.reasoning)
+                    yield Delta(result.reasoning, time.perf_counter(), thinking=True)
                 parts.append(result.text)
                 yield Delta(result.text, time.perf_counter())
                 for parsed in parser.feed(result.text) if parser else []:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
-            self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started)
+            await self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started,
+                               "".join(thinking))
             raise
-        except LLMError as e:
+        except Exception as e:  # noqa: BLE001 - rule 10: the partial answer is kept, the row says why
             status, error = ("partial" if parts else "error"), await self._explain(e)
         for parsed in parser.close() if parser else []:
             yield parsed
         text = "".join(parts)
-        done = self._finish(req, prep, text, result, status, error, started)
+        done = await self._finish(req, prep, text, result, status, error, started, "".join(thinking))
         if cut is not None:
             done.text, done.terminated_early = text[:cut], True
         done.prepared = prep
@@ -451,15 +540,14 @@ class Pipeline:
     async def _run_chunked(self, req: ChatRequest, prep: Prepared, started: float):
         """Chunked generation: one call per piece of input (in parallel up to max_workers), answers merged in order."""
         chunk_size = self.cfg.get("tokens.prompt_optimization.chunk_size")
-        source = "\n\n".join(f"### {i.name}\n{i.text}" for i in live(prep.items) if i.kind != "turn")
+        source = "\n\n".join(f"### {i.name}\n{i.text}" for i in live(prep.items))
         pieces = prompts.split_for_generation(source, "input.md", chunk_size) or [""]
         gate = self.gate
-        question = prep.messages[-1]["content"]
 
         async def one(n: int, piece: str) -> ChatResult:
             payload = dict(prep.payload)
-            content = f"Part {n + 1} of {len(pieces)} of the input:\n\n{piece}"
-            payload["messages"] = [prep.messages[0], {"role": "system", "content": content}, {"role": "user", "content": question}]
+            content = f"{req.system}\n\nPart {n + 1} of {len(pieces)} of the input:\n\n{piece}"
+            payload["messages"] = [{"role": "system", "content": content}, *prep.messages[1:]]
             async with gate:
                 return await self.backend.client.chat(payload)
 
@@ -476,34 +564,36 @@ class Pipeline:
         except (asyncio.CancelledError, GeneratorExit):
             for task in tasks:
                 task.cancel()
-            self._finish(req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started)
+            await self._finish(req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started)
             raise
-        except LLMError as e:
+        except Exception as e:  # noqa: BLE001 - rule 10
             for task in tasks:
                 task.cancel()
-            status, error = "error", str(e)
-        done = self._finish(req, prep, "".join(parts), _merge_results(results), status, error, started)
+            status, error = ("partial" if parts else "error"), describe(e)
+        done = await self._finish(req, prep, "".join(parts), _merge_results(results), status, error, started)
         done.prepared = prep
         yield done
 
     # -- accounting ---------------------------------------------------------------------------
 
-    def _finish(self, req, prep, text, result, status, error, started) -> Done:
-        row = self._row(req, prep, text, result, status, error, started)
-        self._record(row, prep)
-        return Done(text, status, row, result, error)
-
-    def _record(self, row: LedgerRow, prep: Prepared | None) -> None:
-        """The ledger row, and the tokens before and after each optimization stage."""
-        request_id = self.ledger.record(row)
+    async def _record(self, row: LedgerRow, prep: Prepared | None = None) -> None:
+        """One ledger row and the tokens before and after each optimization stage, written off the event loop."""
+        request_id = await asyncio.to_thread(self.ledger.record, row)
         if prep:
-            self.ledger.record_stages(request_id, stage_rows(prep.reports))
+            await asyncio.to_thread(self.ledger.record_stages, request_id, stage_rows(prep.reports))
 
-    def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started) -> LedgerRow:
+    async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
+        row = self._row(req, prep, text, result, status, error, started, thinking)
+        await self._record(row, prep)
+        return Done(text, status, row, result, error, thinking=thinking)
+
+    def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started,
+             thinking: str = "") -> LedgerRow:
         usage = (result.usage if result else None) or {}
         est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
         prompt = usage.get("prompt_tokens", est_prompt)
-        completion = usage.get("completion_tokens", count_tokens(text))
+        reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
+        completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
         saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
         return LedgerRow(
             operation=req.operation,
@@ -511,16 +601,19 @@ class Pipeline:
             backend=self.backend.kind,
             prompt_tokens=prompt,
             completion_tokens=completion,
+            reasoning_tokens=reasoning,
             est_prompt_tokens=est_prompt,
             tokens_before=prep.tokens_before if prep else None,
             tokens_saved=saved,
             cost=estimate_cost(prompt, completion, self.cfg["pricing"]),
             ttft=result.ttft if result else None,
+            ttft_answer=result.ttft_answer if result else None,
             tps=result.tps if result else None,
             duration=time.perf_counter() - started,
             status=status,
             error=error,
             usage_source="server" if usage else "estimate",
+            session=self.session,
         )
 
 

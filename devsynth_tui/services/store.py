@@ -59,7 +59,16 @@ MIGRATIONS: list[str] = [
         server TEXT, model TEXT, config_hash TEXT, data TEXT NOT NULL
     );
     """,
-    # 4: tokens before and after each optimization stage of a request
+    # 4: thinking models (thinking tokens, time to the first answer token, an answer's thinking text);
+    #    the front-end session a request came from
+    """
+    ALTER TABLE requests ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN ttft_answer REAL;
+    ALTER TABLE requests ADD COLUMN session TEXT;
+    CREATE INDEX requests_session ON requests(session);
+    ALTER TABLE messages ADD COLUMN thinking BLOB;
+    """,
+    # 5: tokens before and after each optimization stage of a request
     """
     CREATE TABLE request_stages (
         request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,

@@ -1,10 +1,14 @@
-"""The chat pane: messages (user text literal, answers as Markdown), the prompt, coalesced streaming."""
+"""The chat pane: messages (user text literal, answers as Markdown, thinking apart), the prompt, coalesced streaming."""
 
 from __future__ import annotations
 
+import time
+
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Markdown, Static
+from textual.message import Message
+from textual.widgets import Collapsible, Markdown, Static, TextArea
 
 from devsynth_tui.services.sanitize import safe_text
 
@@ -18,14 +22,30 @@ class UserMessage(Static):
         super().__init__(safe_text(text), markup=False)
 
 
-class AssistantMessage(Vertical):
-    """An answer: Markdown fed in coalesced frames while streaming, stats underneath."""
+class ThinkingBlock(Collapsible):
+    """A thinking model's reasoning: dimmed, collapsed, with its size and duration in the title."""
 
-    def __init__(self, text: str = "", stats: str = "", status: str = "ok") -> None:
+    def __init__(self, text: str = "", title: str = "Thinking") -> None:
+        super().__init__(Static(safe_text(text), markup=False, classes="thinking-text"), title=title, collapsed=True)
+
+    def show(self, text: str, title: str) -> None:
+        self.title = title
+        self.query_one(".thinking-text", Static).update(safe_text(text))
+
+
+class AssistantMessage(Vertical):
+    """An answer: Markdown fed in coalesced frames while streaming, thinking above it, stats underneath."""
+
+    def __init__(self, text: str = "", stats: str = "", status: str = "ok", thinking: str = "",
+                 thinking_title: str = "Thinking") -> None:
         super().__init__(classes="" if status == "ok" else status)
         self._initial, self._stats = text, stats
+        self._thinking_initial, self._thinking_title = thinking, thinking_title
         self._pending: list[str] = []
         self._parts = [text] if text else []
+        self._thinking: list[str] = [thinking] if thinking else []
+        self._thinking_dirty = False
+        self._thinking_since: float | None = None
         self._timer = None
 
     @property
@@ -33,7 +53,14 @@ class AssistantMessage(Vertical):
         """The answer so far."""
         return "".join(self._parts)
 
+    @property
+    def thinking(self) -> str:
+        return "".join(self._thinking)
+
     def compose(self) -> ComposeResult:
+        block = ThinkingBlock(self._thinking_initial, self._thinking_title)
+        block.display = bool(self._thinking_initial)
+        yield block
         yield Markdown(safe_text(self._initial), open_links=False)
         yield Static(self._stats or "…", markup=False, classes="stats")
 
@@ -41,13 +68,29 @@ class AssistantMessage(Vertical):
         self._timer = self.set_interval(FRAME_SECONDS, self.flush)
 
     def add(self, text: str) -> None:
-        """Queue streamed text; it reaches the screen on the next frame (the first piece at once)."""
+        """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
         if not self._parts:
             self.call_later(self.flush)
         self._pending.append(text)
         self._parts.append(text)
 
+    def add_thinking(self, text: str) -> None:
+        """Queue streamed thinking; the collapsed block's title counts it."""
+        if not self._thinking:
+            self.query_one(ThinkingBlock).display = True
+            self._thinking_since = time.monotonic()
+        self._thinking.append(text)
+        self._thinking_dirty = True
+
+    def notice(self, text: str) -> None:
+        """Say what the answer is waiting for (e.g. LM Studio loading the model)."""
+        self.query_one(".stats", Static).update(text)
+
     async def flush(self) -> None:
+        if self._thinking_dirty:
+            self._thinking_dirty = False
+            elapsed = time.monotonic() - (self._thinking_since or time.monotonic())
+            self.query_one(ThinkingBlock).show(self.thinking, f"Thinking… {elapsed:.1f} s")
         if self._pending:
             chunk = safe_text("".join(self._pending))
             self._pending.clear()
@@ -59,26 +102,62 @@ class AssistantMessage(Vertical):
         if isinstance(parent, VerticalScroll) and parent.max_scroll_y - parent.scroll_y < 4:
             parent.scroll_end(animate=False)
 
-    async def finish(self, text: str, stats: str, status: str) -> None:
-        """Stop streaming; show the final text (cut or cached answers may differ) and the stats."""
+    async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
+        """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
         if self._timer:
             self._timer.stop()
+        self._thinking_dirty = False
         await self.flush()
         if text != self.text:
             self._parts = [text]
             await self.query_one(Markdown).update(safe_text(text))
+        if self._thinking:
+            self.query_one(ThinkingBlock).show(self.thinking, thinking_title)
         self.set_class(status != "ok", status)
         self.query_one(".stats", Static).update(stats)
         self._scroll_parent()
 
+    def replay(self, parts: list[str], thinking: list[str], notice: str) -> None:
+        """Show what a stream already delivered (the conversation was reopened mid-answer), then keep streaming."""
+        for piece in thinking:
+            self.add_thinking(piece)
+        for piece in parts:
+            self.add(piece)
+        if notice:
+            self.notice(notice)
+        self.start_stream()
+
+
+class PromptArea(TextArea):
+    """The prompt: several lines (a pasted file arrives whole); Enter sends, ctrl+j starts a new line."""
+
+    BINDINGS = [("ctrl+j", "newline", "New line")]
+
+    class Submitted(Message):
+        def __init__(self, prompt: "PromptArea", value: str) -> None:
+            super().__init__()
+            self.prompt, self.value = prompt, value
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.text))
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
 
 class ChatPane(Vertical):
-    """Conversation title, messages, and the prompt input."""
+    """Conversation title, messages, and the prompt."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
         yield VerticalScroll(id="messages")
-        yield Input(placeholder="Ask the model…  (Enter sends, Esc cancels, ctrl+p for commands)", id="prompt")
+        yield PromptArea(placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
+                         id="prompt", soft_wrap=True, show_line_numbers=False, compact=True)
 
     def set_title(self, title: str) -> None:
         self.query_one("#conversation-title", Static).update(f"Conversation: {title}")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from devsynth_tui.services.ledger import Report
 from devsynth_tui.services.resource_monitor import Sample
+
+
+def fixed_report() -> Report:
+    """Three requests' worth of token counts."""
+    return Report(3, 1236, 288, 1524, 4590, 0.0210, 0.0)
 
 
 def fixed_samples(n: int = 40) -> list[Sample]:

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
 from devsynth_tui.services.ledger import LedgerRow, Report
 from devsynth_tui.services.resource_monitor import Sample, sparkline
-
-
-@dataclass
-class Totals:
-    """Counts for this session (the ledger holds all time)."""
-
-    requests: int = 0
-    prompt: int = 0
-    completion: int = 0
-    saved: int = 0
-    cost: float = 0.0
-
-    def add(self, row: LedgerRow) -> None:
-        self.requests += 1
-        self.prompt += row.prompt_tokens
-        self.completion += row.completion_tokens
-        self.saved += row.tokens_saved
-        self.cost += row.cost
 
 
 def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
@@ -49,10 +29,10 @@ class TokenPanel(Vertical):
         yield Sparkline([], id="tokens-per-request")
         yield StageWaterfall(id="stage-waterfall")
 
-    def show(self, session: Totals, all_time: Report, live_completion: int = 0) -> None:
-        """Counters; ``live_completion`` is the estimate for an answer still streaming."""
+    def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
+        """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
         self.query_one("#session-counts", Static).update(
-            _counts(session.prompt, session.completion + live_completion, session.saved, session.cost))
+            _counts(session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost))
         self.query_one("#all-time-counts", Static).update(
             _counts(all_time.prompt_tokens, all_time.completion_tokens + live_completion, all_time.tokens_saved, all_time.cost))
 
@@ -135,8 +115,8 @@ def _format(field: str, value: float | None) -> str:
 class StatusLine(Static):
     """Backend, active model and alerts, in one line."""
 
-    def show(self, backend: str, model: str | None, alerts: list[str], session: Totals) -> None:
+    def show(self, backend: str, model: str | None, alerts: list[str], session: Report) -> None:
         alert = f" · ⚠ {alerts[-1]}" if alerts else ""
-        tokens = f"{session.prompt + session.completion:,} tokens, {session.saved:,} saved"
+        tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
         self.update(f"{backend} · model {model or '-'} · {tokens}{alert}")
         self.set_class(bool(alerts), "alert")

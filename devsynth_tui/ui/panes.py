@@ -17,34 +17,67 @@ if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
 
 
 class ModelsPane(Vertical):
-    """The server's models; Enter makes one active. Shows how the last request was routed."""
+    """The server's models: Enter makes one active, l loads, u unloads (LM Studio 0.4), r refreshes.
+
+    Shows how the last request was routed.
+    """
+
+    BINDINGS = [("l", "load", "Load"), ("u", "unload", "Unload"), ("r", "refresh", "Refresh")]
 
     class Picked(Message):
         def __init__(self, model: str) -> None:
             super().__init__()
             self.model = model
 
+    class Manage(Message):
+        """Load, unload or refresh: ``action`` is load | unload | refresh."""
+
+        def __init__(self, action: str, model: str | None) -> None:
+            super().__init__()
+            self.action, self.model = action, model
+
     def compose(self) -> ComposeResult:
-        yield Static("Models on the server (Enter picks the active one; r refreshes)", classes="hint", markup=False)
+        yield Static("Models on the server: Enter makes one active · l loads · u unloads · r refreshes",
+                     classes="hint", markup=False)
         yield DataTable(id="models-table", cursor_type="row")
         yield Static("", id="routing", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("", "model", "state", "context", "quantization", "type")
+        self.query_one(DataTable).add_columns("", "model", "state", "size", "params", "quantization", "context", "type")
 
     def show(self, models: list["ModelInfo"], active: str | None) -> None:
+        """The models, the cursor staying on the model it was on."""
         table = self.query_one(DataTable)
+        current = self._current()
         table.clear()
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
-            table.add_row("●" if m.id == active else "", m.id, state, str(m.context_length or "-"),
-                          m.quantization or "-", m.type or "-", key=m.id)
+            size = f"{m.size_bytes / 1e9:.2f} GB" if m.size_bytes else "-"
+            table.add_row("●" if m.id == active else "", m.id, state, size, m.params or "-", m.quantization or "-",
+                          str(m.context_length or "-"), m.type or "-", key=m.id)
+        if current in (m.id for m in models):
+            table.move_cursor(row=table.get_row_index(current))
 
     def show_routing(self, text: str) -> None:
         self.query_one("#routing", Static).update(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.post_message(self.Picked(str(event.row_key.value)))
+
+    def _current(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_load(self) -> None:
+        self.post_message(self.Manage("load", self._current()))
+
+    def action_unload(self) -> None:
+        self.post_message(self.Manage("unload", self._current()))
+
+    def action_refresh(self) -> None:
+        self.post_message(self.Manage("refresh", None))
 
 
 class TasksPane(Vertical):
@@ -99,8 +132,6 @@ class TasksPane(Vertical):
         table = self.query_one("#task-items", DataTable)
         table.clear()
         for item in prep.items:
-            if item.kind == "turn":
-                continue
             kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
             table.add_row(item.name, item.type, item.status, kept, f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}")
         lines = [f"[{r.stage}] {r.tokens_before:,} → {r.tokens_after:,} tokens" + "".join(f"\n    {n}" for n in r.notes)

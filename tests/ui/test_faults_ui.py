@@ -17,7 +17,7 @@ def faults():
 
 
 def app_for(url, **values):
-    return DevsynthApp(load(base_url=url).with_values({"llm.embedded": "never", "llm.timeout": 1.0, **values}))
+    return DevsynthApp(load(base_url=url).with_values({"llm.embedded": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}))
 
 
 @pytest.mark.parametrize("mode, status, shown", [
@@ -27,7 +27,7 @@ def app_for(url, **values):
     ("notjson", "partial", "not JSON"),
     ("badsse", "partial", "not server-sent events"),
     ("nodone", "partial", "ended before [DONE]"),
-    ("silent", "error", "did not answer within 1 s"),
+    ("silent", "error", "did not start answering within 1 s"),
     ("ratelimit", "ok", "tokens"),
     ("bigchunk", "ok", "tokens"),
 ])

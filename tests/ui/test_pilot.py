@@ -25,18 +25,27 @@ def make_app(server_url, app_home):
 
 async def connected(app, pilot):
     for _ in range(200):
-        if app.pipeline is not None:
+        if app.session.pipeline is not None:
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"never connected: {app.backend_label}")
+    raise AssertionError(f"never connected: {app.main.backend_label}")
+
+
+async def answered(app, pilot, seconds: float = 240):
+    """Wait until no answer is streaming."""
+    for _ in range(int(seconds / 0.05)):
+        if not app.main.live:
+            await pilot.pause(0.3)
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the answer never finished")
 
 
 async def ask(app, pilot, text):
-    app.query_one("#prompt").value = text
+    app.query_one("#prompt").text = text
     await pilot.press("enter")
     await pilot.pause()
-    await app.answering.wait()
-    await pilot.pause(0.3)
+    await answered(app, pilot)
 
 
 def ledger_rows():
@@ -55,29 +64,31 @@ async def test_send_streams_answer_and_counts_tokens(make_app):
         assert len(answers) == 1 and answers[0].text.strip()
         stats = str(answers[0].query_one(".stats").render())
         assert "tokens" in stats and "ttft" in stats
-        assert app.session.prompt > 0 and app.session.completion > 0
+        session, all_time = app.session.totals()
         row = ledger_rows()[0]
-        assert row["completion_tokens"] == app.session.completion and row["operation"] == "chat"
+        assert row["completion_tokens"] == session.completion_tokens > 0 and row["operation"] == "chat"
+        assert (session.prompt_tokens, session.completion_tokens) == (all_time.prompt_tokens, all_time.completion_tokens)
         counts = str(app.query_one("#session-counts").render())
-        assert f"{app.session.prompt:>9,}" in counts
-        assert "embedded" not in app.backend_label and "server at" in app.backend_label
+        assert f"{session.prompt_tokens:>9,}" in counts and f"{session.completion_tokens:>7,}" in counts
+        assert f"{session.total_tokens:,} tokens" in str(app.query_one("#status").render())
+        assert "embedded" not in app.main.backend_label and "server at" in app.main.backend_label
 
 
 async def test_empty_prompt_not_sent(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        app.query_one("#prompt").value = "   "
+        app.query_one("#prompt").text = "   "
         await pilot.press("enter")
         await pilot.pause()
-        assert app.answering is None and not app.query(UserMessage) and ledger_rows() == []
+        assert not app.main.live and not app.query(UserMessage) and ledger_rows() == []
 
 
 async def test_escape_cancels_keeps_partial_and_app_stays_usable(make_app):
     app = make_app(**{"llm.max_tokens": 3000})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        app.query_one("#prompt").value = "Write a very long story about a dragon."
+        app.query_one("#prompt").text = "Write a very long story about a dragon."
         await pilot.press("enter")
         view = app.query(AssistantMessage).last()
         for _ in range(200):
@@ -89,10 +100,12 @@ async def test_escape_cancels_keeps_partial_and_app_stays_usable(make_app):
         assert view.has_class("cancelled") and view.text
         assert "cancelled" in str(view.query_one(".stats").render())
         assert ledger_rows()[0]["status"] == "cancelled"
-        app.set_param("llm.max_tokens", 12)
+        session, all_time = app.session.totals()
+        assert session.completion_tokens == all_time.completion_tokens == ledger_rows()[0]["completion_tokens"] > 0
+        app.main.set_param("llm.max_tokens", 12)
         await ask(app, pilot, "Say hi.")
         assert ledger_rows()[0]["status"] == "ok"
-        stored = app.conversations.messages(app.conversation_id)
+        stored = app.session.conversations.messages(app.main.conversation_id)
         assert [m.status for m in stored if m.role == "assistant"] == ["cancelled", "ok"]
 
 
@@ -101,28 +114,28 @@ async def test_switch_rename_delete_conversations(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "First conversation question")
-        first = app.conversation_id
+        first = app.main.conversation_id
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert not app.query(UserMessage)
         await ask(app, pilot, "Second conversation question")
-        assert app.conversation_id != first
+        assert app.main.conversation_id != first
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, ConversationPicker)
         await pilot.press("down", "enter")  # the older one is second in the list
         await pilot.pause(0.3)
-        assert app.conversation_id == first
+        assert app.main.conversation_id == first
         assert "First conversation question" in str(app.query(UserMessage).first().render())
-        app.action_rename_conversation()
+        app.main.action_rename_conversation()
         await pilot.pause()
         app.screen.query_one("#rename-input").value = "Renamed chat"
         await pilot.press("enter")
         await pilot.pause()
-        assert [c.title for c in app.conversations.list() if c.id == first] == ["Renamed chat"]
-        app.action_delete_conversation()
+        assert [c.title for c in app.session.conversations.list() if c.id == first] == ["Renamed chat"]
+        await app.main.action_delete_conversation()
         await pilot.pause()
-        assert first not in [c.id for c in app.conversations.list()]
+        assert first not in [c.id for c in app.session.conversations.list()]
 
 
 class Spy:
@@ -147,14 +160,14 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        app.backend.client = Spy(app.backend.client)
+        app.session.backend.client = Spy(app.session.backend.client)
         await pilot.press("f4")
         box = app.query_one(f"#p-{key.replace('.', '-')}")
         box.value = text
         await pilot.pause()
         await pilot.press("f2")
         await ask(app, pilot, "Name a fruit.")
-        assert app.backend.client.payloads[-1][key.split(".")[1]] == expected
+        assert app.session.backend.client.payloads[-1][key.split(".")[1]] == expected
 
 
 async def test_invalid_parameter_refused_in_place(make_app):
@@ -252,10 +265,10 @@ async def test_memory_alert_on_threshold(make_app):
     app.notify = lambda message, **kw: (notified.append(message), real_notify(message, **kw))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(40):
-            if app.alerts:
+            if app.main.alerts:
                 break
             await pilot.pause(0.1)
-        assert app.alerts and "above the 1 MB threshold" in app.alerts[0]
+        assert app.main.alerts and "above the 1 MB threshold" in app.main.alerts[0]
         assert app.query_one("#status").has_class("alert")
         assert "⚠" in str(app.query_one("#resources").render())
         assert any("threshold" in message for message in notified)
@@ -265,11 +278,11 @@ async def test_too_small_and_narrow(make_app):
     app = make_app()
     async with app.run_test(size=(50, 12)) as pilot:
         await pilot.pause()
-        assert app.has_class("too-small") and app.query_one("#too-small").display
+        assert app.main.has_class("too-small") and app.query_one("#too-small").display
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.has_class("narrow") and not app.query_one("#sidebar").display
+        assert app.main.has_class("narrow") and not app.query_one("#sidebar").display
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert app.query_one("#sidebar").display
@@ -320,7 +333,7 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         await pilot.click("#bench-start")
         await pilot.pause()
         assert app.query_one("#bench-stop").disabled is False
-        await app.benchmarking.wait()
+        await app.main.benchmarking.wait()
         await pilot.pause(0.3)
         text = str(app.query_one("#bench-text").render())
         assert "Serving, concurrency 1: 2/2 requests" in text
@@ -332,8 +345,70 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         await pilot.click("#bench-stop")
         await pilot.pause(0.5)
         assert "run 2: incomplete" in str(app.query_one("#bench-status").render())
-        assert app.cfg.get("disk.caching.enabled") and app.pipeline.cfg.get("disk.caching.enabled")  # chat settings untouched
+        assert app.cfg.get("disk.caching.enabled") and app.session.pipeline.cfg.get("disk.caching.enabled")  # chat settings untouched
         app.query_one("#bench-requests").value = "0"
         await pilot.click("#bench-start")
         await pilot.pause()
         assert "refused: --requests 0" in str(app.query_one("#bench-status").render())
+
+
+async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_open(make_app):
+    app = make_app(**{"llm.max_tokens": 200})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "Write a long essay about lighthouses."
+        await pilot.press("enter")
+        first = app.main.conversation_id
+        for _ in range(400):
+            if app.main.live[first].parts:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("ctrl+n")  # leave while it streams
+        await pilot.pause()
+        assert not app.query(AssistantMessage) and first in app.main.live
+        await app.main._switch_to(first)  # come back mid-answer: what arrived is there and it keeps coming
+        await pilot.pause()
+        view = app.query(AssistantMessage).last()
+        assert first in app.main.live and view.text.startswith("".join(app.main.live[first].parts[:1]))
+        await answered(app, pilot)
+        stored = app.session.conversations.messages(first)
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[1].status == "ok"
+        assert view.text == stored[1].content and len(app.query(AssistantMessage)) == 1
+        row = ledger_rows()[0]
+        assert row["status"] == "ok" and row["completion_tokens"] > 20
+
+
+async def test_an_answer_that_finishes_off_screen_is_stored_whole(make_app):
+    app = make_app(**{"llm.max_tokens": 60})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "Write a short poem about the sea."
+        await pilot.press("enter")
+        first = app.main.conversation_id
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+n")
+        await answered(app, pilot)
+        assert app.main.conversation_id is None and not app.query(AssistantMessage)
+        stored = app.session.conversations.messages(first)
+        assert stored[-1].role == "assistant" and stored[-1].status == "ok" and stored[-1].content.strip()
+        await app.main._switch_to(first)
+        await pilot.pause()
+        assert app.query(AssistantMessage).last().text == stored[-1].content
+
+
+async def test_a_pasted_file_is_sent_whole_and_a_prompt_sent_while_connecting_waits(make_app):
+    code = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+    app = make_app(**{"llm.max_tokens": 8})
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.query_one("#prompt")
+        prompt.focus()
+        from textual import events
+
+        app.post_message(events.Paste("Explain:\n" + code))  # a terminal's bracketed paste, as the driver delivers it
+        await pilot.pause()
+        assert prompt.text == "Explain:\n" + code
+        await pilot.press("enter")  # probably still connecting: the question waits for the server
+        await pilot.pause()
+        await answered(app, pilot)
+        stored = app.session.conversations.messages(app.main.conversation_id)
+        assert stored[0].content == "Explain:\n" + code and stored[1].status == "ok"

@@ -6,6 +6,17 @@ from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 
 PANES = ["chat", "tasks", "params", "models", "bench"]
+
+
+async def settled(pilot, ready) -> None:
+    """Wait (however loaded the machine) until ``ready()``, animations are over and nothing is left to draw."""
+    for _ in range(200):
+        if ready():
+            break
+        await pilot.pause(0.05)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await pilot.pause()
 KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6"}
 
 
@@ -15,7 +26,7 @@ def test_pane_snapshot(snap_compare, pane, size):
     async def show(pilot):
         await pilot.pause()
         await pilot.press(KEYS[pane])
-        await pilot.pause(0.3)
+        await settled(pilot, lambda: pilot.app.main.tab_bar.active == pane)
 
     assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=size, run_before=show)
 
@@ -24,6 +35,6 @@ def test_narrow_sidebar_snapshot(snap_compare):
     async def open_sidebar(pilot):
         await pilot.pause()
         await pilot.press("ctrl+b")
-        await pilot.pause(0.3)
+        await settled(pilot, lambda: pilot.app.query_one("#sidebar").display)
 
     assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=(80, 24), run_before=open_sidebar)

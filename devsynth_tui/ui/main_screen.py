@@ -1,0 +1,592 @@
+"""The main screen: chat and tasks, token counters, resources, parameters, models, benchmarks.
+
+View code only: the session (services.session) owns the database, the
+conversations, the backend and the pipeline; this screen shows them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+
+from devsynth_tui.config import ConfigError, save_overrides
+from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.ui.bench import BenchPane
+from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
+from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
+from devsynth_tui.ui.panes import ConversationPicker, ModelsPane, RenameScreen, TasksPane
+from devsynth_tui.ui.params import ParamsPane
+
+if TYPE_CHECKING:
+    from devsynth_tui.services.session import Session
+
+MIN_SIZE = (60, 16)
+FIRST_CONTROL = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table",
+                 "bench": "#bench-requests"}
+NARROW_WIDTH = 110
+LIVE_COUNTER_SECONDS = 0.25
+NEW_TITLE = "new (saved with its first message)"
+
+
+@dataclass
+class LiveAnswer:
+    """An answer streaming into its conversation, whichever conversation is on screen."""
+
+    conversation_id: int
+    view: AssistantMessage | None
+    parts: list[str] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+    notice: str = ""
+    pieces: int = 0
+    worker: object = None
+
+    def shown(self) -> AssistantMessage | None:
+        """The view, while it is on screen."""
+        return self.view if self.view is not None and self.view.is_attached else None
+
+
+class MainScreen(Screen):
+    """The dashboard. ``fixed=True`` shows fixed data with no clock, sampling or server (snapshots)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel answer"),
+        Binding("ctrl+n", "new_conversation", "New chat"),
+        Binding("ctrl+o", "open_conversation", "Chats"),
+        Binding("ctrl+s", "save_params", "Save params"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("ctrl+r", "reconnect", "Reconnect"),
+        Binding("f2", "tab('chat')", "Chat", show=False, priority=True),
+        Binding("f3", "tab('tasks')", "Tasks", show=False, priority=True),
+        Binding("f4", "tab('params')", "Params", show=False, priority=True),
+        Binding("f5", "tab('models')", "Models", show=False, priority=True),
+        Binding("f6", "tab('bench')", "Bench", show=False, priority=True),
+    ]
+
+    def __init__(self, session: "Session", fixed: bool = False) -> None:
+        super().__init__()
+        self.session, self.fixed = session, fixed
+        self.backend_label, self.model = "connecting…", None
+        self.alerts: list[str] = []
+        self.changes: dict = {}
+        self.request_tokens = [r["total_tokens"] for r in reversed(session.ledger.history(40))]
+        self.conversation_id: int | None = None
+        self.live: dict[int, LiveAnswer] = {}
+        self.benchmarking = None
+        self.sampler = None
+        self.connecting = None  # the connect worker while it runs
+
+    @property
+    def cfg(self):
+        return self.session.cfg
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()  # no clock: it would redraw every second for nothing
+        with Horizontal(id="body"):
+            with TabbedContent(id="tabs", initial="chat"):
+                with TabPane("Chat", id="chat"):
+                    yield ChatPane(id="chat-pane")
+                with TabPane("Tasks", id="tasks"):
+                    yield TasksPane(self.cfg.get("tasks"), id="tasks-pane")
+                with TabPane("Params", id="params"):
+                    yield ParamsPane(self.cfg, id="params-scroll")
+                with TabPane("Models", id="models"):
+                    yield ModelsPane(id="models-pane")
+                with TabPane("Benchmark", id="bench"):
+                    yield BenchPane(id="bench-pane")
+            with Vertical(id="sidebar"):
+                yield TokenPanel(id="tokens")
+                yield ResourcePanel(id="resources", markup=False)
+        yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
+        yield StatusLine(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.chat_pane = self.query_one(ChatPane)
+        self.token_panel = self.query_one(TokenPanel)
+        self.resource_panel = self.query_one(ResourcePanel)
+        self.status_line = self.query_one(StatusLine)
+        self.tab_bar = self.query_one(TabbedContent)
+        prompt = self.query_one("#prompt", PromptArea)
+        prompt.cursor_blink = False  # a blinking cursor redraws twice a second: most of the idle CPU
+        prompt.focus()
+        self._layout_for(self.app.size.width, self.app.size.height)
+        self.refresh_tokens()
+        if self.fixed:
+            self._show_fixed_data()
+            return
+        self.call_after_refresh(self._start_services)  # the first screen comes first
+
+    def _start_services(self) -> None:
+        """Sampling, the server connection and the last conversation, once the first screen is up."""
+        from devsynth_tui.services.resource_monitor import shared_sampler
+
+        monitoring = self.cfg["memory"]["monitoring"]
+        self.sampler = shared_sampler(interval=self.cfg.get("monitor.interval"), window=self.cfg.get("monitor.window"),
+                                      home=self.session.home,
+                                      threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None)
+        # the timer belongs to the panel it feeds, so it stops when the panel goes
+        self.resource_panel.set_interval(self.cfg.get("monitor.interval"), self.sample)
+        self.connecting = self.connect()
+        self._open_latest()
+
+    def on_resize(self, event) -> None:
+        self._layout_for(event.size.width, event.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
+        self.set_class(width < NARROW_WIDTH, "narrow")
+
+    # -- backend ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        """Find the server (or start the embedded one) without blocking the screen."""
+        always = self.cfg.get("llm.embedded") == "always"
+        self.backend_label = "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
+        self.update_status()
+        try:
+            self.model = await self.session.connect()
+            backend = self.session.backend
+            self.backend_label = backend.label
+            for note in self.session.pipeline.notes:
+                self.notify(note, severity="warning")
+            if self.sampler and backend.embedded:
+                self.sampler.set_server_pid(backend.embedded.pid)
+            await self.refresh_models()
+        except Exception as e:  # noqa: BLE001 - rule 10: one line, and ctrl+r tries again
+            from devsynth_tui.services.pipeline import describe
+
+            self.backend_label = f"unreachable: {describe(e)} (ctrl+r reconnects)"
+            self.notify(describe(e), severity="error", timeout=10)
+        self.update_status()
+
+    async def refresh_models(self) -> None:
+        if self.session.backend:
+            models = await self.session.backend.models(refresh=True)
+            self.query_one(ModelsPane).show(models, self.cfg.get("llm.model") or self.model)
+
+    def totals(self):
+        """(this session, all time) token reports; fixed figures in fixed mode."""
+        if self.fixed:
+            from devsynth_tui.ui.fixed import fixed_report
+
+            return fixed_report(), fixed_report()
+        return self.session.totals()
+
+    def update_status(self, notice: str = "") -> None:
+        session, _ = self.totals()
+        self.status_line.show(notice or self.backend_label, self.cfg.get("llm.model") or self.model, self.alerts, session)
+
+    def action_reconnect(self) -> None:
+        self.connecting = self.connect()
+
+    # -- resources and tokens -------------------------------------------------------------
+
+    def sample(self) -> None:
+        sample = self.sampler.sample()
+        for alert in sample.alerts:
+            self.alerts.append(alert)
+            self.notify(alert, title="Memory", severity="warning")
+        if sample.alerts:
+            self.update_status()
+        if self.resource_panel.display and not self.has_class("narrow") or self.has_class("sidebar-open"):
+            self.resource_panel.show(list(self.sampler.samples), self.alerts)  # hidden panels are not redrawn
+
+    def refresh_tokens(self, live_completion: int = 0) -> None:
+        """Counters from the ledger, plus an estimate for answers still streaming."""
+        session, all_time = self.totals()
+        self.token_panel.show(session, all_time, live_completion)
+
+    def _live_pieces(self) -> int:
+        return sum(live.pieces for live in self.live.values())
+
+    # -- conversations ---------------------------------------------------------------------------
+
+    def _open_latest(self) -> None:
+        latest = self.session.conversations.latest()
+        if latest:
+            self.run_worker(self.open_conversation(latest.id), exclusive=True, group="open")
+        else:
+            self.chat_pane.set_title(NEW_TITLE)
+
+    async def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation; an answer still streaming into it continues on screen."""
+        chat = self.chat_pane
+        await chat.clear()
+        self.conversation_id = conversation_id
+        conversation = self.session.conversations.get(conversation_id)
+        chat.set_title(conversation.title if conversation else "?")
+        messages = self.session.conversations.messages(conversation_id)
+        for m in messages:
+            if m.role == "user":
+                await chat.add(UserMessage(m.content))
+            else:
+                await chat.add(AssistantMessage(m.content, m.meta.get("stats", ""), m.status, m.thinking,
+                                                m.meta.get("thinking_title", "Thinking")))
+        live = self.live.get(conversation_id)
+        if live and messages and messages[-1].role == "user":  # its answer is not stored yet
+            live.view = AssistantMessage()
+            await chat.add(live.view)
+            live.view.replay(live.parts, live.thinking, live.notice)
+
+    async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
+        text = event.value
+        if not text.strip():
+            self.notify("empty prompt: type a question first", severity="warning")
+            return
+        if self.session.pipeline is None and not (self.connecting and self.connecting.is_running):
+            self.notify(f"no model server ({self.backend_label})", severity="warning")
+            return
+        if self.conversation_id in self.live:
+            self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
+            return
+        event.prompt.clear()
+        await self.send(text)
+
+    async def send(self, text: str) -> None:
+        """Start an answer in the conversation on screen (a new one is created with its first message)."""
+        from devsynth_tui.services.pipeline import ChatRequest
+
+        chat = self.chat_pane
+        if self.conversation_id is None:
+            self.conversation_id = self.session.conversations.create(text)
+            chat.set_title(self.session.conversations.get(self.conversation_id).title)
+        await chat.add(UserMessage(text))
+        view = AssistantMessage()
+        await chat.add(view)
+        view.start_stream()
+        live = LiveAnswer(self.conversation_id, view)
+        self.live[live.conversation_id] = live
+        live.worker = self.run_worker(self.answer(live, ChatRequest(text)), group=f"answer-{live.conversation_id}",
+                                      exit_on_error=False)
+
+    async def answer(self, live: LiveAnswer, request) -> None:
+        """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
+        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.pipeline import Done, Notice
+
+        painted = 0.0
+        try:
+            if self.connecting and self.connecting.is_running:  # sent while connecting: it goes once connected
+                live.notice = f"waiting for the server: {self.backend_label}"
+                live.view.notice(live.notice)
+                await self.connecting.wait()
+            if self.session.pipeline is None:
+                await live.view.finish("", f"not sent: {self.backend_label}", "error")
+                prompt = self.query_one(PromptArea)
+                prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
+                return
+            async for event in self.session.conversations.exchange(self.session.pipeline, live.conversation_id, request):
+                view = live.shown()
+                if isinstance(event, Delta):
+                    live.notice = ""
+                    (live.thinking if event.thinking else live.parts).append(event.text)
+                    live.pieces += 1
+                    if view:
+                        view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                        self.refresh_tokens(live_completion=self._live_pieces())
+                        self.update_status()
+                        painted = time.monotonic()
+                elif isinstance(event, Notice):
+                    live.notice = event.text
+                    self.update_status(event.text)
+                    if view:
+                        view.notice(event.text)
+                elif isinstance(event, Done):
+                    await self.finished(live, event)
+        except asyncio.CancelledError:
+            if view := live.shown():
+                await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            raise
+        finally:
+            self.live.pop(live.conversation_id, None)
+            self.refresh_tokens(live_completion=self._live_pieces())
+            self.update_status()
+
+    async def finished(self, live: LiveAnswer, done) -> None:
+        self.request_tokens.append(done.row.total_tokens)
+        self.token_panel.show_last(done.row, self.request_tokens)
+        if done.prepared:
+            from devsynth_tui.services.ledger import stage_rows
+
+            self.token_panel.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
+        if view := live.shown():
+            await view.finish(done.text, done.summary(), done.status, done.thinking_title())
+        elif live.conversation_id != self.conversation_id:
+            self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
+        if done.prepared and done.prepared.model_reason:
+            self.query_one(ModelsPane).show_routing(f"last request: {done.prepared.payload['model']} — "
+                                                    f"{done.prepared.complexity}: {done.prepared.model_reason}")
+        if done.prepared and done.prepared.loading:
+            await self.refresh_models()  # the server loaded the model for this request
+        if done.status == "error":
+            self.notify(done.error, title="Request failed", severity="error", timeout=8)
+
+    def action_cancel(self) -> None:
+        live = self.live.get(self.conversation_id)
+        if live and live.worker:
+            live.worker.cancel()
+
+    async def _leave_conversation(self) -> None:
+        for live in self.live.values():
+            live.view = None  # it keeps streaming into its conversation, off screen
+        await self.chat_pane.clear()
+
+    async def action_new_conversation(self) -> None:
+        await self._leave_conversation()
+        self.conversation_id = None
+        self.chat_pane.set_title(NEW_TITLE)
+        self.action_tab("chat")
+
+    def action_open_conversation(self) -> None:
+        def chosen(conversation_id: int | None) -> None:
+            if conversation_id is not None:
+                self.run_worker(self._switch_to(conversation_id), exclusive=True, group="open")
+
+        self.app.push_screen(ConversationPicker(self.session.conversations.list()), chosen)
+
+    async def _switch_to(self, conversation_id: int) -> None:
+        await self._leave_conversation()
+        await self.open_conversation(conversation_id)
+        self.action_tab("chat")
+
+    def action_rename_conversation(self) -> None:
+        if self.conversation_id is None:
+            self.notify("nothing to rename yet: send a first message", severity="warning")
+            return
+        conversations = self.session.conversations
+        current = conversations.get(self.conversation_id)
+
+        def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            try:
+                conversations.rename(self.conversation_id, title)
+            except ValueError as e:
+                self.notify(str(e), severity="error")
+                return
+            self.chat_pane.set_title(conversations.get(self.conversation_id).title)
+
+        self.app.push_screen(RenameScreen(current.title if current else ""), renamed)
+
+    async def action_delete_conversation(self) -> None:
+        if self.conversation_id is None:
+            return
+        if self.conversation_id in self.live:
+            self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
+            return
+        self.session.conversations.delete(self.conversation_id)
+        self.notify("conversation deleted")
+        await self.action_new_conversation()
+
+    # -- tasks, params, models -------------------------------------------------------------------
+
+    async def on_tasks_pane_run(self, event: TasksPane.Run) -> None:
+        self.run_task(event.task, event.files, event.types)
+
+    @work(exclusive=True, group="task", exit_on_error=False)
+    async def run_task(self, task: str, files: list[str], types: dict[str, str]) -> None:
+        from devsynth_tui.services.context import load_files_async
+        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.pipeline import ChatRequest, Done
+        from devsynth_tui.services.sanitize import safe_text
+
+        pane = self.query_one(TasksPane)
+        answer = pane.query_one("#task-answer")
+        if self.session.pipeline is None:
+            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
+            return
+        try:
+            items, notes = await load_files_async(files, types, self.cfg.get("disk.async_io"))
+        except ValueError as e:
+            self.notify(str(e), severity="error")
+            return
+        request = ChatRequest(self.cfg.get("tasks")[task], context=items, notes=notes, operation=task, prompt_is_template=True)
+        originals = {i.name: i.tokens for i in items}
+        await answer.update("")
+        text = ""
+        async for event in self.session.pipeline.run(request):
+            if isinstance(event, Delta) and not event.thinking:
+                text += event.text
+            elif isinstance(event, Done):
+                if event.prepared:
+                    pane.show_prepared(event.prepared, originals)
+                self.refresh_tokens()
+                self.update_status()
+                text = event.text + (f"\n\n**{event.status}**: {event.error}" if event.error else "")
+        await answer.update(safe_text(text))
+
+    def on_params_pane_changed(self, event: ParamsPane.Changed) -> None:
+        self.set_param(event.key, event.value)
+
+    def set_param(self, key: str, value) -> None:
+        """Apply one validated change to the very next request."""
+        if self.cfg.get(key) == value:
+            return  # widgets report their initial values too: that is no change
+        try:
+            cfg = self.cfg.with_values({key: value}, "dashboard")
+        except ConfigError as e:
+            self.notify(str(e), severity="error")
+            return
+        self.changes[key] = value
+        self.session.set_config(cfg)
+        self.query_one(ParamsPane).cfg = cfg
+        self.update_status()
+
+    async def on_models_pane_picked(self, event: ModelsPane.Picked) -> None:
+        self.set_param("llm.model", event.model)
+        await self.refresh_models()
+        self.notify(f"active model: {event.model}")
+
+    def on_models_pane_manage(self, event: ModelsPane.Manage) -> None:
+        self.manage_model(event.action, event.model)
+
+    @work(exclusive=True, group="models", exit_on_error=False)
+    async def manage_model(self, action: str, model: str | None) -> None:
+        """Load or unload a model on the server (LM Studio 0.4), or list the models again."""
+        from devsynth_tui.services.pipeline import describe
+
+        backend = self.session.backend
+        if backend is None:
+            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
+            return
+        try:
+            if action != "refresh" and model:
+                if not await backend.client.supports_loading():
+                    self.notify(f"{backend.name} can't {action} models from here: do it in its own window "
+                                f"(LM Studio 0.4 offers /api/v1/models/{action})", severity="warning")
+                    return
+                self.notify(f"{action}ing {model}…")
+                await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))
+            await self.refresh_models()
+            self.notify({"load": f"loaded {model}", "unload": f"unloaded {model}"}.get(action, "models listed again"))
+        except Exception as e:  # noqa: BLE001 - rule 10: one line, the pane stays usable
+            self.notify(f"{action} failed: {describe(e)}", severity="error")
+
+    def action_save_params(self) -> None:
+        if not self.changes:
+            self.notify("no parameter changes to save")
+            return
+        try:
+            path = save_overrides(self.changes)
+        except (ConfigError, OSError) as e:
+            self.notify(f"not saved: {e}", severity="error")
+            return
+        self.notify(f"saved to {path}")
+
+    def on_button_pressed(self, event) -> None:
+        if event.button.id == "save-params":
+            self.action_save_params()
+
+    # -- benchmark -------------------------------------------------------------------------------------
+
+    def on_bench_pane_start(self, event: BenchPane.Start) -> None:
+        if self.session.backend is None:
+            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
+            return
+        self.benchmarking = self.run_benchmark(event.options)
+
+    def on_bench_pane_stop(self, event: BenchPane.Stop) -> None:
+        if self.benchmarking and self.benchmarking.is_running:
+            self.benchmarking.cancel()
+
+    @work(exclusive=True, group="benchmark", exit_on_error=False)
+    async def run_benchmark(self, options) -> None:
+        """A run in the background: its own pipeline (cache off, fixed seed), the chat stays usable."""
+        from devsynth_tui.services import benchmark as bm
+        from devsynth_tui.services.pipeline import Pipeline
+
+        pane = self.query_one(BenchPane)
+        session = self.session
+        pipeline = Pipeline(self.cfg, session.backend, session.ledger, session.home, session=session.id)
+        runner = bm.Runner(pipeline, session.store)
+        pane.running(True)
+        try:
+            async for event in runner.run(options):
+                if isinstance(event, bm.Progress):
+                    pane.progress(event.done, event.total, event.label)
+                else:
+                    self._show_run(event)
+        except asyncio.CancelledError:
+            if runner.last_id:
+                self._show_run(bm.load_run(session.store, runner.last_id))
+            raise
+        except (bm.BenchmarkFailed, ServiceError) as e:
+            self.notify(f"benchmark stopped: {e}", severity="error")
+            if runner.last_id:
+                self._show_run(bm.load_run(session.store, runner.last_id))
+        finally:
+            pane.running(False)
+            self.refresh_tokens()
+
+    def _show_run(self, run) -> None:
+        from devsynth_tui.services import benchmark as bm
+
+        store = self.session.store
+        history = []
+        for row in reversed(bm.list_runs(store, 20)):
+            stored = bm.load_run(store, row["id"])
+            if stored.serving:
+                history.append((stored.id, stored.serving[0]["output_tokens_per_s"]))
+        self.query_one(BenchPane).show(run, history)
+
+    # -- navigation ------------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        """Show a pane by focusing its first control (focus inside a pane makes it the active tab)."""
+        self.remove_class("sidebar-open")
+        self.tab_bar.active = tab
+        self.query_one(FIRST_CONTROL[tab]).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Focus the shown pane's first control (the prompt, for chat), by key or by mouse alike.
+
+        Focus left in a hidden pane would pull the tabs back to it.
+        """
+        focused = self.focused
+        if focused is not None and event.pane in focused.ancestors:
+            return
+        for control in event.pane.query(FIRST_CONTROL[event.pane.id]):
+            control.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.toggle_class("sidebar-open")
+
+    # -- fixed mode (snapshots) ------------------------------------------------------------------------
+
+    def _show_fixed_data(self) -> None:
+        from devsynth_tui.services.ledger import LedgerRow
+        from devsynth_tui.services.lmstudio_client import ModelInfo
+        from devsynth_tui.ui.fixed import fixed_samples
+
+        for box in self.query(Input):
+            box.cursor_blink = False  # a blinking cursor would make every snapshot differ
+        self.backend_label, self.model = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080", "SmolLM2-135M-Instruct"
+        row = LedgerRow("chat", self.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
+        self.update_status()
+        self.request_tokens = [300, 520, 410, 880, 508, 450, 508]
+        self.refresh_tokens()
+        self.token_panel.show_last(row, self.request_tokens)
+        self.resource_panel.show(fixed_samples(), [])
+        self.query_one(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
+        self.chat_pane.set_title("Explain the retry helper")
+        self.run_worker(self._show_fixed_turns())
+
+    async def _show_fixed_turns(self) -> None:
+        from devsynth_tui.ui.fixed import fixed_turns
+
+        for role, text, stats in fixed_turns():
+            await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
+

@@ -1,0 +1,64 @@
+"""The dashboard against LM Studio as users have it (emulated): JIT loading, a thinking model, load/unload."""
+
+from devsynth_tui.config import load
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
+from ui.test_pilot import SIZE, answered, connected
+
+
+def app_for(lmstudio, **values):
+    return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded": "never", **values}))
+
+
+async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
+    lmstudio.load_delay = 1.0
+    lmstudio.token_delay = 0.02
+    app = app_for(lmstudio)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hi"
+        await pilot.press("enter")
+        status = ""
+        for _ in range(100):
+            status = str(app.query_one("#status").render())
+            if "loading" in status:
+                break
+            await pilot.pause(0.02)
+        assert "LM Studio is loading qwen/qwen3-4b…" in status
+        await answered(app, pilot)
+        view = app.query(AssistantMessage).last()
+        block = view.query_one(ThinkingBlock)
+        assert view.text == lmstudio.answer and view.thinking == lmstudio.reasoning
+        assert block.collapsed and block.title.startswith(f"Thinking · {len(lmstudio.reasoning.split())} tokens · ")
+        assert "loading" not in str(app.query_one("#status").render())
+        stored = app.session.conversations.messages(app.main.conversation_id)[-1]
+        assert stored.thinking == lmstudio.reasoning and stored.content == lmstudio.answer
+        row = app.session.ledger.history(1)[0]
+        assert row["reasoning_tokens"] == len(lmstudio.reasoning.split())
+        assert row["model"] == "qwen/qwen3-4b"
+        models = app.query_one("#models-table")
+        assert models.get_row("qwen/qwen3-4b")[2] == "loaded"  # listed again after the JIT load
+
+
+async def test_models_pane_loads_and_unloads(lmstudio):
+    app = app_for(lmstudio)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        table = app.query_one("#models-table")
+        row = table.get_row("google/gemma-3-1b")
+        assert row[2] == "not loaded" and row[3] == "0.72 GB" and row[5] == "Q4_0"
+        table.move_cursor(row=table.get_row_index("google/gemma-3-1b"))
+        await pilot.press("l")
+        for _ in range(100):
+            if table.get_row("google/gemma-3-1b")[2] == "loaded":
+                break
+            await pilot.pause(0.05)
+        assert table.get_row("google/gemma-3-1b")[2] == "loaded" and lmstudio.loads == 1
+        await pilot.press("u")
+        for _ in range(100):
+            if table.get_row("google/gemma-3-1b")[2] == "not loaded":
+                break
+            await pilot.pause(0.05)
+        assert table.get_row("google/gemma-3-1b")[2] == "not loaded"
