@@ -42,8 +42,8 @@ def startup() -> None:
     home = Path(tempfile.mkdtemp())
     env = {**os.environ, "DEVSYNTH_TUI_HOME": str(home)}
     ledger = Ledger(Store(db_path(home)))
-    period, _ = ledger.current_period()
     with ledger.store.transaction() as conn:
+        period = ledger.open_period(conn)
         for i in range(10_000):
             conn.execute("INSERT INTO requests(ts, period_id, operation, prompt_tokens, completion_tokens, total_tokens, status)"
                          " VALUES (?, ?, 'ask', 100, 20, 120, 'ok')", (time.time() - i, period))

@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?")
     show = csub.add_parser("show", parents=[common], help="print the effective config (secrets redacted)")
     show.add_argument("--json", action="store_true")
+    csub.add_parser("default", parents=[common], help="print the shipped default.yaml: every key, its default and a comment")
 
     models = sub.add_parser("models", parents=[common], help="list the server's models")
     models.add_argument("--json", action="store_true")
@@ -292,6 +293,11 @@ def cmd_config(args) -> int:
         path = args.path or args.config
         cfg = load(path, use_overrides=False)
         print(f"ok: {' < '.join(cfg.sources)} is valid")
+        return 0
+    if args.config_command == "default":
+        from devsynth_tui.shipped import default_config
+
+        print(default_config().read_text(encoding="utf-8"), end="")
         return 0
     cfg = _load_config(args)
     data = redacted(cfg.data)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from devsynth_tui.atomic import atomic_write
+
 STRATEGIES = ("relevance", "recency", "priority", "summarization")
 PRIORITY_LEVELS = ("high", "medium", "low")
 CONTEXT_TYPES = ("requirements", "tests", "code", "documentation")
@@ -428,27 +430,6 @@ def save_overrides(values: dict[str, Any]) -> Path:
     text = "# Saved by the devsynth-tui dashboard; your own config file is never rewritten.\n" + yaml.safe_dump(out, sort_keys=False)
     atomic_write(path, text.encode())
     return path
-
-
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write a private (0600) file via a temp file, fsync, rename: a crash leaves the old file or the new one."""
-    import threading
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @dataclass

@@ -197,7 +197,7 @@ class Runner:
         finally:  # a cancelled run is stored too, marked incomplete, with what finished
             result.wall = time.perf_counter() - t0
             self.pipeline.cfg = self.original
-            result.id = self.last_id = save_run(self.store, result)
+            result.id = self.last_id = await self.store.arun(save_run, self.store, result)
         yield result
 
     async def _request(self, cfg: Config, prompt: str, operation: str) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from devsynth_tui.config import atomic_write
+from devsynth_tui.atomic import atomic_write
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.relevance import STOPWORDS, Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate

@@ -133,7 +133,7 @@ class Conversations:
         from devsynth_tui.services.pipeline import Done
 
         req.history = await asyncio.to_thread(self.messages, conversation_id)
-        await asyncio.to_thread(self.add, conversation_id, Message("user", req.prompt))
+        await self.store.arun(self.add, conversation_id, Message("user", req.prompt))
         answer: list[str] = []
         thinking: list[str] = []
         done: Done | None = None
@@ -146,7 +146,7 @@ class Conversations:
                 yield event
         finally:
             message = answer_message(done, "".join(answer), "".join(thinking))
-            await asyncio.to_thread(self.add, conversation_id, message)
+            await self.store.arun(self.add, conversation_id, message)
 
 
 def answer_message(done: "Done | None", answer: str, thinking: str) -> Message:

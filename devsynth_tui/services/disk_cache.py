@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from devsynth_tui.config import atomic_write
+from devsynth_tui.atomic import atomic_write
 
 MAGIC = b"DSC1"
 HEADER = struct.Struct("<4sBI")  # magic, compressed flag, crc32 of the payload

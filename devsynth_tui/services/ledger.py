@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -48,7 +49,7 @@ class Report:
     total_tokens: int
     tokens_saved: int
     cost: float
-    last_reset: float
+    last_reset: float | None  # when the current period started; None before the first row
 
     def text(self) -> str:
         """The guide's report format, plus tokens saved."""
@@ -60,7 +61,7 @@ class Report:
                 f"Completion tokens: {self.completion_tokens:,}",
                 f"Tokens saved: {self.tokens_saved:,}",
                 f"Estimated cost: ${self.cost:.4f}",
-                f"Last reset: {format_ts(self.last_reset)}",
+                f"Last reset: {format_ts(self.last_reset) if self.last_reset else 'never (nothing recorded yet)'}",
             ]
         )
 
@@ -75,29 +76,34 @@ class Ledger:
     def __init__(self, store: Store):
         self.store = store
 
-    def current_period(self) -> tuple[int, float]:
+    def current_period(self) -> tuple[int, float] | None:
+        """The open period's (id, started), or None before anything was ever recorded. A read only."""
         rows = self.store.query("SELECT id, started FROM periods WHERE ended IS NULL ORDER BY id DESC LIMIT 1")
-        if rows:
-            return rows[0]["id"], rows[0]["started"]
-        with self.store.transaction() as conn:
-            row = conn.execute("SELECT id, started FROM periods WHERE ended IS NULL").fetchone()
-            if row:
-                return row["id"], row["started"]
-            now = time.time()
-            return conn.execute("INSERT INTO periods(started) VALUES (?)", (now,)).lastrowid, now
+        return (rows[0]["id"], rows[0]["started"]) if rows else None
+
+    @staticmethod
+    def open_period(conn: sqlite3.Connection) -> int:
+        """The open period's id, starting the first one; call inside a write transaction."""
+        row = conn.execute("SELECT id FROM periods WHERE ended IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        return row["id"] if row else conn.execute("INSERT INTO periods(started) VALUES (?)", (time.time(),)).lastrowid
 
     def record(self, row: LedgerRow) -> int:
-        """Store one row in its own transaction; returns its id."""
-        period, _ = self.current_period()
+        """Store one row; its period is read in the same transaction, so a concurrent reset can't split them."""
         data = asdict(row)
-        data.update(period_id=period, total_tokens=row.total_tokens, cached=int(row.cached))
-        cols = ", ".join(data)
-        marks = ", ".join(f":{c}" for c in data)
-        return self.store.write(f"INSERT INTO requests({cols}) VALUES ({marks})", data)
+        data.update(total_tokens=row.total_tokens, cached=int(row.cached))
+        cols = ", ".join(["period_id", *data])
+        marks = ", ".join([":period_id", *(f":{c}" for c in data)])
+        with self.store.transaction() as conn:
+            data["period_id"] = self.open_period(conn)
+            return conn.execute(f"INSERT INTO requests({cols}) VALUES ({marks})", data).lastrowid
+
+    async def arecord(self, row: LedgerRow) -> int:
+        """:meth:`record` on the store's writer thread: the event loop never waits for the write lock."""
+        return await self.store.arun(self.record, row)
 
     def report(self, all_time: bool = False, session: str | None = None) -> Report:
-        """Totals since the last reset, for all time, or for one session's rows."""
-        period, started = self.current_period()
+        """Totals since the last reset, for all time, or for one session's rows; reads only."""
+        period, started = self.current_period() or (None, None)
         where, params = ("WHERE period_id = ?", (period,))
         if all_time:
             where, params = "", ()
@@ -140,6 +146,16 @@ class Ledger:
                     [(request_id, *s) for s in stages],
                 )
 
+    async def arecord_with_stages(self, row: LedgerRow, stages: list[tuple[str, int, int]]) -> int:
+        """:meth:`record` then :meth:`record_stages`, in order on the store's writer thread."""
+
+        def both() -> int:
+            request_id = self.record(row)
+            self.record_stages(request_id, stages)
+            return request_id
+
+        return await self.store.arun(both)
+
     def breakdown(self, by: str, all_time: bool = False) -> list[dict]:
         """Usage grouped by operation, model, stage or day (the guide's "which operations cost most").
 
@@ -148,8 +164,8 @@ class Ledger:
         before and after it, and tokens saved, largest saving first."""
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
-        period, _ = self.current_period()
-        where, params = ("", ()) if all_time else ("WHERE r.period_id = ?", (period,))
+        current = self.current_period()
+        where, params = ("", ()) if all_time else ("WHERE r.period_id = ?", (current[0] if current else None,))
         if by == "stage":
             rows = self.store.query(
                 "SELECT s.stage AS key, COUNT(DISTINCT s.request_id) requests, SUM(s.tokens_before) tokens_before,"

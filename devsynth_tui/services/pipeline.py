@@ -577,10 +577,8 @@ class Pipeline:
     # -- accounting ---------------------------------------------------------------------------
 
     async def _record(self, row: LedgerRow, prep: Prepared | None = None) -> None:
-        """One ledger row and the tokens before and after each optimization stage, written off the event loop."""
-        request_id = await asyncio.to_thread(self.ledger.record, row)
-        if prep:
-            await asyncio.to_thread(self.ledger.record_stages, request_id, stage_rows(prep.reports))
+        """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
+        await self.ledger.arecord_with_stages(row, stage_rows(prep.reports) if prep else [])
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)

@@ -7,7 +7,6 @@ in bounded ring buffers. Memory alerts fire once per threshold crossing.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -69,7 +68,7 @@ def sparkline(values: list[float], width: int | None = None) -> str:
 
 
 class Sampler:
-    """Samples on demand or from a background thread; keeps the last ``window`` samples."""
+    """Samples on demand (the caller's timer); keeps the last ``window`` samples."""
 
     def __init__(self, interval: float = 1.0, window: int = 60, home: Path | None = None,
                  threshold_mb: float | None = None, server_pid: int | None = None):
@@ -80,8 +79,6 @@ class Sampler:
         self._proc = psutil.Process()
         self._server: psutil.Process | None = None
         self._last_io: tuple[float, int, int] | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         psutil.cpu_percent(None)  # prime the counters: the first real reading covers one interval
         self._proc.cpu_percent(None)
 
@@ -143,24 +140,6 @@ class Sampler:
     def series(self, name: str) -> list[float]:
         """The window of one field, oldest first."""
         return [getattr(s, name) for s in self.samples]
-
-    def start(self) -> None:
-        """Sample every ``interval`` seconds from a daemon thread."""
-        if self._thread:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="resource-sampler", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=self.interval + 1)
-            self._thread = None
 
 
 _shared: Sampler | None = None

@@ -68,7 +68,11 @@ class DevsynthApp(App):
             self.main.changes["ui.theme"] = theme
 
     def action_set_theme(self, name: str) -> None:
-        if self._apply_theme(name) and name != self.cfg.get("ui.theme"):
+        if not self._apply_theme(name):
+            return
+        if name == self.cfg.get("ui.theme"):
+            self.main.changes.pop("ui.theme", None)  # back to the configured theme: nothing to save
+        else:
             self.main.changes["ui.theme"] = name
 
     # -- commands ---------------------------------------------------------------------------

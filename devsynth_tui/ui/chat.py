@@ -23,15 +23,25 @@ class UserMessage(Static):
 
 
 class ThinkingBlock(Collapsible):
-    """A thinking model's reasoning: dimmed, collapsed, with its size and duration in the title."""
+    """A thinking model's reasoning: dimmed, collapsed, with its size and duration in the title.
+
+    While collapsed only the title changes; the text is drawn when the block is opened.
+    """
 
     def __init__(self, text: str = "", title: str = "Thinking") -> None:
-        super().__init__(Static(safe_text(text), markup=False, classes="thinking-text"), title=title, collapsed=True)
+        super().__init__(Static("", markup=False, classes="thinking-text"), title=title, collapsed=True)
+        self.text = text
 
     def show(self, text: str, title: str) -> None:
-        self.title = title
-        self.query_one(".thinking-text", Static).update(safe_text(text))
+        self.title, self.text = title, text
+        if not self.collapsed:
+            self._draw()
 
+    def _draw(self) -> None:
+        self.query_one(".thinking-text", Static).update(safe_text(self.text))
+
+    def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        self._draw()
 
 class AssistantMessage(Vertical):
     """An answer: Markdown fed in coalesced frames while streaming, thinking above it, stats underneath."""
@@ -58,9 +68,8 @@ class AssistantMessage(Vertical):
         return "".join(self._thinking)
 
     def compose(self) -> ComposeResult:
-        block = ThinkingBlock(self._thinking_initial, self._thinking_title)
-        block.display = bool(self._thinking_initial)
-        yield block
+        if self._thinking_initial:  # mounted only for thinking models: a Collapsible is a dozen widgets
+            yield ThinkingBlock(self._thinking_initial, self._thinking_title)
         yield Markdown(safe_text(self._initial), open_links=False)
         yield Static(self._stats or "…", markup=False, classes="stats")
 
@@ -77,7 +86,7 @@ class AssistantMessage(Vertical):
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
         if not self._thinking:
-            self.query_one(ThinkingBlock).display = True
+            self.mount(ThinkingBlock(), before=self.query_one(Markdown))
             self._thinking_since = time.monotonic()
         self._thinking.append(text)
         self._thinking_dirty = True
@@ -87,7 +96,7 @@ class AssistantMessage(Vertical):
         self.query_one(".stats", Static).update(text)
 
     async def flush(self) -> None:
-        if self._thinking_dirty:
+        if self._thinking_dirty and self.query(ThinkingBlock):
             self._thinking_dirty = False
             elapsed = time.monotonic() - (self._thinking_since or time.monotonic())
             self.query_one(ThinkingBlock).show(self.thinking, f"Thinking… {elapsed:.1f} s")

@@ -139,6 +139,7 @@ class MainScreen(Screen):
         self.resource_panel.set_interval(self.cfg.get("monitor.interval"), self.sample)
         self.connecting = self.connect()
         self._open_latest()
+        self.run_worker(warm_up, thread=True, group="warm-up")
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -259,9 +260,10 @@ class MainScreen(Screen):
         from devsynth_tui.services.pipeline import ChatRequest
 
         chat = self.chat_pane
+        conversations = self.session.conversations
         if self.conversation_id is None:
-            self.conversation_id = self.session.conversations.create(text)
-            chat.set_title(self.session.conversations.get(self.conversation_id).title)
+            self.conversation_id = await self.session.store.arun(conversations.create, text)
+            chat.set_title(conversations.get(self.conversation_id).title)
         await chat.add(UserMessage(text))
         view = AssistantMessage()
         await chat.add(view)
@@ -310,6 +312,10 @@ class MainScreen(Screen):
             if view := live.shown():
                 await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             raise
+        except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)
+            if view := live.shown():
+                await view.finish(view.text, f"error: {e}", "error")  # the answer stays on screen
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             self.live.pop(live.conversation_id, None)
             self.refresh_tokens(live_completion=self._live_pieces())
@@ -369,11 +375,11 @@ class MainScreen(Screen):
         conversations = self.session.conversations
         current = conversations.get(self.conversation_id)
 
-        def renamed(title: str | None) -> None:
+        async def renamed(title: str | None) -> None:
             if title is None:
                 return
             try:
-                conversations.rename(self.conversation_id, title)
+                await self.session.store.arun(conversations.rename, self.conversation_id, title)
             except ValueError as e:
                 self.notify(str(e), severity="error")
                 return
@@ -387,7 +393,7 @@ class MainScreen(Screen):
         if self.conversation_id in self.live:
             self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
             return
-        self.session.conversations.delete(self.conversation_id)
+        await self.session.store.arun(self.session.conversations.delete, self.conversation_id)
         self.notify("conversation deleted")
         await self.action_new_conversation()
 
@@ -590,3 +596,9 @@ class MainScreen(Screen):
         for role, text, stats in fixed_turns():
             await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
 
+
+def warm_up() -> None:
+    """Load what the first request needs (the tokenizer's tables: about a second) in a thread, off the event loop."""
+    from devsynth_tui.services.token_accounting import encoding
+
+    encoding()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from devsynth_tui.config import Config, ConfigError
@@ -36,6 +37,31 @@ def _id(key: str) -> str:
     return "p-" + key.replace(".", "-")
 
 
+class SchemaValue(Validator):
+    """Accepts what the config schema accepts for ``key``; a refusal names the allowed range.
+
+    ``llm.seed`` may be left empty (a random seed).
+    """
+
+    def __init__(self, pane: ParamsPane, key: str, kind: type) -> None:
+        super().__init__()
+        self.pane, self.key, self.kind = pane, key, kind
+
+    def value(self, text: str):
+        """The typed number, or None for an empty seed; raises ValueError when it is no number."""
+        text = text.strip()
+        return None if text == "" and self.key == "llm.seed" else self.kind(text)
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.pane.cfg.with_values({self.key: self.value(value)})
+        except ConfigError as e:
+            return self.failure(e.expected)
+        except ValueError:
+            return self.failure(f"expected {'a whole number' if self.kind is int else 'a number'}")
+        return self.success()
+
+
 class ParamsPane(VerticalScroll):
     """Each change is validated in place and applies to the very next request."""
 
@@ -53,11 +79,11 @@ class ParamsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Changes apply to the next request. ctrl+s saves them to overrides.yaml in the app home "
                      "(your config file is never rewritten).", classes="hint", markup=False)
-        for key, label, _ in NUMBERS:
+        for key, label, kind in NUMBERS:
             value = self.cfg.get(key)
             with Horizontal(classes="param-row"):
                 yield Label(label)
-                yield Input("" if value is None else str(value), id=_id(key))
+                yield Input("" if value is None else str(value), id=_id(key), validators=[SchemaValue(self, key, kind)])
                 yield Static("", classes="error", id=_id(key) + "-error", markup=False)
         with Horizontal(classes="param-row"):
             yield Label("context pruning")
@@ -74,24 +100,12 @@ class ParamsPane(VerticalScroll):
         yield Button("Save (ctrl+s)", id="save-params")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        for key, label, kind in NUMBERS:
-            if event.input.id == _id(key):
-                self._apply_number(key, label, kind, event.value.strip())
-
-    def _apply_number(self, key: str, label: str, kind, text: str) -> None:
-        error = self.query_one(f"#{_id(key)}-error", Static)
-        box = self.query_one(f"#{_id(key)}", Input)
-        try:
-            value = None if (text == "" and key == "llm.seed") else kind(text)
-            self.cfg.with_values({key: value})  # raises with the allowed range
-        except (ValueError, ConfigError) as e:
-            box.add_class("-invalid")
-            reason = e.expected if isinstance(e, ConfigError) else f"expected {'a whole number' if kind is int else 'a number'}"
-            error.update(f"refused: {reason}")
-            return
-        box.remove_class("-invalid")
-        error.update("")
-        self.post_message(self.Changed(key, value))
+        """A valid number applies; an invalid one is refused in place (the Input marks itself -invalid)."""
+        check, result = event.input.validators[0], event.validation_result  # each input here has its SchemaValue
+        refused = "" if result.is_valid else f"refused: {result.failure_descriptions[0]}"
+        self.query_one(f"#{event.input.id}-error", Static).update(refused)
+        if not refused:
+            self.post_message(self.Changed(check.key, check.value(event.value)))
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         for key, _ in SWITCHES:

@@ -1,10 +1,11 @@
-"""Themes: YAML files of Textual Theme fields in ``themes/``, or a user's own file."""
+"""Themes: YAML files of Textual Theme fields (the bundled ones, see ``shipped.themes_dir``), or a user's own file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-THEMES_DIR = Path(__file__).resolve().parent.parent.parent / "themes"
+from devsynth_tui.shipped import themes_dir
+
 SHORT_NAMES = {"dark": "devsynth-dark", "light": "devsynth-light", "high-contrast": "devsynth-high-contrast"}
 
 
@@ -22,15 +23,15 @@ def load_theme(path: Path):
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise ThemeError(f"{path}: cannot read theme ({str(e).splitlines()[0]})") from None
     if not isinstance(data, dict) or "name" not in data or "primary" not in data:
-        raise ThemeError(f"{path}: a theme needs at least `name` and `primary` (see themes/dark.yaml)")
+        raise ThemeError(f"{path}: a theme needs at least `name` and `primary` (see {themes_dir() / 'dark.yaml'})")
     try:
         return Theme(**data)
     except TypeError as e:
-        raise ThemeError(f"{path}: {e}; allowed fields are those of themes/dark.yaml") from None
+        raise ThemeError(f"{path}: {e}; allowed fields are those of {themes_dir() / 'dark.yaml'}") from None
 
 
 def bundled_themes() -> list:
-    return [load_theme(p) for p in sorted(THEMES_DIR.glob("*.yaml"))]
+    return [load_theme(p) for p in sorted(themes_dir().glob("*.yaml"))]
 
 
 def resolve(name: str) -> tuple[str, object | None]:

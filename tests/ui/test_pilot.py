@@ -183,6 +183,21 @@ async def test_invalid_parameter_refused_in_place(make_app):
         box.value = "abc"
         await pilot.pause()
         assert "expected a number" in str(app.query_one("#p-llm-temperature-error").render())
+        box.value = "1.5"
+        await pilot.pause()
+        assert str(app.query_one("#p-llm-temperature-error").render()) == "" and not box.has_class("-invalid")
+        assert app.cfg.get("llm.temperature") == 1.5
+        top_k = app.query_one("#p-llm-top_k")
+        top_k.value = "2.5"
+        await pilot.pause()
+        assert "expected a whole number" in str(app.query_one("#p-llm-top_k-error").render()) and top_k.has_class("-invalid")
+        seed = app.query_one("#p-llm-seed")
+        seed.value = "42"
+        await pilot.pause()
+        assert app.cfg.get("llm.seed") == 42
+        seed.value = " "
+        await pilot.pause()
+        assert app.cfg.get("llm.seed") is None and not seed.has_class("-invalid")  # empty: a random seed
 
 
 async def test_switches_and_strategy_apply(make_app):
@@ -199,19 +214,23 @@ async def test_switches_and_strategy_apply(make_app):
         assert app.cfg.get("tokens.context_pruning.strategy") == ["recency"]
 
 
-async def test_save_writes_overrides_never_the_user_config(make_app, tmp_path):
+async def test_save_writes_overrides_never_the_user_config(server_url, app_home, tmp_path):
     user = tmp_path / "mine.yaml"
-    user.write_text("# my comments stay\nllm:\n  top_k: 5\n")
-    app = make_app()
+    original = "# my comments stay\nllm:\n  top_k: 5\n  temperature: 0.9\n"
+    user.write_text(original)
+    before = user.stat().st_mtime_ns
+    app = DevsynthApp(load(user, base_url=server_url).with_values({"llm.embedded": "never"}))
     async with app.run_test(size=SIZE) as pilot:
+        assert str(user) in app.cfg.sources and app.cfg.get("llm.top_k") == 5  # the user's file is in use
         await pilot.press("f4")
-        app.query_one("#p-llm-temperature").value = "0.3"
+        box = app.query_one("#p-llm-temperature")
+        assert box.value == "0.9"
+        box.value = "0.3"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert user.read_text() == "# my comments stay\nllm:\n  top_k: 5\n"
-    saved = yaml.safe_load(overrides_path().read_text())
-    assert saved["llm"]["temperature"] == 0.3
+    assert user.read_text() == original and user.stat().st_mtime_ns == before
+    assert yaml.safe_load(overrides_path().read_text()) == {"llm": {"temperature": 0.3}}  # only what changed
     assert load(user).get("llm.temperature") == 0.3 and load(user).get("llm.top_k") == 5
 
 
@@ -247,6 +266,10 @@ async def test_switch_theme_from_command(make_app):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.theme == "devsynth-light"
+        assert app.main.changes == {"ui.theme": "light"}  # saved by the name the config takes
+        app.action_set_theme("dark")
+        await pilot.pause()
+        assert app.main.changes == {}  # back to the configured theme: nothing to save
 
 
 async def test_user_theme_file(make_app, tmp_path):

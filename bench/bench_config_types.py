@@ -1,0 +1,107 @@
+"""Typed structs (msgspec) against today's config schema DSL: start-up and validation cost.
+
+Side by side in one run, each start-up figure a median of fresh processes:
+- `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (today's DSL)
+- `import` of a msgspec module of Structs generated from today's SCHEMA (every key, its type and default;
+  choices as Literal; no range checks, which would only add Meta objects)
+- validating the shipped default.yaml: today's validate_layer against msgspec.convert, median of 200
+
+msgspec is installed for this run only, into a temporary folder (pip, from the package index).
+
+    .venv/bin/python bench/bench_config_types.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from devsynth_tui import config as c  # noqa: E402
+
+EXE = str(Path(sys.executable).parent / "devsynth-tui")
+TYPES = {"bool": "bool", "int": "int", "float": "float", "str": "str", "optstr": "str | None", "optint": "int | None",
+         "list[str]": "list[str]", "dict[str]": "dict[str, str]",
+         "strategy": f"Strategy | list[Strategy]"}
+
+
+def struct_source() -> str:
+    """A module of msgspec Structs for today's SCHEMA."""
+    lines = ["from typing import Literal", "import msgspec", "",
+             f"Strategy = Literal[{', '.join(map(repr, c.STRATEGIES))}]", ""]
+
+    def emit(name: str, node: dict) -> str:
+        fields = []
+        for key, value in node.items():
+            if isinstance(value, c.Key):
+                kind = f"Literal[{', '.join(map(repr, value.choices))}]" if value.choices else TYPES[value.kind]
+                default = repr(value.default)
+                if isinstance(value.default, (list, dict)):
+                    default = f"msgspec.field(default_factory=lambda: {default})"
+                fields.append(f"    {key}: {kind} = {default}")
+            else:
+                sub = emit(name + key.title().replace("_", ""), value)
+                fields.append(f"    {key}: {sub} = msgspec.field(default_factory={sub})")
+        lines.extend([f"class {name}(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):", *fields, ""])
+        return name
+
+    emit("Config", c.SCHEMA)
+    return "\n".join(lines)
+
+
+def wall(args: list[str], env: dict, runs: int = 21) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(args, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def per_call(fn, runs: int = 200) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp())
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(work), "msgspec"], check=True,
+                   capture_output=True)
+    (work / "typed_config.py").write_text(struct_source())
+    env = {**os.environ, "PYTHONPATH": str(work), "DEVSYNTH_TUI_HOME": str(work / "home")}
+    floor = wall([sys.executable, "-c", "pass"], env)
+    rows = [("python -c pass (the floor)", floor),
+            ("devsynth-tui --help", wall([EXE, "--help"], env)),
+            ("import devsynth_tui.config (today)", wall([sys.executable, "-c", "import devsynth_tui.config"], env)),
+            ("import msgspec alone", wall([sys.executable, "-c", "import msgspec"], env)),
+            ("import msgspec Structs of the schema", wall([sys.executable, "-c", "import typed_config"], env))]
+    for name, value in rows:
+        print(f"{name:40} {value * 1000:6.1f} ms   ({(value - floor) * 1000:+6.1f} ms over the floor)")
+
+    sys.path.insert(0, str(work))
+    import msgspec
+    import typed_config
+
+    data = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+    assert msgspec.to_builtins(msgspec.convert(data, typed_config.Config)) == c.defaults()  # the same schema
+    today = per_call(lambda: c.validate_layer(data, "default.yaml"))
+    typed = per_call(lambda: msgspec.convert(data, typed_config.Config))
+    print(f"{'validate default.yaml: today':40} {today * 1e6:6.0f} us")
+    print(f"{'validate default.yaml: msgspec.convert':40} {typed * 1e6:6.0f} us   (x{today / typed:.0f} faster)")
+
+
+if __name__ == "__main__":
+    main()

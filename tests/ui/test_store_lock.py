@@ -1,0 +1,119 @@
+"""The dashboard while another process holds the database's write lock (BEGIN IMMEDIATE), against the
+real embedded server: keys are handled while the answer's rows wait, and they land once the lock goes."""
+
+import asyncio
+import sqlite3
+import time
+
+from db_lock import WriteLockHolder
+from devsynth_tui.config import load
+from devsynth_tui.services import store as store_module
+from devsynth_tui.services.store import db_path
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.chat import AssistantMessage
+from ui.test_pilot import SIZE, answered, connected
+
+PROMPT = "Write a Python function that adds two numbers, with a docstring."
+
+
+class LoopLag:
+    """The event loop's worst stall while it runs: how late a 5 ms sleep wakes up."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.worst = max(self.worst, time.perf_counter() - t - 0.005)
+
+    def stop(self) -> float:
+        self._task.cancel()
+        return self.worst
+
+
+def chat_rows(app) -> list[tuple]:
+    conn = sqlite3.connect(db_path(app.session.home))  # a reader of its own: WAL readers don't wait for a writer
+    try:
+        return conn.execute("SELECT status, completion_tokens FROM requests WHERE operation = 'chat'").fetchall()
+    finally:
+        conn.close()
+
+
+def make_app(server_url: str, max_tokens: int) -> DevsynthApp:
+    return DevsynthApp(load(base_url=server_url).with_values({"llm.embedded": "never", "llm.max_tokens": max_tokens}))
+
+
+async def start_answer(app, pilot, holder) -> tuple[AssistantMessage, asyncio.Event]:
+    """Send the prompt; take the lock once the answer streams. The answer's ledger row is written only
+    after the lock is held (``recording`` is set when the pipeline asks for it)."""
+    recording, locked = asyncio.Event(), asyncio.Event()
+    ledger = app.session.ledger
+    real = ledger.arecord
+
+    async def arecord(row):
+        recording.set()
+        await locked.wait()
+        return await real(row)
+
+    ledger.arecord = arecord
+    app.query_one("#prompt").text = PROMPT
+    await pilot.press("enter")
+    for _ in range(1200):
+        views = app.query(AssistantMessage)
+        if views and views.last().text:
+            break
+        await pilot.pause(0.05)
+    holder.lock()
+    locked.set()
+    return app.query(AssistantMessage).last(), recording
+
+
+async def test_keys_are_handled_and_the_row_lands_when_the_lock_goes(server_url, app_home, monkeypatch):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 120_000)  # the lock never outlasts it here
+    app = make_app(server_url, 64)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        prompt = app.query_one("#prompt")
+        with WriteLockHolder(db_path(app.session.home)) as holder:
+            view, recording = await start_answer(app, pilot, holder)
+            lag = LoopLag()
+            await pilot.press(*"abc")  # typed while the answer streams and the lock is held elsewhere
+            assert prompt.text == "abc"
+            await asyncio.wait_for(recording.wait(), 120)  # the stream is over: its row waits for the lock
+            await pilot.pause(0.5)
+            await pilot.press("d")
+            assert prompt.text == "abcd"
+            assert app.main.live and chat_rows(app) == []  # still waiting, and nothing froze meanwhile
+            holder.release()
+            await answered(app, pilot)
+            worst = lag.stop()
+        print(f"\nworst event-loop stall while another process held the write lock: {worst * 1000:.0f} ms")
+        rows = chat_rows(app)
+        assert len(rows) == 1 and rows[0][0] == "ok" and rows[0][1] > 0
+        stored = app.session.conversations.messages(app.main.conversation_id)
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[1].content == view.text
+        assert "tokens" in str(view.query_one(".stats").render())
+
+
+async def test_a_lock_outlasting_the_timeout_fails_in_one_line_and_keeps_the_answer(server_url, app_home, monkeypatch):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 1000)
+    app = make_app(server_url, 24)
+    notes = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notes.append(message), real_notify(message, **kw))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        with WriteLockHolder(db_path(app.session.home)) as holder:
+            view, _ = await start_answer(app, pilot, holder)
+            await answered(app, pilot)
+            await pilot.press(*"ok")
+            assert app.query_one("#prompt").text == "ok"  # usable again
+            holder.release()
+        stats = str(view.query_one(".stats").render())
+        assert "locked by another writer for over 1 s" in stats and "\n" not in stats
+        assert view.text.strip() and "error" in view.classes  # the answer stays on screen, marked
+        assert any("locked by another writer" in n and "\n" not in n for n in notes)
+        assert chat_rows(app) == []  # nothing half-written
