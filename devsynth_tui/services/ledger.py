@@ -146,15 +146,10 @@ class Ledger:
                     [(request_id, *s) for s in stages],
                 )
 
-    async def arecord_with_stages(self, row: LedgerRow, stages: list[tuple[str, int, int]]) -> int:
-        """:meth:`record` then :meth:`record_stages`, in order on the store's writer thread."""
-
-        def both() -> int:
-            request_id = self.record(row)
-            self.record_stages(request_id, stages)
-            return request_id
-
-        return await self.store.arun(both)
+    async def arecord_stages(self, request_id: int, stages: list[tuple[str, int, int]]) -> None:
+        """:meth:`record_stages` on the store's writer thread (after the row it belongs to)."""
+        if stages:
+            await self.store.arun(self.record_stages, request_id, stages)
 
     def breakdown(self, by: str, all_time: bool = False) -> list[dict]:
         """Usage grouped by operation, model, stage or day (the guide's "which operations cost most").

@@ -578,7 +578,12 @@ class Pipeline:
 
     async def _record(self, row: LedgerRow, prep: Prepared | None = None) -> None:
         """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
-        await self.ledger.arecord_with_stages(row, stage_rows(prep.reports) if prep else [])
+        request_id = await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
+        if prep:
+            try:
+                await self.ledger.arecord_stages(request_id, stage_rows(prep.reports))
+            except ServiceError:
+                pass  # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)
