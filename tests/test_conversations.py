@@ -233,7 +233,7 @@ EXTRA_QUESTIONS = [
 
 def real_questions() -> list[str]:
     tasks = json.loads((REPO / "bench" / "corpus" / "tasks.json").read_text())
-    return [t["question"] for t in tasks] + EXTRA_QUESTIONS
+    return [q for t in tasks for q in (t["named"], t["paraphrased"])] + EXTRA_QUESTIONS
 
 
 async def test_instruction_compression_never_changes_the_question(cfg_for, server_url):

@@ -23,7 +23,7 @@ from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.advisor import AdvisorPane
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
-from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel
+from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.panes import ConversationPicker, ModelsPane, RenameScreen, TasksPane
 from devsynth_tui.ui.params import ParamsPane
 
@@ -360,6 +360,10 @@ class MainScreen(Screen):
         self.recheck()
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
+        if done.prepared:
+            from devsynth_tui.services.ledger import stage_rows
+
+            self.token_panel.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:
