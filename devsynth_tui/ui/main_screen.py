@@ -272,9 +272,10 @@ class MainScreen(Screen):
                                                 m.meta.get("thinking_title", "Thinking")))
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
-            live.view = AssistantMessage()
-            await chat.add(live.view)
-            live.view.replay(live.parts, live.thinking, live.notice)
+            view = AssistantMessage()
+            await chat.add(view)
+            view.replay(live.parts, live.thinking, live.notice)  # what arrived while it mounted is in live.parts
+            live.view = view
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
