@@ -50,6 +50,10 @@ SUMMARY_SYSTEM = (
 )
 
 
+class PromptTooLong(ServiceError):
+    """The question alone does not fit the model's window."""
+
+
 def describe(error: Exception) -> str:
     """One line for any failure: a service error's own words, else the exception's type and text."""
     if isinstance(error, ServiceError):
@@ -253,6 +257,7 @@ class Pipeline:
         bare = build_messages(system, [], examples, None, prompt)
         bare_tokens = sum(count_tokens(m["content"]) for m in bare)
         fixed, _ = await self._count_sent(bare, bare_tokens)
+        await self._check_fits(bare, bare_tokens, fixed, sampling, active)
         budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
         newest = newest_cost(req.history)
         for _ in range(FIT_ATTEMPTS):
@@ -289,6 +294,24 @@ class Pipeline:
         if window:
             limit = min(limit, window - sampling.get("max_tokens", 0))
         return max(0, limit)
+
+    async def _check_fits(self, bare: list[dict], bare_tokens: int, fixed: int, sampling: dict, model: str) -> None:
+        """Refuse, before any model call, a question that cannot fit the model's window with room for the answer.
+
+        Without the model's tokenizer the count is cl100k's without the safety margin, so a
+        question near the edge is sent and the server has the last word.
+        """
+        window = await self.backend.context_length(model)
+        if not window:
+            return
+        counted = fixed if self._tokenizer else bare_tokens + FRAMING_TOKENS * len(bare) + REPLY_TOKENS
+        room = window - sampling.get("max_tokens", 0)
+        if counted > room:
+            raise PromptTooLong(
+                f"the question is about {counted:,} tokens and {model} has a {window:,}-token window with "
+                f"{sampling.get('max_tokens', 0):,} kept for the answer (llm.max_tokens): shorten it, attach the text "
+                f"as a context file (ask --context FILE, or the Tasks pane) so pruning can cut it, or use a model "
+                f"with a larger window")
 
     async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
         """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
