@@ -254,4 +254,7 @@ async def test_a_question_larger_than_the_window_is_refused_before_any_model_cal
     done = [e async for e in pipe.run(ChatRequest("Explain this:\n" + pasted)) if isinstance(e, Done)][0]
     assert done.status == "error" and "8,192-token window" in done.error and "--context" in done.error
     assert "\n" not in done.error and recording_proxy.bodies() == []
-    assert Ledger(Store(db_path(app_home()))).history(1)[0]["status"] == "error"
+    assert done.summary() == f"not sent: {done.error}"
+    row = Ledger(Store(db_path(app_home()))).history(1)[0]
+    assert row["status"] == "error" and row["prompt_tokens"] == row["completion_tokens"] == 0 and row["cost"] == 0
+    assert row["est_prompt_tokens"] > 20_000  # what it would have cost is kept apart

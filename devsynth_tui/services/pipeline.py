@@ -114,6 +114,8 @@ class Done:
     def summary(self) -> str:
         """One line for under an answer: model, tokens (thinking apart), saved, timings, why it stopped."""
         row = self.row
+        if self.prepared is None and self.status == "error":
+            return f"not sent: {self.error}"
         tokens = f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
         if row.reasoning_tokens:
             tokens += f" ({row.reasoning_tokens:,} thinking)"
@@ -617,7 +619,8 @@ class Pipeline:
              thinking: str = "") -> LedgerRow:
         usage = (result.usage if result else None) or {}
         est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
-        prompt = usage.get("prompt_tokens", est_prompt)
+        answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
+        prompt = usage.get("prompt_tokens", est_prompt if answered else 0)
         reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
         completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
         saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
