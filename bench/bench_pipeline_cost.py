@@ -24,17 +24,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import build  # noqa: E402
+from make_corpus import build
 
-from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.services.backend import Backend  # noqa: E402
-from devsynth_tui.services.context import ContextItem  # noqa: E402
-from devsynth_tui.services.ledger import Ledger  # noqa: E402
-from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo  # noqa: E402
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
-from devsynth_tui.services.store import Store  # noqa: E402
-from devsynth_tui.services.relevance import _chunk_spans, _chunk_tokens, _word_terms, chunk_terms  # noqa: E402
-from devsynth_tui.services.token_accounting import _count_cached, count_tokens, encoding  # noqa: E402
+from devsynth_tui.config import load
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo
+from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.relevance import _chunk_spans, _chunk_tokens, _word_terms, chunk_terms
+from devsynth_tui.services.store import Store
+from devsynth_tui.services.token_accounting import _count_cached, count_tokens, encoding
 
 CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 
@@ -79,10 +79,12 @@ async def main() -> None:
             prep = await pipe.prepare(ChatRequest(question, context=items))
             times.append(time.perf_counter() - t0)
         med, ref = statistics.median(times), statistics.median(reference)
-        print(f"prepare() {label}: {len(files)} files, {total:,} tokens of context -> {prep.tokens_after:,}: "
-              f"median {med * 1000:.0f} ms (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
-              f"{med * 1000 * 50_000 / total:.0f} ms per 50,000 tokens; {med / ref:.2f}x the time to "
-              f"cl100k-encode the same text once ({ref * 1000:.0f} ms, measured alternately)")
+        print(
+            f"prepare() {label}: {len(files)} files, {total:,} tokens of context -> {prep.tokens_after:,}: "
+            f"median {med * 1000:.0f} ms (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
+            f"{med * 1000 * 50_000 / total:.0f} ms per 50,000 tokens; {med / ref:.2f}x the time to "
+            f"cl100k-encode the same text once ({ref * 1000:.0f} ms, measured alternately)"
+        )
     await backend.client.aclose()
 
 

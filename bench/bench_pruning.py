@@ -28,19 +28,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import build, load_items  # noqa: E402
+from make_corpus import build, load_items
 
-from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.services.backend import Backend  # noqa: E402
-from devsynth_tui.services.context import ContextItem  # noqa: E402
-from devsynth_tui.services.ledger import Ledger  # noqa: E402
-from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo  # noqa: E402
-from devsynth_tui.services.pipeline import CL100K_MARGIN, ChatRequest, Pipeline  # noqa: E402
-from devsynth_tui.services import relevance  # noqa: E402
-from devsynth_tui.services.context_pruning import EMBED_CANDIDATES  # noqa: E402
-from devsynth_tui.services.relevance import BM25  # noqa: E402
-from devsynth_tui.services.store import Store  # noqa: E402
-from devsynth_tui.services.token_accounting import count_tokens  # noqa: E402
+from devsynth_tui.config import load
+from devsynth_tui.services import relevance
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.context_pruning import EMBED_CANDIDATES
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo
+from devsynth_tui.services.pipeline import CL100K_MARGIN, ChatRequest, Pipeline
+from devsynth_tui.services.relevance import BM25
+from devsynth_tui.services.store import Store
+from devsynth_tui.services.token_accounting import count_tokens
 
 CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 
@@ -86,7 +86,9 @@ class Runner:
     def __init__(self, questions: list[dict]):
         self.questions = questions
         self.home = Path(tempfile.mkdtemp())
-        self.backend = Backend(LLMClient("http://127.0.0.1:9"), "openai", active_model="bench", _models=[ModelInfo("bench")])
+        self.backend = Backend(
+            LLMClient("http://127.0.0.1:9"), "openai", active_model="bench", _models=[ModelInfo("bench")]
+        )
         self.backend.client.tokenize = _no_tokenizer  # a server without /tokenize: cl100k with the margin
         self.ledger = Ledger(Store(self.home / "db"))
 
@@ -119,29 +121,42 @@ class Runner:
         def reduction(style=None):
             return statistics.mean(r for q, (r, _, _) in rows if style in (None, q["style"]))
 
-        return {"reduction": reduction(), "whole": whole(), "named": whole("named"), "para": whole("paraphrased"),
-                "code": whole(kind="code"), "red_named": reduction("named"), "red_para": reduction("paraphrased"),
-                "over": sum(o for _, (_, _, o) in rows)}
+        return {
+            "reduction": reduction(),
+            "whole": whole(),
+            "named": whole("named"),
+            "para": whole("paraphrased"),
+            "code": whole(kind="code"),
+            "red_named": reduction("named"),
+            "red_para": reduction("paraphrased"),
+            "over": sum(o for _, (_, _, o) in rows),
+        }
 
 
 async def _no_tokenizer(text: str) -> None:
     return None
 
 
-HEADER = (f"{'run':44} {'fewer tokens':>12} {'whole':>6} {'named':>6} {'paraphr.':>8} {'code':>6} "
-          f"{'fewer(named)':>12} {'fewer(para)':>11} {'over':>5}")
+HEADER = (
+    f"{'run':44} {'fewer tokens':>12} {'whole':>6} {'named':>6} {'paraphr.':>8} {'code':>6} "
+    f"{'fewer(named)':>12} {'fewer(para)':>11} {'over':>5}"
+)
 
 
 def line(label: str, r: dict) -> str:
-    return (f"{label:44} {r['reduction']:12.1%} {r['whole']:6.3f} {r['named']:6.3f} {r['para']:8.3f} {r['code']:6.3f} "
-            f"{r['red_named']:12.1%} {r['red_para']:11.1%} {r['over']:5d}")
+    return (
+        f"{label:44} {r['reduction']:12.1%} {r['whole']:6.3f} {r['named']:6.3f} {r['para']:8.3f} {r['code']:6.3f} "
+        f"{r['red_named']:12.1%} {r['red_para']:11.1%} {r['over']:5d}"
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frontier", action="store_true", help="sweep the cutoff settings")
     parser.add_argument("--wordllama", action="store_true", help="also the hybrid score with wordllama")
-    parser.add_argument("--server", action="store_true", help="only: prompt tokens counted by the embedded server against the budget")
+    parser.add_argument(
+        "--server", action="store_true", help="only: prompt tokens counted by the embedded server against the budget"
+    )
     args = parser.parse_args()
     if args.server:
         await server_counts()
@@ -149,8 +164,10 @@ async def main() -> None:
     questions, skipped = build(CORPUS)
     runner = Runner(questions)
     budgets = [runner.budget(q) for q in questions[::2]]
-    print(f"{len(questions)} questions ({len(questions) // 2} tasks x named/paraphrased) built from this interpreter; "
-          f"budgets {min(budgets):,}-{max(budgets):,} tokens (20-40 % of each context); skipped {len(skipped)}")
+    print(
+        f"{len(questions)} questions ({len(questions) // 2} tasks x named/paraphrased) built from this interpreter; "
+        f"budgets {min(budgets):,}-{max(budgets):,} tokens (20-40 % of each context); skipped {len(skipped)}"
+    )
     print(HEADER)
     runs = RUNS
     if args.frontier:
@@ -163,8 +180,10 @@ async def main() -> None:
             values = {PRUNING + "embeddings": "always", "embedder": embed}
             relevance.blend.__defaults__ = (weight,)
             print(line(f"default + wordllama (weight {weight})", await runner.run(values)), flush=True)
-        print(f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
-              f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)")
+        print(
+            f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
+            f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)"
+        )
     await runner.backend.client.aclose()
 
 
@@ -189,18 +208,24 @@ async def server_counts(real_requests: int = 4) -> None:
             share_budget = int(q["budget_share"] * sum(c.tokens for c in load_items(q, CORPUS)))
             for budget in (share_budget, 900):
                 cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, "llm.max_tokens": 1})
-                prep = await Pipeline(cfg, backend, ledger).prepare(ChatRequest(q["question"], context=load_items(q, CORPUS)))
+                prep = await Pipeline(cfg, backend, ledger).prepare(
+                    ChatRequest(q["question"], context=load_items(q, CORPUS))
+                )
                 prompt = (await http.post("/apply-template", json={"messages": prep.messages})).json()["prompt"]
-                counted = len((await http.post("/tokenize", json={"content": prompt, "add_special": True})).json()["tokens"])
+                counted = len(
+                    (await http.post("/tokenize", json={"content": prompt, "add_special": True})).json()["tokens"]
+                )
                 limit = min(budget, 8192 - 1)
                 ratios.append(counted / limit)
                 over += counted > limit
                 if budget == 900 and n % (len(questions) // real_requests) == 0:
                     result = await client.chat(prep.payload)
                     usage.append((q["id"], result.usage["prompt_tokens"], budget))
-        print(f"{len(ratios)} prompts (92 questions at their budget and at 900 tokens), counted by the server's "
-              f"template + /tokenize: over the limit {over}; sent/limit median {statistics.median(ratios):.3f}, "
-              f"max {max(ratios):.3f}")
+        print(
+            f"{len(ratios)} prompts (92 questions at their budget and at 900 tokens), counted by the server's "
+            f"template + /tokenize: over the limit {over}; sent/limit median {statistics.median(ratios):.3f}, "
+            f"max {max(ratios):.3f}"
+        )
         for qid, prompt_tokens, budget in usage:
             print(f"  real request {qid}: usage.prompt_tokens {prompt_tokens} against a budget of {budget}")
         per_file, model_total, cl_total = [], 0, 0
@@ -209,9 +234,11 @@ async def server_counts(real_requests: int = 4) -> None:
             model = len((await http.post("/tokenize", json={"content": text})).json()["tokens"])
             per_file.append(model / count_tokens(text))
             model_total, cl_total = model_total + model, cl_total + count_tokens(text)
-        print(f"SmolLM2 tokens per cl100k token over {len(per_file)} corpus files: {model_total / cl_total:.3f} overall, "
-              f"per file {min(per_file):.3f}-{max(per_file):.3f} (median {statistics.median(per_file):.3f}); "
-              f"the margin used without /tokenize: {CL100K_MARGIN}")
+        print(
+            f"SmolLM2 tokens per cl100k token over {len(per_file)} corpus files: {model_total / cl_total:.3f} overall, "
+            f"per file {min(per_file):.3f}-{max(per_file):.3f} (median {statistics.median(per_file):.3f}); "
+            f"the margin used without /tokenize: {CL100K_MARGIN}"
+        )
     finally:
         await http.aclose()
         await client.aclose()
@@ -231,7 +258,9 @@ class WordLlamaEmbedder:
         t0 = time.perf_counter()
         cache = Path(tempfile.mkdtemp())
         (cache / "tokenizers").mkdir()
-        shutil.copy(Path(wordllama.__file__).parent / "tokenizers" / "l2_supercat_tokenizer_config.json", cache / "tokenizers")
+        shutil.copy(
+            Path(wordllama.__file__).parent / "tokenizers" / "l2_supercat_tokenizer_config.json", cache / "tokenizers"
+        )
         self.model = wordllama.WordLlama.load(cache_dir=cache, disable_download=True)
         self.load_s = time.perf_counter() - t0
         self.seconds, self.tokens = 0.0, 0
@@ -254,9 +283,12 @@ RUNS = [
     ("default", {}),
     ("threshold 0.3, no fill", {PRUNING + "threshold": 0.3, PRUNING + "fill_floor": 1.0}),
 ]
-FRONTIER = [(f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0}) for t in (0.7, 0.5, 0.3, 0.2)] + [
+FRONTIER = [
+    (f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0}) for t in (0.7, 0.5, 0.3, 0.2)
+] + [
     (f"threshold {t}, fill_floor {f}", {PRUNING + "threshold": t, PRUNING + "fill_floor": f})
-    for t in (0.7, 0.5, 0.4) for f in (0.4, 0.3, 0.2, 0.1)
+    for t in (0.7, 0.5, 0.4)
+    for f in (0.4, 0.3, 0.2, 0.1)
 ]
 
 if __name__ == "__main__":

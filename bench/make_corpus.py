@@ -177,8 +177,15 @@ def _questions(n: int, spec: dict, mod: Module, context: list[dict]) -> list[dic
         gold.append({"path": f"docs/{mod.stem}.md", "lines": list(mod.doc_ranges[target]), "kind": "documentation"})
     share = BUDGET_SHARES[n % len(BUDGET_SHARES)]
     return [
-        {"id": f"{n:02d}-{style}", "style": style, "question": spec[style], "target": target,
-         "budget_share": share, "context": context, "gold": gold}
+        {
+            "id": f"{n:02d}-{style}",
+            "style": style,
+            "question": spec[style],
+            "target": target,
+            "budget_share": share,
+            "context": context,
+            "gold": gold,
+        }
         for style in ("named", "paraphrased")
     ]
 
@@ -187,7 +194,9 @@ def load_items(question: dict, folder: Path = DEFAULT_OUT) -> list:
     """The question's context as pipeline items (ContextItem), read from a built corpus."""
     from devsynth_tui.services.context import ContextItem
 
-    return [ContextItem(c["path"], (folder / c["path"]).read_text(encoding="utf-8"), c["type"]) for c in question["context"]]
+    return [
+        ContextItem(c["path"], (folder / c["path"]).read_text(encoding="utf-8"), c["type"]) for c in question["context"]
+    ]
 
 
 def main() -> None:

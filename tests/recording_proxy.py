@@ -51,18 +51,20 @@ class RecordingProxy:
                 if self.path.endswith("/chat/completions"):
                     proxy.gate.wait()
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
-                with httpx.Client(timeout=None) as client:
-                    with client.stream(method, proxy.upstream + self.path, content=body, headers=headers) as r:
-                        self.send_response(r.status_code)
-                        for k, v in r.headers.items():
-                            if k.lower() not in HOP_BY_HOP:
-                                self.send_header(k, v)
-                        self.send_header("Transfer-Encoding", "chunked")
-                        self.end_headers()
-                        for chunk in r.iter_raw():
-                            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                            self.wfile.flush()
-                        self.wfile.write(b"0\r\n\r\n")
+                with (
+                    httpx.Client(timeout=None) as client,
+                    client.stream(method, proxy.upstream + self.path, content=body, headers=headers) as r,
+                ):
+                    self.send_response(r.status_code)
+                    for k, v in r.headers.items():
+                        if k.lower() not in HOP_BY_HOP:
+                            self.send_header(k, v)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for chunk in r.iter_raw():
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
 
         self.server = LoopbackServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -71,7 +73,7 @@ class RecordingProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
-    def start(self) -> "RecordingProxy":
+    def start(self) -> RecordingProxy:
         self.thread.start()
         return self
 

@@ -7,17 +7,16 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import REPO, run_cli
+
 from devsynth_tui.config import defaults
-from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.context import ContextItem, StageReport
 from devsynth_tui.services.context_pruning import PruneContext, adaptive_cutoff, prune
 from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
-from devsynth_tui.services.context import StageReport
 from devsynth_tui.services.store import Store, db_path
 
 sys.path.insert(0, str(REPO / "bench"))
-from make_corpus import TASKS, build, load_items  # noqa: E402
+from make_corpus import TASKS, build, load_items
 
 
 @pytest.fixture(scope="session")
@@ -71,10 +70,12 @@ def test_default_keeps_the_gold_of_named_questions_and_cuts_most_tokens(corpus):
 
 
 def test_a_definition_pulls_in_its_class_header_helpers_and_tests():
-    code = ("class Store:\n    '''Keeps things.'''\n    limit = 3\n\n" + "".join(
-        f"    def unrelated_{n}(self):\n        return {n} + {n} * {n}\n\n" for n in range(90))
+    code = (
+        "class Store:\n    '''Keeps things.'''\n    limit = 3\n\n"
+        + "".join(f"    def unrelated_{n}(self):\n        return {n} + {n} * {n}\n\n" for n in range(90))
         + "    def put(self, key):\n        return self._check(key)\n\n"
-        "    def _check(self, key):\n        return key in self.__dict__\n")
+        "    def _check(self, key):\n        return key in self.__dict__\n"
+    )
     tests = "def test_check():\n    assert Store()._check('x') is False\n\n\ndef test_other():\n    assert True\n"
     items = [ContextItem("store.py", code), ContextItem("test_store.py", tests, "tests")]
     _prune(items, "Why does Store.put refuse keys?", 10_000, threshold=0.99, fill_floor=1.0)
@@ -107,8 +108,12 @@ def _ledger_with_stages() -> Ledger:
     from devsynth_tui.config import app_home
 
     ledger = Ledger(Store(db_path(app_home())))
-    reports = [StageReport("context:relevance", 9000, 1500), StageReport("context:priority", 1500, 1500),
-               StageReport("prompt:template_trimming", 60, 52), StageReport("limit", 1600, 1600)]
+    reports = [
+        StageReport("context:relevance", 9000, 1500),
+        StageReport("context:priority", 1500, 1500),
+        StageReport("prompt:template_trimming", 60, 52),
+        StageReport("limit", 1600, 1600),
+    ]
     for op, model in (("chat", "small"), ("explain file", "big"), ("chat", "small")):
         rid = ledger.record(LedgerRow(op, model, prompt_tokens=1600, completion_tokens=100, tokens_saved=7508))
         ledger.record_stages(rid, stage_rows(reports))
@@ -117,7 +122,11 @@ def _ledger_with_stages() -> Ledger:
 
 def test_ledger_keeps_tokens_per_stage_and_breaks_usage_down():
     ledger = _ledger_with_stages()
-    assert [s["stage"] for s in ledger.last_stages()] == ["context:relevance", "context:priority", "prompt:template_trimming"]
+    assert [s["stage"] for s in ledger.last_stages()] == [
+        "context:relevance",
+        "context:priority",
+        "prompt:template_trimming",
+    ]
     stages = {r["key"]: r for r in ledger.breakdown("stage")}
     assert stages["context:relevance"]["tokens_saved"] == 3 * 7500 and stages["context:relevance"]["requests"] == 3
     assert "limit" not in stages

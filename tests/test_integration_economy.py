@@ -2,8 +2,9 @@
 
 import httpx
 import pytest
-
 from conftest import REPO
+from test_corpus import corpus, load_items  # noqa: F401  (the corpus fixture)
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem
@@ -12,15 +13,17 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.lmstudio_client import LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
 from devsynth_tui.services.store import Store, db_path
-from test_corpus import corpus, load_items  # noqa: F401  (the corpus fixture)
 
 pytestmark = pytest.mark.integration
 REAL_REQUESTS = 3  # questions sent for real (prompt processing is slow on CPU); the rest counted by /tokenize
 
 
 def pipeline(cfg) -> Pipeline:
-    return Pipeline(cfg, Backend(LLMClient(cfg.get("llm.base_url"), timeout=cfg.get("llm.timeout")), "openai"),
-                    Ledger(Store(db_path(app_home()))))
+    return Pipeline(
+        cfg,
+        Backend(LLMClient(cfg.get("llm.base_url"), timeout=cfg.get("llm.timeout")), "openai"),
+        Ledger(Store(db_path(app_home()))),
+    )
 
 
 async def server_prompt_tokens(http: httpx.AsyncClient, messages: list[dict]) -> int:
@@ -35,8 +38,10 @@ async def test_tokenize_uses_the_models_own_tokenizer(server_url):
     assert tokens and all(isinstance(t, int) for t in tokens)
     await client.aclose()
     for status, body in ((404, {"error": "not found"}), (200, {"error": "Unexpected endpoint or method."})):
+
         def answer(request, status=status, body=body):
             return httpx.Response(status, json=body)
+
         other = LLMClient("http://other", transport=httpx.MockTransport(answer), retries=0)  # LM Studio and the like
         assert await other.tokenize("x") is None
         await other.aclose()
@@ -82,13 +87,21 @@ async def test_each_shipped_task_sends_its_subject_files_whole(cfg_for):
             assert (REPO / path).read_text().rstrip() in sent, (task, path)
     tight = cfg.with_values({"memory.max_context_size": 300})  # too small for them: the limit still holds
     items = [ContextItem(path, (REPO / path).read_text()) for path in SUBJECTS]
-    events = [e async for e in pipeline(tight).run(ChatRequest(cfg.get("tasks")["explain file"], context=items,
-                                                                operation="explain file", prompt_is_template=True))]
+    events = [
+        e
+        async for e in pipeline(tight).run(
+            ChatRequest(
+                cfg.get("tasks")["explain file"], context=items, operation="explain file", prompt_is_template=True
+            )
+        )
+    ]
     done = events[-1]
     assert isinstance(done, Done) and done.status == "ok"
     assert done.row.usage_source == "server" and done.row.prompt_tokens <= 300
     stages = pipe.ledger.last_stages()
-    assert stages and stages[0]["stage"].startswith("context:") and stages[0]["tokens_before"] > stages[-1]["tokens_after"]
+    assert (
+        stages and stages[0]["stage"].startswith("context:") and stages[0]["tokens_before"] > stages[-1]["tokens_after"]
+    )
     await pipe.backend.client.aclose()
 
 
@@ -97,8 +110,14 @@ SUMMARIZED = ["09-named", "14-named", "39-named"]  # difflib, bisect and rich._w
 
 async def test_a_summary_pays_and_keeps_every_identifier_the_question_names(corpus, cfg_for):  # noqa: F811
     folder, questions, _ = corpus
-    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="summarization", tokens__context_pruning__max_tokens=150,
-                            memory__max_context_size=7000, llm__timeout=600))
+    pipe = pipeline(
+        cfg_for(
+            tokens__context_pruning__strategy="summarization",
+            tokens__context_pruning__max_tokens=150,
+            memory__max_context_size=7000,
+            llm__timeout=600,
+        )
+    )
     for q in (q for q in questions if q["id"] in SUMMARIZED):
         subject = load_items(q, folder)[0]
         start, end = q["gold"][0]["lines"]  # the named function and what is around it: short reading for a CPU

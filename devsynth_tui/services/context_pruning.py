@@ -8,17 +8,27 @@ the model's context minus ``max_tokens``) is always enforced by priority.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from devsynth_tui.atomic import atomic_write
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.relevance import STOPWORDS, Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
+from devsynth_tui.services.relevance import (
+    STOPWORDS,
+    Chunk,
+    SymbolIndex,
+    blend,
+    chunk_text,
+    cosine,
+    lexical_scores,
+    propagate,
+)
 from devsynth_tui.services.token_accounting import count_tokens, truncate_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -71,7 +81,9 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
 
     A question that singles out nothing (no term scores, or a task run on its subject
     files) keeps the attached items whole when they fit."""
-    chunks = [c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)]
+    chunks = [
+        c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)
+    ]
     if not chunks:
         return []
     is_test = [items[c.item].type == "tests" for c in chunks]
@@ -79,7 +91,9 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     method = "BM25 with symbol matching" + ("" if ctx.embedder else " (no embedding model in use)")
     if ctx.embedder:
         try:
-            scores = propagate(await _with_embeddings(ctx, chunks, scores), SymbolIndex(chunks, is_test).groups())
+            scores = propagate(
+                await _with_embeddings(ctx.embedder, ctx.query, chunks, scores), SymbolIndex(chunks, is_test).groups()
+            )
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
@@ -93,8 +107,10 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     threshold, floor = settings["threshold"], settings.get("fill_floor", 0.0)
     cutoff = adaptive_cutoff(scores, threshold, floor)
     kept, rendered, pulled = _select(items, chunks, is_test, threshold, cutoff, ctx.budget)
-    notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
-             f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"]
+    notes = [
+        f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
+        f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"
+    ]
     return notes + _apply(items, rendered)
 
 
@@ -136,7 +152,7 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
         if chunk in mine:
             return False
         before = _estimate(items[chunk.item], mine)
-        after = _estimate(items[chunk.item], mine + [chunk])
+        after = _estimate(items[chunk.item], [*mine, chunk])
         if cost["used"] - before + after > budget:
             return False
         mine.append(chunk)
@@ -181,18 +197,18 @@ def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]
     helpers = sorted((c for c in same if c.symbols & called), key=lambda c: c.tokens)
     names = {s.rsplit(".", 1)[-1] for c in (chunk, *helpers) for s in c.symbols if not s.startswith("__")}
     if names:
-        named = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+        named = re.compile(r"\b(?:{})\b".format("|".join(map(re.escape, sorted(names)))))
         tests = [c for n, c in enumerate(chunks) if is_test[n] and named.search(c.text)]
     else:
         tests = []
     return out + helpers + tests
 
 
-async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:
+async def _with_embeddings(embedder: Embedder, query: str, chunks: list[Chunk], lexical: list[float]) -> list[float]:
     order = sorted(range(len(chunks)), key=lambda i: -lexical[i])[:EMBED_CANDIDATES]
-    vectors = await ctx.embedder([ctx.query] + [chunks[i].text for i in order])
-    query, rest = vectors[0], vectors[1:]
-    mixed = blend([lexical[i] for i in order], [cosine(query, v) for v in rest])
+    vectors = await embedder([query] + [chunks[i].text for i in order])
+    query_vector, rest = vectors[0], vectors[1:]
+    mixed = blend([lexical[i] for i in order], [cosine(query_vector, v) for v in rest])
     scores = list(lexical)
     for i, score in zip(order, mixed):
         scores[i] = score
@@ -312,7 +328,8 @@ async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str
     large = [i for i in live(items) if i.tokens > limit]
     if not large:
         return []
-    if ctx.summarizer is None:
+    summarizer = ctx.summarizer
+    if summarizer is None:
         return [f"{len(large)} items over {limit} tokens left whole: no model to summarize with"]
     gate = ctx.gate or asyncio.Semaphore(1)
 
@@ -323,7 +340,7 @@ async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str
         if room < MIN_SUMMARY_TOKENS:
             return f"{item.name}: left whole (a summary would not be {SUMMARY_RATIO}x smaller)"
         async with gate:
-            summary = truncate_tokens((await ctx.summarizer(item, room)).strip(), room)
+            summary = truncate_tokens((await summarizer(item, room)).strip(), room)
         before = item.tokens
         text = f"{summary}\n{anchors}" if anchors else summary
         item.text, item.status, item.tokens, item.lines_kept = text, "summarized", count_tokens(text), []
@@ -338,7 +355,9 @@ def named_identifiers(query: str, text: str) -> list[str]:
     for word in dict.fromkeys(_IDENTIFIER.findall(query)):
         bare = word.rsplit(".", 1)[-1]
         looks_like_code = "_" in word or "." in word or (word[1:] != word[1:].lower())
-        if bare.lower() in STOPWORDS or not (looks_like_code or re.search(rf"\b(?:def|class)\s+{re.escape(bare)}\b", text)):
+        if bare.lower() in STOPWORDS or not (
+            looks_like_code or re.search(rf"\b(?:def|class)\s+{re.escape(bare)}\b", text)
+        ):
             continue
         if re.search(rf"\b{re.escape(bare)}\b", text):
             found.append(word)
@@ -377,10 +396,8 @@ class SummaryCache:
 
     def put(self, text: str, model: str, limit: int, summary: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
+        with contextlib.suppress(OSError):  # a cache that can't write is only slower
             atomic_write(self._path(text, model, limit), summary.encode(), durable=False)
-        except OSError:
-            pass  # a cache that can't write is only slower
 
 
 STRATEGIES = {"relevance": relevance, "recency": recency, "priority": priority, "summarization": summarization}

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Literal
 
 from devsynth_tui.services.store import Store
+
+# How a request ended: partial is an error after some of the answer arrived.
+RequestStatus = Literal["ok", "partial", "error", "cancelled"]
+
 
 @dataclass
 class LedgerRow:
@@ -28,7 +33,7 @@ class LedgerRow:
     ttft_answer: float | None = None  # to the first answer token
     tps: float | None = None
     duration: float | None = None
-    status: str = "ok"  # ok | cancelled | error | partial (an error after some of the answer arrived)
+    status: RequestStatus = "ok"
     error: str | None = None
     usage_source: str = "server"
     cached: bool = False
@@ -87,7 +92,11 @@ class Ledger:
     def open_period(conn: sqlite3.Connection) -> int:
         """The open period's id, starting the first one; call inside a write transaction."""
         row = conn.execute("SELECT id FROM periods WHERE ended IS NULL ORDER BY id DESC LIMIT 1").fetchone()
-        return row["id"] if row else conn.execute("INSERT INTO periods(started) VALUES (?)", (time.time(),)).lastrowid
+        if row:
+            return row["id"]
+        started = conn.execute("INSERT INTO periods(started) VALUES (?)", (time.time(),)).lastrowid
+        assert started is not None  # an INSERT always sets it
+        return started
 
     def record(self, row: LedgerRow) -> int:
         """Store one row; its period is read in the same transaction, so a concurrent reset can't split them."""
@@ -109,7 +118,8 @@ class Ledger:
     def report(self, all_time: bool = False, session: str | None = None) -> Report:
         """Totals since the last reset, for all time, or for one session's rows; reads only."""
         period, started = self.current_period() or (None, None)
-        where, params = ("WHERE period_id = ?", (period,))
+        params: tuple
+        where, params = "WHERE period_id = ?", (period,)
         if all_time:
             where, params = "", ()
         elif session:
@@ -123,9 +133,7 @@ class Ledger:
 
     def history(self, limit: int = 20, since: float | None = None) -> list[dict]:
         """Most recent rows first, across periods."""
-        rows = self.store.query(
-            "SELECT * FROM requests WHERE ts >= ? ORDER BY id DESC LIMIT ?", (since or 0.0, limit)
-        )
+        rows = self.store.query("SELECT * FROM requests WHERE ts >= ? ORDER BY id DESC LIMIT ?", (since or 0.0, limit))
         return [dict(r) for r in rows]
 
     def reset(self, purge: bool = False) -> float:
@@ -175,8 +183,11 @@ class Ledger:
                 params,
             )
             return [dict(r) for r in rows]
-        key = {"operation": "r.operation", "model": "COALESCE(r.model, '-')",
-               "day": "date(r.ts, 'unixepoch', 'localtime')"}[by]
+        key = {
+            "operation": "r.operation",
+            "model": "COALESCE(r.model, '-')",
+            "day": "date(r.ts, 'unixepoch', 'localtime')",
+        }[by]
         order = "key" if by == "day" else "total_tokens DESC, key"
         rows = self.store.query(
             f"SELECT {key} AS key, COUNT(*) requests, SUM(r.prompt_tokens) prompt_tokens,"

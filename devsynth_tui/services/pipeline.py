@@ -9,14 +9,15 @@ termination) and records exactly one ledger row per model call, whatever happens
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import math
 import os
 import time
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
 
 from devsynth_tui.config import Config, app_home
 from devsynth_tui.services import context_pruning as pruning
@@ -27,7 +28,7 @@ from devsynth_tui.services.conversations import HistoryFit, Message, as_messages
 from devsynth_tui.services.cpu import background, set_priority
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
+from devsynth_tui.services.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
 from devsynth_tui.services.model_routing import classify, route
 from devsynth_tui.services.resource_monitor import collect_garbage
@@ -101,7 +102,7 @@ class Done:
     """The end of a request: final text, status and the ledger row written."""
 
     text: str
-    status: str  # ok | partial | error | cancelled
+    status: RequestStatus
     row: LedgerRow
     result: ChatResult | None = None
     error: str | None = None
@@ -164,8 +165,9 @@ def context_block(items: list[ContextItem]) -> str:
     return "Context:\n\n" + "\n\n".join(parts)
 
 
-def build_messages(system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None,
-                   prompt: str) -> list[dict]:
+def build_messages(
+    system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None, prompt: str
+) -> list[dict]:
     """One system message (instructions, context, examples, earlier-conversation summary), the turns, the question.
 
     Strict chat templates (Gemma, Mistral) take at most one system message and
@@ -203,7 +205,9 @@ def _whole_history(history: list[Message]) -> HistoryFit:
 class Pipeline:
     """Prepares, sends and accounts for requests against one backend."""
 
-    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None):
+    def __init__(
+        self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None
+    ):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
         self.home = home or app_home()
         self.session = session  # tags ledger rows for a front end's counters
@@ -212,7 +216,9 @@ class Pipeline:
         self._cache: DiskCache | None = None
         self._gate: tuple[int, asyncio.Semaphore] | None = None
         self._tokenizer: bool | None = None  # does the server tokenize (None: not asked yet)
-        self.notes = set_priority(cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None])
+        self.notes = set_priority(
+            cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None]
+        )
 
     @property
     def gate(self) -> asyncio.Semaphore:
@@ -250,7 +256,9 @@ class Pipeline:
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
         whole = _whole_history(req.history)
-        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(req.context)
+        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(
+            req.context
+        )
         loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
@@ -271,7 +279,9 @@ class Pipeline:
             sent, counted_by = await self._count_sent(messages, bare_tokens + used)
             if sent <= limit or budget == 0:
                 break  # else shrink by the ratio the counter saw, with a little to spare
-            budget = max(0, min(budget - 1, int(used * 0.98 * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS))
+            budget = max(
+                0, min(budget - 1, int(used * 0.98 * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS)
+            )
         fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
         if fixed > limit:
             fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
@@ -313,7 +323,8 @@ class Pipeline:
                 f"the question is about {counted:,} tokens and {model} has a {window:,}-token window with "
                 f"{sampling.get('max_tokens', 0):,} kept for the answer (llm.max_tokens): shorten it, attach the text "
                 f"as a context file (ask --context FILE, or the Tasks pane) so pruning can cut it, or use a model "
-                f"with a larger window")
+                f"with a larger window"
+            )
 
     async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
         """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
@@ -328,7 +339,9 @@ class Pipeline:
             if tokens is not None:
                 return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
         estimate = math.ceil(content_tokens * CL100K_MARGIN)
-        return estimate + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
+        return estimate + FRAMING_TOKENS * len(
+            messages
+        ) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
         if not items:
@@ -383,7 +396,11 @@ class Pipeline:
             start = size()
             system = prompts.compress_instructions(system)
             prompt = prompts.compress_instructions(prompt) if req.prompt_is_template else prompt
-            reports.append(StageReport("prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]))
+            reports.append(
+                StageReport(
+                    "prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]
+                )
+            )
         return system, examples, prompt, reports
 
     async def _model_stage(self, req: ChatRequest, prepared: Prepared, active: str) -> None:
@@ -396,7 +413,12 @@ class Pipeline:
         chosen = route(complexity, reason, dms, available, active)
         prepared.payload["model"], prepared.complexity, prepared.model_reason = chosen.model, complexity, chosen.reason
         prepared.reports.append(
-            StageReport("model", prepared.tokens_after, prepared.tokens_after, [f"{complexity}: {chosen.model} ({chosen.reason})"])
+            StageReport(
+                "model",
+                prepared.tokens_after,
+                prepared.tokens_after,
+                [f"{complexity}: {chosen.model} ({chosen.reason})"],
+            )
         )
 
     async def _embed(self, texts: list[str]) -> list[list[float]]:
@@ -452,7 +474,7 @@ class Pipeline:
         try:
             await self.backend.ensure_alive()
             prep = await self.prepare(req)
-        except Exception as e:  # noqa: BLE001 - rule 10: any failure ends in one line and a ledger row
+        except Exception as e:
             yield await self._finish(req, None, "", None, "error", describe(e), started)
             return
         for report in prep.reports:
@@ -482,7 +504,9 @@ class Pipeline:
 
     async def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
         usage = hit.get("usage") or {}
-        result = ChatResult(text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage)
+        result = ChatResult(
+            text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage
+        )
         row = self._row(req, prep, hit["text"], None, "ok", None, started)
         row.prompt_tokens = row.completion_tokens = 0
         row.cost, row.cached, row.usage_source = 0.0, True, "cache"
@@ -491,14 +515,17 @@ class Pipeline:
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
-        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large one."""
+        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large "
+        "one."""
         if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
             r = done.result
             entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}
             await background(self._io(cache.put, key, entry), self.cfg.get("cpu.background_operations"))
             if cache.warning:
                 done.notes.append(cache.warning)
-        large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS)
+        large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (
+            done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS
+        )
         if self.cfg.get("memory.aggressive_gc") and large:
             done.notes.append(collect_garbage())
 
@@ -507,7 +534,10 @@ class Pipeline:
         server = self.backend.embedded
         if self.backend.kind == "embedded" and server and await asyncio.to_thread(server.died):
             code = server.exit_code
-            return f"the embedded llama.cpp server stopped (exit code {code}); it restarts with the next request ({describe(error)})"
+            return (
+                f"the embedded llama.cpp server stopped (exit code {code}); "
+                f"it restarts with the next request ({describe(error)})"
+            )
         return describe(error)
 
     def _input_tokens(self, prep: Prepared) -> int:
@@ -548,10 +578,11 @@ class Pipeline:
                 for parsed in parser.feed(result.text) if parser else []:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
-            await self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started,
-                               "".join(thinking))
+            await self._finish(
+                req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started, "".join(thinking)
+            )
             raise
-        except Exception as e:  # noqa: BLE001 - rule 10: the partial answer is kept, the row says why
+        except Exception as e:
             status, error = ("partial" if parts else "error"), await self._explain(e)
         for parsed in parser.close() if parser else []:
             yield parsed
@@ -576,7 +607,12 @@ class Pipeline:
             async with gate:
                 return await self.backend.client.chat(payload)
 
-        yield StageReport("chunked", prep.tokens_after, prep.tokens_after, [f"input split into {len(pieces)} chunks of at most {chunk_size} tokens"])
+        yield StageReport(
+            "chunked",
+            prep.tokens_after,
+            prep.tokens_after,
+            [f"input split into {len(pieces)} chunks of at most {chunk_size} tokens"],
+        )
         tasks = [asyncio.ensure_future(one(n, p)) for n, p in enumerate(pieces)]
         parts, results, status, error = [], [], "ok", None
         try:
@@ -589,9 +625,11 @@ class Pipeline:
         except (asyncio.CancelledError, GeneratorExit):
             for task in tasks:
                 task.cancel()
-            await self._finish(req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started)
+            await self._finish(
+                req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started
+            )
             raise
-        except Exception as e:  # noqa: BLE001 - rule 10
+        except Exception as e:
             for task in tasks:
                 task.cancel()
             status, error = ("partial" if parts else "error"), describe(e)
@@ -605,23 +643,33 @@ class Pipeline:
         """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
         request_id = await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
         if prep:
-            try:
+            # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
+            with contextlib.suppress(ServiceError):
                 await self.ledger.arecord_stages(request_id, stage_rows(prep.reports))
-            except ServiceError:
-                pass  # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)
         await self._record(row, prep)
         return Done(text, status, row, result, error, thinking=thinking)
 
-    def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started,
-             thinking: str = "") -> LedgerRow:
+    def _row(
+        self,
+        req,
+        prep: Prepared | None,
+        text: str,
+        result: ChatResult | None,
+        status,
+        error,
+        started,
+        thinking: str = "",
+    ) -> LedgerRow:
         usage = (result.usage if result else None) or {}
         est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
         answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
         prompt = usage.get("prompt_tokens", est_prompt if answered else 0)
-        reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
+        reasoning = (
+            result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
+        )
         completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
         saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
         return LedgerRow(
@@ -653,7 +701,8 @@ def _merge_results(results: list[ChatResult]) -> ChatResult | None:
     merged = ChatResult(text="".join(r.text for r in results), model=results[0].model, t_start=results[0].t_start)
     usages = [r.usage for r in results if r.usage]
     if len(usages) == len(results):
-        merged.usage = {k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+        merged.usage = {
+            k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
     merged.t_first, merged.t_end = results[0].t_end, results[-1].t_end
     return merged
-

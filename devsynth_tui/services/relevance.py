@@ -25,11 +25,86 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _QUOTED = re.compile(r"'([^'\n]{2,40})'|\"([^\"\n]{2,40})\"|`([^`\n]{2,40})`")
 _SYMBOL = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$")
 STOPWORDS = frozenset(
-    "a an and are as at be by can could do does for from has have how i if in into is it its me my not of on or "
-    "our please should so that the their them then there these this to was we what when where which while who "
-    "why will with would you your self none true false return def class import "
-    # words every coding question uses, which say nothing about where the answer is
-    "code explain function method module work works handle handles happen happens exactly step".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "self",
+        "none",
+        "true",
+        "false",
+        "return",
+        "def",
+        "class",
+        "import",
+        "code",
+        "explain",
+        "function",
+        "method",
+        "module",
+        "work",
+        "works",
+        "handle",
+        "handles",
+        "happen",
+        "happens",
+        "exactly",
+        "step",
+    ]
 )
 
 
@@ -133,7 +208,7 @@ def _statement_starts(lines: list[str]) -> list[tuple[int, int]] | None:
                 out.append((n, len(line) - len(stripped)))
         while m := _LEX.search(line, pos):
             tok, pos = m.group(), m.end()
-            if tok in ('"""', "\'\'\'"):
+            if tok in ('"""', "'''"):
                 end = line.find(tok, pos)
                 if end < 0:
                     closing = tok
@@ -179,8 +254,8 @@ def _methods(starts, head: int, end: int, lines: list[str]) -> list[tuple[int, i
     if not body:
         return []
     out = []
-    for first, last, head in _blocks(starts, body[0], head + 1, end, lines):
-        m = _DEF.match(lines[head])
+    for first, last, def_line in _blocks(starts, body[0], head + 1, end, lines):
+        m = _DEF.match(lines[def_line])
         if m and m.group(1) == "def":
             out.append((first + 1, last, m.group(2)))
     return out
@@ -213,7 +288,8 @@ def _heading_symbols(line: str) -> set[str]:
 
 
 def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
-    units, start = [], None
+    units: list[tuple[int, int, set[str]]] = []
+    start = None
     for i, line in enumerate(lines, 1):
         if line.strip() and start is None:
             start = i

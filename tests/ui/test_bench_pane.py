@@ -52,7 +52,10 @@ async def test_slo_answer_is_written_and_drawn(server_url):
         await app.main.benchmarking.wait()
         await pilot.pause(0.3)
         line = str(app.query_one("#bench-slo").render())
-        assert line.startswith("SLO ttft_p90<=600s, e2e_p50<=0.001ms: no level meets it") and "concurrency 2 misses e2e_p50" in line
+        assert (
+            line.startswith("SLO ttft_p90<=600s, e2e_p50<=0.001ms: no level meets it")
+            and "concurrency 2 misses e2e_p50" in line
+        )
         chart = str(app.query_one("#bench-latency").render())
         assert "SLO met at no level" in chart and "concurrency" in chart
         await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s")
