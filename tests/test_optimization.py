@@ -2,12 +2,14 @@
 
 import asyncio
 import textwrap
+import threading
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devsynth_tui.config import defaults
 from devsynth_tui.services.context import ContextItem, total_tokens
+from devsynth_tui.services import context_pruning
 from devsynth_tui.services.context_pruning import PruneContext, prune
 from devsynth_tui.services.model_routing import classify, route
 from devsynth_tui.services.prompt_optimization import (
@@ -82,6 +84,22 @@ def test_relevance_keeps_whole_function_and_drops_unrelated_item():
     assert "def retry_with_backoff" in code.text and "except OSError" in code.text
     assert reports[0].tokens_after < reports[0].tokens_before
     assert "BM25" in reports[0].notes[0]
+
+
+def test_relevance_scoring_runs_off_the_event_loop(monkeypatch):
+    """Chunking, scoring and selection are CPU work: a worker thread does them, never the loop's thread."""
+    seen = []
+    for name in ("_lexical", "_keep_relevant"):
+        real = getattr(context_pruning, name)
+
+        def spy(*args, real=real, name=name):
+            seen.append((name, threading.current_thread() is threading.main_thread()))
+            return real(*args)
+
+        monkeypatch.setattr(context_pruning, name, spy)
+    items = [ContextItem("m.py", CODE), ContextItem("notes.md", "# Holidays\nClosed in August.\n", "documentation")]
+    run(items, query="How does retry_with_backoff handle OSError?", strategy="relevance")
+    assert seen == [("_lexical", False), ("_keep_relevant", False)] and items[1].status == "dropped"
 
 
 def test_relevance_respects_budget():
