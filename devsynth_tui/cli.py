@@ -455,7 +455,7 @@ def cmd_ask(args) -> int:
     from devsynth_tui.services.pipeline import ChatRequest
 
     cfg = _load_config(args)
-    items, notes = _load_context(args)
+    items = _load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
     params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
@@ -463,7 +463,7 @@ def cmd_ask(args) -> int:
     store = _store()
     conversations = _conversations(cfg, store)
     conversation = _conversation_to_continue(conversations, args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="ask")
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
 
     async def run(backend):
         await backend.resolve_model(cfg.get("llm.model"))  # a model the server lacks is bad input: exit 2, nothing stored
@@ -556,8 +556,8 @@ def cmd_optimize(args) -> int:
     from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 
     cfg = _load_config(args)
-    items, notes = _load_context(args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="optimize")
+    items = _load_context(args)
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="optimize")
 
     async def run(backend):
         return backend, await Pipeline(cfg, backend, _ledger()).prepare(req)
@@ -572,13 +572,10 @@ def cmd_optimize(args) -> int:
 
 
 def _load_context(args):
+    """The --context files, read whole; a file that can't be used is bad input (ContextError: exit 2)."""
     from devsynth_tui.services.context import load_files
 
-    try:
-        items, notes = load_files(args.context, _types(args.type))
-    except ValueError as e:
-        raise CliError(str(e)) from None
-    return items, notes
+    return load_files(args.context, _types(args.type))
 
 
 def _optimize_report(req, prep, backend_label: str) -> dict:
@@ -597,7 +594,7 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
         "tokens_before": prep.tokens_before, "tokens_after": prep.tokens_after,
         "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
         "stages": [asdict(r) for r in prep.reports], "items": items,
-        "skipped": req.notes, "payload": prep.payload,
+        "payload": prep.payload,
     }
 
 
