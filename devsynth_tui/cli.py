@@ -297,10 +297,7 @@ def cmd_config(args) -> int:
     from devsynth_tui.config import load, redacted
 
     if args.config_command == "check":
-        path = args.path or args.config
-        cfg = load(path, use_overrides=False)
-        print(f"ok: {' < '.join(cfg.sources)} is valid")
-        return 0
+        return _check_config(args)
     if args.config_command == "default":
         from devsynth_tui.shipped import default_config
 
@@ -316,6 +313,44 @@ def cmd_config(args) -> int:
         print(f"# effective config from: {' < '.join(cfg.sources)}")
         print(yaml.safe_dump(data, sort_keys=False).rstrip())
     return 0
+
+
+def _check_config(args) -> int:
+    """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask` loads it.
+
+    A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
+    """
+    from devsynth_tui.config import load, overrides_path
+
+    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model)
+    print(f"ok: the effective config is valid ({' < '.join(cfg.sources)})")
+    for source in cfg.sources:
+        keys = sorted(k for k, origin in cfg.origins.items() if origin == source)
+        label = f"{source} (the dashboard's saved changes)" if source == str(overrides_path()) else source
+        print(f"  {label}: {'every key' if source == 'defaults' else ', '.join(keys) or 'sets nothing'}")
+    return 0
+
+
+def _config_fault(e) -> str:
+    """A ConfigError's one line, saying which layer of the stack (see `config check`) is at fault and how to fix it."""
+    import os
+
+    from devsynth_tui.config import ENV_BASE_URL, ENV_LM_STUDIO, ENV_MODEL, overrides_path
+
+    try:
+        overrides = str(overrides_path())
+    except OSError:  # an app home that can't be created is reported by whatever needs it
+        overrides = None
+    if e.source == overrides:
+        return f"the dashboard's overrides are at fault: {e}; edit or delete that file (the dashboard writes it on ctrl+s)"
+    if e.source == "environment":
+        var = ENV_MODEL if e.key == "llm.model" else ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else ENV_LM_STUDIO
+        return f"the environment is at fault: {var}: {e.expected}; fix or unset it"
+    if e.source == "command line":
+        return f"the command line is at fault: {e.key}: {e.expected}"
+    if " < " in e.source:  # a rule across keys, checked once the layers are merged
+        return f"the layers together are at fault ({e.source}): {e.key}: {e.expected}"
+    return f"your config file is at fault: {e}"
 
 
 # --- doctor -------------------------------------------------------------------------
@@ -839,9 +874,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ndevsynth-tui: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
-    except (CliError, ConfigError) as e:
+    except ConfigError as e:
+        print(f"devsynth-tui: {_config_fault(e)}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as e:
         print(f"devsynth-tui: {e}", file=sys.stderr)
-        return getattr(e, "code", EXIT_USAGE)
+        return e.code
     except ServiceError as e:
         print(f"devsynth-tui: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -102,3 +102,34 @@ def test_an_unprintable_file_name_stays_on_one_line(tmp_path):
     with pytest.raises(ContextError) as refused:
         load_files([str(tmp_path / "two\nlines.py")])
     assert "\n" not in str(refused.value) and "two\\nlines.py" in str(refused.value)
+
+
+def test_config_check_covers_the_whole_stack_and_names_the_layer_at_fault(app_home, tmp_path):
+    from devsynth_tui.config import overrides_path
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("llm:\n  top_k: 5\n")
+    overrides_path().write_text("# saved by the dashboard\nllm:\n  temperature: 9\n")
+    r = run_cli("config", "check")
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "the dashboard's overrides are at fault" in r.stderr and f"{overrides_path()} line 3" in r.stderr
+    assert "llm.temperature" in r.stderr and "got 9" in r.stderr
+    assert run_cli("ask", "hi").stderr == r.stderr  # the same line wherever the stack is loaded: ask never ran with it
+
+    overrides_path().write_text("llm:\n  temperature: 0.5\n")
+    r = run_cli("config", "check", str(mine), env={"LM_STUDIO_ENDPOINT": "localhost:1234"})
+    assert r.returncode == 2 and r.stderr.startswith("devsynth-tui: the environment is at fault: LM_STUDIO_ENDPOINT: ")
+
+    r = run_cli("config", "check", str(mine), env={"DEVSYNTH_TUI_BASE_URL": "http://127.0.0.1:1234"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        f"ok: the effective config is valid (defaults < {mine} < {overrides_path()} < environment)",
+        "  defaults: every key",
+        f"  {mine}: llm.top_k",
+        f"  {overrides_path()} (the dashboard's saved changes): llm.temperature",
+        "  environment: llm.base_url",
+    ]
+
+    mine.write_text("llm:\n  top_k: -1\n")
+    r = run_cli("config", "check", str(mine))
+    assert r.returncode == 2 and r.stderr.startswith(f"devsynth-tui: your config file is at fault: {mine} line 2: llm.top_k")
