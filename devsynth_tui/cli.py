@@ -15,6 +15,7 @@ from devsynth_tui import __version__
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+COST_NOTE = "(cost: what these tokens would cost at hosted prices, the config's `pricing`; a local model costs nothing)"
 BENCHMARK_HELP = """\
 The guide's stages, then serving metrics per concurrency level, defined as vLLM's
 benchmark_serving defines them (docs/benchmark-metrics.md):
@@ -211,6 +212,7 @@ def cmd_tokens(args) -> int:
             print(json.dumps(asdict(report)))
         else:
             print(report.text())
+            print(COST_NOTE)
     elif args.tokens_command == "history":
         if args.limit <= 0:
             raise CliError(f"--limit {args.limit}: expected a positive number")
@@ -225,14 +227,23 @@ def cmd_tokens(args) -> int:
 
 
 def _print_history(rows: list[dict]) -> None:
+    """One line a request; the operation and model columns as wide as their longest value (never cut)."""
     from devsynth_tui.services.ledger import format_ts
+    from devsynth_tui.services.sanitize import safe_text
 
-    print(f"{'time':19}  {'operation':10} {'model':24} {'prompt':>7} {'compl':>6} {'saved':>6} {'cost':>8}  status")
-    for r in rows:
+    if not rows:
+        print("no requests recorded yet")
+        return
+    ops = [safe_text(r["operation"]) for r in rows]
+    models = [safe_text(r["model"] or "-") for r in rows]
+    ow, mw = max([9, *map(len, ops)]), max([5, *map(len, models)])
+    print(f"{'time':19}  {'operation':{ow}} {'model':{mw}} {'prompt':>7} {'compl':>6} {'saved':>6} {'cost':>8}  status")
+    for r, op, model in zip(rows, ops, models):
         print(
-            f"{format_ts(r['ts']):19}  {r['operation'][:10]:10} {(r['model'] or '-')[:24]:24} "
+            f"{format_ts(r['ts']):19}  {op:{ow}} {model:{mw}} "
             f"{r['prompt_tokens']:>7,} {r['completion_tokens']:>6,} {r['tokens_saved']:>6,} ${r['cost']:>7.4f}  {r['status']}"
         )
+    print(COST_NOTE)
 
 
 def _reset(ledger, args) -> int:
@@ -701,7 +712,9 @@ def _memory_line(sampler, s) -> str:
 
 
 def _cpu_line(sampler, s) -> str:
-    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} "
+    server = ("server not found on this machine" if s.server_cpu_percent is None else
+              f"server {s.server_cpu_percent:.1f}% of one core {_window(sampler, 'server_cpu_percent')}".rstrip())
+    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} · {server} "
             f"· devsynth-tui {s.process_cpu_percent:.1f}% of one core")
 
 
@@ -727,7 +740,8 @@ def cmd_benchmark(args) -> int:
             return _emit(args, {"a": a.id, "b": b.id, "rows": bm.compare(a, b)}, _compare_text(a, b, bm.compare(a, b)))
         if args.action == "list":
             runs = bm.list_runs(store)
-            return _emit(args, runs, "\n".join(_run_line(r) for r in runs) or "no stored runs yet")
+            return _emit(args, runs, "\n".join([RUN_HEADER, *map(_run_line, runs)]) if runs else
+                         "no stored runs yet: `devsynth-tui benchmark` or the Benchmark pane (F6) makes one")
         if args.action == "show":
             if args.run is None:
                 raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
@@ -805,6 +819,9 @@ def _rows_csv(rows: list[dict]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
+
+
+RUN_HEADER = f"{'run':>4}  {'started':19}  {'status':10}  {'model':28}  server"
 
 
 def _run_line(r: dict) -> str:

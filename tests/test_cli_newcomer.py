@@ -1,0 +1,50 @@
+"""What a newcomer reads from the headless commands: whole names, headers, what the cost means."""
+
+import time
+
+from conftest import run_cli
+from devsynth_tui.config import app_home
+from devsynth_tui.services import benchmark as bm
+from devsynth_tui.services.ledger import Ledger, LedgerRow
+from devsynth_tui.services.store import Store, db_path
+
+
+def store():
+    return Store(db_path(app_home()))
+
+
+def test_tokens_history_never_cuts_an_operation_or_model_name():
+    ledger = Ledger(store())
+    ledger.record(LedgerRow("explain file", "qwen2.5-coder-7b-instruct-q4_k_m-long-name", "lmstudio", 120, 30, cost=0.0021))
+    ledger.record(LedgerRow("ask", "m", "embedded", 10, 2))
+    r = run_cli("tokens", "history")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:3] == ["time", "operation", "model"]
+    assert "explain file qwen2.5-coder-7b-instruct-q4_k_m-long-name" in lines[2]
+    assert lines[0].index("model") == lines[1].index(" m ") + 1  # columns line up with the longest name
+    assert "hosted prices" in lines[-1] and "pricing" in lines[-1]
+
+
+def test_tokens_report_says_what_the_estimated_cost_is():
+    r = run_cli("tokens", "report")
+    assert "Estimated cost: $0.0000" in r.stdout and "at hosted prices" in r.stdout
+
+
+def test_an_empty_history_says_so():
+    assert run_cli("tokens", "history").stdout.startswith("no requests recorded yet")
+
+
+def test_benchmark_list_has_a_header():
+    s = store()
+    assert "no stored runs yet" in run_cli("benchmark", "list").stdout
+    bm.save_run(s, bm.RunResult(None, time.time(), "complete", {}, "embedded llama.cpp", "SmolLM2", {}, "abc"))
+    lines = run_cli("benchmark", "list").stdout.splitlines()
+    assert lines[0].split() == ["run", "started", "status", "model", "server"]
+    assert lines[1].split()[0] == "1" and "SmolLM2" in lines[1] and "complete" in lines[1]
+
+
+def test_monitor_cpu_reports_the_servers_process(embedded_server):
+    r = run_cli("monitor", "cpu", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "% of one core" in r.stdout.split("· server ")[1] and "devsynth-tui" in r.stdout
