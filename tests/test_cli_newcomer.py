@@ -48,3 +48,22 @@ def test_monitor_cpu_reports_the_servers_process(embedded_server):
     r = run_cli("monitor", "cpu", "--once")
     assert r.returncode == 0, r.stderr
     assert "% of one core" in r.stdout.split("· server ")[1] and "devsynth-tui" in r.stdout
+
+
+def test_the_readme_lists_every_command_and_every_ask_flag():
+    import argparse
+    from pathlib import Path
+
+    from devsynth_tui.cli import _parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    commands = readme.split("## Commands")[1].split("##")[0]
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        assert f"devsynth-tui {name}" in commands, name
+        if name == "ask":
+            for action in parser._actions:
+                flags = [f for f in action.option_strings if f.startswith("--") and f not in ("--help", "--cid")]
+                flags = [f for f in flags if f not in ("--config", "--base-url", "--model")]  # global, listed apart
+                assert not flags or any(f in commands for f in flags), flags
+    assert all(flag in readme for flag in ("--config PATH", "--base-url URL", "--model NAME"))
