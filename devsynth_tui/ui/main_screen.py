@@ -539,6 +539,9 @@ class MainScreen(Screen):
         except asyncio.CancelledError:
             await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             raise
+        except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)
+            await view.finish(view.text, f"error: {e}", "error")
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             pane.finished()
             self.refresh_tokens(live_completion=self._live_pieces())
