@@ -16,6 +16,9 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_corpus import build  # noqa: E402
 
 from devsynth_tui.config import load  # noqa: E402
 from devsynth_tui.services.backend import Backend  # noqa: E402
@@ -27,7 +30,13 @@ from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
 from devsynth_tui.services.resource_monitor import Sampler  # noqa: E402
 from devsynth_tui.services.store import Store  # noqa: E402
 
-CORPUS = Path(__file__).parent / "corpus" / "files"
+
+
+def corpus_files() -> list[Path]:
+    """The files of the pruning corpus, built from this interpreter (bench/make_corpus.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
+    build(folder)
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def sampler_overhead(home: Path) -> None:
@@ -75,7 +84,7 @@ async def cache_latency(home: Path) -> None:
 
 
 def cache_sizes(home: Path) -> None:
-    answers = [{"text": p.read_text()[:6000], "usage": {"prompt_tokens": 100, "completion_tokens": 900}} for p in sorted(CORPUS.iterdir())]
+    answers = [{"text": p.read_text()[:6000], "usage": {"prompt_tokens": 100, "completion_tokens": 900}} for p in corpus_files()]
     raw = None
     for level in (None, 1, 6, 9):
         cache = DiskCache(home / f"cache-{level}", 100, level)

@@ -103,7 +103,10 @@ SCHEMA: dict = {
     "tokens": {
         "context_pruning": {
             "strategy": Key(["relevance", "priority"], "strategy", doc="relevance|recency|priority|summarization, or a list applied in order"),
-            "threshold": Key(0.7, "float", _range(0, 1), "relevance threshold (0-1)"),
+            "threshold": Key(0.4, "float", _range(0, 1), "relevance: always keep chunks scoring at least this (0-1)"),
+            "fill_floor": Key(0.3, "float", _range(0, 1),
+                              "relevance: below the threshold, chunks are added best first down to the knee "
+                              "of the score curve, never under this share of the best score (1 = off)"),
             "max_age": Key(3600, "int", _range(1, None), "recency: maximum age in seconds"),
             "priorities": Key(
                 {"requirements": "high", "tests": "medium", "code": "medium", "documentation": "low"},

@@ -34,8 +34,10 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import LoopbackServer
 
 NO_MODELS = "No models loaded. Please load a model in the developer page or use the `lms load` command."
 ROLES_MUST_ALTERNATE = ("Error rendering prompt with jinja template: \"Conversation roles must alternate "
@@ -113,8 +115,7 @@ class LMStudioEmulator:
         self._overrides: dict[tuple[str, str], tuple[int, bytes, str]] = {}
         self._lock = threading.RLock()
         self._loading: dict[str, threading.Event] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self._server.daemon_threads = True
+        self._server = LoopbackServer(("127.0.0.1", port), _Handler)
         self._server.emulator = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 

@@ -126,8 +126,13 @@ def test_pruning_that_saves_little_on_large_inputs(tmp_path):
     cfg = config(tmp_path, tokens__context_pruning__strategy="recency")
     rows = [LedgerRow("explain file", "qwen", prompt_tokens=8000, completion_tokens=300, tokens_before=8100, tokens_saved=100)
             for _ in range(6)] + [LedgerRow("chat", "qwen", prompt_tokens=200, completion_tokens=100)]
-    (f,) = advisor.check_pruning(facts(cfg, rows))
+    store = store_with(rows)
+    ledger = Ledger(store)
+    for request_id in range(1, 7):
+        ledger.record_stages(request_id, [("context:recency", 8100, 8100), ("prompt:template_trimming", 60, 50)])
+    (f,) = advisor.check_pruning(Facts(cfg, store, 0.0, HEALTHY_MACHINE))
     assert f.severity == "warning" and "6 requests" in f.saw and "saved 1 %" in f.saw
+    assert "saved by stage: prompt:template_trimming 17 %, context:recency 0 %" in f.saw
     assert "operation 'explain file'" in f.saw
     assert f.change == {"tokens.context_pruning.strategy": ["relevance", "recency"]}
     # relevance already on: the threshold goes up
@@ -267,6 +272,42 @@ def test_context_window_far_beyond_what_is_sent(tmp_path, lmstudio, lmstudio_mod
     (f,) = advisor.check_context_window(facts(cfg, rows, models=models, backend=backend))
     assert "40,960-token window" in f.saw and "sends at most 8,000" in f.saw and "largest request was 5,700" in f.saw
     assert "Context Length 8,192" in f.step
+
+
+def test_embedded_context_window_far_beyond_what_is_sent_names_its_key(tmp_path, server_url):
+    """The real embedded server's model list (an 8,192-token window) against a small context budget."""
+    from devsynth_tui.services.lmstudio_client import LLMClient
+
+    async def listed():
+        client = LLMClient(server_url)
+        try:
+            return await client.list_models()
+        finally:
+            await client.aclose()
+
+    models = asyncio.run(listed())
+    cfg = config(tmp_path, llm__base_url=server_url, memory__max_context_size=1000, llm__max_tokens=500)
+    rows = [LedgerRow("chat", models[0].id, "embedded", prompt_tokens=900, completion_tokens=300)]
+    (f,) = advisor.check_context_window(facts(cfg, rows, models=models, backend="embedded", active_model=models[0].id))
+    assert f"{models[0].context_length:,}-token window" in f.saw
+    assert f.change == {"llm.embedded.context_size": 4096} and f.step == ""
+
+
+def test_threads_slower_than_the_best_the_benchmark_measured(tmp_path):
+    from devsynth_tui.services.benchmark import RunResult, save_run
+
+    sweep = [{"params": {"llm.embedded.threads": n}, "tps_p50": tps, "ttft_p50": 0.03} for n, tps in ((1, 54.0), (2, 7.0), (4, 22.9))]
+    store = store_with([])
+    run = save_run(store, RunResult(None, time.time(), "complete", {"cores": 2}, "embedded SmolLM2", "SmolLM2", {}, "x",
+                                    sweep=sweep))
+    cfg = config(tmp_path, llm__embedded__threads=2)
+    (f,) = advisor.check_threads(Facts(cfg, store, 0.0, HEALTHY_MACHINE))
+    assert f.change == {"llm.embedded.threads": 1}
+    assert f"benchmark run {run} measured 54.0 tok/s with 1 threads against 7.0 tok/s with 2" in f.saw
+    assert advisor.check_threads(Facts(config(tmp_path, llm__embedded__threads=1), store, 0.0, HEALTHY_MACHINE)) == []
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(advisor.Skip, match="no stored benchmark swept"):
+        advisor.check_threads(Facts(cfg, Store(db_path(tmp_path / "empty")), 0.0, HEALTHY_MACHINE))
 
 
 def test_memory_growing_across_requests_with_gc_off(tmp_path):

@@ -28,6 +28,13 @@ def test_snippet_fixture_is_the_guides_snippets():
     assert [yaml.safe_load(s) for s in SNIPPETS] == [yaml.safe_load(s) for s in guide]
 
 
+def test_every_key_the_guide_map_names_exists():
+    text = (REPO / "docs" / "guide-map.md").read_text()
+    named = set(re.findall(r"`((?:tokens|memory|cpu|disk|llm|pricing|monitor)\.[a-z_.]+)`", text))
+    assert len(named) >= 35
+    assert sorted(named - set(c.ALL_KEYS)) == []
+
+
 def _leaves(d, prefix=""):
     for k, v in d.items():
         if isinstance(v, dict) and f"{prefix}{k}" not in c.ALL_KEYS:

@@ -233,7 +233,7 @@ EXTRA_QUESTIONS = [
 
 def real_questions() -> list[str]:
     tasks = json.loads((REPO / "bench" / "corpus" / "tasks.json").read_text())
-    return [t["question"] for t in tasks] + EXTRA_QUESTIONS
+    return [q for t in tasks for q in (t["named"], t["paraphrased"])] + EXTRA_QUESTIONS
 
 
 async def test_instruction_compression_never_changes_the_question(cfg_for, server_url):
@@ -245,3 +245,16 @@ async def test_instruction_compression_never_changes_the_question(cfg_for, serve
         assert prepared.messages[-1] == {"role": "user", "content": question}
     template = ChatRequest("Could you please explain the code in the context?", prompt_is_template=True)
     assert (await pipe.prepare(template)).messages[-1]["content"] == "Explain the code in the context?"
+
+
+async def test_a_question_larger_than_the_window_is_refused_before_any_model_call(cfg_for, recording_proxy):
+    """A pasted 20,000-token file as the question: one line, a ledger row, no request to the model."""
+    pasted = "\n".join(f"def function_{n}(value):\n    return value * {n} + {n * 7}\n" for n in range(1200))
+    pipe = pipeline_for(cfg_for(), recording_proxy.url)
+    done = [e async for e in pipe.run(ChatRequest("Explain this:\n" + pasted)) if isinstance(e, Done)][0]
+    assert done.status == "error" and "8,192-token window" in done.error and "--context" in done.error
+    assert "\n" not in done.error and recording_proxy.bodies() == []
+    assert done.summary() == f"not sent: {done.error}"
+    row = Ledger(Store(db_path(app_home()))).history(1)[0]
+    assert row["status"] == "error" and row["prompt_tokens"] == row["completion_tokens"] == 0 and row["cost"] == 0
+    assert row["est_prompt_tokens"] > 20_000  # what it would have cost is kept apart

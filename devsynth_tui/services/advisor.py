@@ -243,9 +243,20 @@ def check_pruning(facts: Facts) -> list[Finding]:
     return [Finding(
         "pruning", "tokens", "warning", "Context pruning saves little on large inputs",
         f"{r['n']:,} requests with at least {LARGE_INPUT:,} tokens of input saved {_pct(r['s'], r['b'])} "
-        f"({r['s']:,} of {r['b']:,} tokens; ledger, {facts.window_text()}){_top_text(facts)}; strategy {strategies}",
+        f"({r['s']:,} of {r['b']:,} tokens; ledger, {facts.window_text()}){_top_text(facts)}; strategy {strategies}"
+        f"{_stages_text(facts)}",
         f"every token sent costs prompt-processing time and money; {how}",
         change, measure="prompt_tokens")]
+
+
+def _stages_text(facts: Facts) -> str:
+    """What each optimization stage saved on the large requests (the ledger's request_stages), or ""."""
+    rows = facts.all(
+        "SELECT s.stage, SUM(s.tokens_before) b, SUM(s.tokens_before - s.tokens_after) saved FROM request_stages s"
+        " JOIN requests r ON r.id = s.request_id WHERE r.ts >= :since AND r.cached = 0 AND r.tokens_before >= :large"
+        " GROUP BY s.stage ORDER BY saved DESC", large=LARGE_INPUT)
+    parts = [f"{row['stage']} {_pct(row['saved'], row['b'])}" for row in rows if row["b"]]
+    return f"; saved by stage: {', '.join(parts)}" if parts else ""
 
 
 def check_prompt_optimization(facts: Facts) -> list[Finding]:

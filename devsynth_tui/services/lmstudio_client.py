@@ -544,6 +544,20 @@ class LLMClient:
         except (KeyError, TypeError, AttributeError) as e:
             raise self._error(MalformedResponse, f"{self.url}/embeddings sent something that is not embeddings ({e!r})") from None
 
+    async def tokenize(self, text: str) -> list[int] | None:
+        """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such endpoint."""
+        try:
+            response = await self._send("POST", "/tokenize", {"content": text})
+        except ServerError as e:
+            if e.status in (400, 404, 405, 501):
+                return None
+            raise
+        try:
+            tokens = json.loads(response.content)["tokens"]
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+            return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
+        return tokens if isinstance(tokens, list) else None
+
 
 async def _lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
     """The complete lines of each network read."""

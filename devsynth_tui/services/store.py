@@ -78,6 +78,13 @@ MIGRATIONS: list[list[str]] = [
     [  # 5: the advisor's usage by operation and model reads this index alone (no sort of the rows)
         "CREATE INDEX requests_usage ON requests(operation, model, ts, total_tokens)",
     ],
+    [  # 6: tokens before and after each optimization stage of a request
+        """CREATE TABLE request_stages (
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL, tokens_before INTEGER NOT NULL, tokens_after INTEGER NOT NULL
+        )""",
+        "CREATE INDEX request_stages_request ON request_stages(request_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

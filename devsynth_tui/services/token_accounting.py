@@ -65,6 +65,12 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode_ordinary(text))
 
 
+def truncate_tokens(text: str, limit: int) -> str:
+    """The head of ``text`` that fits ``limit`` tokens."""
+    tokens = encoding().encode_ordinary(text)
+    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])
+
+
 def count_messages(messages: list[dict]) -> int:
     """Estimated prompt tokens of a chat request (content plus ~4 per message of framing)."""
     return sum(count_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3

@@ -24,7 +24,7 @@ from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.advisor import AdvisorPane
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
-from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel
+from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.panes import Choice, ConversationPicker, ModelsPane, RenameScreen, TasksPane
 from devsynth_tui.ui.params import ParamsPane
 
@@ -283,9 +283,10 @@ class MainScreen(Screen):
                                                 m.meta.get("thinking_title", "Thinking")))
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
-            live.view = AssistantMessage()
-            await chat.add(live.view)
-            live.view.replay(live.parts, live.thinking, live.notice)
+            view = AssistantMessage()
+            await chat.add(view)
+            view.replay(live.parts, live.thinking, live.notice)  # what arrived while it mounted is in live.parts
+            live.view = view
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
@@ -372,6 +373,10 @@ class MainScreen(Screen):
         self.recheck()
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
+        if done.prepared:
+            from devsynth_tui.services.ledger import stage_rows
+
+            self.token_panel.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if done.status == "error":
             self.notify(done.error, title="Request failed", severity="error", timeout=8)
 

@@ -28,6 +28,7 @@ class TokenPanel(Vertical):
         yield Static("none yet", id="last-request", markup=False)
         yield Static("tokens per request, last 40:", classes="hint")
         yield Sparkline([], id="tokens-per-request")
+        yield StageWaterfall(id="stage-waterfall")
 
     def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
         """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
@@ -44,6 +45,34 @@ class TokenPanel(Vertical):
             f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens ({source})"
             f"\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}")
         self.query_one("#tokens-per-request", Sparkline).data = history[-40:] or [0]
+
+
+class StageWaterfall(Vertical):
+    """The last request's optimization stages as bars: tokens kept after each stage, and saved by it.
+
+    Hidden until a request has stages; the plot widget (plotext) is created on first use
+    and drawn once per request."""
+
+    DEFAULT_CSS = "StageWaterfall { display: none; height: 12; } StageWaterfall.shown { display: block; }"
+
+    def show_stages(self, stages: list[tuple[str, int, int]]) -> None:
+        """``stages``: (stage, tokens before, tokens after), in order."""
+        from textual_plotext import PlotextPlot
+
+        if not stages:
+            return
+        if not self.children:
+            self.mount(PlotextPlot())
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        plt.title("last request: tokens saved per stage")
+        labels = [stage.split(":")[-1].replace("_", " ")[:14] for stage, _, _ in stages]
+        kept = [after for _, _, after in stages]
+        saved = [max(0, before - after) for _, before, after in stages]
+        plt.stacked_bar(labels, [kept, saved], labels=["kept", "saved"], orientation="horizontal", width=0.6)
+        self.add_class("shown")
+        plot.refresh()
 
 
 class ResourcePanel(Static):
