@@ -163,8 +163,9 @@ class TasksPane(Vertical):
         self.say(f"refused: {reason}", refused=True)
 
     def finished(self) -> None:
-        """The run is over (done, failed or cancelled): the pane takes the next one."""
+        """The run is over (done, failed or cancelled): what the pipeline did shows; the pane takes the next one."""
         self.running = False
+        self.call_after_refresh(self._draw_stages)  # after the answer's last scroll: its end stays in view
         if not self.query_one("#task-refusal").has_class("refused"):
             self.say(self.HINT)
 
@@ -190,21 +191,26 @@ class TasksPane(Vertical):
         self.refuse(reason)
 
     def show_stage(self, report: "StageReport") -> None:
-        """One stage of the pipeline, as it reports (before the answer streams)."""
+        """One stage of the pipeline, as it reports; drawn under the answer once it is over, so that while it
+        streams the answer is the end of the output (the live bottom follows it)."""
         self.stages.append(f"[{report.stage}] {report.tokens_before:,} → {report.tokens_after:,} tokens"
                            + "".join(f"\n    {n}" for n in report.notes))
-        self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
+
+    def _draw_stages(self) -> None:
+        if self.stages:
+            self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
+        table = self.query_one("#task-items", DataTable)
+        table.display = table.row_count > 0
 
     def show_prepared(self, prep: "Prepared", originals: dict[str, int]) -> None:
-        """Each file's fate once the request is done: kept, cut, summarized or dropped, and its tokens."""
+        """Each file's fate once the request is done: kept, cut, summarized or dropped, and its tokens (drawn
+        with the stages when the run is over)."""
         table = self.query_one("#task-items", DataTable)
         table.clear()
         for item in prep.items:
             kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
             table.add_row(Text(item.name), item.type, item.status, kept, f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}")
-        table.display = True
         self.stages.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")
-        self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
 
 
 class ConversationPicker(ModalScreen[int | None]):

@@ -1,6 +1,8 @@
 """What a newcomer meets in the dashboard: the task runner as the chat, every pane at 80x24, keys that
 scroll, questions before anything is lost, a status line that keeps what matters, alerts that don't cry wolf."""
 
+import re
+
 import pytest
 import yaml
 
@@ -23,6 +25,16 @@ def real_app(server_url):
     return make
 
 
+@pytest.fixture
+def proxied_app(recording_proxy):
+    """The dashboard on the real embedded server behind the recording proxy, whose gate holds the answers."""
+
+    def make(**values):
+        return DevsynthApp(load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", **values}))
+
+    return make
+
+
 def emulated_app(lmstudio, **values):
     return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded.mode": "never", **values}))
 
@@ -33,6 +45,10 @@ def fixed_app():
 
 def text_of(widget) -> str:
     return str(widget.render())
+
+
+def screen_text(app) -> str:
+    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
 async def until(pilot, ready, seconds: float = 120, what: str = "it"):
@@ -51,12 +67,14 @@ def task_answer(app) -> AssistantMessage | None:
 # -- the task runner ------------------------------------------------------------------------------
 
 
-async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_partial(real_app, tmp_path):
+async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_partial(proxied_app, recording_proxy,
+                                                                                    tmp_path):
     code = tmp_path / "story.py"
     code.write_text("def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n")
-    app = real_app(**{"llm.max_tokens": 3000, "llm.temperature": 0.0})
+    app = proxied_app(**{"llm.max_tokens": 3000, "llm.temperature": 0.0})
     async with app.run_test(size=SMALL) as pilot:
         await connected(app, pilot)
+        recording_proxy.hold_after(20)  # the answer stops mid-stream at the proxy: it is certainly still streaming
         await pilot.press("f3")
         app.query_one("#task-files").value = str(code)
         await pilot.press("enter")
@@ -64,10 +82,16 @@ async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_part
         view = task_answer(app)
         assert view is not None and text_of(view.query_one(".stats")) != "…"  # progress from the first frame
         assert any(word in text_of(view.query_one(".stats")) for word in ("reading", "preparing", "waiting", "streaming"))
-        await until(pilot, lambda: len(view.text) > 40, what="streaming")
+        await until(pilot, lambda: recording_proxy.holding.is_set() and view.text.strip(), what="streaming")
         assert "streaming" in text_of(view.query_one(".stats"))
+        await pilot.pause(0.2)
+        first_word = re.findall(r"[A-Za-z]{3,}", view.text)[0]
+        assert first_word in screen_text(app) and not text_of(app.query_one("#task-stages"))  # the answer is in view
         await pilot.press("escape")
         await until(pilot, lambda: view.has_class("cancelled"), 10, "the cancel")
+        recording_proxy.gate.set()
+        await pilot.pause(0.2)
+        assert first_word in screen_text(app) and "What the pipeline did" in text_of(app.query_one("#task-stages"))
         assert view.text and "partial answer is kept" in text_of(view.query_one(".stats"))
         row = ledger_rows()[0]
         assert row["status"] == "cancelled" and row["operation"] == "explain file" and row["completion_tokens"] > 0
@@ -96,6 +120,7 @@ async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling
         assert app.main.request_tokens[-1] == row["total_tokens"]
         output = app.query_one("#task-output")
         assert output.max_scroll_y > 10  # a long answer scrolls instead of running under the status line
+        assert "What the pipeline did" in text_of(app.query_one("#task-stages")) and app.query_one("#task-items").display
         before = output.scroll_y
         await pilot.press("pagedown")  # from the file list, as in the chat from the prompt
         await pilot.pause(0.2)
@@ -311,18 +336,19 @@ async def test_each_pane_is_usable_at_80x24(pane, first):
             assert app.screen.region.contains_region(app.focused.region), app.focused
 
 
-async def test_benchmark_runs_from_enter_and_stops_with_escape(real_app):
-    app = real_app()
+async def test_benchmark_runs_from_enter_and_stops_with_escape(proxied_app, recording_proxy):
+    app = proxied_app()
     async with app.run_test(size=SMALL) as pilot:
         await connected(app, pilot)
         await pilot.press("f6")
-        app.query_one("#bench-requests").value = "200"
+        app.query_one("#bench-requests").value = "20"
         app.query_one("#bench-max-tokens").value = "8"
+        recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
         await pilot.press("enter")
         await until(pilot, lambda: app.main.benchmarking and app.main.benchmarking.is_running, 10, "the start")
         assert "Esc stops" in text_of(app.query_one("#bench-status"))
-        await pilot.pause(1.0)
         await pilot.press("escape")
+        recording_proxy.gate.set()
         await until(pilot, lambda: not app.main.benchmarking.is_running, 20, "the stop")
         await pilot.pause(0.3)
         assert "incomplete" in text_of(app.query_one("#bench-status"))
