@@ -67,3 +67,15 @@ def test_the_readme_lists_every_command_and_every_ask_flag():
                 flags = [f for f in flags if f not in ("--config", "--base-url", "--model")]  # global, listed apart
                 assert not flags or any(f in commands for f in flags), flags
     assert all(flag in readme for flag in ("--config PATH", "--base-url URL", "--model NAME"))
+
+
+def test_an_answer_cut_by_max_tokens_says_so_and_names_its_sampling(server_url):
+    r = run_cli("ask", "Write a long story about a dragon.", "--base-url", server_url, "--max-tokens", "5",
+                "--temperature", "0.3")
+    assert r.returncode == 0, r.stderr
+    stats = r.stderr.strip().splitlines()[-1]
+    assert "stopped at max_tokens (5)" in stats and "temperature 0.3" in stats and "top_p" in stats, stats
+    assert "max_tokens 5" not in stats  # said once, as the reason it stopped
+    r = run_cli("ask", "Say hi.", "--base-url", server_url, "--max-tokens", "400", "--temperature", "0")
+    stats = r.stderr.strip().splitlines()[-1]
+    assert "stopped at" not in stats and "temperature 0.0, " in stats and "max_tokens 400" in stats, stats

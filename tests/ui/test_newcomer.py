@@ -364,3 +364,17 @@ async def test_models_pane_r_lists_the_models_again(lmstudio):
         listed = len([r for r in lmstudio.requests if r.path.endswith("/models")])
         await pilot.press("r")
         await until(pilot, lambda: len([r for r in lmstudio.requests if r.path.endswith("/models")]) > listed, 10, "r")
+
+
+async def test_the_command_palette_lists_each_command_once_and_its_screenshot_saves():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(commands), titles
+        assert [t for t in titles if "theme" in t.lower()] == ["Theme: dark", "Theme: light", "Theme: high-contrast"]
+        assert "Go to Benchmark" in titles and "Go to Bench" not in titles
+        before = set(app.session.home.glob("*.svg"))
+        commands["Screenshot"].callback()
+        await pilot.pause()
+        assert len(set(app.session.home.glob("*.svg")) - before) == 1
