@@ -67,7 +67,7 @@ async def main() -> None:
     backend = await start_embedded(cfg, home)
     pipeline = Pipeline(cfg, backend, Ledger(Store(home / "bench.db")), home)
     files = sorted(str(p) for p in (ROOT / "devsynth_tui").rglob("*.py"))
-    items, _ = load_files(files)
+    items = load_files(files)
     await pipeline.prepare(ChatRequest(QUESTION, context=items))  # warm: tokenizer, model info
     shipped = context_pruning.to_thread
     figures: dict[str, list[tuple[float, float]]] = {"worker thread (shipped)": [], "event loop (before)": []}

@@ -123,7 +123,7 @@ def test_a_file_attached_now_is_never_too_old_whatever_its_mtime(tmp_path):
     path = tmp_path / "edited_long_ago.py"
     path.write_text("def f():\n    return 1\n")
     os.utime(path, (1000.0, 1000.0))
-    items, _ = load_files([str(path)])
+    items = load_files([str(path)])
     run(items, strategy="recency", max_age=60)
     assert items[0].status == "kept"
 
