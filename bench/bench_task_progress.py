@@ -48,10 +48,14 @@ def main(runs: int) -> None:
         server = EmbeddedServer(Path(tmp) / "server")
         server.start()
         code = Path(tmp) / "dragon.py"
-        code.write_text("def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n")
+        code.write_text(
+            "def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n"
+        )
         session = "bench-task-progress"
-        cmd = (f"env -u COLUMNS -u LINES DEVSYNTH_TUI_HOME={shlex.quote(tmp + '/home')} TERM=xterm-256color "
-               f"{EXE} --base-url {server.base_url}")
+        cmd = (
+            f"env -u COLUMNS -u LINES DEVSYNTH_TUI_HOME={shlex.quote(tmp + '/home')} TERM=xterm-256color "
+            f"{EXE} --base-url {server.base_url}"
+        )
         subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True)
         try:
             until(session, ("model ",), 30)
@@ -70,7 +74,7 @@ def main(runs: int) -> None:
                 while "dragon.py," in tmux("capture-pane", "-p", "-t", session):
                     time.sleep(0.005)
                 tmux("send-keys", "-t", session, "Enter")
-                seconds, screen = until(session, PROGRESS + ("streaming",))
+                seconds, screen = until(session, (*PROGRESS, "streaming"))
                 assert any(p in screen for p in PROGRESS), "the first screen after Enter had no progress line"
                 progress.append(seconds)
                 first.append(seconds + until(session, ("streaming…",))[0])
@@ -83,9 +87,14 @@ def main(runs: int) -> None:
     print(f"runs: {runs} (2 cores; other work on the machine makes these noisy)")
     print(f"one screen read (tmux capture-pane), the floor:  {ms(reads)}")
     print(f"a typed character -> its echo (the baseline):   {ms(echo)}")
-    print(f"Enter -> progress line on screen:               {ms(progress)}  "
-          f"({statistics.median(progress) / statistics.median(echo):.1f}x the baseline)")
-    print(f"Enter -> first answer token on screen:          {ms(first)}  ({statistics.median(first) / statistics.median(progress):.0f}x later)")
+    print(
+        f"Enter -> progress line on screen:               {ms(progress)}  "
+        f"({statistics.median(progress) / statistics.median(echo):.1f}x the baseline)"
+    )
+    print(
+        f"Enter -> first answer token on screen:          {ms(first)}  "
+        f"({statistics.median(first) / statistics.median(progress):.0f}x later)"
+    )
     print(f"Esc -> 'cancelled' under the partial answer:    {ms(cancel)}")
 
 

@@ -41,7 +41,9 @@ class CliError(Exception):
 def _parser() -> argparse.ArgumentParser:
     # SUPPRESS: a global flag given before the command is not reset by the command's parser
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--config", metavar="PATH", help="config file (else $DEVSYNTH_TUI_CONFIG, else the user config dir)")
+    common.add_argument(
+        "--config", metavar="PATH", help="config file (else $DEVSYNTH_TUI_CONFIG, else the user config dir)"
+    )
     common.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://localhost:1234/v1")
     common.add_argument("--model", metavar="NAME", help="model id to use")
 
@@ -57,8 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("prompt")
     _context_args(ask)
     thread = ask.add_mutually_exclusive_group()
-    thread.add_argument("-c", "--continue", dest="cont", action="store_true",
-                        help="continue the most recent conversation (one from the dashboard too)")
+    thread.add_argument(
+        "-c",
+        "--continue",
+        dest="cont",
+        action="store_true",
+        help="continue the most recent conversation (one from the dashboard too)",
+    )
     thread.add_argument("--conversation", "--cid", metavar="ID", type=int, help="continue conversation ID")
     ask.add_argument("--show-thinking", action="store_true", help="write a thinking model's reasoning to stderr")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
@@ -66,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     for name, kind in (("temperature", float), ("top-p", float), ("top-k", int), ("max-tokens", int), ("seed", int)):
         ask.add_argument(f"--{name}", type=kind, help=f"override llm.{name.replace('-', '_')} for this request")
 
-    opt = sub.add_parser("optimize", parents=[common], help="dry run: show what the pipeline would send, stage by stage")
+    opt = sub.add_parser(
+        "optimize", parents=[common], help="dry run: show what the pipeline would send, stage by stage"
+    )
     opt.add_argument("prompt")
     _context_args(opt)
     opt.add_argument("--json", action="store_true", help="per-item status, kept line ranges and tokens as JSON")
@@ -75,8 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     tsub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     rep = tsub.add_parser("report", parents=[common], help="totals since the last reset")
     rep.add_argument("--all", action="store_true", help="all time instead of since the last reset")
-    rep.add_argument("--by", choices=("operation", "model", "stage", "day"),
-                     help="break the usage down: per operation, model, optimization stage (tokens saved) or day")
+    rep.add_argument(
+        "--by",
+        choices=("operation", "model", "stage", "day"),
+        help="break the usage down: per operation, model, optimization stage (tokens saved) or day",
+    )
     rep.add_argument("--json", action="store_true")
     hist = tsub.add_parser("history", parents=[common], help="recent requests, newest first")
     hist.add_argument("--limit", type=int, default=20)
@@ -93,24 +105,40 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--once", action="store_true", help="print one sample and exit")
     mon.add_argument("--json", action="store_true", help="one JSON object per sample")
 
-    bench = sub.add_parser("benchmark", parents=[common], help="the guide's benchmark stages and serving metrics; list, show, compare runs",
-                           description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench = sub.add_parser(
+        "benchmark",
+        parents=[common],
+        help="the guide's benchmark stages and serving metrics; list, show, compare runs",
+        description=BENCHMARK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     bench.add_argument("action", nargs="?", choices=("list", "show"), help="list stored runs, or show one")
     bench.add_argument("run", nargs="?", type=int, help="the run to show")
     bench.add_argument("--requests", type=int, default=5, help="requests per concurrency level (default 5)")
     bench.add_argument("--warmup", type=int, default=1, help="warm-up requests before each level (default 1)")
     bench.add_argument("--concurrency", default="1", help="comma-separated levels, e.g. 1,2,4")
     bench.add_argument("--max-tokens", type=int, default=64, help="output tokens per request (default 64)")
-    bench.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2",
-                       help="a parameter to sweep: temperature, top_p, top_k, max_tokens, seed, or any config key; "
-                            "llm.embedded.* (threads, batch_size, context_size, gpu_layers, parallel, model) restarts "
-                            "the embedded server per value")
-    bench.add_argument("--slo", metavar="OBJECTIVES", help="e.g. ttft_p90<=500ms,tpot_p50<=50ms: the highest concurrency "
-                       "level meeting every objective, and goodput (requests/s meeting them all) per level")
+    bench.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2",
+        help="a parameter to sweep: temperature, top_p, top_k, max_tokens, seed, or any config key; "
+        "llm.embedded.* (threads, batch_size, context_size, gpu_layers, parallel, model) restarts "
+        "the embedded server per value",
+    )
+    bench.add_argument(
+        "--slo",
+        metavar="OBJECTIVES",
+        help="e.g. ttft_p90<=500ms,tpot_p50<=50ms: the highest concurrency "
+        "level meeting every objective, and goodput (requests/s meeting them all) per level",
+    )
     bench.add_argument("--no-stages", action="store_true", help="skip the guide's stages; serving metrics only")
     bench.add_argument("--compare", nargs=2, type=int, metavar=("RUN_A", "RUN_B"), help="compare two stored runs")
     bench.add_argument("--json", action="store_true")
-    bench.add_argument("--output", metavar="FILE", help="also write the result to FILE as JSON (CSV when FILE ends in .csv)")
+    bench.add_argument(
+        "--output", metavar="FILE", help="also write the result to FILE as JSON (CSV when FILE ends in .csv)"
+    )
 
     conv = sub.add_parser("conversations", parents=[common], help="stored conversations: list, show, delete")
     vsub = conv.add_subparsers(dest="conversations_command", metavar="ACTION", required=True)
@@ -129,23 +157,39 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?")
     show = csub.add_parser("show", parents=[common], help="print the effective config (secrets redacted)")
     show.add_argument("--json", action="store_true")
-    csub.add_parser("default", parents=[common], help="print the shipped default.yaml: every key, its default and a comment")
+    csub.add_parser(
+        "default", parents=[common], help="print the shipped default.yaml: every key, its default and a comment"
+    )
 
-    doc = sub.add_parser("doctor", parents=[common],
-                         help="the guide's troubleshooting checklist (section 6) run on your own figures, worst first")
-    doc.add_argument("--since", metavar="DATE",
-                     help="ledger rows since DATE (default: the last 7 days, or since your config last changed)")
+    doc = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="the guide's troubleshooting checklist (section 6) run on your own figures, worst first",
+    )
+    doc.add_argument(
+        "--since",
+        metavar="DATE",
+        help="ledger rows since DATE (default: the last 7 days, or since your config last changed)",
+    )
     doc.add_argument("--json", action="store_true")
-    doc.add_argument("--fix", action="store_true", help="write the suggested keys to overrides.yaml (shows the diff, asks)")
+    doc.add_argument(
+        "--fix", action="store_true", help="write the suggested keys to overrides.yaml (shows the diff, asks)"
+    )
     doc.add_argument("--yes", action="store_true", help="with --fix: write without asking")
 
     models = sub.add_parser("models", parents=[common], help="list the server's models")
-    models.add_argument("--local", action="store_true",
-                        help="list GGUF files on this machine (LM Studio's model folders, the embedded default) instead")
+    models.add_argument(
+        "--local",
+        action="store_true",
+        help="list GGUF files on this machine (LM Studio's model folders, the embedded default) instead",
+    )
     models.add_argument("--json", action="store_true")
 
-    serve = sub.add_parser("serve-embedded", parents=[common],
-                           help="run the embedded llama.cpp server in the foreground (settings: llm.embedded)")
+    serve = sub.add_parser(
+        "serve-embedded",
+        parents=[common],
+        help="run the embedded llama.cpp server in the foreground (settings: llm.embedded)",
+    )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--ctx", type=int, help="context tokens (default: llm.embedded.context_size)")
     return p
@@ -153,8 +197,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _context_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context", metavar="FILE", action="append", default=[], help="a context file (repeatable)")
-    p.add_argument("--type", metavar="FILE=TYPE", action="append", default=[],
-                   help="context type of a file: requirements, tests, code or documentation")
+    p.add_argument(
+        "--type",
+        metavar="FILE=TYPE",
+        action="append",
+        default=[],
+        help="context type of a file: requirements, tests, code or documentation",
+    )
     p.add_argument("--example", metavar="TEXT", action="append", default=[], help="a few-shot example (repeatable)")
 
 
@@ -238,12 +287,19 @@ def _breakdown_text(by: str, rows: list[dict]) -> str:
         return f"No requests with a {by} breakdown in this period (try --all)."
     if by == "stage":
         lines = [f"{'stage':34} {'requests':>8} {'before':>10} {'after':>10} {'saved':>10}"]
-        lines += [f"{r['key'][:34]:34} {r['requests']:>8,} {r['tokens_before']:>10,} {r['tokens_after']:>10,} {r['tokens_saved']:>10,}"
-                  for r in rows]
+        lines += [
+            f"{r['key'][:34]:34} {r['requests']:>8,} {r['tokens_before']:>10,} {r['tokens_after']:>10,} "
+            f"{r['tokens_saved']:>10,}"
+            for r in rows
+        ]
         return "\n".join(lines)
     lines = [f"{by:34} {'requests':>8} {'prompt':>10} {'completion':>10} {'total':>10} {'saved':>10} {'cost':>9}"]
-    lines += [f"{safe_text(str(r['key']))[:34]:34} {r['requests']:>8,} {r['prompt_tokens']:>10,} {r['completion_tokens']:>10,} "
-              f"{r['total_tokens']:>10,} {r['tokens_saved']:>10,} ${r['cost']:>8.4f}" for r in rows]
+    lines += [
+        f"{safe_text(str(r['key']))[:34]:34} {r['requests']:>8,} {r['prompt_tokens']:>10,} "
+        f"{r['completion_tokens']:>10,} "
+        f"{r['total_tokens']:>10,} {r['tokens_saved']:>10,} ${r['cost']:>8.4f}"
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -262,7 +318,8 @@ def _print_history(rows: list[dict]) -> None:
     for r, op, model in zip(rows, ops, models):
         print(
             f"{format_ts(r['ts']):19}  {op:{ow}} {model:{mw}} "
-            f"{r['prompt_tokens']:>7,} {r['completion_tokens']:>6,} {r['tokens_saved']:>6,} ${r['cost']:>7.4f}  {r['status']}"
+            f"{r['prompt_tokens']:>7,} {r['completion_tokens']:>6,} {r['tokens_saved']:>6,} ${r['cost']:>7.4f}  "
+            f"{r['status']}"
         )
     print(COST_NOTE)
 
@@ -297,7 +354,7 @@ def cmd_conversations(args) -> int:
         if args.json:
             print(json.dumps([asdict(c) for c in found]))
         elif not found:
-            print("no stored conversations yet: `devsynth-tui ask \"...\"` or the dashboard starts one")
+            print('no stored conversations yet: `devsynth-tui ask "..."` or the dashboard starts one')
         else:
             print(f"{'id':>5}  {'updated':19}  {'msgs':>4}  title")
             for c in found:
@@ -326,7 +383,7 @@ def cmd_conversations(args) -> int:
 
 
 def cmd_config(args) -> int:
-    from devsynth_tui.config import load, redacted
+    from devsynth_tui.config import redacted
 
     if args.config_command == "check":
         return _check_config(args)
@@ -348,7 +405,8 @@ def cmd_config(args) -> int:
 
 
 def _check_config(args) -> int:
-    """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask` loads it.
+    """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask`
+    loads it.
 
     A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
     """
@@ -374,7 +432,9 @@ def _config_fault(e) -> str:
     except OSError:  # an app home that can't be created is reported by whatever needs it
         overrides = None
     if e.source == overrides:
-        return f"the dashboard's overrides are at fault: {e}; edit or delete that file (the dashboard writes it on ctrl+s)"
+        return (
+            f"the dashboard's overrides are at fault: {e}; edit or delete that file (the dashboard writes it on ctrl+s)"
+        )
     if e.source == "environment":
         var = ENV_MODEL if e.key == "llm.model" else ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else ENV_LM_STUDIO
         return f"the environment is at fault: {var}: {e.expected}; fix or unset it"
@@ -402,8 +462,16 @@ def cmd_doctor(args) -> int:
     since = _parse_since(args.since) if args.since else advisor.default_since(cfg)
     models, backend = asyncio.run(advisor.server_models(cfg))
     server = find_embedded_server()
-    facts = advisor.Facts(cfg, _store(), since, advisor.Machine.now(), models=models, backend=backend,
-                          cache_dir=app_home() / "cache", own_pids={server} if server else set())
+    facts = advisor.Facts(
+        cfg,
+        _store(),
+        since,
+        advisor.Machine.now(),
+        models=models,
+        backend=backend,
+        cache_dir=app_home() / "cache",
+        own_pids={server} if server else set(),
+    )
     advice = advisor.advise(facts)
     if args.json:
         print(json.dumps(advice.as_dict()))
@@ -420,7 +488,10 @@ def _print_advice(advice) -> None:
     print(f"devsynth-tui doctor: ledger {advice.window}")
     for what, rows in advice.usage.items():
         if rows:
-            print(f"  most tokens by {what}: " + ", ".join(f"{safe_text(r['name'])} {r['tokens']:,} ({r['share']:.0%})" for r in rows))
+            print(
+                f"  most tokens by {what}: "
+                + ", ".join(f"{safe_text(r['name'])} {r['tokens']:,} ({r['share']:.0%})" for r in rows)
+            )
     if not advice.findings:
         print("No findings: nothing in the guide's troubleshooting checklist applies.")
     for f in advice.findings:
@@ -450,7 +521,9 @@ def _fix(advice, cfg, yes: bool) -> None:
     print()
     if changes:
         path, old, new = render_overrides(changes)
-        sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"{path} (now)", f"{path} (after --fix)"))
+        sys.stdout.writelines(
+            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"{path} (now)", f"{path} (after --fix)")
+        )
     for f in actions:
         print(f"and: {f.step}")
     if not yes and input("Write these changes? [y/N] ").strip().lower() not in ("y", "yes"):
@@ -499,7 +572,7 @@ def cmd_models(args) -> int:
 
 
 def _local_models(args) -> int:
-    from devsynth_tui.services.embedded import NO_MODEL, LMSTUDIO_MODEL_DIRS, local_models
+    from devsynth_tui.services.embedded import LMSTUDIO_MODEL_DIRS, NO_MODEL, local_models
 
     found = local_models()
     if args.json:
@@ -533,7 +606,9 @@ def cmd_ask(args) -> int:
     req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
 
     async def run(backend):
-        await backend.resolve_model(cfg.get("llm.model"))  # a model the server lacks is bad input: exit 2, nothing stored
+        await backend.resolve_model(
+            cfg.get("llm.model")
+        )  # a model the server lacks is bad input: exit 2, nothing stored
         cid = conversation or conversations.create(args.prompt)
         return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
 
@@ -554,8 +629,9 @@ def _conversation_to_continue(conversations, args) -> int | None:
         return latest.id
     if args.conversation is not None:
         if conversations.get(args.conversation) is None:
-            raise CliError(f"--conversation {args.conversation}: no such conversation; "
-                           f"see `devsynth-tui conversations list`")
+            raise CliError(
+                f"--conversation {args.conversation}: no such conversation; see `devsynth-tui conversations list`"
+            )
         return args.conversation
     return None
 
@@ -614,7 +690,8 @@ def _answer_json(backend, done, stages, conversation: int) -> dict:
 
 def _footer(backend, done, conversation: int) -> str:
     """The stats line on stderr: the answer's summary, the backend, the wall time, the conversation."""
-    return f"-- {done.summary()} · {backend.label} · {done.row.duration:.2f} s · conversation {conversation} (-c continues)"
+    summary, took = done.summary(), done.row.duration
+    return f"-- {summary} · {backend.label} · {took:.2f} s · conversation {conversation} (-c continues)"
 
 
 def cmd_optimize(args) -> int:
@@ -650,17 +727,27 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
 
     items = []
     for original, item in zip(req.context, prep.items):
-        items.append({
-            "path": original.name, "type": item.type, "status": item.status,
-            "lines_kept": [list(r) for r in item.lines_kept],
-            "lines_total": original.text.count("\n") + 1,
-            "tokens_before": original.tokens, "tokens_after": item.tokens, "note": item.note,
-        })
+        items.append(
+            {
+                "path": original.name,
+                "type": item.type,
+                "status": item.status,
+                "lines_kept": [list(r) for r in item.lines_kept],
+                "lines_total": original.text.count("\n") + 1,
+                "tokens_before": original.tokens,
+                "tokens_after": item.tokens,
+                "note": item.note,
+            }
+        )
     return {
-        "backend": backend_label, "model": prep.payload["model"], "model_reason": prep.model_reason,
-        "tokens_before": prep.tokens_before, "tokens_after": prep.tokens_after,
+        "backend": backend_label,
+        "model": prep.payload["model"],
+        "model_reason": prep.model_reason,
+        "tokens_before": prep.tokens_before,
+        "tokens_after": prep.tokens_after,
         "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
-        "stages": [asdict(r) for r in prep.reports], "items": items,
+        "stages": [asdict(r) for r in prep.reports],
+        "items": items,
         "payload": prep.payload,
     }
 
@@ -675,8 +762,12 @@ def _print_optimize(report: dict) -> None:
             print(f"    {note}")
     for item in report["items"]:
         kept = ", ".join(f"{s}-{e}" for s, e in item["lines_kept"]) or "-"
-        print(f"  {item['status']:10} {item['path']}  lines {kept}  {item['tokens_before']:,} -> {item['tokens_after']:,}")
-    print(f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)")
+        print(
+            f"  {item['status']:10} {item['path']}  lines {kept}  {item['tokens_before']:,} -> {item['tokens_after']:,}"
+        )
+    print(
+        f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)"
+    )
     print("--- what would be sent ---")
     for m in report["payload"]["messages"]:
         print(f"[{m['role']}]\n{safe_text(m['content'])}\n")
@@ -728,23 +819,33 @@ def _clock(sample) -> str:
 def _memory_line(sampler, s) -> str:
     server = f" · embedded server {s.server_rss_mb:.0f} MB" if s.server_rss_mb is not None else ""
     alerts = "".join(f" · ALERT: {a}" for a in s.alerts)
-    return (f"{_clock(s)} memory  system {s.memory_used_mb / 1024:.1f}/{s.memory_total_mb / 1024:.1f} GB "
-            f"{s.memory_percent:.1f}% {_window(sampler, 'memory_percent')} · devsynth-tui {s.rss_mb:.0f} MB{server}{alerts}")
+    return (
+        f"{_clock(s)} memory  system {s.memory_used_mb / 1024:.1f}/{s.memory_total_mb / 1024:.1f} GB "
+        f"{s.memory_percent:.1f}% {_window(sampler, 'memory_percent')} · devsynth-tui {s.rss_mb:.0f} MB{server}{alerts}"
+    )
 
 
 def _cpu_line(sampler, s) -> str:
-    server = ("server not found on this machine" if s.server_cpu_percent is None else
-              f"server {s.server_cpu_percent:.1f}% of one core {_window(sampler, 'server_cpu_percent')}".rstrip())
-    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} · {server} "
-            f"· devsynth-tui {s.process_cpu_percent:.1f}% of one core")
+    server = (
+        "server not found on this machine"
+        if s.server_cpu_percent is None
+        else f"server {s.server_cpu_percent:.1f}% of one core {_window(sampler, 'server_cpu_percent')}".rstrip()
+    )
+    return (
+        f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} · {server} "
+        f"· devsynth-tui {s.process_cpu_percent:.1f}% of one core"
+    )
 
 
 def _disk_line(sampler, s) -> str:
     mb = 1024 * 1024
     read = "-" if s.disk_read_bps is None else f"{s.disk_read_bps / mb:.2f} MB/s"
     write = "-" if s.disk_write_bps is None else f"{s.disk_write_bps / mb:.2f} MB/s"
-    return (f"{_clock(s)} disk  {s.disk_percent:.1f}% used, {s.disk_free_gb:.1f} GB free "
-            f"· read {read} {_window(sampler, 'disk_read_bps', '{:.0f}')} · write {write} {_window(sampler, 'disk_write_bps', '{:.0f}')}")
+    return (
+        f"{_clock(s)} disk  {s.disk_percent:.1f}% used, {s.disk_free_gb:.1f} GB free "
+        f"· read {read} {_window(sampler, 'disk_read_bps', '{:.0f}')} · write {write} "
+        f"{_window(sampler, 'disk_write_bps', '{:.0f}')}"
+    )
 
 
 MONITOR_LINES = {"memory": _memory_line, "cpu": _cpu_line, "disk": _disk_line}
@@ -761,15 +862,27 @@ def cmd_benchmark(args) -> int:
             return _emit(args, {"a": a.id, "b": b.id, "rows": bm.compare(a, b)}, _compare_text(a, b, bm.compare(a, b)))
         if args.action == "list":
             runs = bm.list_runs(store)
-            return _emit(args, runs, "\n".join([RUN_HEADER, *map(_run_line, runs)]) if runs else
-                         "no stored runs yet: `devsynth-tui benchmark` or the Benchmark pane (F6) makes one")
+            return _emit(
+                args,
+                runs,
+                "\n".join([RUN_HEADER, *map(_run_line, runs)])
+                if runs
+                else "no stored runs yet: `devsynth-tui benchmark` or the Benchmark pane (F6) makes one",
+            )
         if args.action == "show":
             if args.run is None:
                 raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
             run = bm.load_run(store, args.run)
             return _emit(args, run.as_dict(), bm.format_run(run), bm.to_csv(run))
-        opts = bm.Options(args.requests, args.warmup, _levels(args.concurrency), args.max_tokens,
-                          dict(bm.parse_sweep(s) for s in args.sweep), not args.no_stages, args.slo)
+        opts = bm.Options(
+            args.requests,
+            args.warmup,
+            _levels(args.concurrency),
+            args.max_tokens,
+            dict(bm.parse_sweep(s) for s in args.sweep),
+            not args.no_stages,
+            args.slo,
+        )
         opts.check()
         return _run_benchmark(args, opts, ledger)
     except bm.BenchmarkError as e:
@@ -807,10 +920,17 @@ def _run_benchmark(args, opts, ledger) -> int:
         result = asyncio.run(_with_backend(cfg, run))
     except KeyboardInterrupt:
         stored = runner.last_id if runner else None
-        print(f"\ndevsynth-tui: benchmark interrupted; what finished is stored as run {stored} (incomplete)", file=sys.stderr)
+        print(
+            f"\ndevsynth-tui: benchmark interrupted; what finished is stored as run {stored} (incomplete)",
+            file=sys.stderr,
+        )
         return EXIT_CANCELLED
     except bm.BenchmarkFailed as e:
-        print(f"\ndevsynth-tui: benchmark stopped, a request failed: {e}; stored as run {runner.last_id} (incomplete)", file=sys.stderr)
+        print(
+            f"\ndevsynth-tui: benchmark stopped, a request failed: {e}; "
+            f"stored as run {runner.last_id if runner else None} (incomplete)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     if show_progress:
         print(file=sys.stderr)
@@ -825,7 +945,9 @@ def _emit(args, data, text: str, csv_text: str | None = None) -> int:
 
         path = Path(args.output)
         if path.suffix.lower() == ".csv":
-            path.write_text(csv_text if csv_text is not None else _rows_csv(data if isinstance(data, list) else data["rows"]))
+            path.write_text(
+                csv_text if csv_text is not None else _rows_csv(data if isinstance(data, list) else data["rows"])
+            )
         else:
             path.write_text(json.dumps(data, indent=2) + "\n")
     return 0
@@ -852,14 +974,18 @@ def _run_line(r: dict) -> str:
 
 
 def _compare_text(a, b, rows: list[dict]) -> str:
-    lines = [f"Run {a.id} ({a.model}, {a.status}) vs run {b.id} ({b.model}, {b.status})",
-             f"{'level':>5} {'metric':22} {'A':>10} {'B':>10} {'delta':>10} {'%':>7}  beyond spread"]
+    lines = [
+        f"Run {a.id} ({a.model}, {a.status}) vs run {b.id} ({b.model}, {b.status})",
+        f"{'level':>5} {'metric':22} {'A':>10} {'B':>10} {'delta':>10} {'%':>7}  beyond spread",
+    ]
     for r in rows:
         scale = 1000 if r["metric"] in ("ttft", "itl", "tpot", "e2e") else 1
         pct = f"{r['percent']:+.1f}" if r["percent"] is not None else "-"
         flag = {True: "yes", False: "no", None: "-"}[r["significant"]]
-        lines.append(f"{r['concurrency']:>5} {r['metric'] + (' (ms)' if scale == 1000 else ''):22} {r['a'] * scale:10.2f} "
-                     f"{r['b'] * scale:10.2f} {r['delta'] * scale:+10.2f} {pct:>7}  {flag}")
+        lines.append(
+            f"{r['concurrency']:>5} {r['metric'] + (' (ms)' if scale == 1000 else ''):22} {r['a'] * scale:10.2f} "
+            f"{r['b'] * scale:10.2f} {r['delta'] * scale:+10.2f} {pct:>7}  {flag}"
+        )
     if len(lines) == 2:
         lines.append("no concurrency level in common")
     return "\n".join(lines)

@@ -86,8 +86,8 @@ def recording_proxy(server_url):
 
 @pytest.fixture
 def lmstudio():
-    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per "
-    "test."""
+    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per
+    test."""
     from lmstudio_emulator import LMStudioEmulator
 
     emulator = LMStudioEmulator().start()

@@ -3,8 +3,8 @@
 import codecs
 
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.context import ContextError, load_files
 from devsynth_tui.services.ledger import Ledger
@@ -42,14 +42,27 @@ def never_embedded():
     return str(cfg)
 
 
-@pytest.mark.parametrize("case", range(8), ids=["missing", "binary", "undecodable", "folder", "unreadable", "empty",
-                                                "too large", "bad utf-16"])
+@pytest.mark.parametrize(
+    "case",
+    range(8),
+    ids=["missing", "binary", "undecodable", "folder", "unreadable", "empty", "too large", "bad utf-16"],
+)
 def test_ask_refuses_a_bad_context_file_before_any_request(lmstudio, tmp_path, case):
     name, path, words = bad_files(tmp_path)[case]
     good = tmp_path / "good.py"
     good.write_text("def add(a, b):\n    return a + b\n")
-    r = run_cli("--config", never_embedded(), "--base-url", lmstudio.base_url, "ask", "Explain this code",
-                "--context", str(good), "--context", str(path))
+    r = run_cli(
+        "--config",
+        never_embedded(),
+        "--base-url",
+        lmstudio.base_url,
+        "ask",
+        "Explain this code",
+        "--context",
+        str(good),
+        "--context",
+        str(path),
+    )
     assert r.returncode == 2, (name, r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("devsynth-tui: context file "), r.stderr
@@ -62,8 +75,18 @@ def test_ask_refuses_a_bad_context_file_before_any_request(lmstudio, tmp_path, c
 
 def test_optimize_refuses_too_and_several_bad_files_are_named_in_one_line(lmstudio, tmp_path):
     cases = bad_files(tmp_path)
-    r = run_cli("--config", never_embedded(), "--base-url", lmstudio.base_url, "optimize", "Explain",
-                "--context", str(cases[0][1]), "--context", str(cases[1][1]))
+    r = run_cli(
+        "--config",
+        never_embedded(),
+        "--base-url",
+        lmstudio.base_url,
+        "optimize",
+        "Explain",
+        "--context",
+        str(cases[0][1]),
+        "--context",
+        str(cases[1][1]),
+    )
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "2 context files can't be used" in r.stderr and "missing.py: file not found" in r.stderr
     assert "logo.png: a binary file" in r.stderr
@@ -74,7 +97,7 @@ def test_text_in_known_encodings_is_read(tmp_path):
     utf16 = tmp_path / "utf16.py"
     utf16.write_bytes(codecs.BOM_UTF16_LE + "def f():\n    return 'é'\n".encode("utf-16-le"))
     bom8 = tmp_path / "bom8.md"
-    bom8.write_bytes(codecs.BOM_UTF8 + "# Title\n".encode())
+    bom8.write_bytes(codecs.BOM_UTF8 + b"# Title\n")
     items = load_files([str(utf16), str(bom8)])
     assert [i.text for i in items] == ["def f():\n    return 'é'\n", "# Title\n"]
     assert [i.type for i in items] == ["code", "documentation"]
@@ -132,4 +155,6 @@ def test_config_check_covers_the_whole_stack_and_names_the_layer_at_fault(app_ho
 
     mine.write_text("llm:\n  top_k: -1\n")
     r = run_cli("config", "check", str(mine))
-    assert r.returncode == 2 and r.stderr.startswith(f"devsynth-tui: your config file is at fault: {mine} line 2: llm.top_k")
+    assert r.returncode == 2 and r.stderr.startswith(
+        f"devsynth-tui: your config file is at fault: {mine} line 2: llm.top_k"
+    )

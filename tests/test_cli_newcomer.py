@@ -3,6 +3,7 @@
 import time
 
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services import benchmark as bm
 from devsynth_tui.services.ledger import Ledger, LedgerRow
@@ -15,7 +16,9 @@ def store():
 
 def test_tokens_history_never_cuts_an_operation_or_model_name():
     ledger = Ledger(store())
-    ledger.record(LedgerRow("explain file", "qwen2.5-coder-7b-instruct-q4_k_m-long-name", "lmstudio", 120, 30, cost=0.0021))
+    ledger.record(
+        LedgerRow("explain file", "qwen2.5-coder-7b-instruct-q4_k_m-long-name", "lmstudio", 120, 30, cost=0.0021)
+    )
     ledger.record(LedgerRow("ask", "m", "embedded", 10, 2))
     r = run_cli("tokens", "history")
     assert r.returncode == 0, r.stderr
@@ -70,8 +73,16 @@ def test_the_readme_lists_every_command_and_every_ask_flag():
 
 
 def test_an_answer_cut_by_max_tokens_says_so_and_names_its_sampling(server_url):
-    r = run_cli("ask", "Write a long story about a dragon.", "--base-url", server_url, "--max-tokens", "5",
-                "--temperature", "0.3")
+    r = run_cli(
+        "ask",
+        "Write a long story about a dragon.",
+        "--base-url",
+        server_url,
+        "--max-tokens",
+        "5",
+        "--temperature",
+        "0.3",
+    )
     assert r.returncode == 0, r.stderr
     stats = r.stderr.strip().splitlines()[-1]
     assert "stopped at max_tokens (5)" in stats and "temperature 0.3" in stats and "top_p" in stats, stats

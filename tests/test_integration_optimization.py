@@ -5,8 +5,8 @@ import json
 
 import httpx
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.context import ContextItem
@@ -28,12 +28,19 @@ async def collect(pipe, req):
 
 
 async def test_relevance_uses_embeddings(cfg_for):
-    pipe = pipeline(cfg_for(tokens__context_pruning__strategy="relevance", tokens__context_pruning__embeddings="always"))
-    items = [ContextItem("a.py", "def add(a, b):\n    return a + b\n"), ContextItem("b.md", "# Weather\nSunny today.\n", "documentation")]
+    pipe = pipeline(
+        cfg_for(tokens__context_pruning__strategy="relevance", tokens__context_pruning__embeddings="always")
+    )
+    items = [
+        ContextItem("a.py", "def add(a, b):\n    return a + b\n"),
+        ContextItem("b.md", "# Weather\nSunny today.\n", "documentation"),
+    ]
     prep = await pipe.prepare(ChatRequest("How does add work?", context=items))
     assert "+ embeddings" in prep.reports[0].notes[0]
     assert [i.status for i in prep.items] == ["kept", "dropped"]
-    auto = await pipeline(cfg_for(tokens__context_pruning__strategy="relevance")).prepare(ChatRequest("How does add work?", context=items))
+    auto = await pipeline(cfg_for(tokens__context_pruning__strategy="relevance")).prepare(
+        ChatRequest("How does add work?", context=items)
+    )
     assert "no embedding model in use" in auto.reports[0].notes[0]  # SmolLM2 is a chat model: auto skips it
     await pipe.backend.client.aclose()
 
@@ -52,7 +59,11 @@ async def test_summarization_by_model_is_cached(cfg_for):
 
 
 async def test_early_termination_by_stop_string_shortens_completion(cfg_for):
-    cfg = cfg_for(tokens__response_optimization__early_termination=True, tokens__response_optimization__termination_patterns=["return"], llm__max_tokens=120)
+    cfg = cfg_for(
+        tokens__response_optimization__early_termination=True,
+        tokens__response_optimization__termination_patterns=["return"],
+        llm__max_tokens=120,
+    )
     pipe = pipeline(cfg)
     events = await collect(pipe, ChatRequest(CODE_PROMPT, params={"extra": {"ignore_eos": True}}))
     done = events[-1]
@@ -93,8 +104,12 @@ async def test_incremental_parsing_emits_block_before_stream_ends(cfg_for):
 
 
 async def test_chunked_generation_merges_parts(cfg_for):
-    cfg = cfg_for(tokens__prompt_optimization__chunked_generation=True, tokens__prompt_optimization__chunk_size=60,
-                  tokens__context_pruning__strategy="priority", llm__max_tokens=16)
+    cfg = cfg_for(
+        tokens__prompt_optimization__chunked_generation=True,
+        tokens__prompt_optimization__chunk_size=60,
+        tokens__context_pruning__strategy="priority",
+        llm__max_tokens=16,
+    )
     pipe = pipeline(cfg)
     item = ContextItem("m.py", "\n\n".join(f"def f{i}(x):\n    return x * {i}\n" for i in range(20)))
     events = await collect(pipe, ChatRequest("What do these functions do?", context=[item]))

@@ -869,8 +869,8 @@ class Outcome:
 
 
 def outcome(store: Store, measure: str, applied_at: float, requests: int = 5) -> Outcome | None:
-    """The measure's mean over the ``requests`` rows before ``applied_at`` and the first ones after; None until they "
-    "ran."""
+    """The measure's mean over the ``requests`` rows before ``applied_at`` and the first ones after; None until they
+    ran."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
     after = store.query(

@@ -70,8 +70,13 @@ class ContextError(ServiceError):
     """Context files that can't be sent; one line naming each file, why, and what to do."""
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE starts like UTF-16 LE: first
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)  # UTF-32 LE starts like UTF-16 LE: first
 
 
 def _shown(path: str) -> str:
@@ -85,7 +90,9 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise ValueError(f"not valid {encoding.upper().removesuffix('-SIG')} text despite its byte order mark") from None
+                raise ValueError(
+                    f"not valid {encoding.upper().removesuffix('-SIG')} text despite its byte order mark"
+                ) from None
     if b"\0" in data[:8192]:
         raise ValueError("a binary file, not text")
     try:

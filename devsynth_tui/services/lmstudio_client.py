@@ -458,8 +458,8 @@ class LLMClient:
         return await self._native("/api/v1/models", "models") is not None
 
     async def load_model(self, model_id: str) -> str:
-        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte "
-        "timeout."""
+        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte
+        timeout."""
         response, _ = await self._request("POST", "/api/v1/models/load", {"model": model_id}, first_byte=True)
         answer = self._json(response.content, "/api/v1/models/load")
         instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
@@ -593,8 +593,8 @@ class LLMClient:
             ) from None
 
     async def tokenize(self, text: str) -> list[int] | None:
-        """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such "
-        "endpoint."""
+        """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such
+        endpoint."""
         try:
             response = await self._send("POST", "/tokenize", {"content": text})
         except ServerError as e:

@@ -524,8 +524,8 @@ class Pipeline:
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
-        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large "
-        "one."""
+        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large
+        one."""
         if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
             r = done.result
             entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}

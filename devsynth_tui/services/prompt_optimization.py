@@ -124,8 +124,8 @@ def select_examples(examples: list[str], query: str, limit: int) -> list[str]:
 
 
 def split_for_generation(text: str, name: str, chunk_size: int) -> list[str]:
-    """Split input on natural boundaries (code units, sections, paragraphs) into pieces of at most ``chunk_size`` "
-    "tokens."""
+    """Split input on natural boundaries (code units, sections, paragraphs) into pieces of at most ``chunk_size``
+    tokens."""
     pieces: list[str] = []
     current: list[str] = []
     used = 0

@@ -35,8 +35,13 @@ class BenchPane(Vertical):
             yield Checkbox("guide stages", True, id="bench-stages", compact=True)
         with Horizontal(classes="row"):
             yield Label("SLO")
-            yield Input("", placeholder="e.g. ttft_p90<=500ms (with concurrency 1,2,4: the highest level meeting it)",
-                        id="bench-slo-input", classes="bench-slo", compact=True)
+            yield Input(
+                "",
+                placeholder="e.g. ttft_p90<=500ms (with concurrency 1,2,4: the highest level meeting it)",
+                id="bench-slo-input",
+                classes="bench-slo",
+                compact=True,
+            )
             yield Button("Start", id="bench-start", variant="primary", compact=True)
             yield Button("Stop", id="bench-stop", variant="error", disabled=True, compact=True)
         yield ProgressBar(total=100, id="bench-progress", show_eta=False)  # determinate: no animation when idle
@@ -67,8 +72,14 @@ class BenchPane(Vertical):
         except ValueError:
             raise BenchmarkError(f"concurrency {levels!r}: expected whole numbers like 1,2,4") from None
         slo = self.query_one("#bench-slo-input", Input).value.strip() or None
-        opts = Options(number("bench-requests", "requests"), 1, concurrency or [1], number("bench-max-tokens", "max tokens"),
-                       stages=self.query_one("#bench-stages", Checkbox).value, slo=slo)
+        opts = Options(
+            number("bench-requests", "requests"),
+            1,
+            concurrency or [1],
+            number("bench-max-tokens", "max tokens"),
+            stages=self.query_one("#bench-stages", Checkbox).value,
+            slo=slo,
+        )
         opts.check()
         return opts
 

@@ -14,9 +14,9 @@ from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView,
 from devsynth_tui.ui.chat import AssistantMessage
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
+    from devsynth_tui.services.context import StageReport
     from devsynth_tui.services.conversations import Conversation
     from devsynth_tui.services.lmstudio_client import ModelInfo
-    from devsynth_tui.services.context import StageReport
     from devsynth_tui.services.pipeline import Prepared
 
 
@@ -41,15 +41,18 @@ class ModelsPane(Vertical):
             self.action, self.model = action, model
 
     def compose(self) -> ComposeResult:
-        yield Static("Models on the server: Enter makes one active · l loads · u unloads · r refreshes",
-                     classes="hint", markup=False)
+        yield Static(
+            "Models on the server: Enter makes one active · l loads · u unloads · r refreshes",
+            classes="hint",
+            markup=False,
+        )
         yield DataTable(id="models-table", cursor_type="row")
         yield Static("", id="routing", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("", "model", "state", "size", "params", "quantization", "context", "type")
 
-    def show(self, models: list["ModelInfo"], active: str | None) -> None:
+    def show(self, models: list[ModelInfo], active: str | None) -> None:
         """The models, the cursor staying on the model it was on."""
         table = self.query_one(DataTable)
         current = self._current()
@@ -57,9 +60,18 @@ class ModelsPane(Vertical):
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
             size = f"{m.size_bytes / 1e9:.2f} GB" if m.size_bytes else "-"
-            table.add_row("●" if m.id == active else "", m.id, state, size, m.params or "-", m.quantization or "-",
-                          str(m.context_length or "-"), m.type or "-", key=m.id)
-        if current in (m.id for m in models):
+            table.add_row(
+                "●" if m.id == active else "",
+                m.id,
+                state,
+                size,
+                m.params or "-",
+                m.quantization or "-",
+                str(m.context_length or "-"),
+                m.type or "-",
+                key=m.id,
+            )
+        if current is not None and current in {m.id for m in models}:
             table.move_cursor(row=table.get_row_index(current))
 
     def show_routing(self, text: str) -> None:
@@ -107,11 +119,19 @@ class TasksPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
-            yield Select([(name, name) for name in self.tasks], value=next(iter(self.tasks), Select.BLANK),
-                         allow_blank=not self.tasks, id="task-select", compact=True)
+            yield Select(
+                [(name, name) for name in self.tasks],
+                value=next(iter(self.tasks), Select.BLANK),
+                allow_blank=not self.tasks,
+                id="task-select",
+                compact=True,
+            )
             yield Button("Run", id="task-run", variant="primary", compact=True)
-        yield Input(placeholder="context files: path[=requirements|tests|code|documentation], ...", id="task-files",
-                    compact=True)
+        yield Input(
+            placeholder="context files: path[=requirements|tests|code|documentation], ...",
+            id="task-files",
+            compact=True,
+        )
         yield Static(self.HINT, id="task-refusal", classes="hint", markup=False)
         with VerticalScroll(id="task-output"):
             yield Static("", id="task-stages", markup=False)
@@ -190,11 +210,13 @@ class TasksPane(Vertical):
         await view.remove()
         self.refuse(reason)
 
-    def show_stage(self, report: "StageReport") -> None:
+    def show_stage(self, report: StageReport) -> None:
         """One stage of the pipeline, as it reports; drawn under the answer once it is over, so that while it
         streams the answer is the end of the output (the live bottom follows it)."""
-        self.stages.append(f"[{report.stage}] {report.tokens_before:,} → {report.tokens_after:,} tokens"
-                           + "".join(f"\n    {n}" for n in report.notes))
+        self.stages.append(
+            f"[{report.stage}] {report.tokens_before:,} → {report.tokens_after:,} tokens"
+            + "".join(f"\n    {n}" for n in report.notes)
+        )
 
     def _draw_stages(self) -> None:
         if self.stages:
@@ -202,14 +224,20 @@ class TasksPane(Vertical):
         table = self.query_one("#task-items", DataTable)
         table.display = table.row_count > 0
 
-    def show_prepared(self, prep: "Prepared", originals: dict[str, int]) -> None:
+    def show_prepared(self, prep: Prepared, originals: dict[str, int]) -> None:
         """Each file's fate once the request is done: kept, cut, summarized or dropped, and its tokens (drawn
         with the stages when the run is over)."""
         table = self.query_one("#task-items", DataTable)
         table.clear()
         for item in prep.items:
             kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
-            table.add_row(Text(item.name), item.type, item.status, kept, f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}")
+            table.add_row(
+                Text(item.name),
+                item.type,
+                item.status,
+                kept,
+                f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}",
+            )
         self.stages.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")
 
 
@@ -218,7 +246,7 @@ class ConversationPicker(ModalScreen[int | None]):
 
     BINDINGS = [("escape", "dismiss(None)", "Close")]
 
-    def __init__(self, conversations: list["Conversation"]) -> None:
+    def __init__(self, conversations: list[Conversation]) -> None:
         super().__init__()
         self.conversations = conversations
 
@@ -227,15 +255,22 @@ class ConversationPicker(ModalScreen[int | None]):
 
         with Vertical():
             if not self.conversations:
-                yield Label("No stored conversations yet: a first message in the Chat pane starts one. (Esc closes)",
-                            id="no-conversations")
+                yield Label(
+                    "No stored conversations yet: a first message in the Chat pane starts one. (Esc closes)",
+                    id="no-conversations",
+                )
                 return
             yield Label("Conversations (Enter opens, Esc closes)")
-            yield ListView(*[ListItem(Label(f"{format_ts(c.updated)}  {c.title}", markup=False), id=f"c{c.id}")
-                             for c in self.conversations])
+            yield ListView(
+                *[
+                    ListItem(Label(f"{format_ts(c.updated)}  {c.title}", markup=False), id=f"c{c.id}")
+                    for c in self.conversations
+                ]
+            )
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
-        self.dismiss(int(event.item.id[1:]))
+        if event.item.id:  # c<conversation id>
+            self.dismiss(int(event.item.id[1:]))
 
 
 class RenameScreen(ModalScreen[str | None]):
@@ -283,5 +318,5 @@ class Choice(ModalScreen[str | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        value = event.button.id.removeprefix("choice-")
+        value = (event.button.id or "").removeprefix("choice-")
         self.dismiss(None if value == "cancel" else value)

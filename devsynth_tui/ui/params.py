@@ -28,9 +28,14 @@ SWITCHES = [
     ("memory.aggressive_gc", "aggressive gc"),
     ("llm.dynamic_model_selection.enabled", "dynamic model selection"),
 ]
-STRATEGIES = [("relevance + priority", ("relevance", "priority")), ("relevance", ("relevance",)),
-              ("recency", ("recency",)), ("priority", ("priority",)), ("summarization", ("summarization",)),
-              ("recency + relevance + priority", ("recency", "relevance", "priority"))]
+STRATEGIES = [
+    ("relevance + priority", ("relevance", "priority")),
+    ("relevance", ("relevance",)),
+    ("recency", ("recency",)),
+    ("priority", ("priority",)),
+    ("summarization", ("summarization",)),
+    ("recency + relevance + priority", ("recency", "relevance", "priority")),
+]
 
 
 def _id(key: str) -> str:
@@ -78,14 +83,22 @@ class ParamsPane(VerticalScroll):
         self.cfg = cfg
 
     def compose(self) -> ComposeResult:
-        yield Static("Changes apply to the next request. ctrl+s saves them to overrides.yaml in the app home "
-                     "(your config file is never rewritten).", classes="hint", markup=False)
+        yield Static(
+            "Changes apply to the next request. ctrl+s saves them to overrides.yaml in the app home "
+            "(your config file is never rewritten).",
+            classes="hint",
+            markup=False,
+        )
         for key, label, kind in NUMBERS:
             value = self.cfg.get(key)
             with Horizontal(classes="param-row"):
                 yield Label(label)
-                yield Input("" if value is None else str(value), id=_id(key), validators=[SchemaValue(self, key, kind)],
-                            compact=True)
+                yield Input(
+                    "" if value is None else str(value),
+                    id=_id(key),
+                    validators=[SchemaValue(self, key, kind)],
+                    compact=True,
+                )
                 yield Static("", classes="error", id=_id(key) + "-error", markup=False)
         with Horizontal(classes="param-row"):
             yield Label("context pruning")
@@ -102,9 +115,9 @@ class ParamsPane(VerticalScroll):
     def on_input_changed(self, event: Input.Changed) -> None:
         """A valid number applies; an invalid one is refused in place (the Input marks itself -invalid)."""
         check, result = event.input.validators[0], event.validation_result  # each input here has its SchemaValue
-        refused = "" if result.is_valid else f"refused: {result.failure_descriptions[0]}"
+        refused = "" if result is None or result.is_valid else f"refused: {result.failure_descriptions[0]}"
         self.query_one(f"#{event.input.id}-error", Static).update(refused)
-        if not refused:
+        if not refused and isinstance(check, SchemaValue):
             self.post_message(self.Changed(check.key, check.value(event.value)))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -113,5 +126,5 @@ class ParamsPane(VerticalScroll):
                 self.post_message(self.Changed(key, event.value))
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "p-strategy" and event.value is not Select.BLANK:
+        if event.select.id == "p-strategy" and isinstance(event.value, tuple):  # never blank: allow_blank=False
             self.post_message(self.Changed("tokens.context_pruning.strategy", list(event.value)))

@@ -80,7 +80,14 @@ async def settle(pilot):
 async def states(app, pilot):
     """Each state to check, by name, once it is on screen."""
     main = app.main
-    for key, pane in (("f2", "chat"), ("f3", "tasks"), ("f4", "params"), ("f5", "models"), ("f6", "bench"), ("f7", "advisor")):
+    for key, pane in (
+        ("f2", "chat"),
+        ("f3", "tasks"),
+        ("f4", "params"),
+        ("f5", "models"),
+        ("f6", "bench"),
+        ("f7", "advisor"),
+    ):
         await pilot.press(key)
         await settle(pilot)
         yield pane

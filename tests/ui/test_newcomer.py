@@ -67,10 +67,13 @@ def task_answer(app) -> AssistantMessage | None:
 # -- the task runner ------------------------------------------------------------------------------
 
 
-async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_partial(proxied_app, recording_proxy,
-                                                                                    tmp_path):
+async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_partial(
+    proxied_app, recording_proxy, tmp_path
+):
     code = tmp_path / "story.py"
-    code.write_text("def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n")
+    code.write_text(
+        "def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n"
+    )
     app = proxied_app(**{"llm.max_tokens": 3000, "llm.temperature": 0.0})
     async with app.run_test(size=SMALL) as pilot:
         await connected(app, pilot)
@@ -81,7 +84,9 @@ async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_part
         await pilot.pause()  # one frame
         view = task_answer(app)
         assert view is not None and text_of(view.query_one(".stats")) != "…"  # progress from the first frame
-        assert any(word in text_of(view.query_one(".stats")) for word in ("reading", "preparing", "waiting", "streaming"))
+        assert any(
+            word in text_of(view.query_one(".stats")) for word in ("reading", "preparing", "waiting", "streaming")
+        )
         await until(pilot, lambda: recording_proxy.holding.is_set() and view.text.strip(), what="streaming")
         assert "streaming" in text_of(view.query_one(".stats"))
         await pilot.pause(0.2)
@@ -120,15 +125,20 @@ async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling
         assert app.main.request_tokens[-1] == row["total_tokens"]
         output = app.query_one("#task-output")
         assert output.max_scroll_y > 10  # a long answer scrolls instead of running under the status line
-        assert "What the pipeline did" in text_of(app.query_one("#task-stages")) and app.query_one("#task-items").display
+        assert (
+            "What the pipeline did" in text_of(app.query_one("#task-stages")) and app.query_one("#task-items").display
+        )
         before = output.scroll_y
         await pilot.press("pagedown")  # from the file list, as in the chat from the prompt
         await pilot.pause(0.2)
         assert app.focused.id == "task-files" and output.scroll_y > before
 
 
-@pytest.mark.parametrize("content, words", [(None, ["nope.py", "not found"]), (b"\x00\x01\x02binary", ["logo.bin", "binary"])],
-                         ids=["missing", "binary"])
+@pytest.mark.parametrize(
+    "content, words",
+    [(None, ["nope.py", "not found"]), (b"\x00\x01\x02binary", ["logo.bin", "binary"])],
+    ids=["missing", "binary"],
+)
 async def test_a_bad_context_file_is_refused_in_place_before_any_request(lmstudio, tmp_path, content, words):
     bad = tmp_path / ("nope.py" if content is None else "logo.bin")
     if content is not None:
@@ -279,9 +289,12 @@ async def test_status_line_and_footer_keep_what_matters_at_80_columns():
             await pilot.pause(0.3)
             status = text_of(app.query_one("#status"))
             assert "1,524 tokens, 4,590 saved" in status and len(status) <= size[0] - 2, status
-            app.main.status_line.show("unreachable: connection refused at http://localhost:1234/v1 (ctrl+r reconnects)",
-                                      "qwen2.5-coder-7b-instruct", ["devsynth-tui 612 MB > 500 MB limit"],
-                                      app.main.totals()[0])
+            app.main.status_line.show(
+                "unreachable: connection refused at http://localhost:1234/v1 (ctrl+r reconnects)",
+                "qwen2.5-coder-7b-instruct",
+                ["devsynth-tui 612 MB > 500 MB limit"],
+                app.main.totals()[0],
+            )
             await pilot.pause()
             status = text_of(app.query_one("#status"))
             assert "1,524 tokens" in status and "612 MB > 500 MB limit" in status
@@ -312,8 +325,15 @@ async def test_every_benchmark_control_is_on_screen(size):
         await pilot.press("f6")
         await pilot.pause(0.3)
         screen = app.screen.region
-        for control in ("#bench-requests", "#bench-concurrency", "#bench-max-tokens", "#bench-stages", "#bench-slo-input",
-                        "#bench-start", "#bench-stop"):
+        for control in (
+            "#bench-requests",
+            "#bench-concurrency",
+            "#bench-max-tokens",
+            "#bench-stages",
+            "#bench-slo-input",
+            "#bench-start",
+            "#bench-stop",
+        ):
             widget = app.query_one(control)
             assert widget.region.width and screen.contains_region(widget.region), (control, widget.region)
         assert "guide stages" in text_of(app.query_one("#bench-stages"))
@@ -321,8 +341,17 @@ async def test_every_benchmark_control_is_on_screen(size):
         assert results.max_scroll_y > 0 or size == MEDIUM  # the charts below the results scroll into view
 
 
-@pytest.mark.parametrize("pane, first", [("f2", "#prompt"), ("f3", "#task-files"), ("f4", "#p-llm-temperature"),
-                                         ("f5", "#models-table"), ("f6", "#bench-requests"), ("f7", "#advisor-table")])
+@pytest.mark.parametrize(
+    "pane, first",
+    [
+        ("f2", "#prompt"),
+        ("f3", "#task-files"),
+        ("f4", "#p-llm-temperature"),
+        ("f5", "#models-table"),
+        ("f6", "#bench-requests"),
+        ("f7", "#advisor-table"),
+    ],
+)
 async def test_each_pane_is_usable_at_80x24(pane, first):
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:

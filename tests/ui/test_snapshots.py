@@ -1,4 +1,5 @@
-"""Snapshots of the main screen and each pane at 80x24, 100x30 and 160x48, in fixed mode (no clock, no sampling, fixed data)."""
+"""Snapshots of the main screen and each pane at 80x24, 100x30 and 160x48, in fixed mode (no clock, no sampling,
+fixed data)."""
 
 import pytest
 
@@ -17,6 +18,8 @@ async def settled(pilot, ready) -> None:
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
+
+
 KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7"}
 
 
@@ -37,4 +40,6 @@ def test_narrow_sidebar_snapshot(snap_compare):
         await pilot.press("ctrl+b")
         await settled(pilot, lambda: pilot.app.query_one("#sidebar").display)
 
-    assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=(80, 24), run_before=open_sidebar)
+    assert snap_compare(
+        DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=(80, 24), run_before=open_sidebar
+    )

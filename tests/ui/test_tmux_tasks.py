@@ -17,12 +17,18 @@ PROGRESS = ("starting on 1 file", "reading 1 context file", "preparing the reque
 
 def test_task_runner_progress_at_once_then_stream_then_esc(recording_proxy, tmp_path):
     code = tmp_path / "dragon.py"
-    code.write_text("def tell(dragon):\n    '''Tell a very long story about the dragon, chapter by chapter.'''\n"
-                    "    return dragon.story()\n")
+    code.write_text(
+        "def tell(dragon):\n    '''Tell a very long story about the dragon, chapter by chapter.'''\n"
+        "    return dragon.story()\n"
+    )
     session = f"devsynth-tasks-{os.getpid()}"
-    env = (f"DEVSYNTH_TUI_HOME={shlex.quote(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path))} "
-           "TERM=xterm-256color")
-    cmd = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {recording_proxy.url}"
+    env = (
+        f"DEVSYNTH_TUI_HOME={shlex.quote(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path))} "
+        "TERM=xterm-256color"
+    )
+    cmd = (
+        f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {recording_proxy.url}"
+    )
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True)
     try:
         subprocess.run(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"], check=True)
@@ -33,7 +39,7 @@ def test_task_runner_progress_at_once_then_stream_then_esc(recording_proxy, tmp_
         wait_for(session, r"dragon\.py")
         recording_proxy.hold_after(20)  # the answer stops mid-stream at the proxy: it is certainly still streaming
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-        first = wait_for(session, "|".join(PROGRESS + ("streaming",)), 10)
+        first = wait_for(session, "|".join((*PROGRESS, "streaming")), 10)
         assert any(p in first for p in PROGRESS), first  # progress shows before the first token arrives
         wait_for(session, r"streaming… \(Esc cancels\)", 120)
         subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
