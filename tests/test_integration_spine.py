@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from contextlib import aclosing
+from pathlib import Path
 
 import httpx
 import psutil
@@ -150,23 +151,30 @@ def test_unreachable_with_embedded_never_exits_2(tmp_path):
     assert r.stderr.count("\n") == 1 and "http://127.0.0.1:9/v1" in r.stderr and "LM Studio" in r.stderr
 
 
-def _embedded_children():
-    return [
-        p
-        for p in psutil.process_iter(["cmdline"])
-        if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or [])
-    ]
+def _embedded_children(home: Path) -> list[int]:
+    """Embedded servers started for ``home`` (other test sessions on the machine start their own)."""
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            ours = p.environ().get("DEVSYNTH_TUI_HOME") == str(home)
+            if ours and "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or []):
+                found.append(p.pid)
+        except psutil.Error:  # gone meanwhile, or not ours to read
+            pass
+    return found
 
 
 def test_always_starts_embedded_and_leaves_no_orphan(tmp_path):
-    cfg = tmp_path / "c.yaml"
+    cfg, home = tmp_path / "c.yaml", tmp_path / "home"
     cfg.write_text("llm:\n  embedded: always\n")
-    before = {p.pid for p in _embedded_children()}
-    r = run_cli("--config", str(cfg), "ask", "What is 2+2?", "--max-tokens", "12")
+    r = run_cli("--config", str(cfg), "ask", "What is 2+2?", "--max-tokens", "12", env={"DEVSYNTH_TUI_HOME": str(home)})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() and "embedded SmolLM2-135M-Instruct" in r.stderr
-    time.sleep(0.5)
-    assert {p.pid for p in _embedded_children()} - before == set()
+    for _ in range(100):  # the child exits when our stdin closes: moments, not a fixed time
+        if not _embedded_children(home):
+            break
+        time.sleep(0.1)
+    assert _embedded_children(home) == []
 
 
 def test_a_named_server_that_does_not_answer_is_an_error_not_smollm2():
