@@ -161,11 +161,14 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
 
     def take(chunk: Chunk) -> bool:
         mine = per_item.setdefault(chunk.item, [])
-        if chunk in mine:
+        if any(c is chunk for c in mine):
             return False
         before = _estimate(items[chunk.item], mine)
+        room = budget - cost["used"] + before
+        if _estimate(items[chunk.item], [*mine, chunk], chunk.min_tokens) > room:
+            return False  # even its fewest possible tokens do not fit: not worth encoding it to know
         after = _estimate(items[chunk.item], [*mine, chunk])
-        if cost["used"] - before + after > budget:
+        if after > room:
             return False
         mine.append(chunk)
         kept.append(chunk)
@@ -186,11 +189,13 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
         kept.pop()  # the estimate was short: give up the last chunk taken
 
 
-def _estimate(item: ContextItem, mine: list[Chunk]) -> int:
-    """Tokens of an item rendered with these chunks: their text, the omission markers, the header."""
+def _estimate(item: ContextItem, mine: list[Chunk], last: int | None = None) -> int:
+    """Tokens of an item rendered with these chunks: their text, the omission markers, the header;
+    ``last``, if given, stands for the last chunk's count."""
     if not mine:
         return 0
-    return sum(c.tokens + 1 for c in mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
+    counts = [c.tokens for c in mine[:-1]] + [mine[-1].tokens if last is None else last]
+    return sum(counts) + len(mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
