@@ -157,27 +157,35 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
     core = [c for c in ranked if c.score >= threshold] or ranked[:1]
     kept: list[Chunk] = []
     per_item: dict[int, list[Chunk]] = {}
+    spent: dict[int, tuple[int, int]] = {}  # per item: its chunks' tokens, and its estimate as rendered
     cost = {"used": 0}
 
     def take(chunk: Chunk) -> bool:
         mine = per_item.setdefault(chunk.item, [])
         if any(c is chunk for c in mine):
             return False
-        before = _estimate(items[chunk.item], mine)
+        text, before = spent.get(chunk.item, (0, 0))
         room = budget - cost["used"] + before
-        if _estimate(items[chunk.item], [*mine, chunk], chunk.min_tokens) > room:
+        overhead = _overhead(items[chunk.item], [*mine, chunk])
+        if text + chunk.min_tokens + overhead > room:
             return False  # even its fewest possible tokens do not fit: not worth encoding it to know
-        after = _estimate(items[chunk.item], [*mine, chunk])
+        after = text + chunk.tokens + overhead
         if after > room:
             return False
         mine.append(chunk)
         kept.append(chunk)
+        spent[chunk.item] = (text + chunk.tokens, after)
         cost["used"] += after - before
         return True
 
     for chunk in core:
         take(chunk)
-    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks, is_test))
+    code: dict[int, list[Chunk]] = {}
+    for chunk, test in zip(chunks, is_test):
+        if not test:
+            code.setdefault(chunk.item, []).append(chunk)
+    tests = [c for c, test in zip(chunks, is_test) if test]
+    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, code.get(chunk.item, []), tests))
     for chunk in ranked:
         if chunk.score < cutoff:
             break
@@ -189,23 +197,20 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
         kept.pop()  # the estimate was short: give up the last chunk taken
 
 
-def _estimate(item: ContextItem, mine: list[Chunk], last: int | None = None) -> int:
-    """Tokens of an item rendered with these chunks: their text, the omission markers, the header;
-    ``last``, if given, stands for the last chunk's count."""
-    if not mine:
-        return 0
-    counts = [c.tokens for c in mine[:-1]] + [mine[-1].tokens if last is None else last]
-    return sum(counts) + len(mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
+def _overhead(item: ContextItem, mine: list[Chunk]) -> int:
+    """What an item rendered with these chunks costs besides their text: line breaks, omission markers, header."""
+    return len(mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
 
 
-def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]:
+def needs(chunk: Chunk, code: list[Chunk], tests: list[Chunk]) -> list[Chunk]:
     """What a definition needs to be understood: its class header, the helpers it calls
-    that the same file defines (smallest first), and the tests that name it or them."""
-    same = [c for n, c in enumerate(chunks) if c.item == chunk.item and c is not chunk and not is_test[n]]
+    that the same file defines (smallest first), and the tests that name it or them.
+    ``code``: the chunks of its item that are not tests; ``tests``: the test chunks."""
+    same = [c for c in code if c is not chunk]
     classes = {s.split(".")[0] for s in chunk.symbols if "." in s}
     out = [c for c in same if c.symbols & classes and c.start < chunk.start][:1]
     called = set()
@@ -215,10 +220,10 @@ def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]
     names = {s.rsplit(".", 1)[-1] for c in (chunk, *helpers) for s in c.symbols if not s.startswith("__")}
     if names:
         named = re.compile(r"\b(?:{})\b".format("|".join(map(re.escape, sorted(names)))))
-        tests = [c for n, c in enumerate(chunks) if is_test[n] and named.search(c.text)]
+        naming = [c for c in tests if named.search(c.text)]
     else:
-        tests = []
-    return out + helpers + tests
+        naming = []
+    return out + helpers + naming
 
 
 async def _with_embeddings(embedder: Embedder, query: str, chunks: list[Chunk], lexical: list[float]) -> list[float]:

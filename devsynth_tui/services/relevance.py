@@ -132,7 +132,10 @@ def _word_terms(word: str) -> tuple[str, ...]:
     lower = word.lower()
     if word.isalpha() and (word.isupper() or word[1:].islower()):  # one part only: ``name``, ``Name``, ``HTTP``
         return (_stem(lower),) if len(lower) > 1 and lower not in STOPWORDS else ()
-    parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
+    if word.islower() and word.replace("_", "").isalpha():  # snake_case: its parts need no camel split
+        parts = [p for p in word.split("_") if p]
+    else:
+        parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
     return tuple(_stem(t) for t in {lower, *parts} if len(t) > 1 and t not in STOPWORDS)
 
 
