@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import chain
 
 from devsynth_tui.services.token_accounting import count_tokens
 
@@ -225,14 +225,17 @@ def _statement_starts(lines: list[str]) -> list[tuple[int, int]] | None:
 
     The text is scanned once for the stretches inside brackets and triple-quoted strings;
     a line with code that does not start inside one of them begins a statement."""
-    spans = _nested_spans("\n".join(lines))
+    text = "\n".join(lines)
+    spans = _nested_spans(text)
     if spans is None:
         return None
-    offsets = list(accumulate((len(line) + 1 for line in lines), initial=0))  # where each line starts
     inside = bytearray(len(lines))
-    for a, b in spans:
-        first, stop = bisect_right(offsets, a), bisect_left(offsets, b)
-        inside[first:stop] = b"\x01" * (stop - first)
+    line, at = 0, 0  # the line holding offset ``at``
+    for a, b in spans:  # the lines starting after a and before b
+        first = line = line + text.count("\n", at, a)
+        stop = line = line + text.count("\n", a, b - 1)
+        at = b - 1
+        inside[first + 1 : stop + 1] = b"\x01" * (stop - first)
     return [
         (n, len(line) - len(code))
         for n, line in enumerate(lines)
@@ -410,7 +413,7 @@ class BM25:
         self.tfs = [d if isinstance(d, Counter) else Counter(d) for d in docs]
         self.lens = [sum(tf.values()) for tf in self.tfs]
         self.avg = (sum(self.lens) / len(docs)) if docs else 1.0
-        df = Counter(t for tf in self.tfs for t in tf)
+        df = Counter(chain.from_iterable(self.tfs))  # each term once per document it is in
         n = len(docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
