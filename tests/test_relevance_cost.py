@@ -49,6 +49,7 @@ def test_chunk_terms_are_the_terms_of_the_text():
 
 def test_min_tokens_never_exceeds_the_count():
     texts = [TRICKY, "a\u00a0b\tc\x0bd\x0ce  \n\n   f", "naïve café — déjà vu", "x" * 500, " ".join(["(", ")"] * 50)]
+    texts += ["self.foo.bar", "!\x1c!", " .foo", "x.'s !'sorry don't", "2to3 == 12345 0x1F", "a+-b", "\t\r\n:\n  pass"]
     texts += [c.text for c in chunk_text(Path(__file__).read_text(), "test_relevance_cost.py")]
     for text in texts:
         chunk = Chunk(0, 1, 1, text)

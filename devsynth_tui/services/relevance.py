@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -171,9 +172,35 @@ class Chunk:
 
     @property
     def min_tokens(self) -> int:
-        """A floor under ``tokens`` without encoding: cl100k never joins two runs of
-        non-space characters in one token (its pre-tokenizer splits at whitespace)."""
-        return len(self.text.encode().split())
+        """A floor under ``tokens`` without encoding it (see ``min_tokens``)."""
+        return min_tokens(self.text)
+
+
+def _byte_table(keep: str, rest: str) -> bytes:
+    """A ``bytes.translate`` table: each ASCII character of a class in ``keep`` to its class letter, else ``rest``."""
+    classes = {ch: cls for cls, chars in _CLASSES.items() if cls in keep for ch in chars}
+    return bytes(ord(classes.get(chr(c), rest)) for c in range(256))
+
+
+_CLASSES = {"a": string.ascii_letters, "0": string.digits, " ": " \t\n\r\x0b\x0c"}
+_CLASSIFY = _byte_table("a0 ", ".")  # letters, digits, whitespace, and the rest (punctuation, controls)
+_RUNS = {cls: bytes(c if chr(c) == cls else ord(" ") for c in range(256)) for cls in "a0."}
+
+
+def min_tokens(text: str) -> int:
+    """A floor under the cl100k count of ``text``, found without encoding it.
+
+    cl100k's pre-tokenizer splits text into pieces and no token spans two: runs of
+    non-space characters never share a piece, and in ASCII text neither do runs of
+    letters, runs of digits, or runs of punctuation (one punctuation character just
+    before letters may join them: it is not counted)."""
+    data = text.encode()
+    fields = len(data.split())
+    if not text.isascii():
+        return fields
+    kinds = data.translate(_CLASSIFY)
+    runs = sum(len(kinds.translate(_RUNS[cls]).split()) for cls in "a0.")
+    return max(fields, runs - (kinds.count(b".a") - kinds.count(b"..a")))
 
 
 @functools.lru_cache(maxsize=16384)
