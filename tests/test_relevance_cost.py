@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from devsynth_tui.services.relevance import Chunk, _statement_starts, chunk_terms, chunk_text, terms
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.token_accounting import count_joined, count_tokens
 
 TRICKY = '''"""Module docstring with (brackets and 'quotes
 at column zero: def not_a_function():
@@ -54,3 +54,13 @@ def test_min_tokens_never_exceeds_the_count():
     for text in texts:
         chunk = Chunk(0, 1, 1, text)
         assert 0 < chunk.min_tokens <= count_tokens(text), text[:40]
+
+
+def test_count_joined_is_the_count_of_the_joined_text():
+    chunks = [c.text for c in chunk_text(TRICKY + "\n\n\n# trailing comment\n", "m.py")]
+    odd = ["", "   ", "\n\n", "x:", "x  ", "  \n  y", "\n\nz", "... (lines 3-9 omitted)", "'s", "):\n\n   ", "a\u00a0"]
+    for n in range(len(odd) + 1):
+        parts = chunks[n % len(chunks) :] + odd[:n] + chunks[: n % len(chunks)]
+        for known in (True, False):
+            given = [(t, count_tokens(t) if known else None) for t in parts]
+            assert count_joined(given) == count_tokens("\n".join(parts)), parts

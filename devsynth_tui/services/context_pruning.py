@@ -30,7 +30,7 @@ from devsynth_tui.services.relevance import (
     lexical_scores,
     propagate,
 )
-from devsynth_tui.services.token_accounting import count_tokens, truncate_tokens
+from devsynth_tui.services.token_accounting import count_joined, count_tokens, truncate_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
@@ -191,7 +191,7 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
             break
         take(chunk)
     while True:
-        rendered = {i: (text, ranges, count_tokens(text)) for i, (text, ranges) in _render_all(items, kept).items()}
+        rendered = _render_all(items, kept)
         if not kept or sum(n + header_tokens(items[i]) for i, (_, _, n) in rendered.items()) <= budget:
             return kept, rendered, pulled
         kept.pop()  # the estimate was short: give up the last chunk taken
@@ -247,24 +247,31 @@ def _ranges(chunks: list[Chunk]) -> list[tuple[int, int]]:
     return out
 
 
-def _render(text: str, chunks: list[Chunk]) -> tuple[str, list[tuple[int, int]]]:
-    """An item's text cut down to its kept chunks, gaps marked; and the line ranges kept."""
+def _render(text: str, chunks: list[Chunk]) -> tuple[str, list[tuple[int, int]], int]:
+    """An item's text cut down to its kept chunks, gaps marked; the line ranges kept; its tokens,
+    counted from the chunks' own counts (``count_joined``) where a range is just its chunks joined."""
     lines = text.splitlines()
     ranges = _ranges(chunks)
     if ranges == [(1, len(lines))]:
-        return text, ranges
-    parts = []
+        return text, ranges, count_tokens(text)
+    ordered = sorted(chunks, key=lambda c: c.start)
+    parts: list[tuple[str, int | None]] = []
     for n, (s, e) in enumerate(ranges):
         gap_start = ranges[n - 1][1] + 1 if n else 1
         if s > gap_start:
-            parts.append(f"... (lines {gap_start}-{s - 1} omitted)")
-        parts.append("\n".join(lines[s - 1 : e]))
+            parts.append((f"... (lines {gap_start}-{s - 1} omitted)", None))
+        kept = "\n".join(lines[s - 1 : e])
+        mine = [c for c in ordered if s <= c.start <= e]
+        if kept == "\n".join(c.text for c in mine):
+            parts.extend((c.text, c.tokens) for c in mine)
+        else:  # a chunk that left out blank lines between its paragraphs
+            parts.append((kept, None))
     if ranges[-1][1] < len(lines):
-        parts.append(f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)")
-    return "\n".join(parts), ranges
+        parts.append((f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)", None))
+    return "\n".join(t for t, _ in parts), ranges, count_joined(parts)
 
 
-def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[str, list]]:
+def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[str, list, int]]:
     return {
         i: _render(item.text, mine)
         for i, item in enumerate(items)
