@@ -7,7 +7,7 @@ chunking and token-count caches cleared before each run (files never seen);
 warm = the same files again, as in a conversation that keeps its context. Each run
 alternates with a plain cl100k encoding of the same text, so the cost is also given
 as a multiple of that (stable when the machine is loaded; about 15 ms per 50,000
-tokens on an idle core).
+tokens on an idle core), in wall time and in the process's CPU time.
 
 The code of another commit (default: 4635c8e, before the cold-path work) runs
 alternately in the same process, its relevance, context_pruning and
@@ -92,15 +92,16 @@ async def _no_tokenizer(text: str) -> None:
 
 
 async def run(pipe: Pipeline, pruning: types.ModuleType, clear: list, files, question: str):
-    """One prepare() with ``pruning`` as the pipeline's context stage; its time and what it kept."""
+    """One prepare() with ``pruning`` as the pipeline's context stage: its time, its CPU time
+    (all threads of the process: less sensitive to other processes' load) and what it kept."""
     for cache in clear:
         cache.cache_clear()
     items = [ContextItem(p, t, ty) for p, t, ty in files]
     pipeline.pruning = pruning
     try:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         prep = await pipe.prepare(ChatRequest(question, context=items))
-        return time.perf_counter() - t0, prep
+        return time.perf_counter() - t0, time.process_time() - c0, prep
     finally:
         pipeline.pruning = context_pruning
 
@@ -127,22 +128,30 @@ async def main() -> None:
         versions[args.before] = code_at(args.before)
     for label, cold in (("cold", True), ("warm", False)):
         times: dict[str, list[float]] = {v: [] for v in versions}
-        reference, preps = [], {}
+        cpu: dict[str, list[float]] = {v: [] for v in versions}
+        reference, reference_cpu, preps = [], [], {}
         for _ in range(11):
-            t0 = time.perf_counter()
-            encoding().encode_ordinary_batch(texts, num_threads=1)  # this machine's speed, right now
+            t0, c0 = time.perf_counter(), time.process_time()
+            for text in texts:  # this machine's speed, right now, on one thread
+                encoding().encode_ordinary(text)
             reference.append(time.perf_counter() - t0)
+            reference_cpu.append(time.process_time() - c0)
             for version, (pruning, clear) in versions.items():
-                elapsed, preps[version] = await run(pipe, pruning, clear if cold else [], files, question)
+                elapsed, used, preps[version] = await run(pipe, pruning, clear if cold else [], files, question)
                 times[version].append(elapsed)
-        ref = statistics.median(reference)
-        print(f"prepare() {label}, {len(files)} files, {total:,} tokens of context; one encoding {ref * 1000:.0f} ms")
+                cpu[version].append(used)
+        ref, ref_cpu = statistics.median(reference), statistics.median(reference_cpu)
+        print(
+            f"prepare() {label}, {len(files)} files, {total:,} tokens of context; "
+            f"one encoding {ref * 1000:.0f} ms ({ref_cpu * 1000:.0f} ms CPU)"
+        )
         for version, ts in times.items():
-            med = statistics.median(ts)
+            med, med_cpu = statistics.median(ts), statistics.median(cpu[version])
             print(
                 f"  {version:>8}: -> {preps[version].tokens_after:,} tokens, median {med * 1000:.0f} ms "
                 f"(min {min(ts) * 1000:.0f}, max {max(ts) * 1000:.0f}); {med * 1000 * 50_000 / total:.0f} ms per "
-                f"50,000 tokens; {med / ref:.2f}x one encoding"
+                f"50,000 tokens; {med / ref:.2f}x one encoding; CPU {med_cpu * 1000:.0f} ms, "
+                f"{med_cpu / ref_cpu:.2f}x one encoding's"
             )
         same = all(kept(p) == kept(preps["now"]) for p in preps.values())
         print(f"  same selection and counts in every version: {same}")
