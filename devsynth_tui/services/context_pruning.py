@@ -30,7 +30,7 @@ from devsynth_tui.services.relevance import (
     lexical_scores,
     propagate,
 )
-from devsynth_tui.services.token_accounting import count_tokens, truncate_tokens
+from devsynth_tui.services.token_accounting import count_joined, count_tokens, truncate_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
@@ -157,50 +157,60 @@ def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, c
     core = [c for c in ranked if c.score >= threshold] or ranked[:1]
     kept: list[Chunk] = []
     per_item: dict[int, list[Chunk]] = {}
+    spent: dict[int, tuple[int, int]] = {}  # per item: its chunks' tokens, and its estimate as rendered
     cost = {"used": 0}
 
     def take(chunk: Chunk) -> bool:
         mine = per_item.setdefault(chunk.item, [])
-        if chunk in mine:
+        if any(c is chunk for c in mine):
             return False
-        before = _estimate(items[chunk.item], mine)
-        after = _estimate(items[chunk.item], [*mine, chunk])
-        if cost["used"] - before + after > budget:
+        text, before = spent.get(chunk.item, (0, 0))
+        room = budget - cost["used"] + before
+        overhead = _overhead(items[chunk.item], [*mine, chunk])
+        if text + chunk.min_tokens + overhead > room:
+            return False  # even its fewest possible tokens do not fit: not worth encoding it to know
+        after = text + chunk.tokens + overhead
+        if after > room:
             return False
         mine.append(chunk)
         kept.append(chunk)
+        spent[chunk.item] = (text + chunk.tokens, after)
         cost["used"] += after - before
         return True
 
     for chunk in core:
         take(chunk)
-    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks, is_test))
+    code: dict[int, list[Chunk]] = {}
+    for chunk, test in zip(chunks, is_test):
+        if not test:
+            code.setdefault(chunk.item, []).append(chunk)
+    tests = [c for c, test in zip(chunks, is_test) if test]
+    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, code.get(chunk.item, []), tests))
     for chunk in ranked:
         if chunk.score < cutoff:
             break
         take(chunk)
     while True:
-        rendered = {i: (text, ranges, count_tokens(text)) for i, (text, ranges) in _render_all(items, kept).items()}
+        rendered = _render_all(items, kept)
         if not kept or sum(n + header_tokens(items[i]) for i, (_, _, n) in rendered.items()) <= budget:
             return kept, rendered, pulled
         kept.pop()  # the estimate was short: give up the last chunk taken
 
 
-def _estimate(item: ContextItem, mine: list[Chunk]) -> int:
-    """Tokens of an item rendered with these chunks: their text, the omission markers, the header."""
-    if not mine:
-        return 0
-    return sum(c.tokens + 1 for c in mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
+def _overhead(item: ContextItem, mine: list[Chunk]) -> int:
+    """What an item rendered with these chunks costs besides their text: line breaks, omission markers, header."""
+    return len(mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
 
 
-def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]:
+def needs(chunk: Chunk, code: list[Chunk], tests: list[Chunk]) -> list[Chunk]:
     """What a definition needs to be understood: its class header, the helpers it calls
-    that the same file defines (smallest first), and the tests that name it or them."""
-    same = [c for n, c in enumerate(chunks) if c.item == chunk.item and c is not chunk and not is_test[n]]
+    that the same file defines (smallest first), and the tests that name it or them.
+    ``code``: the chunks of its item that are not tests; ``tests``: the test chunks."""
+    same = [c for c in code if c is not chunk]
     classes = {s.split(".")[0] for s in chunk.symbols if "." in s}
     out = [c for c in same if c.symbols & classes and c.start < chunk.start][:1]
     called = set()
@@ -210,10 +220,10 @@ def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]
     names = {s.rsplit(".", 1)[-1] for c in (chunk, *helpers) for s in c.symbols if not s.startswith("__")}
     if names:
         named = re.compile(r"\b(?:{})\b".format("|".join(map(re.escape, sorted(names)))))
-        tests = [c for n, c in enumerate(chunks) if is_test[n] and named.search(c.text)]
+        naming = [c for c in tests if named.search(c.text)]
     else:
-        tests = []
-    return out + helpers + tests
+        naming = []
+    return out + helpers + naming
 
 
 async def _with_embeddings(embedder: Embedder, query: str, chunks: list[Chunk], lexical: list[float]) -> list[float]:
@@ -237,24 +247,31 @@ def _ranges(chunks: list[Chunk]) -> list[tuple[int, int]]:
     return out
 
 
-def _render(text: str, chunks: list[Chunk]) -> tuple[str, list[tuple[int, int]]]:
-    """An item's text cut down to its kept chunks, gaps marked; and the line ranges kept."""
+def _render(text: str, chunks: list[Chunk]) -> tuple[str, list[tuple[int, int]], int]:
+    """An item's text cut down to its kept chunks, gaps marked; the line ranges kept; its tokens,
+    counted from the chunks' own counts (``count_joined``) where a range is just its chunks joined."""
     lines = text.splitlines()
     ranges = _ranges(chunks)
     if ranges == [(1, len(lines))]:
-        return text, ranges
-    parts = []
+        return text, ranges, count_tokens(text)
+    ordered = sorted(chunks, key=lambda c: c.start)
+    parts: list[tuple[str, int | None]] = []
     for n, (s, e) in enumerate(ranges):
         gap_start = ranges[n - 1][1] + 1 if n else 1
         if s > gap_start:
-            parts.append(f"... (lines {gap_start}-{s - 1} omitted)")
-        parts.append("\n".join(lines[s - 1 : e]))
+            parts.append((f"... (lines {gap_start}-{s - 1} omitted)", None))
+        kept = "\n".join(lines[s - 1 : e])
+        mine = [c for c in ordered if s <= c.start <= e]
+        if kept == "\n".join(c.text for c in mine):
+            parts.extend((c.text, c.tokens) for c in mine)
+        else:  # a chunk that left out blank lines between its paragraphs
+            parts.append((kept, None))
     if ranges[-1][1] < len(lines):
-        parts.append(f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)")
-    return "\n".join(parts), ranges
+        parts.append((f"... (lines {ranges[-1][1] + 1}-{len(lines)} omitted)", None))
+    return "\n".join(t for t, _ in parts), ranges, count_joined(parts)
 
 
-def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[str, list]]:
+def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[str, list, int]]:
     return {
         i: _render(item.text, mine)
         for i, item in enumerate(items)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 from devsynth_tui.services.token_accounting import count_tokens
 
@@ -108,10 +111,16 @@ STOPWORDS = frozenset(
 )
 
 
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s")
+_SUFFIXES_BY_LAST: dict[str, list[str]] = {}  # last letter -> the suffixes ending in it, in the order above
+for _suffix in _SUFFIXES:
+    _SUFFIXES_BY_LAST.setdefault(_suffix[-1], []).append(_suffix)
+
+
 def _stem(word: str) -> str:
     if len(word) >= 6 and word.endswith("our"):  # British spelling: colour, behaviour
         word = word[:-3] + "or"
-    for suffix in ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s"):
+    for suffix in _SUFFIXES_BY_LAST.get(word[-1:], ()):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
     return word
@@ -119,9 +128,25 @@ def _stem(word: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _word_terms(word: str) -> tuple[str, ...]:
+    if word[:1].isdigit() and not word.isdigit():  # "2to3" from _words: the terms of _WORD's "2" and "to3"
+        return tuple(t for w in _WORD.findall(word) for t in _word_terms(w))
     lower = word.lower()
-    parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
+    if word.isalpha() and (word.isupper() or word[1:].islower()):  # one part only: ``name``, ``Name``, ``HTTP``
+        return (_stem(lower),) if len(lower) > 1 and lower not in STOPWORDS else ()
+    if word.islower() and word.replace("_", "").isalpha():  # snake_case: its parts need no camel split
+        parts = [p for p in word.split("_") if p]
+    else:
+        parts = [p.lower() for piece in word.split("_") for p in _CAMEL.findall(piece)]
     return tuple(_stem(t) for t in {lower, *parts} if len(t) > 1 and t not in STOPWORDS)
+
+
+_NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256))
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` for ``_word_terms``: ``_WORD``'s, except that a word starting with
+    digits stays whole ("2to3"). ASCII text is split in C, several times faster than the regex."""
+    return text.encode().translate(_NOT_WORD).decode().split() if text.isascii() else _WORD.findall(text)
 
 
 def terms(text: str) -> list[str]:
@@ -145,6 +170,38 @@ class Chunk:
         """Counted on first use (most chunks never are), and remembered per text."""
         return _chunk_tokens(self.text)
 
+    @property
+    def min_tokens(self) -> int:
+        """A floor under ``tokens`` without encoding it (see ``min_tokens``)."""
+        return min_tokens(self.text)
+
+
+def _byte_table(keep: str, rest: str) -> bytes:
+    """A ``bytes.translate`` table: each ASCII character of a class in ``keep`` to its class letter, else ``rest``."""
+    classes = {ch: cls for cls, chars in _CLASSES.items() if cls in keep for ch in chars}
+    return bytes(ord(classes.get(chr(c), rest)) for c in range(256))
+
+
+_CLASSES = {"a": string.ascii_letters, "0": string.digits, " ": " \t\n\r\x0b\x0c"}
+_CLASSIFY = _byte_table("a0 ", ".")  # letters, digits, whitespace, and the rest (punctuation, controls)
+_RUNS = {cls: bytes(c if chr(c) == cls else ord(" ") for c in range(256)) for cls in "a0."}
+
+
+def min_tokens(text: str) -> int:
+    """A floor under the cl100k count of ``text``, found without encoding it.
+
+    cl100k's pre-tokenizer splits text into pieces and no token spans two: runs of
+    non-space characters never share a piece, and in ASCII text neither do runs of
+    letters, runs of digits, or runs of punctuation (one punctuation character just
+    before letters may join them: it is not counted)."""
+    data = text.encode()
+    fields = len(data.split())
+    if not text.isascii():
+        return fields
+    kinds = data.translate(_CLASSIFY)
+    runs = sum(len(kinds.translate(_RUNS[cls]).split()) for cls in "a0.")
+    return max(fields, runs - (kinds.count(b".a") - kinds.count(b"..a")))
+
 
 @functools.lru_cache(maxsize=16384)
 def _chunk_tokens(text: str) -> int:
@@ -153,13 +210,9 @@ def _chunk_tokens(text: str) -> int:
 
 @functools.lru_cache(maxsize=16384)
 def chunk_terms(text: str) -> Counter:
-    """How often each of ``terms`` occurs in a chunk (each distinct word expanded once),
-    remembered per text: a file seen again is not tokenized again. Read-only."""
-    counts: Counter = Counter()
-    for word, n in Counter(_WORD.findall(text)).items():
-        for term in _word_terms(word):
-            counts[term] += n
-    return counts
+    """How often each of ``terms`` occurs in a chunk, remembered per text: a file seen
+    again is not tokenized again. Read-only."""
+    return Counter(chain.from_iterable(map(_word_terms, _words(text))))  # one pass, all in C
 
 
 def _python_units(text: str, lines: list[str]) -> list[tuple[int, int, set[str]]] | None:
@@ -189,42 +242,66 @@ def _python_units(text: str, lines: list[str]) -> list[tuple[int, int, set[str]]
 CHARS_PER_TOKEN = 4  # for sizing units before they are counted
 _DEF = re.compile(r"\s*(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
 _CONTINUES = re.compile(r"\s*(?:except\b|else\s*:|elif\b|finally\s*:)")  # the rest of a compound statement
-_LEX = re.compile(r'"""|\'\'\'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|#.*|[()\[\]{}]')
+_LEX = re.compile(  # brackets, triple quotes, strings (as unrolled loops: twice as fast), comments
+    r'[()\[\]{}]|"""|\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'|#.*'
+)
 
 
 def _statement_starts(lines: list[str]) -> list[tuple[int, int]] | None:
-    """(line index, indent) of each line that begins a statement: outside strings and brackets."""
-    out, depth, closing = [], 0, None
-    for n, line in enumerate(lines):
-        pos = 0
-        if closing:
-            end = line.find(closing)
-            if end < 0:
-                continue
-            pos, closing = end + 3, None
-        elif depth == 0:
-            stripped = line.lstrip()
-            if stripped and not stripped.startswith("#"):
-                out.append((n, len(line) - len(stripped)))
-        while m := _LEX.search(line, pos):
-            tok, pos = m.group(), m.end()
-            if tok in ('"""', "'''"):
-                end = line.find(tok, pos)
+    """(line index, indent) of each line that begins a statement: outside strings and brackets.
+
+    The text is scanned once for the stretches inside brackets and triple-quoted strings;
+    a line with code that does not start inside one of them begins a statement."""
+    text = "\n".join(lines)
+    spans = _nested_spans(text)
+    if spans is None:
+        return None
+    inside = bytearray(len(lines))
+    line, at = 0, 0  # the line holding offset ``at``
+    for a, b in spans:  # the lines starting after a and before b
+        first = line = line + text.count("\n", at, a)
+        stop = line = line + text.count("\n", a, b - 1)
+        at = b - 1
+        inside[first + 1 : stop + 1] = b"\x01" * (stop - first)
+    return [
+        (n, len(line) - len(code))
+        for n, line in enumerate(lines)
+        if not inside[n] and (code := line.lstrip()) and code[0] != "#"
+    ]
+
+
+def _nested_spans(text: str) -> list[tuple[int, int]] | None:
+    """(start, end) of each outermost bracketed or triple-quoted stretch of ``text``
+    (a line starting strictly inside one continues a statement); None if one is left open."""
+    spans, depth, opened, pos = [], 0, 0, 0
+    while True:
+        for m in _LEX.finditer(text, pos):
+            tok = m.group()
+            if tok in ('"""', "'''"):  # skip to its end, and scan on from there
+                end = text.find(tok, m.end())
                 if end < 0:
-                    closing = tok
-                    break
+                    return None
                 pos = end + 3
-            elif tok in "([{":
+                if depth == 0:
+                    spans.append((m.start(), pos))
+                break
+            if tok in "([{":
+                if depth == 0:
+                    opened = m.start()
                 depth += 1
-            elif tok in ")]}":
-                depth = max(0, depth - 1)
-    return out if depth == 0 and closing is None else None
+            elif tok in ")]}" and depth:
+                depth -= 1
+                if depth == 0:
+                    spans.append((opened, m.end()))
+        else:
+            return spans if depth == 0 else None
 
 
 def _blocks(starts, indent: int, lo: int, hi: int, lines: list[str]):
     """(first line, last line, definition line) of each statement at ``indent`` in lines lo..hi,
     decorators joined to what they decorate; the last line is the last one of code (1-based)."""
-    mine = [n for n, ind in starts if lo <= n < hi and ind == indent and not _CONTINUES.match(lines[n])]
+    rows = starts[bisect_left(starts, (lo, -1)) : bisect_left(starts, (hi, -1))]
+    mine = [n for n, ind in rows if ind == indent and not _CONTINUES.match(lines[n])]
     blocks, n = [], 0
     while n < len(mine):
         first = head = mine[n]
@@ -239,22 +316,21 @@ def _blocks(starts, indent: int, lo: int, hi: int, lines: list[str]):
 
 def _last_line(lines: list[str], head: int, stop: int) -> int:
     """A statement starting at ``head`` ends at the last non-blank, non-comment line before ``stop``."""
-    end = head
-    for k in range(head + 1, stop):
+    for k in range(stop - 1, head, -1):  # from the end: usually a line or two
         stripped = lines[k].strip()
         if stripped and not stripped.startswith("#"):
-            end = k
-    return end + 1
+            return k + 1
+    return head + 1
 
 
 def _methods(starts, head: int, end: int, lines: list[str]) -> list[tuple[int, int, str]]:
     """(first line, last line, name) of each method of the class defined on line ``head``
     (0-based) and ending on line ``end`` (1-based)."""
-    body = [ind for n, ind in starts if head < n < end]
-    if not body:
+    first_statement = bisect_left(starts, (head + 1, -1))
+    if first_statement == len(starts) or starts[first_statement][0] >= end:
         return []
     out = []
-    for first, last, def_line in _blocks(starts, body[0], head + 1, end, lines):
+    for first, last, def_line in _blocks(starts, starts[first_statement][1], head + 1, end, lines):
         m = _DEF.match(lines[def_line])
         if m and m.group(1) == "def":
             out.append((first + 1, last, m.group(2)))
@@ -364,7 +440,7 @@ class BM25:
         self.tfs = [d if isinstance(d, Counter) else Counter(d) for d in docs]
         self.lens = [sum(tf.values()) for tf in self.tfs]
         self.avg = (sum(self.lens) / len(docs)) if docs else 1.0
-        df = Counter(t for tf in self.tfs for t in tf)
+        df = Counter(chain.from_iterable(self.tfs))  # each term once per document it is in
         n = len(docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 

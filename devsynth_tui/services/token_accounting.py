@@ -73,6 +73,49 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode_ordinary(text))
 
 
+def count_joined(parts: list[tuple[str, int | None]]) -> int:
+    """The count of the texts joined by line breaks, from the counts already known (None: not known).
+
+    cl100k's pre-tokenizer always cuts right after a line break followed by a line
+    with non-space text, and cuts what follows the same way whatever came before it.
+    So a join only changes how the last lines of one part, the line break and the
+    blank lines that open the next part are cut: those few lines are counted again.
+    A part without any such line is counted together with the one before it."""
+    segments: list[tuple[str, int | None]] = []
+    for text, n in parts:
+        if segments and _lead(text) is None:
+            segments[-1] = (segments[-1][0] + "\n" + text, None)
+        else:
+            segments.append((text, n))
+    total = 0
+    for k, (text, n) in enumerate(segments):
+        total += count_tokens(text) if n is None else n
+        if k:
+            tail, lead = _last_lines(segments[k - 1][0]), _lead(text) or ""
+            total += count_tokens(f"{tail}\n{lead}") - count_tokens(tail) - count_tokens(lead)
+    return total
+
+
+def _lead(text: str) -> str | None:
+    """The blank lines that open ``text``, up to its first line with non-space text (None: it has none)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if text[start : end if end >= 0 else None].strip():
+            return text[:start]
+        if end < 0:
+            return None
+        start = end + 1
+
+
+def _last_lines(text: str) -> str:
+    """``text`` from the start of its last line with non-space text (all of it if it has none)."""
+    end = len(text)
+    while (start := text.rfind("\n", 0, end)) >= 0 and not text[start + 1 : end].strip():
+        end = start
+    return text[start + 1 :]
+
+
 def truncate_tokens(text: str, limit: int) -> str:
     """The head of ``text`` that fits ``limit`` tokens."""
     tokens = encoding().encode_ordinary(text)
