@@ -190,6 +190,9 @@ class FaultServer:
     async def mode_bigchunk(self, request, headers, writer) -> bool:
         return await self._stream(writer, ["x" * 1_000_000])
 
+    async def mode_paced(self, request, headers, writer) -> bool:  # max_tokens one-line paragraphs, 100 a second
+        return await self._stream(writer, [f"line{i}\n\n" for i in range(int(request.get("max_tokens") or 16))], delay=0.01)
+
     async def mode_drip(self, request, headers, writer) -> bool:
         return await self._stream(writer, [f"drip{i} " for i in range(60)], delay=1.0)
 

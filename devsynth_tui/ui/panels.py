@@ -1,13 +1,14 @@
-"""Side panels: live token counters and resource sparklines; the status line."""
+"""Side panels: live token counters and resource sparklines, each one text block; the status line."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from textual.content import Content
+from textual.widgets import Static
 
 from devsynth_tui.services.ledger import LedgerRow, Report
 from devsynth_tui.services.resource_monitor import Sample, sparkline
+
+TITLE_STYLE = "bold $primary"
 
 
 def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
@@ -16,37 +17,49 @@ def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
             f"estimated cost ${cost:.4f}")
 
 
-class TokenPanel(Vertical):
-    """Session and all-time counters, the last request, and tokens per request."""
+def _block(sections: list[tuple[str, str]]) -> Content:
+    """Titled sections as one text block, a blank line between them: each title styled, its text literal."""
+    return Content("\n\n").join(Content.styled(title, TITLE_STYLE) + "\n" + text for title, text in sections)
 
-    def compose(self) -> ComposeResult:
-        yield Static("Tokens · this session", classes="panel-title")
-        yield Static("", id="session-counts", markup=False)
-        yield Static("Tokens · all time", classes="panel-title")
-        yield Static("", id="all-time-counts", markup=False)
-        yield Static("Last request", classes="panel-title")
-        yield Static("none yet", id="last-request", markup=False)
-        yield Sparkline([], id="tokens-per-request")
+
+class TokenPanel(Static):
+    """Session and all-time counters, the last request, and tokens per request, drawn as one text block.
+
+    One widget redrawn once per change (instead of eight) keeps start-up and streaming cheap.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._counts = ("", "")
+        self._last = "none yet"
+        self._history: list[int] = []
 
     def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
         """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
-        self.query_one("#session-counts", Static).update(
-            _counts(session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost))
-        self.query_one("#all-time-counts", Static).update(
+        self._counts = (
+            _counts(session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost),
             _counts(all_time.prompt_tokens, all_time.completion_tokens + live_completion, all_time.tokens_saved, all_time.cost))
+        self._draw()
 
-    def show_last(self, row: LedgerRow, history: list[int]) -> None:
-        ttft = f"{row.ttft:.2f} s" if row.ttft is not None else "-"
-        tps = f"{row.tps:.1f} tok/s" if row.tps else "-"
-        source = {"server": "server usage", "estimate": "estimated", "cache": "cache hit"}[row.usage_source]
-        self.query_one("#last-request", Static).update(
-            f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens ({source})"
-            f"\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}")
-        self.query_one("#tokens-per-request", Sparkline).data = history[-40:] or [0]
+    def show_last(self, row: LedgerRow | None, history: list[int]) -> None:
+        """The last request's figures (None before the first) and a sparkline of tokens per request."""
+        if row is not None:
+            ttft = f"{row.ttft:.2f} s" if row.ttft is not None else "-"
+            tps = f"{row.tps:.1f} tok/s" if row.tps else "-"
+            source = {"server": "server usage", "estimate": "estimated", "cache": "cache hit"}[row.usage_source]
+            self._last = (f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
+                          f" ({source})\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}")
+        self._history = history[-40:]
+        self._draw()
+
+    def _draw(self) -> None:
+        last = self._last + ("\n" + sparkline(self._history, 40) if self._history else "")
+        self.update(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
+                            ("Last request", last)]))
 
 
 class ResourcePanel(Static):
-    """CPU, memory and disk sparklines from the shared sampler, drawn as one text block.
+    """CPU, memory and disk sparklines from the shared sampler, and the server's process beside ours: one text block.
 
     One widget redrawn once a sample (instead of a dozen) keeps the idle dashboard cheap.
     """
@@ -55,22 +68,33 @@ class ResourcePanel(Static):
         ("cpu_percent", "CPU (machine)"),
         ("memory_percent", "Memory (machine)"),
         ("rss_mb", "devsynth-tui memory"),
-        ("server_rss_mb", "Embedded server memory"),
+        ("server_rss_mb", "Server memory"),
         ("disk_read_bps", "Disk read"),
         ("disk_write_bps", "Disk write"),
     ]
 
-    def show(self, samples: list[Sample], alerts: list[str]) -> None:
+    def show(self, samples: list[Sample], alerts: list[str], server: str = "") -> None:
+        """The window of samples; ``server`` names the server's process ("remote" for a server elsewhere)."""
         if not samples:
             return
-        last, width = samples[-1], max(10, self.size.width or 40)
-        lines = ["Resources"]
+        last, width = samples[-1], max(10, self.content_size.width or 40)
+        lines = [f"{'':<14}{'CPU':>8}{'memory':>10}",
+                 f"{'devsynth-tui':<14}{_format('process_cpu_percent', last.process_cpu_percent):>8}"
+                 f"{_format('rss_mb', last.rss_mb):>10}"]
+        if server:
+            figures = (f"{_format('server_cpu_percent', last.server_cpu_percent):>8}{_format('rss_mb', last.server_rss_mb):>10}"
+                       if last.server_rss_mb is not None else "")
+            lines.append(f"{'server':<14}{figures}" if figures else f"server  {server}")
+            if figures:
+                lines.append(f"  {server}")
         for field, title in self.SERIES:
             values = [getattr(s, field) for s in samples if getattr(s, field) is not None]
+            if field == "server_rss_mb" and not values:
+                continue
             lines += [f"{title}: {_format(field, getattr(last, field))}", sparkline(values, width) or "-"]
         lines.append(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
         lines += [f"⚠ {a}" for a in alerts[-3:]]
-        self.update("\n".join(lines))
+        self.update(_block([("Resources", "\n".join(lines))]))
 
 
 def _format(field: str, value: float | None) -> str:
@@ -86,8 +110,15 @@ def _format(field: str, value: float | None) -> str:
 class StatusLine(Static):
     """Backend, active model and alerts, in one line."""
 
+    gc = ""  # the last garbage collection's figure (memory.aggressive_gc), shown until the next one
+
+    def show_gc(self, figure: str) -> None:
+        """Keep the figure for the line's next drawing."""
+        self.gc = figure
+
     def show(self, backend: str, model: str | None, alerts: list[str], session: Report) -> None:
         alert = f" · ⚠ {alerts[-1]}" if alerts else ""
         tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
-        self.update(f"{backend} · model {model or '-'} · {tokens}{alert}")
+        gc = f" · {self.gc}" if self.gc else ""
+        self.update(f"{backend} · model {model or '-'} · {tokens}{gc}{alert}")
         self.set_class(bool(alerts), "alert")
