@@ -22,7 +22,6 @@ from devsynth_tui.config import ConfigError, save_overrides
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
 from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel
-from devsynth_tui.ui.panes import ConversationPicker, RenameScreen
 
 if TYPE_CHECKING:
     from devsynth_tui.services.session import Session
@@ -38,6 +37,22 @@ NEW_TITLE = "new (saved with its first message)"
 ADVISOR_SECONDS = 30  # between two checks of the advisor while idle (and after every answer)
 HIDDEN_SAMPLE_EVERY = 5  # with the resources hidden, sample this many times less often (for memory alerts only)
 OUTCOME_REQUESTS = 5  # an applied finding's before/after figure covers this many requests
+
+
+class KeysFooter(Footer):
+    """Textual's footer, redrawn once per burst of binding changes (starting the screen makes five, ~50 ms each)."""
+
+    _queued = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._queued:
+            self._queued = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._queued = False
+        await self.recompose()
 
 
 @dataclass
@@ -68,6 +83,8 @@ class LiveAnswer:
 
 class MainScreen(Screen):
     """The dashboard. ``fixed=True`` shows fixed data with no clock, sampling or server (snapshots)."""
+
+    AUTO_FOCUS = "#prompt"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel answer"),
@@ -127,7 +144,7 @@ class MainScreen(Screen):
                 yield ResourcePanel(id="resources", markup=False)
         yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
         yield StatusLine(id="status", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.chat_pane = self.query_one(ChatPane)
@@ -135,9 +152,7 @@ class MainScreen(Screen):
         self.resource_panel = self.query_one(ResourcePanel)
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabbedContent)
-        prompt = self.query_one("#prompt", PromptArea)
-        prompt.cursor_blink = False  # a blinking cursor redraws twice a second: most of the idle CPU
-        prompt.focus()
+        self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
         self._layout_for(self.app.size.width, self.app.size.height)
         self.refresh_tokens()
         self.token_panel.show_last(None, self.request_tokens)
@@ -146,7 +161,8 @@ class MainScreen(Screen):
             return
         self.sample()  # real figures in the first frame
         self.update_status()
-        self.call_after_refresh(self._start_services)  # the first screen comes first
+        # the first frame comes first, then the footer's keys (drawn one frame later), then the services
+        self.call_after_refresh(self.call_after_refresh, self._start_services)
 
     def _sampler(self):
         from devsynth_tui.services.resource_monitor import shared_sampler
@@ -218,6 +234,7 @@ class MainScreen(Screen):
         self.backend_label = "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
         self.update_status()
         try:
+            await asyncio.to_thread(load_services)  # their imports would hold the event loop for ~0.3 s
             self.model = await self.session.connect()
             backend = self.session.backend
             self.backend_label = backend.label
@@ -386,9 +403,8 @@ class MainScreen(Screen):
                     live.pieces += 1
                     if view:
                         view.add_thinking(event.text) if event.thinking else view.add(event.text)
-                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the status line's totals wait for the ledger
                         self.refresh_tokens(live_completion=self._live_pieces())
-                        self.update_status()
                         painted = time.monotonic()
                 elif isinstance(event, Notice):
                     live.notice = event.text
@@ -449,6 +465,8 @@ class MainScreen(Screen):
         self.action_tab("chat")
 
     def action_open_conversation(self) -> None:
+        from devsynth_tui.ui.panes import ConversationPicker
+
         def chosen(conversation_id: int | None) -> None:
             if conversation_id is not None:
                 self.run_worker(self._switch_to(conversation_id), exclusive=True, group="open")
@@ -476,6 +494,8 @@ class MainScreen(Screen):
                 self.notify(str(e), severity="error")
                 return
             self.chat_pane.set_title(conversations.get(self.conversation_id).title)
+
+        from devsynth_tui.ui.panes import RenameScreen
 
         self.app.push_screen(RenameScreen(current.title if current else ""), renamed)
 
@@ -803,12 +823,17 @@ class MainScreen(Screen):
             await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
 
 
+def load_services() -> None:
+    """Import what connecting and the first request need (httpx, the client, the pipeline's stages): in a thread."""
+    from devsynth_tui.services import backend, conversations, lmstudio_client, pipeline  # noqa: F401
+
+
 def warm_up() -> None:
     """Load what the first request needs in a thread, off the event loop, once the first screen is up: the
-    tokenizer's tables (about a second), the Markdown parser and code highlighter, the pipeline's modules."""
-    from devsynth_tui.services import conversations, lmstudio_client, pipeline  # noqa: F401
+    pipeline's modules, the tokenizer's tables (about a second), the Markdown parser and code highlighter."""
     from devsynth_tui.services.token_accounting import encoding
     from devsynth_tui.ui import markdown_view
 
+    load_services()
     encoding()
     markdown_view.warm_up()
