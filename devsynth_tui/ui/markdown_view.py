@@ -2,8 +2,8 @@
 
 A streamed answer's completed blocks are frozen: rendered once into wrapped lines at the
 widget's width and never rendered again while the width stays. Only the open block at the end
-is parsed and rendered again as text arrives, in a thread, so a frame costs the size of that
-block, not of the answer, and key presses never wait behind it. Only the lines on screen are
+is parsed and rendered again as text arrives (in a thread when it is long), so a frame costs the
+size of that block, not of the answer, and key presses never wait behind it. Only the lines on screen are
 turned into strips. The text is shown literally: Markdown structure is drawn, nothing in the
 text is interpreted as markup or escape sequences (callers pass ``safe_text``).
 """
@@ -196,6 +196,7 @@ def code_lines(code: str, language: str, width: int, theme) -> list[Content]:
 
 
 LAZY_CODE_CHARS = 8_000  # an open code block longer than this is shown plain until it is complete and on screen
+THREAD_CHARS = 2_000  # an open end longer than this is rendered in a thread (a shorter one takes ~2 ms: no hop)
 
 
 @dataclass
@@ -342,18 +343,21 @@ class MarkdownView(Widget):
 
     async def _render(self) -> None:
         async with self._lock:
-            width = self._width
+            width, lines = self._width, self.line_count
             if not width:  # not laid out yet: get_content_height renders it at its width
                 self.refresh(layout=True)
                 return
-            tail, final = self._tail, self._final
-            result = await asyncio.to_thread(render_source, tail, width, self._theme(), final)
+            tail, final, theme = self._tail, self._final, self._theme()
+            if len(tail) > THREAD_CHARS:
+                result = await asyncio.to_thread(render_source, tail, width, theme, final)
+            else:
+                result = render_source(tail, width, theme, final)
             if result.width != self._width:  # resized meanwhile: _relayout rendered the tail already
                 return
             self._tail = result.tail + self._tail[len(tail):]  # text that arrived meanwhile stays in the tail
             self._freeze(result.done)
             self._tail_lines = result.tail_lines
-        self.refresh(layout=True)
+        self.refresh(layout=self.line_count != lines)  # no layout pass while the text grows within its lines
 
     def _freeze(self, blocks: list[Block]) -> None:
         for block in blocks:

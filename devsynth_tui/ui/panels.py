@@ -22,7 +22,18 @@ def _block(sections: list[tuple[str, str]]) -> Content:
     return Content("\n\n").join(Content.styled(title, TITLE_STYLE) + "\n" + text for title, text in sections)
 
 
-class TokenPanel(Static):
+class TextBlock(Static):
+    """A panel drawn as one text block: redrawn in place, with no layout pass, while its height stays."""
+
+    _lines = -1
+
+    def draw(self, content: Content) -> None:
+        lines = content.plain.count("\n")
+        self.update(content, layout=lines != self._lines)
+        self._lines = lines
+
+
+class TokenPanel(TextBlock):
     """Session and all-time counters, the last request, and tokens per request, drawn as one text block.
 
     One widget redrawn once per change (instead of eight) keeps start-up and streaming cheap.
@@ -54,11 +65,11 @@ class TokenPanel(Static):
 
     def _draw(self) -> None:
         last = self._last + ("\n" + sparkline(self._history, 40) if self._history else "")
-        self.update(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
-                            ("Last request", last)]))
+        self.draw(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
+                          ("Last request", last)]))
 
 
-class ResourcePanel(Static):
+class ResourcePanel(TextBlock):
     """CPU, memory and disk sparklines from the shared sampler, and the server's process beside ours: one text block.
 
     One widget redrawn once a sample (instead of a dozen) keeps the idle dashboard cheap.
@@ -94,7 +105,7 @@ class ResourcePanel(Static):
             lines += [f"{title}: {_format(field, getattr(last, field))}", sparkline(values, width) or "-"]
         lines.append(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
         lines += [f"⚠ {a}" for a in alerts[-3:]]
-        self.update(_block([("Resources", "\n".join(lines))]))
+        self.draw(_block([("Resources", "\n".join(lines))]))
 
 
 def _format(field: str, value: float | None) -> str:
