@@ -125,26 +125,28 @@ async def test_the_last_words_of_a_real_answer_taller_than_the_view_are_on_scree
 
 
 async def test_scrolling_up_stops_following_and_end_follows_again(faults):
-    app = app_for(faults.url("paced"), **{"llm.max_tokens": 300})
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 200})  # the test releases the lines: no race
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         app.query_one("#prompt").text = "go"
         await pilot.press("enter")
         messages = app.query_one("#messages")
-        await until(pilot, lambda: messages.max_scroll_y > 20)
-        assert messages.scroll_y == messages.max_scroll_y  # followed
+        faults.release(40)
+        await until(pilot, lambda: "line39" in on_screen(app))
+        assert messages.max_scroll_y > 20 and messages.scroll_y == messages.max_scroll_y  # followed
         for _ in range(5):
             messages.scroll_up(animate=False)
         await pilot.pause()
         held, grown = messages.scroll_y, messages.max_scroll_y
-        await until(pilot, lambda: messages.max_scroll_y > grown + 20)
-        assert messages.scroll_y == held  # the reader's place is kept while the answer grows
+        faults.release(40)
+        await until(pilot, lambda: messages.max_scroll_y >= grown + 40)
+        assert messages.scroll_y == held and "line79" not in on_screen(app)  # the reader's place is kept
         messages.focus()
         await pilot.press("end")
-        grown = messages.max_scroll_y
-        await until(pilot, lambda: messages.max_scroll_y > grown + 10)
-        await pilot.pause()
+        faults.release(40)
+        await until(pilot, lambda: "line119" in on_screen(app))
         assert messages.scroll_y == messages.max_scroll_y  # following again
+        faults.release(80)
         await answered(app, pilot)
 
 
@@ -159,7 +161,9 @@ async def test_a_key_typed_during_a_frame_is_in_the_input_before_the_frame_ends(
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(markdown_view, "render_source", slow_render)
-    app = app_for(faults.url("fast"), **{"llm.max_tokens": 20_000})
+    faults.text_pieces = ["word " * 1000]  # one open paragraph longer than THREAD_CHARS: rendered in a thread
+    assert len(faults.text_pieces[0]) > markdown_view.THREAD_CHARS
+    app = app_for(faults.url("text"))
     typed: list[str] = []
     seen_before_frame_ended: list[bool] = []
     real_flush = AssistantMessage.flush
