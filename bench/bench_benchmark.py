@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,9 @@ def home() -> str:
 
 def cli(*args: str, env_home: str | None = None) -> dict:
     env = {**os.environ, "DEVSYNTH_TUI_HOME": env_home or tempfile.mkdtemp()}
-    out = subprocess.run([sys.executable, "-m", "devsynth_tui", *args, "--json"], env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "devsynth_tui", *args, "--json"], env=env, capture_output=True, text=True
+    )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout)
@@ -64,7 +65,9 @@ async def known_clock() -> None:
     cfg = load(base_url=server.url).with_values({"llm.embedded.mode": "never"})
     backend = await connect(cfg, app_home())
     ledger = Ledger(Store(db_path(app_home())))
-    async for event in bm.Runner(Pipeline(cfg, backend, ledger), ledger.store).run(bm.Options(8, 0, [1, 4], tokens, stages=False)):
+    async for event in bm.Runner(Pipeline(cfg, backend, ledger), ledger.store).run(
+        bm.Options(8, 0, [1, 4], tokens, stages=False)
+    ):
         result = event
     await backend.aclose()
     await server.aclose()
@@ -72,28 +75,58 @@ async def known_clock() -> None:
     worst = 0.0
     for level in result.serving:
         requests = [r for r in result.requests if r["concurrency"] == level["concurrency"]]
-        pairs = [(r["sent"], server.log[int(r["model"].split("-")[1])], schedule(int(r["model"].split("-")[1]), tokens)) for r in requests]
-        plan = {"ttft": [p.ttft for _, _, p in pairs], "itl": [g for _, _, p in pairs for g in p.gaps],
-                "tpot": [sum(p.gaps) / len(p.gaps) for _, _, p in pairs]}
-        did = {"ttft": [s.tokens[0] - t for t, s, _ in pairs], "itl": [g for _, s, _ in pairs for g in s.gaps],
-               "tpot": [(s.tokens[-1] - s.tokens[0]) / (len(s.tokens) - 1) for _, s, _ in pairs]}
+        pairs = [
+            (r["sent"], server.log[int(r["model"].split("-")[1])], schedule(int(r["model"].split("-")[1]), tokens))
+            for r in requests
+        ]
+        plan = {
+            "ttft": [p.ttft for _, _, p in pairs],
+            "itl": [g for _, _, p in pairs for g in p.gaps],
+            "tpot": [sum(p.gaps) / len(p.gaps) for _, _, p in pairs],
+        }
+        did = {
+            "ttft": [s.tokens[0] - t for t, s, _ in pairs],
+            "itl": [g for _, s, _ in pairs for g in s.gaps],
+            "tpot": [(s.tokens[-1] - s.tokens[0]) / (len(s.tokens) - 1) for _, s, _ in pairs],
+        }
         for metric in ("ttft", "itl", "tpot"):
             a, b, c = bm.summarize(plan[metric]), bm.summarize(did[metric]), level[metric]
             worst = max(worst, *(abs(c[s] - b[s]) for s in STATS))
-            print(f"   concurrency {level['concurrency']} {metric:4} " + "   ".join(
-                f"{s} {a[s] * 1000:6.1f} / {b[s] * 1000:6.1f} / {c[s] * 1000:6.1f}" for s in STATS))
+            print(
+                f"   concurrency {level['concurrency']} {metric:4} "
+                + "   ".join(f"{s} {a[s] * 1000:6.1f} / {b[s] * 1000:6.1f} / {c[s] * 1000:6.1f}" for s in STATS)
+            )
     print(f"   largest |reported - what the server did|: {worst * 1000:.2f} ms")
 
 
 def fidelity(url: str) -> None:
-    run = cli("--base-url", url, "benchmark", "--no-stages", "--requests", "8", "--warmup", "1", "--max-tokens", "64",
-              "--concurrency", "1,4")
-    print("2. embedded server, 64 output tokens: client generation tok/s (1/TPOT) vs server predicted_per_second, means")
+    run = cli(
+        "--base-url",
+        url,
+        "benchmark",
+        "--no-stages",
+        "--requests",
+        "8",
+        "--warmup",
+        "1",
+        "--max-tokens",
+        "64",
+        "--concurrency",
+        "1,4",
+    )
+    print(
+        "2. embedded server, 64 output tokens: client generation tok/s (1/TPOT) vs server predicted_per_second, means"
+    )
     for level in run["serving"]:
         client, server = level["decode_tps"]["mean"], level["server"]["predicted_per_second"]["mean"]
-        print(f"   concurrency {level['concurrency']}: client {client:.1f} vs server {server:.1f} tok/s ({100 * (client / server - 1):+.1f} %); "
-              f"aggregate {level['output_tokens_per_s']:.1f} output tok/s; TTFT p50 {level['ttft']['p50'] * 1000:.0f} ms; "
-              f"pipeline preparation p50 {level['overhead']['preparation']['p50'] * 1000:.1f} ms, after {level['overhead']['after']['p50'] * 1000:.1f} ms")
+        print(
+            f"   concurrency {level['concurrency']}: client {client:.1f} vs server {server:.1f} tok/s "
+            f"({100 * (client / server - 1):+.1f} %); "
+            f"aggregate {level['output_tokens_per_s']:.1f} output tok/s; TTFT p50 {level['ttft']['p50'] * 1000:.0f} "
+            "ms; "
+            f"pipeline preparation p50 {level['overhead']['preparation']['p50'] * 1000:.1f} ms, after "
+            f"{level['overhead']['after']['p50'] * 1000:.1f} ms"
+        )
 
 
 def slots() -> None:
@@ -102,24 +135,54 @@ def slots() -> None:
         server = EmbeddedServer(Path(tempfile.mkdtemp()), EmbeddedSettings(parallel=parallel))
         server.start()
         try:
-            run = cli("--base-url", server.base_url, "benchmark", "--no-stages", "--requests", "8", "--warmup", "1",
-                      "--max-tokens", "64", "--concurrency", "4")
+            run = cli(
+                "--base-url",
+                server.base_url,
+                "benchmark",
+                "--no-stages",
+                "--requests",
+                "8",
+                "--warmup",
+                "1",
+                "--max-tokens",
+                "64",
+                "--concurrency",
+                "4",
+            )
         finally:
             server.stop()
         level = run["serving"][0]
-        print(f"   parallel {parallel}: {level['output_tokens_per_s']:.1f} output tok/s, TTFT p50 {level['ttft']['p50'] * 1000:.0f} ms, "
-              f"e2e p50 {level['e2e']['p50'] * 1000:.0f} ms")
+        print(
+            f"   parallel {parallel}: {level['output_tokens_per_s']:.1f} output tok/s, TTFT p50 "
+            f"{level['ttft']['p50'] * 1000:.0f} ms, "
+            f"e2e p50 {level['e2e']['p50'] * 1000:.0f} ms"
+        )
 
 
 def thread_sweep() -> None:
     config = Path(tempfile.mkdtemp()) / "c.yaml"
     config.write_text("llm:\n  embedded:\n    mode: always\n")
-    run = cli("--config", str(config), "benchmark", "--no-stages", "--requests", "3", "--warmup", "1", "--max-tokens", "32",
-              "--sweep", "llm.embedded.threads=1,2,4")
+    run = cli(
+        "--config",
+        str(config),
+        "benchmark",
+        "--no-stages",
+        "--requests",
+        "3",
+        "--warmup",
+        "1",
+        "--max-tokens",
+        "32",
+        "--sweep",
+        "llm.embedded.threads=1,2,4",
+    )
     print(f"4. thread sweep on {os.cpu_count()} cores (medium prompt, 32 tokens, 3 requests a value), p50s:")
     for row in run["sweep"]:
-        print(f"   threads {row['params']['llm.embedded.threads']}: {row['tps_p50']:.1f} tok/s (server {row['server_tps_p50']:.1f}), "
-              f"TTFT {row['ttft_p50'] * 1000:.0f} ms")
+        print(
+            f"   threads {row['params']['llm.embedded.threads']}: {row['tps_p50']:.1f} tok/s (server "
+            f"{row['server_tps_p50']:.1f}), "
+            f"TTFT {row['ttft_p50'] * 1000:.0f} ms"
+        )
     print("   " + bm.format_best(bm.RunResult(**{k: v for k, v in run.items() if k != "schema"})))
 
 
@@ -160,11 +223,13 @@ async def dashboard_lag(url: str) -> None:
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "devsynth_tui", "--version"], capture_output=True, check=True)
     blocked = time.perf_counter() - t
-    print(f"5. dashboard's worst event-loop lag during a run with the guide's stages (concurrency 1,2): "
-          f"{running.get('the rest of the run', 0) * 1000:.0f} ms outside the Prompt construction stage, "
-          f"{running.get('Prompt construction', 0) * 1000:.0f} ms in it (the pipeline's prepare over this package's "
-          f"sources, run on the event loop); idle for 20 s: {max(idle.values()) * 1000:.0f} ms. The blocking "
-          f"`--version` call the run used to make took {blocked * 1000:.0f} ms here")
+    print(
+        f"5. dashboard's worst event-loop lag during a run with the guide's stages (concurrency 1,2): "
+        f"{running.get('the rest of the run', 0) * 1000:.0f} ms outside the Prompt construction stage, "
+        f"{running.get('Prompt construction', 0) * 1000:.0f} ms in it (the pipeline's prepare over this package's "
+        f"sources, run on the event loop); idle for 20 s: {max(idle.values()) * 1000:.0f} ms. The blocking "
+        f"`--version` call the run used to make took {blocked * 1000:.0f} ms here"
+    )
 
 
 def main() -> None:

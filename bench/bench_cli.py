@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devsynth_tui.services.embedded import EmbeddedServer  # noqa: E402
-from devsynth_tui.services.ledger import Ledger  # noqa: E402
-from devsynth_tui.services.lmstudio_client import ChatResult, LLMClient  # noqa: E402
-from devsynth_tui.services.store import Store, db_path  # noqa: E402
+from devsynth_tui.services.embedded import EmbeddedServer
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import ChatResult, LLMClient
+from devsynth_tui.services.store import Store, db_path
 
 EXE = str(Path(sys.executable).parent / "devsynth-tui")
 
@@ -45,12 +45,20 @@ def startup() -> None:
     with ledger.store.transaction() as conn:
         period = ledger.open_period(conn)
         for i in range(10_000):
-            conn.execute("INSERT INTO requests(ts, period_id, operation, prompt_tokens, completion_tokens, total_tokens, status)"
-                         " VALUES (?, ?, 'ask', 100, 20, 120, 'ok')", (time.time() - i, period))
+            conn.execute(
+                "INSERT INTO requests(ts, period_id, operation, prompt_tokens, completion_tokens, total_tokens, status)"
+                " VALUES (?, ?, 'ask', 100, 20, 120, 'ok')",
+                (time.time() - i, period),
+            )
     python = timed([sys.executable, "-c", "pass"], env)
     print(f"python -c pass (baseline):                      {python * 1000:6.0f} ms")
-    print(f"devsynth-tui --help:                            {timed([EXE, '--help'], env) * 1000:6.0f} ms (median of 11)")
-    print(f"devsynth-tui tokens report, 10,000-row ledger:  {timed([EXE, 'tokens', 'report'], env) * 1000:6.0f} ms (median of 11)")
+    print(
+        f"devsynth-tui --help:                            {timed([EXE, '--help'], env) * 1000:6.0f} ms (median of 11)"
+    )
+    print(
+        f"devsynth-tui tokens report, 10,000-row ledger:  {timed([EXE, 'tokens', 'report'], env) * 1000:6.0f} ms "
+        "(median of 11)"
+    )
 
 
 async def fidelity() -> None:
@@ -60,8 +68,13 @@ async def fidelity() -> None:
     ttft_gap, ratio = [], []
     try:
         for n in range(6):
-            payload = {"model": "m", "messages": [{"role": "user", "content": f"Write a paragraph about the number {n}."}],
-                       "max_tokens": 128, "temperature": 0, "ignore_eos": True}
+            payload = {
+                "model": "m",
+                "messages": [{"role": "user", "content": f"Write a paragraph about the number {n}."}],
+                "max_tokens": 128,
+                "temperature": 0,
+                "ignore_eos": True,
+            }
             result: ChatResult | None = None
             async with aclosing(client.stream_chat(payload)) as stream:
                 async for event in stream:
@@ -74,9 +87,14 @@ async def fidelity() -> None:
     finally:
         await client.aclose()
         server.stop()
-    print(f"client TTFT minus server prompt_ms: median {statistics.median(ttft_gap):.1f} ms ({', '.join(f'{g:.1f}' for g in ttft_gap)})")
-    print(f"client tokens/s over server predicted_per_second: median {statistics.median(ratio):.3f} "
-          f"({', '.join(f'{r:.3f}' for r in ratio)})")
+    print(
+        f"client TTFT minus server prompt_ms: median {statistics.median(ttft_gap):.1f} ms "
+        f"({', '.join(f'{g:.1f}' for g in ttft_gap)})"
+    )
+    print(
+        f"client tokens/s over server predicted_per_second: median {statistics.median(ratio):.3f} "
+        f"({', '.join(f'{r:.3f}' for r in ratio)})"
+    )
 
 
 if __name__ == "__main__":

@@ -29,15 +29,28 @@ import yaml  # noqa: E402
 from devsynth_tui import config as c  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "devsynth-tui")
-TYPES = {"bool": "bool", "int": "int", "float": "float", "str": "str", "optstr": "str | None", "optint": "int | None",
-         "list[str]": "list[str]", "dict[str]": "dict[str, str]",
-         "strategy": f"Strategy | list[Strategy]"}
+TYPES = {
+    "bool": "bool",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "optstr": "str | None",
+    "optint": "int | None",
+    "list[str]": "list[str]",
+    "dict[str]": "dict[str, str]",
+    "strategy": "Strategy | list[Strategy]",
+}
 
 
 def struct_source() -> str:
     """A module of msgspec Structs for today's SCHEMA."""
-    lines = ["from typing import Literal", "import msgspec", "",
-             f"Strategy = Literal[{', '.join(map(repr, c.STRATEGIES))}]", ""]
+    lines = [
+        "from typing import Literal",
+        "import msgspec",
+        "",
+        f"Strategy = Literal[{', '.join(map(repr, c.STRATEGIES))}]",
+        "",
+    ]
 
     def emit(name: str, node: dict) -> str:
         fields = []
@@ -78,16 +91,21 @@ def per_call(fn, runs: int = 200) -> float:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp())
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(work), "msgspec"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--target", str(work), "msgspec"],
+        check=True,
+        capture_output=True,
+    )
     (work / "typed_config.py").write_text(struct_source())
     env = {**os.environ, "PYTHONPATH": str(work), "DEVSYNTH_TUI_HOME": str(work / "home")}
     floor = wall([sys.executable, "-c", "pass"], env)
-    rows = [("python -c pass (the floor)", floor),
-            ("devsynth-tui --help", wall([EXE, "--help"], env)),
-            ("import devsynth_tui.config (today)", wall([sys.executable, "-c", "import devsynth_tui.config"], env)),
-            ("import msgspec alone", wall([sys.executable, "-c", "import msgspec"], env)),
-            ("import msgspec Structs of the schema", wall([sys.executable, "-c", "import typed_config"], env))]
+    rows = [
+        ("python -c pass (the floor)", floor),
+        ("devsynth-tui --help", wall([EXE, "--help"], env)),
+        ("import devsynth_tui.config (today)", wall([sys.executable, "-c", "import devsynth_tui.config"], env)),
+        ("import msgspec alone", wall([sys.executable, "-c", "import msgspec"], env)),
+        ("import msgspec Structs of the schema", wall([sys.executable, "-c", "import typed_config"], env)),
+    ]
     for name, value in rows:
         print(f"{name:40} {value * 1000:6.1f} ms   ({(value - floor) * 1000:+6.1f} ms over the floor)")
 

@@ -46,14 +46,36 @@ def build_ledger(home: Path) -> None:
         prompt = int(before * rng.uniform(0.15, 1.0))
         completion = rng.randint(20, 900)
         status = rng.choices(["ok", "error", "cancelled"], [95, 3, 2])[0]
-        rows.append((now - 30 * 86400 * (1 - i / ROWS), period, ops[i % 5], models[i % 3], "lmstudio", prompt, completion,
-                     prompt + completion, prompt, before, before - prompt, 0.0, 0.4, 35.0, 8.0, status, "server",
-                     int(rng.random() < 0.05)))
+        rows.append(
+            (
+                now - 30 * 86400 * (1 - i / ROWS),
+                period,
+                ops[i % 5],
+                models[i % 3],
+                "lmstudio",
+                prompt,
+                completion,
+                prompt + completion,
+                prompt,
+                before,
+                before - prompt,
+                0.0,
+                0.4,
+                35.0,
+                8.0,
+                status,
+                "server",
+                int(rng.random() < 0.05),
+            )
+        )
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT INTO requests(ts, period_id, operation, model, backend, prompt_tokens, completion_tokens, total_tokens,"
+            "INSERT INTO requests(ts, period_id, operation, model, backend, prompt_tokens, completion_tokens, "
+            "total_tokens,"
             " est_prompt_tokens, tokens_before, tokens_saved, cost, ttft, tps, duration, status, usage_source, cached)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     store.close()
 
 
@@ -68,8 +90,9 @@ def time_advise(home: Path, since: float | None) -> tuple[float, int]:
     times, found = [], 0
     for _ in range(RUNS):
         t = time.perf_counter()
-        facts = advisor.Facts(cfg, store, advisor.default_since(cfg) if since is None else since, machine,
-                              cache_dir=home / "cache")
+        facts = advisor.Facts(
+            cfg, store, advisor.default_since(cfg) if since is None else since, machine, cache_dir=home / "cache"
+        )
         found = len(advisor.advise(facts).findings)
         times.append(time.perf_counter() - t)
     return statistics.median(times), found
@@ -92,16 +115,22 @@ def main() -> None:
         os.environ["XDG_CONFIG_HOME"] = str(home / "xdg")
         t = time.perf_counter()
         build_ledger(home)
-        print(f"ledger of {ROWS:,} rows built in {time.perf_counter() - t:.1f} s "
-              f"({(home / 'devsynth.db').stat().st_size / 1e6:.0f} MB); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(
+            f"ledger of {ROWS:,} rows built in {time.perf_counter() - t:.1f} s "
+            f"({(home / 'devsynth.db').stat().st_size / 1e6:.0f} MB); load average {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} cores"
+        )
         whole, n = time_advise(home, 0.0)
         print(f"advisor checks, every row in the window: median {whole * 1000:.0f} ms of {RUNS} ({n} findings)")
         week, n = time_advise(home, None)
         print(f"advisor checks, default window (last 7 days): median {week * 1000:.0f} ms of {RUNS} ({n} findings)")
         command = time_command(home, "doctor", "--json", "--since", "1970-01-02", "--base-url", "http://127.0.0.1:9/v1")
         baseline = time_command(home, "tokens", "report")
-        print(f"`devsynth-tui doctor --json --since 1970-01-02`, whole process: median {command * 1000:.0f} ms of {RUNS}; "
-              f"`tokens report` beside it {baseline * 1000:.0f} ms (process start, imports, config)")
+        print(
+            f"`devsynth-tui doctor --json --since 1970-01-02`, whole process: median {command * 1000:.0f} ms of "
+            f"{RUNS}; "
+            f"`tokens report` beside it {baseline * 1000:.0f} ms (process start, imports, config)"
+        )
         print(f"target <= 300 ms for the checks: {'met' if whole <= 0.3 else 'NOT met'}")
 
 

@@ -23,8 +23,10 @@ def tmux(*args: str) -> str:
 
 def once(n: int) -> float:
     session = f"bench-make-run-{n}"
-    cmd = (f"cd {ROOT} && env -u COLUMNS -u LINES DEVSYNTH_TUI_HOME={tempfile.mkdtemp()} "
-           f"DEVSYNTH_TUI_BASE_URL=http://127.0.0.1:9/v1 make run")  # nothing listens there: the embedded backend starts
+    cmd = (
+        f"cd {ROOT} && env -u COLUMNS -u LINES DEVSYNTH_TUI_HOME={tempfile.mkdtemp()} "
+        f"DEVSYNTH_TUI_BASE_URL=http://127.0.0.1:9/v1 make run"
+    )  # nothing listens there: the embedded backend starts
     t = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True)
     try:
@@ -41,5 +43,7 @@ def once(n: int) -> float:
 
 if __name__ == "__main__":
     times = [once(n) for n in range(5)]
-    print(f"make run (venv present) to the embedded backend answering: median {statistics.median(times):.2f} s "
-          f"({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"make run (venv present) to the embedded backend answering: median {statistics.median(times):.2f} s "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+    )

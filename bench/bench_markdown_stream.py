@@ -25,26 +25,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.containers import VerticalScroll  # noqa: E402
-from textual.widgets import Markdown  # noqa: E402
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
 
-from devsynth_tui.services.sanitize import safe_text  # noqa: E402
-from devsynth_tui.services.token_accounting import encoding  # noqa: E402
-from devsynth_tui.ui.chat import AssistantMessage  # noqa: E402
+from devsynth_tui.services.sanitize import safe_text
+from devsynth_tui.services.token_accounting import encoding
+from devsynth_tui.ui.chat import AssistantMessage
 
 
 def answer_tokens(n: int) -> list[str]:
     """``n`` token-sized fragments of a Markdown answer made from stdlib docstrings and sources."""
-    import heapq, json.decoder, shlex, textwrap  # noqa: E401 - sources for the text
+    import heapq
+    import json.decoder
+    import shlex
+    import textwrap
 
     parts = []
     for module in (textwrap, heapq, shlex, json.decoder):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and fn.__doc__:
                 doc = inspect.cleandoc(fn.__doc__)
-                parts.append(f"## `{name}`\n\n{doc}\n\n- defined in `{module.__name__}`\n- {len(doc.split())} words of docs\n\n"
-                             f"```python\n{inspect.getsource(fn)}```\n")
+                parts.append(
+                    f"## `{name}`\n\n{doc}\n\n- defined in `{module.__name__}`\n- {len(doc.split())} words of docs\n\n"
+                    f"```python\n{inspect.getsource(fn)}```\n"
+                )
     enc = encoding()
     tokens = enc.encode_ordinary("\n".join(parts))
     while len(tokens) < n:
@@ -139,8 +144,13 @@ CAP_SECONDS = 240
 def one(method: str, n: int, rate: float | None) -> dict | None:
     """One run in a fresh process; None when it takes longer than CAP_SECONDS."""
     try:
-        out = subprocess.run([sys.executable, __file__, "--one", method, str(n), str(rate or 0)],
-                             capture_output=True, text=True, timeout=CAP_SECONDS, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", method, str(n), str(rate or 0)],
+            capture_output=True,
+            text=True,
+            timeout=CAP_SECONDS,
+            check=True,
+        ).stdout
     except subprocess.TimeoutExpired:
         return None
     return json.loads(out)
@@ -149,15 +159,19 @@ def one(method: str, n: int, rate: float | None) -> dict | None:
 def main() -> None:
     for n, rate, runs in CASES:
         results = {name: [one(name, n, rate) for _ in range(runs)] for name in METHODS}
-        print(f"{n:,} tokens, {'as fast as the loop takes them' if rate is None else f'{rate:g} tokens/s'}"
-              f" (median of {runs})")
+        print(
+            f"{n:,} tokens, {'as fast as the loop takes them' if rate is None else f'{rate:g} tokens/s'}"
+            f" (median of {runs})"
+        )
         for name, values in results.items():
             if any(v is None for v in values):
                 print(f"  {name:26} not displayed within {CAP_SECONDS} s")
                 continue
             med = {k: statistics.median(v[k] for v in values) for k in values[0]}
-            print(f"  {name:26} displayed in {med['elapsed']:7.2f} s ({med['after_last'] * 1000:6.0f} ms after the last"
-                  f" token)  {med['appends']:5.0f} appends  worst loop stall {med['stall'] * 1000:5.0f} ms")
+            print(
+                f"  {name:26} displayed in {med['elapsed']:7.2f} s ({med['after_last'] * 1000:6.0f} ms after the last"
+                f" token)  {med['appends']:5.0f} appends  worst loop stall {med['stall'] * 1000:5.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -1,18 +1,24 @@
-"""Context pruning on the corpus: prompt-token reduction and gold recall, per strategy.
+"""Context pruning on the corpus: prompt-token reduction and gold recall, per configuration.
 
-Recall is counted two ways: gold items touched (some of the gold range survives)
-and gold line ranges kept whole (a function cut in half does not count). The
-baseline is plain BM25 over ~300-token line windows keeping 30 % of the tokens.
-With --embeddings, the embedded llama.cpp server is started for relevance scoring.
+The corpus is built first from this interpreter's code (bench/make_corpus.py).
+Each question goes through the real pipeline's ``prepare`` (what ``optimize
+--json`` prints) with ``memory.max_context_size`` set to the question's budget
+(20-40 % of its context). Recall counts gold line ranges kept whole (a
+function cut in half does not count), overall and by question kind; "over"
+counts questions whose prompt, as counted by the pipeline, exceeds the budget.
+The baseline is plain BM25 over ~300-token line windows filling the budget.
 
-    .venv/bin/python bench/bench_pruning.py [--embeddings]
+    .venv/bin/python bench/bench_pruning.py              # the table
+    .venv/bin/python bench/bench_pruning.py --frontier   # reduction against recall, per setting
+    .venv/bin/python bench/bench_pruning.py --wordllama  # also the hybrid with wordllama static embeddings
+    .venv/bin/python bench/bench_pruning.py --server     # prompt tokens as the embedded llama.cpp server counts them
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import re
 import statistics
 import sys
 import tempfile
@@ -20,35 +26,39 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devsynth_tui.config import defaults  # noqa: E402
-from devsynth_tui.services.context import ContextItem, total_tokens  # noqa: E402
-from devsynth_tui.services.context_pruning import PruneContext, prune  # noqa: E402
-from devsynth_tui.services.relevance import BM25  # noqa: E402
-from devsynth_tui.services.token_accounting import count_tokens  # noqa: E402
+from make_corpus import build, load_items
 
-CORPUS = Path(__file__).parent / "corpus"
-BUDGET = defaults()["memory"]["max_context_size"]
+from devsynth_tui.config import load
+from devsynth_tui.services import relevance
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.context import ContextItem
+from devsynth_tui.services.context_pruning import EMBED_CANDIDATES
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo
+from devsynth_tui.services.pipeline import CL100K_MARGIN, ChatRequest, Pipeline
+from devsynth_tui.services.relevance import BM25
+from devsynth_tui.services.store import Store
+from devsynth_tui.services.token_accounting import count_tokens
+
+CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 
 
-def load_task(task: dict) -> list[ContextItem]:
-    return [ContextItem(c["path"], (CORPUS / "files" / c["path"]).read_text(), c["type"]) for c in task["context"]]
-
-
-def recall(task: dict, items: list[ContextItem]) -> list[tuple[str, bool, bool]]:
-    """Per gold range: (kind, item touched, range kept whole)."""
+def recall(question: dict, items: list[ContextItem]) -> list[tuple[str, bool]]:
+    """Per gold range: (kind, range kept whole)."""
     by_path = {i.name: i for i in items}
     out = []
-    for gold in task["gold"]:
+    for gold in question["gold"]:
         item = by_path[gold["path"]]
         s, e = gold["lines"]
-        kept = [] if item.status == "dropped" else item.lines_kept
-        out.append((gold["kind"], any(a <= e and b >= s for a, b in kept), any(a <= s and b >= e for a, b in kept)))
+        kept = [] if item.status in ("dropped", "summarized") else item.lines_kept
+        out.append((gold["kind"], any(a <= s and b >= e for a, b in kept)))
     return out
 
 
-def baseline(task: dict, items: list[ContextItem]) -> None:
-    """Plain BM25 over 300-token line windows, keeping the best 30 % of the tokens."""
+def baseline(question: dict, items: list[ContextItem], budget: int) -> None:
+    """Plain BM25 over ~300-token line windows, best first while they fit the budget."""
     windows = []
     for idx, item in enumerate(items):
         lines, start, used = item.text.splitlines(), 1, 0
@@ -57,82 +67,229 @@ def baseline(task: dict, items: list[ContextItem]) -> None:
             if used >= 300 or n == len(lines):
                 windows.append((idx, start, n, "\n".join(lines[start - 1 : n]), used))
                 start, used = n + 1, 0
-    plain = lambda text: [w.lower() for w in __import__("re").findall(r"\w+", text)]  # noqa: E731
-    scores = BM25([plain(w[3]) for w in windows]).scores(plain(task["question"]))
-    limit = 0.3 * sum(i.tokens for i in items)
+    words = lambda text: [w.lower() for w in re.findall(r"\w+", text)]  # noqa: E731
+    scores = BM25([words(w[3]) for w in windows]).scores(words(question["question"]))
     kept, used = [], 0
-    for score, w in sorted(zip(scores, windows), key=lambda p: -p[0]):
-        if used + w[4] <= limit:
+    for _, w in sorted(zip(scores, windows), key=lambda p: -p[0]):
+        if used + w[4] <= budget:
             kept.append(w)
             used += w[4]
     for idx, item in enumerate(items):
         mine = sorted((w[1], w[2]) for w in kept if w[0] == idx)
-        item.lines_kept = mine
-        item.status = "partial" if mine else "dropped"
+        item.lines_kept, item.status = mine, "partial" if mine else "dropped"
         item.tokens = sum(w[4] for w in kept if w[0] == idx)
 
 
-async def run_strategy(task, strategy, embedder, threshold):
-    items = load_task(task)
-    before = total_tokens(items)
-    if strategy == "baseline":
-        baseline(task, items)
-    else:
-        settings = dict(defaults()["tokens"]["context_pruning"], strategy=strategy, threshold=threshold)
-        await prune(items, PruneContext(task["question"], BUDGET, settings, embedder=embedder, now=time.time()))
-    return 1 - total_tokens(items) / before, recall(task, items)
+class Runner:
+    """Questions through one pipeline per configuration; the chat server is never called."""
+
+    def __init__(self, questions: list[dict]):
+        self.questions = questions
+        self.home = Path(tempfile.mkdtemp())
+        self.backend = Backend(
+            LLMClient("http://127.0.0.1:9"), "openai", active_model="bench", _models=[ModelInfo("bench")]
+        )
+        self.backend.client.tokenize = _no_tokenizer  # a server without /tokenize: cl100k with the margin
+        self.ledger = Ledger(Store(self.home / "db"))
+
+    def budget(self, q: dict) -> int:
+        return int(q["budget_share"] * sum(c.tokens for c in load_items(q, CORPUS)))
+
+    async def one(self, q: dict, values: dict) -> tuple[float, list, bool]:
+        items = load_items(q, CORPUS)
+        budget = self.budget(q)
+        if values.get("baseline"):
+            before = sum(i.tokens for i in items)
+            baseline(q, items, budget)
+            return 1 - sum(i.tokens for i in items) / before, recall(q, items), False
+        embed = values.pop("embedder", None)
+        cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, **values})
+        pipe = Pipeline(cfg, self.backend, self.ledger, self.home)
+        if embed:
+            pipe._embed = embed
+        prep = await pipe.prepare(ChatRequest(q["question"], context=items))
+        return 1 - prep.tokens_after / prep.tokens_before, recall(q, prep.items), prep.tokens_sent > budget
+
+    async def run(self, values: dict) -> dict:
+        rows = [(q, await self.one(q, dict(values))) for q in self.questions]
+        golds = [(q["style"], g) for q, (_, rec, _) in rows for g in rec]
+
+        def whole(style=None, kind=None):
+            hits = [ok for s, (k, ok) in golds if style in (None, s) and kind in (None, k)]
+            return sum(hits) / len(hits)
+
+        def reduction(style=None):
+            return statistics.mean(r for q, (r, _, _) in rows if style in (None, q["style"]))
+
+        return {
+            "reduction": reduction(),
+            "whole": whole(),
+            "named": whole("named"),
+            "para": whole("paraphrased"),
+            "code": whole(kind="code"),
+            "red_named": reduction("named"),
+            "red_para": reduction("paraphrased"),
+            "over": sum(o for _, (_, _, o) in rows),
+        }
+
+
+async def _no_tokenizer(text: str) -> None:
+    return None
+
+
+HEADER = (
+    f"{'run':44} {'fewer tokens':>12} {'whole':>6} {'named':>6} {'paraphr.':>8} {'code':>6} "
+    f"{'fewer(named)':>12} {'fewer(para)':>11} {'over':>5}"
+)
+
+
+def line(label: str, r: dict) -> str:
+    return (
+        f"{label:44} {r['reduction']:12.1%} {r['whole']:6.3f} {r['named']:6.3f} {r['para']:8.3f} {r['code']:6.3f} "
+        f"{r['red_named']:12.1%} {r['red_para']:11.1%} {r['over']:5d}"
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--embeddings", action="store_true", help="also score with the embedded server's embeddings")
+    parser.add_argument("--frontier", action="store_true", help="sweep the cutoff settings")
+    parser.add_argument("--wordllama", action="store_true", help="also the hybrid score with wordllama")
+    parser.add_argument(
+        "--server", action="store_true", help="only: prompt tokens counted by the embedded server against the budget"
+    )
     args = parser.parse_args()
-    tasks = json.loads((CORPUS / "tasks.json").read_text())
-    threshold = defaults()["tokens"]["context_pruning"]["threshold"]
-    default = defaults()["tokens"]["context_pruning"]["strategy"]
-    runs = [("baseline: BM25 over 300-token windows", "baseline", None),
-            ("relevance", "relevance", None), ("recency", "recency", None), ("priority", "priority", None),
-            (f"default {default}", default, None)]
-    server = client = None
-    if args.embeddings:
-        from devsynth_tui.services.embedded import EmbeddedServer
-        from devsynth_tui.services.lmstudio_client import LLMClient
+    if args.server:
+        await server_counts()
+        return
+    questions, skipped = build(CORPUS)
+    runner = Runner(questions)
+    budgets = [runner.budget(q) for q in questions[::2]]
+    print(
+        f"{len(questions)} questions ({len(questions) // 2} tasks x named/paraphrased) built from this interpreter; "
+        f"budgets {min(budgets):,}-{max(budgets):,} tokens (20-40 % of each context); skipped {len(skipped)}"
+    )
+    print(HEADER)
+    runs = RUNS
+    if args.frontier:
+        runs = FRONTIER
+    for label, values in runs:
+        print(line(label, await runner.run(values)), flush=True)
+    if args.wordllama:
+        embed = WordLlamaEmbedder()
+        for weight in (0.35, 0.6):
+            values = {PRUNING + "embeddings": "always", "embedder": embed}
+            relevance.blend.__defaults__ = (weight,)
+            print(line(f"default + wordllama (weight {weight})", await runner.run(values)), flush=True)
+        print(
+            f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
+            f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)"
+        )
+    await runner.backend.client.aclose()
 
-        server = EmbeddedServer(Path(tempfile.mkdtemp()))
-        server.start()
-        client = LLMClient(server.base_url)
-        cache: dict[str, list[float]] = {}
 
-        async def embedder(texts):
-            from devsynth_tui.services.pipeline import EMBED_MAX_TOKENS, _truncate_tokens
+async def server_counts(real_requests: int = 4) -> None:
+    """Default config, every question at its budget (and at 900 tokens), through the embedded
+    llama.cpp server: what its own template and tokenizer make of the prompt, against the budget;
+    a few requests sent for real to read ``usage.prompt_tokens``."""
+    import httpx
 
-            missing = [t for t in dict.fromkeys(texts) if t not in cache]
-            if missing:
-                cache.update(zip(missing, await client.embed([_truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing])))
-            return [cache[t] for t in texts]
+    from devsynth_tui.services.embedded import EmbeddedServer
 
-        runs.append((f"default {default} + embeddings", default, embedder))
-    sizes = [sum(i.tokens for i in load_task(t)) for t in tasks[::2]]
-    print(f"{len(tasks)} questions ({len(tasks) // 2} tasks x named/paraphrased); context {min(sizes):,}-{max(sizes):,} tokens "
-          f"(median {statistics.median(sizes):,.0f}); budget {BUDGET:,}; threshold {threshold}")
-    print(f"{'strategy':42} {'reduction':>9} {'items':>6} {'whole':>6} {'whole(para)':>11} {'whole(code)':>11} {'whole(code,para)':>16}")
+    questions, _ = build(CORPUS)
+    server = EmbeddedServer(Path(tempfile.mkdtemp()))
+    server.start()
+    client = LLMClient(server.base_url, timeout=600)
+    http = httpx.AsyncClient(base_url=server.base_url.removesuffix("/v1"), timeout=600)
+    backend = Backend(client, "llamacpp")
+    ledger = Ledger(Store(Path(tempfile.mkdtemp()) / "db"))
+    ratios, over, usage = [], 0, []
     try:
-        for label, strategy, embedder in runs:
-            rows = [(t, await run_strategy(t, strategy, embedder, threshold)) for t in tasks]
-            golds = [(t["style"], g) for t, (_, rec) in rows for g in rec]
-
-            def rate(pick, style=None, kind=None):
-                hits = [pick(g) for s, g in golds if (style in (None, s)) and (kind in (None, g[0]))]
-                return sum(hits) / len(hits)
-
-            whole, touched = (lambda g: g[2]), (lambda g: g[1])
-            print(f"{label:42} {statistics.mean(r[0] for _, r in rows):9.1%} {rate(touched):6.3f} {rate(whole):6.3f} "
-                  f"{rate(whole, 'paraphrased'):11.3f} {rate(whole, kind='code'):11.3f} {rate(whole, 'paraphrased', 'code'):16.3f}")
+        for n, q in enumerate(questions):
+            share_budget = int(q["budget_share"] * sum(c.tokens for c in load_items(q, CORPUS)))
+            for budget in (share_budget, 900):
+                cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, "llm.max_tokens": 1})
+                prep = await Pipeline(cfg, backend, ledger).prepare(
+                    ChatRequest(q["question"], context=load_items(q, CORPUS))
+                )
+                prompt = (await http.post("/apply-template", json={"messages": prep.messages})).json()["prompt"]
+                counted = len(
+                    (await http.post("/tokenize", json={"content": prompt, "add_special": True})).json()["tokens"]
+                )
+                limit = min(budget, 8192 - 1)
+                ratios.append(counted / limit)
+                over += counted > limit
+                if budget == 900 and n % (len(questions) // real_requests) == 0:
+                    result = await client.chat(prep.payload)
+                    usage.append((q["id"], result.usage["prompt_tokens"], budget))
+        print(
+            f"{len(ratios)} prompts (92 questions at their budget and at 900 tokens), counted by the server's "
+            f"template + /tokenize: over the limit {over}; sent/limit median {statistics.median(ratios):.3f}, "
+            f"max {max(ratios):.3f}"
+        )
+        for qid, prompt_tokens, budget in usage:
+            print(f"  real request {qid}: usage.prompt_tokens {prompt_tokens} against a budget of {budget}")
+        per_file, model_total, cl_total = [], 0, 0
+        for path in sorted(p for p in CORPUS.rglob("*") if p.is_file()):
+            text = path.read_text()
+            model = len((await http.post("/tokenize", json={"content": text})).json()["tokens"])
+            per_file.append(model / count_tokens(text))
+            model_total, cl_total = model_total + model, cl_total + count_tokens(text)
+        print(
+            f"SmolLM2 tokens per cl100k token over {len(per_file)} corpus files: {model_total / cl_total:.3f} overall, "
+            f"per file {min(per_file):.3f}-{max(per_file):.3f} (median {statistics.median(per_file):.3f}); "
+            f"the margin used without /tokenize: {CL100K_MARGIN}"
+        )
     finally:
-        if server:
-            await client.aclose()
-            server.stop()
+        await http.aclose()
+        await client.aclose()
+        server.stop()
 
+
+class WordLlamaEmbedder:
+    """wordllama's static 256-dimension embeddings, loaded offline from its wheel (not a project dependency)."""
+
+    def __init__(self):
+        import shutil
+
+        try:
+            import wordllama
+        except ImportError:
+            raise SystemExit("--wordllama needs it installed: .venv/bin/pip install wordllama==0.4.0.post1") from None
+        t0 = time.perf_counter()
+        cache = Path(tempfile.mkdtemp())
+        (cache / "tokenizers").mkdir()
+        shutil.copy(
+            Path(wordllama.__file__).parent / "tokenizers" / "l2_supercat_tokenizer_config.json", cache / "tokenizers"
+        )
+        self.model = wordllama.WordLlama.load(cache_dir=cache, disable_download=True)
+        self.load_s = time.perf_counter() - t0
+        self.seconds, self.tokens = 0.0, 0
+
+    async def __call__(self, texts: list[str]) -> list[list[float]]:
+        t0 = time.perf_counter()
+        vectors = self.model.embed(texts, norm=True).tolist()
+        self.seconds += time.perf_counter() - t0
+        self.tokens += sum(count_tokens(t) for t in texts)
+        return vectors
+
+    def cost_per_50k(self) -> float:
+        return self.seconds * 1000 * 50_000 / max(1, self.tokens)
+
+
+PRUNING = "tokens.context_pruning."
+RUNS = [
+    ("BM25 over ~300-token windows (baseline)", {"baseline": True}),
+    ("threshold 0.7, no fill (the old default)", {PRUNING + "threshold": 0.7, PRUNING + "fill_floor": 1.0}),
+    ("default", {}),
+    ("threshold 0.3, no fill", {PRUNING + "threshold": 0.3, PRUNING + "fill_floor": 1.0}),
+]
+FRONTIER = [
+    (f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0}) for t in (0.7, 0.5, 0.3, 0.2)
+] + [
+    (f"threshold {t}, fill_floor {f}", {PRUNING + "threshold": t, PRUNING + "fill_floor": f})
+    for t in (0.7, 0.5, 0.4)
+    for f in (0.4, 0.3, 0.2, 0.1)
+]
 
 if __name__ == "__main__":
     asyncio.run(main())

@@ -16,18 +16,26 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.services.backend import Backend  # noqa: E402
-from devsynth_tui.services.disk_cache import DiskCache  # noqa: E402
-from devsynth_tui.services.embedded import EmbeddedServer  # noqa: E402
-from devsynth_tui.services.ledger import Ledger  # noqa: E402
-from devsynth_tui.services.lmstudio_client import LLMClient  # noqa: E402
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
-from devsynth_tui.services.resource_monitor import Sampler  # noqa: E402
-from devsynth_tui.services.store import Store  # noqa: E402
+from make_corpus import build
 
-CORPUS = Path(__file__).parent / "corpus" / "files"
+from devsynth_tui.config import load
+from devsynth_tui.services.backend import Backend
+from devsynth_tui.services.disk_cache import DiskCache
+from devsynth_tui.services.embedded import EmbeddedServer
+from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.lmstudio_client import LLMClient
+from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.resource_monitor import Sampler
+from devsynth_tui.services.store import Store
+
+
+def corpus_files() -> list[Path]:
+    """The files of the pruning corpus, built from this interpreter (bench/make_corpus.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
+    build(folder)
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def sampler_overhead(home: Path) -> None:
@@ -38,7 +46,10 @@ def sampler_overhead(home: Path) -> None:
     for _ in range(n):
         sampler.sample()
     per_sample = (sum(proc.cpu_times()[:2]) - t0) / n
-    print(f"sampler: {per_sample * 1000:.2f} ms CPU per sample (mean of {n}) -> {per_sample * 100:.3f} % of one core at a 1 s interval")
+    print(
+        f"sampler: {per_sample * 1000:.2f} ms CPU per sample (mean of {n}) -> {per_sample * 100:.3f} % of one core at "
+        "a 1 s interval"
+    )
     seconds = 20
     idle0 = sum(proc.cpu_times()[:2])
     time.sleep(seconds)
@@ -48,15 +59,19 @@ def sampler_overhead(home: Path) -> None:
     time.sleep(seconds)
     running = sum(proc.cpu_times()[:2]) - run0
     sampler.stop()
-    print(f"sampler thread, {seconds} s at 1 s: {(running - idle) / seconds * 100:.3f} % of one core "
-          f"(process CPU {running:.3f} s with it, {idle:.3f} s idle without it)")
+    print(
+        f"sampler thread, {seconds} s at 1 s: {(running - idle) / seconds * 100:.3f} % of one core "
+        f"(process CPU {running:.3f} s with it, {idle:.3f} s idle without it)"
+    )
 
 
 async def cache_latency(home: Path) -> None:
     server = EmbeddedServer(home)
     server.start()
     try:
-        cfg = load(use_overrides=False, base_url=server.base_url).with_values({"llm.temperature": 0.0, "llm.max_tokens": 64, "cpu.background_operations": False})
+        cfg = load(use_overrides=False, base_url=server.base_url).with_values(
+            {"llm.temperature": 0.0, "llm.max_tokens": 64, "cpu.background_operations": False}
+        )
         backend = Backend(LLMClient(server.base_url), "embedded", server, active_model="SmolLM2-135M-Instruct")
         pipe = Pipeline(cfg, backend, Ledger(Store(home / "db")), home)
         prompts = [f"Write one sentence about the number {n}." for n in range(5)]
@@ -68,14 +83,20 @@ async def cache_latency(home: Path) -> None:
                 bucket.append(time.perf_counter() - t0)
                 assert done.cached == (bucket is hit)
         m, h = statistics.median(miss), statistics.median(hit)
-        print(f"cache: hit {h * 1000:.2f} ms vs server {m * 1000:.0f} ms for the same request (median of 5): {m / h:,.0f}x faster")
+        print(
+            f"cache: hit {h * 1000:.2f} ms vs server {m * 1000:.0f} ms for the same request (median of 5): "
+            f"{m / h:,.0f}x faster"
+        )
         await backend.client.aclose()
     finally:
         server.stop()
 
 
 def cache_sizes(home: Path) -> None:
-    answers = [{"text": p.read_text()[:6000], "usage": {"prompt_tokens": 100, "completion_tokens": 900}} for p in sorted(CORPUS.iterdir())]
+    answers = [
+        {"text": p.read_text()[:6000], "usage": {"prompt_tokens": 100, "completion_tokens": 900}}
+        for p in corpus_files()
+    ]
     raw = None
     for level in (None, 1, 6, 9):
         cache = DiskCache(home / f"cache-{level}", 100, level)
@@ -86,8 +107,11 @@ def cache_sizes(home: Path) -> None:
         size = cache.size()
         raw = raw or size
         label = "uncompressed" if level is None else f"zlib level {level}"
-        print(f"cache size, {len(answers)} answers of code/docs: {label:13} {size / 1024:7.1f} KB (ratio {raw / size:.2f}), "
-              f"write {elapsed / len(answers) * 1000:.2f} ms/entry")
+        print(
+            f"cache size, {len(answers)} answers of code/docs: {label:13} {size / 1024:7.1f} KB (ratio "
+            f"{raw / size:.2f}), "
+            f"write {elapsed / len(answers) * 1000:.2f} ms/entry"
+        )
 
 
 def main() -> None:

@@ -57,18 +57,26 @@ async def jit_ttft() -> None:
             result = await _result(client, payload)
             cold.append(result.ttft)
             answer.append(result.ttft_answer)
-            counted.append((result.reasoning_tokens, sum(1 for _, thinking in emu.script(emu.model(MODEL)) if thinking)))
+            counted.append(
+                (result.reasoning_tokens, sum(1 for _, thinking in emu.script(emu.model(MODEL)) if thinking))
+            )
             warm.append((await _result(client, payload)).ttft)
     finally:
         await client.aclose()
         emu.stop()
     own = statistics.median(cold) - LOAD_DELAY
-    print(f"time to first token with a {LOAD_DELAY:g} s JIT load: median {statistics.median(cold) * 1000:.1f} ms "
-          f"= load {LOAD_DELAY * 1000:.0f} ms + {own * 1000:.1f} ms client and emulator (N={RUNS})")
-    print(f"  same request, model loaded: median {statistics.median(warm) * 1000:.1f} ms; "
-          f"first answer token after the thinking: median {statistics.median(answer) * 1000:.1f} ms")
-    print(f"  thinking tokens, client-reported vs emulator-counted: {counted[0][0]} vs {counted[0][1]} "
-          f"({'equal' if all(a == b for a, b in counted) else 'DIFFERENT'} in all {RUNS} runs)")
+    print(
+        f"time to first token with a {LOAD_DELAY:g} s JIT load: median {statistics.median(cold) * 1000:.1f} ms "
+        f"= load {LOAD_DELAY * 1000:.0f} ms + {own * 1000:.1f} ms client and emulator (N={RUNS})"
+    )
+    print(
+        f"  same request, model loaded: median {statistics.median(warm) * 1000:.1f} ms; "
+        f"first answer token after the thinking: median {statistics.median(answer) * 1000:.1f} ms"
+    )
+    print(
+        f"  thinking tokens, client-reported vs emulator-counted: {counted[0][0]} vs {counted[0][1]} "
+        f"({'equal' if all(a == b for a, b in counted) else 'DIFFERENT'} in all {RUNS} runs)"
+    )
 
 
 def _events(kind: str) -> list[bytes]:
@@ -79,7 +87,10 @@ def _events(kind: str) -> list[bytes]:
         deltas = [{"content": p} for p in pieces]
     else:
         deltas = [{kind: "word"} for _ in range(EVENTS)]
-    return [f"data: {json.dumps({'choices': [{'index': 0, 'delta': d, 'finish_reason': None}]})}\n\n".encode() for d in deltas]
+    return [
+        f"data: {json.dumps({'choices': [{'index': 0, 'delta': d, 'finish_reason': None}]})}\n\n".encode()
+        for d in deltas
+    ]
 
 
 def parse_cost(kind: str) -> float:
@@ -107,7 +118,9 @@ class _Reads(httpx.AsyncByteStream):
 async def stream_cost(kind: str) -> float:
     """Microseconds per event through the whole client stream (in-memory transport, one event per read)."""
     events = _events(kind)
-    client = LLMClient("http://127.0.0.1:9/v1", transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=_Reads(events))))
+    client = LLMClient(
+        "http://127.0.0.1:9/v1", transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=_Reads(events)))
+    )
     t = time.perf_counter()
     result = await _result(client, {"model": "m", "messages": []})
     cost = (time.perf_counter() - t) / len(events) * 1e6

@@ -36,15 +36,15 @@ assert enc.encode("hello world") == [15339, 1917]
 print(time.perf_counter() - t)
 """
 
-NEW = """
+NEW = f"""
 import sys, time
-sys.path.insert(0, %r)
+sys.path.insert(0, {ROOT!r})
 from devsynth_tui.services import token_accounting
 t = time.perf_counter()
 enc = token_accounting.encoding()
 assert enc.encode("hello world") == [15339, 1917]
 print(time.perf_counter() - t)
-""" % ROOT
+"""
 
 IMPORT_ONLY = """
 import time
@@ -62,8 +62,12 @@ def once(code: str, *args: str) -> float:
 def main(runs: int = 11) -> None:
     warm = tempfile.mkdtemp()
     once(OLD, warm)  # fill the old way's cache once
-    figures: dict[str, list[float]] = {"import tiktoken alone": [], "old, first run (writes the cache)": [],
-                                       "old, cache present": [], "new (nothing written)": []}
+    figures: dict[str, list[float]] = {
+        "import tiktoken alone": [],
+        "old, first run (writes the cache)": [],
+        "old, cache present": [],
+        "new (nothing written)": [],
+    }
     for _ in range(runs):
         figures["import tiktoken alone"].append(once(IMPORT_ONLY))
         figures["old, first run (writes the cache)"].append(once(OLD, tempfile.mkdtemp()))

@@ -1,95 +1,33 @@
-"""Build bench/corpus/: realistic coding tasks over real code (CPython's standard library).
+"""Build the pruning corpus at bench time from the code installed with this interpreter.
 
-Each task has context items typed as the guide's classes (code, tests,
-documentation, requirements), a question that names the symbol and one that
-paraphrases it, and the gold line ranges an answer needs. Run once; the
-output is committed so every run measures the same corpus:
+Only the task list (``bench/corpus/tasks.json``: module, symbol, a question
+naming it and one paraphrasing it) is committed. The context files are read
+from the running interpreter's standard library and installed packages
+(textual, httpx, rich), and the gold line ranges are computed with ``ast``, so
+they are right on any Python or package version. Each task's context is the
+subject module, two other modules as distractors, a test module and a
+reference page generated from the modules' own definitions, and a short
+requirements file; its budget is 20-40 % of that context.
 
-    .venv/bin/python bench/make_corpus.py
+    .venv/bin/python bench/make_corpus.py [--out DIR]     # default bench/corpus/build/
+
+Other scripts and the tests call ``build(folder)``.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
+import importlib.util
 import json
 import shutil
-import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 
-OUT = Path(__file__).parent / "corpus"
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-
-# (module file, target symbol, question naming it, question paraphrasing it)
-TASKS = [
-    ("textwrap.py", "dedent", "Why does dedent keep whitespace-only lines untouched? Add an option to strip them.",
-     "How is the common leading indentation removed from every line of a multi-line string?"),
-    ("textwrap.py", "TextWrapper._split", "Explain TextWrapper._split and how it breaks hyphenated words.",
-     "Where is text broken into word chunks, and how are hyphenated compounds handled?"),
-    ("textwrap.py", "shorten", "Change shorten so the placeholder can be put at the start of the text.",
-     "How does the module collapse and truncate a string to fit a width, ending with a marker?"),
-    ("shlex.py", "split", "Explain how split handles comments and the posix flag.",
-     "How is a command line string tokenized into an argument list the way a Unix shell would?"),
-    ("shlex.py", "quote", "Why does quote wrap unsafe strings in single quotes?",
-     "How does the code make an arbitrary string safe to paste into a shell command?"),
-    ("csv.py", "Sniffer._guess_quote_and_delimiter", "Explain Sniffer._guess_quote_and_delimiter step by step.",
-     "How does CSV dialect detection infer which character surrounds quoted fields?"),
-    ("csv.py", "DictReader.__next__", "Fix DictReader.__next__ so short rows raise instead of padding.",
-     "When reading rows as dictionaries, what happens when a row has fewer or more values than the header?"),
-    ("fnmatch.py", "translate", "Explain translate for character classes like [!a-z].",
-     "How is a shell-style wildcard pattern converted into a regular expression?"),
-    ("glob.py", "has_magic", "What exactly does has_magic check?",
-     "How does the code decide whether a path contains wildcard characters?"),
-    ("difflib.py", "SequenceMatcher.find_longest_match", "Speed up SequenceMatcher.find_longest_match for long inputs.",
-     "How is the longest common contiguous block between two sequences located, and how is junk treated?"),
-    ("difflib.py", "unified_diff", "Add a color option to unified_diff.",
-     "Where are the '---' and '+++' headers and the '@@' hunk markers produced for a patch-style comparison?"),
-    ("difflib.py", "get_close_matches", "Why does get_close_matches use a cutoff of 0.6 by default?",
-     "How are the best good-enough fuzzy matches for a word chosen from a list of possibilities?"),
-    ("heapq.py", "merge", "Explain merge with the key and reverse arguments.",
-     "How are several already-sorted inputs combined lazily into one sorted stream?"),
-    ("heapq.py", "nsmallest", "Review nsmallest for the n == 1 fast path.",
-     "How does the module efficiently find the few lowest items of a big dataset?"),
-    ("bisect.py", "insort_right", "What does insort_right do with lo and hi?",
-     "How is an item inserted into a sorted list so it stays sorted, after any equal entries?"),
-    ("calendar.py", "Calendar.itermonthdates", "Fix Calendar.itermonthdates for the year 9999.",
-     "How are all the dates of a month, padded to whole weeks, generated?"),
-    ("calendar.py", "isleap", "Explain isleap.",
-     "How does the code determine whether a year has a February 29?"),
-    ("configparser.py", "RawConfigParser._read", "Explain RawConfigParser._read and continuation lines.",
-     "How are multi-line values and section headers recognized while parsing an INI file?"),
-    ("configparser.py", "BasicInterpolation._interpolate_some", "Why does _interpolate_some raise InterpolationDepthError?",
-     "How are %(name)s references in option values expanded recursively, and when does expansion give up?"),
-    ("argparse.py", "ArgumentParser._parse_known_args", "Explain _parse_known_args and how optionals interleave with positionals.",
-     "How does the command-line parser walk through the argument strings, matching options and positionals?"),
-    ("argparse.py", "HelpFormatter._format_usage", "Fix HelpFormatter._format_usage wrapping of long usage lines.",
-     "Where is the 'usage:' line built and wrapped when it is too long for the terminal?"),
-    ("ipaddress.py", "ip_network", "Explain ip_network's fallback from IPv4 to IPv6.",
-     "How does the factory decide whether a string is a version 4 or a version 6 network?"),
-    ("ipaddress.py", "collapse_addresses", "Explain collapse_addresses.",
-     "How are overlapping and adjacent networks merged into the shortest equivalent list?"),
-    ("statistics.py", "median", "Explain median for even-length data.",
-     "How is the middle value of a dataset computed, averaging the two central points for an even count?"),
-    ("statistics.py", "variance", "Why does variance require at least two data points?",
-     "How is the sample spread with n-1 in the denominator calculated?"),
-    ("fractions.py", "Fraction.limit_denominator", "Explain Fraction.limit_denominator.",
-     "How does the code find the closest rational approximation whose denominator is bounded?"),
-    ("gettext.py", "GNUTranslations._parse", "Explain GNUTranslations._parse and the magic number check.",
-     "How are compiled .mo message catalogs decoded, including detecting their byte order?"),
-    ("string.py", "Template.substitute", "Explain Template.substitute when a key is missing.",
-     "How are $-placeholders replaced by values, and what happens when one has no value?"),
-    ("json/decoder.py", "py_scanstring", "Explain py_scanstring's handling of surrogate pairs.",
-     "How are escape sequences such as \\u and surrogate pairs decoded inside a JSON string literal?"),
-    ("json/encoder.py", "py_encode_basestring_ascii", "Explain py_encode_basestring_ascii.",
-     "How are non-ASCII characters escaped when a string is serialized to ASCII-only JSON?"),
-    ("base64.py", "a85encode", "Explain a85encode's foldspaces and wrapcol arguments.",
-     "How is binary data turned into Ascii85 text, with optional line wrapping and a shortcut for spaces?"),
-    ("shutil.py", "which", "Explain which and how it uses PATHEXT on Windows.",
-     "How does the code locate an executable by searching the directories listed in the PATH variable?"),
-    ("tokenize.py", "detect_encoding", "Explain detect_encoding with a UTF-8 BOM.",
-     "How is a source file's character encoding determined from a coding cookie or a byte order mark?"),
-    ("netrc.py", "netrc._parse", "Explain netrc._parse.",
-     "How are machine, login and password entries read from the credentials file?"),
-]
+HERE = Path(__file__).parent / "corpus"
+TASKS = HERE / "tasks.json"
+DEFAULT_OUT = HERE / "build"
+BUDGET_SHARES = (0.20, 0.25, 0.30, 0.35, 0.40)  # of the task's context, in turn
 REQUIREMENTS = (
     "# Requirements\n\n"
     "- Answers must point at the exact function involved and quote its current behaviour.\n"
@@ -98,27 +36,44 @@ REQUIREMENTS = (
 )
 
 
+@dataclass
+class Module:
+    """One subject module: its file in the corpus and where its symbols are."""
+
+    name: str
+    path: str  # relative to the corpus folder, e.g. "httpx/_utils.py"
+    symbols: dict[str, tuple[int, int]]
+    test_ranges: dict[str, tuple[int, int]]
+    doc_ranges: dict[str, tuple[int, int]]
+
+    @property
+    def stem(self) -> str:
+        return self.name.replace(".", "_")
+
+
 def symbols(tree: ast.Module) -> dict[str, ast.AST]:
     """Qualified name -> node, for top-level functions, classes and their methods."""
-    out = {}
+    out: dict[str, ast.AST] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out[node.name] = node
+            out.setdefault(node.name, node)
         if isinstance(node, ast.ClassDef):
             for sub in node.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    out[f"{node.name}.{sub.name}"] = sub
+                    out.setdefault(f"{node.name}.{sub.name}", sub)
     return out
 
 
 def span(node) -> tuple[int, int]:
+    """First line (decorators included) and last line of a definition."""
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
     return start, node.end_lineno
 
 
-def make_docs(module: str, syms: dict) -> tuple[str, dict[str, tuple[int, int]]]:
-    """A reference page: one section per documented symbol."""
-    lines, ranges = [f"# {module} reference", "", f"Reference for `{module}`, generated from its docstrings.", ""], {}
+def reference_page(module: str, syms: dict) -> tuple[str, dict[str, tuple[int, int]]]:
+    """A reference page: one section per function with a docstring."""
+    lines = [f"# {module} reference", "", f"Reference for `{module}`, generated from its docstrings.", ""]
+    ranges = {}
     for name, node in syms.items():
         doc = ast.get_docstring(node)
         if not doc or isinstance(node, ast.ClassDef):
@@ -131,18 +86,17 @@ def make_docs(module: str, syms: dict) -> tuple[str, dict[str, tuple[int, int]]]
 
 def make_tests(module: str, syms: dict) -> tuple[str, dict[str, tuple[int, int]]]:
     """A test module: one test per function, named after it."""
-    mod = module.removesuffix(".py").replace("/", ".")
-    lines, ranges = [f"import {mod}", "", ""], {}
+    lines, ranges = [f"import {module}", "", ""], {}
     for name, node in syms.items():
         if isinstance(node, ast.ClassDef):
             continue
         test = "test_" + name.replace(".", "_").strip("_").lower()
+        args = ", ".join(a.arg for a in node.args.args if a.arg not in ("self", "cls"))
         start = len(lines) + 1
-        args = ", ".join(a.arg for a in node.args.args if a.arg != "self")
         lines += [
             f"def {test}():",
             f'    """{name}({args}) keeps its documented behaviour."""',
-            f"    target = {mod}.{name}",
+            f"    target = {module}.{name}",
             "    assert callable(target)",
             "",
             "",
@@ -151,55 +105,108 @@ def make_tests(module: str, syms: dict) -> tuple[str, dict[str, tuple[int, int]]
     return "\n".join(lines), ranges
 
 
-def main() -> None:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    (OUT / "files").mkdir(parents=True)
-    (OUT / "files" / "REQUIREMENTS.md").write_text(REQUIREMENTS)
-    modules = sorted({t[0] for t in TASKS})
-    info = {}
-    for module in modules:
-        source = (STDLIB / module).read_text()
-        flat = module.replace("/", "_")
-        (OUT / "files" / flat).write_text(source)
-        syms = symbols(ast.parse(source))
-        docs, doc_ranges = make_docs(module, syms)
-        tests, test_ranges = make_tests(module, syms)
-        stem = flat.removesuffix(".py")
-        (OUT / "files" / f"{stem}_reference.md").write_text(docs)
-        (OUT / "files" / f"test_{stem}.py").write_text(tests)
-        info[module] = (flat, syms, doc_ranges, test_ranges)
-    tasks = []
-    for n, (module, target, named, paraphrased) in enumerate(TASKS):
-        flat, syms, doc_ranges, test_ranges = info[module]
-        if target not in syms:
-            raise SystemExit(f"{module} has no {target}")
-        stem = flat.removesuffix(".py")
-        others = [info[m][0] for m in modules if m != module]
-        distractors = [others[(n * 3 + k) % len(others)] for k in range(2)]
+def _source(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise LookupError(f"{module} is not installed as Python source")
+    return Path(spec.origin).read_text(encoding="utf-8")
+
+
+def _write(folder: Path, rel: str, text: str) -> None:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _module(folder: Path, name: str) -> Module:
+    source = _source(name)
+    syms = symbols(ast.parse(source))
+    mod = Module(name, name.replace(".", "/") + ".py", {k: span(v) for k, v in syms.items()}, {}, {})
+    _write(folder, mod.path, source)
+    docs, mod.doc_ranges = reference_page(name, syms)
+    tests, mod.test_ranges = make_tests(name, syms)
+    _write(folder, f"docs/{mod.stem}.md", docs)
+    _write(folder, f"tests/test_{mod.stem}.py", tests)
+    return mod
+
+
+def build(folder: Path = DEFAULT_OUT) -> tuple[list[dict], list[str]]:
+    """Write the corpus files into ``folder``; return the questions and what was skipped (and why).
+
+    A question: id, style (named | paraphrased), question, target, budget_share,
+    context [{path, type}], gold [{path, lines [start, end], kind}].
+    """
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    _write(folder, "REQUIREMENTS.md", REQUIREMENTS)
+    specs = json.loads(TASKS.read_text())
+    modules, skipped = {}, []
+    for name in dict.fromkeys(t["module"] for t in specs):
+        try:
+            modules[name] = _module(folder, name)
+        except (LookupError, OSError, SyntaxError, UnicodeDecodeError) as e:
+            skipped.append(f"{name}: {e}")
+    pool = sorted(modules)
+    questions = []
+    for n, spec in enumerate(specs):
+        mod = modules.get(spec["module"])
+        if mod is None or spec["symbol"] not in mod.symbols:
+            if mod is not None:
+                skipped.append(f"{spec['module']} has no {spec['symbol']} on this version")
+            continue
+        others = [m for m in pool if m != mod.name]
+        distractors = [modules[others[(n * 3 + k) % len(others)]] for k in range(2)]
         context = [
-            {"path": flat, "type": "code"},
-            *({"path": d, "type": "code"} for d in distractors),
-            {"path": f"test_{stem}.py", "type": "tests"},
-            {"path": f"{stem}_reference.md", "type": "documentation"},
+            {"path": mod.path, "type": "code"},
+            *({"path": d.path, "type": "code"} for d in distractors),
+            {"path": f"tests/test_{mod.stem}.py", "type": "tests"},
+            {"path": f"docs/{mod.stem}.md", "type": "documentation"},
             {"path": "REQUIREMENTS.md", "type": "requirements"},
         ]
-        gold = [{"path": flat, "lines": list(span(syms[target])), "kind": "code"}]
-        if target in test_ranges:
-            gold.append({"path": f"test_{stem}.py", "lines": list(test_ranges[target]), "kind": "tests"})
-        if target in doc_ranges:
-            gold.append({"path": f"{stem}_reference.md", "lines": list(doc_ranges[target]), "kind": "documentation"})
-        for style, question in (("named", named), ("paraphrased", paraphrased)):
-            tasks.append({"id": f"{n:02d}-{style}", "style": style, "question": question, "target": target,
-                          "context": context, "gold": gold})
-    (OUT / "tasks.json").write_text(json.dumps(tasks, indent=1) + "\n")
-    (OUT / "README.md").write_text(
-        "# Pruning corpus\n\nGenerated by `bench/make_corpus.py` from CPython's standard library "
-        "(PSF licence): real code as context, generated test and reference files, one requirements file. "
-        f"{len(TASKS)} tasks, each asked twice (naming the symbol, and paraphrased): {len(tasks)} questions. "
-        "`gold` lists the line ranges an answer needs.\n"
-    )
-    print(f"wrote {len(tasks)} questions over {len(modules)} modules to {OUT}")
+        questions += _questions(n, spec, mod, context)
+    return questions, skipped
+
+
+def _questions(n: int, spec: dict, mod: Module, context: list[dict]) -> list[dict]:
+    target = spec["symbol"]
+    gold = [{"path": mod.path, "lines": list(mod.symbols[target]), "kind": "code"}]
+    if target in mod.test_ranges:
+        gold.append({"path": f"tests/test_{mod.stem}.py", "lines": list(mod.test_ranges[target]), "kind": "tests"})
+    if target in mod.doc_ranges:
+        gold.append({"path": f"docs/{mod.stem}.md", "lines": list(mod.doc_ranges[target]), "kind": "documentation"})
+    share = BUDGET_SHARES[n % len(BUDGET_SHARES)]
+    return [
+        {
+            "id": f"{n:02d}-{style}",
+            "style": style,
+            "question": spec[style],
+            "target": target,
+            "budget_share": share,
+            "context": context,
+            "gold": gold,
+        }
+        for style in ("named", "paraphrased")
+    ]
+
+
+def load_items(question: dict, folder: Path = DEFAULT_OUT) -> list:
+    """The question's context as pipeline items (ContextItem), read from a built corpus."""
+    from devsynth_tui.services.context import ContextItem
+
+    return [
+        ContextItem(c["path"], (folder / c["path"]).read_text(encoding="utf-8"), c["type"]) for c in question["context"]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to build into (replaced)")
+    args = parser.parse_args()
+    questions, skipped = build(args.out)
+    for line in skipped:
+        print(f"skipped: {line}")
+    print(f"wrote {len(questions)} questions ({len(questions) // 2} tasks) to {args.out}")
 
 
 if __name__ == "__main__":

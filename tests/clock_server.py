@@ -59,7 +59,7 @@ class ClockServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    async def listen(self) -> "ClockServer":
+    async def listen(self) -> ClockServer:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -81,16 +81,25 @@ class ClockServer:
                 head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
                 arrived = time.perf_counter()
                 path = head.split(" ", 2)[1]
-                length = next((int(line.split(":", 1)[1]) for line in head.split("\r\n")
-                               if line.lower().startswith("content-length:")), 0)
+                length = next(
+                    (
+                        int(line.split(":", 1)[1])
+                        for line in head.split("\r\n")
+                        if line.lower().startswith("content-length:")
+                    ),
+                    0,
+                )
                 body = json.loads(await reader.readexactly(length)) if length else {}
                 if path.endswith("/v1/chat/completions"):
                     await self._stream(arrived, body, writer)
                 else:
                     found = path.endswith("/v1/models")
                     data = json.dumps({"data": [{"id": "clock-model"}]}).encode() if found else b""
-                    writer.write(b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                                 % (b"200 OK" if found else b"404 Not Found", len(data)) + data)
+                    writer.write(
+                        b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                        % (b"200 OK" if found else b"404 Not Found", len(data))
+                        + data
+                    )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
@@ -112,13 +121,19 @@ class ClockServer:
             sent.tokens.append(time.perf_counter())
             await writer.drain()
         usage = {"prompt_tokens": 5, "completion_tokens": len(sent.tokens), "total_tokens": 5 + len(sent.tokens)}
-        _piece(writer, _event(i, {"delta": {}, "finish_reason": "length"}) + _event(i, None, usage) + b"data: [DONE]\n\n")
+        _piece(
+            writer, _event(i, {"delta": {}, "finish_reason": "length"}) + _event(i, None, usage) + b"data: [DONE]\n\n"
+        )
         writer.write(b"0\r\n\r\n")
 
 
 def _event(i: int, choice: dict | None, usage: dict | None = None) -> bytes:
     """One SSE event; its model names the request (``clock-I``, I its arrival number) to pair it with the log."""
-    body = {"object": "chat.completion.chunk", "model": f"clock-{i}", "choices": [choice | {"index": 0}] if choice else []}
+    body = {
+        "object": "chat.completion.chunk",
+        "model": f"clock-{i}",
+        "choices": [choice | {"index": 0}] if choice else [],
+    }
     if usage:
         body["usage"] = usage
     return f"data: {json.dumps(body)}\n\n".encode()

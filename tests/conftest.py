@@ -17,7 +17,13 @@ def app_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("DEVSYNTH_TUI_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    for name in ("DEVSYNTH_TUI_CONFIG", "DEVSYNTH_TUI_BASE_URL", "LM_STUDIO_ENDPOINT", "DEVSYNTH_TUI_MODEL", "DEVSYNTH_TUI_API_KEY"):
+    for name in (
+        "DEVSYNTH_TUI_CONFIG",
+        "DEVSYNTH_TUI_BASE_URL",
+        "LM_STUDIO_ENDPOINT",
+        "DEVSYNTH_TUI_MODEL",
+        "DEVSYNTH_TUI_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
@@ -46,7 +52,9 @@ def cfg_for(server_url):
     from devsynth_tui.config import load
 
     def make(**values):
-        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.temperature": 0.0, "llm.seed": 7})
+        cfg = load(base_url=server_url).with_values(
+            {"llm.embedded.mode": "never", "llm.temperature": 0.0, "llm.seed": 7}
+        )
         return cfg.with_values({k.replace("__", "."): v for k, v in values.items()}) if values else cfg
 
     return make
@@ -58,7 +66,11 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None):
 
     return subprocess.run(
         [sys.executable, "-m", "devsynth_tui", *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, input=input, timeout=300,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        input=input,
+        timeout=300,
     )
 
 
@@ -74,7 +86,8 @@ def recording_proxy(server_url):
 
 @pytest.fixture
 def lmstudio():
-    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per test."""
+    """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per "
+    "test."""
     from lmstudio_emulator import LMStudioEmulator
 
     emulator = LMStudioEmulator().start()

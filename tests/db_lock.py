@@ -28,8 +28,9 @@ class WriteLockHolder:
     """``with WriteLockHolder(path) as holder: holder.lock(); ...; holder.release()``"""
 
     def __init__(self, path: Path):
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self._expect("ready")
 
     def _expect(self, word: str) -> None:

@@ -34,12 +34,16 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from loopback import LoopbackServer
+
 NO_MODELS = "No models loaded. Please load a model in the developer page or use the `lms load` command."
-ROLES_MUST_ALTERNATE = ("Error rendering prompt with jinja template: \"Conversation roles must alternate "
-                        "user/assistant/user/assistant/...\". This is usually an issue with the model's prompt template.")
+ROLES_MUST_ALTERNATE = (
+    'Error rendering prompt with jinja template: "Conversation roles must alternate '
+    "user/assistant/user/assistant/...\". This is usually an issue with the model's prompt template."
+)
 
 
 @dataclass
@@ -63,12 +67,33 @@ class EmulatedModel:
 def default_models() -> list[EmulatedModel]:
     """An embedding model first (as a user's list may have it), a thinking LLM, a plain LLM."""
     return [
-        EmulatedModel("text-embedding-nomic-embed-text-v1.5", type="embedding", arch="nomic-bert", quantization="F16",
-                      size_bytes=274_290_560, params=None, max_context_length=2048, display_name="Nomic Embed Text v1.5"),
-        EmulatedModel("qwen/qwen3-4b", thinking="reasoning_content", arch="qwen3", size_bytes=2_497_280_256, params="4B",
-                      max_context_length=40960, display_name="Qwen3 4B"),
-        EmulatedModel("google/gemma-3-1b", arch="gemma3", quantization="Q4_0", size_bytes=720_425_472, params="1B",
-                      display_name="Gemma 3 1B"),
+        EmulatedModel(
+            "text-embedding-nomic-embed-text-v1.5",
+            type="embedding",
+            arch="nomic-bert",
+            quantization="F16",
+            size_bytes=274_290_560,
+            params=None,
+            max_context_length=2048,
+            display_name="Nomic Embed Text v1.5",
+        ),
+        EmulatedModel(
+            "qwen/qwen3-4b",
+            thinking="reasoning_content",
+            arch="qwen3",
+            size_bytes=2_497_280_256,
+            params="4B",
+            max_context_length=40960,
+            display_name="Qwen3 4B",
+        ),
+        EmulatedModel(
+            "google/gemma-3-1b",
+            arch="gemma3",
+            quantization="Q4_0",
+            size_bytes=720_425_472,
+            params="1B",
+            display_name="Gemma 3 1B",
+        ),
     ]
 
 
@@ -113,8 +138,7 @@ class LMStudioEmulator:
         self._overrides: dict[tuple[str, str], tuple[int, bytes, str]] = {}
         self._lock = threading.RLock()
         self._loading: dict[str, threading.Event] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self._server.daemon_threads = True
+        self._server = LoopbackServer(("127.0.0.1", port), _Handler)
         self._server.emulator = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -126,7 +150,7 @@ class LMStudioEmulator:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self) -> "LMStudioEmulator":
+    def start(self) -> LMStudioEmulator:
         self._thread.start()
         return self
 
@@ -149,7 +173,9 @@ class LMStudioEmulator:
             self.loads += 1
             return instance
 
-    def override(self, method: str, path: str, status: int, body: bytes | str, content_type: str = "application/json") -> None:
+    def override(
+        self, method: str, path: str, status: int, body: bytes | str, content_type: str = "application/json"
+    ) -> None:
         """Answer ``method path`` with exactly this from now on."""
         self._overrides[(method, path)] = (status, body.encode() if isinstance(body, str) else body, content_type)
 
@@ -160,9 +186,15 @@ class LMStudioEmulator:
     def script(self, model: EmulatedModel, max_tokens: int | None = None) -> list[tuple[str, bool]]:
         """The (token, is thinking) sequence a chat with ``model`` streams."""
         if model.thinking == "inline":
-            think, answer = tokens(f"<think>{self.reasoning}</think>", self.token_chars), tokens("\n\n" + self.answer, self.token_chars)
+            think, answer = (
+                tokens(f"<think>{self.reasoning}</think>", self.token_chars),
+                tokens("\n\n" + self.answer, self.token_chars),
+            )
         else:
-            think, answer = tokens(self.reasoning, self.token_chars) if model.thinking else [], tokens(self.answer, self.token_chars)
+            think, answer = (
+                tokens(self.reasoning, self.token_chars) if model.thinking else [],
+                tokens(self.answer, self.token_chars),
+            )
         script = [(t, True) for t in think] + [(t, False) for t in answer]
         return script[:max_tokens] if max_tokens else script
 
@@ -170,7 +202,9 @@ class LMStudioEmulator:
         """The usage a chat reports: ``self.usage`` exactly when set, else counted."""
         if self.usage is not None:
             return self.usage
-        prompt = sum(len(str(m.get("content", "")).split()) + 4 for m in body.get("messages") or [] if isinstance(m, dict))
+        prompt = sum(
+            len(str(m.get("content", "")).split()) + 4 for m in body.get("messages") or [] if isinstance(m, dict)
+        )
         usage = {"prompt_tokens": prompt, "completion_tokens": len(script), "total_tokens": prompt + len(script)}
         if model.thinking:
             usage["completion_tokens_details"] = {"reasoning_tokens": sum(1 for _, thinking in script if thinking)}
@@ -183,8 +217,12 @@ class LMStudioEmulator:
         if not (self.stats or always):
             return None
         generation = len(script) * self.token_delay
-        return {"tokens_per_second": 1 / self.token_delay if self.token_delay else 1000.0,
-                "time_to_first_token": self.prompt_delay, "generation_time": generation, "stop_reason": "eosFound"}
+        return {
+            "tokens_per_second": 1 / self.token_delay if self.token_delay else 1000.0,
+            "time_to_first_token": self.prompt_delay,
+            "generation_time": generation,
+            "stop_reason": "eosFound",
+        }
 
     # -- model state --------------------------------------------------------------------
 
@@ -306,9 +344,16 @@ class _Handler(BaseHTTPRequestHandler):
         data = []
         with self.emu._lock:
             for m in self.emu.models:
-                item = {"id": m.key, "object": "model", "type": "embeddings" if m.type == "embedding" else m.type,
-                        "publisher": m.publisher, "arch": m.arch, "compatibility_type": "gguf",
-                        "quantization": m.quantization, "max_context_length": m.max_context_length}
+                item = {
+                    "id": m.key,
+                    "object": "model",
+                    "type": "embeddings" if m.type == "embedding" else m.type,
+                    "publisher": m.publisher,
+                    "arch": m.arch,
+                    "compatibility_type": "gguf",
+                    "quantization": m.quantization,
+                    "max_context_length": m.max_context_length,
+                }
                 if self.emu.v0_state:
                     item["state"] = "loaded" if m.instances else "not-loaded"
                 if m.instances:
@@ -322,11 +367,20 @@ class _Handler(BaseHTTPRequestHandler):
         out = []
         with self.emu._lock:
             for m in self.emu.models:
-                item = {"type": m.type, "publisher": m.publisher, "key": m.key, "display_name": m.display_name or m.key,
-                        "quantization": {"name": m.quantization, "bits_per_weight": 4}, "size_bytes": m.size_bytes,
-                        "params_string": m.params, "max_context_length": m.max_context_length, "format": "gguf",
-                        "loaded_instances": [{"id": i, "config": {"context_length": m.loaded_context_length}}
-                                             for i in m.instances]}
+                item = {
+                    "type": m.type,
+                    "publisher": m.publisher,
+                    "key": m.key,
+                    "display_name": m.display_name or m.key,
+                    "quantization": {"name": m.quantization, "bits_per_weight": 4},
+                    "size_bytes": m.size_bytes,
+                    "params_string": m.params,
+                    "max_context_length": m.max_context_length,
+                    "format": "gguf",
+                    "loaded_instances": [
+                        {"id": i, "config": {"context_length": m.loaded_context_length}} for i in m.instances
+                    ],
+                }
                 if m.type != "embedding":
                     item["architecture"] = m.arch
                 out.append(item)
@@ -342,8 +396,14 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(self.emu.load_delay)
         instance = self.emu.load(key)
         context = (body.get("config") or {}).get("context_length") or self.emu.model(key).loaded_context_length
-        self._json(200, {"model_instance_id": instance, "config": {"context_length": context},
-                         "load_time_seconds": round(time.perf_counter() - started, 3)})
+        self._json(
+            200,
+            {
+                "model_instance_id": instance,
+                "config": {"context_length": context},
+                "load_time_seconds": round(time.perf_counter() - started, 3),
+            },
+        )
 
     def v1_unload(self, body: dict) -> None:
         if not self.emu.native_v1:
@@ -370,15 +430,31 @@ class _Handler(BaseHTTPRequestHandler):
             return loaded[0]
         model = next((m for m in emu.models if m.key == key or key in m.instances), None)
         if model is None:
-            self._json(404, {"error": {"message": f"Invalid model identifier {key!r}. Please specify a valid downloaded model.",
-                                       "type": "invalid_request_error", "param": "model", "code": "model_not_found"}})
+            self._json(
+                404,
+                {
+                    "error": {
+                        "message": f"Invalid model identifier {key!r}. Please specify a valid downloaded model.",
+                        "type": "invalid_request_error",
+                        "param": "model",
+                        "code": "model_not_found",
+                    }
+                },
+            )
             return None
         if model.type not in kinds:
             self._json(400, {"error": f"Model {key!r} is a {model.type} model and cannot serve this endpoint"})
             return None
         if not emu.jit and not model.instances:
-            self._json(404, {"error": {"message": f"Model {key!r} is not loaded. Load it, or turn on JIT loading.",
-                                       "code": "model_not_found"}})
+            self._json(
+                404,
+                {
+                    "error": {
+                        "message": f"Model {key!r} is not loaded. Load it, or turn on JIT loading.",
+                        "code": "model_not_found",
+                    }
+                },
+            )
             return None
         return model
 
@@ -394,7 +470,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._head()
         emu._ensure_loaded(model)
         time.sleep(emu.prompt_delay)
-        script = emu.script(model, body.get("max_tokens") if isinstance(body.get("max_tokens"), int) and body["max_tokens"] > 0 else None)
+        script = emu.script(
+            model,
+            body.get("max_tokens") if isinstance(body.get("max_tokens"), int) and body["max_tokens"] > 0 else None,
+        )
         finish = "length" if len(script) < len(emu.script(model)) else "stop"
         usage, figures = emu.usage_for(body, script, model), emu.stats_for(script, always=stats)
         if not stream:
@@ -413,8 +492,14 @@ class _Handler(BaseHTTPRequestHandler):
         thought = "".join(t for t, thinking in script if thinking)
         if model.thinking in ("reasoning_content", "reasoning") and thought:
             message[model.thinking] = thought
-        out = {"id": "chatcmpl-emulated", "object": "chat.completion", "created": int(time.time()), "model": model.key,
-               "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}], "usage": usage}
+        out = {
+            "id": "chatcmpl-emulated",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model.key,
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+            "usage": usage,
+        }
         if figures:
             out["stats"] = figures
         return out
@@ -424,9 +509,14 @@ class _Handler(BaseHTTPRequestHandler):
         n = max(1, emu.tokens_per_chunk)
 
         def event(delta: dict, finish_reason: str | None = None) -> dict:
-            return {"id": "chatcmpl-emulated", "object": "chat.completion.chunk", "created": int(time.time()),
-                    "model": model.key, "system_fingerprint": model.key,
-                    "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]}
+            return {
+                "id": "chatcmpl-emulated",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model.key,
+                "system_fingerprint": model.key,
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+            }
 
         for i in range(0, len(script), n):
             if i:
@@ -446,8 +536,14 @@ class _Handler(BaseHTTPRequestHandler):
             last["stats"] = figures
         self._event(last)
         if include_usage:
-            tail = {"id": "chatcmpl-emulated", "object": "chat.completion.chunk", "created": int(time.time()),
-                    "model": model.key, "choices": [], "usage": usage}
+            tail = {
+                "id": "chatcmpl-emulated",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model.key,
+                "choices": [],
+                "usage": usage,
+            }
             if figures:
                 tail["stats"] = figures
             self._event(tail)
@@ -463,7 +559,9 @@ class _Handler(BaseHTTPRequestHandler):
         texts = body.get("input")
         texts = [texts] if isinstance(texts, str) else list(texts or [])
         data = [{"object": "embedding", "index": i, "embedding": _vector(t)} for i, t in enumerate(texts)]
-        self._json(200, {"object": "list", "data": data, "model": model.key, "usage": {"prompt_tokens": 0, "total_tokens": 0}})
+        self._json(
+            200, {"object": "list", "data": data, "model": model.key, "usage": {"prompt_tokens": 0, "total_tokens": 0}}
+        )
 
 
 ROUTES = {

@@ -2,16 +2,18 @@
 
 Put it in front of the real llama.cpp server to assert what the server received
 (every turn present, roles alternating) without trusting our own logs.
-Responses, streamed ones included, are relayed chunk by chunk.
+Responses, streamed ones included, are relayed chunk by chunk. Clear ``gate`` to hold
+chat completions before they are forwarded (a run that is certainly still going), set it to let them through.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+from loopback import LoopbackServer
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -22,6 +24,8 @@ class RecordingProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.requests: list[tuple[str, str, dict | None]] = []
+        self.gate = threading.Event()
+        self.gate.set()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,33 +48,37 @@ class RecordingProxy:
                 except json.JSONDecodeError:
                     recorded = None
                 proxy.requests.append((method, self.path, recorded))
+                if self.path.endswith("/chat/completions"):
+                    proxy.gate.wait()
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
-                with httpx.Client(timeout=None) as client:
-                    with client.stream(method, proxy.upstream + self.path, content=body, headers=headers) as r:
-                        self.send_response(r.status_code)
-                        for k, v in r.headers.items():
-                            if k.lower() not in HOP_BY_HOP:
-                                self.send_header(k, v)
-                        self.send_header("Transfer-Encoding", "chunked")
-                        self.end_headers()
-                        for chunk in r.iter_raw():
-                            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                            self.wfile.flush()
-                        self.wfile.write(b"0\r\n\r\n")
+                with (
+                    httpx.Client(timeout=None) as client,
+                    client.stream(method, proxy.upstream + self.path, content=body, headers=headers) as r,
+                ):
+                    self.send_response(r.status_code)
+                    for k, v in r.headers.items():
+                        if k.lower() not in HOP_BY_HOP:
+                            self.send_header(k, v)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for chunk in r.iter_raw():
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = LoopbackServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
-    def start(self) -> "RecordingProxy":
+    def start(self) -> RecordingProxy:
         self.thread.start()
         return self
 
     def stop(self) -> None:
+        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -19,8 +19,9 @@ from devsynth_tui.services.ledger import Ledger, LedgerRow
 from devsynth_tui.services.resource_monitor import Sample, Sampler
 from devsynth_tui.services.store import Store, db_path
 
-HEALTHY_MACHINE = Machine(cores=2, memory_total_mb=24_000, memory_available_mb=20_000, swap_total_mb=0, swap_used_mb=0,
-                          load_1m=0.4)
+HEALTHY_MACHINE = Machine(
+    cores=2, memory_total_mb=24_000, memory_available_mb=20_000, swap_total_mb=0, swap_used_mb=0, load_1m=0.4
+)
 
 
 def config(tmp_path, **values):
@@ -57,18 +58,46 @@ def checks(found) -> list[str]:
 def healthy_rows(n=30, model="google/gemma-3-1b", t0=None) -> list[LedgerRow]:
     """Requests as a well-tuned setup makes them: large inputs pruned hard, small answers well under max_tokens."""
     t0 = t0 or time.time() - 3600
-    return [LedgerRow("chat", model, "lmstudio", prompt_tokens=1800, completion_tokens=400 + i * 10, est_prompt_tokens=1800,
-                      tokens_before=9000, tokens_saved=7200, ttft=0.3, tps=40.0, duration=10.0, ts=t0 + i * 20)
-            for i in range(n)]
+    return [
+        LedgerRow(
+            "chat",
+            model,
+            "lmstudio",
+            prompt_tokens=1800,
+            completion_tokens=400 + i * 10,
+            est_prompt_tokens=1800,
+            tokens_before=9000,
+            tokens_saved=7200,
+            ttft=0.3,
+            tps=40.0,
+            duration=10.0,
+            ts=t0 + i * 20,
+        )
+        for i in range(n)
+    ]
 
 
 def idle_samples(rows: list[LedgerRow]) -> list[Sample]:
     """An idle machine's readings every second across the rows' time."""
     start, end = rows[0].ts - rows[0].duration - 1, rows[-1].ts + 2
-    return [Sample(t=start + i, cpu_percent=25.0, process_cpu_percent=5.0, memory_used_mb=4000, memory_total_mb=24_000,
-                   memory_percent=17.0, rss_mb=120.0, server_rss_mb=None, disk_percent=40.0, disk_free_gb=100.0,
-                   disk_read_bps=0.0, disk_write_bps=0.0, server_cpu_percent=None)
-            for i in range(int(end - start))]
+    return [
+        Sample(
+            t=start + i,
+            cpu_percent=25.0,
+            process_cpu_percent=5.0,
+            memory_used_mb=4000,
+            memory_total_mb=24_000,
+            memory_percent=17.0,
+            rss_mb=120.0,
+            server_rss_mb=None,
+            disk_percent=40.0,
+            disk_free_gb=100.0,
+            disk_read_bps=0.0,
+            disk_write_bps=0.0,
+            server_cpu_percent=None,
+        )
+        for i in range(int(end - start))
+    ]
 
 
 @pytest.fixture
@@ -89,8 +118,9 @@ def test_healthy_setup_built_gives_no_findings(tmp_path, lmstudio, lmstudio_mode
     lmstudio.load("google/gemma-3-1b")
     models, backend = lmstudio_models(cfg)
     rows = healthy_rows()
-    found = advisor.advise(facts(cfg, rows, samples=idle_samples(rows), models=models, backend=backend,
-                                 cache_dir=app_home() / "cache"))
+    found = advisor.advise(
+        facts(cfg, rows, samples=idle_samples(rows), models=models, backend=backend, cache_dir=app_home() / "cache")
+    )
     assert found.findings == [] and found.healthy
     assert found.usage["model"][0]["name"] == "google/gemma-3-1b" and found.usage["model"][0]["share"] == 1.0
 
@@ -106,15 +136,22 @@ async def test_healthy_real_requests_against_the_embedded_server_give_no_finding
     backend = await connect(cfg, app_home())
     try:
         pipeline = Pipeline(cfg, backend, Ledger(store), app_home())
-        for question in ("What is 2+2?", "Name a Python keyword.", "What does len() return?", "Say hi.", "What is a list?"):
+        for question in (
+            "What is 2+2?",
+            "Name a Python keyword.",
+            "What does len() return?",
+            "Say hi.",
+            "What is a list?",
+        ):
             async for event in pipeline.run(ChatRequest(question)):
                 if isinstance(event, Done):
                     assert event.status == "ok", event.error
         models = await backend.models()
     finally:
         await backend.aclose()
-    found = advisor.advise(Facts(cfg, store, 0.0, HEALTHY_MACHINE, models=models, backend=backend.kind,
-                                 cache_dir=app_home() / "cache"))
+    found = advisor.advise(
+        Facts(cfg, store, 0.0, HEALTHY_MACHINE, models=models, backend=backend.kind, cache_dir=app_home() / "cache")
+    )
     assert found.findings == [], [f.title for f in found.findings]
     assert store.query("SELECT COUNT(*) n FROM requests")[0]["n"] == 5
 
@@ -124,10 +161,19 @@ async def test_healthy_real_requests_against_the_embedded_server_give_no_finding
 
 def test_pruning_that_saves_little_on_large_inputs(tmp_path):
     cfg = config(tmp_path, tokens__context_pruning__strategy="recency")
-    rows = [LedgerRow("explain file", "qwen", prompt_tokens=8000, completion_tokens=300, tokens_before=8100, tokens_saved=100)
-            for _ in range(6)] + [LedgerRow("chat", "qwen", prompt_tokens=200, completion_tokens=100)]
-    (f,) = advisor.check_pruning(facts(cfg, rows))
+    rows = [
+        LedgerRow(
+            "explain file", "qwen", prompt_tokens=8000, completion_tokens=300, tokens_before=8100, tokens_saved=100
+        )
+        for _ in range(6)
+    ] + [LedgerRow("chat", "qwen", prompt_tokens=200, completion_tokens=100)]
+    store = store_with(rows)
+    ledger = Ledger(store)
+    for request_id in range(1, 7):
+        ledger.record_stages(request_id, [("context:recency", 8100, 8100), ("prompt:template_trimming", 60, 50)])
+    (f,) = advisor.check_pruning(Facts(cfg, store, 0.0, HEALTHY_MACHINE))
     assert f.severity == "warning" and "6 requests" in f.saw and "saved 1 %" in f.saw
+    assert "saved by stage: prompt:template_trimming 17 %, context:recency 0 %" in f.saw
     assert "operation 'explain file'" in f.saw
     assert f.change == {"tokens.context_pruning.strategy": ["relevance", "recency"]}
     # relevance already on: the threshold goes up
@@ -137,22 +183,37 @@ def test_pruning_that_saves_little_on_large_inputs(tmp_path):
 
 
 def test_prompt_optimization_off_and_too_many_examples(tmp_path):
-    cfg = config(tmp_path, tokens__prompt_optimization__template_trimming=False,
-                 tokens__prompt_optimization__max_examples=6)
+    cfg = config(
+        tmp_path, tokens__prompt_optimization__template_trimming=False, tokens__prompt_optimization__max_examples=6
+    )
     assert advisor.check_prompt_optimization(facts(cfg)) == []  # no requests: nothing it would have changed
     (f,) = advisor.check_prompt_optimization(facts(cfg, [LedgerRow("chat", "m", prompt_tokens=100)]))
     assert f.severity == "info" and str(tmp_path / "config.yaml") in f.saw
-    assert f.change == {"tokens.prompt_optimization.template_trimming": True, "tokens.prompt_optimization.max_examples": 2}
+    assert f.change == {
+        "tokens.prompt_optimization.template_trimming": True,
+        "tokens.prompt_optimization.max_examples": 2,
+    }
 
 
 def test_oversized_inputs_that_chunked_generation_would_split(tmp_path):
     cfg = config(tmp_path, memory__max_context_size=10_000)
-    rows = [LedgerRow("review diff", "m", prompt_tokens=9800, tokens_before=before) for before in (12_000, 30_000, 45_500)]
+    rows = [
+        LedgerRow("review diff", "m", prompt_tokens=9800, tokens_before=before) for before in (12_000, 30_000, 45_500)
+    ]
     (f,) = advisor.check_chunking(facts(cfg, rows))
     assert "3 requests" in f.saw and "largest 45,500" in f.saw and "46 for the largest" in f.why
     assert f.change == {"tokens.prompt_optimization.chunked_generation": True}
-    assert advisor.check_chunking(Facts(config(tmp_path, tokens__prompt_optimization__chunked_generation=True),
-                                        store_with([]), 0.0, HEALTHY_MACHINE)) == []
+    assert (
+        advisor.check_chunking(
+            Facts(
+                config(tmp_path, tokens__prompt_optimization__chunked_generation=True),
+                store_with([]),
+                0.0,
+                HEALTHY_MACHINE,
+            )
+        )
+        == []
+    )
 
 
 def test_simple_requests_sent_to_a_big_model(tmp_path, lmstudio, lmstudio_models):
@@ -164,9 +225,14 @@ def test_simple_requests_sent_to_a_big_model(tmp_path, lmstudio, lmstudio_models
     rows = [LedgerRow("chat", "meta/llama-3-8b", prompt_tokens=150, est_prompt_tokens=150) for _ in range(8)]
     (f,) = advisor.check_model_choice(facts(cfg, rows, models=models))
     assert f.severity == "warning" and "8 of 8 requests to meta/llama-3-8b (8.5 GB" in f.saw
-    assert f.change == {"llm.dynamic_model_selection.enabled": True,
-                        "llm.dynamic_model_selection.models": {"simple": "qwen/qwen3-4b", "medium": "meta/llama-3-8b",
-                                                               "complex": "meta/llama-3-8b"}}
+    assert f.change == {
+        "llm.dynamic_model_selection.enabled": True,
+        "llm.dynamic_model_selection.models": {
+            "simple": "qwen/qwen3-4b",
+            "medium": "meta/llama-3-8b",
+            "complex": "meta/llama-3-8b",
+        },
+    }
     load(tmp_path / "config.yaml").with_values(f.change)  # the change is valid config
 
 
@@ -178,8 +244,10 @@ def test_cpu_taken_by_other_programs_during_requests(tmp_path, embedded_server):
     """Busy processes load every core for real while the sampler reads (the embedded server's own share
     known); the requests span those samples."""
     cfg = config(tmp_path, cpu__process_priority="low", monitor__interval=0.5)
-    busy = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 30\nwhile time.time() < end: pass"])
-            for _ in range(os.cpu_count() or 1)]
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 30\nwhile time.time() < end: pass"])
+        for _ in range(os.cpu_count() or 1)
+    ]
     try:
         sampler = Sampler(interval=0.5, window=60, server_pid=embedded_server.pid)
         time.sleep(0.5)
@@ -188,8 +256,10 @@ def test_cpu_taken_by_other_programs_during_requests(tmp_path, embedded_server):
             time.sleep(0.5)
             sampler.sample()
         end = time.time()
-        rows = [LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=start + (end - start) / 2),
-                LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=end)]
+        rows = [
+            LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=start + (end - start) / 2),
+            LedgerRow("chat", "m", prompt_tokens=100, duration=(end - start) / 2, ts=end),
+        ]
         (f,) = advisor.check_cpu(facts(cfg, rows, samples=list(sampler.samples)))
         assert f.severity == "warning" and "during your requests" in f.saw and "resource samples" in f.saw
         assert f.change == {"cpu.process_priority": "normal"}
@@ -225,7 +295,9 @@ def test_swap_in_use_with_little_memory_left(tmp_path):
     (f,) = advisor.check_swap(facts(cfg, machine=swapping))
     assert "3,100 MB of swap used" in f.saw and "900 of 16,000 MB available" in f.saw
     # old pages in swap with plenty of memory free are no finding
-    idle_swap = Machine(cores=2, memory_total_mb=16_000, memory_available_mb=12_000, swap_total_mb=8000, swap_used_mb=3100)
+    idle_swap = Machine(
+        cores=2, memory_total_mb=16_000, memory_available_mb=12_000, swap_total_mb=8000, swap_used_mb=3100
+    )
     assert advisor.check_swap(facts(cfg, machine=idle_swap)) == []
 
 
@@ -267,6 +339,47 @@ def test_context_window_far_beyond_what_is_sent(tmp_path, lmstudio, lmstudio_mod
     (f,) = advisor.check_context_window(facts(cfg, rows, models=models, backend=backend))
     assert "40,960-token window" in f.saw and "sends at most 8,000" in f.saw and "largest request was 5,700" in f.saw
     assert "Context Length 8,192" in f.step
+
+
+def test_embedded_context_window_far_beyond_what_is_sent_names_its_key(tmp_path, server_url):
+    """The real embedded server's model list (an 8,192-token window) against a small context budget."""
+    from devsynth_tui.services.lmstudio_client import LLMClient
+
+    async def listed():
+        client = LLMClient(server_url)
+        try:
+            return await client.list_models()
+        finally:
+            await client.aclose()
+
+    models = asyncio.run(listed())
+    cfg = config(tmp_path, llm__base_url=server_url, memory__max_context_size=1000, llm__max_tokens=500)
+    rows = [LedgerRow("chat", models[0].id, "embedded", prompt_tokens=900, completion_tokens=300)]
+    (f,) = advisor.check_context_window(facts(cfg, rows, models=models, backend="embedded", active_model=models[0].id))
+    assert f"{models[0].context_length:,}-token window" in f.saw
+    assert f.change == {"llm.embedded.context_size": 4096} and f.step == ""
+
+
+def test_threads_slower_than_the_best_the_benchmark_measured(tmp_path):
+    from devsynth_tui.services.benchmark import RunResult, save_run
+
+    sweep = [
+        {"params": {"llm.embedded.threads": n}, "tps_p50": tps, "ttft_p50": 0.03}
+        for n, tps in ((1, 54.0), (2, 7.0), (4, 22.9))
+    ]
+    store = store_with([])
+    run = save_run(
+        store,
+        RunResult(None, time.time(), "complete", {"cores": 2}, "embedded SmolLM2", "SmolLM2", {}, "x", sweep=sweep),
+    )
+    cfg = config(tmp_path, llm__embedded__threads=2)
+    (f,) = advisor.check_threads(Facts(cfg, store, 0.0, HEALTHY_MACHINE))
+    assert f.change == {"llm.embedded.threads": 1}
+    assert f"benchmark run {run} measured 54.0 tok/s with 1 threads against 7.0 tok/s with 2" in f.saw
+    assert advisor.check_threads(Facts(config(tmp_path, llm__embedded__threads=1), store, 0.0, HEALTHY_MACHINE)) == []
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(advisor.Skip, match="no stored benchmark swept"):
+        advisor.check_threads(Facts(cfg, Store(db_path(tmp_path / "empty")), 0.0, HEALTHY_MACHINE))
 
 
 def test_memory_growing_across_requests_with_gc_off(tmp_path):
@@ -316,8 +429,10 @@ def test_info_findings_alone_are_healthy(tmp_path):
 
 
 def test_outcome_before_and_after_a_change():
-    store = store_with([LedgerRow("chat", "m", prompt_tokens=1000, ts=100.0 + i) for i in range(5)]
-                       + [LedgerRow("chat", "m", prompt_tokens=690, ts=200.0 + i) for i in range(4)])
+    store = store_with(
+        [LedgerRow("chat", "m", prompt_tokens=1000, ts=100.0 + i) for i in range(5)]
+        + [LedgerRow("chat", "m", prompt_tokens=690, ts=200.0 + i) for i in range(4)]
+    )
     assert advisor.outcome(store, "prompt_tokens", 150.0) is None  # 4 of 5 requests ran since
     Ledger(store).record(LedgerRow("chat", "m", prompt_tokens=690, ts=210.0))
     result = advisor.outcome(store, "prompt_tokens", 150.0)

@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services import benchmark as bm
 from devsynth_tui.services.store import Store, db_path
@@ -36,7 +36,11 @@ def test_small_run_has_every_stage_and_metric(server_url, tmp_path):
         assert 0 <= s["min"] <= s["p50"] <= s["p90"] <= s["p99"] <= s["max"] and s["max"] > 0, metric
     assert level["output_tokens"]["mean"] == 16  # fixed output length: comparable runs
     server = level["server"]  # the server's own figures, apart from ours
-    assert server["source"] == "llama.cpp timings" and server["predicted_per_second"]["mean"] > 0 and server["prompt_ms"]["p50"] > 0
+    assert (
+        server["source"] == "llama.cpp timings"
+        and server["predicted_per_second"]["mean"] > 0
+        and server["prompt_ms"]["p50"] > 0
+    )
     assert level["overhead"]["preparation"]["p50"] > 0 and level["overhead"]["after"]["p50"] > 0
 
 
@@ -51,18 +55,48 @@ def test_text_output_is_the_guides_table(server_url):
 
 
 def test_sweep_one_row_per_combination(server_url):
-    r = bench(server_url, "--no-stages", "--requests", "1", "--warmup", "0", "--sweep", "temperature=0,0.7",
-              "--sweep", "max_tokens=8,16", "--sweep", "tokens.prompt_optimization.instruction_compression=on,off", "--json")
+    r = bench(
+        server_url,
+        "--no-stages",
+        "--requests",
+        "1",
+        "--warmup",
+        "0",
+        "--sweep",
+        "temperature=0,0.7",
+        "--sweep",
+        "max_tokens=8,16",
+        "--sweep",
+        "tokens.prompt_optimization.instruction_compression=on,off",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)["sweep"]
     assert len(rows) == 8
-    assert {(row["params"]["llm.temperature"], row["params"]["llm.max_tokens"]) for row in rows} == {(0, 8), (0, 16), (0.7, 8), (0.7, 16)}
+    assert {(row["params"]["llm.temperature"], row["params"]["llm.max_tokens"]) for row in rows} == {
+        (0, 8),
+        (0, 16),
+        (0.7, 8),
+        (0.7, 16),
+    }
     by_tokens = {row["params"]["llm.max_tokens"]: row["output_tokens"] for row in rows}
     assert by_tokens[8] <= 8 and by_tokens[16] <= 16
 
 
 def test_concurrency_4_overlaps_on_parallel_slots_and_ledgers_every_request(server_url):
-    r = bench(server_url, "--no-stages", "--requests", "4", "--warmup", "1", "--max-tokens", "24", "--concurrency", "4", "--json")
+    r = bench(
+        server_url,
+        "--no-stages",
+        "--requests",
+        "4",
+        "--warmup",
+        "1",
+        "--max-tokens",
+        "24",
+        "--concurrency",
+        "4",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     run = json.loads(r.stdout)
     requests = sorted(run["requests"], key=lambda q: q["sent_at"])
@@ -85,8 +119,23 @@ def test_thread_sweep_restarts_the_embedded_server_per_value_and_names_the_best(
     cfg = tmp_path / "c.yaml"
     cfg.write_text("llm:\n  embedded:\n    mode: always\n    context_size: 2048\n")
     out = tmp_path / "sweep.csv"
-    r = run_cli("--config", str(cfg), "benchmark", "--no-stages", "--requests", "2", "--warmup", "0", "--max-tokens", "8",
-                "--sweep", "llm.embedded.threads=1,2", "--json", "--output", str(out))
+    r = run_cli(
+        "--config",
+        str(cfg),
+        "benchmark",
+        "--no-stages",
+        "--requests",
+        "2",
+        "--warmup",
+        "0",
+        "--max-tokens",
+        "8",
+        "--sweep",
+        "llm.embedded.threads=1,2",
+        "--json",
+        "--output",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     run = json.loads(r.stdout)
     assert [row["params"] for row in run["sweep"]] == [{"llm.embedded.threads": 1}, {"llm.embedded.threads": 2}]
@@ -113,8 +162,24 @@ def test_list_show_compare(server_url):
 
 
 def test_interrupted_run_is_stored_incomplete(server_url):
-    p = subprocess.Popen([sys.executable, "-m", "devsynth_tui", "--base-url", server_url, "benchmark", "--no-stages",
-                          "--requests", "200", "--max-tokens", "16"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devsynth_tui",
+            "--base-url",
+            server_url,
+            "benchmark",
+            "--no-stages",
+            "--requests",
+            "200",
+            "--max-tokens",
+            "16",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(600):  # wait until some requests are done (a slow machine takes longer), then interrupt
         time.sleep(0.1)
         runs = Store(db_path(app_home())).query("SELECT COUNT(*) FROM requests WHERE operation = 'benchmark'")[0][0]
@@ -129,25 +194,37 @@ def test_interrupted_run_is_stored_incomplete(server_url):
 
 def test_older_schema_run_still_shows():
     store = Store(db_path(app_home()))
-    old = {"started": 1.0, "status": "complete", "server": "LM Studio at x", "model": "m", "stages": {"Context loading": 0.1}}
-    store.write("INSERT INTO bench_runs(started, status, server, model, config_hash, data) VALUES (1, 'complete', 'x', 'm', '', ?)",
-                (json.dumps(old),))
+    old = {
+        "started": 1.0,
+        "status": "complete",
+        "server": "LM Studio at x",
+        "model": "m",
+        "stages": {"Context loading": 0.1},
+    }
+    store.write(
+        "INSERT INTO bench_runs(started, status, server, model, config_hash, data) VALUES (1, 'complete', 'x', 'm', "
+        "'', ?)",
+        (json.dumps(old),),
+    )
     r = run_cli("benchmark", "show", "1")
     assert r.returncode == 0 and "Context loading: 0.10s" in r.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--requests", "0"], "--requests 0"),
-    (["--concurrency", "1,0"], "--concurrency 0"),
-    (["--concurrency", "two"], "--concurrency 'two'"),
-    (["--sweep", "warp=1,2"], "'warp': unknown parameter"),
-    (["--sweep", "temperature=0,5"], "between 0 and 2"),
-    (["--sweep", "temperature"], "expected NAME=V1,V2"),
-    (["show", "99"], "no benchmark run 99"),
-    (["--slo", "ttft_p90<=fast"], "--slo 'ttft_p90<=fast'"),
-    (["--sweep", "llm.embedded.mode=auto,never"], "can't be swept"),
-    (["--sweep", "llm.embedded.batch_size=64"], "llm.embedded.batch_size=64"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--requests", "0"], "--requests 0"),
+        (["--concurrency", "1,0"], "--concurrency 0"),
+        (["--concurrency", "two"], "--concurrency 'two'"),
+        (["--sweep", "warp=1,2"], "'warp': unknown parameter"),
+        (["--sweep", "temperature=0,5"], "between 0 and 2"),
+        (["--sweep", "temperature"], "expected NAME=V1,V2"),
+        (["show", "99"], "no benchmark run 99"),
+        (["--slo", "ttft_p90<=fast"], "--slo 'ttft_p90<=fast'"),
+        (["--sweep", "llm.embedded.mode=auto,never"], "can't be swept"),
+        (["--sweep", "llm.embedded.batch_size=64"], "llm.embedded.batch_size=64"),
+    ],
+)
 def test_bad_input(args, message):
     r = run_cli("--base-url", "http://127.0.0.1:9/v1", "benchmark", *args)
     assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr

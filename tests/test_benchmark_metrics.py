@@ -5,8 +5,8 @@ import csv
 import io
 
 import pytest
-
 from clock_server import ClockServer, schedule
+
 from devsynth_tui.config import app_home, load
 from devsynth_tui.services import benchmark as bm
 from devsynth_tui.services.backend import connect
@@ -45,9 +45,14 @@ def test_a_piece_of_k_tokens_counts_k_gaps_split_evenly():
     assert bm.split_tokens([4, 1], None) == [4, 1] and bm.split_tokens([4, 1, 1], 2) == [1, 1, 1]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("ttft_p90<=500", "ttft_p90<=500"), ("latency_p90<=5ms", "METRIC_STAT<=VALUE"), ("ttft_p95<=5ms", "STAT p50|p90|p99|mean"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("ttft_p90<=500", "ttft_p90<=500"),
+        ("latency_p90<=5ms", "METRIC_STAT<=VALUE"),
+        ("ttft_p95<=5ms", "STAT p50|p90|p99|mean"),
+    ],
+)
 def test_bad_slo_is_one_clear_line(text, message):
     with pytest.raises(bm.BenchmarkError, match="--slo") as e:
         bm.parse_slo(text)
@@ -57,24 +62,42 @@ def test_bad_slo_is_one_clear_line(text, message):
 def test_slo_answer_names_the_highest_level_meeting_every_objective():
     slo = bm.parse_slo("ttft_p90<=500ms, tpot_p50<50ms")
     assert [o.bound for o in slo] == [0.5, 0.05] and slo[1].strict
-    levels = [{"concurrency": c, "ttft": {"p90": ttft}, "tpot": {"p50": tpot}, "goodput": good}
-              for c, ttft, tpot, good in ((1, 0.2, 0.03, 1.0), (2, 0.4, 0.049, 1.8), (4, 0.7, 0.05, 0.9))]
+    levels = [
+        {"concurrency": c, "ttft": {"p90": ttft}, "tpot": {"p50": tpot}, "goodput": good}
+        for c, ttft, tpot, good in ((1, 0.2, 0.03, 1.0), (2, 0.4, 0.049, 1.8), (4, 0.7, 0.05, 0.9))
+    ]
     answer = bm.slo_answer(slo, levels)
     assert answer["best"] == 2 and [row["met"] for row in answer["levels"]] == [True, True, False]
     line = bm.format_slo(answer)
-    assert "met up to concurrency 2 (goodput 1.80 req/s)" in line and "concurrency 4 misses ttft_p90<=500ms (700 ms), tpot_p50<50ms" in line
+    assert (
+        "met up to concurrency 2 (goodput 1.80 req/s)" in line
+        and "concurrency 4 misses ttft_p90<=500ms (700 ms), tpot_p50<50ms" in line
+    )
     assert bm.slo_answer(slo, levels[2:])["best"] is None
 
 
 def test_best_sweep_value_is_named_by_tok_s_and_ttft():
-    rows = [{"params": {"llm.embedded.threads": t}, "tps_p50": tps, "ttft_p50": ttft, "e2e_p50": 1.0, "prompt_tokens": 9,
-             "output_tokens": 8, "tokens_saved": 0, "requests": 1, "server_tps_p50": tps}
-            for t, tps, ttft in ((1, 40.0, 0.30), (2, 70.0, 0.25), (4, 55.0, 0.20))]
+    rows = [
+        {
+            "params": {"llm.embedded.threads": t},
+            "tps_p50": tps,
+            "ttft_p50": ttft,
+            "e2e_p50": 1.0,
+            "prompt_tokens": 9,
+            "output_tokens": 8,
+            "tokens_saved": 0,
+            "requests": 1,
+            "server_tps_p50": tps,
+        }
+        for t, tps, ttft in ((1, 40.0, 0.30), (2, 70.0, 0.25), (4, 55.0, 0.20))
+    ]
     run = bm.RunResult(1, 0, "complete", {}, "s", "m", {}, "", sweep=rows, best=bm.best_combination(rows))
     assert run.best == {"tps": {"llm.embedded.threads": 2}, "ttft": {"llm.embedded.threads": 4}}
     assert "best: threads=2 (70.0 tok/s, TTFT 250 ms); lowest TTFT: threads=4 (200 ms)" in bm.format_run(run)
     table = list(csv.DictReader(io.StringIO(bm.to_csv(run))))
-    assert [row["params"] for row in table] == ["threads=1", "threads=2", "threads=4"] and table[1]["generation_tps_p50"] == "70.0"
+    assert [row["params"] for row in table] == ["threads=1", "threads=2", "threads=4"] and table[1][
+        "generation_tps_p50"
+    ] == "70.0"
 
 
 async def run_against_clock(levels: list[int], requests: int = 8, slo: str | None = None):
@@ -84,7 +107,8 @@ async def run_against_clock(levels: list[int], requests: int = 8, slo: str | Non
     ledger = Ledger(Store(db_path(app_home())))
     try:
         async for event in bm.Runner(Pipeline(cfg, backend, ledger), ledger.store).run(
-                bm.Options(requests, 0, levels, TOKENS, stages=False, slo=slo)):
+            bm.Options(requests, 0, levels, TOKENS, stages=False, slo=slo)
+        ):
             result = event
     finally:
         await backend.aclose()
@@ -96,9 +120,11 @@ def truth(requests: list[dict], log) -> dict:
     """What the server did, paired to each reported request by the model name the server gave it:
     per request, its first token since it was sent, its gaps, its time per output token."""
     pairs = [(r["sent"], log[int(r["model"].split("-")[1])]) for r in requests]
-    return {"ttft": [s.tokens[0] - start for start, s in pairs],
-            "itl": [g for _, s in pairs for g in s.gaps],
-            "tpot": [(s.tokens[-1] - s.tokens[0]) / (len(s.tokens) - 1) for _, s in pairs]}
+    return {
+        "ttft": [s.tokens[0] - start for start, s in pairs],
+        "itl": [g for _, s in pairs for g in s.gaps],
+        "tpot": [(s.tokens[-1] - s.tokens[0]) / (len(s.tokens) - 1) for _, s in pairs],
+    }
 
 
 async def test_known_clock_every_percentile_matches_at_concurrency_1_and_4():
@@ -110,7 +136,11 @@ async def test_known_clock_every_percentile_matches_at_concurrency_1_and_4():
         true = {metric: bm.summarize(values) for metric, values in truth(requests, log).items()}
         for metric in ("ttft", "itl", "tpot"):
             for stat in ("p50", "p90", "p99", "mean"):
-                assert level[metric][stat] == pytest.approx(true[metric][stat], abs=0.003), (level["concurrency"], metric, stat)
+                assert level[metric][stat] == pytest.approx(true[metric][stat], abs=0.003), (
+                    level["concurrency"],
+                    metric,
+                    stat,
+                )
         planned = [schedule(int(r["model"].split("-")[1]), TOKENS) for r in requests]  # the server kept its schedule
         assert true["itl"]["p99"] == pytest.approx(bm.summarize([g for p in planned for g in p.gaps])["p99"], abs=0.03)
         assert true["ttft"]["p90"] == pytest.approx(bm.summarize([p.ttft for p in planned])["p90"], abs=0.03)
@@ -125,4 +155,6 @@ async def test_known_clock_goodput_counts_requests_meeting_every_objective():
     level = result.serving[0]
     good = sum(ttft <= 0.130 for ttft in truth(result.requests, log)["ttft"])
     assert 3 <= good <= 5 and level["good_requests"] == good and level["goodput"] == pytest.approx(good / level["wall"])
-    assert result.slo["best"] is None and [m["objective"] for m in result.slo["levels"][0]["misses"]] == ["ttft_p99<=130ms"]
+    assert result.slo["best"] is None and [m["objective"] for m in result.slo["levels"][0]["misses"]] == [
+        "ttft_p99<=130ms"
+    ]

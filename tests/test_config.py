@@ -3,16 +3,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, run_cli
+
 from devsynth_tui import config as c
 from devsynth_tui.config import ConfigError, load
 
 # The guide's YAML snippets, committed as test data; checked against the guide wherever it is at hand.
 SNIPPETS = re.split(r"^---\n", (REPO / "tests" / "fixtures" / "guide_snippets.yaml").read_text(), flags=re.M)
 GUIDE_NAME = "devsynth-performance-guide.md"
-GUIDE_PLACES = [REPO / "docs" / GUIDE_NAME, REPO.parent / "shared" / "seed" / GUIDE_NAME,
-                Path("/work/shared/seed") / GUIDE_NAME]
+GUIDE_PLACES = [
+    REPO / "docs" / GUIDE_NAME,
+    REPO.parent / "shared" / "seed" / GUIDE_NAME,
+    Path("/work/shared/seed") / GUIDE_NAME,
+]
 
 
 def _guide_snippets() -> list[str]:
@@ -26,6 +29,13 @@ def test_snippet_fixture_is_the_guides_snippets():
     guide = _guide_snippets()
     assert guide, "the guide has no ```yaml snippets: the pattern or the guide changed"
     assert [yaml.safe_load(s) for s in SNIPPETS] == [yaml.safe_load(s) for s in guide]
+
+
+def test_every_key_the_guide_map_names_exists():
+    text = (REPO / "docs" / "guide-map.md").read_text()
+    named = set(re.findall(r"`((?:tokens|memory|cpu|disk|llm|pricing|monitor)\.[a-z_.]+)`", text))
+    assert len(named) >= 35
+    assert sorted(named - set(c.ALL_KEYS)) == []
 
 
 def _leaves(d, prefix=""):
@@ -73,8 +83,14 @@ def _error(tmp_path, text) -> str:
         ("llm:\n  temprature: 0.2\n", ["llm.temprature", "unknown key", "temperature"]),
         ("tokens:\n  context_pruning:\n    strategy: magic\n", ["line 3", "unknown strategy 'magic'"]),
         ("tokens:\n  context_pruning:\n    threshold: 1.5\n", ["tokens.context_pruning.threshold", "between 0 and 1"]),
-        ("tokens:\n  context_pruning:\n    priorities:\n      code: urgent\n", ["priorities", "'urgent'", "high, medium, low"]),
-        ("tokens:\n  response_optimization:\n    termination_patterns: ['(']\n", ["termination_patterns", "not a valid regular expression"]),
+        (
+            "tokens:\n  context_pruning:\n    priorities:\n      code: urgent\n",
+            ["priorities", "'urgent'", "high, medium, low"],
+        ),
+        (
+            "tokens:\n  response_optimization:\n    termination_patterns: ['(']\n",
+            ["termination_patterns", "not a valid regular expression"],
+        ),
         ("disk:\n  caching:\n    max_size: 0\n", ["disk.caching.max_size"]),
         ("disk:\n  caching:\n    max_size: -5\n", ["disk.caching.max_size"]),
         ("disk:\n  compression:\n    level: 10\n", ["disk.compression.level", "between 1 and 9"]),
@@ -94,9 +110,11 @@ def test_bad_files_give_one_line_error(tmp_path, text, expect):
 
 
 def test_unreadable_and_binary_files(tmp_path):
-    assert "file not found" in str(pytest.raises(ConfigError, load, tmp_path / "missing.yaml").value)
+    with pytest.raises(ConfigError, match="file not found"):
+        load(tmp_path / "missing.yaml")
     (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00bad")
-    assert "cannot read" in str(pytest.raises(ConfigError, load, tmp_path / "bin.yaml").value)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load(tmp_path / "bin.yaml")
 
 
 def test_load_order_file_env_flags(tmp_path, monkeypatch):
@@ -128,7 +146,7 @@ def test_base_url_with_or_without_v1():
 def test_strategy_list_and_overrides_validate():
     cfg = load().with_values({"tokens.context_pruning.strategy": ["recency", "summarization"]})
     assert cfg.get("tokens.context_pruning.strategy") == ["recency", "summarization"]
-    with pytest.raises(ConfigError, match="llm.top_p"):
+    with pytest.raises(ConfigError, match=r"llm\.top_p"):
         cfg.with_values({"llm.top_p": 3})
 
 
@@ -162,4 +180,3 @@ def test_embedded_as_one_value_from_an_earlier_version_still_means_its_mode(tmp_
     saved = yaml.safe_load(c.overrides_path().read_text())
     assert saved["llm"] == {"embedded": {"mode": "always", "threads": 2}, "temperature": 0.5}
     assert load().with_values({"llm.embedded": "auto"}).get("llm.embedded.threads") == 2
-

@@ -5,10 +5,10 @@ import json
 from contextlib import aclosing
 from pathlib import Path
 
+from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli
 from devsynth_tui.config import app_home
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.conversations import Conversations, Message, fit_history, turn_pairs
@@ -33,7 +33,10 @@ def roles_alternate(messages: list[dict]) -> bool:
 
 
 def exchange(n: int, words: int = 20, ts: float = 0.0, status: str = "ok") -> list[Message]:
-    return [Message("user", f"question {n} " + "q " * words, ts), Message("assistant", f"answer {n} " + "a " * words, ts, status)]
+    return [
+        Message("user", f"question {n} " + "q " * words, ts),
+        Message("assistant", f"answer {n} " + "a " * words, ts, status),
+    ]
 
 
 # --- the history policy ----------------------------------------------------------------
@@ -41,9 +44,13 @@ def exchange(n: int, words: int = 20, ts: float = 0.0, status: str = "ok") -> li
 
 def test_unanswered_questions_drop_out_so_roles_alternate():
     history = [
-        Message("user", "first"), Message("assistant", "one"),
-        Message("user", "failed before any text"), Message("assistant", "", status="error"),
-        Message("user", "asked twice"), Message("user", "asked again"), Message("assistant", "two"),
+        Message("user", "first"),
+        Message("assistant", "one"),
+        Message("user", "failed before any text"),
+        Message("assistant", "", status="error"),
+        Message("user", "asked twice"),
+        Message("user", "asked again"),
+        Message("assistant", "two"),
         Message("user", "still streaming elsewhere"),
     ]
     pairs, unanswered = turn_pairs(history)
@@ -91,11 +98,21 @@ async def test_an_answer_cut_short_is_sent_marked():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["user", "assistant"]), st.sampled_from(["ok", "error", "cancelled", "partial"]),
-                          st.sampled_from(["", "text"])), max_size=12),
-       st.integers(min_value=0, max_value=400))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["user", "assistant"]),
+            st.sampled_from(["ok", "error", "cancelled", "partial"]),
+            st.sampled_from(["", "text"]),
+        ),
+        max_size=12,
+    ),
+    st.integers(min_value=0, max_value=400),
+)
 def test_whatever_was_stored_the_messages_sent_alternate(stored, budget):
-    history = [Message(role, content and f"{content} {n}", status=status) for n, (role, status, content) in enumerate(stored)]
+    history = [
+        Message(role, content and f"{content} {n}", status=status) for n, (role, status, content) in enumerate(stored)
+    ]
     fit = asyncio.run(fit_history(history, budget, None))
     assert roles_alternate(build_messages("system", [], ["example"], fit, "the question"))
 
@@ -168,7 +185,11 @@ def test_ask_continue_sends_the_earlier_turns(recording_proxy, tmp_path):
     assert second.returncode == 0, second.stderr
     assert f"conversation {answer['conversation']}" in second.stderr
     messages = recording_proxy.bodies()[-1]["messages"]
-    assert [m["content"] for m in messages[1:]] == ["Name a Python web framework.", answer["text"], "Which year was it released?"]
+    assert [m["content"] for m in messages[1:]] == [
+        "Name a Python web framework.",
+        answer["text"],
+        "Which year was it released?",
+    ]
     shown = run_cli(*base, "conversations", "show", str(answer["conversation"]), "--json")
     assert [m["role"] for m in json.loads(shown.stdout)["messages"]] == ["user", "assistant"] * 2
 
@@ -233,7 +254,7 @@ EXTRA_QUESTIONS = [
 
 def real_questions() -> list[str]:
     tasks = json.loads((REPO / "bench" / "corpus" / "tasks.json").read_text())
-    return [t["question"] for t in tasks] + EXTRA_QUESTIONS
+    return [q for t in tasks for q in (t["named"], t["paraphrased"])] + EXTRA_QUESTIONS
 
 
 async def test_instruction_compression_never_changes_the_question(cfg_for, server_url):
@@ -245,3 +266,16 @@ async def test_instruction_compression_never_changes_the_question(cfg_for, serve
         assert prepared.messages[-1] == {"role": "user", "content": question}
     template = ChatRequest("Could you please explain the code in the context?", prompt_is_template=True)
     assert (await pipe.prepare(template)).messages[-1]["content"] == "Explain the code in the context?"
+
+
+async def test_a_question_larger_than_the_window_is_refused_before_any_model_call(cfg_for, recording_proxy):
+    """A pasted 20,000-token file as the question: one line, a ledger row, no request to the model."""
+    pasted = "\n".join(f"def function_{n}(value):\n    return value * {n} + {n * 7}\n" for n in range(1200))
+    pipe = pipeline_for(cfg_for(), recording_proxy.url)
+    (done,) = [e async for e in pipe.run(ChatRequest("Explain this:\n" + pasted)) if isinstance(e, Done)]
+    assert done.status == "error" and "8,192-token window" in done.error and "--context" in done.error
+    assert "\n" not in done.error and recording_proxy.bodies() == []
+    assert done.summary() == f"not sent: {done.error}"
+    row = Ledger(Store(db_path(app_home()))).history(1)[0]
+    assert row["status"] == "error" and row["prompt_tokens"] == row["completion_tokens"] == 0 and row["cost"] == 0
+    assert row["est_prompt_tokens"] > 20_000  # what it would have cost is kept apart

@@ -7,8 +7,8 @@ import os
 
 import pytest
 import yaml
-
 from conftest import run_cli
+
 from devsynth_tui.cli import main
 from devsynth_tui.config import app_home, overrides_path
 from devsynth_tui.services import advisor
@@ -27,7 +27,9 @@ def machine(monkeypatch):
 @pytest.fixture
 def user_config(tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text("# my own settings\nllm:\n  temperature: 0.9\n  embedded: never\n  base_url: http://127.0.0.1:9/v1\n")
+    path.write_text(
+        "# my own settings\nllm:\n  temperature: 0.9\n  embedded: never\n  base_url: http://127.0.0.1:9/v1\n"
+    )
     os.utime(path, (0, 0))  # written long ago: the window is the last week
     return path
 
@@ -101,14 +103,19 @@ def test_fix_without_a_terminal_or_yes_refuses_in_one_line(user_config):
 
 def test_bad_since_is_one_line(user_config):
     r = run_cli("doctor", "--since", "yesterday", "--config", str(user_config))
-    assert r.returncode == 2 and r.stderr.strip() == "devsynth-tui: --since 'yesterday': expected a date like 2026-05-10 or 2026-05-10T15:30"
+    assert (
+        r.returncode == 2
+        and r.stderr.strip() == "devsynth-tui: --since 'yesterday': expected a date like 2026-05-10 or 2026-05-10T15:30"
+    )
 
 
 def test_doctor_never_imports_textual(user_config):
     import subprocess
     import sys
 
-    code = ("import sys; from devsynth_tui.cli import main; main(['doctor', '--json', '--config', sys.argv[1]]); "
-            "print('TEXTUAL' if any(m.startswith('textual') for m in sys.modules) else 'CLEAN', file=sys.stderr)")
+    code = (
+        "import sys; from devsynth_tui.cli import main; main(['doctor', '--json', '--config', sys.argv[1]]); "
+        "print('TEXTUAL' if any(m.startswith('textual') for m in sys.modules) else 'CLEAN', file=sys.stderr)"
+    )
     r = subprocess.run([sys.executable, "-c", code, str(user_config)], capture_output=True, text=True, timeout=120)
     assert r.stderr.strip().endswith("CLEAN"), r.stderr

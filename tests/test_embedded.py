@@ -15,10 +15,11 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import load
 from devsynth_tui.services import embedded
+from devsynth_tui.services.backend import start_embedded
 from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable
 
 STRICT_TEMPLATE = (Path(__file__).parent / "strict_chatml.jinja").read_text()
@@ -36,7 +37,18 @@ def test_settings_come_from_the_config_section_and_zero_means_this_machine():
     resolved = settings.resolved()
     assert resolved.threads == 3 and resolved.parallel == embedded.default_parallel(os.cpu_count()) >= 2
     assert EmbeddedSettings().resolved().threads == os.cpu_count()
-    assert settings.args() == ["--threads", "3", "--batch-size", "2048", "--context-size", "4096", "--gpu-layers", "0", "--parallel", "0"]
+    assert settings.args() == [
+        "--threads",
+        "3",
+        "--batch-size",
+        "2048",
+        "--context-size",
+        "4096",
+        "--gpu-layers",
+        "0",
+        "--parallel",
+        "0",
+    ]
 
 
 def test_default_model_is_found_through_the_distributions_file_list():
@@ -57,7 +69,7 @@ def test_no_model_installed_says_how_to_get_one(monkeypatch):
 
 
 def test_a_configured_model_must_be_a_gguf_file(tmp_path):
-    with pytest.raises(EmbeddedUnavailable, match="llm.embedded.model: no file at"):
+    with pytest.raises(EmbeddedUnavailable, match=r"llm\.embedded\.model: no file at"):
         embedded.model_path(str(tmp_path / "nope.gguf"))
     text = tmp_path / "notes.gguf"
     text.write_text("not a model")
@@ -78,15 +90,20 @@ def test_cli_with_a_missing_model_is_one_line(tmp_path):
 
 def test_models_local_lists_lm_studio_ggufs_with_sizes(tmp_path):
     home = tmp_path / "user"
-    for folder, name, size in ((".lmstudio/models/lmstudio-community/Qwen-GGUF", "Qwen-Q4_K_M.gguf", 3 * 2**20),
-                               (".cache/lm-studio/models/TheBloke/old", "old-model.Q8_0.gguf", 2**20),
-                               (".lmstudio/models/lmstudio-community/Qwen-GGUF", "mmproj-Qwen-f16.gguf", 2**20)):
+    for folder, name, size in (
+        (".lmstudio/models/lmstudio-community/Qwen-GGUF", "Qwen-Q4_K_M.gguf", 3 * 2**20),
+        (".cache/lm-studio/models/TheBloke/old", "old-model.Q8_0.gguf", 2**20),
+        (".lmstudio/models/lmstudio-community/Qwen-GGUF", "mmproj-Qwen-f16.gguf", 2**20),
+    ):
         (home / folder).mkdir(parents=True, exist_ok=True)
         (home / folder / name).write_bytes(GGUF + b"\x00" * (size - len(GGUF)))
     r = run_cli("models", "--local", "--json", env={"HOME": str(home)})
     assert r.returncode == 0, r.stderr
     found = {Path(m["path"]).name: (m["size"], m["source"]) for m in json.loads(r.stdout)}
-    assert found["Qwen-Q4_K_M.gguf"] == (3 * 2**20, "LM Studio") and found["old-model.Q8_0.gguf"] == (2**20, "LM Studio")
+    assert found["Qwen-Q4_K_M.gguf"] == (3 * 2**20, "LM Studio") and found["old-model.Q8_0.gguf"] == (
+        2**20,
+        "LM Studio",
+    )
     assert "mmproj-Qwen-f16.gguf" not in found  # a vision projector is not a chat model
     assert found[embedded.default_model().name][1] == "embedded default"
     text = run_cli("models", "--local", env={"HOME": str(home)}).stdout
@@ -125,12 +142,21 @@ def test_any_gguf_on_parallel_slots_with_a_strict_template_never_mistaking_anoth
         slots = httpx.get(f"{root}/slots").json()
         assert len(slots) == 2 and all(s["n_ctx"] == 2048 for s in slots)  # each slot may use the whole context
         chat = f"{root}/v1/chat/completions"
-        bad = httpx.post(chat, json={"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
-                                     "max_tokens": 2}, timeout=60)
+        bad = httpx.post(
+            chat,
+            json={"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "max_tokens": 2},
+            timeout=60,
+        )
         assert 400 <= bad.status_code < 600 and "roles must alternate" in bad.text and "message 2 is user" in bad.text
         # a prompt longer than the context split over two slots (1024) still fits
-        long = httpx.post(chat, json={"messages": [{"role": "system", "content": "Count."},
-                                                   {"role": "user", "content": "apple " * 1200}], "max_tokens": 1}, timeout=300)
+        long = httpx.post(
+            chat,
+            json={
+                "messages": [{"role": "system", "content": "Count."}, {"role": "user", "content": "apple " * 1200}],
+                "max_tokens": 1,
+            },
+            timeout=300,
+        )
         assert long.status_code == 200 and long.json()["usage"]["prompt_tokens"] > 1024
     finally:
         server.stop()
@@ -153,3 +179,27 @@ async def test_starting_is_serialized_one_child_however_many_ask(tmp_path, monke
         assert server.alive() and our_children() - before == {server.pid}
     finally:
         servers[0].stop()
+
+
+@pytest.mark.integration
+async def test_a_restart_on_another_port_takes_the_client_along(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedded, "_shared", None)
+    cfg = load().with_values({"llm.embedded": {"context_size": 512, "parallel": 1, "threads": 1}})
+    backend = await start_embedded(cfg, tmp_path)
+    server, first = backend.embedded, backend.client
+    try:
+        old_port = server.port
+        os.kill(server.pid, signal.SIGKILL)
+        server.proc.wait()
+        impostor = ThreadingHTTPServer(("127.0.0.1", old_port), Impostor)  # the old port is someone else's now
+        threading.Thread(target=impostor.serve_forever, daemon=True).start()
+        try:
+            assert await backend.ensure_alive()
+        finally:
+            impostor.shutdown()
+            impostor.server_close()
+        assert server.port != old_port and backend.client is not first
+        assert backend.client.url == server.base_url and await backend.client.probe()
+    finally:
+        await backend.client.aclose()
+        server.stop()

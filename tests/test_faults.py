@@ -8,8 +8,9 @@ import signal
 
 import psutil
 import pytest
-
 from conftest import run_cli
+from fault_server import FaultServer
+
 from devsynth_tui.config import app_home, load
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.embedded import EmbeddedServer
@@ -17,7 +18,6 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.lmstudio_client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 from devsynth_tui.services.store import Store, db_path
-from fault_server import FaultServer
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,9 @@ def test_connection_refused(tmp_path):
 
 def test_silent_server_times_out(faults):
     r = ask(faults.url("silent"), timeout="1")
-    assert r.returncode == 1 and "did not start answering within 1 s" in r.stderr and "llm.first_byte_timeout" in r.stderr
+    assert (
+        r.returncode == 1 and "did not start answering within 1 s" in r.stderr and "llm.first_byte_timeout" in r.stderr
+    )
     assert rows()[0]["status"] == "error"
 
 
@@ -98,7 +100,13 @@ async def test_drip_then_cancel_closes_connection(faults):
     with pytest.raises(asyncio.CancelledError):
         await task
     await asyncio.sleep(0.2)
-    conns_after = len([c for c in psutil.Process().net_connections() if c.raddr and c.raddr.port == faults.port and c.status == "ESTABLISHED"])
+    conns_after = len(
+        [
+            c
+            for c in psutil.Process().net_connections()
+            if c.raddr and c.raddr.port == faults.port and c.status == "ESTABLISHED"
+        ]
+    )
     assert conns_before >= 1 and conns_after == 0  # the stream was closed, so the server stops
     row = rows()[0]
     assert row["status"] == "cancelled" and text == ["drip0 "]
@@ -109,7 +117,9 @@ def test_hostile_output_is_inert_on_stdout_unless_raw(faults):
     r = ask(faults.url("hostile"))
     assert r.returncode == 0
     assert "\x1b" not in r.stdout and "\u202e" not in r.stdout and "\x07" not in r.stdout
-    assert "[@click=app.quit]" in r.stdout and "[bold red]" in r.stdout and "␛[2J" in r.stdout and "<U+202E>" in r.stdout
+    assert (
+        "[@click=app.quit]" in r.stdout and "[bold red]" in r.stdout and "␛[2J" in r.stdout and "<U+202E>" in r.stdout
+    )
     raw = ask(faults.url("hostile"), "--raw")
     assert "\x1b[2J" in raw.stdout and "\x1b]52;c;" in raw.stdout
     js = json.loads(ask(faults.url("hostile"), "--json").stdout)
@@ -127,7 +137,9 @@ def test_api_key_never_shown(faults, monkeypatch):
     cfg.write_text(f"llm:\n  api_key: {key}\n  embedded: never\n")
     shown = run_cli("--config", str(cfg), "config", "show", "--json")
     assert key not in shown.stdout and json.loads(shown.stdout)["llm"]["api_key"] == "***"
-    bench = run_cli("--config", str(cfg), "--base-url", faults.url("fast"), "benchmark", "--no-stages", "--requests", "2", "--json")
+    bench = run_cli(
+        "--config", str(cfg), "--base-url", faults.url("fast"), "benchmark", "--no-stages", "--requests", "2", "--json"
+    )
     assert bench.returncode == 0 and key not in bench.stdout
     for path in app_home().rglob("*"):
         if path.is_file():
@@ -167,8 +179,14 @@ async def test_embedded_server_killed_mid_answer_then_restarted(tmp_path):
 
 
 async def test_load_no_leaks_every_request_has_a_row(faults):
-    cfg = load(base_url=faults.url("fast")).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 32, "disk.caching.enabled": False})
-    pipe = Pipeline(cfg, Backend(LLMClient(faults.url("fast")), "openai", active_model="fault-model"), Ledger(Store(db_path(app_home()))))
+    cfg = load(base_url=faults.url("fast")).with_values(
+        {"llm.embedded.mode": "never", "llm.max_tokens": 32, "disk.caching.enabled": False}
+    )
+    pipe = Pipeline(
+        cfg,
+        Backend(LLMClient(faults.url("fast")), "openai", active_model="fault-model"),
+        Ledger(Store(db_path(app_home()))),
+    )
     proc = psutil.Process()
 
     async def one():

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from devsynth_tui import __version__
 
 PILOT = """
@@ -35,8 +35,12 @@ for theme in ("dark", "light", "high-contrast"):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return next(out.glob("devsynth_tui-*.whl"))
 
 
@@ -45,8 +49,12 @@ def installed(wheel, tmp_path_factory) -> Path:
     """A fresh venv with the wheel and its declared dependencies (no extras): what `pipx install .` makes."""
     venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return venv / "bin"
 
 
@@ -75,5 +83,8 @@ def test_installed_copy_runs_version_config_and_every_theme(installed, tmp_path)
     assert default.returncode == 0 and default.stdout == (REPO / "config" / "default.yaml").read_text()
     pilot = run(installed / "python", "-c", PILOT, cwd=tmp_path, home=home)
     assert pilot.returncode == 0, pilot.stderr[-2000:]
-    assert pilot.stdout.split("\n")[:3] == ["dark devsynth-dark 44.0 0", "light devsynth-light 44.0 0",
-                                            "high-contrast devsynth-high-contrast 44.0 0"]
+    assert pilot.stdout.split("\n")[:3] == [
+        "dark devsynth-dark 44.0 0",
+        "light devsynth-light 44.0 0",
+        "high-contrast devsynth-high-contrast 44.0 0",
+    ]

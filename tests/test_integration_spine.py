@@ -12,8 +12,8 @@ from contextlib import aclosing
 import httpx
 import psutil
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.backend import Backend
 from devsynth_tui.services.ledger import Ledger
@@ -43,8 +43,18 @@ def test_cli_ask_records_server_usage(server_url):
 def test_cli_ask_streams_text_and_footer(server_url, tmp_path):
     ctx = tmp_path / "add.py"
     ctx.write_text("def add(a, b):\n    return a + b\n")
-    r = run_cli("--base-url", server_url, "ask", "Explain this function.", "--context", str(ctx),
-                "--context", str(tmp_path / "missing.py"), "--max-tokens", "20")
+    r = run_cli(
+        "--base-url",
+        server_url,
+        "ask",
+        "Explain this function.",
+        "--context",
+        str(ctx),
+        "--context",
+        str(tmp_path / "missing.py"),
+        "--max-tokens",
+        "20",
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip()
     assert "embedded SmolLM2" not in r.stderr  # we pointed at a running llama.cpp server, and it says so
@@ -89,11 +99,15 @@ async def _processing(url: str) -> bool:
 
 async def test_cancel_closes_stream_and_server_stops(server_url, cfg_for):
     client = LLMClient(server_url)
-    payload = {"model": "x", "messages": [{"role": "user", "content": "Write a very long story."}],
-               "max_tokens": 3000, "ignore_eos": True}
+    payload = {
+        "model": "x",
+        "messages": [{"role": "user", "content": "Write a very long story."}],
+        "max_tokens": 3000,
+        "ignore_eos": True,
+    }
     seen = 0
     async with aclosing(client.stream_chat(payload)) as stream:
-        async for event in stream:
+        async for _ in stream:
             seen += 1
             if seen == 3:
                 assert await _processing(server_url)
@@ -148,7 +162,11 @@ def test_unreachable_with_embedded_never_exits_2(tmp_path):
 
 
 def _embedded_children():
-    return [p for p in psutil.process_iter(["cmdline"]) if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or [])]
+    return [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 def test_always_starts_embedded_and_leaves_no_orphan(tmp_path):

@@ -6,8 +6,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.ledger import Ledger, LedgerRow
 from devsynth_tui.services.store import SCHEMA_VERSION, Store, StoreError, db_path
@@ -24,8 +24,15 @@ def test_record_report_history():
     r = led.report()
     assert (r.requests, r.prompt_tokens, r.completion_tokens, r.total_tokens, r.tokens_saved) == (2, 110, 25, 135, 30)
     text = r.text()
-    for line in ("Token Usage Report:", "Total tokens: 135", "Prompt tokens: 110", "Completion tokens: 25",
-                 "Estimated cost: $0.5000", "Last reset: ", "Tokens saved: 30"):
+    for line in (
+        "Token Usage Report:",
+        "Total tokens: 135",
+        "Prompt tokens: 110",
+        "Completion tokens: 25",
+        "Estimated cost: $0.5000",
+        "Last reset: ",
+        "Tokens saved: 30",
+    ):
         assert line in text
     hist = led.history(limit=1)
     assert len(hist) == 1 and hist[0]["status"] == "cancelled" and hist[0]["total_tokens"] == 15
@@ -82,10 +89,15 @@ def test_locked_ledger_waits_then_clear_error_and_nothing_lost():
     led = ledger()
     led.record(LedgerRow("ask", prompt_tokens=1))
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); "
-         "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(6)", str(led.store.path)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(6)",
+            str(led.store.path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "locked"
     t = time.monotonic()

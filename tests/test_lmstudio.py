@@ -4,6 +4,7 @@ templates), through the CLI and the conversation service."""
 import json
 
 from conftest import run_cli
+
 from devsynth_tui.config import app_home
 from devsynth_tui.services.conversations import Conversations, Message
 from devsynth_tui.services.ledger import Ledger
@@ -74,9 +75,14 @@ def test_a_strict_template_accepts_a_conversation_with_a_failed_turn(lmstudio):
     lmstudio.strict_template = True
     convs = Conversations(Store(db_path(app_home())))
     cid = convs.create("strict")
-    for message in [Message("user", "first"), Message("assistant", "one"),
-                    Message("user", "this one failed"), Message("assistant", "", status="error"),
-                    Message("user", "cut short"), Message("assistant", "partial ans", status="cancelled")]:
+    for message in [
+        Message("user", "first"),
+        Message("assistant", "one"),
+        Message("user", "this one failed"),
+        Message("assistant", "", status="error"),
+        Message("user", "cut short"),
+        Message("assistant", "partial ans", status="cancelled"),
+    ]:
         convs.add(cid, message)
     r = ask(lmstudio, "--conversation", str(cid), "next")
     assert r.returncode == 0, r.stderr

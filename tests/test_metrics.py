@@ -31,11 +31,16 @@ def ledger_figures(session: Session) -> dict[tuple, float]:
     """What the counters must say, from the ledger's own rows (SQL)."""
     out = {}
     rows = session.store.query(
-        "SELECT operation, COALESCE(model, '-') model, status, COUNT(*) n, SUM(prompt_tokens) p, SUM(completion_tokens) c,"
-        " SUM(reasoning_tokens) r, SUM(tokens_saved) s FROM requests WHERE session = ? GROUP BY operation, model, status",
-        (session.id,))
+        "SELECT operation, COALESCE(model, '-') model, status, COUNT(*) n, SUM(prompt_tokens) p, "
+        "SUM(completion_tokens) c,"
+        " SUM(reasoning_tokens) r, SUM(tokens_saved) s FROM requests WHERE session = ? GROUP BY operation, model, "
+        "status",
+        (session.id,),
+    )
     for r in rows:
-        out[("devsynth_requests_total", (("model", r["model"]), ("operation", r["operation"]), ("status", r["status"])))] = r["n"]
+        out[
+            ("devsynth_requests_total", (("model", r["model"]), ("operation", r["operation"]), ("status", r["status"])))
+        ] = r["n"]
         for kind, col in (("prompt", "p"), ("completion", "c"), ("thinking", "r"), ("saved", "s")):
             key = ("devsynth_tokens_total", (("kind", kind), ("model", r["model"]), ("operation", r["operation"])))
             out[key] = out.get(key, 0) + r[col]

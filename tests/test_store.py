@@ -8,9 +8,9 @@ import threading
 import time
 
 import pytest
-
 from conftest import REPO
 from db_lock import WriteLockHolder
+
 from devsynth_tui.services import store as store_module
 from devsynth_tui.services.conversations import Conversations
 from devsynth_tui.services.ledger import Ledger, LedgerRow
@@ -40,8 +40,10 @@ def _shape(conn: sqlite3.Connection) -> dict:
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
         columns = [tuple(r) for r in conn.execute(f"PRAGMA table_info({name})")]
         keys = [tuple(r) for r in conn.execute(f"PRAGMA foreign_key_list({name})")]
-        indexes = {r[1]: [c[2] for c in conn.execute(f"PRAGMA index_info({r[1]})")]
-                   for r in conn.execute(f"PRAGMA index_list({name})")}
+        indexes = {
+            r[1]: [c[2] for c in conn.execute(f"PRAGMA index_info({r[1]})")]
+            for r in conn.execute(f"PRAGMA index_list({name})")
+        }
         shape[name] = (columns, keys, indexes)
     return shape
 
@@ -99,8 +101,10 @@ def test_reads_cannot_write(tmp_path):
 
 def test_a_migration_is_a_list_of_whole_statements(tmp_path, monkeypatch):
     """A semicolon inside a statement is no statement boundary."""
-    migrations = store_module.MIGRATIONS + [["CREATE TABLE notes (body TEXT NOT NULL DEFAULT 'a; b')",
-                                             "INSERT INTO notes DEFAULT VALUES"]]
+    migrations = [
+        *store_module.MIGRATIONS,
+        ["CREATE TABLE notes (body TEXT NOT NULL DEFAULT 'a; b')", "INSERT INTO notes DEFAULT VALUES"],
+    ]
     monkeypatch.setattr(store_module, "MIGRATIONS", migrations)
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(migrations))
     store = Store(tmp_path / DB_NAME)

@@ -28,16 +28,19 @@ def test_one_character_at_a_time_keeps_order_and_kinds():
     assert not any(t in "<think></think>" and len(t) > 1 for t, _ in segments)  # no tag fragment leaks out
 
 
-@pytest.mark.parametrize("text, answer, thinking", [
-    ("plain answer with a < b and <div>html</div>", "plain answer with a < b and <div>html</div>", ""),
-    ("Sure. <think>wait</think> Done.", "Sure. Done.", "wait"),  # text before the block
-    ("<think>still thinking when the stream ended", "", "still thinking when the stream ended"),
-    ("<think>a</think>b<think>c</think>\nd", "bd", "ac"),
-    ("reasoning leaked</think>\n\nanswer", "reasoning leaked\n\nanswer", ""),  # a stray close is dropped
-    ("  \n", "  \n", ""),  # only whitespace: kept
-    ("<thin", "<thin", ""),  # a partial tag at the end is text after all
-    ("<think></think>", "", ""),
-])
+@pytest.mark.parametrize(
+    "text, answer, thinking",
+    [
+        ("plain answer with a < b and <div>html</div>", "plain answer with a < b and <div>html</div>", ""),
+        ("Sure. <think>wait</think> Done.", "Sure. Done.", "wait"),  # text before the block
+        ("<think>still thinking when the stream ended", "", "still thinking when the stream ended"),
+        ("<think>a</think>b<think>c</think>\nd", "bd", "ac"),
+        ("reasoning leaked</think>\n\nanswer", "reasoning leaked\n\nanswer", ""),  # a stray close is dropped
+        ("  \n", "  \n", ""),  # only whitespace: kept
+        ("<thin", "<thin", ""),  # a partial tag at the end is text after all
+        ("<think></think>", "", ""),
+    ],
+)
 def test_split_think_cases(text, answer, thinking):
     assert split_think(text) == (answer, thinking)
     assert _feed(list(text))[:2] == (answer, thinking)

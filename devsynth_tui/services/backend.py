@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
+
+BackendKind = Literal["lmstudio", "llamacpp", "openai", "embedded"]
 
 
 @dataclass
@@ -16,8 +19,8 @@ class Backend:
     """The server we talk to, what to call it in every UI, and the embedded child if we started one."""
 
     client: LLMClient
-    kind: str  # lmstudio | llamacpp | openai | embedded
-    embedded: EmbeddedServer | None = None
+    kind: BackendKind
+    embedded: EmbeddedServer | None = None  # set exactly when kind is "embedded"
     active_model: str | None = None
     fallback_from: str | None = None  # the default URL nothing answered at, when the embedded server stands in
     _models: list[ModelInfo] | None = None
@@ -25,13 +28,13 @@ class Backend:
     @property
     def name(self) -> str:
         """What the server is, in a few words: LM Studio, llama.cpp server, embedded SmolLM2, server."""
-        if self.kind == "embedded":
+        if self.embedded is not None:
             return f"the embedded {self.embedded.model_name}"
         return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
 
     @property
     def label(self) -> str:
-        if self.kind == "embedded":
+        if self.embedded is not None:
             where = f"{self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
             if self.fallback_from:
                 return f"LM Studio not running at {self.fallback_from}: using the embedded {where}"
@@ -50,8 +53,10 @@ class Backend:
             models = await self.models()
             chats = [m for m in models if not m.is_embedding]
             if not chats:
-                raise ModelNotFound(f"{self.name} at {self.client.url} lists no chat model: "
-                                    f"download or load one in LM Studio, or pass --model")
+                raise ModelNotFound(
+                    f"{self.name} at {self.client.url} lists no chat model: "
+                    f"download or load one in LM Studio, or pass --model"
+                )
             self.active_model = next((m for m in chats if m.loaded is not False), chats[0]).id
         return self.active_model
 
@@ -63,8 +68,10 @@ class Backend:
             if m.id == wanted or m.id.lower() == wanted.lower():
                 return m.id
         have = ", ".join(m.id for m in models if not m.is_embedding) or "none"
-        raise ModelNotFound(f"model {wanted!r} is not on {self.name} at {self.client.url}; it has: {have} "
-                            f"(pick one with --model, llm.model or the Models pane)")
+        raise ModelNotFound(
+            f"model {wanted!r} is not on {self.name} at {self.client.url}; it has: {have} "
+            f"(pick one with --model, llm.model or the Models pane)"
+        )
 
     async def models(self, refresh: bool = False) -> list[ModelInfo]:
         """The server's models (listed once, then cached until ``refresh``)."""
@@ -95,10 +102,18 @@ class Backend:
 
     async def ensure_alive(self) -> bool:
         """Restart the embedded server if it died; True when it had to."""
-        if self.kind != "embedded" or self.embedded.alive():
+        if self.embedded is None or self.embedded.alive():
             return False
         await asyncio.to_thread(self.embedded.start)  # serialized: callers racing here get one child
+        await self.follow_embedded()
         return True
+
+    async def follow_embedded(self) -> None:
+        """Point the client at the embedded server again when a (re)start moved it to another port."""
+        if self.embedded is None or self.client.url == self.embedded.base_url:
+            return
+        old, self.client = self.client, self.client.moved_to(self.embedded.base_url)
+        await old.aclose()
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -107,7 +122,9 @@ class Backend:
 
 
 def _client(cfg: Config, url: str) -> LLMClient:
-    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"), first_byte_timeout=cfg.get("llm.first_byte_timeout"))
+    return LLMClient(
+        url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"), first_byte_timeout=cfg.get("llm.first_byte_timeout")
+    )
 
 
 async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = None) -> Backend:
@@ -127,7 +144,11 @@ async def connect(cfg: Config, home: Path) -> Backend:
         return await start_embedded(cfg, home)
     client = _client(cfg, cfg.get("llm.base_url"))
     if await client.probe():
-        kind = "lmstudio" if await client.is_lmstudio() else "llamacpp" if await client.is_llamacpp() else "openai"
+        kind: BackendKind = "openai"
+        if await client.is_lmstudio():
+            kind = "lmstudio"
+        elif await client.is_llamacpp():
+            kind = "llamacpp"
         return Backend(client, kind)
     await client.aclose()
     url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"

@@ -23,9 +23,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, Literal
 
 import psutil
 
@@ -47,17 +48,35 @@ MEDIUM_PROMPT = (
     "    return merged\n```"
 )
 METRICS = ("ttft", "itl", "tpot", "e2e")
-METRIC_NAMES = {"ttft": "time to first token (ms)", "itl": "inter-token latency (ms)",
-                "tpot": "time per output token (ms)", "e2e": "end-to-end latency (ms)"}
+METRIC_NAMES = {
+    "ttft": "time to first token (ms)",
+    "itl": "inter-token latency (ms)",
+    "tpot": "time per output token (ms)",
+    "e2e": "end-to-end latency (ms)",
+}
 STATS = ("mean", "p50", "p90", "p99")
-SWEEP_ALIASES = {"temperature": "llm.temperature", "top_p": "llm.top_p", "top_k": "llm.top_k",
-                 "max_tokens": "llm.max_tokens", "seed": "llm.seed"}
+SWEEP_ALIASES = {
+    "temperature": "llm.temperature",
+    "top_p": "llm.top_p",
+    "top_k": "llm.top_k",
+    "max_tokens": "llm.max_tokens",
+    "seed": "llm.seed",
+}
 SERVER_SETTINGS = "llm.embedded."  # swept by restarting the embedded server
-GUIDE_STAGES = ("Command initialization", "Context loading", "Prompt construction", "LLM query (small)",
-                "LLM query (medium)", "File operations", "Memory usage (peak)")
+GUIDE_STAGES = (
+    "Command initialization",
+    "Context loading",
+    "Prompt construction",
+    "LLM query (small)",
+    "LLM query (medium)",
+    "File operations",
+    "Memory usage (peak)",
+)
 # the server's own per-request figures: llama.cpp `timings`, LM Studio `stats` (kept apart from ours)
-SERVER_FIGURES = {"llama.cpp timings": ("predicted_per_second", "prompt_per_second", "prompt_ms", "predicted_ms"),
-                  "LM Studio stats": ("tokens_per_second", "time_to_first_token", "generation_time")}
+SERVER_FIGURES = {
+    "llama.cpp timings": ("predicted_per_second", "prompt_per_second", "prompt_ms", "predicted_ms"),
+    "LM Studio stats": ("tokens_per_second", "time_to_first_token", "generation_time"),
+}
 
 
 class BenchmarkError(ValueError):
@@ -101,7 +120,7 @@ class RunResult:
 
     id: int | None
     started: float
-    status: str  # complete | incomplete
+    status: Literal["complete", "incomplete"]
     machine: dict
     server: str
     model: str
@@ -132,11 +151,15 @@ def parse_sweep(text: str) -> tuple[str, list]:
 
     key = SWEEP_ALIASES.get(name, name)
     if key not in ALL_KEYS:
-        raise BenchmarkError(f"--sweep {name!r}: unknown parameter; use one of {', '.join(SWEEP_ALIASES)} "
-                             f"or a config key such as llm.embedded.threads")
+        raise BenchmarkError(
+            f"--sweep {name!r}: unknown parameter; use one of {', '.join(SWEEP_ALIASES)} "
+            f"or a config key such as llm.embedded.threads"
+        )
     if key == "llm.embedded.mode":
-        raise BenchmarkError("--sweep llm.embedded.mode: the mode picks a server, it can't be swept; "
-                             "sweep llm.embedded.threads, batch_size, context_size, gpu_layers, parallel or model")
+        raise BenchmarkError(
+            "--sweep llm.embedded.mode: the mode picks a server, it can't be swept; "
+            "sweep llm.embedded.threads, batch_size, context_size, gpu_layers, parallel or model"
+        )
     return key, [_value(v.strip()) for v in values.split(",")]
 
 
@@ -187,8 +210,10 @@ def parse_slo(text: str) -> list[Objective]:
     for part in (p.strip() for p in text.split(",")):
         m = _SLO_PART.match(part.lower())
         if not m:
-            raise BenchmarkError(f"--slo {part!r}: expected METRIC_STAT<=VALUE with METRIC ttft|itl|tpot|e2e, "
-                                 f"STAT p50|p90|p99|mean and a unit ms|s, e.g. ttft_p90<=500ms,tpot_p50<=50ms")
+            raise BenchmarkError(
+                f"--slo {part!r}: expected METRIC_STAT<=VALUE with METRIC ttft|itl|tpot|e2e, "
+                f"STAT p50|p90|p99|mean and a unit ms|s, e.g. ttft_p90<=500ms,tpot_p50<=50ms"
+            )
         metric, stat, op, number, unit = m.groups()
         bound = float(number) / (1000 if unit == "ms" else 1)
         objectives.append(Objective(metric, stat, bound, op == "<", f"{metric}_{stat}{op}{number}{unit}"))
@@ -204,8 +229,14 @@ def summarize(values: list[float]) -> dict:
         return {}
     ordered = sorted(values)
     cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else [ordered[0]] * 99
-    return {"mean": statistics.fmean(ordered), "p50": cuts[49], "p90": cuts[89], "p99": cuts[98],
-            "min": ordered[0], "max": ordered[-1]}
+    return {
+        "mean": statistics.fmean(ordered),
+        "p50": cuts[49],
+        "p90": cuts[89],
+        "p99": cuts[98],
+        "min": ordered[0],
+        "max": ordered[-1],
+    }
 
 
 def split_tokens(estimates: list[int], total: int | None) -> list[int]:
@@ -242,9 +273,13 @@ def token_gaps(pieces: list[tuple[float, str]], total: int | None) -> list[float
 
 
 def machine_info() -> dict:
-    return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1), "python": platform.python_version(),
-            "os": platform.platform(terse=True)}
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+    }
 
 
 # --- the runner -------------------------------------------------------------------------------
@@ -269,7 +304,9 @@ class Runner:
             if key.startswith(SERVER_SETTINGS) and (backend.kind != "embedded" or backend.embedded is None):
                 raise BenchmarkError(
                     f"--sweep {key}: {backend.label} was not started by devsynth-tui, so its settings live there "
-                    f"(LM Studio: the model's load settings); sweep them on the embedded server (llm.embedded.mode: always)")
+                    "(LM Studio: the model's load settings); sweep them on the embedded server (llm.embedded.mode: "
+                    "always)"
+                )
 
     async def run(self, opts: Options) -> AsyncIterator[Progress | RunResult]:
         """Yields progress, then the stored RunResult (status incomplete if cancelled midway)."""
@@ -280,11 +317,22 @@ class Runner:
         backend = self.pipeline.backend
         model = await backend.resolve_model(self.base.get("llm.model"))
         await asyncio.to_thread(encoding)  # the tokenizer's first load (a quarter second) kept off the event loop
-        result = RunResult(None, time.time(), "incomplete", await asyncio.to_thread(machine_info), backend.label, model,
-                           opts.__dict__ | {"seed": SEED}, self.base.digest())
+        result = RunResult(
+            None,
+            time.time(),
+            "incomplete",
+            await asyncio.to_thread(machine_info),
+            backend.label,
+            model,
+            opts.__dict__ | {"seed": SEED},
+            self.base.digest(),
+        )
         combos = _combinations(opts.sweeps)
-        total = (len(GUIDE_STAGES) if opts.stages else 0) + len(opts.concurrency) * (opts.requests + opts.warmup) \
+        total = (
+            (len(GUIDE_STAGES) if opts.stages else 0)
+            + len(opts.concurrency) * (opts.requests + opts.warmup)
             + len(combos) * (opts.requests + opts.warmup)
+        )
         counter = itertools.count(1)
         t0 = time.perf_counter()
         try:
@@ -327,8 +375,14 @@ class Runner:
 
     async def _stages(self, opts: Options, result: RunResult):
         t = time.perf_counter()
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "devsynth_tui", "--version",
-                                                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "devsynth_tui",
+            "--version",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         if await proc.wait() != 0:
             raise BenchmarkFailed(f"`{sys.executable} -m devsynth_tui --version` exited with {proc.returncode}")
         result.stages["Command initialization"] = time.perf_counter() - t
@@ -397,21 +451,18 @@ class Runner:
                 await asyncio.shield(self._restart(original))
 
     async def _apply_server_settings(self, combo: dict, original) -> None:
-        wanted = {k[len(SERVER_SETTINGS):]: v for k, v in combo.items() if k.startswith(SERVER_SETTINGS)}
-        if wanted and self.pipeline.backend.embedded.settings != replace(original, **wanted):
+        wanted = {k[len(SERVER_SETTINGS) :]: v for k, v in combo.items() if k.startswith(SERVER_SETTINGS)}
+        server = self.pipeline.backend.embedded
+        if wanted and server is not None and server.settings != replace(original, **wanted):
             await self._restart(replace(original, **wanted))
 
     async def _restart(self, settings) -> None:
         """The embedded server again with ``settings``; the client follows it if it had to change port."""
-        backend = self.pipeline.backend
-        await asyncio.to_thread(backend.embedded.restart, settings)
-        if backend.client.url != backend.embedded.base_url:
-            from devsynth_tui.services.lmstudio_client import LLMClient
-
-            old, backend.client = backend.client, LLMClient(backend.embedded.base_url, api_key=old.api_key,
-                                                            timeout=old.timeout)
-            await old.aclose()
-        backend.active_model, backend._models = backend.embedded.model_name, None
+        backend, server = self.pipeline.backend, self.pipeline.backend.embedded
+        assert server is not None  # server settings are swept only on the embedded server (checked before the run)
+        await asyncio.to_thread(server.restart, settings)
+        await backend.follow_embedded()
+        backend.active_model, backend._models = server.model_name, None
 
     async def _sweep(self, opts: Options, combo: dict, result: RunResult):
         cfg = self._cfg(opts, combo)
@@ -434,41 +485,61 @@ class BenchmarkFailed(Exception):
 def request_figures(start: float, finished: float, done: Done, pieces: list[tuple[float, str]]) -> dict:
     """One request's figures: TTFT, e2e, TPOT, its token gaps, the pipeline's costs around it, the server's own."""
     r = done.result
+    assert r is not None  # only answered requests are measured (a failed one stops the run)
     n = done.row.completion_tokens
     streamed = r.t_first is not None  # an answer not streamed arrives whole: its first token is its last
     e2e = r.t_end - r.t_start
-    ttft = r.t_first - r.t_start if streamed else e2e
+    ttft = r.t_first - r.t_start if r.t_first is not None else e2e
     tpot = (e2e - ttft) / (n - 1) if streamed and n > 1 else None
-    return {"ttft": ttft, "e2e": e2e, "tpot": tpot, "gaps": token_gaps(pieces, n) if streamed else [], "output_tokens": n,
-            "decode_tps": 1 / tpot if tpot else None, "prompt_tokens": done.row.prompt_tokens,
-            "tokens_saved": done.row.tokens_saved, "model": done.row.model, "sent": r.t_start,
-            "preparation": r.t_start - start, "after": finished - r.t_end,  # outside the request timings
-            "server": server_figures(r)}
+    return {
+        "ttft": ttft,
+        "e2e": e2e,
+        "tpot": tpot,
+        "gaps": token_gaps(pieces, n) if streamed else [],
+        "output_tokens": n,
+        "decode_tps": 1 / tpot if tpot else None,
+        "prompt_tokens": done.row.prompt_tokens,
+        "tokens_saved": done.row.tokens_saved,
+        "model": done.row.model,
+        "sent": r.t_start,
+        "preparation": r.t_start - start,
+        "after": finished - r.t_end,  # outside the request timings
+        "server": server_figures(r),
+    }
 
 
 def server_figures(result) -> dict:
     """The server's own figures for one answer, named by where they came from."""
     for source, data in (("llama.cpp timings", result.server_timings), ("LM Studio stats", result.server_stats)):
         if data:
-            return {"source": source} | {k: data[k] for k in SERVER_FIGURES[source] if isinstance(data.get(k), (int, float))}
+            return {"source": source} | {
+                k: data[k] for k in SERVER_FIGURES[source] if isinstance(data.get(k), (int, float))
+            }
     return {}
 
 
 def level_summary(level: int, figures: list[dict], wall: float, planned: int, slo: list[Objective]) -> dict:
     """A concurrency level: client metrics (ITL pooled over every request), throughput over the level's
     wall time, the pipeline's overhead, the server's own figures apart, and goodput under the SLO."""
-    out = {"concurrency": level, "requests": len(figures), "planned": planned, "wall": wall,
-           "output_tokens_per_s": sum(f["output_tokens"] for f in figures) / wall if wall else 0.0,
-           "requests_per_s": len(figures) / wall if wall else 0.0,
-           "ttft": summarize([f["ttft"] for f in figures]),
-           "itl": summarize([g for f in figures for g in f["gaps"]]),
-           "tpot": summarize([f["tpot"] for f in figures if f["tpot"] is not None]),
-           "e2e": summarize([f["e2e"] for f in figures]),
-           "output_tokens": summarize([f["output_tokens"] for f in figures]),
-           "decode_tps": summarize([f["decode_tps"] for f in figures if f["decode_tps"]]),
-           "overhead": {"preparation": summarize([f["preparation"] for f in figures]),
-                        "after": summarize([f["after"] for f in figures])},
-           "server": server_summary([f["server"] for f in figures])}
+    out = {
+        "concurrency": level,
+        "requests": len(figures),
+        "planned": planned,
+        "wall": wall,
+        "output_tokens_per_s": sum(f["output_tokens"] for f in figures) / wall if wall else 0.0,
+        "requests_per_s": len(figures) / wall if wall else 0.0,
+        "ttft": summarize([f["ttft"] for f in figures]),
+        "itl": summarize([g for f in figures for g in f["gaps"]]),
+        "tpot": summarize([f["tpot"] for f in figures if f["tpot"] is not None]),
+        "e2e": summarize([f["e2e"] for f in figures]),
+        "output_tokens": summarize([f["output_tokens"] for f in figures]),
+        "decode_tps": summarize([f["decode_tps"] for f in figures if f["decode_tps"]]),
+        "overhead": {
+            "preparation": summarize([f["preparation"] for f in figures]),
+            "after": summarize([f["after"] for f in figures]),
+        },
+        "server": server_summary([f["server"] for f in figures]),
+    }
     if slo:
         good = sum(all(o.met(_request_value(f, o)) for o in slo) for f in figures)
         out["goodput"] = good / wall if wall else 0.0
@@ -488,33 +559,41 @@ def server_summary(per_request: list[dict]) -> dict:
     if not rows:
         return {}
     source = rows[0]["source"]
-    return {"source": source} | {k: summarize([r[k] for r in rows if k in r])
-                                 for k in SERVER_FIGURES[source] if any(k in r for r in rows)}
+    return {"source": source} | {
+        k: summarize([r[k] for r in rows if k in r]) for k in SERVER_FIGURES[source] if any(k in r for r in rows)
+    }
 
 
 def slo_answer(slo: list[Objective], levels: list[dict]) -> dict:
     """Per level whether every objective holds, what misses, goodput; and the highest level meeting all."""
     rows = []
     for lvl in sorted(levels, key=lambda level: level["concurrency"]):
-        misses = [{"objective": o.text, "value": (lvl.get(o.metric) or {}).get(o.stat)}
-                  for o in slo if not o.met((lvl.get(o.metric) or {}).get(o.stat))]
-        rows.append({"concurrency": lvl["concurrency"], "met": not misses, "misses": misses,
-                     "goodput": lvl.get("goodput", 0.0)})
+        misses = [
+            {"objective": o.text, "value": (lvl.get(o.metric) or {}).get(o.stat)}
+            for o in slo
+            if not o.met((lvl.get(o.metric) or {}).get(o.stat))
+        ]
+        rows.append(
+            {"concurrency": lvl["concurrency"], "met": not misses, "misses": misses, "goodput": lvl.get("goodput", 0.0)}
+        )
     met = [row for row in rows if row["met"]]
     return {"objectives": [o.text for o in slo], "levels": rows, "best": met[-1]["concurrency"] if met else None}
 
 
 def sweep_row(combo: dict, figures: list[dict]) -> dict:
     server = server_summary([f["server"] for f in figures])
-    return {"params": combo, "requests": len(figures),
-            "prompt_tokens": statistics.fmean(f["prompt_tokens"] for f in figures),
-            "output_tokens": statistics.fmean(f["output_tokens"] for f in figures),
-            "tokens_saved": statistics.fmean(f["tokens_saved"] for f in figures),
-            "e2e_p50": summarize([f["e2e"] for f in figures])["p50"],
-            "ttft_p50": summarize([f["ttft"] for f in figures])["p50"],
-            "tpot_p50": summarize([f["tpot"] for f in figures if f["tpot"]]).get("p50"),
-            "tps_p50": summarize([f["decode_tps"] for f in figures if f["decode_tps"]]).get("p50"),
-            "server_tps_p50": (server.get("predicted_per_second") or server.get("tokens_per_second") or {}).get("p50")}
+    return {
+        "params": combo,
+        "requests": len(figures),
+        "prompt_tokens": statistics.fmean(f["prompt_tokens"] for f in figures),
+        "output_tokens": statistics.fmean(f["output_tokens"] for f in figures),
+        "tokens_saved": statistics.fmean(f["tokens_saved"] for f in figures),
+        "e2e_p50": summarize([f["e2e"] for f in figures])["p50"],
+        "ttft_p50": summarize([f["ttft"] for f in figures])["p50"],
+        "tpot_p50": summarize([f["tpot"] for f in figures if f["tpot"]]).get("p50"),
+        "tps_p50": summarize([f["decode_tps"] for f in figures if f["decode_tps"]]).get("p50"),
+        "server_tps_p50": (server.get("predicted_per_second") or server.get("tokens_per_second") or {}).get("p50"),
+    }
 
 
 def best_combination(rows: list[dict]) -> dict:
@@ -553,7 +632,9 @@ def _file_operations(home: Path) -> float:
 
     with tempfile.TemporaryDirectory(dir=home) as scratch:
         t = time.perf_counter()
-        Ledger(Store(Path(scratch) / "bench.db")).record(LedgerRow("benchmark", "m", prompt_tokens=100, completion_tokens=50))
+        Ledger(Store(Path(scratch) / "bench.db")).record(
+            LedgerRow("benchmark", "m", prompt_tokens=100, completion_tokens=50)
+        )
         cache = DiskCache(Path(scratch) / "cache", 10)
         cache.put("k", {"text": MEDIUM_PROMPT * 4, "usage": {"prompt_tokens": 100, "completion_tokens": 50}})
         cache.get("k")
@@ -584,8 +665,16 @@ def load_run(store: Store, run_id: int) -> RunResult:
     data.pop("schema", None)
     known = {k: data[k] for k in RunResult.__dataclass_fields__ if k in data}  # older runs lack newer fields
     known["id"] = rows[0]["id"]
-    defaults = {"id": None, "started": 0.0, "status": "complete", "machine": {}, "server": "?", "model": "?",
-                "options": {}, "config_hash": ""}
+    defaults: dict[str, Any] = {
+        "id": None,
+        "started": 0.0,
+        "status": "complete",
+        "machine": {},
+        "server": "?",
+        "model": "?",
+        "options": {},
+        "config_hash": "",
+    }
     return RunResult(**(defaults | known))
 
 
@@ -604,13 +693,30 @@ def compare(a: RunResult, b: RunResult) -> list[dict]:
                 continue
             delta = sb["p50"] - sa["p50"]
             spread = max(sa["p90"] - sa["p50"], sb["p90"] - sb["p50"])
-            out.append({"concurrency": la["concurrency"], "metric": metric, "a": sa["p50"], "b": sb["p50"],
-                        "delta": delta, "percent": 100 * delta / sa["p50"] if sa["p50"] else None,
-                        "significant": abs(delta) > spread})
+            out.append(
+                {
+                    "concurrency": la["concurrency"],
+                    "metric": metric,
+                    "a": sa["p50"],
+                    "b": sb["p50"],
+                    "delta": delta,
+                    "percent": 100 * delta / sa["p50"] if sa["p50"] else None,
+                    "significant": abs(delta) > spread,
+                }
+            )
         for metric in ("output_tokens_per_s", "requests_per_s"):
             delta = lb[metric] - la[metric]
-            out.append({"concurrency": la["concurrency"], "metric": metric, "a": la[metric], "b": lb[metric], "delta": delta,
-                        "percent": 100 * delta / la[metric] if la[metric] else None, "significant": None})
+            out.append(
+                {
+                    "concurrency": la["concurrency"],
+                    "metric": metric,
+                    "a": la[metric],
+                    "b": lb[metric],
+                    "delta": delta,
+                    "percent": 100 * delta / la[metric] if la[metric] else None,
+                    "significant": None,
+                }
+            )
     return out
 
 
@@ -622,12 +728,20 @@ def format_slo(answer: dict) -> str:
     if not answer or not answer["levels"]:
         return ""
     head = f"SLO {', '.join(answer['objectives'])}: "
-    misses = "; ".join(f"concurrency {row['concurrency']} misses " + ", ".join(
-        f"{m['objective']} ({_ms(m['value'])})" for m in row["misses"]) for row in answer["levels"] if not row["met"])
+    misses = "; ".join(
+        f"concurrency {row['concurrency']} misses "
+        + ", ".join(f"{m['objective']} ({_ms(m['value'])})" for m in row["misses"])
+        for row in answer["levels"]
+        if not row["met"]
+    )
     if answer["best"] is None:
         return head + f"no level meets it ({misses})"
     best = next(row for row in answer["levels"] if row["concurrency"] == answer["best"])
-    return head + f"met up to concurrency {best['concurrency']} (goodput {best['goodput']:.2f} req/s)" + (f"; {misses}" if misses else "")
+    return (
+        head
+        + f"met up to concurrency {best['concurrency']} (goodput {best['goodput']:.2f} req/s)"
+        + (f"; {misses}" if misses else "")
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -647,35 +761,50 @@ def format_run(r: RunResult) -> str:
         lines.append("\n" + slo_line)
     if r.sweep:
         lines += _format_sweep(r)
-    lines.append(f"\nwall time {r.wall:.1f} s · config {r.config_hash} · {r.machine.get('cores', '?')} cores, "
-                 f"{r.machine.get('ram_gb', '?')} GB RAM")
+    lines.append(
+        f"\nwall time {r.wall:.1f} s · config {r.config_hash} · {r.machine.get('cores', '?')} cores, "
+        f"{r.machine.get('ram_gb', '?')} GB RAM"
+    )
     return "\n".join(lines)
 
 
 def _format_level(lvl: dict) -> list[str]:
     good = f", goodput {lvl['goodput']:.2f} req/s" if "goodput" in lvl else ""
-    lines = [f"\nServing, concurrency {lvl['concurrency']}: {lvl['requests']}/{lvl['planned']} requests, "
-             f"{lvl['output_tokens_per_s']:.1f} output tokens/s, {lvl['requests_per_s']:.2f} requests/s{good}",
-             f"  {'client':28} {'mean':>8} {'p50':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8}"]
+    lines = [
+        f"\nServing, concurrency {lvl['concurrency']}: {lvl['requests']}/{lvl['planned']} requests, "
+        f"{lvl['output_tokens_per_s']:.1f} output tokens/s, {lvl['requests_per_s']:.2f} requests/s{good}",
+        f"  {'client':28} {'mean':>8} {'p50':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8}",
+    ]
     for metric, name in METRIC_NAMES.items():
         s = lvl.get(metric) or {}
         if s:
-            lines.append(f"  {name:28} " + " ".join(f"{s[k] * 1000:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max")))
+            lines.append(
+                f"  {name:28} " + " ".join(f"{s[k] * 1000:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max"))
+            )
     decode = lvl.get("decode_tps") or {}
     if decode:
-        lines.append(f"  {'generation tok/s (1/TPOT)':28} " + " ".join(f"{decode[k]:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max")))
+        lines.append(
+            f"  {'generation tok/s (1/TPOT)':28} "
+            + " ".join(f"{decode[k]:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max"))
+        )
     server = lvl.get("server") or {}
     if server:
         lines.append(f"  server's own figures ({server.get('source', 'timings')}):")
         for name, value in server.items():
             if isinstance(value, dict):
-                lines.append(f"    {name:26} " + " ".join(f"{value[k]:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max")))
+                lines.append(
+                    f"    {name:26} "
+                    + " ".join(f"{value[k]:8.1f}" for k in ("mean", "p50", "p90", "p99", "min", "max"))
+                )
             elif name != "source":  # runs stored before schema 2 kept plain means
                 lines.append(f"    {name:26} {value:8.1f}")
     overhead = lvl.get("overhead") or {}
     if overhead.get("preparation"):
-        lines.append(f"  pipeline, outside the request timings (p50): preparation {overhead['preparation']['p50'] * 1000:.1f} ms, "
-                     f"ledger and after {overhead['after']['p50'] * 1000:.1f} ms")
+        lines.append(
+            f"  pipeline, outside the request timings (p50): preparation {overhead['preparation']['p50'] * 1000:.1f} "
+            "ms, "
+            f"ledger and after {overhead['after']['p50'] * 1000:.1f} ms"
+        )
     return lines
 
 
@@ -684,14 +813,18 @@ def _p50(value) -> float | None:
 
 
 def _format_sweep(r: RunResult) -> list[str]:
-    lines = [f"\nSweep ({len(r.sweep)} combinations):",
-             f"  {'parameters':36} {'prompt tok':>10} {'output tok':>10} {'saved':>6} {'tok/s p50':>9} "
-             f"{'server tok/s':>12} {'ttft p50 ms':>11} {'e2e p50 ms':>10}"]
+    lines = [
+        f"\nSweep ({len(r.sweep)} combinations):",
+        f"  {'parameters':36} {'prompt tok':>10} {'output tok':>10} {'saved':>6} {'tok/s p50':>9} "
+        f"{'server tok/s':>12} {'ttft p50 ms':>11} {'e2e p50 ms':>10}",
+    ]
     for row in r.sweep:
         tps, server = row.get("tps_p50"), row.get("server_tps_p50")
-        lines.append(f"  {_label(row['params']):36} {row['prompt_tokens']:10.0f} {row['output_tokens']:10.0f} "
-                     f"{row['tokens_saved']:6.0f} {tps or 0:9.1f} {server or 0:12.1f} {row['ttft_p50'] * 1000:11.0f} "
-                     f"{row['e2e_p50'] * 1000:10.0f}")
+        lines.append(
+            f"  {_label(row['params']):36} {row['prompt_tokens']:10.0f} {row['output_tokens']:10.0f} "
+            f"{row['tokens_saved']:6.0f} {tps or 0:9.1f} {server or 0:12.1f} {row['ttft_p50'] * 1000:11.0f} "
+            f"{row['e2e_p50'] * 1000:10.0f}"
+        )
     if r.best:
         lines.append("  " + format_best(r))
     return lines
@@ -700,7 +833,9 @@ def _format_sweep(r: RunResult) -> list[str]:
 def format_best(r: RunResult) -> str:
     rows = {json.dumps(row["params"], sort_keys=True): row for row in r.sweep}
     fastest, quickest = (rows[json.dumps(r.best[k], sort_keys=True)] for k in ("tps", "ttft"))
-    text = f"best: {_label(fastest['params'])} ({fastest['tps_p50']:.1f} tok/s, TTFT {fastest['ttft_p50'] * 1000:.0f} ms)"
+    text = (
+        f"best: {_label(fastest['params'])} ({fastest['tps_p50']:.1f} tok/s, TTFT {fastest['ttft_p50'] * 1000:.0f} ms)"
+    )
     if quickest is not fastest:
         text += f"; lowest TTFT: {_label(quickest['params'])} ({quickest['ttft_p50'] * 1000:.0f} ms)"
     return text
@@ -715,27 +850,56 @@ def to_csv(r: RunResult) -> str:
     import io
 
     metric_cols = [f"{m}_{s}_ms" for m in METRICS for s in CSV_STATS]
-    cols = ["run", "kind", "concurrency", "params", "requests", "requests_per_s", "output_tokens_per_s", "goodput",
-            *metric_cols, "generation_tps_p50", "server_source", "server_tps_p50"]
+    cols = [
+        "run",
+        "kind",
+        "concurrency",
+        "params",
+        "requests",
+        "requests_per_s",
+        "output_tokens_per_s",
+        "goodput",
+        *metric_cols,
+        "generation_tps_p50",
+        "server_source",
+        "server_tps_p50",
+    ]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for lvl in r.serving:
         server = lvl.get("server") or {}
         tps = server.get("predicted_per_second") or server.get("tokens_per_second")
-        row = {"run": r.id, "kind": "serving", "concurrency": lvl["concurrency"], "requests": lvl["requests"],
-               "requests_per_s": lvl["requests_per_s"], "output_tokens_per_s": lvl["output_tokens_per_s"],
-               "goodput": lvl.get("goodput"), "generation_tps_p50": (lvl.get("decode_tps") or {}).get("p50"),
-               "server_source": server.get("source"), "server_tps_p50": _p50(tps) if tps else None}
+        row = {
+            "run": r.id,
+            "kind": "serving",
+            "concurrency": lvl["concurrency"],
+            "requests": lvl["requests"],
+            "requests_per_s": lvl["requests_per_s"],
+            "output_tokens_per_s": lvl["output_tokens_per_s"],
+            "goodput": lvl.get("goodput"),
+            "generation_tps_p50": (lvl.get("decode_tps") or {}).get("p50"),
+            "server_source": server.get("source"),
+            "server_tps_p50": _p50(tps) if tps else None,
+        }
         for m in METRICS:
             for s in CSV_STATS:
                 value = (lvl.get(m) or {}).get(s)
                 row[f"{m}_{s}_ms"] = None if value is None else value * 1000
         writer.writerow(row)
     for sweep in r.sweep:
-        writer.writerow({"run": r.id, "kind": "sweep", "concurrency": 1, "params": _label(sweep["params"]),
-                         "requests": sweep["requests"], "ttft_p50_ms": sweep["ttft_p50"] * 1000,
-                         "e2e_p50_ms": sweep["e2e_p50"] * 1000,
-                         "tpot_p50_ms": sweep["tpot_p50"] * 1000 if sweep.get("tpot_p50") else None,
-                         "generation_tps_p50": sweep.get("tps_p50"), "server_tps_p50": sweep.get("server_tps_p50")})
+        writer.writerow(
+            {
+                "run": r.id,
+                "kind": "sweep",
+                "concurrency": 1,
+                "params": _label(sweep["params"]),
+                "requests": sweep["requests"],
+                "ttft_p50_ms": sweep["ttft_p50"] * 1000,
+                "e2e_p50_ms": sweep["e2e_p50"] * 1000,
+                "tpot_p50_ms": sweep["tpot_p50"] * 1000 if sweep.get("tpot_p50") else None,
+                "generation_tps_p50": sweep.get("tps_p50"),
+                "server_tps_p50": sweep.get("server_tps_p50"),
+            }
+        )
     return buf.getvalue()

@@ -8,20 +8,35 @@ the model's context minus ``max_tokens``) is always enforced by priority.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from devsynth_tui.atomic import atomic_write
 from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.relevance import Chunk, SymbolIndex, blend, chunk_text, cosine, lexical_scores, propagate
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.relevance import (
+    STOPWORDS,
+    Chunk,
+    SymbolIndex,
+    blend,
+    chunk_text,
+    cosine,
+    lexical_scores,
+    propagate,
+)
+from devsynth_tui.services.token_accounting import count_tokens, truncate_tokens
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)
+SUMMARY_RATIO = 3  # a summary is at most a third of what it replaces, or it does not pay
+MIN_SUMMARY_TOKENS = 16
+MARKER_TOKENS = 12  # "... (lines 120-245 omitted)" and its line break
+HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
 
 Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
 Summarizer = Callable[[ContextItem, int], Awaitable[str]]
@@ -37,6 +52,7 @@ class PruneContext:
     embedder: Embedder | None = None
     summarizer: Summarizer | None = None
     gate: asyncio.Semaphore | None = None  # the pipeline's worker limit (cpu.parallel_processing)
+    whole_when_fits: bool = False  # a task run on its subject files: keep them whole when they fit
     now: float = 0.0
 
 
@@ -60,8 +76,14 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
 
 
 async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Keep the chunks scoring at least ``threshold``, best first, within the budget."""
-    chunks = [c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)]
+    """Keep what the question is about: the chunks at or above ``threshold`` and what they
+    need, then below it the best chunks down to the adaptive cutoff; never over the budget.
+
+    A question that singles out nothing (no term scores, or a task run on its subject
+    files) keeps the attached items whole when they fit."""
+    chunks = [
+        c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)
+    ]
     if not chunks:
         return []
     is_test = [items[c.item].type == "tests" for c in chunks]
@@ -69,32 +91,124 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     method = "BM25 with symbol matching" + ("" if ctx.embedder else " (no embedding model in use)")
     if ctx.embedder:
         try:
-            scores = propagate(await _with_embeddings(ctx, chunks, scores), SymbolIndex(chunks, is_test).groups())
+            scores = propagate(
+                await _with_embeddings(ctx.embedder, ctx.query, chunks, scores), SymbolIndex(chunks, is_test).groups()
+            )
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
+    generic = ctx.whole_when_fits or max(scores) <= 0
+    if generic and _fits_whole(items, ctx.budget):
+        why = "a task on its subject files" if ctx.whole_when_fits else "the question singles out no part of them"
+        return [f"kept every item whole ({why}; {total_tokens(items):,} tokens fit the budget)"]
     for chunk, score in zip(chunks, scores):
         chunk.score = score
-    threshold = ctx.settings["threshold"]
-    ranked = sorted(chunks, key=lambda c: -c.score)
-    kept, used = [], 0
-    for chunk in ranked:
-        if (chunk.score >= threshold or not kept) and used + chunk.tokens <= ctx.budget:
-            kept.append(chunk)
-            used += chunk.tokens
-    rendered = _render_all(items, kept)
-    while kept and sum(count_tokens(text) for text, _ in rendered.values()) > ctx.budget:
-        kept.pop()  # the "lines omitted" markers pushed it over: give up the weakest chunk
-        rendered = _render_all(items, kept)
-    notes = [f"scored {len(chunks)} chunks by {method}; kept {len(kept)} at or above {threshold:g}"]
+    settings = ctx.settings
+    threshold, floor = settings["threshold"], settings.get("fill_floor", 0.0)
+    cutoff = adaptive_cutoff(scores, threshold, floor)
+    kept, rendered, pulled = _select(items, chunks, is_test, threshold, cutoff, ctx.budget)
+    notes = [
+        f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
+        f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"
+    ]
     return notes + _apply(items, rendered)
 
 
-async def _with_embeddings(ctx: PruneContext, chunks: list[Chunk], lexical: list[float]) -> list[float]:
+def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> float:
+    """Where filling below ``threshold`` stops: the knee of the descending score curve
+    (the point farthest below the line from its first to its last point: the first one
+    past the steepest bend), never under ``floor`` (a share of the best score) nor over
+    ``threshold``. A curve without a bend is kept down to its end."""
+    curve = sorted((s for s in scores if floor <= s < threshold), reverse=True)
+    if len(curve) < 3:
+        return max(floor, curve[-1]) if curve else threshold
+    first, last, n = curve[0], curve[-1], len(curve) - 1
+    drop = [(first + (last - first) * k / n) - v for k, v in enumerate(curve)]
+    knee = max(range(len(curve)), key=drop.__getitem__)
+    return max(floor, curve[knee] if drop[knee] > 1e-9 else last)
+
+
+def _fits_whole(items: list[ContextItem], budget: int) -> bool:
+    return sum(i.tokens + header_tokens(i) for i in live(items)) <= budget
+
+
+def header_tokens(item: ContextItem) -> int:
+    """What an item costs in the context block besides its text: its header and separators."""
+    return count_tokens(item.name) + HEADER_TOKENS
+
+
+def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, cutoff: float, budget: int):
+    """Chunks best first: those at or above ``threshold``, then what they need (class
+    header, same-file helpers, tests naming them), then the rest down to ``cutoff``; each
+    one only while the items as rendered (headers and omission markers included) fit."""
+    ranked = sorted(chunks, key=lambda c: -c.score)
+    core = [c for c in ranked if c.score >= threshold] or ranked[:1]
+    kept: list[Chunk] = []
+    per_item: dict[int, list[Chunk]] = {}
+    cost = {"used": 0}
+
+    def take(chunk: Chunk) -> bool:
+        mine = per_item.setdefault(chunk.item, [])
+        if chunk in mine:
+            return False
+        before = _estimate(items[chunk.item], mine)
+        after = _estimate(items[chunk.item], [*mine, chunk])
+        if cost["used"] - before + after > budget:
+            return False
+        mine.append(chunk)
+        kept.append(chunk)
+        cost["used"] += after - before
+        return True
+
+    for chunk in core:
+        take(chunk)
+    pulled = sum(take(d) for chunk in list(kept) for d in needs(chunk, chunks, is_test))
+    for chunk in ranked:
+        if chunk.score < cutoff:
+            break
+        take(chunk)
+    while True:
+        rendered = {i: (text, ranges, count_tokens(text)) for i, (text, ranges) in _render_all(items, kept).items()}
+        if not kept or sum(n + header_tokens(items[i]) for i, (_, _, n) in rendered.items()) <= budget:
+            return kept, rendered, pulled
+        kept.pop()  # the estimate was short: give up the last chunk taken
+
+
+def _estimate(item: ContextItem, mine: list[Chunk]) -> int:
+    """Tokens of an item rendered with these chunks: their text, the omission markers, the header."""
+    if not mine:
+        return 0
+    return sum(c.tokens + 1 for c in mine) + MARKER_TOKENS * (len(_ranges(mine)) + 1) + header_tokens(item)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_CALL = re.compile(r"(?<![\w.])(self\.|cls\.)?([A-Za-z_]\w*)\s*\(")
+
+
+def needs(chunk: Chunk, chunks: list[Chunk], is_test: list[bool]) -> list[Chunk]:
+    """What a definition needs to be understood: its class header, the helpers it calls
+    that the same file defines (smallest first), and the tests that name it or them."""
+    same = [c for n, c in enumerate(chunks) if c.item == chunk.item and c is not chunk and not is_test[n]]
+    classes = {s.split(".")[0] for s in chunk.symbols if "." in s}
+    out = [c for c in same if c.symbols & classes and c.start < chunk.start][:1]
+    called = set()
+    for prefix, name in _CALL.findall(chunk.text):
+        called |= {f"{cls}.{name}" for cls in classes} if prefix else {name}
+    helpers = sorted((c for c in same if c.symbols & called), key=lambda c: c.tokens)
+    names = {s.rsplit(".", 1)[-1] for c in (chunk, *helpers) for s in c.symbols if not s.startswith("__")}
+    if names:
+        named = re.compile(r"\b(?:{})\b".format("|".join(map(re.escape, sorted(names)))))
+        tests = [c for n, c in enumerate(chunks) if is_test[n] and named.search(c.text)]
+    else:
+        tests = []
+    return out + helpers + tests
+
+
+async def _with_embeddings(embedder: Embedder, query: str, chunks: list[Chunk], lexical: list[float]) -> list[float]:
     order = sorted(range(len(chunks)), key=lambda i: -lexical[i])[:EMBED_CANDIDATES]
-    vectors = await ctx.embedder([ctx.query] + [chunks[i].text for i in order])
-    query, rest = vectors[0], vectors[1:]
-    mixed = blend([lexical[i] for i in order], [cosine(query, v) for v in rest])
+    vectors = await embedder([query] + [chunks[i].text for i in order])
+    query_vector, rest = vectors[0], vectors[1:]
+    mixed = blend([lexical[i] for i in order], [cosine(query_vector, v) for v in rest])
     scores = list(lexical)
     for i, score in zip(order, mixed):
         scores[i] = score
@@ -136,8 +250,8 @@ def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[
     }
 
 
-def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list]]) -> list[str]:
-    """Rewrite each item from its rendering; note the dropped and the cut."""
+def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list, int]]) -> list[str]:
+    """Rewrite each item from its rendering (text, line ranges, tokens); note the dropped and the cut."""
     notes = []
     for i, item in enumerate(items):
         if item.status == "dropped":
@@ -146,11 +260,11 @@ def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list]]) -> l
             _drop(item, "below the relevance threshold")
             notes.append(f"{item.name}: dropped ({item.note})")
             continue
-        text, ranges = rendered[i]
+        text, ranges, tokens = rendered[i]
         if text is item.text:
             continue
         item.text, item.status, item.lines_kept = text, "partial", ranges
-        item.tokens = count_tokens(text)
+        item.tokens = tokens
         notes.append(f"{item.name}: kept lines {', '.join(f'{s}-{e}' for s, e in ranges)}")
     return notes
 
@@ -207,24 +321,61 @@ def enforce_budget(items: list[ContextItem], ctx: PruneContext) -> list[str]:
 
 
 async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Replace each item over ``max_tokens`` by a model-written summary of at most that length."""
+    """Replace each item over ``max_tokens`` by a model-written summary that pays: at most
+    a third of the item (and ``max_tokens``), ending with the lines that define or use each
+    identifier the question names, so none of them is lost."""
     limit = ctx.settings["max_tokens"]
     large = [i for i in live(items) if i.tokens > limit]
     if not large:
         return []
-    if ctx.summarizer is None:
+    summarizer = ctx.summarizer
+    if summarizer is None:
         return [f"{len(large)} items over {limit} tokens left whole: no model to summarize with"]
     gate = ctx.gate or asyncio.Semaphore(1)
 
     async def one(item: ContextItem) -> str:
+        target = min(limit, item.tokens // SUMMARY_RATIO)
+        anchors = anchor_lines(item.text, named_identifiers(ctx.query, item.text))
+        room = target - count_tokens(anchors) - 1
+        if room < MIN_SUMMARY_TOKENS:
+            return f"{item.name}: left whole (a summary would not be {SUMMARY_RATIO}x smaller)"
         async with gate:
-            summary = await ctx.summarizer(item, limit)
+            summary = truncate_tokens((await summarizer(item, room)).strip(), room)
         before = item.tokens
-        item.text, item.status, item.tokens = summary, "summarized", count_tokens(summary)
-        item.lines_kept = []
+        text = f"{summary}\n{anchors}" if anchors else summary
+        item.text, item.status, item.tokens, item.lines_kept = text, "summarized", count_tokens(text), []
         return f"{item.name}: summarized {before} -> {item.tokens} tokens"
 
     return list(await asyncio.gather(*(one(i) for i in large)))
+
+
+def named_identifiers(query: str, text: str) -> list[str]:
+    """Identifiers the question names that ``text`` holds (``parse_config``, ``Cache.get``, ``isleap``)."""
+    found = []
+    for word in dict.fromkeys(_IDENTIFIER.findall(query)):
+        bare = word.rsplit(".", 1)[-1]
+        looks_like_code = "_" in word or "." in word or (word[1:] != word[1:].lower())
+        if bare.lower() in STOPWORDS or not (
+            looks_like_code or re.search(rf"\b(?:def|class)\s+{re.escape(bare)}\b", text)
+        ):
+            continue
+        if re.search(rf"\b{re.escape(bare)}\b", text):
+            found.append(word)
+    return found
+
+
+def anchor_lines(text: str, names: list[str]) -> str:
+    """For each name, the line that defines it (else the first that uses it)."""
+    lines = text.splitlines()
+    out = []
+    for name in names:
+        bare = re.escape(name.rsplit(".", 1)[-1])
+        define = re.compile(rf"^\s*(?:async\s+)?(?:def|class)\s+{bare}\b")
+        use = re.compile(rf"\b{bare}\b")
+        line = next((ln for ln in lines if define.search(ln)), None) or next((ln for ln in lines if use.search(ln)), "")
+        if line.strip() and line.strip() not in out:
+            out.append(line.strip())
+    return "\n".join(out)
 
 
 class SummaryCache:
@@ -245,10 +396,8 @@ class SummaryCache:
 
     def put(self, text: str, model: str, limit: int, summary: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
+        with contextlib.suppress(OSError):  # a cache that can't write is only slower
             atomic_write(self._path(text, model, limit), summary.encode(), durable=False)
-        except OSError:
-            pass  # a cache that can't write is only slower
 
 
 STRATEGIES = {"relevance": relevance, "recency": recency, "priority": priority, "summarization": summarization}

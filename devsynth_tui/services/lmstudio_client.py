@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -234,6 +235,12 @@ class LLMClient:
     def label(self) -> str:
         return f"LM Studio at {self.url}" if self.lmstudio else self.url
 
+    def moved_to(self, base_url: str) -> LLMClient:
+        """A client with these settings for the same server at another address (a restart changed its port)."""
+        return LLMClient(
+            base_url, self.api_key, self.timeout, self.retries, self.backoff, first_byte_timeout=self.first_byte_timeout
+        )
+
     def redact(self, text: str) -> str:
         """``text`` with our API key replaced: servers sometimes echo it back."""
         return text.replace(self.api_key, "***") if self.api_key else text
@@ -247,19 +254,24 @@ class LLMClient:
         """Send with retries (``timeout`` per read); return a 2xx response or raise a typed error."""
         return (await self._request(method, path, body))[0]
 
-    async def _request(self, method: str, path: str, body: Any = None, stream: bool = False,
-                       first_byte: bool = False) -> tuple[httpx.Response, float | None]:
+    async def _request(
+        self, method: str, path: str, body: Any = None, stream: bool = False, first_byte: bool = False
+    ) -> tuple[httpx.Response, float | None]:
         """Send with retries; a 2xx response (open if streaming) or a typed error.
 
         With ``first_byte``, the wait for the answer's first byte (a model may be loading) is
         bounded by ``first_byte_timeout`` from each attempt, not by ``timeout``: the deadline
         (event-loop time) comes back for timing the first read of the body.
         """
-        timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None) if first_byte else None
+        timeout = (
+            httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None)
+            if first_byte
+            else httpx.USE_CLIENT_DEFAULT
+        )
         for attempt in range(self.retries + 1):
             deadline = asyncio.get_running_loop().time() + self.first_byte_timeout if first_byte else None
             try:
-                request = self.http.build_request(method, path, json=body, **({"timeout": timeout} if timeout else {}))
+                request = self.http.build_request(method, path, json=body, timeout=timeout)
                 async with asyncio.timeout_at(deadline):
                     response = await self.http.send(request, stream=stream)
             except TimeoutError:
@@ -300,19 +312,28 @@ class LLMClient:
         if isinstance(e, httpx.ConnectError):
             return ServerUnreachable(self.url, name)
         if isinstance(e, httpx.PoolTimeout):
-            return self._error(RequestTimeout, f"no free connection to {self.url} within {self.timeout:g} s (pool timeout): "
-                                               f"too many requests at once")
+            return self._error(
+                RequestTimeout,
+                f"no free connection to {self.url} within {self.timeout:g} s (pool timeout): too many requests at once",
+            )
         if isinstance(e, httpx.WriteTimeout):
-            return self._error(RequestTimeout, f"could not send the request to {self.url} within {self.timeout:g} s "
-                                               f"(write timeout): raise llm.timeout")
+            return self._error(
+                RequestTimeout,
+                f"could not send the request to {self.url} within {self.timeout:g} s "
+                f"(write timeout): raise llm.timeout",
+            )
         if isinstance(e, httpx.ReadTimeout):
-            return self._error(RequestTimeout, f"{self.url} did not answer within {self.timeout:g} s (read timeout): "
-                                               f"raise llm.timeout")
+            return self._error(
+                RequestTimeout, f"{self.url} did not answer within {self.timeout:g} s (read timeout): raise llm.timeout"
+            )
         if isinstance(e, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError)):
             if phase == "answer":
                 return self._error(MalformedStream, f"the connection to {self.url} broke mid-answer ({name})")
-            return self._error(ConnectionLost, f"the connection to {self.url} broke before an answer came ({name}): "
-                                               f"is the server restarting or overloaded?")
+            return self._error(
+                ConnectionLost,
+                f"the connection to {self.url} broke before an answer came ({name}): "
+                f"is the server restarting or overloaded?",
+            )
         if isinstance(e, httpx.DecodingError):
             return self._error(MalformedResponse, f"{self.url} sent a body that cannot be decoded ({name}: {e})")
         if isinstance(e, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
@@ -322,21 +343,30 @@ class LLMClient:
         return self._error(LLMError, f"the request to {self.url} failed ({name}: {e})")
 
     def _no_first_byte(self) -> LLMError:
-        return self._error(RequestTimeout, f"{self.label} did not start answering within {self.first_byte_timeout:g} s "
-                                           f"(the model may still be loading): raise llm.first_byte_timeout")
+        return self._error(
+            RequestTimeout,
+            f"{self.label} did not start answering within {self.first_byte_timeout:g} s "
+            f"(the model may still be loading): raise llm.first_byte_timeout",
+        )
 
     def _http_error(self, status: int, message: str, body: Any) -> LLMError:
         message = self.redact(message)
         if status in (401, 403):
             said = "no API key was sent" if not self.api_key else "the API key was refused"
-            return self._error(AuthError, f"{self.url} answered {status} ({message}): {said}; set ${ENV_API_KEY} to a token "
-                                          f"from LM Studio (Developer > Server Settings > Manage Tokens)")
+            return self._error(
+                AuthError,
+                f"{self.url} answered {status} ({message}): {said}; set ${ENV_API_KEY} to a token "
+                f"from LM Studio (Developer > Server Settings > Manage Tokens)",
+            )
         lowered = message.lower()
         model = body.get("model") if isinstance(body, dict) else None
         if "model" in lowered and ("not found" in lowered or "not loaded" in lowered or "no models loaded" in lowered):
             what = f"model {model!r} is not available" if model else "no model was named and none is loaded"
-            return self._error(ModelNotFound, f"{what} on {self.url}: {message}; load it in LM Studio (or `lms load`), "
-                                              f"or pick another with --model / the Models pane")
+            return self._error(
+                ModelNotFound,
+                f"{what} on {self.url}: {message}; load it in LM Studio (or `lms load`), "
+                f"or pick another with --model / the Models pane",
+            )
         if status == 404 and model and "model" in lowered:
             return self._error(ModelNotFound, f"model {model!r} not found on {self.url}: {message}")
         return ServerError(status, _one_line(message), self.url)
@@ -345,8 +375,9 @@ class LLMClient:
         try:
             return json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise self._error(MalformedResponse, f"{self.root}{what} answered with something that is not JSON: "
-                                                 f"{content[:60]!r}") from None
+            raise self._error(
+                MalformedResponse, f"{self.root}{what} answered with something that is not JSON: {content[:60]!r}"
+            ) from None
 
     # -- models ------------------------------------------------------------------
 
@@ -378,14 +409,23 @@ class LLMClient:
     def _openai_models(self, data: Any) -> list[ModelInfo]:
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
-            raise self._error(MalformedResponse, f"{self.url}/models answered with something that is not a model list "
-                                                 f"({_one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?")
+            raise self._error(
+                MalformedResponse,
+                f"{self.url}/models answered with something that is not a model list "
+                f"({_one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
+            )
         models = []
         for item in items:
             meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
-            models.append(ModelInfo(id=item["id"], loaded=True if meta else None,
-                                    context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
-                                    quantization=meta.get("ftype"), type="llm" if meta else None))
+            models.append(
+                ModelInfo(
+                    id=item["id"],
+                    loaded=True if meta else None,
+                    context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
+                    quantization=meta.get("ftype"),
+                    type="llm" if meta else None,
+                )
+            )
         return models
 
     async def _native(self, path: str, key: str) -> list | None:
@@ -418,7 +458,8 @@ class LLMClient:
         return await self._native("/api/v1/models", "models") is not None
 
     async def load_model(self, model_id: str) -> str:
-        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte timeout."""
+        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte "
+        "timeout."""
         response, _ = await self._request("POST", "/api/v1/models/load", {"model": model_id}, first_byte=True)
         answer = self._json(response.content, "/api/v1/models/load")
         instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
@@ -429,7 +470,7 @@ class LLMClient:
         listed = await self._native("/api/v1/models", "models")
         if listed is None:
             raise self._error(LLMError, f"{self.label} cannot unload models: that needs LM Studio 0.4's /api/v1")
-        instances = []
+        instances: list[str] = []
         for item in listed:
             ids = _v1_fields(item)["instances"] or []
             instances += ids if item.get("key") == model_id else [i for i in ids if i == model_id]
@@ -454,7 +495,9 @@ class LLMClient:
 
     async def _open_chat(self, body: dict) -> tuple[httpx.Response, float]:
         """Send a chat request; the response (open) and the deadline for its first byte (reads are timed by _reads)."""
-        return await self._request("POST", "/v1/chat/completions", body, stream=True, first_byte=True)
+        response, deadline = await self._request("POST", "/v1/chat/completions", body, stream=True, first_byte=True)
+        assert deadline is not None  # first_byte=True always sets it
+        return response, deadline
 
     async def _reads(self, response: httpx.Response, deadline: float) -> AsyncIterator[str]:
         """The body's text as it arrives: the first byte by ``deadline``, then at most ``timeout`` between reads."""
@@ -469,8 +512,9 @@ class LLMClient:
             except TimeoutError:
                 if first:
                     raise self._no_first_byte() from None
-                raise self._error(RequestTimeout, f"{self.label} stopped sending for {self.timeout:g} s mid-answer: "
-                                                  f"raise llm.timeout") from None
+                raise self._error(
+                    RequestTimeout, f"{self.label} stopped sending for {self.timeout:g} s mid-answer: raise llm.timeout"
+                ) from None
             except HTTPX_ERRORS as e:
                 raise self._failure(e, "answer") from None
             first = False
@@ -491,7 +535,9 @@ class LLMClient:
             message = choice["message"]
             answer, inline = split_think(message.get("content") or "")
         except (KeyError, IndexError, TypeError, AttributeError) as e:
-            raise self._error(MalformedStream, f"{self.url} sent an answer that is not a chat completion ({e!r})") from None
+            raise self._error(
+                MalformedStream, f"{self.url} sent an answer that is not a chat completion ({e!r})"
+            ) from None
         result.text = answer
         result.reasoning = (message.get("reasoning_content") or message.get("reasoning") or "") + inline
         result.finish_reason = choice.get("finish_reason")
@@ -499,7 +545,7 @@ class LLMClient:
         result.server_timings, result.server_stats = body.get("timings"), body.get("stats")
         return result
 
-    async def stream_chat(self, payload: dict) -> AsyncIterator[Delta | ChatResult]:
+    async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | ChatResult, None]:
         """Stream a chat completion: yields Delta pieces (answer or thinking), then one ChatResult.
 
         Closing the generator (break, cancel) closes the HTTP stream, which makes
@@ -542,7 +588,24 @@ class LLMClient:
             data = sorted(answer["data"], key=lambda d: d.get("index", 0))
             return [d["embedding"] for d in data]
         except (KeyError, TypeError, AttributeError) as e:
-            raise self._error(MalformedResponse, f"{self.url}/embeddings sent something that is not embeddings ({e!r})") from None
+            raise self._error(
+                MalformedResponse, f"{self.url}/embeddings sent something that is not embeddings ({e!r})"
+            ) from None
+
+    async def tokenize(self, text: str) -> list[int] | None:
+        """The model's own tokens for ``text`` (llama.cpp ``POST /tokenize``); None when the server has no such "
+        "endpoint."""
+        try:
+            response = await self._send("POST", "/tokenize", {"content": text})
+        except ServerError as e:
+            if e.status in (400, 404, 405, 501):
+                return None
+            raise
+        try:
+            tokens = json.loads(response.content)["tokens"]
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+            return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
+        return tokens if isinstance(tokens, list) else None
 
 
 async def _lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
@@ -572,7 +635,9 @@ class _StreamReader:
             for line in lines:
                 if not line.startswith("data:"):
                     if line and not line.startswith(SSE_FIELDS):
-                        raise MalformedStream(f"{self.client.url} sent a line that is not server-sent events: {line[:60]!r}")
+                        raise MalformedStream(
+                            f"{self.client.url} sent a line that is not server-sent events: {line[:60]!r}"
+                        )
                     continue  # blank separators, comments, event/id/retry fields
                 data = line[5:].strip()
                 if data == "[DONE]":
@@ -600,7 +665,11 @@ class _StreamReader:
             raise MalformedStream(f"{self.client.url} sent a stream chunk that is not an object: {data[:80]!r}")
         if "error" in chunk:
             err = chunk["error"]
-            raise ServerError(0, self.client.redact(_one_line(err.get("message") if isinstance(err, dict) else err)), self.client.url)
+            raise ServerError(
+                0,
+                self.client.redact(_one_line(str(err.get("message") if isinstance(err, dict) else err))),
+                self.client.url,
+            )
         r = self.result
         r.model = chunk.get("model") or r.model
         if chunk.get("usage"):
@@ -657,25 +726,35 @@ def _str(v: Any) -> str | None:
 def _v0_fields(item: dict) -> dict:
     """What ``/api/v0/models`` says of a model; a missing ``state`` is unknown, not "not loaded"."""
     state = item.get("state")
-    return {"loaded": None if state is None else state == "loaded",
-            "context_length": _int(item.get("loaded_context_length")) or _int(item.get("max_context_length")),
-            "quantization": _str(item.get("quantization")), "type": _str(item.get("type")), "arch": _str(item.get("arch"))}
+    return {
+        "loaded": None if state is None else state == "loaded",
+        "context_length": _int(item.get("loaded_context_length")) or _int(item.get("max_context_length")),
+        "quantization": _str(item.get("quantization")),
+        "type": _str(item.get("type")),
+        "arch": _str(item.get("arch")),
+    }
 
 
 def _v1_fields(item: dict) -> dict:
     """What LM Studio 0.4's ``/api/v1/models`` says of a model."""
     raw = item.get("loaded_instances")
-    instances = [i for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)] if isinstance(raw, list) else None
+    instances = (
+        [i for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)] if isinstance(raw, list) else None
+    )
     config = (instances[0].get("config") if instances else None) or {}
     quant = item.get("quantization")
-    return {"loaded": None if instances is None else bool(instances),
-            "instances": None if instances is None else [i["id"] for i in instances],
-            "context_length": (_int(config.get("context_length")) if isinstance(config, dict) else None)
-            or _int(item.get("max_context_length")),
-            "quantization": _str(quant.get("name")) if isinstance(quant, dict) else _str(quant),
-            "type": _str(item.get("type")), "arch": _str(item.get("architecture")),
-            "size_bytes": _int(item.get("size_bytes")), "params": _str(item.get("params_string")),
-            "display_name": _str(item.get("display_name"))}
+    return {
+        "loaded": None if instances is None else bool(instances),
+        "instances": None if instances is None else [i["id"] for i in instances],
+        "context_length": (_int(config.get("context_length")) if isinstance(config, dict) else None)
+        or _int(item.get("max_context_length")),
+        "quantization": _str(quant.get("name")) if isinstance(quant, dict) else _str(quant),
+        "type": _str(item.get("type")),
+        "arch": _str(item.get("architecture")),
+        "size_bytes": _int(item.get("size_bytes")),
+        "params": _str(item.get("params_string")),
+        "display_name": _str(item.get("display_name")),
+    }
 
 
 def _known(into: dict, fields: dict) -> None:

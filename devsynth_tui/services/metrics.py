@@ -10,11 +10,14 @@ embedded server are read at scrape time.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from devsynth_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
     from devsynth_tui.services.ledger import LedgerRow
 
 TTFT_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -33,21 +36,41 @@ class Metrics:
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.registry = CollectorRegistry()
-        self.tokens = Counter("devsynth_tokens", "Tokens by kind (prompt, completion, thinking, saved), operation and model",
-                              ["kind", "operation", "model"], registry=self.registry)
-        self.requests = Counter("devsynth_requests", "Requests by status (ok, partial, error, cancelled), operation and model",
-                                ["status", "operation", "model"], registry=self.registry)
-        self.ttft = Histogram("devsynth_time_to_first_token_seconds", "Time to the first token (thinking included)",
-                              ["model"], buckets=TTFT_BUCKETS, registry=self.registry)
-        self.tps = Histogram("devsynth_tokens_per_second", "Generation speed of each answer", ["model"],
-                             buckets=TPS_BUCKETS, registry=self.registry)
+        self.tokens = Counter(
+            "devsynth_tokens",
+            "Tokens by kind (prompt, completion, thinking, saved), operation and model",
+            ["kind", "operation", "model"],
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "devsynth_requests",
+            "Requests by status (ok, partial, error, cancelled), operation and model",
+            ["status", "operation", "model"],
+            registry=self.registry,
+        )
+        self.ttft = Histogram(
+            "devsynth_time_to_first_token_seconds",
+            "Time to the first token (thinking included)",
+            ["model"],
+            buckets=TTFT_BUCKETS,
+            registry=self.registry,
+        )
+        self.tps = Histogram(
+            "devsynth_tokens_per_second",
+            "Generation speed of each answer",
+            ["model"],
+            buckets=TPS_BUCKETS,
+            registry=self.registry,
+        )
         self.registry.register(_ProcessUsage(server_pid))
-        self._http = None
+        self._http: WSGIServer | None = None
 
-    def record(self, row: "LedgerRow") -> None:
+    def record(self, row: LedgerRow) -> None:
         """Count one ledger row (the Ledger listener)."""
         model = row.model or "-"
-        for kind, value in zip(TOKEN_KINDS, (row.prompt_tokens, row.completion_tokens, row.reasoning_tokens, row.tokens_saved)):
+        for kind, value in zip(
+            TOKEN_KINDS, (row.prompt_tokens, row.completion_tokens, row.reasoning_tokens, row.tokens_saved)
+        ):
             self.tokens.labels(kind, row.operation, model).inc(value)
         self.requests.labels(row.status, row.operation, model).inc()
         if row.ttft is not None:
@@ -60,11 +83,13 @@ class Metrics:
         from prometheus_client import start_http_server
 
         try:
-            self._http, _ = start_http_server(port, host, registry=self.registry)
+            server, _ = start_http_server(port, host, registry=self.registry)
         except OSError as e:
-            raise MetricsError(f"metrics.port {port} on {host}: {e.strerror or e}; pick another port or leave "
-                               f"metrics.port empty") from None
-        return f"http://{host}:{self._http.server_port}/metrics"
+            raise MetricsError(
+                f"metrics.port {port} on {host}: {e.strerror or e}; pick another port or leave metrics.port empty"
+            ) from None
+        self._http = server
+        return f"http://{host}:{server.server_port}/metrics"
 
     def stop(self) -> None:
         if self._http:

@@ -31,7 +31,10 @@ def classify(prompt_tokens: int, context_types: list[str], operation: str, setti
     if has_code and any(word in operation.lower() for word in CODE_TASKS):
         return "complex", f"code-writing task '{operation}' with code context"
     if prompt_tokens <= settings["simple_max_tokens"] and not has_code:
-        return "simple", f"{prompt_tokens} prompt tokens <= simple_max_tokens {settings['simple_max_tokens']}, no code context"
+        return (
+            "simple",
+            f"{prompt_tokens} prompt tokens <= simple_max_tokens {settings['simple_max_tokens']}, no code context",
+        )
     return "medium", f"{prompt_tokens} prompt tokens, {len(context_types)} context items"
 
 

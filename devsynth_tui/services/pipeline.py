@@ -9,13 +9,15 @@ termination) and records exactly one ledger row per model call, whatever happens
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import math
 import os
 import time
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
 
 from devsynth_tui.config import Config, app_home
 from devsynth_tui.services import context_pruning as pruning
@@ -26,22 +28,31 @@ from devsynth_tui.services.conversations import HistoryFit, Message, as_messages
 from devsynth_tui.services.cpu import background, set_priority
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.ledger import Ledger, LedgerRow
+from devsynth_tui.services.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
 from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
 from devsynth_tui.services.model_routing import classify, route
 from devsynth_tui.services.resource_monitor import collect_garbage
 from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
-from devsynth_tui.services.token_accounting import count_messages, count_tokens, encoding, estimate_cost
+from devsynth_tui.services.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
 
 DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
+CL100K_MARGIN = 1.35  # model tokens per cl100k token, worst file of the corpus with SmolLM2 (1.14 over all of it)
+FRAMING_TOKENS = 5  # chat-template tokens around each message (ChatML: <|im_start|>role\n ... <|im_end|>\n)
+REPLY_TOKENS = 3  # the template's opening of the answer (<|im_start|>assistant\n)
+CONTEXT_BLOCK_TOKENS = 8  # the context block's own title and separators
+FIT_ATTEMPTS = 4  # prune again with a smaller budget while the counted prompt is over the limit
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 SUMMARY_SYSTEM = (
     "Summarize the following {type} for a developer in at most {limit} tokens. "
     "Keep names, signatures, numbers and requirements exactly; drop everything else."
 )
+
+
+class PromptTooLong(ServiceError):
+    """The question alone does not fit the model's window."""
 
 
 def describe(error: Exception) -> str:
@@ -79,6 +90,7 @@ class Prepared:
     complexity: str | None = None
     model_reason: str = ""
     loading: bool = False  # the server lists the model as not loaded: it loads it first (LM Studio JIT)
+    tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
 
     @property
     def messages(self) -> list[dict]:
@@ -90,7 +102,7 @@ class Done:
     """The end of a request: final text, status and the ledger row written."""
 
     text: str
-    status: str  # ok | partial | error | cancelled
+    status: RequestStatus
     row: LedgerRow
     result: ChatResult | None = None
     error: str | None = None
@@ -103,6 +115,8 @@ class Done:
     def summary(self) -> str:
         """One line for under an answer: model, tokens (thinking apart), saved, timings, why it stopped."""
         row = self.row
+        if self.prepared is None and self.status == "error":
+            return f"not sent: {self.error}"
         tokens = f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
         if row.reasoning_tokens:
             tokens += f" ({row.reasoning_tokens:,} thinking)"
@@ -151,8 +165,9 @@ def context_block(items: list[ContextItem]) -> str:
     return "Context:\n\n" + "\n\n".join(parts)
 
 
-def build_messages(system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None,
-                   prompt: str) -> list[dict]:
+def build_messages(
+    system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None, prompt: str
+) -> list[dict]:
     """One system message (instructions, context, examples, earlier-conversation summary), the turns, the question.
 
     Strict chat templates (Gemma, Mistral) take at most one system message and
@@ -172,6 +187,16 @@ def build_messages(system: str, items: list[ContextItem], examples: list[str], h
     return messages
 
 
+def _context_tokens(items: list[ContextItem]) -> int:
+    """cl100k tokens the items add to the system message: the context block, headers included."""
+    files = live(items)
+    return sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
+
+
+def _history_tokens(history: HistoryFit) -> int:
+    return sum(count_tokens(str(m["content"])) for m in history.messages) + count_tokens(history.summary or "")
+
+
 def _whole_history(history: list[Message]) -> HistoryFit:
     pairs, _ = turn_pairs(history)
     return HistoryFit([m for p in pairs for m in as_messages(p)], "", None)
@@ -180,7 +205,9 @@ def _whole_history(history: list[Message]) -> HistoryFit:
 class Pipeline:
     """Prepares, sends and accounts for requests against one backend."""
 
-    def __init__(self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None):
+    def __init__(
+        self, cfg: Config, backend: Backend, ledger: Ledger, home: Path | None = None, session: str | None = None
+    ):
         self.cfg, self.backend, self.ledger = cfg, backend, ledger
         self.home = home or app_home()
         self.session = session  # tags ledger rows for a front end's counters
@@ -188,7 +215,10 @@ class Pipeline:
         self._vectors: dict[str, list[float]] = {}
         self._cache: DiskCache | None = None
         self._gate: tuple[int, asyncio.Semaphore] | None = None
-        self.notes = set_priority(cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None])
+        self._tokenizer: bool | None = None  # does the server tokenize (None: not asked yet)
+        self.notes = set_priority(
+            cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None]
+        )
 
     @property
     def gate(self) -> asyncio.Semaphore:
@@ -220,22 +250,45 @@ class Pipeline:
     # -- prepare -------------------------------------------------------------------
 
     async def prepare(self, req: ChatRequest) -> Prepared:
-        """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run)."""
-        items = copy.deepcopy(req.context)
-        before = count_messages(build_messages(req.system, items, req.examples, _whole_history(req.history), req.prompt))
-        reports = [StageReport("load", before, before, list(req.notes))] if req.notes else []
+        """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run).
+
+        The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
+        holds for everything sent, counted by the model's own tokenizer when the server
+        has one, else by cl100k times a measured safety margin."""
+        whole = _whole_history(req.history)
+        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(
+            req.context
+        )
+        loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
         active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
-        system, examples, prompt, prompt_report = self._prompt_stage(req)
-        budget = await self._budget(system, examples, prompt, sampling, active)
+        system, examples, prompt, prompt_reports = self._prompt_stage(req)
+        limit = await self._limit(sampling, active)
+        bare = build_messages(system, [], examples, None, prompt)
+        bare_tokens = sum(count_tokens(m["content"]) for m in bare)
+        fixed, _ = await self._count_sent(bare, bare_tokens)
+        await self._check_fits(bare, bare_tokens, fixed, sampling, active)
+        budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
         newest = newest_cost(req.history)
-        reports += await self._context_stage(req, items, budget - (newest if newest <= budget else 0))
-        history = await self._history_stage(req, budget - total_tokens(items))
-        reports += [history.report] if history.report else []
-        reports.append(prompt_report)
-        messages = build_messages(system, items, examples, history, prompt)
+        for _ in range(FIT_ATTEMPTS):
+            items = copy.deepcopy(req.context)
+            context_reports = await self._context_stage(req, items, budget - (newest if newest <= budget else 0))
+            history = await self._history_stage(req, budget - _context_tokens(items))
+            messages = build_messages(system, items, examples, history, prompt)
+            used = _context_tokens(items) + _history_tokens(history)
+            sent, counted_by = await self._count_sent(messages, bare_tokens + used)
+            if sent <= limit or budget == 0:
+                break  # else shrink by the ratio the counter saw, with a little to spare
+            budget = max(
+                0, min(budget - 1, int(used * 0.98 * (limit - fixed) / max(1, sent - fixed)) - CONTEXT_BLOCK_TOKENS)
+            )
+        fit = StageReport("limit", sent, sent, [f"{sent:,} tokens sent of a {limit:,}-token limit ({counted_by})"])
+        if fixed > limit:
+            fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
+        reports = loaded + context_reports + ([history.report] if history.report else []) + prompt_reports + [fit]
+        after = bare_tokens + used + 4 * len(messages) + 3  # as count_messages, without encoding it all again
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
-        prepared = Prepared(payload, reports, items, before, count_messages(messages))
+        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent)
         await self._model_stage(req, prepared, active)
         info = await self.backend.model_info(payload["model"])
         prepared.loading = info is not None and info.loaded is False
@@ -246,14 +299,49 @@ class Pipeline:
                 payload["stop"] = stops
         return prepared
 
-    async def _budget(self, system: str, examples: list[str], prompt: str, sampling: dict, model: str) -> int:
-        """Tokens left for context and history: ``memory.max_context_size`` and the model's window, less what is fixed."""
-        fixed = count_messages(build_messages(system, [], examples, None, prompt))
-        budget = self.cfg.get("memory.max_context_size")
+    async def _limit(self, sampling: dict, model: str) -> int:
+        """Most tokens a request may send: the configured limit, within the model's window."""
+        limit = self.cfg.get("memory.max_context_size")
         window = await self.backend.context_length(model)
         if window:
-            budget = min(budget, window - sampling.get("max_tokens", 0) - fixed)
-        return max(0, budget)
+            limit = min(limit, window - sampling.get("max_tokens", 0))
+        return max(0, limit)
+
+    async def _check_fits(self, bare: list[dict], bare_tokens: int, fixed: int, sampling: dict, model: str) -> None:
+        """Refuse, before any model call, a question that cannot fit the model's window with room for the answer.
+
+        Without the model's tokenizer the count is cl100k's without the safety margin, so a
+        question near the edge is sent and the server has the last word.
+        """
+        window = await self.backend.context_length(model)
+        if not window:
+            return
+        counted = fixed if self._tokenizer else bare_tokens + FRAMING_TOKENS * len(bare) + REPLY_TOKENS
+        room = window - sampling.get("max_tokens", 0)
+        if counted > room:
+            raise PromptTooLong(
+                f"the question is about {counted:,} tokens and {model} has a {window:,}-token window with "
+                f"{sampling.get('max_tokens', 0):,} kept for the answer (llm.max_tokens): shorten it, attach the text "
+                f"as a context file (ask --context FILE, or the Tasks pane) so pruning can cut it, or use a model "
+                f"with a larger window"
+            )
+
+    async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
+        """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
+        ``content_tokens`` (cl100k, message contents only) is the estimate without a tokenizer."""
+        if self._tokenizer is not False:
+            try:
+                tokens = await self.backend.client.tokenize("\n".join(str(m["content"]) for m in messages))
+            except LLMError:
+                tokens = None  # the request itself will say what is wrong with the server
+            else:
+                self._tokenizer = tokens is not None
+            if tokens is not None:
+                return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
+        estimate = math.ceil(content_tokens * CL100K_MARGIN)
+        return estimate + FRAMING_TOKENS * len(
+            messages
+        ) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
         if not items:
@@ -269,6 +357,7 @@ class Pipeline:
             summarizer=self._summarize,
             gate=self.gate,
             now=time.time(),
+            whole_when_fits=req.prompt_is_template,
         )
         return await pruning.prune(items, ctx)
 
@@ -280,31 +369,39 @@ class Pipeline:
         max_age = settings["max_age"] if "recency" in strategies else None
         return await fit_history(req.history, max(0, room), summarizer, max_age)
 
-    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, StageReport]:
-        """Template trimming, example reduction and instruction compression.
+    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, list[StageReport]]:
+        """Template trimming, example reduction and instruction compression, one report each when it acts.
 
         The user's own question is never rewritten: only the app's instructions
         (the system prompt, a task's template) are trimmed and compressed.
         """
         opts = self.cfg["tokens"]["prompt_optimization"]
-        system, prompt, examples, notes = req.system, req.prompt, list(req.examples), []
-        before = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+        system, prompt, examples, reports = req.system, req.prompt, list(req.examples), []
+
+        def size() -> int:
+            return count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
+
         if opts["template_trimming"]:
+            start = size()
             system = prompts.trim_template(system)
             if req.prompt_is_template:
                 prompt = prompts.trim_template(prompt)
-            notes.append("templates trimmed")
+            reports.append(StageReport("prompt:template_trimming", start, size(), ["templates trimmed"]))
         if len(examples) > opts["max_examples"]:
+            start = size()
             examples = prompts.select_examples(examples, req.prompt, opts["max_examples"])
-            notes.append(f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})")
+            note = f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})"
+            reports.append(StageReport("prompt:example_selection", start, size(), [note]))
         if opts["instruction_compression"]:
-            new_system = prompts.compress_instructions(system)
-            new_prompt = prompts.compress_instructions(prompt) if req.prompt_is_template else prompt
-            if (new_system, new_prompt) != (system, prompt):
-                notes.append("instructions compressed")
-            system, prompt = new_system, new_prompt
-        after = count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
-        return system, examples, prompt, StageReport("prompt", before, after, notes)
+            start = size()
+            system = prompts.compress_instructions(system)
+            prompt = prompts.compress_instructions(prompt) if req.prompt_is_template else prompt
+            reports.append(
+                StageReport(
+                    "prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]
+                )
+            )
+        return system, examples, prompt, reports
 
     async def _model_stage(self, req: ChatRequest, prepared: Prepared, active: str) -> None:
         dms = self.cfg["llm"]["dynamic_model_selection"]
@@ -316,13 +413,18 @@ class Pipeline:
         chosen = route(complexity, reason, dms, available, active)
         prepared.payload["model"], prepared.complexity, prepared.model_reason = chosen.model, complexity, chosen.reason
         prepared.reports.append(
-            StageReport("model", prepared.tokens_after, prepared.tokens_after, [f"{complexity}: {chosen.model} ({chosen.reason})"])
+            StageReport(
+                "model",
+                prepared.tokens_after,
+                prepared.tokens_after,
+                [f"{complexity}: {chosen.model} ({chosen.reason})"],
+            )
         )
 
     async def _embed(self, texts: list[str]) -> list[list[float]]:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            heads = [_truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing]
+            heads = [truncate_tokens(t, EMBED_MAX_TOKENS) for t in missing]
             vectors = await self.backend.client.embed(heads, await self.backend.embedding_model())
             if len(self._vectors) > 4096:
                 self._vectors.clear()
@@ -344,7 +446,7 @@ class Pipeline:
         if cached is not None:
             return cached
         window = await self.backend.context_length(model) or 8192
-        source = _truncate_tokens(text, max(256, window - limit - 256))
+        source = truncate_tokens(text, max(256, int((window - limit - 256) / CL100K_MARGIN)))
         req = ChatRequest(source, operation="summarize", system=SUMMARY_SYSTEM.format(type=kind, limit=limit))
         messages = build_messages(req.system, [], [], None, source)
         payload = {"model": model, "messages": messages, "max_tokens": limit, "temperature": 0.0}
@@ -355,7 +457,7 @@ class Pipeline:
             await self._finish(req, None, "", None, "error", str(e), started)
             raise
         await self._finish(req, None, result.text, result, "ok", None, started)
-        summary = _truncate_tokens(result.text.strip(), limit)
+        summary = truncate_tokens(result.text.strip(), limit)
         self.summaries.put(text, model, limit, summary)
         return summary
 
@@ -372,7 +474,7 @@ class Pipeline:
         try:
             await self.backend.ensure_alive()
             prep = await self.prepare(req)
-        except Exception as e:  # noqa: BLE001 - rule 10: any failure ends in one line and a ledger row
+        except Exception as e:
             yield await self._finish(req, None, "", None, "error", describe(e), started)
             return
         for report in prep.reports:
@@ -402,23 +504,28 @@ class Pipeline:
 
     async def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
         usage = hit.get("usage") or {}
-        result = ChatResult(text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage)
+        result = ChatResult(
+            text=hit["text"], model=hit.get("model"), finish_reason=hit.get("finish_reason"), usage=usage
+        )
         row = self._row(req, prep, hit["text"], None, "ok", None, started)
         row.prompt_tokens = row.completion_tokens = 0
         row.cost, row.cached, row.usage_source = 0.0, True, "cache"
         row.tokens_saved += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
-        await self._record(row)
+        await self._record(row, prep)
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
-        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large one."""
+        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large "
+        "one."""
         if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
             r = done.result
             entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}
             await background(self._io(cache.put, key, entry), self.cfg.get("cpu.background_operations"))
             if cache.warning:
                 done.notes.append(cache.warning)
-        large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS)
+        large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (
+            done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS
+        )
         if self.cfg.get("memory.aggressive_gc") and large:
             done.notes.append(collect_garbage())
 
@@ -427,7 +534,10 @@ class Pipeline:
         server = self.backend.embedded
         if self.backend.kind == "embedded" and server and await asyncio.to_thread(server.died):
             code = server.exit_code
-            return f"the embedded llama.cpp server stopped (exit code {code}); it restarts with the next request ({describe(error)})"
+            return (
+                f"the embedded llama.cpp server stopped (exit code {code}); "
+                f"it restarts with the next request ({describe(error)})"
+            )
         return describe(error)
 
     def _input_tokens(self, prep: Prepared) -> int:
@@ -468,10 +578,11 @@ class Pipeline:
                 for parsed in parser.feed(result.text) if parser else []:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
-            await self._finish(req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started,
-                               "".join(thinking))
+            await self._finish(
+                req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started, "".join(thinking)
+            )
             raise
-        except Exception as e:  # noqa: BLE001 - rule 10: the partial answer is kept, the row says why
+        except Exception as e:
             status, error = ("partial" if parts else "error"), await self._explain(e)
         for parsed in parser.close() if parser else []:
             yield parsed
@@ -496,7 +607,12 @@ class Pipeline:
             async with gate:
                 return await self.backend.client.chat(payload)
 
-        yield StageReport("chunked", prep.tokens_after, prep.tokens_after, [f"input split into {len(pieces)} chunks of at most {chunk_size} tokens"])
+        yield StageReport(
+            "chunked",
+            prep.tokens_after,
+            prep.tokens_after,
+            [f"input split into {len(pieces)} chunks of at most {chunk_size} tokens"],
+        )
         tasks = [asyncio.ensure_future(one(n, p)) for n, p in enumerate(pieces)]
         parts, results, status, error = [], [], "ok", None
         try:
@@ -509,9 +625,11 @@ class Pipeline:
         except (asyncio.CancelledError, GeneratorExit):
             for task in tasks:
                 task.cancel()
-            await self._finish(req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started)
+            await self._finish(
+                req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started
+            )
             raise
-        except Exception as e:  # noqa: BLE001 - rule 10
+        except Exception as e:
             for task in tasks:
                 task.cancel()
             status, error = ("partial" if parts else "error"), describe(e)
@@ -521,21 +639,37 @@ class Pipeline:
 
     # -- accounting ---------------------------------------------------------------------------
 
-    async def _record(self, row: LedgerRow) -> None:
-        """One ledger row, written off the event loop."""
-        await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
+    async def _record(self, row: LedgerRow, prep: Prepared | None = None) -> None:
+        """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
+        request_id = await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
+        if prep:
+            # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
+            with contextlib.suppress(ServiceError):
+                await self.ledger.arecord_stages(request_id, stage_rows(prep.reports))
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)
-        await self._record(row)
+        await self._record(row, prep)
         return Done(text, status, row, result, error, thinking=thinking)
 
-    def _row(self, req, prep: Prepared | None, text: str, result: ChatResult | None, status, error, started,
-             thinking: str = "") -> LedgerRow:
+    def _row(
+        self,
+        req,
+        prep: Prepared | None,
+        text: str,
+        result: ChatResult | None,
+        status,
+        error,
+        started,
+        thinking: str = "",
+    ) -> LedgerRow:
         usage = (result.usage if result else None) or {}
         est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
-        prompt = usage.get("prompt_tokens", est_prompt)
-        reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
+        answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
+        prompt = usage.get("prompt_tokens", est_prompt if answered else 0)
+        reasoning = (
+            result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
+        )
         completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
         saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
         return LedgerRow(
@@ -567,11 +701,8 @@ def _merge_results(results: list[ChatResult]) -> ChatResult | None:
     merged = ChatResult(text="".join(r.text for r in results), model=results[0].model, t_start=results[0].t_start)
     usages = [r.usage for r in results if r.usage]
     if len(usages) == len(results):
-        merged.usage = {k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+        merged.usage = {
+            k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
     merged.t_first, merged.t_end = results[0].t_end, results[-1].t_end
     return merged
-
-
-def _truncate_tokens(text: str, limit: int) -> str:
-    tokens = encoding().encode_ordinary(text)
-    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])

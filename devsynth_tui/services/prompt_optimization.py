@@ -124,7 +124,8 @@ def select_examples(examples: list[str], query: str, limit: int) -> list[str]:
 
 
 def split_for_generation(text: str, name: str, chunk_size: int) -> list[str]:
-    """Split input on natural boundaries (code units, sections, paragraphs) into pieces of at most ``chunk_size`` tokens."""
+    """Split input on natural boundaries (code units, sections, paragraphs) into pieces of at most ``chunk_size`` "
+    "tokens."""
     pieces: list[str] = []
     current: list[str] = []
     used = 0
@@ -146,7 +147,9 @@ def _fit(text: str, chunk_size: int) -> list[str]:
     """A unit larger than ``chunk_size`` split by lines (a line longer still is split by characters)."""
     if count_tokens(text) <= chunk_size:
         return [text]
-    out, current, used = [], [], 0
+    out: list[str] = []
+    current: list[str] = []
+    used = 0
     for line in text.splitlines():
         n = count_tokens(line) + 1
         if current and used + n > chunk_size:

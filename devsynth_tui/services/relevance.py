@@ -1,6 +1,6 @@
 """Relevance: structure-aware chunking and scoring of context against a request.
 
-Chunks follow code structure (Python functions and classes via ``ast``, Markdown
+Chunks follow code structure (Python functions and classes, Markdown
 sections, paragraphs elsewhere) so a kept chunk is a whole unit. Scoring is
 BM25 over identifier-aware terms, boosted when the request names a symbol a
 chunk defines, and blended with embedding similarity when the server has one.
@@ -8,7 +8,6 @@ chunk defines, and blended with embedding similarity when the server has one.
 
 from __future__ import annotations
 
-import ast
 import functools
 import math
 import re
@@ -26,15 +25,92 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _QUOTED = re.compile(r"'([^'\n]{2,40})'|\"([^\"\n]{2,40})\"|`([^`\n]{2,40})`")
 _SYMBOL = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$")
 STOPWORDS = frozenset(
-    "a an and are as at be by can could do does for from has have how i if in into is it its me my not of on or "
-    "our please should so that the their them then there these this to was we what when where which while who "
-    "why will with would you your self none true false return def class import "
-    # words every coding question uses, which say nothing about where the answer is
-    "code explain function method module work works handle handles happen happens exactly step".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "self",
+        "none",
+        "true",
+        "false",
+        "return",
+        "def",
+        "class",
+        "import",
+        "code",
+        "explain",
+        "function",
+        "method",
+        "module",
+        "work",
+        "works",
+        "handle",
+        "handles",
+        "happen",
+        "happens",
+        "exactly",
+        "step",
+    ]
 )
 
 
 def _stem(word: str) -> str:
+    if len(word) >= 6 and word.endswith("our"):  # British spelling: colour, behaviour
+        word = word[:-3] + "or"
     for suffix in ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
@@ -62,50 +138,138 @@ class Chunk:
     end: int
     text: str
     symbols: set[str] = field(default_factory=set)
-    tokens: int = 0
     score: float = 0.0
 
-    def __post_init__(self) -> None:
-        self.tokens = self.tokens or count_tokens(self.text)
+    @property
+    def tokens(self) -> int:
+        """Counted on first use (most chunks never are), and remembered per text."""
+        return _chunk_tokens(self.text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _chunk_tokens(text: str) -> int:
+    return count_tokens(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def chunk_terms(text: str) -> Counter:
+    """How often each of ``terms`` occurs in a chunk (each distinct word expanded once),
+    remembered per text: a file seen again is not tokenized again. Read-only."""
+    counts: Counter = Counter()
+    for word, n in Counter(_WORD.findall(text)).items():
+        for term in _word_terms(word):
+            counts[term] += n
+    return counts
 
 
 def _python_units(text: str, lines: list[str]) -> list[tuple[int, int, set[str]]] | None:
-    """Top-level statements as units; a large class becomes its header plus one unit per method."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    """Top-level statements as units; a large class becomes its header plus one unit per method.
+
+    Found by scanning lines (strings, brackets and decorators followed), which is several
+    times faster than ``ast`` on files seen for the first time; None if the file does not
+    look like Python (unbalanced brackets or strings)."""
+    starts = _statement_starts(lines)
+    if starts is None:
         return None
     units = []
-    for node in tree.body:
-        start, end = _span(node)
-        if isinstance(node, ast.ClassDef):
-            methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if count_tokens("\n".join(lines[start - 1 : end])) > TARGET_CHUNK_TOKENS * 2 and methods:
-                units.extend(_class_units(node, methods, start, end))
+    for start, end, def_line in _blocks(starts, 0, 0, len(lines), lines):
+        head = _DEF.match(lines[def_line])
+        if head and head.group(1) == "class":
+            name = head.group(2)
+            methods = _methods(starts, def_line, end, lines)
+            if methods and sum(map(len, lines[start:end])) > CHARS_PER_TOKEN * TARGET_CHUNK_TOKENS * 2:
+                units.extend(_class_units(name, methods, start + 1, end))
             else:
-                units.append((start, end, {node.name} | {f"{node.name}.{m.name}" for m in methods}))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            units.append((start, end, {node.name}))
+                units.append((start + 1, end, {name} | {f"{name}.{m}" for _, _, m in methods}))
         else:
-            units.append((start, end, set()))
+            units.append((start + 1, end, {head.group(2)} if head else set()))
     return units
 
 
-def _span(node) -> tuple[int, int]:
-    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    return start, node.end_lineno or start
+CHARS_PER_TOKEN = 4  # for sizing units before they are counted
+_DEF = re.compile(r"\s*(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
+_CONTINUES = re.compile(r"\s*(?:except\b|else\s*:|elif\b|finally\s*:)")  # the rest of a compound statement
+_LEX = re.compile(r'"""|\'\'\'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|#.*|[()\[\]{}]')
 
 
-def _class_units(cls: ast.ClassDef, methods: list, start: int, end: int) -> list[tuple[int, int, set[str]]]:
+def _statement_starts(lines: list[str]) -> list[tuple[int, int]] | None:
+    """(line index, indent) of each line that begins a statement: outside strings and brackets."""
+    out, depth, closing = [], 0, None
+    for n, line in enumerate(lines):
+        pos = 0
+        if closing:
+            end = line.find(closing)
+            if end < 0:
+                continue
+            pos, closing = end + 3, None
+        elif depth == 0:
+            stripped = line.lstrip()
+            if stripped and not stripped.startswith("#"):
+                out.append((n, len(line) - len(stripped)))
+        while m := _LEX.search(line, pos):
+            tok, pos = m.group(), m.end()
+            if tok in ('"""', "'''"):
+                end = line.find(tok, pos)
+                if end < 0:
+                    closing = tok
+                    break
+                pos = end + 3
+            elif tok in "([{":
+                depth += 1
+            elif tok in ")]}":
+                depth = max(0, depth - 1)
+    return out if depth == 0 and closing is None else None
+
+
+def _blocks(starts, indent: int, lo: int, hi: int, lines: list[str]):
+    """(first line, last line, definition line) of each statement at ``indent`` in lines lo..hi,
+    decorators joined to what they decorate; the last line is the last one of code (1-based)."""
+    mine = [n for n, ind in starts if lo <= n < hi and ind == indent and not _CONTINUES.match(lines[n])]
+    blocks, n = [], 0
+    while n < len(mine):
+        first = head = mine[n]
+        while lines[head].lstrip().startswith("@") and n + 1 < len(mine):
+            n += 1
+            head = mine[n]
+        stop = mine[n + 1] if n + 1 < len(mine) else hi
+        blocks.append((first, _last_line(lines, head, stop), head))
+        n += 1
+    return blocks
+
+
+def _last_line(lines: list[str], head: int, stop: int) -> int:
+    """A statement starting at ``head`` ends at the last non-blank, non-comment line before ``stop``."""
+    end = head
+    for k in range(head + 1, stop):
+        stripped = lines[k].strip()
+        if stripped and not stripped.startswith("#"):
+            end = k
+    return end + 1
+
+
+def _methods(starts, head: int, end: int, lines: list[str]) -> list[tuple[int, int, str]]:
+    """(first line, last line, name) of each method of the class defined on line ``head``
+    (0-based) and ending on line ``end`` (1-based)."""
+    body = [ind for n, ind in starts if head < n < end]
+    if not body:
+        return []
+    out = []
+    for first, last, def_line in _blocks(starts, body[0], head + 1, end, lines):
+        m = _DEF.match(lines[def_line])
+        if m and m.group(1) == "def":
+            out.append((first + 1, last, m.group(2)))
+    return out
+
+
+def _class_units(name: str, methods: list, start: int, end: int) -> list[tuple[int, int, set[str]]]:
     units, cursor = [], start
-    for method in methods:
-        first, last = _span(method)
+    for first, last, method in methods:
         if first > cursor:
-            units.append((cursor, first - 1, {cls.name}))
-        units.append((first, last, {f"{cls.name}.{method.name}"}))
+            units.append((cursor, first - 1, {name}))
+        units.append((first, last, {f"{name}.{method}"}))
         cursor = last + 1
     if cursor <= end:
-        units.append((cursor, end, {cls.name}))
+        units.append((cursor, end, {name}))
     return units
 
 
@@ -124,7 +288,8 @@ def _heading_symbols(line: str) -> set[str]:
 
 
 def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
-    units, start = [], None
+    units: list[tuple[int, int, set[str]]] = []
+    start = None
     for i, line in enumerate(lines, 1):
         if line.strip() and start is None:
             start = i
@@ -138,7 +303,7 @@ def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
 
 def chunk_text(text: str, name: str, item: int = 0) -> list[Chunk]:
     """Whole structural units of ``text``, small neighbours merged up to ~300 tokens."""
-    return [Chunk(item, s, e, t, set(sym), n) for s, e, t, sym, n in _chunk_spans(text, name)]
+    return [Chunk(item, s, e, t, set(sym)) for s, e, t, sym in _chunk_spans(text, name)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -155,7 +320,7 @@ def _chunk_spans(text: str, name: str) -> tuple:
         units, merge = _markdown_units(lines), False  # a section is a unit of its own
     else:
         units = _paragraph_units(lines)
-    return tuple((c.start, c.end, c.text, frozenset(c.symbols), c.tokens) for c in _merge_small(units, lines, 0, merge))
+    return tuple((c.start, c.end, c.text, frozenset(c.symbols)) for c in _merge_small(units, lines, 0, merge))
 
 
 def _fill_gaps(units, n_lines):
@@ -182,7 +347,8 @@ def _merge_small(units, lines, item, merge: bool = True) -> list[Chunk]:
             continue
         chunk = Chunk(item, s, e, text, set(names))
         prev = chunks[-1] if chunks else None
-        if merge and prev and not prev.symbols and not chunk.symbols and prev.tokens + chunk.tokens <= TARGET_CHUNK_TOKENS:
+        small = len(prev.text) + len(text) <= TARGET_CHUNK_TOKENS * CHARS_PER_TOKEN if prev else False
+        if merge and prev and not prev.symbols and not chunk.symbols and small:
             chunks[-1] = Chunk(item, prev.start, e, prev.text + "\n" + text, set())
         else:
             chunks.append(chunk)
@@ -192,10 +358,11 @@ def _merge_small(units, lines, item, merge: bool = True) -> list[Chunk]:
 class BM25:
     """Okapi BM25 over a fixed set of documents."""
 
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, docs: list[list[str] | Counter], k1: float = 1.2, b: float = 0.75):
+        """``docs``: each a list of terms, or a Counter of them."""
         self.k1, self.b = k1, b
-        self.tfs = [Counter(d) for d in docs]
-        self.lens = [len(d) for d in docs]
+        self.tfs = [d if isinstance(d, Counter) else Counter(d) for d in docs]
+        self.lens = [sum(tf.values()) for tf in self.tfs]
         self.avg = (sum(self.lens) / len(docs)) if docs else 1.0
         df = Counter(t for tf in self.tfs for t in tf)
         n = len(docs)
@@ -286,7 +453,7 @@ def lexical_scores(query: str, chunks: list[Chunk], is_test: list[bool] | None =
     query names scores 1, quoted text found verbatim counts, and a symbol's
     definition, documentation and tests share the best score among them."""
     index = SymbolIndex(chunks, is_test or [False] * len(chunks))
-    scores = _normalize(BM25([terms(c.text) for c in chunks]).scores(terms(query)))
+    scores = _normalize(BM25([chunk_terms(c.text) for c in chunks]).scores(terms(query)))
     for name in index.resolve(query):
         for n in index.definers(name):
             scores[n] = 1.0

@@ -72,7 +72,9 @@ class IncrementalParser:
             return []
         heading = _HEADING.match(line)
         if heading:
-            done = [Section(self._section[0], "\n".join(self._section[1]))] if self._section else []
+            done: list[CodeBlock | Section] = (
+                [Section(self._section[0], "\n".join(self._section[1]))] if self._section else []
+            )
             self._section = (heading.group(2).strip(), [])
             return done
         if self._section:

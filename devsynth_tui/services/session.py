@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devsynth_tui.config import Config, app_home
 from devsynth_tui.services.conversations import Conversations
 from devsynth_tui.services.ledger import Ledger, Report
 from devsynth_tui.services.store import Store, db_path
+
+if TYPE_CHECKING:
+    from devsynth_tui.services.backend import Backend
+    from devsynth_tui.services.metrics import Metrics
+    from devsynth_tui.services.pipeline import Pipeline
 
 
 class Session:
@@ -27,9 +33,9 @@ class Session:
         self.ledger = Ledger(self.store)
         compression = cfg["disk"]["compression"]
         self.conversations = Conversations(self.store, compression["level"] if compression["enabled"] else None)
-        self.backend = None
-        self.pipeline = None
-        self.metrics = None  # services.metrics.Metrics while /metrics is served
+        self.backend: Backend | None = None
+        self.pipeline: Pipeline | None = None
+        self.metrics: Metrics | None = None  # while /metrics is served
 
     async def connect(self) -> str:
         """Find the server (or start the embedded one); returns the model requests will use."""
@@ -37,9 +43,9 @@ class Session:
         from devsynth_tui.services.pipeline import Pipeline
 
         await self.disconnect()
-        self.backend = await connect(self.cfg, self.home)
-        self.pipeline = Pipeline(self.cfg, self.backend, self.ledger, self.home, session=self.id)
-        return await self.backend.resolve_model(self.cfg.get("llm.model"))
+        backend = self.backend = await connect(self.cfg, self.home)
+        self.pipeline = Pipeline(self.cfg, backend, self.ledger, self.home, session=self.id)
+        return await backend.resolve_model(self.cfg.get("llm.model"))
 
     async def disconnect(self) -> None:
         backend, self.backend, self.pipeline = self.backend, None, None

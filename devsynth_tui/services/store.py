@@ -17,10 +17,14 @@ import functools
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from devsynth_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 DB_NAME = "devsynth.db"
 BUSY_TIMEOUT_MS = 3000
@@ -52,7 +56,8 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX requests_ts ON requests(ts)",
     ],
     [  # 2: stored conversations; message bodies zlib-compressed when `compressed` is 1
-        "CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL)",
+        "CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL "
+        "NOT NULL)",
         """CREATE TABLE messages (
             id INTEGER PRIMARY KEY,
             conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -78,6 +83,13 @@ MIGRATIONS: list[list[str]] = [
     [  # 5: the advisor's usage by operation and model reads this index alone (no sort of the rows)
         "CREATE INDEX requests_usage ON requests(operation, model, ts, total_tokens)",
     ],
+    [  # 6: tokens before and after each optimization stage of a request
+        """CREATE TABLE request_stages (
+            request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL, tokens_before INTEGER NOT NULL, tokens_after INTEGER NOT NULL
+        )""",
+        "CREATE INDEX request_stages_request ON request_stages(request_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -97,7 +109,8 @@ class Store:
         self.path = Path(path)
         self.lock = threading.RLock()  # the write connection
         self._read_lock = threading.Lock()
-        self._writer, self._writer_lock = None, threading.Lock()  # a one-thread executor, made on first use
+        self._writer: ThreadPoolExecutor | None = None  # a one-thread executor, made on first use
+        self._writer_lock = threading.Lock()
         existed = self.path.exists()
         try:
             self.conn = self._connect()
@@ -136,8 +149,10 @@ class Store:
 
     def locked_error(self, e: Exception) -> StoreError:
         if "locked" in str(e) or "busy" in str(e):
-            return StoreError(f"{self.path} is locked by another writer for over {BUSY_TIMEOUT_MS / 1000:.0f} s: this "
-                              f"write was not made (what is stored is intact); close the other program and retry")
+            return StoreError(
+                f"{self.path} is locked by another writer for over {BUSY_TIMEOUT_MS / 1000:.0f} s: this "
+                f"write was not made (what is stored is intact); close the other program and retry"
+            )
         return StoreError(f"{self.path}: {e}")
 
     def _migrate(self, version: int) -> None:

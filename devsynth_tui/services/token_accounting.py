@@ -19,10 +19,17 @@ from pathlib import Path
 ENCODING = "cl100k_base"
 # cl100k_base as tiktoken defines it (tiktoken_ext.openai_public); a test compares with tiktoken's own.
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
-CL100K_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
-                  r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
-CL100K_SPECIAL = {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
-                  "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276}
+CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+CL100K_SPECIAL = {
+    "<|endoftext|>": 100257,
+    "<|fim_prefix|>": 100258,
+    "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260,
+    "<|endofprompt|>": 100276,
+}
 
 
 def shipped_bpe_file() -> Path:
@@ -47,8 +54,9 @@ def encoding():
     """The cl100k_base encoding, loaded offline once per process."""
     import tiktoken
 
-    return tiktoken.Encoding(ENCODING, pat_str=CL100K_PATTERN, mergeable_ranks=load_ranks(shipped_bpe_file()),
-                             special_tokens=CL100K_SPECIAL)
+    return tiktoken.Encoding(
+        ENCODING, pat_str=CL100K_PATTERN, mergeable_ranks=load_ranks(shipped_bpe_file()), special_tokens=CL100K_SPECIAL
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -63,6 +71,12 @@ def count_tokens(text: str) -> int:
     if len(text) <= 4096:
         return _count_cached(text)
     return len(encoding().encode_ordinary(text))
+
+
+def truncate_tokens(text: str, limit: int) -> str:
+    """The head of ``text`` that fits ``limit`` tokens."""
+    tokens = encoding().encode_ordinary(text)
+    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])
 
 
 def count_messages(messages: list[dict]) -> int:

@@ -22,7 +22,7 @@ class AdvisorPane(Vertical):
     BINDINGS = [("r", "recheck", "Check again")]
 
     class Apply(Message):
-        def __init__(self, finding: "Finding") -> None:
+        def __init__(self, finding: Finding) -> None:
             super().__init__()
             self.finding = finding
 
@@ -31,11 +31,15 @@ class AdvisorPane(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.findings: list["Finding"] = []
+        self.findings: list[Finding] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Findings from your own figures (guide §6): Enter applies one to this session · ctrl+s saves · "
-                     "r checks again", classes="hint", markup=False)
+        yield Static(
+            "Findings from your own figures (guide §6): Enter applies one to this session · ctrl+s saves · "
+            "r checks again",
+            classes="hint",
+            markup=False,
+        )
         yield DataTable(id="advisor-table", cursor_type="row")
         yield Static("checking…", id="advisor-detail", markup=False)
         yield Static("", id="advisor-outcomes", markup=False)
@@ -43,7 +47,7 @@ class AdvisorPane(Vertical):
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("severity", "area", "finding", "change")
 
-    def show(self, advice: "Advice") -> None:
+    def show(self, advice: Advice) -> None:
         """The findings, the cursor staying on the check it was on."""
         table = self.query_one(DataTable)
         current = self._current()
@@ -57,26 +61,28 @@ class AdvisorPane(Vertical):
         if not advice.findings:
             skipped = "".join(f"\n  not checked: {reason}" for reason in advice.skipped)
             self.query_one("#advisor-detail", Static).update(
-                f"No findings on the ledger {advice.window}: nothing in the guide's checklist applies.{skipped}")
+                f"No findings on the ledger {advice.window}: nothing in the guide's checklist applies.{skipped}"
+            )
         else:
             self._describe(self._current())
 
     def show_outcomes(self, lines: list[str]) -> None:
         self.query_one("#advisor-outcomes", Static).update("\n".join(lines))
 
-    def _current(self) -> "Finding | None":
+    def _current(self) -> Finding | None:
         table = self.query_one(DataTable)
         if not table.row_count or not self.findings:
             return None
         return self.findings[min(table.cursor_row, len(self.findings) - 1)]
 
-    def _describe(self, f: "Finding | None") -> None:
+    def _describe(self, f: Finding | None) -> None:
         if f is None:
             return
         from devsynth_tui.services.sanitize import safe_text
 
         self.query_one("#advisor-detail", Static).update(
-            safe_text(f"{f.title}\n  saw:    {f.saw}\n  why:    {f.why}\n  change: {f.change_text()}"))
+            safe_text(f"{f.title}\n  saw:    {f.saw}\n  why:    {f.why}\n  change: {f.change_text()}")
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._describe(self._current())

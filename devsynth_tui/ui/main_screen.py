@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPan
 from devsynth_tui.config import ConfigError, save_overrides
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
-from devsynth_tui.ui.panels import ResourcePanel, StatusLine, TokenPanel
+from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 
 if TYPE_CHECKING:
     from devsynth_tui.services.session import Session
@@ -141,6 +141,7 @@ class MainScreen(Screen):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
+                yield StageWaterfall(id="stage-waterfall")
                 yield ResourcePanel(id="resources", markup=False)
         yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
         yield StatusLine(id="status", markup=False)
@@ -343,9 +344,10 @@ class MainScreen(Screen):
                                                 m.meta.get("thinking_title", "Thinking")))
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
-            live.view = AssistantMessage()
-            await chat.add(live.view)
-            live.view.replay(live.parts, live.thinking, live.notice)
+            view = AssistantMessage()
+            await chat.add(view)
+            view.replay(live.parts, live.thinking, live.notice)  # what arrived while it mounted is in live.parts
+            live.view = view
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
@@ -431,6 +433,10 @@ class MainScreen(Screen):
             self.recheck()
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
+        if done.prepared:
+            from devsynth_tui.services.ledger import stage_rows
+
+            self.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:

@@ -1,7 +1,8 @@
-"""Side panels: live token counters and resource sparklines, each one text block; the status line."""
+"""Side panels: live token counters and resource sparklines, each one text block; the stages waterfall; the status line."""
 
 from __future__ import annotations
 
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -67,6 +68,34 @@ class TokenPanel(TextBlock):
         last = self._last + ("\n" + sparkline(self._history, 40) if self._history else "")
         self.draw(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
                           ("Last request", last)]))
+
+
+class StageWaterfall(Vertical):
+    """The last request's optimization stages as bars: tokens kept after each stage, and saved by it.
+
+    Hidden until a request has stages; the plot widget (plotext) is created on first use
+    and drawn once per request."""
+
+    DEFAULT_CSS = "StageWaterfall { display: none; height: 12; } StageWaterfall.shown { display: block; }"
+
+    def show_stages(self, stages: list[tuple[str, int, int]]) -> None:
+        """``stages``: (stage, tokens before, tokens after), in order."""
+        from textual_plotext import PlotextPlot
+
+        if not stages:
+            return
+        if not self.children:
+            self.mount(PlotextPlot())
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        plt.title("last request: tokens saved per stage")
+        labels = [stage.split(":")[-1].replace("_", " ")[:14] for stage, _, _ in stages]
+        kept = [after for _, _, after in stages]
+        saved = [max(0, before - after) for _, before, after in stages]
+        plt.stacked_bar(labels, [kept, saved], labels=["kept", "saved"], orientation="horizontal", width=0.6)
+        self.add_class("shown")
+        plot.refresh()
 
 
 class ResourcePanel(TextBlock):

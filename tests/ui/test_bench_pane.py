@@ -24,9 +24,10 @@ async def start(app, pilot, requests: str, concurrency: str = "1", slo: str = ""
     await pilot.pause()
 
 
-async def test_keys_are_handled_while_a_benchmark_runs(server_url):
-    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
+async def test_keys_are_handled_while_a_benchmark_runs(recording_proxy):
+    app = DevsynthApp(load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never"}))
     async with app.run_test(size=SIZE) as pilot:
+        recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
         await start(app, pilot, "20", max_tokens="16")
         assert app.main.benchmarking.is_running
         await pilot.press("f2")  # to the chat, and type there
@@ -37,6 +38,7 @@ async def test_keys_are_handled_while_a_benchmark_runs(server_url):
         await pilot.press("f6")
         await pilot.pause()
         await pilot.click("#bench-stop")
+        recording_proxy.gate.set()
         while app.main.benchmarking.is_running:
             await pilot.pause(0.05)
         await pilot.pause(0.3)
@@ -50,7 +52,10 @@ async def test_slo_answer_is_written_and_drawn(server_url):
         await app.main.benchmarking.wait()
         await pilot.pause(0.3)
         line = str(app.query_one("#bench-slo").render())
-        assert line.startswith("SLO ttft_p90<=600s, e2e_p50<=0.001ms: no level meets it") and "concurrency 2 misses e2e_p50" in line
+        assert (
+            line.startswith("SLO ttft_p90<=600s, e2e_p50<=0.001ms: no level meets it")
+            and "concurrency 2 misses e2e_p50" in line
+        )
         chart = str(app.query_one("#bench-latency").render())
         assert "SLO met at no level" in chart and "concurrency" in chart
         await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s")

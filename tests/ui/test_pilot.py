@@ -356,15 +356,17 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         app.query_one("#bench-stages").value = False
         await pilot.click("#bench-start")
         await pilot.pause()
-        assert app.query_one("#bench-stop").disabled is False
         await app.main.benchmarking.wait()
         await pilot.pause(0.3)
+        assert app.query_one("#bench-stop").disabled is True
         text = str(app.query_one("#bench-text").render())
         assert "Serving, concurrency 1: 2/2 requests" in text
         assert app.query_one("#bench-progress").percentage == 1.0
         assert "run 1: complete" in str(app.query_one("#bench-status").render())
         app.query_one("#bench-requests").value = "500"
         await pilot.click("#bench-start")
+        await pilot.pause()
+        assert app.query_one("#bench-stop").disabled is False  # 500 requests are far from done
         await pilot.pause(1.5)
         await pilot.click("#bench-stop")
         await pilot.pause(0.5)

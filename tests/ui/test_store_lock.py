@@ -6,6 +6,7 @@ import sqlite3
 import time
 
 from db_lock import WriteLockHolder
+
 from devsynth_tui.config import load
 from devsynth_tui.services import store as store_module
 from devsynth_tui.services.store import db_path

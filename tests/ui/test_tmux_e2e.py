@@ -31,13 +31,16 @@ def wait_for(session: str, pattern: str, seconds: float = 60) -> str:
 def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
     assert shutil.which("tmux"), "tmux is needed: .ci/run installs it"
     session = f"devsynth-e2e-{os.getpid()}"
-    env = f"DEVSYNTH_TUI_HOME={shlex.quote(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path))} TERM=xterm-256color"
+    home, config = shlex.quote(str(tmp_path / "home")), shlex.quote(str(tmp_path))
+    env = f"DEVSYNTH_TUI_HOME={home} XDG_CONFIG_HOME={config} TERM=xterm-256color"
     cmd = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {server_url}"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True)
     try:
         subprocess.run(["tmux", "resize-window", "-t", session, "-x", "160", "-y", "48"], check=True)
         wait_for(session, r"server at http://127\.0\.0\.1")
-        subprocess.run(["tmux", "send-keys", "-t", session, "What is 2+2? Answer in one sentence.", "Enter"], check=True)
+        subprocess.run(
+            ["tmux", "send-keys", "-t", session, "What is 2+2? Answer in one sentence.", "Enter"], check=True
+        )
         wait_for(session, r"tok/s")  # the stats line under the finished answer
         screen = wait_for(session, r"prompt\s+[1-9][\d,]*\s+completion\s+[1-9]")  # the session counters settled
         assert "What is 2+2?" in screen
