@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.terminal import ROOT, Terminal, app_command, app_config, cpu_percent, load_average, script_command  # noqa: E402
-from devsynth_tui.services.embedded import EmbeddedServer  # noqa: E402
+from bench.terminal import Terminal, app_command, app_config, cpu_percent, load_average, script_command
+from devsynth_tui.services.embedded import EmbeddedServer
 
 IDLE_SECONDS = 30
 FOOTER = r"\^p palette"  # the footer's last key, at any width
@@ -57,9 +57,12 @@ def programs(url: str, against: Path | None) -> dict[str, str]:
     return found
 
 
-def start_times(commands: dict[str, str], size: tuple[int, int], runs: int) -> dict[str, tuple[list[float], list[float]]]:
+Times = dict[str, tuple[list[float], list[float]]]
+
+
+def start_times(commands: dict[str, str], size: tuple[int, int], runs: int) -> Times:
     """Per program: (seconds to the footer, seconds to the complete view), ``runs`` each, interleaved."""
-    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
+    times: Times = {name: ([], []) for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
             app = name.startswith("devsynth-tui")

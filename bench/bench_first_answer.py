@@ -33,7 +33,8 @@ async def session(url: str, n: int) -> dict:
     from devsynth_tui.ui.app import DevsynthApp
     from devsynth_tui.ui.chat import AssistantMessage
 
-    cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 16, "disk.caching.enabled": False})
+    cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 16,
+                                          "disk.caching.enabled": False})
     app = DevsynthApp(cfg)
     painted: list[float] = []
     real_flush = AssistantMessage.flush
@@ -111,7 +112,9 @@ def main() -> None:
     print(load_average(), flush=True)
     server = EmbeddedServer(Path(tempfile.mkdtemp()))
     server.start()
-    checkouts = {"devsynth-tui": ROOT, **({f"devsynth-tui ({args.against.name})": args.against} if args.against else {})}
+    checkouts = {"devsynth-tui": ROOT}
+    if args.against:
+        checkouts[f"devsynth-tui ({args.against.name})"] = args.against
     results: dict[str, list[dict]] = {name: [] for name in checkouts}
     bare_gaps: list[float] = []
     try:

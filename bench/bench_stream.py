@@ -1,5 +1,7 @@
-"""Long streams in a real terminal (tmux, 160x48): how long until the last token is on screen, over a bare
-httpx read of the same stream; and how long a key typed during a 20,000-token stream takes to show in the input.
+"""Long streams in a real terminal (tmux, 160x48): the last token on screen, over a bare httpx read; key echo.
+
+How long until the last token of a stream is on screen, over a bare httpx read of the same stream; and how
+long a key typed during a 20,000-token stream takes to show in the input.
 
 1. streams: a Markdown answer (prose, lists and fenced code built from the stdlib's own sources, cut into
    tiktoken tokens) of 20,000 and of 2,000 tokens, ending in a marker, sent by the loopback fault server
@@ -7,8 +9,9 @@ httpx read of the same stream; and how long a key typed during a 20,000-token st
    dashboard's time is from Enter (tmux send-keys) to the marker on screen; the bare read's, from the
    request to the stream's end with httpx (connected first, lines read, nothing shown). Runs interleaved,
    a fresh dashboard each run; medians and their ratio, in wall time and in CPU seconds (the dashboard
-   process's, all threads; the bare reader's thread's), which another load on the machine does not inflate. Also the worst case for the frozen blocks: 20,000
-   tokens "tok0 tok1 …" as one paragraph (mode "fast"), an open block that never completes.
+   process's, all threads; the bare reader's thread's), which another load on the machine does not inflate.
+   Also the worst case for the frozen blocks: 20,000 tokens "tok0 tok1 …" as one paragraph (mode "fast"),
+   an open block that never completes.
 2. key echo: while the fault server sends 20,000 tokens, 20 every 5 ms (mode "steady", at least 5 s), a
    key is typed every KEY_GAP seconds and the time until the input shows it is taken; the same at idle
    (no stream) beside it: the floor of tmux and polling.
@@ -28,8 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from bench.terminal import Terminal, app_command, app_config, load_average  # noqa: E402
-from fault_server import FaultServer  # noqa: E402
+from fault_server import FaultServer
+
+from bench.terminal import Terminal, app_command, app_config, load_average
 
 MARKER = "ZQXJ-THE-END"
 KEYS = 20
@@ -39,7 +43,7 @@ KEY_GAP = 0.15
 def answer(n: int) -> list[str]:
     from bench.bench_markdown_stream import answer_tokens
 
-    return answer_tokens(n - 1) + [f"\n\n{MARKER}"]
+    return [*answer_tokens(n - 1), f"\n\n{MARKER}"]
 
 
 async def bare_read(url: str, n: int) -> tuple[float, float]:
@@ -112,10 +116,10 @@ def main() -> None:
                 dash.append(shown(url, n, marker))
             b, d = (statistics.median(s for s, _ in runs) for runs in (bare, dash))
             bc, dc = (statistics.median(c for _, c in runs) for runs in (bare, dash))
-            print(f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms, last token on screen {d * 1000:.0f} ms:"
-                  f" {d / b:.1f}x (dashboard {', '.join(f'{s * 1000:.0f}' for s, _ in dash)};"
-                  f" bare {', '.join(f'{s * 1000:.0f}' for s, _ in bare)}); CPU seconds {dc:.2f} vs {bc:.2f}: {dc / bc:.1f}x",
-                  flush=True)
+            each = "; ".join(f"{name} {', '.join(f'{s * 1000:.0f}' for s, _ in runs)}"
+                             for name, runs in (("dashboard", dash), ("bare", bare)))
+            print(f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms,"
+                  f" last token on screen {d * 1000:.0f} ms: {d / b:.1f}x ({each}); CPU seconds {dc:.2f} vs {bc:.2f}: {dc / bc:.1f}x", flush=True)
         during = key_echo(faults.url("steady"), stream=True)
         idle = key_echo(faults.url("ok"), stream=False)
         print(f"key echo in the input, {KEYS} keys: during a 20,000-token stream {ms(during)}; at idle {ms(idle)}")

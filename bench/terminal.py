@@ -63,8 +63,8 @@ class Terminal:
         self.name = f"bench-{os.getpid()}-{Terminal.count}"
         self.command, self.size = command, size
 
-    def __enter__(self) -> "Terminal":
-        for attempt in range(3):  # a tmux server still closing after the last session ends refuses new ones
+    def __enter__(self) -> Terminal:
+        for _ in range(3):  # a tmux server still closing after the last session ends refuses new ones
             self.started = time.perf_counter()
             created = subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(self.size[0]),
                                       "-y", str(self.size[1]), self.command], capture_output=True, text=True)
@@ -102,7 +102,7 @@ class Terminal:
     def process(self, marker: str = "devsynth_tui") -> psutil.Process:
         """The process of the command: the innermost one in the pane whose command line holds ``marker``."""
         pane = psutil.Process(int(tmux("display", "-p", "-t", self.name, "#{pane_pid}").strip()))
-        found = [p for p in [pane] + pane.children(recursive=True) if marker in " ".join(p.cmdline())]
+        found = [p for p in [pane, *pane.children(recursive=True)] if marker in " ".join(p.cmdline())]
         if not found:
             raise RuntimeError(f"no process with {marker!r} in {self.name}")
         return found[-1]

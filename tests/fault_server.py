@@ -199,7 +199,8 @@ class FaultServer:
 
     async def mode_text(self, request, headers, writer) -> bool:  # text_pieces, all at once
         await self._stream_head(writer)
-        self._w(writer, b"".join(_chunk(piece) for piece in self.text_pieces) + _chunk(finish="stop") + b"data: [DONE]\n\n")
+        pieces = b"".join(_chunk(piece) for piece in self.text_pieces)
+        self._w(writer, pieces + _chunk(finish="stop") + b"data: [DONE]\n\n")
         self._end(writer)
         await writer.drain()
         return False
@@ -226,8 +227,8 @@ class FaultServer:
             await self._steps.acquire()
             self._w(writer, _chunk(f"line{i}\n\n"))
             await writer.drain()
-        self._w(writer, _chunk(finish="stop") + _chunk(usage={"prompt_tokens": 5, "completion_tokens": n, "total_tokens": 5 + n}))
-        self._w(writer, b"data: [DONE]\n\n")
+        usage = {"prompt_tokens": 5, "completion_tokens": n, "total_tokens": 5 + n}
+        self._w(writer, _chunk(finish="stop") + _chunk(usage=usage) + b"data: [DONE]\n\n")
         self._end(writer)
         await writer.drain()
         return False
