@@ -15,6 +15,7 @@ from devsynth_tui import __version__
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+COST_NOTE = "(cost: what these tokens would cost at hosted prices, the config's `pricing`; a local model costs nothing)"
 BENCHMARK_HELP = """\
 The guide's stages, then serving metrics per concurrency level, defined as vLLM's
 benchmark_serving defines them (docs/benchmark-metrics.md):
@@ -216,6 +217,7 @@ def cmd_tokens(args) -> int:
             print(json.dumps(asdict(report)))
         else:
             print(report.text())
+            print(COST_NOTE)
     elif args.tokens_command == "history":
         if args.limit <= 0:
             raise CliError(f"--limit {args.limit}: expected a positive number")
@@ -246,14 +248,23 @@ def _breakdown_text(by: str, rows: list[dict]) -> str:
 
 
 def _print_history(rows: list[dict]) -> None:
+    """One line a request; the operation and model columns as wide as their longest value (never cut)."""
     from devsynth_tui.services.ledger import format_ts
+    from devsynth_tui.services.sanitize import safe_text
 
-    print(f"{'time':19}  {'operation':10} {'model':24} {'prompt':>7} {'compl':>6} {'saved':>6} {'cost':>8}  status")
-    for r in rows:
+    if not rows:
+        print("no requests recorded yet")
+        return
+    ops = [safe_text(r["operation"]) for r in rows]
+    models = [safe_text(r["model"] or "-") for r in rows]
+    ow, mw = max([9, *map(len, ops)]), max([5, *map(len, models)])
+    print(f"{'time':19}  {'operation':{ow}} {'model':{mw}} {'prompt':>7} {'compl':>6} {'saved':>6} {'cost':>8}  status")
+    for r, op, model in zip(rows, ops, models):
         print(
-            f"{format_ts(r['ts']):19}  {r['operation'][:10]:10} {(r['model'] or '-')[:24]:24} "
+            f"{format_ts(r['ts']):19}  {op:{ow}} {model:{mw}} "
             f"{r['prompt_tokens']:>7,} {r['completion_tokens']:>6,} {r['tokens_saved']:>6,} ${r['cost']:>7.4f}  {r['status']}"
         )
+    print(COST_NOTE)
 
 
 def _reset(ledger, args) -> int:
@@ -318,10 +329,7 @@ def cmd_config(args) -> int:
     from devsynth_tui.config import load, redacted
 
     if args.config_command == "check":
-        path = args.path or args.config
-        cfg = load(path, use_overrides=False)
-        print(f"ok: {' < '.join(cfg.sources)} is valid")
-        return 0
+        return _check_config(args)
     if args.config_command == "default":
         from devsynth_tui.shipped import default_config
 
@@ -337,6 +345,44 @@ def cmd_config(args) -> int:
         print(f"# effective config from: {' < '.join(cfg.sources)}")
         print(yaml.safe_dump(data, sort_keys=False).rstrip())
     return 0
+
+
+def _check_config(args) -> int:
+    """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask` loads it.
+
+    A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
+    """
+    from devsynth_tui.config import load, overrides_path
+
+    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model)
+    print(f"ok: the effective config is valid ({' < '.join(cfg.sources)})")
+    for source in cfg.sources:
+        keys = sorted(k for k, origin in cfg.origins.items() if origin == source)
+        label = f"{source} (the dashboard's saved changes)" if source == str(overrides_path()) else source
+        print(f"  {label}: {'every key' if source == 'defaults' else ', '.join(keys) or 'sets nothing'}")
+    return 0
+
+
+def _config_fault(e) -> str:
+    """A ConfigError's one line, saying which layer of the stack (see `config check`) is at fault and how to fix it."""
+    import os
+
+    from devsynth_tui.config import ENV_BASE_URL, ENV_LM_STUDIO, ENV_MODEL, overrides_path
+
+    try:
+        overrides = str(overrides_path())
+    except OSError:  # an app home that can't be created is reported by whatever needs it
+        overrides = None
+    if e.source == overrides:
+        return f"the dashboard's overrides are at fault: {e}; edit or delete that file (the dashboard writes it on ctrl+s)"
+    if e.source == "environment":
+        var = ENV_MODEL if e.key == "llm.model" else ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else ENV_LM_STUDIO
+        return f"the environment is at fault: {var}: {e.expected}; fix or unset it"
+    if e.source == "command line":
+        return f"the command line is at fault: {e.key}: {e.expected}"
+    if " < " in e.source:  # a rule across keys, checked once the layers are merged
+        return f"the layers together are at fault ({e.source}): {e.key}: {e.expected}"
+    return f"your config file is at fault: {e}"
 
 
 # --- doctor -------------------------------------------------------------------------
@@ -476,7 +522,7 @@ def cmd_ask(args) -> int:
     from devsynth_tui.services.pipeline import ChatRequest
 
     cfg = _load_config(args)
-    items, notes = _load_context(args)
+    items = _load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
     params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
@@ -484,7 +530,7 @@ def cmd_ask(args) -> int:
     store = _store()
     conversations = _conversations(cfg, store)
     conversation = _conversation_to_continue(conversations, args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="ask")
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
 
     async def run(backend):
         await backend.resolve_model(cfg.get("llm.model"))  # a model the server lacks is bad input: exit 2, nothing stored
@@ -577,8 +623,8 @@ def cmd_optimize(args) -> int:
     from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 
     cfg = _load_config(args)
-    items, notes = _load_context(args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, notes=notes, operation="optimize")
+    items = _load_context(args)
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="optimize")
 
     async def run(backend):
         return backend, await Pipeline(cfg, backend, _ledger()).prepare(req)
@@ -593,13 +639,10 @@ def cmd_optimize(args) -> int:
 
 
 def _load_context(args):
+    """The --context files, read whole; a file that can't be used is bad input (ContextError: exit 2)."""
     from devsynth_tui.services.context import load_files
 
-    try:
-        items, notes = load_files(args.context, _types(args.type))
-    except ValueError as e:
-        raise CliError(str(e)) from None
-    return items, notes
+    return load_files(args.context, _types(args.type))
 
 
 def _optimize_report(req, prep, backend_label: str) -> dict:
@@ -618,7 +661,7 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
         "tokens_before": prep.tokens_before, "tokens_after": prep.tokens_after,
         "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
         "stages": [asdict(r) for r in prep.reports], "items": items,
-        "skipped": req.notes, "payload": prep.payload,
+        "payload": prep.payload,
     }
 
 
@@ -690,7 +733,9 @@ def _memory_line(sampler, s) -> str:
 
 
 def _cpu_line(sampler, s) -> str:
-    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} "
+    server = ("server not found on this machine" if s.server_cpu_percent is None else
+              f"server {s.server_cpu_percent:.1f}% of one core {_window(sampler, 'server_cpu_percent')}".rstrip())
+    return (f"{_clock(s)} cpu  system {s.cpu_percent:.1f}% {_window(sampler, 'cpu_percent')} · {server} "
             f"· devsynth-tui {s.process_cpu_percent:.1f}% of one core")
 
 
@@ -716,7 +761,8 @@ def cmd_benchmark(args) -> int:
             return _emit(args, {"a": a.id, "b": b.id, "rows": bm.compare(a, b)}, _compare_text(a, b, bm.compare(a, b)))
         if args.action == "list":
             runs = bm.list_runs(store)
-            return _emit(args, runs, "\n".join(_run_line(r) for r in runs) or "no stored runs yet")
+            return _emit(args, runs, "\n".join([RUN_HEADER, *map(_run_line, runs)]) if runs else
+                         "no stored runs yet: `devsynth-tui benchmark` or the Benchmark pane (F6) makes one")
         if args.action == "show":
             if args.run is None:
                 raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
@@ -796,6 +842,9 @@ def _rows_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+RUN_HEADER = f"{'run':>4}  {'started':19}  {'status':10}  {'model':28}  server"
+
+
 def _run_line(r: dict) -> str:
     from devsynth_tui.services.ledger import format_ts
 
@@ -863,9 +912,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ndevsynth-tui: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
-    except (CliError, ConfigError) as e:
+    except ConfigError as e:
+        print(f"devsynth-tui: {_config_fault(e)}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as e:
         print(f"devsynth-tui: {e}", file=sys.stderr)
-        return getattr(e, "code", EXIT_USAGE)
+        return e.code
     except ServiceError as e:
         print(f"devsynth-tui: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,7 +3,9 @@
 Put it in front of the real llama.cpp server to assert what the server received
 (every turn present, roles alternating) without trusting our own logs.
 Responses, streamed ones included, are relayed chunk by chunk. Clear ``gate`` to hold
-chat completions before they are forwarded (a run that is certainly still going), set it to let them through.
+chat completions before they are forwarded (a run that is certainly still going), set it to let them through;
+``hold_after(n)`` holds them instead once ``n`` streamed events are relayed (an answer certainly mid-stream),
+and ``holding`` is set while one waits there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class RecordingProxy:
         self.requests: list[tuple[str, str, dict | None]] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.held_after: int | None = None
+        self.holding = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,8 +52,10 @@ class RecordingProxy:
                 except json.JSONDecodeError:
                     recorded = None
                 proxy.requests.append((method, self.path, recorded))
-                if self.path.endswith("/chat/completions"):
+                completion = self.path.endswith("/chat/completions")
+                if completion and proxy.held_after is None:
                     proxy.gate.wait()
+                events = 0
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
                 with (
                     httpx.Client(timeout=None) as client,
@@ -64,6 +70,9 @@ class RecordingProxy:
                     for chunk in r.iter_raw():
                         self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         self.wfile.flush()
+                        events += chunk.count(b"data:")
+                        if completion and proxy.held_after is not None and events >= proxy.held_after:
+                            proxy._hold()
                     self.wfile.write(b"0\r\n\r\n")
 
         self.server = LoopbackServer(("127.0.0.1", 0), Handler)
@@ -76,6 +85,16 @@ class RecordingProxy:
     def start(self) -> RecordingProxy:
         self.thread.start()
         return self
+
+    def hold_after(self, events: int) -> None:
+        """Hold every chat completion once ``events`` streamed events of it are relayed, until ``gate`` is set."""
+        self.held_after = events
+        self.gate.clear()
+
+    def _hold(self) -> None:
+        self.holding.set()
+        self.gate.wait()
+        self.holding.clear()
 
     def stop(self) -> None:
         self.gate.set()

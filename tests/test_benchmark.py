@@ -150,7 +150,8 @@ def test_list_show_compare(server_url):
     for _ in range(2):
         assert bench(server_url, "--no-stages", "--requests", "3", "--max-tokens", "8").returncode == 0
     listing = bench(server_url, "list")
-    assert listing.returncode == 0 and len(listing.stdout.strip().splitlines()) == 2
+    lines = listing.stdout.strip().splitlines()
+    assert listing.returncode == 0 and lines[0].split()[0] == "run" and [line.split()[0] for line in lines[1:]] == ["2", "1"]
     shown = bench(server_url, "show", "1")
     assert shown.returncode == 0 and "Serving, concurrency 1" in shown.stdout
     r = bench(server_url, "--compare", "1", "2")

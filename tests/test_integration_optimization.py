@@ -113,21 +113,15 @@ async def test_dynamic_model_selection_falls_back_and_says_why(cfg_for):
     await pipe.backend.client.aclose()
 
 
-def test_optimize_json_reports_items_and_skips_bad_files(server_url, tmp_path):
+def test_optimize_json_reports_items(server_url, tmp_path):
     code = tmp_path / "calc.py"
     code.write_text("def add(a, b):\n    return a + b\n\n\ndef weather():\n    return 'sunny'\n" + "\n# filler\n" * 200)
-    (tmp_path / "bin.dat").write_bytes(b"\x00\x01binary")
-    (tmp_path / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
-    r = run_cli("--base-url", server_url, "optimize", "How does add work?", "--context", str(code),
-                "--context", str(tmp_path / "bin.dat"), "--context", str(tmp_path / "latin.txt"),
-                "--context", str(tmp_path / "nope.py"), "--json")
+    r = run_cli("--base-url", server_url, "optimize", "How does add work?", "--context", str(code), "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     item = out["items"][0]
     assert item["path"] == str(code) and item["status"] == "partial"
     assert [1, 2] in [[s, min(e, 2)] for s, e in item["lines_kept"]] and item["tokens_after"] < item["tokens_before"]
-    skipped = " ".join(out["skipped"])
-    assert "binary" in skipped and "not UTF-8" in skipped and "not found" in skipped
     assert out["tokens_after"] < out["tokens_before"]
     assert not _ledger_rows()  # a dry run calls no chat model
 

@@ -2,12 +2,14 @@
 
 import asyncio
 import textwrap
+import threading
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devsynth_tui.config import defaults
 from devsynth_tui.services.context import ContextItem, total_tokens
+from devsynth_tui.services import context_pruning
 from devsynth_tui.services.context_pruning import PruneContext, prune
 from devsynth_tui.services.model_routing import classify, route
 from devsynth_tui.services.prompt_optimization import (
@@ -84,6 +86,22 @@ def test_relevance_keeps_whole_function_and_drops_unrelated_item():
     assert "BM25" in reports[0].notes[0]
 
 
+def test_relevance_scoring_runs_off_the_event_loop(monkeypatch):
+    """Chunking, scoring and selection are CPU work: a worker thread does them, never the loop's thread."""
+    seen = []
+    for name in ("_lexical", "_keep_relevant"):
+        real = getattr(context_pruning, name)
+
+        def spy(*args, real=real, name=name):
+            seen.append((name, threading.current_thread() is threading.main_thread()))
+            return real(*args)
+
+        monkeypatch.setattr(context_pruning, name, spy)
+    items = [ContextItem("m.py", CODE), ContextItem("notes.md", "# Holidays\nClosed in August.\n", "documentation")]
+    run(items, query="How does retry_with_backoff handle OSError?", strategy="relevance")
+    assert seen == [("_lexical", False), ("_keep_relevant", False)] and items[1].status == "dropped"
+
+
 def test_relevance_respects_budget():
     items = [ContextItem(f"f{i}.py", CODE.replace("parse_config", f"parse_config_{i}")) for i in range(5)]
     run(items, budget=150, query="parse config settings file", strategy="relevance", threshold=0.0)
@@ -105,7 +123,7 @@ def test_a_file_attached_now_is_never_too_old_whatever_its_mtime(tmp_path):
     path = tmp_path / "edited_long_ago.py"
     path.write_text("def f():\n    return 1\n")
     os.utime(path, (1000.0, 1000.0))
-    items, _ = load_files([str(path)])
+    items = load_files([str(path)])
     run(items, strategy="recency", max_age=60)
     assert items[0].status == "kept"
 

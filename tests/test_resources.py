@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_cli
 from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.resource_monitor import Sampler, ThresholdAlert, sparkline
+from devsynth_tui.services.resource_monitor import Sampler, ThresholdAlert, memory_alerts, sparkline
 
 FIELDS = {"t", "cpu_percent", "process_cpu_percent", "memory_used_mb", "memory_total_mb", "memory_percent", "rss_mb",
           "server_rss_mb", "disk_percent", "disk_free_gb", "disk_read_bps", "disk_write_bps", "server_cpu_percent", "alerts"}
@@ -28,16 +28,29 @@ def test_sampler_ring_buffer_and_fields(tmp_path):
     assert sample.disk_read_bps is not None and len(s.series("rss_mb")) == 5
 
 
-def test_alert_fires_once_per_crossing_and_rearms():
-    alert = ThresholdAlert("test", 100)
-    fired = [alert.check(v) is not None for v in (50, 150, 160, 90, 120, 130)]
-    assert fired == [False, True, False, False, True, False]
+def test_alert_fires_once_per_crossing_and_rearms_below_the_slack():
+    alert = ThresholdAlert(lambda v, limit: f"{v:g} > {limit:g}", 100)
+    fired = [alert.check(v) for v in (50, 150, 160, 98, 101, 90, 120, 130)]
+    assert fired == [None, "150 > 100", None, None, None, None, "120 > 100", None]  # 98 is within the 5 % slack
+    assert alert.standing == "120 > 100"
+    alert.check(10)
+    assert alert.standing is None
+
+
+def test_server_alert_is_against_the_free_ram_and_worded_to_fit():
+    app, server = memory_alerts(500)
+    assert app.check(400) is None and server.check(504, 8000) is None  # the embedded server's usual size: no alert
+    assert server.check(3000, 2500) == "server 3000 MB > 2500 MB free RAM"
+    assert app.check(612) == "devsynth-tui 612 MB > 500 MB limit"
+    big_app, big_server = memory_alerts(1000)
+    longest = [big_app.check(12345), big_server.check(12345, 10000)]
+    assert all(len(f"⚠ {a}") <= 41 for a in longest), longest  # the sidebar's 41 columns
 
 
 def test_sampler_alert_on_small_threshold(tmp_path):
     s = Sampler(home=tmp_path, threshold_mb=1)  # any process is above 1 MB
-    assert any("devsynth-tui memory" in a for a in s.sample().alerts)
-    assert s.sample().alerts == []
+    assert any(a.startswith("devsynth-tui ") and a.endswith("> 1 MB limit") for a in s.sample().alerts)
+    assert s.sample().alerts == [] and len(s.standing()) == 1  # once per crossing; it still stands
 
 
 def test_sparkline():

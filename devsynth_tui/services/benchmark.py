@@ -389,7 +389,7 @@ class Runner:
         yield "Command initialization"
         files = [str(p) for p in sorted(Path(__file__).parent.glob("*.py"))]
         t = time.perf_counter()
-        items, _ = await asyncio.to_thread(load_files, files)
+        items = await asyncio.to_thread(load_files, files)
         result.stages["Context loading"] = time.perf_counter() - t
         yield "Context loading"
         self.pipeline.cfg = self._cfg(opts)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.config import CONTEXT_TYPES
+from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.token_accounting import count_tokens
 
 MAX_FILE_BYTES = 5_000_000
@@ -64,39 +66,73 @@ def guess_type(path: str) -> str:
     return _TYPE_BY_SUFFIX.get(Path(name).suffix, "code")
 
 
-def _read(path: str, ctype: str | None) -> ContextItem | str:
-    p = Path(path).expanduser()
-    try:
-        st = p.stat()
-        if st.st_size > MAX_FILE_BYTES:
-            return f"{path}: skipped, larger than {MAX_FILE_BYTES // 1_000_000} MB"
-        data = p.read_bytes()
-    except FileNotFoundError:
-        return f"{path}: skipped, file not found"
-    except IsADirectoryError:
-        return f"{path}: skipped, is a folder"
-    except OSError as e:
-        return f"{path}: skipped, unreadable ({e.strerror})"
+class ContextError(ServiceError):
+    """Context files that can't be sent; one line naming each file, why, and what to do."""
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE starts like UTF-16 LE: first
+
+
+def _shown(path: str) -> str:
+    return path if path.isprintable() else repr(path)
+
+
+def decode(data: bytes) -> str:
+    """Text in a known encoding (UTF-8, or UTF-16/32 with a byte order mark); ValueError says why not."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ValueError(f"not valid {encoding.upper().removesuffix('-SIG')} text despite its byte order mark") from None
     if b"\0" in data[:8192]:
-        return f"{path}: skipped, binary file"
+        raise ValueError("a binary file, not text")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"{path}: skipped, not UTF-8 text"
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not UTF-8 text (byte {e.start}); convert it, e.g. iconv -f latin1 -t utf-8") from None
+
+
+def read_context_file(path: str, ctype: str | None = None) -> ContextItem:
+    """One context file as an item; ValueError says why it can't be used."""
+    try:
+        with open(Path(path).expanduser(), "rb") as f:  # not only regular files: --context <(git diff) is a pipe
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ValueError("file not found; check the path") from None
+    except IsADirectoryError:
+        raise ValueError("a folder; name the files in it") from None
+    except OSError as e:
+        raise ValueError(f"unreadable ({e.strerror or e})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB; attach the part that matters")
+    text = decode(data)
+    if not text.strip():
+        raise ValueError("empty; there is nothing in it to send")
     return ContextItem(path, text, ctype or guess_type(path), time.time())
 
 
-def load_files(paths: list[str], types: dict[str, str] | None = None) -> tuple[list[ContextItem], list[str]]:
-    """Read context files; unreadable ones are skipped with a note, never fatal."""
+def load_files(paths: list[str], types: dict[str, str] | None = None) -> list[ContextItem]:
+    """Read context files, all or nothing: any file that can't be used raises ContextError naming it.
+
+    Called before any model call, so bad input never reaches the model.
+    """
     types = types or {}
     for t in types.values():
         if t not in CONTEXT_TYPES:
-            raise ValueError(f"unknown context type {t!r}; expected one of {', '.join(CONTEXT_TYPES)}")
-    items, notes = [], []
+            raise ContextError(f"unknown context type {t!r}; expected one of {', '.join(CONTEXT_TYPES)}")
+    items, problems = [], []
     for path in paths:
-        got = _read(path, types.get(path))
-        (items if isinstance(got, ContextItem) else notes).append(got)
-    return items, notes
+        try:
+            items.append(read_context_file(path, types.get(path)))
+        except ValueError as e:
+            problems.append(f"{_shown(path)}: {e}")
+    if len(problems) == 1:
+        raise ContextError(f"context file {problems[0]}")
+    if problems:
+        raise ContextError(f"{len(problems)} context files can't be used: {'; '.join(problems)}")
+    return items
 
 
 async def load_files_async(paths: list[str], types: dict[str, str] | None = None, async_io: bool = True):

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import re
 import time
+from asyncio import to_thread
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,14 +81,11 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
     need, then below it the best chunks down to the adaptive cutoff; never over the budget.
 
     A question that singles out nothing (no term scores, or a task run on its subject
-    files) keeps the attached items whole when they fit."""
-    chunks = [
-        c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)
-    ]
+    files) keeps the attached items whole when they fit. Chunking, scoring and selection
+    run in a worker thread: the event loop (the dashboard's keys) never waits for them."""
+    chunks, is_test, scores = await to_thread(_lexical, items, ctx.query)
     if not chunks:
         return []
-    is_test = [items[c.item].type == "tests" for c in chunks]
-    scores = lexical_scores(ctx.query, chunks, is_test)
     method = "BM25 with symbol matching" + ("" if ctx.embedder else " (no embedding model in use)")
     if ctx.embedder:
         try:
@@ -97,6 +95,20 @@ async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
+    return await to_thread(_keep_relevant, items, ctx, chunks, is_test, scores, method)
+
+
+def _lexical(items: list[ContextItem], query: str) -> tuple[list[Chunk], list[bool], list[float]]:
+    """The live items' chunks, which of them are tests, and their lexical scores for ``query``."""
+    chunks = [
+        c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)
+    ]
+    is_test = [items[c.item].type == "tests" for c in chunks]
+    return chunks, is_test, lexical_scores(query, chunks, is_test) if chunks else []
+
+
+def _keep_relevant(items, ctx: PruneContext, chunks: list[Chunk], is_test: list[bool], scores: list[float], method):
+    """Apply the scores: keep the items whole when nothing is singled out and they fit, else select chunks."""
     generic = ctx.whole_when_fits or max(scores) <= 0
     if generic and _fits_whole(items, ctx.budget):
         why = "a task on its subject files" if ctx.whole_when_fits else "the question singles out no part of them"

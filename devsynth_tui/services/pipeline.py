@@ -131,14 +131,23 @@ class Done:
             parts.append(f"answer at {row.ttft_answer:.2f} s")
         if row.tps:
             parts.append(f"{row.tps:.1f} tok/s")
+        cut = self.result and self.result.finish_reason == "length" and self.status == "ok"
         if self.terminated_early:
             parts.append("stopped early")
-        elif self.result and self.result.finish_reason == "length" and self.status == "ok":
+        elif cut:
             limit = (self.prepared.payload.get("max_tokens") if self.prepared else None) or row.completion_tokens
             parts.append(f"stopped at max_tokens ({limit:,})")
+        if self.prepared:
+            parts.append(self.sampling(with_max_tokens=not cut))
         if self.status != "ok":
             parts.append(f"{self.status}: {self.error}" if self.error else self.status)
-        return " · ".join(parts)
+        return " · ".join(p for p in parts if p)
+
+    def sampling(self, with_max_tokens: bool = True) -> str:
+        """The sampling parameters the answer was asked with: "temperature 0.7, top_p 0.95, max_tokens 1,000"."""
+        payload = self.prepared.payload if self.prepared else {}
+        keys = [k for k in SAMPLING_KEYS if k in payload and (with_max_tokens or k != "max_tokens")]
+        return ", ".join(f"{k} {payload[k]:,}" if isinstance(payload[k], int) else f"{k} {payload[k]}" for k in keys)
 
     def thinking_title(self) -> str:
         """The thinking block's title: "Thinking · 412 tokens · 6.1 s"."""

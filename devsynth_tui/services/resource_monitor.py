@@ -47,20 +47,36 @@ class Sample:
 
 
 class ThresholdAlert:
-    """Fires once when a value rises above the threshold; re-arms when it falls back below."""
+    """Fires once when a value rises above its limit, and again only after it fell back below.
 
-    def __init__(self, name: str, threshold_mb: float):
-        self.name, self.threshold, self.armed = name, threshold_mb, True
+    Falling back means below 95 % of the limit, so a value hovering at the limit does not fire again and again.
+    ``standing`` is the message while the value stays above.
+    """
 
-    def check(self, value_mb: float | None) -> str | None:
-        if value_mb is None:
+    REARM = 0.95
+
+    def __init__(self, say, threshold_mb: float | None = None):
+        self.say, self.threshold, self.standing = say, threshold_mb, None
+
+    def check(self, value_mb: float | None, limit_mb: float | None = None) -> str | None:
+        """The message when ``value_mb`` crosses the limit (the fixed threshold unless ``limit_mb`` is given)."""
+        limit = self.threshold if limit_mb is None else limit_mb
+        if value_mb is None or limit is None:
             return None
-        if self.armed and value_mb > self.threshold:
-            self.armed = False
-            return f"{self.name} memory {value_mb:.0f} MB is above the {self.threshold:g} MB threshold"
-        if not self.armed and value_mb <= self.threshold:
-            self.armed = True
+        if self.standing is None and value_mb > limit:
+            self.standing = self.say(value_mb, limit)
+            return self.standing
+        if self.standing is not None and value_mb < limit * self.REARM:
+            self.standing = None
         return None
+
+
+def memory_alerts(threshold_mb: float) -> tuple[ThresholdAlert, ThresholdAlert]:
+    """What the user can act on, worded to fit the status line and the sidebar (41 columns with its "⚠ "):
+    this app's own memory against ``memory.monitoring.threshold``, and the model server's against the free RAM
+    (a server that outgrows what is left makes the machine swap)."""
+    return (ThresholdAlert(lambda v, limit: f"devsynth-tui {v:.0f} MB > {limit:g} MB limit", threshold_mb),
+            ThresholdAlert(lambda v, limit: f"server {v:.0f} MB > {limit:.0f} MB free RAM"))
 
 
 def sparkline(values: list[float], width: int | None = None) -> str:
@@ -93,7 +109,7 @@ class Sampler:
         self.interval = interval
         if window != self.samples.maxlen:
             self.samples = deque(self.samples, maxlen=window)
-        self.alerts = [ThresholdAlert("devsynth-tui", threshold_mb), ThresholdAlert("embedded server", threshold_mb)] if threshold_mb else []
+        self.alerts = memory_alerts(threshold_mb) if threshold_mb else ()
 
     def set_server_pid(self, pid: int | None) -> None:
         self.server_pid, self._server = pid, None
@@ -143,9 +159,15 @@ class Sampler:
             server_cpu_percent=server_cpu,
         )
         if self.alerts:
-            s.alerts = [a for a in (self.alerts[0].check(s.rss_mb), self.alerts[1].check(s.server_rss_mb)) if a]
+            app, server = self.alerts
+            free = s.memory_total_mb - s.memory_used_mb
+            s.alerts = [a for a in (app.check(s.rss_mb), server.check(s.server_rss_mb, free)) if a]
         self.samples.append(s)
         return s
+
+    def standing(self) -> list[str]:
+        """The alerts whose value is still above its limit."""
+        return [a.standing for a in self.alerts if a.standing]
 
     def series(self, name: str) -> list[float]:
         """The window of one field, oldest first."""

@@ -76,6 +76,26 @@ class DevsynthApp(App):
         else:
             self.main.changes["ui.theme"] = name
 
+    # -- quitting --------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; parameter changes not saved yet are asked about first (save them, drop them, or stay)."""
+        from devsynth_tui.ui.panes import Choice
+
+        unsaved = self.main.unsaved
+        if not unsaved:
+            self.exit()
+            return
+        if isinstance(self.screen, Choice):
+            return  # the question is on screen already
+
+        def answered(choice: str | None) -> None:
+            if choice == "quit" or (choice == "save" and self.main.action_save_params()):
+                self.exit()
+
+        self.push_screen(Choice(f"Unsaved changes: {', '.join(unsaved)}. Save them to overrides.yaml before quitting?",
+                                [("s", "Save and quit", "save"), ("q", "Quit without saving", "quit")]), answered)
+
     # -- commands ---------------------------------------------------------------------------
 
     def action_screenshot(self) -> None:

@@ -11,7 +11,10 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 
 class BenchPane(Vertical):
-    """Parameters, Start/Stop, a progress bar, the results table and two charts."""
+    """Parameters, Start/Stop, a progress bar, then the results and two charts, which scroll.
+
+    Every control fits in 80 columns; Enter in a field starts a run, Esc stops it.
+    """
 
     class Start(Message):
         def __init__(self, options) -> None:
@@ -24,28 +27,28 @@ class BenchPane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label("requests")
-            yield Input("5", id="bench-requests", classes="bench-number")
+            yield Input("5", id="bench-requests", classes="bench-number", compact=True)
             yield Label("concurrency")
-            yield Input("1", id="bench-concurrency", classes="bench-number")
+            yield Input("1", id="bench-concurrency", classes="bench-number", compact=True)
             yield Label("max tokens")
-            yield Input("64", id="bench-max-tokens", classes="bench-number")
-            yield Checkbox("guide stages", True, id="bench-stages")
-            yield Button("Start", id="bench-start", variant="primary")
-            yield Button("Stop", id="bench-stop", variant="error", disabled=True)
+            yield Input("64", id="bench-max-tokens", classes="bench-number", compact=True)
+            yield Checkbox("guide stages", True, id="bench-stages", compact=True)
         with Horizontal(classes="row"):
             yield Label("SLO")
-            yield Input("", placeholder="e.g. ttft_p90<=500ms,tpot_p50<=50ms (concurrency 1,2,4: the highest level meeting it)",
-                        id="bench-slo-input", classes="bench-slo")
+            yield Input("", placeholder="e.g. ttft_p90<=500ms (with concurrency 1,2,4: the highest level meeting it)",
+                        id="bench-slo-input", classes="bench-slo", compact=True)
+            yield Button("Start", id="bench-start", variant="primary", compact=True)
+            yield Button("Stop", id="bench-stop", variant="error", disabled=True, compact=True)
         yield ProgressBar(total=100, id="bench-progress", show_eta=False)  # determinate: no animation when idle
-        yield Static("", id="bench-status", markup=False)
+        yield Static("Enter in a field or Start runs a benchmark; Esc stops it.", id="bench-status", markup=False)
         yield Static("", id="bench-slo", markup=False)
         from textual_plotext import PlotextPlot
 
-        with Horizontal(id="bench-charts"):
-            yield PlotextPlot(id="bench-latency")
-            yield PlotextPlot(id="bench-history")
         with VerticalScroll(id="bench-results"):
-            yield Static("No run yet: set the parameters and press Start.", id="bench-text", markup=False)
+            yield Static("No run yet.", id="bench-text", markup=False)
+            with Horizontal(id="bench-charts"):
+                yield PlotextPlot(id="bench-latency")
+                yield PlotextPlot(id="bench-history")
 
     def options(self):
         """The run's parameters (an Options), checked; BenchmarkError names a bad one."""
@@ -70,23 +73,33 @@ class BenchPane(Vertical):
         return opts
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        from devsynth_tui.services.benchmark import BenchmarkError
-
         if event.button.id == "bench-start":
-            try:
-                self.post_message(self.Start(self.options()))
-            except BenchmarkError as e:
-                self.query_one("#bench-status", Static).update(f"refused: {e}")
+            self.start()
         elif event.button.id == "bench-stop":
             self.post_message(self.Stop())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.query_one("#bench-start", Button).disabled:
+            self.start()
+
+    def start(self) -> None:
+        from devsynth_tui.services.benchmark import BenchmarkError
+
+        try:
+            self.post_message(self.Start(self.options()))
+        except BenchmarkError as e:
+            self.query_one("#bench-status", Static).update(f"refused: {e}")
 
     def running(self, on: bool) -> None:
         self.query_one("#bench-start", Button).disabled = on
         self.query_one("#bench-stop", Button).disabled = not on
+        if on:
+            self.query_one("#bench-status", Static).update("starting… (Esc stops)")
 
     def progress(self, done: int, total: int, label: str) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
-        self.query_one("#bench-status", Static).update(f"{done}/{total} · {label}")
+        self.query_one("#bench-status", Static).update(f"{done}/{total} · {label} (Esc stops)")
 
     def show(self, run, history: list[tuple[int, float]]) -> None:
         """A stored RunResult as text and charts; ``history`` is (run id, output tokens/s) of stored runs."""

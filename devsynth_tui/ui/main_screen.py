@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -86,13 +87,18 @@ class MainScreen(Screen):
 
     AUTO_FOCUS = "#prompt"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel answer"),
+    BINDINGS = [  # the footer shows them in this order and cuts the last at 80 columns: the sidebar's key first
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "open_conversation", "Chats"),
         Binding("ctrl+s", "save_params", "Save params"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
         Binding("ctrl+r", "reconnect", "Reconnect"),
+        # the prompt (a TextArea) binds these itself: priority keeps them for the chat while the prompt has focus
+        Binding("pageup", "scroll_output('page_up')", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_output('page_down')", "Scroll down", show=False, priority=True),
+        Binding("home", "scroll_output('scroll_home')", "Top", show=False, priority=True),
+        Binding("end", "scroll_output('scroll_end')", "Live bottom", show=False, priority=True),
         Binding("f2", "tab('chat')", "Chat", show=False, priority=True),
         Binding("f3", "tab('tasks')", "Tasks", show=False, priority=True),
         Binding("f4", "tab('params')", "Params", show=False, priority=True),
@@ -106,11 +112,13 @@ class MainScreen(Screen):
         self.session, self.fixed = session, fixed
         self.backend_label, self.model = "connecting…", None
         self.alerts: list[str] = []
-        self.changes: dict = {}
+        self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
+        self.saved: dict = {}  # the changes as last written
         self.request_tokens = [r["total_tokens"] for r in reversed(session.ledger.history(40))]
         self.conversation_id: int | None = None
         self.live: dict[int, LiveAnswer] = {}
         self.benchmarking = None
+        self.tasking = None  # the task runner's worker while it runs
         self.sampler = None if fixed else self._sampler()  # created now: its first CPU reading covers the start
         self.sampling = None  # the sampling timer; its interval follows whether the resources are on screen
         self.server = "connecting…"  # the server's process as the resource panel names it
@@ -134,10 +142,10 @@ class MainScreen(Screen):
         yield Header()  # no clock: it would redraw every second for nothing
         with Horizontal(id="body"):
             with TabbedContent(id="tabs", initial="chat"):
-                with TabPane("Chat", id="chat"):
+                with TabPane("F2 Chat", id="chat"):
                     yield ChatPane(id="chat-pane")
-                for tab, title in (("tasks", "Tasks"), ("params", "Params"), ("models", "Models"), ("bench", "Benchmark"),
-                                   ("advisor", "Advisor")):
+                for tab, title in (("tasks", "F3 Tasks"), ("params", "F4 Params"), ("models", "F5 Models"),
+                                   ("bench", "F6 Benchmark"), ("advisor", "F7 Advisor")):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
@@ -215,7 +223,9 @@ class MainScreen(Screen):
     def _layout_for(self, width: int, height: int) -> None:
         shown = self.resources_shown()
         self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
-        self.set_class(width < NARROW_WIDTH, "narrow")
+        if (width < NARROW_WIDTH) != self.has_class("narrow"):
+            self.set_class(width < NARROW_WIDTH, "narrow")
+            self.refresh_bindings()  # ctrl+b is in the footer only while the sidebar is hidden
         self._resources_toggled(shown)
 
     def _resources_toggled(self, was_shown: bool) -> None:
@@ -287,7 +297,8 @@ class MainScreen(Screen):
 
     def update_status(self, notice: str = "") -> None:
         session, _ = self.totals()
-        self.status_line.show(notice or self.backend_label, self.cfg.get("llm.model") or self.model, self.alerts, session)
+        standing = self.sampler.standing() if self.sampler else []
+        self.status_line.show(notice or self.backend_label, self.cfg.get("llm.model") or self.model, standing, session)
 
     def action_reconnect(self) -> None:
         self.connecting = self.connect()
@@ -300,8 +311,8 @@ class MainScreen(Screen):
         for alert in sample.alerts:
             self.alerts.append(alert)
             self.notify(alert, title="Memory", severity="warning")
-        if sample.alerts:
-            self.update_status()
+        if sample.alerts or self.status_line.has_class("alert") != bool(self.sampler.standing()):
+            self.update_status()  # an alert came, or went back below its limit
         if time.monotonic() - self.advised_at >= ADVISOR_SECONDS and self._pane("advisor"):
             self.recheck()  # only once the Advisor pane has been opened: nobody sees its findings before
         if self.resources_shown():
@@ -428,7 +439,8 @@ class MainScreen(Screen):
             self.refresh_tokens(live_completion=self._live_pieces(), fresh=True)
             self.update_status()
 
-    async def finished(self, live: LiveAnswer, done) -> None:
+    def _counted(self, done) -> None:
+        """A finished request in the sidebar's last request and sparkline; the advisor looks again (once opened)."""
         if self._pane("advisor"):
             self.recheck()
         self.request_tokens.append(done.row.total_tokens)
@@ -437,6 +449,11 @@ class MainScreen(Screen):
             from devsynth_tui.services.ledger import stage_rows
 
             self.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
+        if done.status == "error":
+            self.notify(done.error, title="Request failed", severity="error", timeout=8)
+
+    async def finished(self, live: LiveAnswer, done) -> None:
+        self._counted(done)
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:
@@ -451,13 +468,34 @@ class MainScreen(Screen):
                 self.status_line.show_gc(note)
         if done.prepared and done.prepared.loading:
             await self.refresh_models()  # the server loaded the model for this request
-        if done.status == "error":
-            self.notify(done.error, title="Request failed", severity="error", timeout=8)
 
     def action_cancel(self) -> None:
+        """Esc stops what runs in the pane on screen: the task, the benchmark, else the chat's answer."""
+        running = {"tasks": self.tasking, "bench": self.benchmarking}.get(self.tab_bar.active, False)
+        if running is not False:
+            if running and running.is_running:
+                running.cancel()
+            return
         live = self.live.get(self.conversation_id)
         if live and live.worker:
             live.worker.cancel()
+
+    def action_scroll_output(self, method: str) -> None:
+        """PageUp/PageDown (and Home/End for the top and the live bottom) scroll the chat while the prompt has
+        focus, and the task's output while its file list has; elsewhere the keys are the focused widget's."""
+        focused = self.focused
+        if isinstance(focused, PromptArea):
+            target = self.query_one("#messages")
+        elif focused is not None and focused.id == "task-files" and method.startswith("page"):
+            target = self.query_one("#task-output")
+        else:
+            raise SkipAction()
+        getattr(target, f"scroll_{method}" if method.startswith("page") else method)(animate=False)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "toggle_sidebar":
+            return self.has_class("narrow")  # from 110 columns the sidebar is always there: no key to show
+        return True
 
     async def _leave_conversation(self) -> None:
         for live in self.live.values():
@@ -505,52 +543,97 @@ class MainScreen(Screen):
 
         self.app.push_screen(RenameScreen(current.title if current else ""), renamed)
 
-    async def action_delete_conversation(self) -> None:
-        if self.conversation_id is None:
+    def action_delete_conversation(self) -> None:
+        """Delete the conversation on screen, once the user said yes."""
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            self.notify("nothing to delete: this conversation is not saved yet", severity="warning")
             return
-        if self.conversation_id in self.live:
+        if conversation_id in self.live:
             self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
             return
-        await self.session.store.arun(self.session.conversations.delete, self.conversation_id)
-        self.notify("conversation deleted")
-        await self.action_new_conversation()
+        conversation = self.session.conversations.get(conversation_id)
+        title = conversation.title if conversation else "?"
+        count = conversation.messages if conversation else 0
+
+        from devsynth_tui.ui.panes import Choice
+
+        async def answered(choice: str | None) -> None:
+            if choice == "delete":
+                await self.session.store.arun(self.session.conversations.delete, conversation_id)
+                self.notify(f"deleted: {title}")
+                if self.conversation_id == conversation_id:
+                    await self.action_new_conversation()
+
+        self.app.push_screen(Choice(f"Delete “{title}” and its {count} messages for good?",
+                                    [("y", "Delete", "delete")]), answered)
 
     # -- tasks, params, models -------------------------------------------------------------------
 
     async def on_tasks_pane_run(self, event) -> None:
-        self.run_task(event.task, event.files, event.types)
+        pane = self._pane("tasks")
+        if self.session.pipeline is None and not (self.connecting and self.connecting.is_running):
+            pane.refuse(f"no model server ({self.backend_label})")
+            return
+        view = await pane.start(len(event.files))
+        self.tasking = self.run_task(view, event.task, event.files, event.types)
 
     @work(exclusive=True, group="task", exit_on_error=False)
-    async def run_task(self, task: str, files: list[str], types: dict[str, str]) -> None:
-        from devsynth_tui.services.context import load_files_async
+    async def run_task(self, view: AssistantMessage, task: str, files: list[str], types: dict[str, str]) -> None:
+        """Run a task as the chat runs an answer: progress, streaming, live counters, Esc cancels (the partial
+        answer stays), the stats line under it; a context file that can't be used is refused before any call."""
+        from devsynth_tui.services.context import ContextError, load_files_async
         from devsynth_tui.services.lmstudio_client import Delta
-        from devsynth_tui.services.pipeline import ChatRequest, Done
-        from devsynth_tui.services.sanitize import safe_text
+        from devsynth_tui.services.pipeline import ChatRequest, Done, Notice, StageReport
 
         pane = self._pane("tasks")
-        answer = pane.query_one("#task-answer")
-        if self.session.pipeline is None:
-            self.notify(f"no model server yet ({self.backend_label})", severity="warning")
-            return
+        pieces, painted = 0, 0.0
         try:
-            items, notes = await load_files_async(files, types, self.cfg.get("disk.async_io"))
-        except ValueError as e:
-            self.notify(str(e), severity="error")
-            return
-        request = ChatRequest(self.cfg.get("tasks")[task], context=items, notes=notes, operation=task, prompt_is_template=True)
-        originals = {i.name: i.tokens for i in items}
-        await answer.update("")
-        text = ""
-        async for event in self.session.pipeline.run(request):
-            if isinstance(event, Delta) and not event.thinking:
-                text += event.text
-            elif isinstance(event, Done):
-                if event.prepared:
-                    pane.show_prepared(event.prepared, originals)
-                self.refresh_tokens(fresh=True)
-                self.update_status()
-                text = event.text + (f"\n\n**{event.status}**: {event.error}" if event.error else "")
-        await answer.update(safe_text(text))
+            try:
+                items = await load_files_async(files, types, self.cfg.get("disk.async_io"))
+            except ContextError as e:
+                await pane.drop(view, str(e))
+                return
+            if self.connecting and self.connecting.is_running:
+                view.notice(f"waiting for the server: {self.backend_label}")
+                await self.connecting.wait()
+            if self.session.pipeline is None:
+                await pane.drop(view, f"no model server ({self.backend_label})")
+                return
+            tokens = sum(i.tokens for i in items)
+            view.notice(f"preparing the request: {len(items)} file{'s' if len(items) != 1 else ''}, {tokens:,} tokens…")
+            request = ChatRequest(self.cfg.get("tasks")[task], context=items, operation=task, prompt_is_template=True)
+            async for event in self.session.pipeline.run(request):
+                if isinstance(event, StageReport):
+                    pane.show_stage(event)
+                    view.notice("sent: waiting for the first token…")
+                elif isinstance(event, Notice):
+                    view.notice(event.text)
+                    self.update_status(event.text)
+                elif isinstance(event, Delta):
+                    if not pieces:
+                        view.notice("streaming… (Esc cancels)")
+                    view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                    pieces += 1
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                        self.refresh_tokens(live_completion=self._live_pieces() + pieces)
+                        self.update_status()
+                        painted = time.monotonic()
+                elif isinstance(event, Done):
+                    await view.finish(event.text, event.summary(), event.status, event.thinking_title())
+                    if event.prepared:
+                        pane.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                    self._counted(event)
+        except asyncio.CancelledError:
+            await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            raise
+        except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)
+            await view.finish(view.text, f"error: {e}", "error")
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
+        finally:
+            pane.finished()
+            self.refresh_tokens(live_completion=self._live_pieces(), fresh=True)  # the ledger has the task's row now
+            self.update_status()
 
     def on_params_pane_changed(self, event) -> None:
         self.set_param(event.key, event.value)
@@ -601,16 +684,24 @@ class MainScreen(Screen):
         except Exception as e:  # noqa: BLE001 - rule 10: one line, the pane stays usable
             self.notify(f"{action} failed: {describe(e)}", severity="error")
 
-    def action_save_params(self) -> None:
+    @property
+    def unsaved(self) -> dict:
+        """Changes not written to overrides.yaml yet."""
+        return {k: v for k, v in self.changes.items() if k not in self.saved or self.saved[k] != v}
+
+    def action_save_params(self) -> bool:
+        """Write the changes to overrides.yaml; False when they could not be written (the changes stay)."""
         if not self.changes:
             self.notify("no parameter changes to save")
-            return
+            return True
         try:
             path = save_overrides(self.changes)
         except (ConfigError, OSError) as e:
             self.notify(f"not saved: {e}", severity="error")
-            return
+            return False
+        self.saved = dict(self.changes)
         self.notify(f"saved to {path}")
+        return True
 
     def on_button_pressed(self, event) -> None:
         if event.button.id == "save-params":
@@ -732,7 +823,9 @@ class MainScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         """Show a pane and focus its first control (mounting the pane first if it was never shown)."""
+        shown = self.resources_shown()
         self.remove_class("sidebar-open")
+        self._resources_toggled(shown)
         controls = self.query_one(f"#{tab}", TabPane).query(FIRST_CONTROL[tab])
         if not controls:
             self.set_focus(None)  # focus left in the pane we leave would pull the tabs back to it

@@ -15,7 +15,7 @@ TITLE_STYLE = "bold $primary"
 def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
     return (f"prompt {prompt:>9,}   completion {completion:>7,}\n"
             f"total  {prompt + completion:>9,}   saved      {saved:>7,}\n"
-            f"estimated cost ${cost:.4f}")
+            f"cost at hosted prices ${cost:.4f}")  # the config's `pricing`: a local model costs nothing
 
 
 def _block(sections: list[tuple[str, str]]) -> Content:
@@ -65,7 +65,8 @@ class TokenPanel(TextBlock):
         self._draw()
 
     def _draw(self) -> None:
-        last = self._last + ("\n" + sparkline(self._history, 40) if self._history else "")
+        history = "\ntokens per request, last 40:\n" + sparkline(self._history, 40) if self._history else ""
+        last = self._last + history
         self.draw(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
                           ("Last request", last)]))
 
@@ -148,17 +149,64 @@ def _format(field: str, value: float | None) -> str:
 
 
 class StatusLine(Static):
-    """Backend, active model and alerts, in one line."""
+    """Backend, active model, this session's tokens, the last garbage collection and any standing alert, in one line.
+
+    When the line is too narrow, parts give way in priority order: the gc figure first, the backend, the model, then
+    the key to press (a backend label's trailing "(ctrl+r reconnects)"), then a standing alert; the token
+    counts always stay.
+    """
+
+    MIN_PART = 12  # a part cut shorter than this says nothing: it is left out instead
 
     gc = ""  # the last garbage collection's figure (memory.aggressive_gc), shown until the next one
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.parts: list[tuple[str, int]] = []
+
     def show_gc(self, figure: str) -> None:
-        """Keep the figure for the line's next drawing."""
+        """Keep the figure for the line's next drawing (it gives way first when the line is narrow)."""
         self.gc = figure
 
     def show(self, backend: str, model: str | None, alerts: list[str], session: Report) -> None:
-        alert = f" · ⚠ {alerts[-1]}" if alerts else ""
+        """``alerts``: the ones still standing (an alert that fell back below its limit is gone)."""
+        backend, key = _key_hint(backend)
         tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
-        gc = f" · {self.gc}" if self.gc else ""
-        self.update(f"{backend} · model {model or '-'} · {tokens}{gc}{alert}")
+        self.parts = [(backend, 4), (key, 2), (f"model {model or '-'}", 3), (tokens, 0), (self.gc, 5)]  # 0 stays
+        self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
+        self.parts = [(text, priority) for text, priority in self.parts if text]
         self.set_class(bool(alerts), "alert")
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_size.width
+        self.update(fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(t for t, _ in self.parts))
+
+
+def _key_hint(label: str) -> tuple[str, str]:
+    """("unreachable: …", "ctrl+r reconnects") from "unreachable: … (ctrl+r reconnects)"; else (label, "")."""
+    head, sep, tail = label.rpartition(" (")
+    if sep and tail.endswith(")") and tail.startswith(("ctrl+", "alt+")):
+        return head, tail[:-1]
+    return label, ""
+
+
+def fit_line(parts: list[tuple[str, int]], width: int, min_part: int = 12, sep: str = " · ") -> str:
+    """``parts`` (text, priority: 0 first) in their order within ``width`` columns.
+
+    Room goes to the parts by priority: each takes what it needs of what is left, cut short (with an
+    ellipsis) when it is not all there, left out when less than ``min_part`` is; priority 0 always stays.
+    """
+    kept: dict[int, str] = {}
+    left = width
+    for i in sorted(range(len(parts)), key=lambda i: parts[i][1]):
+        text, priority = parts[i]
+        room = left - (len(sep) if kept else 0)
+        if room < min(len(text), min_part) and priority:
+            continue
+        kept[i] = text if len(text) <= room else text[: max(room - 1, 0)] + "…"
+        left = room - len(kept[i])
+    return sep.join(kept[i] for i in sorted(kept))

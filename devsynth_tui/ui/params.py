@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from devsynth_tui.config import Config, ConfigError
 
@@ -63,7 +63,8 @@ class SchemaValue(Validator):
 
 
 class ParamsPane(VerticalScroll):
-    """Each change is validated in place and applies to the very next request."""
+    """Each change is validated in place and applies to the very next request; one line a setting, so most
+    of them show at 80x24 and the rest scroll."""
 
     class Changed(Message):
         """A valid change: the key and its new value."""
@@ -83,7 +84,8 @@ class ParamsPane(VerticalScroll):
             value = self.cfg.get(key)
             with Horizontal(classes="param-row"):
                 yield Label(label)
-                yield Input("" if value is None else str(value), id=_id(key), validators=[SchemaValue(self, key, kind)])
+                yield Input("" if value is None else str(value), id=_id(key), validators=[SchemaValue(self, key, kind)],
+                            compact=True)
                 yield Static("", classes="error", id=_id(key) + "-error", markup=False)
         with Horizontal(classes="param-row"):
             yield Label("context pruning")
@@ -92,12 +94,10 @@ class ParamsPane(VerticalScroll):
             options = [(name, value) for name, value in STRATEGIES]
             if current not in [v for _, v in options]:
                 options.append((" + ".join(current), current))
-            yield Select(options, value=current, allow_blank=False, id="p-strategy")
+            yield Select(options, value=current, allow_blank=False, id="p-strategy", compact=True)
         for key, label in SWITCHES:
-            with Horizontal(classes="switch-row"):
-                yield Label(label)
-                yield Switch(bool(self.cfg.get(key)), id=_id(key))
-        yield Button("Save (ctrl+s)", id="save-params")
+            yield Checkbox(label, bool(self.cfg.get(key)), id=_id(key), compact=True, classes="switch-row")
+        yield Button("Save (ctrl+s)", id="save-params", compact=True)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """A valid number applies; an invalid one is refused in place (the Input marks itself -invalid)."""
@@ -107,9 +107,9 @@ class ParamsPane(VerticalScroll):
         if not refused:
             self.post_message(self.Changed(check.key, check.value(event.value)))
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         for key, _ in SWITCHES:
-            if event.switch.id == _id(key):
+            if event.checkbox.id == _id(key):
                 self.post_message(self.Changed(key, event.value))
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -1,4 +1,4 @@
-"""Snapshots of the main screen and each pane at 80x24 and 160x48, in fixed mode (no clock, no sampling, fixed data)."""
+"""Snapshots of the main screen and each pane at 80x24, 100x30 and 160x48, in fixed mode (no clock, no sampling, fixed data)."""
 
 import pytest
 
@@ -20,7 +20,7 @@ async def settled(pilot, ready) -> None:
 KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7"}
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])
 @pytest.mark.parametrize("pane", PANES)
 def test_pane_snapshot(snap_compare, pane, size):
     async def show(pilot):

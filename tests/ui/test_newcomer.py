@@ -1,0 +1,380 @@
+"""What a newcomer meets in the dashboard: the task runner as the chat, every pane at 80x24, keys that
+scroll, questions before anything is lost, a status line that keeps what matters, alerts that don't cry wolf."""
+
+import re
+
+import pytest
+import yaml
+
+from devsynth_tui.config import load, overrides_path
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from devsynth_tui.ui.panes import Choice, ConversationPicker
+from ui.test_pilot import connected, ledger_rows
+
+SMALL, MEDIUM, LARGE = (80, 24), (100, 30), (160, 48)
+
+
+@pytest.fixture
+def real_app(server_url):
+    """The dashboard on the real embedded server."""
+
+    def make(**values):
+        return DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never", **values}))
+
+    return make
+
+
+@pytest.fixture
+def proxied_app(recording_proxy):
+    """The dashboard on the real embedded server behind the recording proxy, whose gate holds the answers."""
+
+    def make(**values):
+        return DevsynthApp(load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", **values}))
+
+    return make
+
+
+def emulated_app(lmstudio, **values):
+    return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded.mode": "never", **values}))
+
+
+def fixed_app():
+    return DevsynthApp(load(use_overrides=False), fixed=True)
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+def screen_text(app) -> str:
+    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
+
+
+async def until(pilot, ready, seconds: float = 120, what: str = "it"):
+    for _ in range(int(seconds / 0.05)):
+        if ready():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
+def task_answer(app) -> AssistantMessage | None:
+    found = app.query_one("#task-output").query(AssistantMessage)
+    return found.first() if found else None
+
+
+# -- the task runner ------------------------------------------------------------------------------
+
+
+async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_partial(proxied_app, recording_proxy,
+                                                                                    tmp_path):
+    code = tmp_path / "story.py"
+    code.write_text("def tell(dragon):\n    '''Tell a very long story about the dragon.'''\n    return dragon.story()\n")
+    app = proxied_app(**{"llm.max_tokens": 3000, "llm.temperature": 0.0})
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        recording_proxy.hold_after(20)  # the answer stops mid-stream at the proxy: it is certainly still streaming
+        await pilot.press("f3")
+        app.query_one("#task-files").value = str(code)
+        await pilot.press("enter")
+        await pilot.pause()  # one frame
+        view = task_answer(app)
+        assert view is not None and text_of(view.query_one(".stats")) != "…"  # progress from the first frame
+        assert any(word in text_of(view.query_one(".stats")) for word in ("reading", "preparing", "waiting", "streaming"))
+        await until(pilot, lambda: recording_proxy.holding.is_set() and view.text.strip(), what="streaming")
+        assert "streaming" in text_of(view.query_one(".stats"))
+        await pilot.pause(0.2)
+        first_word = re.findall(r"[A-Za-z]{3,}", view.text)[0]
+        assert first_word in screen_text(app) and not text_of(app.query_one("#task-stages"))  # the answer is in view
+        await pilot.press("escape")
+        await until(pilot, lambda: view.has_class("cancelled"), 10, "the cancel")
+        recording_proxy.gate.set()
+        await pilot.pause(0.2)
+        assert first_word in screen_text(app) and "What the pipeline did" in text_of(app.query_one("#task-stages"))
+        assert view.text and "partial answer is kept" in text_of(view.query_one(".stats"))
+        row = ledger_rows()[0]
+        assert row["status"] == "cancelled" and row["operation"] == "explain file" and row["completion_tokens"] > 0
+        assert f"{row['total_tokens']:,} tokens" in text_of(app.query_one("#status"))  # the counters moved
+        assert not app.query_one("#tasks-pane").running
+
+
+async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling_output(lmstudio, tmp_path):
+    code = tmp_path / "calc.py"
+    code.write_text("def add(a, b):\n    return a + b\n")
+    lmstudio.answer = "\n\n".join(f"Paragraph {n}: add returns the sum of a and b." for n in range(40))
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#task-files").value = f"{code}=code"
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.query_one("#tasks-pane").running, what="the answer")
+        await pilot.pause(0.3)
+        view = task_answer(app)
+        assert view.text == lmstudio.answer
+        stats = text_of(view.query_one(".stats"))
+        assert "tokens" in stats and "ttft" in stats and "tok/s" in stats  # the chat's stats line
+        row = ledger_rows()[0]
+        assert row["status"] == "ok" and f"{row['total_tokens']:,} tokens" in text_of(app.query_one("#status"))
+        assert app.main.request_tokens[-1] == row["total_tokens"]
+        output = app.query_one("#task-output")
+        assert output.max_scroll_y > 10  # a long answer scrolls instead of running under the status line
+        assert "What the pipeline did" in text_of(app.query_one("#task-stages")) and app.query_one("#task-items").display
+        before = output.scroll_y
+        await pilot.press("pagedown")  # from the file list, as in the chat from the prompt
+        await pilot.pause(0.2)
+        assert app.focused.id == "task-files" and output.scroll_y > before
+
+
+@pytest.mark.parametrize("content, words", [(None, ["nope.py", "not found"]), (b"\x00\x01\x02binary", ["logo.bin", "binary"])],
+                         ids=["missing", "binary"])
+async def test_a_bad_context_file_is_refused_in_place_before_any_request(lmstudio, tmp_path, content, words):
+    bad = tmp_path / ("nope.py" if content is None else "logo.bin")
+    if content is not None:
+        bad.write_bytes(content)
+    good = tmp_path / "calc.py"
+    good.write_text("def add(a, b):\n    return a + b\n")
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        await pilot.pause(0.3)
+        seen = len(lmstudio.requests)
+        await pilot.press("f3")
+        app.query_one("#task-files").value = f"{good}, {bad}"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query_one("#task-refusal").has_class("refused"), 10, "the refusal")
+        await pilot.pause(0.3)
+        refusal = text_of(app.query_one("#task-refusal"))
+        assert refusal.startswith("refused: context file") and all(w in refusal for w in words), refusal
+        assert str(good) not in refusal
+        assert task_answer(app) is None and not app.query_one("#tasks-pane").running
+        assert lmstudio.requests[seen:] == [] and ledger_rows() == []
+        app.query_one("#task-files").value = " , "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "name at least one context file" in text_of(app.query_one("#task-refusal"))
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+async def test_page_keys_scroll_the_chat_while_the_prompt_has_focus():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for n in range(30):
+            await app.main.chat_pane.add(UserMessage(f"question {n}"))
+        await pilot.pause(0.2)
+        messages = app.query_one("#messages")
+        prompt = app.query_one("#prompt")
+        prompt.text = "first line\nsecond"
+        assert app.focused is prompt and messages.scroll_y == messages.max_scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert messages.scroll_y < messages.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause()
+        assert messages.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert messages.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert messages.scroll_y == messages.max_scroll_y  # the live bottom
+        assert app.focused is prompt and prompt.text == "first line\nsecond"  # typing was not touched
+        prompt.move_cursor((1, 3))
+        await pilot.press("ctrl+a")  # line start and end stay on ctrl+a and ctrl+e
+        assert prompt.cursor_location == (1, 0)
+        await pilot.press("f5")  # elsewhere the keys are the focused widget's: the chat does not move
+        await pilot.press("home")
+        await pilot.pause()
+        assert messages.scroll_y == messages.max_scroll_y
+
+
+# -- questions before anything is lost ----------------------------------------------------------------
+
+
+async def test_deleting_a_conversation_asks_first(lmstudio):
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        conversations = app.session.conversations
+        cid = conversations.create("Keep me please")
+        await app.main._switch_to(cid)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Delete conversation")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, Choice), 5, "the question")
+        assert "Delete “Keep me please”" in text_of(app.screen.query_one("Label"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert conversations.get(cid) is not None and app.main.conversation_id == cid  # Esc keeps it
+        app.main.action_delete_conversation()
+        await pilot.pause()
+        await pilot.press("y")
+        await until(pilot, lambda: conversations.get(cid) is None, 5, "the delete")
+        await pilot.pause()
+        assert app.main.conversation_id is None
+
+
+async def test_quitting_with_unsaved_parameter_edits_asks(lmstudio):
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f4")
+        app.query_one("#p-llm-temperature").value = "0.7"
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Choice) and "llm.temperature" in text_of(app.screen.query_one("Label"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and not overrides_path().exists()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+    assert yaml.safe_load(overrides_path().read_text()) == {"llm": {"temperature": 0.7}}
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f4")
+        app.query_one("#p-llm-top_k").value = "7"
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("q")  # quit without saving
+        await pilot.pause()
+    assert yaml.safe_load(overrides_path().read_text()) == {"llm": {"temperature": 0.7}}
+
+
+async def test_saved_changes_quit_without_a_question(lmstudio):
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f4")
+        app.query_one("#p-llm-temperature").value = "0.6"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_the_empty_conversation_picker_says_so():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationPicker)
+        assert "No stored conversations yet" in text_of(app.screen.query_one("#no-conversations"))
+
+
+# -- what stays at 80 columns ---------------------------------------------------------------------------
+
+
+async def test_status_line_and_footer_keep_what_matters_at_80_columns():
+    for size, sidebar_key in ((SMALL, True), (MEDIUM, True), (LARGE, False)):
+        app = fixed_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.3)
+            status = text_of(app.query_one("#status"))
+            assert "1,524 tokens, 4,590 saved" in status and len(status) <= size[0] - 2, status
+            app.main.status_line.show("unreachable: connection refused at http://localhost:1234/v1 (ctrl+r reconnects)",
+                                      "qwen2.5-coder-7b-instruct", ["devsynth-tui 612 MB > 500 MB limit"],
+                                      app.main.totals()[0])
+            await pilot.pause()
+            status = text_of(app.query_one("#status"))
+            assert "1,524 tokens" in status and "612 MB > 500 MB limit" in status
+            if size == MEDIUM:
+                assert "ctrl+r reconnects" in status
+            keys = [(key.key, key.region) for key in app.screen.query("FooterKey")]
+            shown = [k for k, region in keys if region.right <= size[0]]
+            assert ("ctrl+b" in shown) is sidebar_key, shown
+
+
+async def test_an_alert_leaves_the_status_line_once_back_below(real_app):
+    app = real_app(**{"memory.monitoring.threshold": 1.0, "monitor.interval": 0.2})
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.query_one("#status").has_class("alert"), 20, "the alert")
+        assert "> 1 MB limit" in text_of(app.query_one("#status"))
+        app.main.sampler.alerts[0].threshold = 1e9  # back below: the next sample clears it
+        await until(pilot, lambda: not app.query_one("#status").has_class("alert"), 20, "the clearing")
+        assert "limit" not in text_of(app.query_one("#status")) and len(app.main.alerts) == 1  # said once
+
+
+# -- every pane at 80x24 and 100x30 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [SMALL, MEDIUM], ids=["80x24", "100x30"])
+async def test_every_benchmark_control_is_on_screen(size):
+    app = fixed_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.3)
+        screen = app.screen.region
+        for control in ("#bench-requests", "#bench-concurrency", "#bench-max-tokens", "#bench-stages", "#bench-slo-input",
+                        "#bench-start", "#bench-stop"):
+            widget = app.query_one(control)
+            assert widget.region.width and screen.contains_region(widget.region), (control, widget.region)
+        assert "guide stages" in text_of(app.query_one("#bench-stages"))
+        results = app.query_one("#bench-results")
+        assert results.max_scroll_y > 0 or size == MEDIUM  # the charts below the results scroll into view
+
+
+@pytest.mark.parametrize("pane, first", [("f2", "#prompt"), ("f3", "#task-files"), ("f4", "#p-llm-temperature"),
+                                         ("f5", "#models-table"), ("f6", "#bench-requests"), ("f7", "#advisor-table")])
+async def test_each_pane_is_usable_at_80x24(pane, first):
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press(pane)
+        await pilot.pause(0.3)
+        focused = app.focused
+        assert focused is app.query_one(first) and app.screen.region.contains_region(focused.region)
+        for _ in range(12):  # every control of the pane is reached by Tab, and scrolled into view
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.screen.region.contains_region(app.focused.region), app.focused
+
+
+async def test_benchmark_runs_from_enter_and_stops_with_escape(proxied_app, recording_proxy):
+    app = proxied_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f6")
+        app.query_one("#bench-requests").value = "20"
+        app.query_one("#bench-max-tokens").value = "8"
+        recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
+        await pilot.press("enter")
+        await until(pilot, lambda: app.main.benchmarking and app.main.benchmarking.is_running, 10, "the start")
+        assert "Esc stops" in text_of(app.query_one("#bench-status"))
+        await pilot.press("escape")
+        recording_proxy.gate.set()
+        await until(pilot, lambda: not app.main.benchmarking.is_running, 20, "the stop")
+        await pilot.pause(0.3)
+        assert "incomplete" in text_of(app.query_one("#bench-status"))
+        assert app.query_one("#bench-start").disabled is False
+
+
+async def test_models_pane_r_lists_the_models_again(lmstudio):
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause(0.5)
+        listed = len([r for r in lmstudio.requests if r.path.endswith("/models")])
+        await pilot.press("r")
+        await until(pilot, lambda: len([r for r in lmstudio.requests if r.path.endswith("/models")]) > listed, 10, "r")
+
+
+async def test_the_command_palette_lists_each_command_once_and_its_screenshot_saves():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(commands), titles
+        assert [t for t in titles if "theme" in t.lower()] == ["Theme: dark", "Theme: light", "Theme: high-contrast"]
+        assert "Go to Benchmark" in titles and "Go to Bench" not in titles
+        before = set(app.session.home.glob("*.svg"))
+        commands["Screenshot"].callback()
+        await pilot.pause()
+        assert len(set(app.session.home.glob("*.svg")) - before) == 1
