@@ -32,13 +32,20 @@ class FaultServer:
 
     def __init__(self) -> None:
         self.port = 0
+        self.text_pieces: list[str] = ["Hello"]  # what mode "text" streams
         self.hits: Counter = Counter()
         self.loop = asyncio.new_event_loop()
+        self._steps = asyncio.Semaphore(0)  # lines mode "stepped" may send: release() adds to it
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def url(self, mode: str) -> str:
         return f"http://127.0.0.1:{self.port}/{mode}/v1"
+
+    def release(self, lines: int) -> None:
+        """Let mode "stepped" send ``lines`` more lines (from any thread)."""
+        for _ in range(lines):
+            self.loop.call_soon_threadsafe(self._steps.release)
 
     def start(self) -> "FaultServer":
         self._thread.start()
@@ -189,6 +196,42 @@ class FaultServer:
 
     async def mode_bigchunk(self, request, headers, writer) -> bool:
         return await self._stream(writer, ["x" * 1_000_000])
+
+    async def mode_text(self, request, headers, writer) -> bool:  # text_pieces, all at once
+        await self._stream_head(writer)
+        pieces = b"".join(_chunk(piece) for piece in self.text_pieces)
+        self._w(writer, pieces + _chunk(finish="stop") + b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
+
+    async def mode_steady(self, request, headers, writer) -> bool:  # max_tokens tokens, 20 every 5 ms
+        n = int(request.get("max_tokens") or 16)
+        await self._stream_head(writer)
+        for start in range(0, n, 20):
+            self._w(writer, b"".join(_chunk(f"tok{i} ") for i in range(start, min(n, start + 20))))
+            await writer.drain()
+            await asyncio.sleep(0.005)
+        self._w(writer, _chunk(finish="length") + b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
+
+    async def mode_paced(self, request, headers, writer) -> bool:  # max_tokens one-line paragraphs, 100 a second
+        return await self._stream(writer, [f"line{i}\n\n" for i in range(int(request.get("max_tokens") or 16))], delay=0.01)
+
+    async def mode_stepped(self, request, headers, writer) -> bool:  # max_tokens one-line paragraphs, as released
+        await self._stream_head(writer)
+        n = int(request.get("max_tokens") or 16)
+        for i in range(n):
+            await self._steps.acquire()
+            self._w(writer, _chunk(f"line{i}\n\n"))
+            await writer.drain()
+        usage = {"prompt_tokens": 5, "completion_tokens": n, "total_tokens": 5 + n}
+        self._w(writer, _chunk(finish="stop") + _chunk(usage=usage) + b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
 
     async def mode_drip(self, request, headers, writer) -> bool:
         return await self._stream(writer, [f"drip{i} " for i in range(60)], delay=1.0)

@@ -1,16 +1,21 @@
 """Resource monitoring (guide 3.1 monitoring, 5.2): one psutil sampler per process.
 
-CPU (system and ours), memory (system, our RSS, the embedded server's RSS) and
+CPU (system and ours), memory (system, our RSS, the model server's RSS and CPU) and
 disk (usage of the app home's filesystem, read/write bytes per second), kept
-in bounded ring buffers. Memory alerts fire once per threshold crossing.
+in bounded ring buffers. Memory alerts fire once per threshold crossing. The
+server's process is the embedded one, or for a server on this machine the
+process listening on its port; a server elsewhere has none to watch.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 
@@ -29,12 +34,12 @@ class Sample:
     memory_total_mb: float
     memory_percent: float
     rss_mb: float  # ours
-    server_rss_mb: float | None  # the embedded llama.cpp server's
+    server_rss_mb: float | None  # the model server's (embedded, or found listening on its port)
     disk_percent: float  # the app home's filesystem
     disk_free_gb: float
     disk_read_bps: float | None
     disk_write_bps: float | None
-    server_cpu_percent: float | None = None  # the embedded server's, % of one core
+    server_cpu_percent: float | None = None  # the model server's, % of one core
     alerts: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -110,7 +115,7 @@ class Sampler:
         self.server_pid, self._server = pid, None
 
     def _server_usage(self) -> tuple[float | None, float | None]:
-        """The embedded server's (RSS in MB, CPU % of one core); None where unknown."""
+        """The model server's (RSS in MB, CPU % of one core); None where unknown."""
         if not self.server_pid:
             return None, None
         try:
@@ -180,6 +185,58 @@ def shared_sampler(interval: float, window: int, home: Path, threshold_mb: float
     else:
         _shared.configure(interval, window, threshold_mb)
     return _shared
+
+
+def is_this_machine(host: str) -> bool:
+    """Is ``host`` this machine: a loopback name or address, or one of its interfaces' (may resolve a name)?"""
+    host = host.strip("[]").lower()
+    if host in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        addresses = {str(ipaddress.ip_address(host))}
+    except ValueError:
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except (OSError, UnicodeError):
+            return False
+    local = {a.address.split("%")[0] for nics in psutil.net_if_addrs().values() for a in nics}
+    return any(ipaddress.ip_address(a.split("%")[0]).is_loopback or a in local for a in addresses)
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on TCP ``port`` on this machine; None if none is, or it is not ours to see."""
+    try:
+        sockets = [(c.pid, c) for c in psutil.net_connections(kind="tcp")]
+    except psutil.AccessDenied:  # macOS without root: each of our own processes' sockets instead
+        sockets = []
+        for process in psutil.process_iter():
+            try:
+                sockets += [(process.pid, c) for c in process.net_connections(kind="tcp")]
+            except psutil.Error:
+                continue
+    for pid, c in sockets:
+        if pid and c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port:
+            return pid
+    return None
+
+
+def server_process(base_url: str, embedded_pid: int | None = None) -> tuple[int | None, str]:
+    """The model server's process and how to name it: the embedded one, the one listening on a server's
+    port on this machine, or (None, "remote") for a server elsewhere. Scans sockets: call it off the UI loop."""
+    if embedded_pid:
+        return embedded_pid, f"embedded llama.cpp, pid {embedded_pid}"
+    url = urlsplit(base_url)
+    if not is_this_machine(url.hostname or ""):
+        return None, "remote"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    pid = listening_pid(port)
+    if pid is None:
+        return None, f"no process visible on port {port}"
+    try:
+        name = psutil.Process(pid).name()
+    except psutil.Error:
+        name = "server"
+    return pid, f"{name}, pid {pid}"
 
 
 def find_embedded_server() -> int | None:

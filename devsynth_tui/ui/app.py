@@ -28,6 +28,7 @@ class DevsynthApp(App):
         self.session = Session(cfg)
         self.main = MainScreen(self.session, fixed)
         self._applied_theme: str | None = None
+        self._apply_theme(cfg.get("ui.theme"), start=True)  # before the screen is styled: styled once
 
     @property
     def cfg(self) -> Config:
@@ -36,19 +37,17 @@ class DevsynthApp(App):
     def get_default_screen(self) -> MainScreen:
         return self.main
 
-    def on_mount(self) -> None:
-        self._apply_theme(self.cfg.get("ui.theme"))
-
     async def on_unmount(self) -> None:
         self.session.stop_metrics()
         await self.session.disconnect()
 
     # -- themes --------------------------------------------------------------------------
 
-    def _apply_theme(self, name: str) -> bool:
+    def _apply_theme(self, name: str, start: bool = False) -> bool:
+        """Use a theme; at ``start`` only the configured one is read (the palette registers the others)."""
         from devsynth_tui.ui.themes import ThemeError, bundled_themes, resolve
 
-        for theme in bundled_themes():
+        for theme in bundled_themes(name if start else None):
             self.register_theme(theme)
         try:
             textual_name, theme = resolve(name)
@@ -104,6 +103,10 @@ class DevsynthApp(App):
         self.notify(f"screenshot saved: {path}")
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        from devsynth_tui.ui.themes import bundled_themes
+
+        for theme in bundled_themes():  # what Textual's own theme list offers, too
+            self.register_theme(theme)
         for command in super().get_system_commands(screen):
             if command.title not in TEXTUAL_COMMANDS_REPLACED:
                 yield command

@@ -1,4 +1,8 @@
-"""The chat pane: messages (user text literal, answers as Markdown, thinking apart), the prompt, coalesced streaming."""
+"""The chat pane: messages (user text literal, answers as Markdown, thinking apart), the prompt, coalesced streaming.
+
+The messages stay anchored to the bottom while an answer streams, until the user scrolls up;
+scrolling back to the end (End, or the mouse) anchors them again.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Collapsible, Markdown, Static, TextArea
+from textual.widgets import Collapsible, Static, TextArea
 
 from devsynth_tui.services.sanitize import safe_text
+from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
 
@@ -70,10 +75,11 @@ class AssistantMessage(Vertical):
     def compose(self) -> ComposeResult:
         if self._thinking_initial:  # mounted only for thinking models: a Collapsible is a dozen widgets
             yield ThinkingBlock(self._thinking_initial, self._thinking_title)
-        yield Markdown(safe_text(self._initial), open_links=False)
+        yield MarkdownView(safe_text(self._initial))
         yield Static(self._stats or "…", markup=False, classes="stats")
 
     def start_stream(self) -> None:
+        self.query_one(MarkdownView).start()
         self._timer = self.set_interval(FRAME_SECONDS, self.flush)
 
     def add(self, text: str) -> None:
@@ -86,7 +92,7 @@ class AssistantMessage(Vertical):
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
         if not self._thinking:
-            self.mount(ThinkingBlock(), before=self.query_one(Markdown))
+            self.mount(ThinkingBlock(), before=self.query_one(MarkdownView))
             self._thinking_since = time.monotonic()
         self._thinking.append(text)
         self._thinking_dirty = True
@@ -103,13 +109,7 @@ class AssistantMessage(Vertical):
         if self._pending:
             chunk = safe_text("".join(self._pending))
             self._pending.clear()
-            await self.query_one(Markdown).append(chunk)
-            self._scroll_parent()
-
-    def _scroll_parent(self) -> None:
-        parent = self.parent
-        if isinstance(parent, VerticalScroll) and parent.max_scroll_y - parent.scroll_y < 4:
-            parent.scroll_end(animate=False)
+            await self.query_one(MarkdownView).append(chunk)
 
     async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
@@ -119,12 +119,11 @@ class AssistantMessage(Vertical):
         await self.flush()
         if text != self.text:
             self._parts = [text]
-            await self.query_one(Markdown).update(safe_text(text))
+        await self.query_one(MarkdownView).finish(safe_text(text))
         if self._thinking:
             self.query_one(ThinkingBlock).show(self.thinking, thinking_title)
         self.set_class(status != "ok", status)
         self.query_one(".stats", Static).update(stats)
-        self._scroll_parent()
 
     def replay(self, parts: list[str], thinking: list[str], notice: str) -> None:
         """Show what a stream already delivered (the conversation was reopened mid-answer), then keep streaming."""
@@ -167,6 +166,9 @@ class ChatPane(Vertical):
         yield VerticalScroll(id="messages")
         yield PromptArea(placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
                          id="prompt", soft_wrap=True, show_line_numbers=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#messages", VerticalScroll).anchor()
 
     def set_title(self, title: str) -> None:
         self.query_one("#conversation-title", Static).update(f"Conversation: {title}")

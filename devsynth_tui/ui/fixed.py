@@ -11,13 +11,17 @@ def fixed_report() -> Report:
     return Report(3, 1236, 288, 1524, 4590, 0.0210, 0.0)
 
 
+FIXED_SERVER = "embedded llama.cpp, pid 4242"
+
+
 def fixed_samples(n: int = 40) -> list[Sample]:
     """A repeatable window of resource samples."""
     return [
         Sample(t=float(i), cpu_percent=10 + (i * 7) % 35, process_cpu_percent=0.5 + (i % 3) * 0.2,
                memory_used_mb=4200 + (i * 13) % 200, memory_total_mb=24000, memory_percent=17.5 + (i * 13) % 200 / 240,
                rss_mb=48 + (i % 5), server_rss_mb=256 + (i % 4) * 2, disk_percent=21.8, disk_free_gb=79.3,
-               disk_read_bps=float((i * 37) % 9 * 65536), disk_write_bps=float((i * 11) % 7 * 32768))
+               disk_read_bps=float((i * 37) % 9 * 65536), disk_write_bps=float((i * 11) % 7 * 32768),
+               server_cpu_percent=0.4 + (i % 3) * 0.1)
         for i in range(n)
     ]
 

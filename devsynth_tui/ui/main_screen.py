@@ -21,12 +21,8 @@ from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPan
 
 from devsynth_tui.config import ConfigError, save_overrides
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.ui.advisor import AdvisorPane
-from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMessage
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
-from devsynth_tui.ui.panes import Choice, ConversationPicker, ModelsPane, RenameScreen, TasksPane
-from devsynth_tui.ui.params import ParamsPane
 
 if TYPE_CHECKING:
     from devsynth_tui.services.session import Session
@@ -34,11 +30,30 @@ if TYPE_CHECKING:
 MIN_SIZE = (60, 16)
 FIRST_CONTROL = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table",
                  "bench": "#bench-requests", "advisor": "#advisor-table"}
+PANE_IDS = {"tasks": "tasks-pane", "params": "params-scroll", "models": "models-pane", "bench": "bench-pane",
+            "advisor": "advisor-pane"}  # mounted when first shown
 NARROW_WIDTH = 110
 LIVE_COUNTER_SECONDS = 0.25
 NEW_TITLE = "new (saved with its first message)"
-ADVISOR_EVERY = 30  # resource samples between two checks of the advisor (and after every answer)
+ADVISOR_SECONDS = 30  # between two checks of the advisor while idle (and after every answer)
+HIDDEN_SAMPLE_EVERY = 5  # with the resources hidden, sample this many times less often (for memory alerts only)
 OUTCOME_REQUESTS = 5  # an applied finding's before/after figure covers this many requests
+
+
+class KeysFooter(Footer):
+    """Textual's footer, redrawn once per burst of binding changes (starting the screen makes five, ~50 ms each)."""
+
+    _queued = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._queued:
+            self._queued = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._queued = False
+        await self.recompose()
 
 
 @dataclass
@@ -69,6 +84,8 @@ class LiveAnswer:
 
 class MainScreen(Screen):
     """The dashboard. ``fixed=True`` shows fixed data with no clock, sampling or server (snapshots)."""
+
+    AUTO_FOCUS = "#prompt"
 
     BINDINGS = [  # the footer shows them in this order and cuts the last at 80 columns: the sidebar's key first
         Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
@@ -102,12 +119,18 @@ class MainScreen(Screen):
         self.live: dict[int, LiveAnswer] = {}
         self.benchmarking = None
         self.tasking = None  # the task runner's worker while it runs
-        self.sampler = None
+        self.sampler = None if fixed else self._sampler()  # created now: its first CPU reading covers the start
+        self.sampling = None  # the sampling timer; its interval follows whether the resources are on screen
+        self.server = "connecting…"  # the server's process as the resource panel names it
         self.connecting = None  # the connect worker while it runs
         self.models: list = []  # the server's models, as last listed
+        self.routing = ""  # why the last request used its model
+        self.advice = None  # the advisor's last findings
         self.applied: list[Applied] = []
         self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
-        self.samples_seen = 0
+        self.advised_at = time.monotonic()
+        self.services_started = False
+        self._totals = None  # (this session, all time) as the ledger last said; read again when a request ends
 
     @property
     def cfg(self):
@@ -121,22 +144,16 @@ class MainScreen(Screen):
             with TabbedContent(id="tabs", initial="chat"):
                 with TabPane("F2 Chat", id="chat"):
                     yield ChatPane(id="chat-pane")
-                with TabPane("F3 Tasks", id="tasks"):
-                    yield TasksPane(self.cfg.get("tasks"), id="tasks-pane")
-                with TabPane("F4 Params", id="params"):
-                    yield ParamsPane(self.cfg, id="params-scroll")
-                with TabPane("F5 Models", id="models"):
-                    yield ModelsPane(id="models-pane")
-                with TabPane("F6 Benchmark", id="bench"):
-                    yield BenchPane(id="bench-pane")
-                with TabPane("F7 Advisor", id="advisor"):
-                    yield AdvisorPane(id="advisor-pane")
+                for tab, title in (("tasks", "F3 Tasks"), ("params", "F4 Params"), ("models", "F5 Models"),
+                                   ("bench", "F6 Benchmark"), ("advisor", "F7 Advisor")):
+                    yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Vertical(id="sidebar"):
-                yield TokenPanel(id="tokens")
+                yield TokenPanel(id="tokens", markup=False)
+                yield StageWaterfall(id="stage-waterfall")
                 yield ResourcePanel(id="resources", markup=False)
         yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
         yield StatusLine(id="status", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.chat_pane = self.query_one(ChatPane)
@@ -144,30 +161,51 @@ class MainScreen(Screen):
         self.resource_panel = self.query_one(ResourcePanel)
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabbedContent)
-        prompt = self.query_one("#prompt", PromptArea)
-        prompt.cursor_blink = False  # a blinking cursor redraws twice a second: most of the idle CPU
-        prompt.focus()
+        self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
         self._layout_for(self.app.size.width, self.app.size.height)
         self.refresh_tokens()
+        self.token_panel.show_last(None, self.request_tokens)
         if self.fixed:
             self._show_fixed_data()
             return
-        self.call_after_refresh(self._start_services)  # the first screen comes first
+        self.sample()  # real figures in the first frame
+        self.update_status()
+        # the first frame comes first, then the footer's keys (drawn one frame later), then the services
+        self.call_after_refresh(self.call_after_refresh, self._start_services)
 
-    def _start_services(self) -> None:
-        """Sampling, the server connection and the last conversation, once the first screen is up."""
+    def _sampler(self):
         from devsynth_tui.services.resource_monitor import shared_sampler
 
         monitoring = self.cfg["memory"]["monitoring"]
-        self.sampler = shared_sampler(interval=self.cfg.get("monitor.interval"), window=self.cfg.get("monitor.window"),
-                                      home=self.session.home,
-                                      threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None)
-        # the timer belongs to the panel it feeds, so it stops when the panel goes
-        self.resource_panel.set_interval(self.cfg.get("monitor.interval"), self.sample)
+        return shared_sampler(interval=self.cfg.get("monitor.interval"), window=self.cfg.get("monitor.window"),
+                              home=self.session.home, threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None)
+
+    def _start_services(self) -> None:
+        """Sampling, the server connection and the last conversation, once the first screen is up."""
+        self.services_started = True
+        self._schedule_sampling()
         self.connecting = self.connect()
         self._open_latest()
         self.run_worker(warm_up, thread=True, group="warm-up")
         self._serve_metrics()
+
+    def resources_shown(self) -> bool:
+        """Is the resource panel on screen (the sidebar is hidden when narrow, unless opened)?"""
+        return not self.has_class("too-small") and (not self.has_class("narrow") or self.has_class("sidebar-open"))
+
+    def _schedule_sampling(self) -> None:
+        """Sample every monitor.interval while the resources are on screen; otherwise only as often as memory
+        alerts need (HIDDEN_SAMPLE_EVERY times less often), or not at all when memory monitoring is off."""
+        if not self.services_started:
+            return
+        if self.sampling is not None:
+            self.sampling.stop()
+            self.sampling = None
+        interval = self.cfg.get("monitor.interval")
+        if self.resources_shown():
+            self.sampling = self.resource_panel.set_interval(interval, self.sample)
+        elif self.sampler.alerts:
+            self.sampling = self.resource_panel.set_interval(interval * HIDDEN_SAMPLE_EVERY, self.sample)
 
     def _serve_metrics(self) -> None:
         """OpenMetrics at metrics.port, when set (one line if the port is taken; the dashboard goes on)."""
@@ -183,10 +221,20 @@ class MainScreen(Screen):
         self._layout_for(event.size.width, event.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        shown = self.resources_shown()
         self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
         if (width < NARROW_WIDTH) != self.has_class("narrow"):
             self.set_class(width < NARROW_WIDTH, "narrow")
             self.refresh_bindings()  # ctrl+b is in the footer only while the sidebar is hidden
+        self._resources_toggled(shown)
+
+    def _resources_toggled(self, was_shown: bool) -> None:
+        """The resource panel appeared or went: sample at the matching pace (at once, if it appeared)."""
+        if self.resources_shown() == was_shown or self.sampler is None:
+            return
+        self._schedule_sampling()
+        if self.resources_shown():
+            self.sample()
 
     # -- backend ------------------------------------------------------------------------
 
@@ -197,13 +245,13 @@ class MainScreen(Screen):
         self.backend_label = "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
         self.update_status()
         try:
+            await asyncio.to_thread(load_services)  # their imports would hold the event loop for ~0.3 s
             self.model = await self.session.connect()
             backend = self.session.backend
             self.backend_label = backend.label
             for note in self.session.pipeline.notes:
                 self.notify(note, severity="warning")
-            if self.sampler and backend.embedded:
-                self.sampler.set_server_pid(backend.embedded.pid)
+            self.find_server()
             await self.refresh_models()
         except Exception as e:  # noqa: BLE001 - rule 10: one line, and ctrl+r tries again
             from devsynth_tui.services.pipeline import describe
@@ -212,20 +260,40 @@ class MainScreen(Screen):
             self.notify(describe(e), severity="error", timeout=10)
         self.update_status()
 
+    @work(thread=True, exclusive=True, group="find-server", exit_on_error=False)
+    def find_server(self) -> None:
+        """The server's process for the resource panel: the embedded one's, the one listening on a loopback
+        server's port, or none for a remote server (a scan of the machine's sockets: off the event loop)."""
+        from devsynth_tui.services.resource_monitor import server_process
+
+        backend = self.session.backend
+        if backend is None or self.sampler is None:
+            return
+        pid, label = server_process(self.cfg.get("llm.base_url") if not backend.embedded else backend.url,
+                                    backend.embedded.pid if backend.embedded else None)
+        self.sampler.set_server_pid(pid)
+        self.server = label
+        self.app.call_from_thread(self._show_resources)
+
     async def refresh_models(self) -> None:
         if self.session.backend:
             models = await self.session.backend.models(refresh=True)
-            self.query_one(ModelsPane).show(models, self.cfg.get("llm.model") or self.model)
             self.models = models
-            self.recheck()
+            if pane := self._pane("models"):
+                pane.show(models, self.cfg.get("llm.model") or self.model)
+            if self._pane("advisor"):
+                self.recheck()
 
-    def totals(self):
-        """(this session, all time) token reports; fixed figures in fixed mode."""
+    def totals(self, fresh: bool = False):
+        """(this session, all time) token reports, read from the ledger again only when ``fresh`` (a request ended);
+        fixed figures in fixed mode."""
         if self.fixed:
             from devsynth_tui.ui.fixed import fixed_report
 
             return fixed_report(), fixed_report()
-        return self.session.totals()
+        if fresh or self._totals is None:
+            self._totals = self.session.totals()
+        return self._totals
 
     def update_status(self, notice: str = "") -> None:
         session, _ = self.totals()
@@ -238,21 +306,25 @@ class MainScreen(Screen):
     # -- resources and tokens -------------------------------------------------------------
 
     def sample(self) -> None:
+        """One resource reading: alerts to the status line, figures to the panel when it is on screen."""
         sample = self.sampler.sample()
         for alert in sample.alerts:
             self.alerts.append(alert)
             self.notify(alert, title="Memory", severity="warning")
         if sample.alerts or self.status_line.has_class("alert") != bool(self.sampler.standing()):
             self.update_status()  # an alert came, or went back below its limit
-        self.samples_seen += 1
-        if self.samples_seen % ADVISOR_EVERY == 0:
-            self.recheck()
-        if self.resource_panel.display and not self.has_class("narrow") or self.has_class("sidebar-open"):
-            self.resource_panel.show(list(self.sampler.samples), self.alerts)  # hidden panels are not redrawn
+        if time.monotonic() - self.advised_at >= ADVISOR_SECONDS and self._pane("advisor"):
+            self.recheck()  # only once the Advisor pane has been opened: nobody sees its findings before
+        if self.resources_shown():
+            self._show_resources()
 
-    def refresh_tokens(self, live_completion: int = 0) -> None:
-        """Counters from the ledger, plus an estimate for answers still streaming."""
-        session, all_time = self.totals()
+    def _show_resources(self) -> None:
+        if self.sampler is not None:
+            self.resource_panel.show(list(self.sampler.samples), self.alerts, self.server)
+
+    def refresh_tokens(self, live_completion: int = 0, fresh: bool = False) -> None:
+        """Counters from the ledger (read again if ``fresh``), plus an estimate for answers still streaming."""
+        session, all_time = self.totals(fresh)
         self.token_panel.show(session, all_time, live_completion)
 
     def _live_pieces(self) -> int:
@@ -344,9 +416,8 @@ class MainScreen(Screen):
                     live.pieces += 1
                     if view:
                         view.add_thinking(event.text) if event.thinking else view.add(event.text)
-                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the status line's totals wait for the ledger
                         self.refresh_tokens(live_completion=self._live_pieces())
-                        self.update_status()
                         painted = time.monotonic()
                 elif isinstance(event, Notice):
                     live.notice = event.text
@@ -365,18 +436,19 @@ class MainScreen(Screen):
             self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             self.live.pop(live.conversation_id, None)
-            self.refresh_tokens(live_completion=self._live_pieces())
+            self.refresh_tokens(live_completion=self._live_pieces(), fresh=True)
             self.update_status()
 
     def _counted(self, done) -> None:
-        """A finished request in the sidebar's last request and sparkline; the advisor looks again."""
-        self.recheck()
+        """A finished request in the sidebar's last request and sparkline; the advisor looks again (once opened)."""
+        if self._pane("advisor"):
+            self.recheck()
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
         if done.prepared:
             from devsynth_tui.services.ledger import stage_rows
 
-            self.token_panel.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
+            self.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if done.status == "error":
             self.notify(done.error, title="Request failed", severity="error", timeout=8)
 
@@ -387,8 +459,13 @@ class MainScreen(Screen):
         elif live.conversation_id != self.conversation_id:
             self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
         if done.prepared and done.prepared.model_reason:
-            self.query_one(ModelsPane).show_routing(f"last request: {done.prepared.payload['model']} — "
-                                                    f"{done.prepared.complexity}: {done.prepared.model_reason}")
+            self.routing = (f"last request: {done.prepared.payload['model']} — "
+                            f"{done.prepared.complexity}: {done.prepared.model_reason}")
+            if pane := self._pane("models"):
+                pane.show_routing(self.routing)
+        for note in done.notes:
+            if note.startswith("gc:"):  # memory.aggressive_gc after a large answer: the app's business, not a toast
+                self.status_line.show_gc(note)
         if done.prepared and done.prepared.loading:
             await self.refresh_models()  # the server loaded the model for this request
 
@@ -432,6 +509,8 @@ class MainScreen(Screen):
         self.action_tab("chat")
 
     def action_open_conversation(self) -> None:
+        from devsynth_tui.ui.panes import ConversationPicker
+
         def chosen(conversation_id: int | None) -> None:
             if conversation_id is not None:
                 self.run_worker(self._switch_to(conversation_id), exclusive=True, group="open")
@@ -460,6 +539,8 @@ class MainScreen(Screen):
                 return
             self.chat_pane.set_title(conversations.get(self.conversation_id).title)
 
+        from devsynth_tui.ui.panes import RenameScreen
+
         self.app.push_screen(RenameScreen(current.title if current else ""), renamed)
 
     def action_delete_conversation(self) -> None:
@@ -475,6 +556,8 @@ class MainScreen(Screen):
         title = conversation.title if conversation else "?"
         count = conversation.messages if conversation else 0
 
+        from devsynth_tui.ui.panes import Choice
+
         async def answered(choice: str | None) -> None:
             if choice == "delete":
                 await self.session.store.arun(self.session.conversations.delete, conversation_id)
@@ -487,8 +570,8 @@ class MainScreen(Screen):
 
     # -- tasks, params, models -------------------------------------------------------------------
 
-    async def on_tasks_pane_run(self, event: TasksPane.Run) -> None:
-        pane = self.query_one(TasksPane)
+    async def on_tasks_pane_run(self, event) -> None:
+        pane = self._pane("tasks")
         if self.session.pipeline is None and not (self.connecting and self.connecting.is_running):
             pane.refuse(f"no model server ({self.backend_label})")
             return
@@ -503,7 +586,7 @@ class MainScreen(Screen):
         from devsynth_tui.services.lmstudio_client import Delta
         from devsynth_tui.services.pipeline import ChatRequest, Done, Notice, StageReport
 
-        pane = self.query_one(TasksPane)
+        pane = self._pane("tasks")
         pieces, painted = 0, 0.0
         try:
             try:
@@ -549,10 +632,10 @@ class MainScreen(Screen):
             self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             pane.finished()
-            self.refresh_tokens(live_completion=self._live_pieces())
+            self.refresh_tokens(live_completion=self._live_pieces(), fresh=True)  # the ledger has the task's row now
             self.update_status()
 
-    def on_params_pane_changed(self, event: ParamsPane.Changed) -> None:
+    def on_params_pane_changed(self, event) -> None:
         self.set_param(event.key, event.value)
 
     def set_param(self, key: str, value) -> None:
@@ -567,15 +650,16 @@ class MainScreen(Screen):
         self.changes[key] = value
         self.config_changed_at = time.time()
         self.session.set_config(cfg)
-        self.query_one(ParamsPane).cfg = cfg
+        if pane := self._pane("params"):
+            pane.cfg = cfg
         self.update_status()
 
-    async def on_models_pane_picked(self, event: ModelsPane.Picked) -> None:
+    async def on_models_pane_picked(self, event) -> None:
         self.set_param("llm.model", event.model)
         await self.refresh_models()
         self.notify(f"active model: {event.model}")
 
-    def on_models_pane_manage(self, event: ModelsPane.Manage) -> None:
+    def on_models_pane_manage(self, event) -> None:
         self.manage_model(event.action, event.model)
 
     @work(exclusive=True, group="models", exit_on_error=False)
@@ -630,6 +714,7 @@ class MainScreen(Screen):
         """The advisor's checks on this session's figures, off the event loop (SQL aggregates, a psutil reading)."""
         from devsynth_tui.services import advisor
 
+        self.advised_at = time.monotonic()
         session = self.session
         backend = session.backend
         server = backend.embedded.pid if backend and backend.embedded else None
@@ -648,20 +733,23 @@ class MainScreen(Screen):
         self.app.call_from_thread(self._show_advice, advice)
 
     def _show_advice(self, advice) -> None:
-        self.query_one(AdvisorPane).show(advice)
-        self._show_outcomes()
+        self.advice = advice
+        if pane := self._pane("advisor"):
+            pane.show(advice)
+            self._show_outcomes()
 
     def _show_outcomes(self) -> None:
         lines = []
         for a in self.applied:
             waiting = f"waiting for the next {OUTCOME_REQUESTS} requests" if a.finding.measure else "applied"
             lines.append(f"applied: {a.finding.title} — {a.outcome or waiting}")
-        self.query_one(AdvisorPane).show_outcomes(lines)
+        if pane := self._pane("advisor"):
+            pane.show_outcomes(lines)
 
-    def on_advisor_pane_recheck(self, event: AdvisorPane.Recheck) -> None:
+    def on_advisor_pane_recheck(self, event) -> None:
         self.recheck()
 
-    def on_advisor_pane_apply(self, event: AdvisorPane.Apply) -> None:
+    def on_advisor_pane_apply(self, event) -> None:
         """Apply a finding's change to this session (ctrl+s saves it); a finding with only a step says it."""
         from devsynth_tui.services.advisor import apply_actions
 
@@ -681,13 +769,13 @@ class MainScreen(Screen):
 
     # -- benchmark -------------------------------------------------------------------------------------
 
-    def on_bench_pane_start(self, event: BenchPane.Start) -> None:
+    def on_bench_pane_start(self, event) -> None:
         if self.session.backend is None:
             self.notify(f"no model server yet ({self.backend_label})", severity="warning")
             return
         self.benchmarking = self.run_benchmark(event.options)
 
-    def on_bench_pane_stop(self, event: BenchPane.Stop) -> None:
+    def on_bench_pane_stop(self, event) -> None:
         if self.benchmarking and self.benchmarking.is_running:
             self.benchmarking.cancel()
 
@@ -697,7 +785,7 @@ class MainScreen(Screen):
         from devsynth_tui.services import benchmark as bm
         from devsynth_tui.services.pipeline import Pipeline
 
-        pane = self.query_one(BenchPane)
+        pane = self._pane("bench")
         session = self.session
         pipeline = Pipeline(self.cfg, session.backend, session.ledger, session.home, session=session.id)
         runner = bm.Runner(pipeline, session.store)
@@ -718,7 +806,7 @@ class MainScreen(Screen):
                 self._show_run(bm.load_run(session.store, runner.last_id))
         finally:
             pane.running(False)
-            self.refresh_tokens()
+            self.refresh_tokens(fresh=True)
 
     def _show_run(self, run) -> None:
         from devsynth_tui.services import benchmark as bm
@@ -729,48 +817,101 @@ class MainScreen(Screen):
             stored = bm.load_run(store, row["id"])
             if stored.serving:
                 history.append((stored.id, stored.serving[0]["output_tokens_per_s"]))
-        self.query_one(BenchPane).show(run, history)
+        self._pane("bench").show(run, history)
 
     # -- navigation ------------------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
-        """Show a pane by focusing its first control (focus inside a pane makes it the active tab)."""
+        """Show a pane and focus its first control (mounting the pane first if it was never shown)."""
+        shown = self.resources_shown()
         self.remove_class("sidebar-open")
-        self.tab_bar.active = tab
-        self.query_one(FIRST_CONTROL[tab]).focus()
+        self._resources_toggled(shown)
+        controls = self.query_one(f"#{tab}", TabPane).query(FIRST_CONTROL[tab])
+        if not controls:
+            self.set_focus(None)  # focus left in the pane we leave would pull the tabs back to it
+        self.tab_bar.active = tab  # TabActivated mounts a pane shown for the first time, then focuses it
+        if controls:
+            controls.first().focus()
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """Focus the shown pane's first control (the prompt, for chat), by key or by mouse alike.
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Mount a pane shown for the first time; focus its first control (the prompt, for chat), by key or mouse.
 
         Focus left in a hidden pane would pull the tabs back to it.
         """
+        tab = event.pane.id
+        if tab in PANE_IDS and not event.pane.children:
+            await event.pane.mount(self._new_pane(tab))
+            self._fill_pane(tab)
         focused = self.focused
         if focused is not None and event.pane in focused.ancestors:
             return
-        for control in event.pane.query(FIRST_CONTROL[event.pane.id]):
+        for control in event.pane.query(FIRST_CONTROL[tab]):
             control.focus()
 
+    def _new_pane(self, tab: str):
+        if tab == "tasks":
+            from devsynth_tui.ui.panes import TasksPane
+
+            return TasksPane(self.cfg.get("tasks"), id=PANE_IDS[tab])
+        if tab == "params":
+            from devsynth_tui.ui.params import ParamsPane
+
+            return ParamsPane(self.cfg, id=PANE_IDS[tab])
+        if tab == "models":
+            from devsynth_tui.ui.panes import ModelsPane
+
+            return ModelsPane(id=PANE_IDS[tab])
+        if tab == "bench":
+            from devsynth_tui.ui.bench import BenchPane
+
+            return BenchPane(id=PANE_IDS[tab])
+        from devsynth_tui.ui.advisor import AdvisorPane
+
+        return AdvisorPane(id=PANE_IDS[tab])
+
+    def _fill_pane(self, tab: str) -> None:
+        """What a newly mounted pane shows of what happened before it was opened."""
+        pane = self._pane(tab)
+        if tab == "models":
+            if self.models:
+                pane.show(self.models, self.cfg.get("llm.model") or self.model)
+            if self.routing:
+                pane.show_routing(self.routing)
+        elif tab == "advisor":
+            if self.advice is not None:
+                self._show_advice(self.advice)
+            if not self.fixed:
+                self.recheck()
+        if self.fixed:
+            for box in pane.query(Input):
+                box.cursor_blink = False  # a blinking cursor would make every snapshot differ
+
+    def _pane(self, tab: str):
+        """The pane of a tab if it has been shown (panes are mounted when first shown), else None."""
+        found = self.query(f"#{PANE_IDS[tab]}")
+        return found.first() if found else None
+
     def action_toggle_sidebar(self) -> None:
+        shown = self.resources_shown()
         self.toggle_class("sidebar-open")
+        self._resources_toggled(shown)
 
     # -- fixed mode (snapshots) ------------------------------------------------------------------------
 
     def _show_fixed_data(self) -> None:
         from devsynth_tui.services.ledger import LedgerRow
         from devsynth_tui.services.lmstudio_client import ModelInfo
-        from devsynth_tui.ui.fixed import fixed_advice, fixed_samples
+        from devsynth_tui.ui.fixed import FIXED_SERVER, fixed_advice, fixed_samples
 
-        for box in self.query(Input):
-            box.cursor_blink = False  # a blinking cursor would make every snapshot differ
         self.backend_label, self.model = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080", "SmolLM2-135M-Instruct"
         row = LedgerRow("chat", self.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
         self.update_status()
         self.request_tokens = [300, 520, 410, 880, 508, 450, 508]
         self.refresh_tokens()
         self.token_panel.show_last(row, self.request_tokens)
-        self.resource_panel.show(fixed_samples(), [])
-        self.query_one(ModelsPane).show([ModelInfo(self.model, True, 8192, "Q4_1", "llm")], self.model)
-        self.query_one(AdvisorPane).show(fixed_advice())
+        self.resource_panel.show(fixed_samples(), [], FIXED_SERVER)
+        self.models = [ModelInfo(self.model, True, 8192, "Q4_1", "llm")]
+        self.advice = fixed_advice()
         self.chat_pane.set_title("Explain the retry helper")
         self.run_worker(self._show_fixed_turns())
 
@@ -781,8 +922,17 @@ class MainScreen(Screen):
             await self.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
 
 
-def warm_up() -> None:
-    """Load what the first request needs (the tokenizer's tables: about a second) in a thread, off the event loop."""
-    from devsynth_tui.services.token_accounting import encoding
+def load_services() -> None:
+    """Import what connecting and the first request need (httpx, the client, the pipeline's stages): in a thread."""
+    from devsynth_tui.services import backend, conversations, lmstudio_client, pipeline  # noqa: F401
 
+
+def warm_up() -> None:
+    """Load what the first request needs in a thread, off the event loop, once the first screen is up: the
+    pipeline's modules, the tokenizer's tables (about a second), the Markdown parser and code highlighter."""
+    from devsynth_tui.services.token_accounting import encoding
+    from devsynth_tui.ui import markdown_view
+
+    load_services()
     encoding()
+    markdown_view.warm_up()

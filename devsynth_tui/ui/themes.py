@@ -30,7 +30,11 @@ def load_theme(path: Path):
         raise ThemeError(f"{path}: {e}; allowed fields are those of {themes_dir() / 'dark.yaml'}") from None
 
 
-def bundled_themes() -> list:
+def bundled_themes(only: str | None = None) -> list:
+    """The bundled themes; with ``only`` (a short name such as dark), just that one, if it is bundled."""
+    if only is not None:
+        path = themes_dir() / f"{only}.yaml"
+        return [load_theme(path)] if only in SHORT_NAMES and path.is_file() else []
     return [load_theme(p) for p in sorted(themes_dir().glob("*.yaml"))]
 
 

@@ -40,13 +40,14 @@ async def test_findings_apply_save_and_before_after(server_url, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "What is 2+2?")
+        await pilot.press("f7")  # the pane is mounted when first shown, and checks then
+        await until(pilot, lambda: app.main.tab_bar.active == "advisor")
         await until(pilot, lambda: "prompt-optimization" in checks(app))
         assert checks(app) == ["prompt-optimization", "temperature"]  # both info; nothing else on a healthy run
-        await pilot.press("f7")
-        await until(pilot, lambda: app.main.tab_bar.active == "advisor")
-        pane = app.query_one(AdvisorPane)
-        assert "template_trimming is false" in str(pane.query_one("#advisor-detail").render())
+        pane = app.query_one(AdvisorPane)  # a loaded machine adds a finding about the CPU, maybe first: select ours
         pane.query_one("#advisor-table").move_cursor(row=[f.check for f in pane.findings].index("prompt-optimization"))
+        await pilot.pause()
+        assert "template_trimming is false" in str(pane.query_one("#advisor-detail").render())
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.cfg.get("tokens.prompt_optimization.template_trimming") is True
@@ -74,6 +75,8 @@ async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
         await connected(app, pilot)
         step_only = advisor.Finding("swap", "speed", "warning", "Swap is in use", "3,100 MB of swap used", "paging",
                                     step="In LM Studio, load a smaller quantization")
+        await pilot.press("f7")
+        await until(pilot, lambda: app.query(AdvisorPane))
         app.query_one(AdvisorPane).post_message(AdvisorPane.Apply(step_only))
         await pilot.pause()
         assert app.main.applied == [] and app.main.changes == {}

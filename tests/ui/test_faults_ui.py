@@ -5,6 +5,7 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.markdown_view import MarkdownView
 from fault_server import FaultServer
 from ui.test_pilot import SIZE, ask, connected, ledger_rows
 
@@ -55,8 +56,8 @@ async def test_dashboard_shows_hostile_output_literally(faults):
         await ask(app, pilot, "hello")
         view = app.query(AssistantMessage).last()
         assert view.text == HOSTILE
-        markdown = view.query_one("Markdown")
-        shown = "\n".join(block._content.plain for block in markdown.query("MarkdownParagraph"))
+        markdown = view.query_one(MarkdownView)
+        shown = " ".join(markdown.plain_lines)
         assert "[@click=app.quit]click me[/]" in shown and "[bold red]rich[/]" in shown
         assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown and "␛[2J" in shown
         await pilot.click(markdown)

@@ -36,6 +36,8 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
         row = app.session.ledger.history(1)[0]
         assert row["reasoning_tokens"] == len(lmstudio.reasoning.split())
         assert row["model"] == "qwen/qwen3-4b"
+        await pilot.press("f5")  # the Models pane, mounted now, shows the list as it was last read
+        await pilot.pause()
         models = app.query_one("#models-table")
         assert models.get_row("qwen/qwen3-4b")[2] == "loaded"  # listed again after the JIT load
 

@@ -9,6 +9,7 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.store import Store, db_path
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panes import ConversationPicker
 
 SIZE = (160, 48)
@@ -68,7 +69,7 @@ async def test_send_streams_answer_and_counts_tokens(make_app):
         row = ledger_rows()[0]
         assert row["completion_tokens"] == session.completion_tokens > 0 and row["operation"] == "chat"
         assert (session.prompt_tokens, session.completion_tokens) == (all_time.prompt_tokens, all_time.completion_tokens)
-        counts = str(app.query_one("#session-counts").render())
+        counts = str(app.query_one("#tokens").render()).split("Tokens · all time")[0]
         assert f"{session.prompt_tokens:>9,}" in counts and f"{session.completion_tokens:>7,}" in counts
         assert f"{session.total_tokens:,} tokens" in str(app.query_one("#status").render())
         assert "embedded" not in app.main.backend_label and "server at" in app.main.backend_label
@@ -344,7 +345,7 @@ async def test_hostile_text_is_literal(make_app):
         await pilot.click(view)
         await pilot.pause()
         assert app.is_running  # the click did not run app.quit
-        shown = "".join(str(s) for s in view.query("MarkdownParagraph").first()._content.plain) if view.query("MarkdownParagraph") else ""
+        shown = " ".join(view.query_one(MarkdownView).plain_lines)
         assert "[@click=app.quit]" in shown and "[bold]" in shown
         assert "\x1b" not in shown and "␛" in shown and "\u202e" not in shown
 

@@ -54,3 +54,29 @@ def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
             time.sleep(0.1)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_the_last_token_of_a_20k_token_stream_is_on_screen_in_a_real_terminal(tmp_path):
+    """A stream faster than any redraw (20,000 tokens in one write) is followed to its end."""
+    import yaml
+    from fault_server import FaultServer
+
+    assert shutil.which("tmux"), "tmux is needed: .ci/run installs it"
+    faults = FaultServer().start()
+    config = tmp_path / "config.yaml"
+    llm = {"base_url": faults.url("fast"), "embedded": "never", "max_tokens": 20_000}
+    config.write_text(yaml.safe_dump({"llm": llm}))
+    session = f"devsynth-e2e-stream-{os.getpid()}"
+    home, xdg = shlex.quote(str(tmp_path / "home")), shlex.quote(str(tmp_path))
+    env = f"DEVSYNTH_TUI_HOME={home} XDG_CONFIG_HOME={xdg} TERM=xterm-256color"
+    python, config_arg = shlex.quote(sys.executable), shlex.quote(str(config))
+    cmd = f"env -u COLUMNS -u LINES {env} {python} -m devsynth_tui --config {config_arg}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True)
+    try:
+        wait_for(session, r"server at http://127\.0\.0\.1")
+        subprocess.run(["tmux", "send-keys", "-t", session, "go", "Enter"], check=True)
+        screen = wait_for(session, r"stopped at max_tokens \(20,000\)")  # the stats line under the finished answer
+        assert "tok19999" in screen, screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        faults.stop()

@@ -8,6 +8,7 @@ from devsynth_tui.ui.panels import StageWaterfall, TokenPanel
 class Host(App):
     def compose(self) -> ComposeResult:
         yield TokenPanel()
+        yield StageWaterfall()  # beside the token panel in the sidebar
 
 
 async def test_waterfall_appears_with_the_last_requests_stages():

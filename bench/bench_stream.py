@@ -1,0 +1,132 @@
+"""Long streams in a real terminal (tmux, 160x48): the last token on screen, over a bare httpx read; key echo.
+
+How long until the last token of a stream is on screen, over a bare httpx read of the same stream; and how
+long a key typed during a 20,000-token stream takes to show in the input.
+
+1. streams: a Markdown answer (prose, lists and fenced code built from the stdlib's own sources, cut into
+   tiktoken tokens) of 20,000 and of 2,000 tokens, ending in a marker, sent by the loopback fault server
+   (tests/fault_server.py, mode "text": the whole stream in one write, faster than any server). The
+   dashboard's time is from Enter (tmux send-keys) to the marker on screen; the bare read's, from the
+   request to the stream's end with httpx (connected first, lines read, nothing shown). Runs interleaved,
+   a fresh dashboard each run; medians and their ratio, in wall time and in CPU seconds (the dashboard
+   process's, all threads; the bare reader's thread's), which another load on the machine does not inflate.
+   Also the worst case for the frozen blocks: 20,000 tokens "tok0 tok1 …" as one paragraph (mode "fast"),
+   an open block that never completes.
+2. key echo: while the fault server sends 20,000 tokens, 20 every 5 ms (mode "steady", at least 5 s), a
+   key is typed every KEY_GAP seconds and the time until the input shows it is taken; the same at idle
+   (no stream) beside it: the floor of tmux and polling.
+
+    .venv/bin/python bench/bench_stream.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fault_server import FaultServer
+
+from bench.terminal import Terminal, app_command, app_config, load_average
+
+MARKER = "ZQXJ-THE-END"
+KEYS = 20
+KEY_GAP = 0.15
+
+
+def answer(n: int) -> list[str]:
+    from bench.bench_markdown_stream import answer_tokens
+
+    return [*answer_tokens(n - 1), f"\n\n{MARKER}"]
+
+
+async def bare_read(url: str, n: int) -> tuple[float, float]:
+    """(seconds, CPU seconds of this thread) for httpx to read the whole stream (connected beforehand, as the
+    dashboard is); the fault server sends from another thread."""
+    import httpx
+
+    body = {"model": "m", "messages": [{"role": "user", "content": "go"}], "max_tokens": n, "stream": True}
+    async with httpx.AsyncClient(base_url=url.removesuffix("/v1"), timeout=60) as client:
+        await client.get("/v1/models")
+        t, cpu = time.perf_counter(), time.thread_time()
+        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            async for _ in response.aiter_lines():
+                pass
+        return time.perf_counter() - t, time.thread_time() - cpu
+
+
+def shown(url: str, n: int, marker: str = MARKER) -> tuple[float, float]:
+    """(seconds, the dashboard's CPU seconds) from Enter to the last token (``marker``) on screen, in a fresh
+    dashboard. The CPU figure does not depend on what else loads the machine."""
+    with Terminal(app_command(app_config(url, max_tokens=n))) as term:
+        term.wait_for(r"server at", r"Ask the model")
+        time.sleep(1.5)  # connected and warmed up
+        term.send("go")
+        term.wait_for(r"go")
+        process = term.process()
+        cpu = sum(process.cpu_times()[:2])
+        sent = term.send("Enter")
+        seconds = term.wait_for(marker, since=sent, timeout=120)
+        return seconds, sum(process.cpu_times()[:2]) - cpu
+
+
+def key_echo(url: str, stream: bool, n: int = 20_000) -> list[float]:
+    """Seconds from each key sent to its echo in the input, during a stream from ``url`` or at idle."""
+    with Terminal(app_command(app_config(url, max_tokens=n))) as term:
+        term.wait_for(r"server at", r"Ask the model")
+        time.sleep(1.5)
+        if stream:
+            term.send("go", "Enter")
+            term.wait_for(r"tok1\d\d ")  # the answer is streaming
+        delays = []
+        for k in range(1, KEYS + 1):
+            sent = term.send("x")
+            delays.append(term.wait_for(rf"x{{{k}}}", since=sent, poll=0.001))
+            time.sleep(KEY_GAP)
+        if stream and "tok19999" in term.screen():
+            print("  (the stream had ended before the last key: the figure covers less than a stream)")
+        return delays
+
+
+def ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(load_average(), flush=True)
+    faults = FaultServer().start()
+    try:
+        cases = [("Markdown", "text", 20_000, MARKER), ("Markdown", "text", 2_000, MARKER),
+                 ("one-paragraph 'tokN'", "fast", 20_000, "tok19999")]
+        for kind, mode, n, marker in cases:
+            faults.text_pieces = answer(n)
+            url = faults.url(mode)
+            bare, dash = [], []
+            for _ in range(args.runs):
+                bare.append(asyncio.run(bare_read(url, n)))
+                dash.append(shown(url, n, marker))
+            b, d = (statistics.median(s for s, _ in runs) for runs in (bare, dash))
+            bc, dc = (statistics.median(c for _, c in runs) for runs in (bare, dash))
+            each = "; ".join(f"{name} {', '.join(f'{s * 1000:.0f}' for s, _ in runs)}"
+                             for name, runs in (("dashboard", dash), ("bare", bare)))
+            print(f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms,"
+                  f" last token on screen {d * 1000:.0f} ms: {d / b:.1f}x ({each}); CPU seconds {dc:.2f} vs {bc:.2f}: {dc / bc:.1f}x", flush=True)
+        during = key_echo(faults.url("steady"), stream=True)
+        idle = key_echo(faults.url("ok"), stream=False)
+        print(f"key echo in the input, {KEYS} keys: during a 20,000-token stream {ms(during)}; at idle {ms(idle)}")
+    finally:
+        faults.stop()
+    print(load_average())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The real devsynth-tui (or a reference program) in a real terminal, tmux, for the benches.
+
+A ``Terminal`` runs one command in a detached tmux session of a given size; ``wait_for`` polls what
+the terminal shows until a condition holds and says how long that took from a given start.
+``app_command`` builds the command line for this checkout or another one (``--against``), so
+the same measure can be taken of both, interleaved, in one run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def app_config(base_url: str, **llm) -> str:
+    """A config file for the app under test: this server, never the embedded one, plus ``llm`` keys."""
+    path = Path(tempfile.mkdtemp()) / "config.yaml"
+    path.write_text(yaml.safe_dump({"llm": {"base_url": base_url, "embedded": "never", **llm}}))
+    return str(path)
+
+
+def app_command(config: str, checkout: Path = ROOT) -> str:
+    """``python -m devsynth_tui`` from ``checkout`` (run in it: ``-m`` looks in the current folder first)
+    with a fresh app home and ``config``."""
+    env = {"PYTHONPATH": str(checkout), "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp(),
+           "TERM": "xterm-256color"}
+    assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    return (f"cd {shlex.quote(str(checkout))} && env -u COLUMNS -u LINES {assigns} {shlex.quote(sys.executable)}"
+            f" -m devsynth_tui --config {shlex.quote(config)}")
+
+
+def script_command(script: str) -> str:
+    return f"env -u COLUMNS -u LINES TERM=xterm-256color {shlex.quote(sys.executable)} -c {shlex.quote(script)}"
+
+
+class Terminal:
+    """One command in a detached tmux session; killed on exit."""
+
+    count = 0
+
+    def __init__(self, command: str, size: tuple[int, int] = (160, 48)) -> None:
+        Terminal.count += 1
+        self.name = f"bench-{os.getpid()}-{Terminal.count}"
+        self.command, self.size = command, size
+
+    def __enter__(self) -> Terminal:
+        for _ in range(3):  # a tmux server still closing after the last session ends refuses new ones
+            self.started = time.perf_counter()
+            created = subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(self.size[0]),
+                                      "-y", str(self.size[1]), self.command], capture_output=True, text=True)
+            if created.returncode == 0:
+                return self
+            time.sleep(0.5)
+        raise RuntimeError(f"tmux new-session failed: {created.stderr.strip()}")
+
+    def __exit__(self, *exc) -> None:
+        tmux("kill-session", "-t", self.name)
+
+    def screen(self) -> str:
+        return tmux("capture-pane", "-p", "-t", self.name)
+
+    def send(self, *keys: str) -> float:
+        """Type ``keys`` (tmux key names or text); returns when they were sent."""
+        t = time.perf_counter()
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        return t
+
+    def wait_for(self, *patterns: str, since: float | None = None, timeout: float = 60.0, poll: float = 0.003) -> float:
+        """Seconds from ``since`` (the session's start) until every regex in ``patterns`` is on screen."""
+        since = self.started if since is None else since
+        deadline = time.perf_counter() + timeout
+        compiled = [re.compile(p) for p in patterns]
+        while True:
+            text = self.screen()
+            now = time.perf_counter()
+            if all(p.search(text) for p in compiled):
+                return now - since
+            if now > deadline:
+                raise TimeoutError(f"{patterns} not on screen after {timeout:g} s; the screen was:\n{text}")
+            time.sleep(poll)
+
+    def process(self, marker: str = "devsynth_tui") -> psutil.Process:
+        """The process of the command: the innermost one in the pane whose command line holds ``marker``."""
+        pane = psutil.Process(int(tmux("display", "-p", "-t", self.name, "#{pane_pid}").strip()))
+        found = [p for p in [pane, *pane.children(recursive=True)] if marker in " ".join(p.cmdline())]
+        if not found:
+            raise RuntimeError(f"no process with {marker!r} in {self.name}")
+        return found[-1]
+
+
+def cpu_percent(process: psutil.Process, seconds: float) -> float:
+    """The process's CPU over ``seconds``, as % of one core."""
+    t0, c0 = time.perf_counter(), sum(process.cpu_times()[:2])
+    time.sleep(seconds)
+    return (sum(process.cpu_times()[:2]) - c0) / (time.perf_counter() - t0) * 100

@@ -1,0 +1,148 @@
+"""MarkdownView: Markdown drawn as lines, completed blocks frozen, only the open block rendered again."""
+
+import random
+
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+
+from devsynth_tui.ui import markdown_view
+from devsynth_tui.ui.markdown_view import MarkdownView, render_source
+
+ANSWER = """# Retrying
+
+`retry` calls **fn** up to *n* times, and a [link](http://example.com) stays text.
+
+- first item
+- second item
+  1. nested one
+  2. nested two
+
+> a quote that is long enough to wrap at forty columns, and wraps
+
+| option | meaning |
+|--------|---------|
+| n      | attempts |
+
+```python
+for attempt in range(n):
+    try:
+        return fn()
+    except OSError:
+        time.sleep(2 ** attempt)
+```
+
+---
+
+Done: it returns `None` when every attempt fails.
+"""
+
+
+def whole(text: str, width: int = 40) -> list[str]:
+    """The plain lines of ``text`` rendered whole (the reference a stream must end up equal to)."""
+    result = render_source(text, width, None, final=True)
+    lines: list[str] = []
+    for block in result.done:
+        if lines and block.lines:
+            lines.append("")
+        lines += [line.plain for line in block.lines]
+    return lines
+
+
+class Host(App):
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll(id="messages")
+
+
+def test_blocks_are_drawn_as_text():
+    lines = whole(ANSWER)
+    assert lines[0] == "Retrying"
+    assert "retry calls fn up to n times, and a link" in " ".join(lines)  # inline marks gone, text kept
+    assert "• first item" in lines and "  1. nested one" in lines
+    assert any(line.startswith("▌ a quote") for line in lines) and all(len(line) <= 40 for line in lines)
+    assert "option │ meaning" in lines and "n      │ attempts" in lines
+    assert " for attempt in range(n):" in [line.rstrip() for line in lines]
+    assert " ".join(lines[-2:]) == "Done: it returns None when every attempt fails."
+
+
+def test_only_the_last_block_stays_open():
+    result = render_source("para one\n\n- a\n- b\n\npara th", 40, None)
+    assert [block.node.type for block in result.done] == ["paragraph", "bullet_list"]
+    assert result.tail == "para th" and [line.plain for line in result.tail_lines] == ["para th"]
+    final = render_source(result.tail, 40, None, final=True)
+    assert final.tail == "" and [block.node.type for block in final.done] == ["paragraph"]
+
+
+async def test_a_stream_ends_as_the_whole_text_renders(monkeypatch):
+    """Fed in random pieces, frozen block by block, the answer ends up drawn exactly as if given whole."""
+    pieces, rest, rng = [], ANSWER * 3, random.Random(7)
+    while rest:
+        n = rng.randint(1, 12)
+        pieces.append(rest[:n])
+        rest = rest[n:]
+    async with Host().run_test(size=(44, 20)) as pilot:
+        view = MarkdownView()
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        view.start()
+        for piece in pieces:
+            await view.append(piece)
+        await view.finish()
+        assert view.source == ANSWER * 3
+        assert view.plain_lines == whole(ANSWER * 3, view.content_size.width)
+
+
+async def test_each_frame_parses_the_open_block_not_the_answer(monkeypatch):
+    """However long the answer, a frame renders only what arrived since the last complete block."""
+    parsed: list[int] = []
+    real = markdown_view.render_source
+
+    def counting(source, *args, **kwargs):
+        parsed.append(len(source))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(markdown_view, "render_source", counting)
+    paragraph = "A paragraph of an answer that goes on for a while.\n\n"
+    async with Host().run_test(size=(80, 20)) as pilot:
+        view = MarkdownView()
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        view.start()
+        for _ in range(300):
+            await view.append(paragraph)
+        await view.finish()
+    assert len(view.source) == 300 * len(paragraph) and view.line_count == 2 * 300 - 1
+    assert max(parsed) <= 2 * len(paragraph)  # never the whole answer (16,500 characters)
+
+
+async def test_code_is_highlighted_once_on_screen():
+    async with Host().run_test(size=(60, 20)) as pilot:
+        view = MarkdownView("```python\nx = 1\n```\n\nafter")
+        await pilot.app.query_one("#messages").mount(view)
+        for _ in range(50):
+            if view._blocks and view._blocks[0].code is None:
+                break
+            await pilot.pause(0.02)
+        code = view._blocks[0]
+        assert code.code is None and code.lines[0].spans  # drawn plain first, then highlighted in place
+        assert [line.plain.rstrip() for line in code.lines] == [" x = 1"]
+
+
+async def test_a_resize_wraps_again():
+    async with Host().run_test(size=(80, 20)) as pilot:
+        view = MarkdownView("word " * 60)
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        wide = view.line_count
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert view.line_count > wide and all(len(line) <= 40 for line in view.plain_lines)
+
+
+async def test_selected_text_is_the_plain_text():
+    async with Host().run_test(size=(60, 20)) as pilot:
+        view = MarkdownView("Some **bold** text")
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        from textual.selection import Selection
+
+        assert view.get_selection(Selection(None, None)) == ("Some bold text", "\n")

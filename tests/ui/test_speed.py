@@ -1,0 +1,213 @@
+"""The dashboard at the speed of the terminal, as behaviour: real figures in the first frame, panes mounted
+when first shown, long streams followed to their last token, keys that never wait for a frame, sampling
+only what is on screen, the server's process beside ours, the garbage collector's figure on the status line."""
+
+import re
+
+import pytest
+from fault_server import FaultServer
+from textual import events
+
+from devsynth_tui.config import load
+from devsynth_tui.services.resource_monitor import server_process
+from devsynth_tui.ui import markdown_view
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.main_screen import HIDDEN_SAMPLE_EVERY, PANE_IDS, MainScreen
+from ui.test_pilot import SIZE, answered, ask, connected
+
+
+@pytest.fixture(scope="module")
+def faults():
+    server = FaultServer().start()
+    yield server
+    server.stop()
+
+
+def app_for(url, **values):
+    return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", **values}))
+
+
+async def until(pilot, condition, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never met")
+
+
+def on_screen(app) -> str:
+    """The text of the screen as drawn (the SVG a screenshot saves holds every visible character)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_first_frame_holds_real_resource_figures(server_url, monkeypatch):
+    first_frame: list[str] = []
+    real = MainScreen._start_services
+
+    def start(self):  # runs once the first frame is drawn
+        first_frame.append(str(self.query_one("#resources").render()))
+        real(self)
+
+    monkeypatch.setattr(MainScreen, "_start_services", start)
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: first_frame)
+    assert re.search(r"CPU \(machine\): \d+\.\d%", first_frame[0])
+    assert re.search(r"devsynth-tui\s+\d+\.\d%\s+\d+ MB", first_frame[0])
+    assert re.search(r"Memory \(machine\): \d+\.\d%", first_frame[0])
+
+
+async def test_panes_are_mounted_when_first_shown_and_their_first_control_focused(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        assert not any(app.query(f"#{pane}") for pane in PANE_IDS.values())
+        await pilot.press("f4")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "p-llm-temperature")
+        assert app.main.tab_bar.active == "params"
+        await pilot.click("#--content-tab-models")  # by mouse too
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "models-table")
+        await pilot.press("f4", "f2")  # shown again: the same pane, the prompt focused back
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "prompt")
+        assert len(app.query("#params-scroll")) == 1
+
+
+async def test_the_models_pane_shows_the_list_read_before_it_was_opened(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await until(pilot, lambda: app.main.models)
+        await pilot.press("f5")
+        await until(pilot, lambda: app.query("#models-table") and app.query_one("#models-table").row_count)
+        assert app.query_one("#models-table").row_count == len(app.main.models)
+
+
+async def test_sampling_follows_whether_the_resources_are_shown(server_url):
+    app = app_for(server_url, **{"monitor.interval": 0.5})
+    async with app.run_test(size=(80, 24)) as pilot:  # narrow: the sidebar is hidden
+        main = app.main
+        await until(pilot, lambda: main.services_started)
+        assert main.sampling._interval == 0.5 * HIDDEN_SAMPLE_EVERY  # only for memory alerts
+        taken = main.sampler.samples[-1].t
+        await pilot.press("ctrl+b")
+        assert main.sampling._interval == 0.5 and main.sampler.samples[-1].t > taken  # sampled at once
+        assert "CPU (machine)" in str(app.query_one("#resources").render())
+        await pilot.press("ctrl+b")
+        assert main.sampling._interval == 0.5 * HIDDEN_SAMPLE_EVERY
+    app = app_for(server_url, **{"memory.monitoring.enabled": False})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.main.services_started)
+        assert app.main.sampling is None  # hidden, and no alert to watch for: no timer at all
+        await pilot.resize_terminal(*SIZE)
+        await until(pilot, lambda: app.main.sampling is not None)
+
+
+async def test_the_last_token_of_a_20k_token_stream_is_on_screen(faults):
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 20_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "go")
+        messages = app.query_one("#messages")
+        assert messages.max_scroll_y > 1000 and messages.scroll_y == messages.max_scroll_y
+        assert "tok19999" in on_screen(app)
+
+
+async def test_the_last_words_of_a_real_answer_taller_than_the_view_are_on_screen(server_url):
+    app = app_for(server_url, **{"llm.max_tokens": 200, "llm.temperature": 0.0, "llm.seed": 1})
+    async with app.run_test(size=(70, 18)) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "Write a long story about a lighthouse keeper.")
+        messages = app.query_one("#messages")
+        answer = app.query(AssistantMessage).last().query_one(markdown_view.MarkdownView)
+        assert messages.max_scroll_y > 0, "the answer fits the view: nothing to follow"
+        last_words = answer.plain_lines[-1].split()[-2:]
+        assert " ".join(last_words) in on_screen(app)
+
+
+async def test_scrolling_up_stops_following_and_end_follows_again(faults):
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 200})  # the test releases the lines: no race
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        messages = app.query_one("#messages")
+        faults.release(40)
+        await until(pilot, lambda: "line39" in on_screen(app))
+        assert messages.max_scroll_y > 20 and messages.scroll_y == messages.max_scroll_y  # followed
+        for _ in range(5):
+            messages.scroll_up(animate=False)
+        await pilot.pause()
+        held, grown = messages.scroll_y, messages.max_scroll_y
+        faults.release(40)
+        await until(pilot, lambda: messages.max_scroll_y >= grown + 40)
+        assert messages.scroll_y == held and "line79" not in on_screen(app)  # the reader's place is kept
+        messages.focus()
+        await pilot.press("end")
+        faults.release(40)
+        await until(pilot, lambda: "line119" in on_screen(app))
+        assert messages.scroll_y == messages.max_scroll_y  # following again
+        faults.release(80)
+        await answered(app, pilot)
+
+
+async def test_a_key_typed_during_a_frame_is_in_the_input_before_the_frame_ends(faults, monkeypatch):
+    """A frame that takes long (here 0.3 s to render) does not hold the keys typed meanwhile."""
+    real_render = markdown_view.render_source
+
+    def slow_render(*args, **kwargs):
+        import time
+
+        time.sleep(0.3)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(markdown_view, "render_source", slow_render)
+    faults.text_pieces = ["word " * 1000]  # one open paragraph longer than THREAD_CHARS: rendered in a thread
+    assert len(faults.text_pieces[0]) > markdown_view.THREAD_CHARS
+    app = app_for(faults.url("text"))
+    typed: list[str] = []
+    seen_before_frame_ended: list[bool] = []
+    real_flush = AssistantMessage.flush
+
+    async def flush(self):
+        typing = bool(self._pending) and not typed
+        if typing:  # as the terminal delivers a key: through the driver
+            typed.append("x")
+            key = events.Key("x", "x")
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await real_flush(self)
+        if typing:
+            seen_before_frame_ended.append(app.query_one("#prompt").text == "x")
+
+    monkeypatch.setattr(AssistantMessage, "flush", flush)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "go")
+    assert seen_before_frame_ended == [True]
+
+
+async def test_the_garbage_collection_figure_goes_to_the_status_line(faults):
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000, "memory.aggressive_gc": True})
+    notified: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notified.append(message), real_notify(message, **kw))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "go")
+        assert "gc: " in str(app.query_one("#status").render())
+    assert not [n for n in notified if "gc" in n]
+
+
+async def test_the_servers_process_is_shown_beside_ours(server_url, embedded_server):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await until(pilot, lambda: f"pid {embedded_server.pid}" in str(app.query_one("#resources").render()))
+        await until(pilot, lambda: re.search(r"server\s+\d+\.\d%\s+\d+ MB", str(app.query_one("#resources").render())))
+
+
+def test_server_process_found_by_port_and_remote_named(server_url, embedded_server):
+    pid, label = server_process(server_url)
+    assert pid == embedded_server.pid and label.endswith(f"pid {embedded_server.pid}")
+    assert server_process("http://192.0.2.1:1234/v1") == (None, "remote")
+    assert server_process("http://whatever:1/v1", embedded_pid=4242) == (4242, "embedded llama.cpp, pid 4242")
