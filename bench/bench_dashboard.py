@@ -31,8 +31,14 @@ from devsynth_tui.services.embedded import EmbeddedServer
 IDLE_SECONDS = 30
 FOOTER = r"\^p palette"  # the footer's last key, at any width
 COMPLETE = {  # what the complete first view shows, per size
-    (160, 48): (FOOTER, r"Ask the model", r"Tokens · this session", r"CPU \(machine\): \d+\.\d%",
-                r"devsynth-tui memory: \d+ MB", r"(connecting|server at)"),
+    (160, 48): (
+        FOOTER,
+        r"Ask the model",
+        r"Tokens · this session",
+        r"CPU \(machine\): \d+\.\d%",
+        r"devsynth-tui memory: \d+ MB",
+        r"(connecting|server at)",
+    ),
     (80, 24): (FOOTER, r"Ask the model", r"(connecting|server at)"),
 }
 BARE_TEXTUAL = """
@@ -112,8 +118,10 @@ def main() -> None:
             for name, (footer, complete) in start_times(commands, size, args.runs).items():
                 print(f"  {name:32} complete {ms(complete)}; footer {ms(footer)}", flush=True)
         for size in ((160, 48), (80, 24)):
-            print(f"idle, {size[0]}x{size[1]} ({'resources on screen' if size[0] >= 110 else 'resources hidden'}):",
-                  flush=True)
+            print(
+                f"idle, {size[0]}x{size[1]} ({'resources on screen' if size[0] >= 110 else 'resources hidden'}):",
+                flush=True,
+            )
             idle_and_memory(commands, size, answer=size == (160, 48))
     finally:
         server.stop()

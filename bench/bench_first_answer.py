@@ -33,8 +33,9 @@ async def session(url: str, n: int) -> dict:
     from devsynth_tui.ui.app import DevsynthApp
     from devsynth_tui.ui.chat import AssistantMessage
 
-    cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 16,
-                                          "disk.caching.enabled": False})
+    cfg = load(base_url=url).with_values(
+        {"llm.embedded.mode": "never", "llm.max_tokens": 16, "disk.caching.enabled": False}
+    )
     app = DevsynthApp(cfg)
     painted: list[float] = []
     real_flush = AssistantMessage.flush
@@ -76,8 +77,13 @@ async def bare(url: str, n: int) -> float:
     """A bare httpx client's first answer text minus the server's prompt_ms."""
     import httpx
 
-    body = {"model": "m", "messages": [{"role": "user", "content": PROMPTS[0].format(n=n)}], "max_tokens": 16,
-            "stream": True, "stream_options": {"include_usage": True}}
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": PROMPTS[0].format(n=n)}],
+        "max_tokens": 16,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     async with httpx.AsyncClient(base_url=url.removesuffix("/v1"), timeout=60) as client:
         await client.get("/v1/models")  # connected, as the dashboard is
         sent, first, prompt_ms = time.perf_counter(), None, None
@@ -95,8 +101,14 @@ async def bare(url: str, n: int) -> float:
 
 def run_session(url: str, n: int, checkout: Path) -> dict:
     env = {**os.environ, "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp()}
-    out = subprocess.run([sys.executable, __file__, "--session", url, str(n), str(checkout)], capture_output=True,
-                         text=True, env=env, cwd=checkout, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--session", url, str(n), str(checkout)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=checkout,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -105,8 +105,11 @@ def main() -> None:
     print(load_average(), flush=True)
     faults = FaultServer().start()
     try:
-        cases = [("Markdown", "text", 20_000, MARKER), ("Markdown", "text", 2_000, MARKER),
-                 ("one-paragraph 'tokN'", "fast", 20_000, "tok19999")]
+        cases = [
+            ("Markdown", "text", 20_000, MARKER),
+            ("Markdown", "text", 2_000, MARKER),
+            ("one-paragraph 'tokN'", "fast", 20_000, "tok19999"),
+        ]
         for kind, mode, n, marker in cases:
             faults.text_pieces = answer(n)
             url = faults.url(mode)
@@ -116,10 +119,16 @@ def main() -> None:
                 dash.append(shown(url, n, marker))
             b, d = (statistics.median(s for s, _ in runs) for runs in (bare, dash))
             bc, dc = (statistics.median(c for _, c in runs) for runs in (bare, dash))
-            each = "; ".join(f"{name} {', '.join(f'{s * 1000:.0f}' for s, _ in runs)}"
-                             for name, runs in (("dashboard", dash), ("bare", bare)))
-            print(f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms,"
-                  f" last token on screen {d * 1000:.0f} ms: {d / b:.1f}x ({each}); CPU seconds {dc:.2f} vs {bc:.2f}: {dc / bc:.1f}x", flush=True)
+            each = "; ".join(
+                f"{name} {', '.join(f'{s * 1000:.0f}' for s, _ in runs)}"
+                for name, runs in (("dashboard", dash), ("bare", bare))
+            )
+            print(
+                f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms,"
+                f" last token on screen {d * 1000:.0f} ms: {d / b:.1f}x ({each}); CPU seconds {dc:.2f} vs {bc:.2f}: "
+                f"{dc / bc:.1f}x",
+                flush=True,
+            )
         during = key_echo(faults.url("steady"), stream=True)
         idle = key_echo(faults.url("ok"), stream=False)
         print(f"key echo in the input, {KEYS} keys: during a 20,000-token stream {ms(during)}; at idle {ms(idle)}")

@@ -42,11 +42,17 @@ def app_config(base_url: str, **llm) -> str:
 def app_command(config: str, checkout: Path = ROOT) -> str:
     """``python -m devsynth_tui`` from ``checkout`` (run in it: ``-m`` looks in the current folder first)
     with a fresh app home and ``config``."""
-    env = {"PYTHONPATH": str(checkout), "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp(),
-           "TERM": "xterm-256color"}
+    env = {
+        "PYTHONPATH": str(checkout),
+        "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(),
+        "XDG_CONFIG_HOME": tempfile.mkdtemp(),
+        "TERM": "xterm-256color",
+    }
     assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    return (f"cd {shlex.quote(str(checkout))} && env -u COLUMNS -u LINES {assigns} {shlex.quote(sys.executable)}"
-            f" -m devsynth_tui --config {shlex.quote(config)}")
+    return (
+        f"cd {shlex.quote(str(checkout))} && env -u COLUMNS -u LINES {assigns} {shlex.quote(sys.executable)}"
+        f" -m devsynth_tui --config {shlex.quote(config)}"
+    )
 
 
 def script_command(script: str) -> str:
@@ -66,8 +72,22 @@ class Terminal:
     def __enter__(self) -> Terminal:
         for _ in range(3):  # a tmux server still closing after the last session ends refuses new ones
             self.started = time.perf_counter()
-            created = subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(self.size[0]),
-                                      "-y", str(self.size[1]), self.command], capture_output=True, text=True)
+            created = subprocess.run(
+                [
+                    "tmux",
+                    "new-session",
+                    "-d",
+                    "-s",
+                    self.name,
+                    "-x",
+                    str(self.size[0]),
+                    "-y",
+                    str(self.size[1]),
+                    self.command,
+                ],
+                capture_output=True,
+                text=True,
+            )
             if created.returncode == 0:
                 return self
             time.sleep(0.5)

@@ -20,8 +20,14 @@ HOSTILE = (
 
 
 def _chunk(content: str | None = None, finish: str | None = None, usage: dict | None = None) -> bytes:
-    body = {"id": "c1", "object": "chat.completion.chunk", "model": "fault-model",
-            "choices": [] if usage else [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}]}
+    body = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "model": "fault-model",
+        "choices": []
+        if usage
+        else [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}],
+    }
     if usage:
         body["usage"] = usage
     return f"data: {json.dumps(body)}\n\n".encode()
@@ -47,7 +53,7 @@ class FaultServer:
         for _ in range(lines):
             self.loop.call_soon_threadsafe(self._steps.release)
 
-    def start(self) -> "FaultServer":
+    def start(self) -> FaultServer:
         self._thread.start()
         self._ready.wait(10)
         return self
@@ -77,7 +83,11 @@ class FaultServer:
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
                 headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-                body = await reader.readexactly(int(headers.get("content-length", 0))) if headers.get("content-length") else b""
+                body = (
+                    await reader.readexactly(int(headers.get("content-length", 0)))
+                    if headers.get("content-length")
+                    else b""
+                )
                 keep = await self._route(method, path, headers, body, writer)
                 if not keep:
                     break
@@ -87,7 +97,8 @@ class FaultServer:
             writer.close()
 
     async def _send(self, writer, status: int, body: bytes, content_type="application/json", extra: str = "") -> bool:
-        writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{extra}\r\n".encode() + body)
+        head = f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{extra}\r\n"
+        writer.write(head.encode() + body)
         await writer.drain()
         return True
 
@@ -104,7 +115,10 @@ class FaultServer:
 
     async def _stream_head(self, writer) -> None:
         """Streams are chunked, as llama.cpp and LM Studio send them: a cut connection is then detectable."""
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: "
+            b"close\r\n\r\n"
+        )
         await writer.drain()
 
     @staticmethod
@@ -124,7 +138,10 @@ class FaultServer:
                 await asyncio.sleep(delay)
         self._w(writer, _chunk(finish="stop"))
         if usage:
-            self._w(writer, _chunk(usage={"prompt_tokens": 5, "completion_tokens": len(pieces), "total_tokens": 5 + len(pieces)}))
+            self._w(
+                writer,
+                _chunk(usage={"prompt_tokens": 5, "completion_tokens": len(pieces), "total_tokens": 5 + len(pieces)}),
+            )
         if done:
             self._w(writer, b"data: [DONE]\n\n")
         self._end(writer)
@@ -135,8 +152,11 @@ class FaultServer:
 
     async def mode_ok(self, request, headers, writer) -> bool:
         if not request.get("stream"):
-            answer = {"choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}], "model": "fault-model",
-                      "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}}
+            answer = {
+                "choices": [{"message": {"content": "fine"}, "finish_reason": "stop"}],
+                "model": "fault-model",
+                "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+            }
             return await self._send(writer, 200, json.dumps(answer).encode())
         return await self._stream(writer, ["Hello", " from", " the", " fault", " server."])
 
@@ -144,7 +164,13 @@ class FaultServer:
         n = int(request.get("max_tokens") or 16)
         await self._stream_head(writer)
         batch = b"".join(_chunk(f"tok{i} ") for i in range(n))
-        self._w(writer, batch + _chunk(finish="length") + _chunk(usage={"prompt_tokens": 5, "completion_tokens": n, "total_tokens": 5 + n}) + b"data: [DONE]\n\n")
+        self._w(
+            writer,
+            batch
+            + _chunk(finish="length")
+            + _chunk(usage={"prompt_tokens": 5, "completion_tokens": n, "total_tokens": 5 + n})
+            + b"data: [DONE]\n\n",
+        )
         self._end(writer)
         await writer.drain()
         return False
@@ -154,15 +180,24 @@ class FaultServer:
         return False
 
     async def mode_http500(self, request, headers, writer) -> bool:
-        return await self._send(writer, 500, b'{"error": {"message": "CUDA out of memory while loading", "type": "server_error"}}')
+        return await self._send(
+            writer, 500, b'{"error": {"message": "CUDA out of memory while loading", "type": "server_error"}}'
+        )
 
     async def mode_notfound(self, request, headers, writer) -> bool:
-        return await self._send(writer, 404, json.dumps({"error": {"message": f"Model '{request.get('model')}' not found"}}).encode())
+        return await self._send(
+            writer, 404, json.dumps({"error": {"message": f"Model '{request.get('model')}' not found"}}).encode()
+        )
 
     async def mode_notloaded(self, request, headers, writer) -> bool:  # LM Studio's shape
         message = "No models loaded. Please load a model in the developer page or use the `lms load` command."
-        return await self._send(writer, 404, json.dumps({"error": {"message": message, "type": "invalid_request_error",
-                                                                    "code": "model_not_found"}}).encode())
+        return await self._send(
+            writer,
+            404,
+            json.dumps(
+                {"error": {"message": message, "type": "invalid_request_error", "code": "model_not_found"}}
+            ).encode(),
+        )
 
     async def mode_ratelimit(self, request, headers, writer) -> bool:
         if self.hits["ratelimit"] % 2 == 1:
@@ -218,7 +253,9 @@ class FaultServer:
         return False
 
     async def mode_paced(self, request, headers, writer) -> bool:  # max_tokens one-line paragraphs, 100 a second
-        return await self._stream(writer, [f"line{i}\n\n" for i in range(int(request.get("max_tokens") or 16))], delay=0.01)
+        return await self._stream(
+            writer, [f"line{i}\n\n" for i in range(int(request.get("max_tokens") or 16))], delay=0.01
+        )
 
     async def mode_stepped(self, request, headers, writer) -> bool:  # max_tokens one-line paragraphs, as released
         await self._stream_head(writer)

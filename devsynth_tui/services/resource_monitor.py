@@ -13,8 +13,10 @@ import ipaddress
 import socket
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import psutil
@@ -56,7 +58,8 @@ class ThresholdAlert:
     REARM = 0.95
 
     def __init__(self, say, threshold_mb: float | None = None):
-        self.say, self.threshold, self.standing = say, threshold_mb, None
+        self.say, self.threshold = say, threshold_mb
+        self.standing: str | None = None
 
     def check(self, value_mb: float | None, limit_mb: float | None = None) -> str | None:
         """The message when ``value_mb`` crosses the limit (the fixed threshold unless ``limit_mb`` is given)."""
@@ -75,11 +78,13 @@ def memory_alerts(threshold_mb: float) -> tuple[ThresholdAlert, ThresholdAlert]:
     """What the user can act on, worded to fit the status line and the sidebar (41 columns with its "⚠ "):
     this app's own memory against ``memory.monitoring.threshold``, and the model server's against the free RAM
     (a server that outgrows what is left makes the machine swap)."""
-    return (ThresholdAlert(lambda v, limit: f"devsynth-tui {v:.0f} MB > {limit:g} MB limit", threshold_mb),
-            ThresholdAlert(lambda v, limit: f"server {v:.0f} MB > {limit:.0f} MB free RAM"))
+    return (
+        ThresholdAlert(lambda v, limit: f"devsynth-tui {v:.0f} MB > {limit:g} MB limit", threshold_mb),
+        ThresholdAlert(lambda v, limit: f"server {v:.0f} MB > {limit:.0f} MB free RAM"),
+    )
 
 
-def sparkline(values: list[float], width: int | None = None) -> str:
+def sparkline(values: Sequence[float], width: int | None = None) -> str:
     """A text sparkline of the last ``width`` values, scaled to their own min..max."""
     values = [v for v in values if v is not None][-width:] if width else [v for v in values if v is not None]
     if not values:
@@ -92,8 +97,14 @@ def sparkline(values: list[float], width: int | None = None) -> str:
 class Sampler:
     """Samples on demand (the caller's timer); keeps the last ``window`` samples."""
 
-    def __init__(self, interval: float = 1.0, window: int = 60, home: Path | None = None,
-                 threshold_mb: float | None = None, server_pid: int | None = None):
+    def __init__(
+        self,
+        interval: float = 1.0,
+        window: int = 60,
+        home: Path | None = None,
+        threshold_mb: float | None = None,
+        server_pid: int | None = None,
+    ):
         self.home = str(home or Path.home())
         self.samples: deque[Sample] = deque(maxlen=window)
         self.server_pid = server_pid
@@ -167,7 +178,7 @@ class Sampler:
 
     def standing(self) -> list[str]:
         """The alerts whose value is still above its limit."""
-        return [a.standing for a in self.alerts if a.standing]
+        return [text for a in self.alerts if (text := a.standing)]
 
     def series(self, name: str) -> list[float]:
         """The window of one field, oldest first."""
@@ -196,7 +207,7 @@ def is_this_machine(host: str) -> bool:
         addresses = {str(ipaddress.ip_address(host))}
     except ValueError:
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+            addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
         except (OSError, UnicodeError):
             return False
     local = {a.address.split("%")[0] for nics in psutil.net_if_addrs().values() for a in nics}
@@ -206,7 +217,7 @@ def is_this_machine(host: str) -> bool:
 def listening_pid(port: int) -> int | None:
     """The process listening on TCP ``port`` on this machine; None if none is, or it is not ours to see."""
     try:
-        sockets = [(c.pid, c) for c in psutil.net_connections(kind="tcp")]
+        sockets: list[tuple[int | None, Any]] = [(c.pid, c) for c in psutil.net_connections(kind="tcp")]
     except psutil.AccessDenied:  # macOS without root: each of our own processes' sockets instead
         sockets = []
         for process in psutil.process_iter():
@@ -254,4 +265,6 @@ def collect_garbage() -> str:
     before = psutil.Process().memory_info().rss
     found = gc.collect()
     after = psutil.Process().memory_info().rss
-    return f"gc: {found} unreachable objects collected, RSS {before / MB:.1f} -> {after / MB:.1f} MB ({(before - after) / MB:+.1f} MB freed)"
+    freed = (before - after) / MB
+    rss = f"RSS {before / MB:.1f} -> {after / MB:.1f} MB ({freed:+.1f} MB freed)"
+    return f"gc: {found} unreachable objects collected, {rss}"

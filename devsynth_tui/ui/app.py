@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -11,8 +12,14 @@ from devsynth_tui.config import Config
 from devsynth_tui.services.session import Session
 from devsynth_tui.ui.main_screen import MainScreen
 
-PANE_TITLES = {"chat": "Chat", "tasks": "Tasks", "params": "Params", "models": "Models", "bench": "Benchmark",
-               "advisor": "Advisor"}
+PANE_TITLES = {
+    "chat": "Chat",
+    "tasks": "Tasks",
+    "params": "Params",
+    "models": "Models",
+    "bench": "Benchmark",
+    "advisor": "Advisor",
+}
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
 
 
@@ -57,7 +64,9 @@ class DevsynthApp(App):
         if theme is not None:
             self.register_theme(theme)
         if textual_name not in self.available_themes:
-            self.notify(f"ui.theme {name!r}: no such theme; use dark, light, high-contrast or a .yaml path", severity="error")
+            self.notify(
+                f"ui.theme {name!r}: no such theme; use dark, light, high-contrast or a .yaml path", severity="error"
+            )
             return False
         self._applied_theme = textual_name
         self.theme = textual_name
@@ -93,13 +102,19 @@ class DevsynthApp(App):
             if choice == "quit" or (choice == "save" and self.main.action_save_params()):
                 self.exit()
 
-        self.push_screen(Choice(f"Unsaved changes: {', '.join(unsaved)}. Save them to overrides.yaml before quitting?",
-                                [("s", "Save and quit", "save"), ("q", "Quit without saving", "quit")]), answered)
+        self.push_screen(
+            Choice(
+                f"Unsaved changes: {', '.join(unsaved)}. Save them to overrides.yaml before quitting?",
+                [("s", "Save and quit", "save"), ("q", "Quit without saving", "quit")],
+            ),
+            answered,
+        )
 
     # -- commands ---------------------------------------------------------------------------
 
-    def action_screenshot(self) -> None:
-        path = self.save_screenshot(path=str(self.session.home))
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen, to the app home unless told otherwise."""
+        path = self.save_screenshot(filename, path or str(self.session.home))
         self.notify(f"screenshot saved: {path}")
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
@@ -122,10 +137,14 @@ class DevsynthApp(App):
             ("Toggle sidebar", "Show or hide tokens and resources (ctrl+b)", main.action_toggle_sidebar),
             ("Screenshot", "Save an SVG of the screen to the app home", self.action_screenshot),
         ]
-        commands += [(f"Go to {title}", f"Show the {title} pane", lambda tab=tab: main.action_tab(tab))
-                     for tab, title in PANE_TITLES.items()]
-        commands += [(f"Theme: {n}", f"Switch to the {n} theme", lambda n=n: self.action_set_theme(n))
-                     for n in ("dark", "light", "high-contrast")]
+        commands += [
+            (f"Go to {title}", f"Show the {title} pane", partial(main.action_tab, tab))
+            for tab, title in PANE_TITLES.items()
+        ]
+        commands += [
+            (f"Theme: {n}", f"Switch to the {n} theme", partial(self.action_set_theme, n))
+            for n in ("dark", "light", "high-contrast")
+        ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 

@@ -12,6 +12,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Collapsible, Static, TextArea
 
 from devsynth_tui.services.sanitize import safe_text
@@ -48,11 +49,13 @@ class ThinkingBlock(Collapsible):
     def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
         self._draw()
 
+
 class AssistantMessage(Vertical):
     """An answer: Markdown fed in coalesced frames while streaming, thinking above it, stats underneath."""
 
-    def __init__(self, text: str = "", stats: str = "", status: str = "ok", thinking: str = "",
-                 thinking_title: str = "Thinking") -> None:
+    def __init__(
+        self, text: str = "", stats: str = "", status: str = "ok", thinking: str = "", thinking_title: str = "Thinking"
+    ) -> None:
         super().__init__(classes="" if status == "ok" else status)
         self._initial, self._stats = text, stats
         self._thinking_initial, self._thinking_title = thinking, thinking_title
@@ -61,7 +64,7 @@ class AssistantMessage(Vertical):
         self._thinking: list[str] = [thinking] if thinking else []
         self._thinking_dirty = False
         self._thinking_since: float | None = None
-        self._timer = None
+        self._timer: Timer | None = None
 
     @property
     def text(self) -> str:
@@ -142,7 +145,7 @@ class PromptArea(TextArea):
     BINDINGS = [("ctrl+j", "newline", "New line")]
 
     class Submitted(Message):
-        def __init__(self, prompt: "PromptArea", value: str) -> None:
+        def __init__(self, prompt: PromptArea, value: str) -> None:
             super().__init__()
             self.prompt, self.value = prompt, value
 
@@ -164,8 +167,13 @@ class ChatPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
         yield VerticalScroll(id="messages")
-        yield PromptArea(placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
-                         id="prompt", soft_wrap=True, show_line_numbers=False, compact=True)
+        yield PromptArea(
+            placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
+            id="prompt",
+            soft_wrap=True,
+            show_line_numbers=False,
+            compact=True,
+        )
 
     def on_mount(self) -> None:
         self.query_one("#messages", VerticalScroll).anchor()

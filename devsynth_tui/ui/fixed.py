@@ -17,11 +17,21 @@ FIXED_SERVER = "embedded llama.cpp, pid 4242"
 def fixed_samples(n: int = 40) -> list[Sample]:
     """A repeatable window of resource samples."""
     return [
-        Sample(t=float(i), cpu_percent=10 + (i * 7) % 35, process_cpu_percent=0.5 + (i % 3) * 0.2,
-               memory_used_mb=4200 + (i * 13) % 200, memory_total_mb=24000, memory_percent=17.5 + (i * 13) % 200 / 240,
-               rss_mb=48 + (i % 5), server_rss_mb=256 + (i % 4) * 2, disk_percent=21.8, disk_free_gb=79.3,
-               disk_read_bps=float((i * 37) % 9 * 65536), disk_write_bps=float((i * 11) % 7 * 32768),
-               server_cpu_percent=0.4 + (i % 3) * 0.1)
+        Sample(
+            t=float(i),
+            cpu_percent=10 + (i * 7) % 35,
+            process_cpu_percent=0.5 + (i % 3) * 0.2,
+            memory_used_mb=4200 + (i * 13) % 200,
+            memory_total_mb=24000,
+            memory_percent=17.5 + (i * 13) % 200 / 240,
+            rss_mb=48 + (i % 5),
+            server_rss_mb=256 + (i % 4) * 2,
+            disk_percent=21.8,
+            disk_free_gb=79.3,
+            disk_read_bps=float((i * 37) % 9 * 65536),
+            disk_write_bps=float((i * 11) % 7 * 32768),
+            server_cpu_percent=0.4 + (i % 3) * 0.1,
+        )
         for i in range(n)
     ]
 
@@ -30,7 +40,8 @@ def fixed_turns() -> list[tuple[str, str, str]]:
     """A short conversation: (role, text, stats)."""
     answer = (
         "`retry_with_backoff` calls `fn` up to `attempts` times and swallows `OSError`:\n\n"
-        "```python\nfor n in range(attempts):\n    try:\n        return fn()\n    except OSError:\n        time.sleep(2 ** n)\n```\n\n"
+        "```python\nfor n in range(attempts):\n    try:\n        return fn()\n    except OSError:\n        "
+        "time.sleep(2 ** n)\n```\n\n"
         "It returns `None` when every attempt fails, which hides the error. Re-raise the last one instead."
     )
     return [
@@ -43,13 +54,29 @@ def fixed_advice():
     """Two findings as the advisor words them."""
     from devsynth_tui.services.advisor import Advice, Finding
 
-    return Advice([
-        Finding("chunking", "tokens", "warning", "Inputs larger than the context budget were cut",
+    return Advice(
+        [
+            Finding(
+                "chunking",
+                "tokens",
+                "warning",
+                "Inputs larger than the context budget were cut",
                 "3 requests had more input than memory.max_context_size 10,000 (largest 45,500 tokens; ledger, "
-                "since 2026-11-21 09:00)", "pruning had to drop what did not fit; chunked generation sends it in pieces",
-                {"tokens.prompt_optimization.chunked_generation": True}),
-        Finding("temperature", "speed", "info", "Temperature above the guide's range",
+                "since 2026-11-21 09:00)",
+                "pruning had to drop what did not fit; chunked generation sends it in pieces",
+                {"tokens.prompt_optimization.chunked_generation": True},
+            ),
+            Finding(
+                "temperature",
+                "speed",
+                "info",
+                "Temperature above the guide's range",
                 "llm.temperature is 0.9; 12 requests since 2026-11-21 09:00 (ledger)",
                 "lower temperatures (0.1-0.4) give more deterministic, often shorter answers (guide 4.2)",
-                {"llm.temperature": 0.2}),
-    ], [], {}, "since 2026-11-21 09:00")
+                {"llm.temperature": 0.2},
+            ),
+        ],
+        [],
+        {},
+        "since 2026-11-21 09:00",
+    )

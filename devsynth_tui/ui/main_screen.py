@@ -25,13 +25,30 @@ from devsynth_tui.ui.chat import AssistantMessage, ChatPane, PromptArea, UserMes
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+    from textual.worker import Worker
+
+    from devsynth_tui.services.advisor import Finding
+    from devsynth_tui.services.ledger import Report
+    from devsynth_tui.services.resource_monitor import Sampler
     from devsynth_tui.services.session import Session
 
 MIN_SIZE = (60, 16)
-FIRST_CONTROL = {"chat": "#prompt", "tasks": "#task-files", "params": "#p-llm-temperature", "models": "#models-table",
-                 "bench": "#bench-requests", "advisor": "#advisor-table"}
-PANE_IDS = {"tasks": "tasks-pane", "params": "params-scroll", "models": "models-pane", "bench": "bench-pane",
-            "advisor": "advisor-pane"}  # mounted when first shown
+FIRST_CONTROL = {
+    "chat": "#prompt",
+    "tasks": "#task-files",
+    "params": "#p-llm-temperature",
+    "models": "#models-table",
+    "bench": "#bench-requests",
+    "advisor": "#advisor-table",
+}
+PANE_IDS = {
+    "tasks": "tasks-pane",
+    "params": "params-scroll",
+    "models": "models-pane",
+    "bench": "bench-pane",
+    "advisor": "advisor-pane",
+}  # mounted when first shown
 NARROW_WIDTH = 110
 LIVE_COUNTER_SECONDS = 0.25
 NEW_TITLE = "new (saved with its first message)"
@@ -60,7 +77,7 @@ class KeysFooter(Footer):
 class Applied:
     """A finding applied from the Advisor pane, and its before/after figure once the next requests ran."""
 
-    finding: object
+    finding: Finding
     at: float
     outcome: str = ""
 
@@ -75,7 +92,7 @@ class LiveAnswer:
     thinking: list[str] = field(default_factory=list)
     notice: str = ""
     pieces: int = 0
-    worker: object = None
+    worker: Worker | None = None
 
     def shown(self) -> AssistantMessage | None:
         """The view, while it is on screen."""
@@ -107,30 +124,31 @@ class MainScreen(Screen):
         Binding("f7", "tab('advisor')", "Advisor", show=False, priority=True),
     ]
 
-    def __init__(self, session: "Session", fixed: bool = False) -> None:
+    def __init__(self, session: Session, fixed: bool = False) -> None:
         super().__init__()
         self.session, self.fixed = session, fixed
-        self.backend_label, self.model = "connecting…", None
+        self.backend_label, self.model = "connecting…", ""
         self.alerts: list[str] = []
         self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
         self.saved: dict = {}  # the changes as last written
         self.request_tokens = [r["total_tokens"] for r in reversed(session.ledger.history(40))]
         self.conversation_id: int | None = None
         self.live: dict[int, LiveAnswer] = {}
-        self.benchmarking = None
-        self.tasking = None  # the task runner's worker while it runs
-        self.sampler = None if fixed else self._sampler()  # created now: its first CPU reading covers the start
-        self.sampling = None  # the sampling timer; its interval follows whether the resources are on screen
+        self.benchmarking: Worker | None = None
+        self.tasking: Worker | None = None  # the task runner's worker while it runs
+        self.sampler: Sampler | None = None if fixed else self._sampler()  # its first CPU reading covers the start
+        self.sampling: Timer | None = None  # its interval follows whether the resources are on screen
         self.server = "connecting…"  # the server's process as the resource panel names it
-        self.connecting = None  # the connect worker while it runs
+        self.connecting: Worker | None = None  # the connect worker while it runs
         self.models: list = []  # the server's models, as last listed
         self.routing = ""  # why the last request used its model
-        self.advice = None  # the advisor's last findings
+        self.advice: list[Finding] | None = None  # the advisor's last findings
         self.applied: list[Applied] = []
         self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
         self.advised_at = time.monotonic()
         self.services_started = False
-        self._totals = None  # (this session, all time) as the ledger last said; read again when a request ends
+        # (this session, all time) as the ledger last said; read again when a request ends
+        self._totals: tuple[Report, Report] | None = None
 
     @property
     def cfg(self):
@@ -144,14 +162,19 @@ class MainScreen(Screen):
             with TabbedContent(id="tabs", initial="chat"):
                 with TabPane("F2 Chat", id="chat"):
                     yield ChatPane(id="chat-pane")
-                for tab, title in (("tasks", "F3 Tasks"), ("params", "F4 Params"), ("models", "F5 Models"),
-                                   ("bench", "F6 Benchmark"), ("advisor", "F7 Advisor")):
+                for tab, title in (
+                    ("tasks", "F3 Tasks"),
+                    ("params", "F4 Params"),
+                    ("models", "F5 Models"),
+                    ("bench", "F6 Benchmark"),
+                    ("advisor", "F7 Advisor"),
+                ):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Vertical(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
                 yield StageWaterfall(id="stage-waterfall")
                 yield ResourcePanel(id="resources", markup=False)
-        yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}", id="too-small")
+        yield Static(f"Terminal too small: devsynth-tui needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield StatusLine(id="status", markup=False)
         yield KeysFooter()
 
@@ -177,8 +200,12 @@ class MainScreen(Screen):
         from devsynth_tui.services.resource_monitor import shared_sampler
 
         monitoring = self.cfg["memory"]["monitoring"]
-        return shared_sampler(interval=self.cfg.get("monitor.interval"), window=self.cfg.get("monitor.window"),
-                              home=self.session.home, threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None)
+        return shared_sampler(
+            interval=self.cfg.get("monitor.interval"),
+            window=self.cfg.get("monitor.window"),
+            home=self.session.home,
+            threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None,
+        )
 
     def _start_services(self) -> None:
         """Sampling, the server connection and the last conversation, once the first screen is up."""
@@ -204,7 +231,7 @@ class MainScreen(Screen):
         interval = self.cfg.get("monitor.interval")
         if self.resources_shown():
             self.sampling = self.resource_panel.set_interval(interval, self.sample)
-        elif self.sampler.alerts:
+        elif self.sampler is not None and self.sampler.alerts:
             self.sampling = self.resource_panel.set_interval(interval * HIDDEN_SAMPLE_EVERY, self.sample)
 
     def _serve_metrics(self) -> None:
@@ -242,18 +269,21 @@ class MainScreen(Screen):
     async def connect(self) -> None:
         """Find the server (or start the embedded one) without blocking the screen."""
         always = self.cfg.get("llm.embedded.mode") == "always"
-        self.backend_label = "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
+        self.backend_label = (
+            "starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.get('llm.base_url')}…"
+        )
         self.update_status()
         try:
             await asyncio.to_thread(load_services)  # their imports would hold the event loop for ~0.3 s
             self.model = await self.session.connect()
-            backend = self.session.backend
+            backend, pipeline = self.session.backend, self.session.pipeline
+            assert backend is not None and pipeline is not None  # connect() sets both or raises
             self.backend_label = backend.label
-            for note in self.session.pipeline.notes:
+            for note in pipeline.notes:
                 self.notify(note, severity="warning")
             self.find_server()
             await self.refresh_models()
-        except Exception as e:  # noqa: BLE001 - rule 10: one line, and ctrl+r tries again
+        except Exception as e:
             from devsynth_tui.services.pipeline import describe
 
             self.backend_label = f"unreachable: {describe(e)} (ctrl+r reconnects)"
@@ -269,8 +299,7 @@ class MainScreen(Screen):
         backend = self.session.backend
         if backend is None or self.sampler is None:
             return
-        pid, label = server_process(self.cfg.get("llm.base_url") if not backend.embedded else backend.url,
-                                    backend.embedded.pid if backend.embedded else None)
+        pid, label = server_process(backend.client.url, backend.embedded.pid if backend.embedded else None)
         self.sampler.set_server_pid(pid)
         self.server = label
         self.app.call_from_thread(self._show_resources)
@@ -307,6 +336,8 @@ class MainScreen(Screen):
 
     def sample(self) -> None:
         """One resource reading: alerts to the status line, figures to the panel when it is on screen."""
+        if self.sampler is None:  # fixed mode samples nothing
+            return
         sample = self.sampler.sample()
         for alert in sample.alerts:
             self.alerts.append(alert)
@@ -351,8 +382,15 @@ class MainScreen(Screen):
             if m.role == "user":
                 await chat.add(UserMessage(m.content))
             else:
-                await chat.add(AssistantMessage(m.content, m.meta.get("stats", ""), m.status, m.thinking,
-                                                m.meta.get("thinking_title", "Thinking")))
+                await chat.add(
+                    AssistantMessage(
+                        m.content,
+                        m.meta.get("stats", ""),
+                        m.status,
+                        m.thinking,
+                        m.meta.get("thinking_title", "Thinking"),
+                    )
+                )
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
             view = AssistantMessage()
@@ -382,15 +420,20 @@ class MainScreen(Screen):
         conversations = self.session.conversations
         if self.conversation_id is None:
             self.conversation_id = await self.session.store.arun(conversations.create, text)
-            chat.set_title(conversations.get(self.conversation_id).title)
+            chat.set_title(self._title(self.conversation_id))
         await chat.add(UserMessage(text))
         view = AssistantMessage()
         await chat.add(view)
         view.start_stream()
         live = LiveAnswer(self.conversation_id, view)
         self.live[live.conversation_id] = live
-        live.worker = self.run_worker(self.answer(live, ChatRequest(text)), group=f"answer-{live.conversation_id}",
-                                      exit_on_error=False)
+        live.worker = self.run_worker(
+            self.answer(live, ChatRequest(text)), group=f"answer-{live.conversation_id}", exit_on_error=False
+        )
+
+    def _title(self, conversation_id: int) -> str:
+        stored = self.session.conversations.get(conversation_id)
+        return stored.title if stored else ""
 
     async def answer(self, live: LiveAnswer, request) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
@@ -401,14 +444,18 @@ class MainScreen(Screen):
         try:
             if self.connecting and self.connecting.is_running:  # sent while connecting: it goes once connected
                 live.notice = f"waiting for the server: {self.backend_label}"
-                live.view.notice(live.notice)
+                if view := live.shown():  # it may be off screen by now (another conversation opened)
+                    view.notice(live.notice)
                 await self.connecting.wait()
             if self.session.pipeline is None:
-                await live.view.finish("", f"not sent: {self.backend_label}", "error")
+                if view := live.shown():
+                    await view.finish("", f"not sent: {self.backend_label}", "error")
                 prompt = self.query_one(PromptArea)
                 prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
                 return
-            async for event in self.session.conversations.exchange(self.session.pipeline, live.conversation_id, request):
+            async for event in self.session.conversations.exchange(
+                self.session.pipeline, live.conversation_id, request
+            ):
                 view = live.shown()
                 if isinstance(event, Delta):
                     live.notice = ""
@@ -416,7 +463,9 @@ class MainScreen(Screen):
                     live.pieces += 1
                     if view:
                         view.add_thinking(event.text) if event.thinking else view.add(event.text)
-                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the status line's totals wait for the ledger
+                    if (
+                        time.monotonic() - painted > LIVE_COUNTER_SECONDS
+                    ):  # the status line's totals wait for the ledger
                         self.refresh_tokens(live_completion=self._live_pieces())
                         painted = time.monotonic()
                 elif isinstance(event, Notice):
@@ -459,8 +508,10 @@ class MainScreen(Screen):
         elif live.conversation_id != self.conversation_id:
             self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
         if done.prepared and done.prepared.model_reason:
-            self.routing = (f"last request: {done.prepared.payload['model']} — "
-                            f"{done.prepared.complexity}: {done.prepared.model_reason}")
+            self.routing = (
+                f"last request: {done.prepared.payload['model']} — "
+                f"{done.prepared.complexity}: {done.prepared.model_reason}"
+            )
             if pane := self._pane("models"):
                 pane.show_routing(self.routing)
         for note in done.notes:
@@ -471,12 +522,12 @@ class MainScreen(Screen):
 
     def action_cancel(self) -> None:
         """Esc stops what runs in the pane on screen: the task, the benchmark, else the chat's answer."""
-        running = {"tasks": self.tasking, "bench": self.benchmarking}.get(self.tab_bar.active, False)
-        if running is not False:
+        if self.tab_bar.active in ("tasks", "bench"):
+            running = self.tasking if self.tab_bar.active == "tasks" else self.benchmarking
             if running and running.is_running:
                 running.cancel()
             return
-        live = self.live.get(self.conversation_id)
+        live = self.live.get(self.conversation_id) if self.conversation_id is not None else None
         if live and live.worker:
             live.worker.cancel()
 
@@ -526,18 +577,19 @@ class MainScreen(Screen):
         if self.conversation_id is None:
             self.notify("nothing to rename yet: send a first message", severity="warning")
             return
-        conversations = self.session.conversations
-        current = conversations.get(self.conversation_id)
+        conversations, conversation_id = self.session.conversations, self.conversation_id
+        current = conversations.get(conversation_id)
 
         async def renamed(title: str | None) -> None:
             if title is None:
                 return
             try:
-                await self.session.store.arun(conversations.rename, self.conversation_id, title)
+                await self.session.store.arun(conversations.rename, conversation_id, title)
             except ValueError as e:
                 self.notify(str(e), severity="error")
                 return
-            self.chat_pane.set_title(conversations.get(self.conversation_id).title)
+            if self.conversation_id == conversation_id:  # still the one on screen
+                self.chat_pane.set_title(self._title(conversation_id))
 
         from devsynth_tui.ui.panes import RenameScreen
 
@@ -565,8 +617,9 @@ class MainScreen(Screen):
                 if self.conversation_id == conversation_id:
                     await self.action_new_conversation()
 
-        self.app.push_screen(Choice(f"Delete “{title}” and its {count} messages for good?",
-                                    [("y", "Delete", "delete")]), answered)
+        self.app.push_screen(
+            Choice(f"Delete “{title}” and its {count} messages for good?", [("y", "Delete", "delete")]), answered
+        )
 
     # -- tasks, params, models -------------------------------------------------------------------
 
@@ -674,14 +727,17 @@ class MainScreen(Screen):
         try:
             if action != "refresh" and model:
                 if not await backend.client.supports_loading():
-                    self.notify(f"{backend.name} can't {action} models from here: do it in its own window "
-                                f"(LM Studio 0.4 offers /api/v1/models/{action})", severity="warning")
+                    self.notify(
+                        f"{backend.name} can't {action} models from here: do it in its own window "
+                        f"(LM Studio 0.4 offers /api/v1/models/{action})",
+                        severity="warning",
+                    )
                     return
                 self.notify(f"{action}ing {model}…")
                 await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))
             await self.refresh_models()
             self.notify({"load": f"loaded {model}", "unload": f"unloaded {model}"}.get(action, "models listed again"))
-        except Exception as e:  # noqa: BLE001 - rule 10: one line, the pane stays usable
+        except Exception as e:
             self.notify(f"{action} failed: {describe(e)}", severity="error")
 
     @property
@@ -718,10 +774,18 @@ class MainScreen(Screen):
         session = self.session
         backend = session.backend
         server = backend.embedded.pid if backend and backend.embedded else None
-        facts = advisor.Facts(self.cfg, session.store, max(advisor.default_since(self.cfg), self.config_changed_at),
-                              advisor.Machine.now(), list(self.sampler.samples) if self.sampler else [], self.models,
-                              self.model, backend.kind if backend else None, session.home / "cache",
-                              {server} if server else set())
+        facts = advisor.Facts(
+            self.cfg,
+            session.store,
+            max(advisor.default_since(self.cfg), self.config_changed_at),
+            advisor.Machine.now(),
+            list(self.sampler.samples) if self.sampler else [],
+            self.models,
+            self.model,
+            backend.kind if backend else None,
+            session.home / "cache",
+            {server} if server else set(),
+        )
         advice = advisor.advise(facts)
         for applied in self.applied:
             measure = applied.finding.measure
@@ -759,8 +823,8 @@ class MainScreen(Screen):
             return
         for key, value in finding.change.items():
             self.set_param(key, value)
-        if finding.action:
-            self.notify(apply_actions(finding, self.cfg, self.session.home))
+        if finding.action and (done := apply_actions(finding, self.cfg, self.session.home)):
+            self.notify(done)
         self.applied.append(Applied(finding, time.time()))
         keys = ", ".join(finding.change) or finding.action
         self.notify(f"applied to this session: {keys}" + (" (ctrl+s saves)" if finding.change else ""))
@@ -787,6 +851,7 @@ class MainScreen(Screen):
 
         pane = self._pane("bench")
         session = self.session
+        assert session.backend is not None  # on_bench_pane_start starts no run before the connection
         pipeline = Pipeline(self.cfg, session.backend, session.ledger, session.home, session=session.id)
         runner = bm.Runner(pipeline, session.store)
         pane.running(True)
@@ -838,7 +903,7 @@ class MainScreen(Screen):
 
         Focus left in a hidden pane would pull the tabs back to it.
         """
-        tab = event.pane.id
+        tab = event.pane.id or ""
         if tab in PANE_IDS and not event.pane.children:
             await event.pane.mount(self._new_pane(tab))
             self._fill_pane(tab)
@@ -903,7 +968,10 @@ class MainScreen(Screen):
         from devsynth_tui.services.lmstudio_client import ModelInfo
         from devsynth_tui.ui.fixed import FIXED_SERVER, fixed_advice, fixed_samples
 
-        self.backend_label, self.model = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080", "SmolLM2-135M-Instruct"
+        self.backend_label, self.model = (
+            "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080",
+            "SmolLM2-135M-Instruct",
+        )
         row = LedgerRow("chat", self.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
         self.update_status()
         self.request_tokens = [300, 520, 410, 880, 508, 450, 508]

@@ -123,7 +123,11 @@ def render_node(node, width: int, theme) -> list[Content]:
         return [Content.styled("─" * width, ".md--rule")]
     if kind == "table":
         return _table(node, width)
-    return _wrap(Content(node.content.rstrip("\n")), width) if node.content else _blocks(node.children, width, False, theme)
+    return (
+        _wrap(Content(node.content.rstrip("\n")), width)
+        if node.content
+        else _blocks(node.children, width, False, theme)
+    )
 
 
 def _list(node, width: int, theme) -> list[Content]:
@@ -163,8 +167,10 @@ def _table(node, width: int) -> list[Content]:
     for header, cells in rows:
         cells = [cell.stylize_before(".md--table-header") if header else cell for cell in cells]
         if fits:
-            padded = [cells[i].pad_right(widths[i] - cells[i].cell_length) if i < len(cells) else Content(" " * widths[i])
-                      for i in range(columns)]
+            padded = [
+                cells[i].pad_right(widths[i] - cells[i].cell_length) if i < len(cells) else Content(" " * widths[i])
+                for i in range(columns)
+            ]
             lines.append(separator.join(padded).rstrip())
         else:
             lines += _wrap(separator.join(cells), width)
@@ -242,7 +248,8 @@ def render_source(source: str, width: int, theme, final: bool = False) -> Render
     result = Render(width, tail=source)
     if not nodes:
         return result
-    *complete, last = nodes
+    complete, last_open = nodes[:-1], nodes[-1]
+    last: SyntaxTreeNode | None = last_open
     if final:
         complete, last, result.tail = nodes, None, ""
     result.done = [render_block(node, width, theme, lazy=True) for node in complete]
@@ -265,17 +272,54 @@ def _from_line(source: str, line: int) -> str:
 class MarkdownView(Widget):
     """An answer's Markdown as lines: frozen completed blocks, then the open block being streamed."""
 
-    COMPONENT_CLASSES = {"md--h1", "md--h2", "md--h3", "md--h4", "md--h5", "md--h6", "md--code-inline", "md--code",
-                         "md--link", "md--quote", "md--bullet", "md--rule", "md--table-header"}
+    COMPONENT_CLASSES = {
+        "md--h1",
+        "md--h2",
+        "md--h3",
+        "md--h4",
+        "md--h5",
+        "md--h6",
+        "md--code-inline",
+        "md--code",
+        "md--link",
+        "md--quote",
+        "md--bullet",
+        "md--rule",
+        "md--table-header",
+    }
     DEFAULT_CSS = """
     MarkdownView {
         height: auto;
-        & > .md--h1 { color: $markdown-h1-color; background: $markdown-h1-background; text-style: $markdown-h1-text-style; }
-        & > .md--h2 { color: $markdown-h2-color; background: $markdown-h2-background; text-style: $markdown-h2-text-style; }
-        & > .md--h3 { color: $markdown-h3-color; background: $markdown-h3-background; text-style: $markdown-h3-text-style; }
-        & > .md--h4 { color: $markdown-h4-color; background: $markdown-h4-background; text-style: $markdown-h4-text-style; }
-        & > .md--h5 { color: $markdown-h5-color; background: $markdown-h5-background; text-style: $markdown-h5-text-style; }
-        & > .md--h6 { color: $markdown-h6-color; background: $markdown-h6-background; text-style: $markdown-h6-text-style; }
+        & > .md--h1 {
+            color: $markdown-h1-color;
+            background: $markdown-h1-background;
+            text-style: $markdown-h1-text-style;
+        }
+        & > .md--h2 {
+            color: $markdown-h2-color;
+            background: $markdown-h2-background;
+            text-style: $markdown-h2-text-style;
+        }
+        & > .md--h3 {
+            color: $markdown-h3-color;
+            background: $markdown-h3-background;
+            text-style: $markdown-h3-text-style;
+        }
+        & > .md--h4 {
+            color: $markdown-h4-color;
+            background: $markdown-h4-background;
+            text-style: $markdown-h4-text-style;
+        }
+        & > .md--h5 {
+            color: $markdown-h5-color;
+            background: $markdown-h5-background;
+            text-style: $markdown-h5-text-style;
+        }
+        & > .md--h6 {
+            color: $markdown-h6-color;
+            background: $markdown-h6-background;
+            text-style: $markdown-h6-text-style;
+        }
         & > .md--code-inline { color: $text-warning 95%; background: $warning 10%; }
         & > .md--code { background: $foreground 6%; }
         & > .md--link { color: $text-accent; text-style: underline; }
@@ -318,7 +362,9 @@ class MarkdownView(Widget):
         from textual import highlight
 
         if self.app.native_ansi_color:
-            return highlight.ANSIDarkHighlightTheme if self.app.current_theme.dark else highlight.ANSILightHighlightTheme
+            return (
+                highlight.ANSIDarkHighlightTheme if self.app.current_theme.dark else highlight.ANSILightHighlightTheme
+            )
         return highlight.HighlightTheme
 
     # -- feeding ----------------------------------------------------------------------------------------
@@ -331,7 +377,7 @@ class MarkdownView(Widget):
         """Add streamed text; completed blocks freeze, the open block is rendered again (in a thread)."""
         self._source += text
         self._tail += text
-        await self._render()
+        await self._rerender()
 
     async def finish(self, text: str | None = None) -> None:
         """The stream ended: the last block is complete. A different final ``text`` replaces everything."""
@@ -339,9 +385,9 @@ class MarkdownView(Widget):
         if text is not None and text != self._source:
             self._source, self._tail = text, text
             self._blocks, self._starts, self._lines = [], [], []
-        await self._render()
+        await self._rerender()
 
-    async def _render(self) -> None:
+    async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
         async with self._lock:
             width, lines = self._width, self.line_count
             if not width:  # not laid out yet: get_content_height renders it at its width
@@ -354,7 +400,7 @@ class MarkdownView(Widget):
                 result = render_source(tail, width, theme, final)
             if result.width != self._width:  # resized meanwhile: _relayout rendered the tail already
                 return
-            self._tail = result.tail + self._tail[len(tail):]  # text that arrived meanwhile stays in the tail
+            self._tail = result.tail + self._tail[len(tail) :]  # text that arrived meanwhile stays in the tail
             self._freeze(result.done)
             self._tail_lines = result.tail_lines
         self.refresh(layout=self.line_count != lines)  # no layout pass while the text grows within its lines
@@ -386,11 +432,12 @@ class MarkdownView(Widget):
         block, width, theme = self._blocks[index], self._width, self._theme()
 
         async def highlight() -> None:
-            lines = await asyncio.to_thread(code_lines, *block.code, width, theme)
+            code, language = block.code or ("", "")
+            lines = await asyncio.to_thread(code_lines, code, language, width, theme)
             self._highlighting.discard(index)
             if width == self._width and self._blocks[index] is block and len(lines) == len(block.lines):
                 start = self._starts[index]
-                self._lines[start:start + len(lines)] = block.lines = lines
+                self._lines[start : start + len(lines)] = block.lines = lines
                 block.code = None
                 self.refresh()
 
@@ -421,7 +468,9 @@ class MarkdownView(Widget):
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
-            line = line.stylize(self.screen.get_visual_style("screen--selection"), start, len(line) if end == -1 else end)
+            line = line.stylize(
+                self.screen.get_visual_style("screen--selection"), start, len(line) if end == -1 else end
+            )
         segments, x = [], 0
         for text, text_style in line.render(style, end="", parse_style=self._get_style):
             segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, y)))

@@ -1,4 +1,5 @@
-"""Side panels: live token counters and resource sparklines, each one text block; the stages waterfall; the status line."""
+"""Side panels: live token counters and resource sparklines, each one text block; the stages waterfall; the status
+line."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ TITLE_STYLE = "bold $primary"
 
 
 def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
-    return (f"prompt {prompt:>9,}   completion {completion:>7,}\n"
-            f"total  {prompt + completion:>9,}   saved      {saved:>7,}\n"
-            f"cost at hosted prices ${cost:.4f}")  # the config's `pricing`: a local model costs nothing
+    return (
+        f"prompt {prompt:>9,}   completion {completion:>7,}\n"
+        f"total  {prompt + completion:>9,}   saved      {saved:>7,}\n"
+        f"cost at hosted prices ${cost:.4f}"
+    )  # the config's `pricing`: a local model costs nothing
 
 
 def _block(sections: list[tuple[str, str]]) -> Content:
@@ -49,8 +52,16 @@ class TokenPanel(TextBlock):
     def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
         """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
         self._counts = (
-            _counts(session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost),
-            _counts(all_time.prompt_tokens, all_time.completion_tokens + live_completion, all_time.tokens_saved, all_time.cost))
+            _counts(
+                session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost
+            ),
+            _counts(
+                all_time.prompt_tokens,
+                all_time.completion_tokens + live_completion,
+                all_time.tokens_saved,
+                all_time.cost,
+            ),
+        )
         self._draw()
 
     def show_last(self, row: LedgerRow | None, history: list[int]) -> None:
@@ -59,16 +70,25 @@ class TokenPanel(TextBlock):
             ttft = f"{row.ttft:.2f} s" if row.ttft is not None else "-"
             tps = f"{row.tps:.1f} tok/s" if row.tps else "-"
             source = {"server": "server usage", "estimate": "estimated", "cache": "cache hit"}[row.usage_source]
-            self._last = (f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
-                          f" ({source})\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}")
+            self._last = (
+                f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
+                f" ({source})\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}"
+            )
         self._history = history[-40:]
         self._draw()
 
     def _draw(self) -> None:
         history = "\ntokens per request, last 40:\n" + sparkline(self._history, 40) if self._history else ""
         last = self._last + history
-        self.draw(_block([("Tokens · this session", self._counts[0]), ("Tokens · all time", self._counts[1]),
-                          ("Last request", last)]))
+        self.draw(
+            _block(
+                [
+                    ("Tokens · this session", self._counts[0]),
+                    ("Tokens · all time", self._counts[1]),
+                    ("Last request", last),
+                ]
+            )
+        )
 
 
 class StageWaterfall(Vertical):
@@ -94,7 +114,9 @@ class StageWaterfall(Vertical):
         labels = [stage.split(":")[-1].replace("_", " ")[:14] for stage, _, _ in stages]
         kept = [after for _, _, after in stages]
         saved = [max(0, before - after) for _, before, after in stages]
-        plt.stacked_bar(labels, [kept, saved], labels=["kept", "saved"], orientation="horizontal", width=0.6)
+        plt.stacked_bar(  # type: ignore[call-arg]  # plotext takes labels; textual-plotext's signature omits it
+            labels, [kept, saved], labels=["kept", "saved"], orientation="horizontal", width=0.6
+        )
         self.add_class("shown")
         plot.refresh()
 
@@ -119,12 +141,18 @@ class ResourcePanel(TextBlock):
         if not samples:
             return
         last, width = samples[-1], max(10, self.content_size.width or 40)
-        lines = [f"{'':<14}{'CPU':>8}{'memory':>10}",
-                 f"{'devsynth-tui':<14}{_format('process_cpu_percent', last.process_cpu_percent):>8}"
-                 f"{_format('rss_mb', last.rss_mb):>10}"]
+        lines = [
+            f"{'':<14}{'CPU':>8}{'memory':>10}",
+            f"{'devsynth-tui':<14}{_format('process_cpu_percent', last.process_cpu_percent):>8}"
+            f"{_format('rss_mb', last.rss_mb):>10}",
+        ]
         if server:
-            figures = (f"{_format('server_cpu_percent', last.server_cpu_percent):>8}{_format('rss_mb', last.server_rss_mb):>10}"
-                       if last.server_rss_mb is not None else "")
+            figures = (
+                f"{_format('server_cpu_percent', last.server_cpu_percent):>8}"
+                f"{_format('rss_mb', last.server_rss_mb):>10}"
+                if last.server_rss_mb is not None
+                else ""
+            )
             lines.append(f"{'server':<14}{figures}" if figures else f"server  {server}")
             if figures:
                 lines.append(f"  {server}")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devsynth_tui.shipped import themes_dir
+
+if TYPE_CHECKING:
+    from textual.theme import Theme
 
 SHORT_NAMES = {"dark": "devsynth-dark", "light": "devsynth-light", "high-contrast": "devsynth-high-contrast"}
 
@@ -38,7 +42,7 @@ def bundled_themes(only: str | None = None) -> list:
     return [load_theme(p) for p in sorted(themes_dir().glob("*.yaml"))]
 
 
-def resolve(name: str) -> tuple[str, object | None]:
+def resolve(name: str) -> tuple[str, Theme | None]:
     """(Textual theme name, a Theme to register first or None) for ``ui.theme``."""
     if name in SHORT_NAMES:
         return SHORT_NAMES[name], None

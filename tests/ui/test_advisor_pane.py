@@ -33,8 +33,14 @@ def checks(app) -> list[str]:
 
 async def test_findings_apply_save_and_before_after(server_url, tmp_path):
     mine = tmp_path / "mine.yaml"
-    mine.write_text(yaml.safe_dump({"llm": {"base_url": server_url, "embedded": "never", "max_tokens": 24, "temperature": 0.9},
-                                    "tokens": {"prompt_optimization": {"template_trimming": False}}}))
+    mine.write_text(
+        yaml.safe_dump(
+            {
+                "llm": {"base_url": server_url, "embedded": "never", "max_tokens": 24, "temperature": 0.9},
+                "tokens": {"prompt_optimization": {"template_trimming": False}},
+            }
+        )
+    )
     before_bytes = mine.read_bytes()
     app = DevsynthApp(load(mine))
     async with app.run_test(size=SIZE) as pilot:
@@ -73,8 +79,15 @@ async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
     app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded": "never"}))
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        step_only = advisor.Finding("swap", "speed", "warning", "Swap is in use", "3,100 MB of swap used", "paging",
-                                    step="In LM Studio, load a smaller quantization")
+        step_only = advisor.Finding(
+            "swap",
+            "speed",
+            "warning",
+            "Swap is in use",
+            "3,100 MB of swap used",
+            "paging",
+            step="In LM Studio, load a smaller quantization",
+        )
         await pilot.press("f7")
         await until(pilot, lambda: app.query(AdvisorPane))
         app.query_one(AdvisorPane).post_message(AdvisorPane.Apply(step_only))

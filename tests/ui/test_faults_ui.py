@@ -1,12 +1,12 @@
 """The dashboard through server faults and hostile output (real loopback sockets)."""
 
 import pytest
+from fault_server import FaultServer
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.markdown_view import MarkdownView
-from fault_server import FaultServer
 from ui.test_pilot import SIZE, ask, connected, ledger_rows
 
 
@@ -18,20 +18,27 @@ def faults():
 
 
 def app_for(url, **values):
-    return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}))
+    return DevsynthApp(
+        load(base_url=url).with_values(
+            {"llm.embedded.mode": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}
+        )
+    )
 
 
-@pytest.mark.parametrize("mode, status, shown", [
-    ("http500", "error", "CUDA out of memory"),
-    ("notloaded", "error", "No models loaded"),
-    ("disconnect", "partial", "broke mid-answer"),
-    ("notjson", "partial", "not JSON"),
-    ("badsse", "partial", "not server-sent events"),
-    ("nodone", "partial", "ended before [DONE]"),
-    ("silent", "error", "did not start answering within 1 s"),
-    ("ratelimit", "ok", "tokens"),
-    ("bigchunk", "ok", "tokens"),
-])
+@pytest.mark.parametrize(
+    "mode, status, shown",
+    [
+        ("http500", "error", "CUDA out of memory"),
+        ("notloaded", "error", "No models loaded"),
+        ("disconnect", "partial", "broke mid-answer"),
+        ("notjson", "partial", "not JSON"),
+        ("badsse", "partial", "not server-sent events"),
+        ("nodone", "partial", "ended before [DONE]"),
+        ("silent", "error", "did not start answering within 1 s"),
+        ("ratelimit", "ok", "tokens"),
+        ("bigchunk", "ok", "tokens"),
+    ],
+)
 async def test_dashboard_through_fault(faults, mode, status, shown):
     app = app_for(faults.url(mode))
     async with app.run_test(size=SIZE) as pilot:

@@ -1,6 +1,5 @@
 """Pilot tests of every pane's interactions, against the real embedded server where a model answers."""
 
-
 import pytest
 import yaml
 
@@ -68,7 +67,10 @@ async def test_send_streams_answer_and_counts_tokens(make_app):
         session, all_time = app.session.totals()
         row = ledger_rows()[0]
         assert row["completion_tokens"] == session.completion_tokens > 0 and row["operation"] == "chat"
-        assert (session.prompt_tokens, session.completion_tokens) == (all_time.prompt_tokens, all_time.completion_tokens)
+        assert (session.prompt_tokens, session.completion_tokens) == (
+            all_time.prompt_tokens,
+            all_time.completion_tokens,
+        )
         counts = str(app.query_one("#tokens").render()).split("Tokens · all time")[0]
         assert f"{session.prompt_tokens:>9,}" in counts and f"{session.completion_tokens:>7,}" in counts
         assert f"{session.total_tokens:,} tokens" in str(app.query_one("#status").render())
@@ -155,10 +157,16 @@ class Spy:
         return getattr(self.client, name)
 
 
-@pytest.mark.parametrize("key, text, expected", [
-    ("llm.temperature", "0.55", 0.55), ("llm.top_p", "0.8", 0.8), ("llm.top_k", "12", 12),
-    ("llm.max_tokens", "7", 7), ("llm.seed", "42", 42),
-])
+@pytest.mark.parametrize(
+    "key, text, expected",
+    [
+        ("llm.temperature", "0.55", 0.55),
+        ("llm.top_p", "0.8", 0.8),
+        ("llm.top_k", "12", 12),
+        ("llm.max_tokens", "7", 7),
+        ("llm.seed", "42", 42),
+    ],
+)
 async def test_each_parameter_applies_to_next_request(make_app, key, text, expected):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -193,7 +201,9 @@ async def test_invalid_parameter_refused_in_place(make_app):
         top_k = app.query_one("#p-llm-top_k")
         top_k.value = "2.5"
         await pilot.pause()
-        assert "expected a whole number" in str(app.query_one("#p-llm-top_k-error").render()) and top_k.has_class("-invalid")
+        assert "expected a whole number" in str(app.query_one("#p-llm-top_k-error").render()) and top_k.has_class(
+            "-invalid"
+        )
         seed = app.query_one("#p-llm-seed")
         seed.value = "42"
         await pilot.pause()
@@ -277,7 +287,11 @@ async def test_switch_theme_from_command(make_app):
 
 async def test_user_theme_file(make_app, tmp_path):
     mine = tmp_path / "mine.yaml"
-    mine.write_text((__import__("pathlib").Path(__file__).parents[2] / "themes" / "dark.yaml").read_text().replace("devsynth-dark", "my-theme"))
+    mine.write_text(
+        (__import__("pathlib").Path(__file__).parents[2] / "themes" / "dark.yaml")
+        .read_text()
+        .replace("devsynth-dark", "my-theme")
+    )
     app = make_app(**{"ui.theme": str(mine)})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -375,7 +389,9 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         await pilot.click("#bench-stop")
         await pilot.pause(0.5)
         assert "run 2: incomplete" in str(app.query_one("#bench-status").render())
-        assert app.cfg.get("disk.caching.enabled") and app.session.pipeline.cfg.get("disk.caching.enabled")  # chat settings untouched
+        assert app.cfg.get("disk.caching.enabled") and app.session.pipeline.cfg.get(
+            "disk.caching.enabled"
+        )  # chat settings untouched
         app.query_one("#bench-requests").value = "0"
         await pilot.click("#bench-start")
         await pilot.pause()

@@ -206,6 +206,15 @@ async def test_the_servers_process_is_shown_beside_ours(server_url, embedded_ser
         await until(pilot, lambda: re.search(r"server\s+\d+\.\d%\s+\d+ MB", str(app.query_one("#resources").render())))
 
 
+async def test_the_embedded_servers_process_is_named_when_it_stands_in(app_home):
+    """The default setup (`make run` without LM Studio): the resources name the embedded child by its pid."""
+    app = DevsynthApp(load(base_url="http://127.0.0.1:9/v1").with_values({"llm.embedded.mode": "always"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        child = app.session.backend.embedded
+        await until(pilot, lambda: f"embedded llama.cpp, pid {child.pid}" in str(app.query_one("#resources").render()))
+
+
 def test_server_process_found_by_port_and_remote_named(server_url, embedded_server):
     pid, label = server_process(server_url)
     assert pid == embedded_server.pid and label.endswith(f"pid {embedded_server.pid}")
