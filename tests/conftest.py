@@ -84,6 +84,16 @@ def recording_proxy(server_url):
     proxy.stop()
 
 
+@pytest.fixture(scope="module")
+def faults():
+    """A loopback server that misbehaves on request (tests/fault_server.py), one per test module."""
+    from fault_server import FaultServer
+
+    server = FaultServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def lmstudio():
     """A loopback LM Studio emulator (tests/lmstudio_emulator.py): JIT on, nothing loaded; set its attributes per

@@ -9,7 +9,6 @@ import signal
 import psutil
 import pytest
 from conftest import run_cli
-from fault_server import FaultServer
 
 from devsynth_tui.config import app_home, load
 from devsynth_tui.services.backend import Backend
@@ -18,13 +17,6 @@ from devsynth_tui.services.ledger import Ledger
 from devsynth_tui.services.lmstudio_client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 from devsynth_tui.services.store import Store, db_path
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = FaultServer().start()
-    yield server
-    server.stop()
 
 
 def rows():

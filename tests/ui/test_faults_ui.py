@@ -1,20 +1,12 @@
 """The dashboard through server faults and hostile output (real loopback sockets)."""
 
 import pytest
-from fault_server import FaultServer
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.markdown_view import MarkdownView
 from ui.test_pilot import SIZE, ask, connected, ledger_rows
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = FaultServer().start()
-    yield server
-    server.stop()
 
 
 def app_for(url, **values):

@@ -4,8 +4,6 @@ only what is on screen, the server's process beside ours, the garbage collector'
 
 import re
 
-import pytest
-from fault_server import FaultServer
 from textual import events
 
 from devsynth_tui.config import load
@@ -15,13 +13,6 @@ from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.main_screen import HIDDEN_SAMPLE_EVERY, PANE_IDS, MainScreen
 from ui.test_pilot import SIZE, answered, ask, connected
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = FaultServer().start()
-    yield server
-    server.stop()
 
 
 def app_for(url, **values):
