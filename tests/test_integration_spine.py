@@ -177,12 +177,11 @@ def test_always_starts_embedded_and_leaves_no_orphan(tmp_path):
     assert _embedded_children(home) == []
 
 
-def test_a_named_server_that_does_not_answer_is_an_error_not_smollm2():
-    before = {p.pid for p in _embedded_children()}
-    r = run_cli("--base-url", "http://127.0.0.1:9/v1", "ask", "hi")
+def test_a_named_server_that_does_not_answer_is_an_error_not_smollm2(tmp_path):
+    r = run_cli("--base-url", "http://127.0.0.1:9/v1", "ask", "hi", env={"DEVSYNTH_TUI_HOME": str(tmp_path)})
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "http://127.0.0.1:9/v1" in r.stderr and "command line" in r.stderr
-    assert {p.pid for p in _embedded_children()} - before == set()
+    assert _embedded_children(tmp_path) == []  # no embedded server was started in its place
 
 
 async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(tmp_path):

@@ -87,19 +87,23 @@ async def test_empty_prompt_not_sent(make_app):
         assert not app.main.live and not app.query(UserMessage) and ledger_rows() == []
 
 
-async def test_escape_cancels_keeps_partial_and_app_stays_usable(make_app):
-    app = make_app(**{"llm.max_tokens": 3000})
+async def test_escape_cancels_keeps_partial_and_app_stays_usable(recording_proxy, app_home):
+    app = DevsynthApp(
+        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 3000})
+    )
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
+        recording_proxy.hold_after(5)  # the answer waits mid-stream at the proxy: Esc certainly comes before its end
         app.query_one("#prompt").text = "Write a very long story about a dragon."
         await pilot.press("enter")
         view = app.query(AssistantMessage).last()
-        for _ in range(200):
-            if view.text:
+        for _ in range(1200):
+            if recording_proxy.holding.is_set() and view.text:
                 break
             await pilot.pause(0.05)
         await pilot.press("escape")
         await pilot.pause(0.5)
+        recording_proxy.gate.set()
         assert view.has_class("cancelled") and view.text
         assert "cancelled" in str(view.query_one(".stats").render())
         assert ledger_rows()[0]["status"] == "cancelled"
@@ -398,15 +402,18 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         assert "refused: --requests 0" in str(app.query_one("#bench-status").render())
 
 
-async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_open(make_app):
-    app = make_app(**{"llm.max_tokens": 200})
+async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_open(recording_proxy, app_home):
+    app = DevsynthApp(
+        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 200})
+    )
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
+        recording_proxy.hold_after(5)  # the answer waits mid-stream at the proxy until the test lets it go
         app.query_one("#prompt").text = "Write a long essay about lighthouses."
         await pilot.press("enter")
         first = app.main.conversation_id
-        for _ in range(400):
-            if app.main.live[first].parts:
+        for _ in range(1200):
+            if recording_proxy.holding.is_set() and app.main.live[first].parts:
                 break
             await pilot.pause(0.05)
         await pilot.press("ctrl+n")  # leave while it streams
@@ -416,6 +423,7 @@ async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_
         await pilot.pause()
         view = app.query(AssistantMessage).last()
         assert first in app.main.live and view.text.startswith("".join(app.main.live[first].parts[:1]))
+        recording_proxy.gate.set()
         await answered(app, pilot)
         stored = app.session.conversations.messages(first)
         assert [m.role for m in stored] == ["user", "assistant"] and stored[1].status == "ok"
