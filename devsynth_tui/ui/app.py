@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from functools import partial
 
@@ -21,6 +22,16 @@ PANE_TITLES = {
     "advisor": "Advisor",
 }
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
+TERMINAL_CHECK_SECONDS = 2.0
+
+
+def has_terminal() -> bool:
+    """Does this process still have a controlling terminal? A closed terminal window takes it away."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
 
 
 class DevsynthApp(App):
@@ -43,6 +54,16 @@ class DevsynthApp(App):
 
     def get_default_screen(self) -> MainScreen:
         return self.main
+
+    def on_mount(self) -> None:
+        if not self.is_headless and has_terminal():
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._quit_if_terminal_gone)
+
+    def _quit_if_terminal_gone(self) -> None:
+        """A terminal closed without a SIGHUP reaching us (`make run` holds it) leaves Textual's input thread
+        spinning on end-of-file at a full core: quit instead, which also stops the embedded server."""
+        if not has_terminal():
+            self.exit()
 
     async def on_unmount(self) -> None:
         self.session.stop_metrics()

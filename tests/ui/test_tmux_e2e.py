@@ -7,7 +7,9 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -80,3 +82,36 @@ def test_the_last_token_of_a_20k_token_stream_is_on_screen_in_a_real_terminal(tm
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         faults.stop()
+
+
+def dashboard_for(home: Path) -> psutil.Process | None:
+    """The dashboard process started with DEVSYNTH_TUI_HOME=home, if it runs."""
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if "devsynth_tui" in " ".join(p.info["cmdline"] or []) and p.environ().get("DEVSYNTH_TUI_HOME") == str(
+                home
+            ):
+                return p
+        except psutil.Error:
+            pass
+    return None
+
+
+def test_closing_the_terminal_quits_even_when_no_hangup_signal_arrives(server_url, tmp_path):
+    """`make run` in a terminal window that is closed: make keeps the SIGHUP, the app must still go (not spin)."""
+    home, makefile = tmp_path / "home", tmp_path / "Makefile"
+    run = f"DEVSYNTH_TUI_HOME={shlex.quote(str(home))} {shlex.quote(sys.executable)} -m devsynth_tui"
+    makefile.write_text(f"run:\n\t{run} --base-url {server_url}\n")
+    session = f"devsynth-hup-{os.getpid()}"
+    cmd = f"make -s -f {shlex.quote(str(makefile))} run"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd], check=True)
+    try:
+        wait_for(session, r"model \S+ · \d+ tokens")  # connected
+        app = dashboard_for(home)
+        assert app is not None
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    _, alive = psutil.wait_procs([app], timeout=30)
+    for process in alive:
+        process.kill()  # leave nothing spinning behind a failure
+    assert not alive, f"the dashboard (pid {app.pid}) outlived its closed terminal"
