@@ -24,9 +24,9 @@ def tmux(*args: str) -> str:
 def once(n: int) -> float:
     session = f"bench-make-run-{n}"
     cmd = (
-        f"cd {ROOT} && env -u COLUMNS -u LINES DEVSYNTH_TUI_HOME={tempfile.mkdtemp()} "
-        f"DEVSYNTH_TUI_BASE_URL=http://127.0.0.1:9/v1 make run"
-    )  # nothing listens there: the embedded backend starts
+        f"cd {ROOT} && env -u COLUMNS -u LINES -u DEVSYNTH_TUI_BASE_URL -u LM_STUDIO_ENDPOINT "
+        f"DEVSYNTH_TUI_HOME={tempfile.mkdtemp()} make run"
+    )  # LM Studio's default address, where nothing listens here: the embedded backend stands in
     t = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True)
     try:

@@ -50,19 +50,6 @@ def sampler_overhead(home: Path) -> None:
         f"sampler: {per_sample * 1000:.2f} ms CPU per sample (mean of {n}) -> {per_sample * 100:.3f} % of one core at "
         "a 1 s interval"
     )
-    seconds = 20
-    idle0 = sum(proc.cpu_times()[:2])
-    time.sleep(seconds)
-    idle = sum(proc.cpu_times()[:2]) - idle0
-    sampler.start()
-    run0 = sum(proc.cpu_times()[:2])
-    time.sleep(seconds)
-    running = sum(proc.cpu_times()[:2]) - run0
-    sampler.stop()
-    print(
-        f"sampler thread, {seconds} s at 1 s: {(running - idle) / seconds * 100:.3f} % of one core "
-        f"(process CPU {running:.3f} s with it, {idle:.3f} s idle without it)"
-    )
 
 
 async def cache_latency(home: Path) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import statistics
 import sys
 import time
@@ -34,15 +35,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fault_server import FaultServer
 
 from bench.terminal import Terminal, app_command, app_config, load_average
+from devsynth_tui.services.token_accounting import encoding
 
 MARKER = "ZQXJ-THE-END"
 KEYS = 20
 KEY_GAP = 0.15
 
 
-def answer(n: int) -> list[str]:
-    from bench.bench_markdown_stream import answer_tokens
+def answer_tokens(n: int) -> list[str]:
+    """``n`` token-sized fragments of a Markdown answer made from stdlib docstrings and sources."""
+    import heapq
+    import json.decoder
+    import shlex
+    import textwrap
 
+    parts = []
+    for module in (textwrap, heapq, shlex, json.decoder):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ == module.__name__ and fn.__doc__:
+                doc = inspect.cleandoc(fn.__doc__)
+                parts.append(
+                    f"## `{name}`\n\n{doc}\n\n- defined in `{module.__name__}`\n- {len(doc.split())} words of docs\n\n"
+                    f"```python\n{inspect.getsource(fn)}```\n"
+                )
+    enc = encoding()
+    tokens = enc.encode_ordinary("\n".join(parts))
+    while len(tokens) < n:
+        tokens += tokens
+    return [enc.decode([t]) for t in tokens[:n]]
+
+
+def answer(n: int) -> list[str]:
     return [*answer_tokens(n - 1), f"\n\n{MARKER}"]
 
 
