@@ -229,8 +229,8 @@ async def dashboard_lag(url: str) -> None:
         f"5. dashboard's worst event-loop lag during a run with the guide's stages (concurrency 1,2): "
         f"{running.get('the rest of the run', 0) * 1000:.0f} ms outside the Prompt construction stage, "
         f"{running.get('Prompt construction', 0) * 1000:.0f} ms in it (the pipeline's prepare over this package's "
-        f"sources, run on the event loop); idle for 20 s: {max(idle.values()) * 1000:.0f} ms. The blocking "
-        f"`--version` call the run used to make took {blocked * 1000:.0f} ms here"
+        f"sources; its pruning runs in a worker thread); idle for 20 s: {max(idle.values()) * 1000:.0f} ms. "
+        f"The blocking `--version` call the run used to make took {blocked * 1000:.0f} ms here"
     )
 
 
