@@ -99,8 +99,9 @@ async def known_clock() -> None:
     print(f"   largest |reported - what the server did|: {worst * 1000:.2f} ms")
 
 
-def fidelity(url: str) -> None:
-    run = cli(
+def serving_run(url: str, concurrency: str) -> dict:
+    """`benchmark` without the guide's stages: 8 requests of 64 tokens after one warm-up, as JSON."""
+    return cli(
         "--base-url",
         url,
         "benchmark",
@@ -112,8 +113,12 @@ def fidelity(url: str) -> None:
         "--max-tokens",
         "64",
         "--concurrency",
-        "1,4",
+        concurrency,
     )
+
+
+def fidelity(url: str) -> None:
+    run = serving_run(url, "1,4")
     print(
         "2. embedded server, 64 output tokens: client generation tok/s (1/TPOT) vs server predicted_per_second, means"
     )
@@ -135,20 +140,7 @@ def slots() -> None:
         server = EmbeddedServer(Path(tempfile.mkdtemp()), EmbeddedSettings(parallel=parallel))
         server.start()
         try:
-            run = cli(
-                "--base-url",
-                server.base_url,
-                "benchmark",
-                "--no-stages",
-                "--requests",
-                "8",
-                "--warmup",
-                "1",
-                "--max-tokens",
-                "64",
-                "--concurrency",
-                "4",
-            )
+            run = serving_run(server.base_url, "4")
         finally:
             server.stop()
         level = run["serving"][0]

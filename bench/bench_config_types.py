@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
+from bench_cli import EXE, timed  # noqa: E402  (bench/ is on sys.path when a bench runs as a script)
 
 from devsynth_tui import config as c  # noqa: E402
 
-EXE = str(Path(sys.executable).parent / "devsynth-tui")
 TYPES = {
     "bool": "bool",
     "int": "int",
@@ -71,15 +71,6 @@ def struct_source() -> str:
     return "\n".join(lines)
 
 
-def wall(args: list[str], env: dict, runs: int = 21) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(args, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def per_call(fn, runs: int = 200) -> float:
     times = []
     for _ in range(runs):
@@ -98,13 +89,17 @@ def main() -> None:
     )
     (work / "typed_config.py").write_text(struct_source())
     env = {**os.environ, "PYTHONPATH": str(work), "DEVSYNTH_TUI_HOME": str(work / "home")}
-    floor = wall([sys.executable, "-c", "pass"], env)
+
+    def start(args: list[str]) -> float:
+        return timed(args, env, runs=21)
+
+    floor = start([sys.executable, "-c", "pass"])
     rows = [
         ("python -c pass (the floor)", floor),
-        ("devsynth-tui --help", wall([EXE, "--help"], env)),
-        ("import devsynth_tui.config (today)", wall([sys.executable, "-c", "import devsynth_tui.config"], env)),
-        ("import msgspec alone", wall([sys.executable, "-c", "import msgspec"], env)),
-        ("import msgspec Structs of the schema", wall([sys.executable, "-c", "import typed_config"], env)),
+        ("devsynth-tui --help", start([EXE, "--help"])),
+        ("import devsynth_tui.config (today)", start([sys.executable, "-c", "import devsynth_tui.config"])),
+        ("import msgspec alone", start([sys.executable, "-c", "import msgspec"])),
+        ("import msgspec Structs of the schema", start([sys.executable, "-c", "import typed_config"])),
     ]
     for name, value in rows:
         print(f"{name:40} {value * 1000:6.1f} ms   ({(value - floor) * 1000:+6.1f} ms over the floor)")

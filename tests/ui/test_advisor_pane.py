@@ -10,17 +10,9 @@ from devsynth_tui.ui.advisor import AdvisorPane
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.main_screen import OUTCOME_REQUESTS
 
-from .test_pilot import SIZE, ask, connected
+from .test_pilot import SIZE, ask, connected, until
 
 pytestmark = pytest.mark.integration
-
-
-async def until(pilot, condition, seconds: float = 60) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never met")
 
 
 MACHINE = {"cpu", "memory-pressure", "swap"}  # about this shared machine as it is now: not the test's to decide

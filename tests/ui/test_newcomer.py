@@ -10,7 +10,7 @@ from devsynth_tui.config import load, overrides_path
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.panes import Choice, ConversationPicker
-from ui.test_pilot import connected, ledger_rows
+from ui.test_pilot import connected, ledger_rows, until
 
 SMALL, MEDIUM, LARGE = (80, 24), (100, 30), (160, 48)
 
@@ -49,14 +49,6 @@ def text_of(widget) -> str:
 
 def screen_text(app) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
-
-
-async def until(pilot, ready, seconds: float = 120, what: str = "it"):
-    for _ in range(int(seconds / 0.05)):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} never happened")
 
 
 def task_answer(app) -> AssistantMessage | None:

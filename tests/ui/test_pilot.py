@@ -23,6 +23,15 @@ def make_app(server_url, app_home):
     return make
 
 
+async def until(pilot, condition, seconds: float = 120, what: str = "the condition") -> None:
+    """Let the app run until ``condition()`` holds; fail after ``seconds``."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
 async def connected(app, pilot):
     for _ in range(200):
         if app.session.pipeline is not None:

@@ -12,19 +12,11 @@ from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.main_screen import HIDDEN_SAMPLE_EVERY, PANE_IDS, MainScreen
-from ui.test_pilot import SIZE, answered, ask, connected
+from ui.test_pilot import SIZE, answered, ask, connected, until
 
 
 def app_for(url, **values):
     return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", **values}))
-
-
-async def until(pilot, condition, seconds: float = 60) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never met")
 
 
 def on_screen(app) -> str:
