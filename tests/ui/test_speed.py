@@ -134,21 +134,29 @@ async def test_scrolling_up_stops_following_and_end_follows_again(faults):
 
 
 async def test_a_key_typed_during_a_frame_is_in_the_input_before_the_frame_ends(faults, monkeypatch):
-    """A frame that takes long (here 0.3 s to render) does not hold the keys typed meanwhile."""
-    real_render = markdown_view.render_source
+    """A frame whose render is slow does not hold the keys typed meanwhile.
 
-    def slow_render(*args, **kwargs):
+    The render (in its thread) waits until the key typed as it started shows in the input. Were the
+    render on the event loop, the key could not be handled before it returns: the wait runs out (10 s)
+    and the check below fails. No clock decides the outcome, so a busy machine only makes it slower.
+    """
+    real_render = markdown_view.render_source
+    typed: list[str] = []
+    seen_before_frame_ended: list[bool] = []
+
+    def waiting_render(*args, **kwargs):
         import time
 
-        time.sleep(0.3)
+        if typed and not seen_before_frame_ended:
+            deadline = time.monotonic() + 10
+            while prompt.text != "x" and time.monotonic() < deadline:
+                time.sleep(0.01)
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(markdown_view, "render_source", slow_render)
+    monkeypatch.setattr(markdown_view, "render_source", waiting_render)
     faults.text_pieces = ["word " * 1000]  # one open paragraph longer than THREAD_CHARS: rendered in a thread
     assert len(faults.text_pieces[0]) > markdown_view.THREAD_CHARS
     app = app_for(faults.url("text"))
-    typed: list[str] = []
-    seen_before_frame_ended: list[bool] = []
     real_flush = AssistantMessage.flush
 
     async def flush(self):
@@ -160,11 +168,12 @@ async def test_a_key_typed_during_a_frame_is_in_the_input_before_the_frame_ends(
             app._driver.send_message(key)
         await real_flush(self)
         if typing:
-            seen_before_frame_ended.append(app.query_one("#prompt").text == "x")
+            seen_before_frame_ended.append(prompt.text == "x")
 
     monkeypatch.setattr(AssistantMessage, "flush", flush)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
+        prompt = app.query_one("#prompt")
         await ask(app, pilot, "go")
     assert seen_before_frame_ended == [True]
 
