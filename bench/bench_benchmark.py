@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.services import benchmark as bm  # noqa: E402
-from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings  # noqa: E402
+from devsynth_tui.services.benchmark import runner as bm  # noqa: E402
+from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings  # noqa: E402
 
 STATS = ("p50", "p90", "p99")
 
@@ -54,10 +54,10 @@ async def known_clock() -> None:
     from clock_server import ClockServer, schedule
 
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.backend import connect
-    from devsynth_tui.services.ledger import Ledger
+    from devsynth_tui.services.llm.backend import connect
     from devsynth_tui.services.pipeline import Pipeline
-    from devsynth_tui.services.store import Store, db_path
+    from devsynth_tui.services.store.database import Store, db_path
+    from devsynth_tui.services.store.ledger import Ledger
 
     home()
     tokens = 17

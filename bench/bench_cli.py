@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devsynth_tui.services.embedded import EmbeddedServer
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import ChatResult, LLMClient
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.llm.client import ChatResult, LLMClient
+from devsynth_tui.services.llm.embedded import EmbeddedServer
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 EXE = str(Path(sys.executable).parent / "devsynth-tui")
 

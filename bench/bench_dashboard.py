@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.terminal import Terminal, app_command, app_config, cpu_percent, load_average, script_command
-from devsynth_tui.services.embedded import EmbeddedServer
+from devsynth_tui.services.llm.embedded import EmbeddedServer
 
 IDLE_SECONDS = 30
 FOOTER = r"\^p palette"  # the footer's last key, at any width

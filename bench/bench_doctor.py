@@ -30,8 +30,8 @@ RUNS = 7
 
 
 def build_ledger(home: Path) -> None:
-    from devsynth_tui.services.ledger import Ledger
-    from devsynth_tui.services.store import Store, db_path
+    from devsynth_tui.services.store.database import Store, db_path
+    from devsynth_tui.services.store.ledger import Ledger
 
     store = Store(db_path(home))
     with store.transaction() as conn:
@@ -81,8 +81,8 @@ def build_ledger(home: Path) -> None:
 
 def time_advise(home: Path, since: float | None) -> tuple[float, int]:
     from devsynth_tui.config import load
-    from devsynth_tui.services import advisor
-    from devsynth_tui.services.store import Store, db_path
+    from devsynth_tui.services.advisor import checks as advisor
+    from devsynth_tui.services.store.database import Store, db_path
 
     cfg = load()
     store = Store(db_path(home))

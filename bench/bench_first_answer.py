@@ -119,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.terminal import load_average
-    from devsynth_tui.services.embedded import EmbeddedServer
+    from devsynth_tui.services.llm.embedded import EmbeddedServer
 
     print(load_average(), flush=True)
     server = EmbeddedServer(Path(tempfile.mkdtemp()))

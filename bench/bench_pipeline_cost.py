@@ -35,14 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build
 
 from devsynth_tui.config import load
-from devsynth_tui.services import context_pruning, pipeline, relevance, token_accounting
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo
+from devsynth_tui.services import pipeline
+from devsynth_tui.services.context import pruning as context_pruning
+from devsynth_tui.services.context import relevance, token_accounting
+from devsynth_tui.services.context.items import ContextItem
+from devsynth_tui.services.context.token_accounting import count_tokens, encoding
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import LLMClient, ModelInfo
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
-from devsynth_tui.services.store import Store
-from devsynth_tui.services.token_accounting import count_tokens, encoding
+from devsynth_tui.services.store.database import Store
+from devsynth_tui.services.store.ledger import Ledger
 
 CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 

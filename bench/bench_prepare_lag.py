@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devsynth_tui.config import load  # noqa: E402
-from devsynth_tui.services import context_pruning  # noqa: E402
-from devsynth_tui.services.backend import start_embedded  # noqa: E402
-from devsynth_tui.services.context import load_files  # noqa: E402
-from devsynth_tui.services.ledger import Ledger  # noqa: E402
+from devsynth_tui.services.context import pruning as context_pruning  # noqa: E402
+from devsynth_tui.services.context.items import load_files  # noqa: E402
+from devsynth_tui.services.llm.backend import start_embedded  # noqa: E402
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
-from devsynth_tui.services.store import Store  # noqa: E402
+from devsynth_tui.services.store.database import Store  # noqa: E402
+from devsynth_tui.services.store.ledger import Ledger  # noqa: E402
 
 RUNS = 7
 QUESTION = "How does the pipeline record a ledger row after a request?"

@@ -31,16 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build, load_items
 
 from devsynth_tui.config import load
-from devsynth_tui.services import relevance
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem
-from devsynth_tui.services.context_pruning import EMBED_CANDIDATES
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import LLMClient, ModelInfo
+from devsynth_tui.services.context import relevance
+from devsynth_tui.services.context.items import ContextItem
+from devsynth_tui.services.context.pruning import EMBED_CANDIDATES
+from devsynth_tui.services.context.relevance import BM25
+from devsynth_tui.services.context.token_accounting import count_tokens
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import LLMClient, ModelInfo
 from devsynth_tui.services.pipeline import CL100K_MARGIN, ChatRequest, Pipeline
-from devsynth_tui.services.relevance import BM25
-from devsynth_tui.services.store import Store
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.store.database import Store
+from devsynth_tui.services.store.ledger import Ledger
 
 CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 
@@ -193,7 +193,7 @@ async def server_counts(real_requests: int = 4) -> None:
     a few requests sent for real to read ``usage.prompt_tokens``."""
     import httpx
 
-    from devsynth_tui.services.embedded import EmbeddedServer
+    from devsynth_tui.services.llm.embedded import EmbeddedServer
 
     questions, _ = build(CORPUS)
     server = EmbeddedServer(Path(tempfile.mkdtemp()))

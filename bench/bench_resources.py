@@ -21,14 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build
 
 from devsynth_tui.config import load
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.disk_cache import DiskCache
-from devsynth_tui.services.embedded import EmbeddedServer
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import LLMClient
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.embedded import EmbeddedServer
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
-from devsynth_tui.services.resource_monitor import Sampler
-from devsynth_tui.services.store import Store
+from devsynth_tui.services.resources.disk_cache import DiskCache
+from devsynth_tui.services.resources.monitor import Sampler
+from devsynth_tui.services.store.database import Store
+from devsynth_tui.services.store.ledger import Ledger
 
 
 def corpus_files() -> list[Path]:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fault_server import FaultServer
 
 from bench.terminal import Terminal, app_command, app_config, load_average
-from devsynth_tui.services.token_accounting import encoding
+from devsynth_tui.services.context.token_accounting import encoding
 
 MARKER = "ZQXJ-THE-END"
 KEYS = 20

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devsynth_tui.services.embedded import EmbeddedServer  # noqa: E402
+from devsynth_tui.services.llm.embedded import EmbeddedServer  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "devsynth-tui")
 PROGRESS = ("starting on 1 file", "reading 1 context file", "preparing the request", "waiting for the first token")

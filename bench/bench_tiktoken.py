@@ -39,7 +39,7 @@ print(time.perf_counter() - t)
 NEW = f"""
 import sys, time
 sys.path.insert(0, {ROOT!r})
-from devsynth_tui.services import token_accounting
+from devsynth_tui.services.context import token_accounting
 t = time.perf_counter()
 enc = token_accounting.encoding()
 assert enc.encode("hello world") == [15339, 1917]

@@ -192,7 +192,7 @@ def _questions(n: int, spec: dict, mod: Module, context: list[dict]) -> list[dic
 
 def load_items(question: dict, folder: Path = DEFAULT_OUT) -> list:
     """The question's context as pipeline items (ContextItem), read from a built corpus."""
-    from devsynth_tui.services.context import ContextItem
+    from devsynth_tui.services.context.items import ContextItem
 
     return [
         ContextItem(c["path"], (folder / c["path"]).read_text(encoding="utf-8"), c["type"]) for c in question["context"]

@@ -225,19 +225,19 @@ def _load_config(args):
 
 def _store():
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.store import Store, db_path
+    from devsynth_tui.services.store.database import Store, db_path
 
     return Store(db_path(app_home()))
 
 
 def _ledger(store=None):
-    from devsynth_tui.services.ledger import Ledger
+    from devsynth_tui.services.store.ledger import Ledger
 
     return Ledger(store or _store())
 
 
 def _conversations(cfg, store=None):
-    from devsynth_tui.services.conversations import Conversations
+    from devsynth_tui.services.store.conversations import Conversations
 
     compression = cfg["disk"]["compression"]
     return Conversations(store or _store(), compression["level"] if compression["enabled"] else None)
@@ -305,8 +305,8 @@ def _breakdown_text(by: str, rows: list[dict]) -> str:
 
 def _print_history(rows: list[dict]) -> None:
     """One line a request; the operation and model columns as wide as their longest value (never cut)."""
-    from devsynth_tui.services.ledger import format_ts
     from devsynth_tui.services.sanitize import safe_text
+    from devsynth_tui.services.store.ledger import format_ts
 
     if not rows:
         print("no requests recorded yet")
@@ -325,7 +325,7 @@ def _print_history(rows: list[dict]) -> None:
 
 
 def _reset(ledger, args) -> int:
-    from devsynth_tui.services.ledger import format_ts
+    from devsynth_tui.services.store.ledger import format_ts
 
     if args.purge and not args.yes:
         if not sys.stdin.isatty():
@@ -345,8 +345,8 @@ def _reset(ledger, args) -> int:
 def cmd_conversations(args) -> int:
     from dataclasses import asdict
 
-    from devsynth_tui.services.ledger import format_ts
     from devsynth_tui.services.sanitize import safe_text
+    from devsynth_tui.services.store.ledger import format_ts
 
     conversations = _conversations(_load_config(args))
     if args.conversations_command == "list":
@@ -453,8 +453,8 @@ def cmd_doctor(args) -> int:
     import asyncio
 
     from devsynth_tui.config import app_home
-    from devsynth_tui.services import advisor
-    from devsynth_tui.services.resource_monitor import find_embedded_server
+    from devsynth_tui.services.advisor import checks as advisor
+    from devsynth_tui.services.resources.monitor import find_embedded_server
 
     if args.fix and not args.yes and not sys.stdin.isatty():
         raise CliError("doctor --fix asks before it writes overrides.yaml: run it in a terminal, or add --yes")
@@ -508,7 +508,7 @@ def _fix(advice, cfg, yes: bool) -> None:
     import difflib
 
     from devsynth_tui.config import app_home, render_overrides, save_overrides
-    from devsynth_tui.services.advisor import apply_actions
+    from devsynth_tui.services.advisor.checks import apply_actions
 
     changes: dict = {}
     for f in advice.findings:  # worst first: a key two findings change keeps the worse one's value
@@ -540,7 +540,7 @@ def _fix(advice, cfg, yes: bool) -> None:
 
 async def _with_backend(cfg, fn):
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.backend import connect
+    from devsynth_tui.services.llm.backend import connect
 
     backend = await connect(cfg, app_home())
     try:
@@ -572,7 +572,7 @@ def cmd_models(args) -> int:
 
 
 def _local_models(args) -> int:
-    from devsynth_tui.services.embedded import LMSTUDIO_MODEL_DIRS, NO_MODEL, local_models
+    from devsynth_tui.services.llm.embedded import LMSTUDIO_MODEL_DIRS, NO_MODEL, local_models
 
     found = local_models()
     if args.json:
@@ -637,7 +637,7 @@ def _conversation_to_continue(conversations, args) -> int | None:
 
 
 async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
-    from devsynth_tui.services.lmstudio_client import Delta
+    from devsynth_tui.services.llm.client import Delta
     from devsynth_tui.services.pipeline import Done, Notice, Pipeline, StageReport
     from devsynth_tui.services.sanitize import safe_text
 
@@ -717,7 +717,7 @@ def cmd_optimize(args) -> int:
 
 def _load_context(args):
     """The --context files, read whole; a file that can't be used is bad input (ContextError: exit 2)."""
-    from devsynth_tui.services.context import load_files
+    from devsynth_tui.services.context.items import load_files
 
     return load_files(args.context, _types(args.type))
 
@@ -777,7 +777,7 @@ def cmd_monitor(args) -> int:
     import time
 
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.resource_monitor import Sampler, find_embedded_server
+    from devsynth_tui.services.resources.monitor import Sampler, find_embedded_server
 
     cfg = _load_config(args)
     interval = cfg.get("monitor.interval") if args.interval is None else args.interval
@@ -804,7 +804,7 @@ def cmd_monitor(args) -> int:
 
 
 def _window(sampler, name: str, fmt: str = "{:.1f}") -> str:
-    from devsynth_tui.services.resource_monitor import sparkline
+    from devsynth_tui.services.resources.monitor import sparkline
 
     values = [v for v in sampler.series(name) if v is not None]
     if not values:
@@ -852,7 +852,7 @@ MONITOR_LINES = {"memory": _memory_line, "cpu": _cpu_line, "disk": _disk_line}
 
 
 def cmd_benchmark(args) -> int:
-    from devsynth_tui.services import benchmark as bm
+    from devsynth_tui.services.benchmark import runner as bm
 
     ledger = _ledger()
     store = ledger.store
@@ -899,7 +899,7 @@ def _levels(text: str) -> list[int]:
 def _run_benchmark(args, opts, ledger) -> int:
     import asyncio
 
-    from devsynth_tui.services import benchmark as bm
+    from devsynth_tui.services.benchmark import runner as bm
     from devsynth_tui.services.pipeline import Pipeline
 
     cfg = _load_config(args)
@@ -968,7 +968,7 @@ RUN_HEADER = f"{'run':>4}  {'started':19}  {'status':10}  {'model':28}  server"
 
 
 def _run_line(r: dict) -> str:
-    from devsynth_tui.services.ledger import format_ts
+    from devsynth_tui.services.store.ledger import format_ts
 
     return f"{r['id']:>4}  {format_ts(r['started'])}  {r['status']:10}  {r['model'] or '?':28}  {r['server']}"
 
@@ -994,8 +994,8 @@ def _compare_text(a, b, rows: list[dict]) -> str:
 def cmd_serve_embedded(args) -> int:
     from dataclasses import replace
 
-    from devsynth_tui.services.embedded import EmbeddedSettings
-    from devsynth_tui.services.embedded import main as serve_main
+    from devsynth_tui.services.llm.embedded import EmbeddedSettings
+    from devsynth_tui.services.llm.embedded import main as serve_main
 
     settings = EmbeddedSettings.from_config(_load_config(args))
     if args.ctx:

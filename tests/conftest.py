@@ -31,7 +31,7 @@ def app_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def embedded_server(tmp_path_factory):
     """The real llama.cpp server (SmolLM2) on a free loopback port, started once per test session."""
-    from devsynth_tui.services.embedded import EmbeddedServer
+    from devsynth_tui.services.llm.embedded import EmbeddedServer
 
     server = EmbeddedServer(tmp_path_factory.mktemp("embedded-home"))
     server.start()

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from devsynth_tui.config import app_home, load
-from devsynth_tui.services import advisor
-from devsynth_tui.services.advisor import Facts, Machine
-from devsynth_tui.services.ledger import Ledger, LedgerRow
-from devsynth_tui.services.resource_monitor import Sample, Sampler
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.advisor import checks as advisor
+from devsynth_tui.services.advisor.checks import Facts, Machine
+from devsynth_tui.services.resources.monitor import Sample, Sampler
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
 HEALTHY_MACHINE = Machine(
     cores=2, memory_total_mb=24_000, memory_available_mb=20_000, swap_total_mb=0, swap_used_mb=0, load_1m=0.4
@@ -128,7 +128,7 @@ def test_healthy_setup_built_gives_no_findings(tmp_path, lmstudio, lmstudio_mode
 @pytest.mark.integration
 async def test_healthy_real_requests_against_the_embedded_server_give_no_findings(cfg_for):
     """Real requests through the pipeline, the real server's model list: 0 findings (false positives 0)."""
-    from devsynth_tui.services.backend import connect
+    from devsynth_tui.services.llm.backend import connect
     from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
 
     cfg = cfg_for(llm__max_tokens=48)
@@ -343,7 +343,7 @@ def test_context_window_far_beyond_what_is_sent(tmp_path, lmstudio, lmstudio_mod
 
 def test_embedded_context_window_far_beyond_what_is_sent_names_its_key(tmp_path, server_url):
     """The real embedded server's model list (an 8,192-token window) against a small context budget."""
-    from devsynth_tui.services.lmstudio_client import LLMClient
+    from devsynth_tui.services.llm.client import LLMClient
 
     async def listed():
         client = LLMClient(server_url)
@@ -361,7 +361,7 @@ def test_embedded_context_window_far_beyond_what_is_sent_names_its_key(tmp_path,
 
 
 def test_threads_slower_than_the_best_the_benchmark_measured(tmp_path):
-    from devsynth_tui.services.benchmark import RunResult, save_run
+    from devsynth_tui.services.benchmark.runner import RunResult, save_run
 
     sweep = [
         {"params": {"llm.embedded.threads": n}, "tps_p50": tps, "ttft_p50": 0.03}
@@ -398,7 +398,7 @@ def test_memory_growing_across_requests_with_gc_off(tmp_path):
 
 
 def test_cache_over_its_cap_and_the_fix_trims_it(tmp_path):
-    from devsynth_tui.services.disk_cache import DiskCache
+    from devsynth_tui.services.resources.disk_cache import DiskCache
 
     cache = DiskCache(app_home() / "cache", 50, level=None)
     for n in range(6):

@@ -6,9 +6,9 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.context import ContextError, load_files
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.context.items import ContextError, load_files
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 
 def bad_files(tmp_path):

@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services import benchmark as bm
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.benchmark import runner as bm
+from devsynth_tui.services.store.database import Store, db_path
 
 pytestmark = pytest.mark.integration
 

@@ -8,11 +8,11 @@ import pytest
 from clock_server import ClockServer, schedule
 
 from devsynth_tui.config import app_home, load
-from devsynth_tui.services import benchmark as bm
-from devsynth_tui.services.backend import connect
-from devsynth_tui.services.ledger import Ledger
+from devsynth_tui.services.benchmark import runner as bm
+from devsynth_tui.services.llm.backend import connect
 from devsynth_tui.services.pipeline import Pipeline
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 TOKENS = 17  # 16 gaps: four whole cycles of three short gaps and a long one
 

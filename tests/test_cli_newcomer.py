@@ -5,9 +5,9 @@ import time
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services import benchmark as bm
-from devsynth_tui.services.ledger import Ledger, LedgerRow
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.benchmark import runner as bm
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
 
 def store():

@@ -7,7 +7,7 @@ from contextlib import aclosing
 import httpx
 import pytest
 
-from devsynth_tui.services.lmstudio_client import (
+from devsynth_tui.services.llm.client import (
     AuthError,
     ChatResult,
     Delta,

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.conversations import Conversations, Message, fit_history, turn_pairs
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import Delta, LLMClient
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline, build_messages
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.conversations import Conversations, Message, fit_history, turn_pairs
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,10 @@ import pytest
 from conftest import REPO, run_cli
 
 from devsynth_tui.config import defaults
-from devsynth_tui.services.context import ContextItem, StageReport
-from devsynth_tui.services.context_pruning import PruneContext, adaptive_cutoff, prune
-from devsynth_tui.services.ledger import Ledger, LedgerRow, stage_rows
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.context.items import ContextItem, StageReport
+from devsynth_tui.services.context.pruning import PruneContext, adaptive_cutoff, prune
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow, stage_rows
 
 sys.path.insert(0, str(REPO / "bench"))
 from make_corpus import TASKS, build, load_items

@@ -15,20 +15,20 @@ from hypothesis import strategies as st
 
 from devsynth_tui import config as c
 from devsynth_tui.config import ConfigError, app_home, overrides_path
-from devsynth_tui.services.store import db_path
+from devsynth_tui.services.store.database import db_path
 
 KILLS = 100
 
 WRITER = {
     "ledger": (
-        "from devsynth_tui.services.ledger import Ledger, LedgerRow\n"
-        "from devsynth_tui.services.store import Store, db_path\nfrom devsynth_tui.config import app_home\n"
+        "from devsynth_tui.services.store.ledger import Ledger, LedgerRow\n"
+        "from devsynth_tui.services.store.database import Store, db_path\nfrom devsynth_tui.config import app_home\n"
         "l = Ledger(Store(db_path(app_home())))\nprint('ready', flush=True)\n"
         "while True:\n    n = l.record(LedgerRow('crash', prompt_tokens=7))\n    print(n, flush=True)\n"
     ),
     "conversations": (
-        "from devsynth_tui.services.conversations import Conversations, Message\n"
-        "from devsynth_tui.services.store import Store, db_path\nfrom devsynth_tui.config import app_home\n"
+        "from devsynth_tui.services.store.conversations import Conversations, Message\n"
+        "from devsynth_tui.services.store.database import Store, db_path\nfrom devsynth_tui.config import app_home\n"
         "cs = Conversations(Store(db_path(app_home())))\ncid = cs.create('crash')\nprint('ready', flush=True)\n"
         "while True:\n    n = cs.add(cid, Message('user', 'x' * 500))\n    print(n, flush=True)\n"
     ),

@@ -11,9 +11,9 @@ from conftest import run_cli
 
 from devsynth_tui.cli import main
 from devsynth_tui.config import app_home, overrides_path
-from devsynth_tui.services import advisor
-from devsynth_tui.services.ledger import Ledger, LedgerRow
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.advisor import checks as advisor
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
 HEALTHY = advisor.Machine(cores=2, memory_total_mb=24_000, memory_available_mb=20_000, load_1m=0.3)
 
@@ -66,7 +66,7 @@ def test_since_limits_the_window(machine, user_config, capsys):
 
 
 def test_fix_yes_writes_overrides_only_and_trims_the_cache(machine, user_config, capsys):
-    from devsynth_tui.services.disk_cache import DiskCache
+    from devsynth_tui.services.resources.disk_cache import DiskCache
 
     record(OVERSIZED)
     cache = DiskCache(app_home() / "cache", 50, level=None)

@@ -18,16 +18,16 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import load
-from devsynth_tui.services import embedded
-from devsynth_tui.services.backend import start_embedded
-from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable
+from devsynth_tui.services.llm import embedded
+from devsynth_tui.services.llm.backend import start_embedded
+from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable
 
 STRICT_TEMPLATE = (Path(__file__).parent / "strict_chatml.jinja").read_text()
 GGUF = b"GGUF\x03\x00\x00\x00" + b"\x00" * 24
 
 
 def our_children() -> set[int]:
-    return {p.pid for p in psutil.Process().children() if "devsynth_tui.services.embedded" in " ".join(p.cmdline())}
+    return {p.pid for p in psutil.Process().children() if "devsynth_tui.services.llm.embedded" in " ".join(p.cmdline())}
 
 
 def test_settings_come_from_the_config_section_and_zero_means_this_machine():

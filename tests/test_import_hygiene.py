@@ -4,11 +4,16 @@ import sys
 
 import devsynth_tui.services
 
-SERVICES = [m.name for m in pkgutil.iter_modules(devsynth_tui.services.__path__)]
+# Every module of the service layer, its subpackages (llm, context, store, ...) included.
+SERVICES = [m.name for m in pkgutil.walk_packages(devsynth_tui.services.__path__, "devsynth_tui.services.")]
+
+
+def test_the_service_layer_is_grouped_in_subpackages():
+    assert {"devsynth_tui.services.llm.client", "devsynth_tui.services.store.ledger"} <= set(SERVICES)
 
 
 def test_services_and_headless_cli_never_import_textual():
-    imports = "; ".join(f"import devsynth_tui.services.{m}" for m in SERVICES)
+    imports = "; ".join(f"import {m}" for m in SERVICES)
     code = (
         f"import sys, devsynth_tui.cli; {imports}; "
         "bad = [m for m in sys.modules if m.startswith(('textual', 'devsynth_tui.ui'))]; print(bad); assert not bad"

@@ -6,13 +6,13 @@ from conftest import REPO
 from test_corpus import corpus, load_items  # noqa: F401  (the corpus fixture)
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem
-from devsynth_tui.services.context_pruning import named_identifiers
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import LLMClient
+from devsynth_tui.services.context.items import ContextItem
+from devsynth_tui.services.context.pruning import named_identifiers
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 pytestmark = pytest.mark.integration
 REAL_REQUESTS = 3  # questions sent for real (prompt processing is slow on CPU); the rest counted by /tokenize
@@ -72,7 +72,7 @@ async def test_every_corpus_question_stays_within_the_budget_as_the_server_count
     assert real == REAL_REQUESTS and len(checked) == 2 * len(questions)
 
 
-SUBJECTS = ["devsynth_tui/services/sanitize.py", "devsynth_tui/services/cpu.py"]
+SUBJECTS = ["devsynth_tui/services/sanitize.py", "devsynth_tui/services/resources/cpu.py"]
 
 
 async def test_each_shipped_task_sends_its_subject_files_whole(cfg_for):

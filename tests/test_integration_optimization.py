@@ -8,12 +8,12 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import Delta, LLMClient
+from devsynth_tui.services.context.items import ContextItem
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 pytestmark = pytest.mark.integration
 CODE_PROMPT = "Write a Python function add(a, b) that returns a + b, in a code block."

@@ -16,11 +16,11 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.lmstudio_client import Delta, LLMClient
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 pytestmark = pytest.mark.integration
 
@@ -157,7 +157,7 @@ def _embedded_children(home: Path) -> list[int]:
     for p in psutil.process_iter(["cmdline"]):
         try:
             ours = p.environ().get("DEVSYNTH_TUI_HOME") == str(home)
-            if ours and "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or []):
+            if ours and "devsynth_tui.services.llm.embedded" in " ".join(p.info["cmdline"] or []):
                 found.append(p.pid)
         except psutil.Error:  # gone meanwhile, or not ours to read
             pass
@@ -186,7 +186,7 @@ def test_a_named_server_that_does_not_answer_is_an_error_not_smollm2(tmp_path):
 
 async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(tmp_path):
     from devsynth_tui.config import load
-    from devsynth_tui.services.backend import connect
+    from devsynth_tui.services.llm.backend import connect
 
     cfg = load()
     cfg.data["llm"]["base_url"] = "http://127.0.0.1:9/v1"  # nothing listens there; the key stays a default
@@ -207,7 +207,7 @@ def test_a_model_the_server_does_not_have_is_an_error_naming_what_it_has(server_
 
 def test_embedded_child_dies_with_killed_parent(tmp_path):
     code = (
-        "import sys; from pathlib import Path; from devsynth_tui.services.embedded import EmbeddedServer;"
+        "import sys; from pathlib import Path; from devsynth_tui.services.llm.embedded import EmbeddedServer;"
         "s = EmbeddedServer(Path(sys.argv[1])); s.start(); print(s.pid, flush=True); import time; time.sleep(60)"
     )
     parent = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)

@@ -9,8 +9,8 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.ledger import Ledger, LedgerRow
-from devsynth_tui.services.store import SCHEMA_VERSION, Store, StoreError, db_path
+from devsynth_tui.services.store.database import SCHEMA_VERSION, Store, StoreError, db_path
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
 
 def ledger() -> Ledger:
@@ -111,8 +111,8 @@ def test_locked_ledger_waits_then_clear_error_and_nothing_lost():
 
 def test_concurrent_writers_lose_no_row():
     script = (
-        "import sys; from devsynth_tui.services.ledger import Ledger, LedgerRow;"
-        "from devsynth_tui.services.store import Store, db_path; from devsynth_tui.config import app_home;"
+        "import sys; from devsynth_tui.services.store.ledger import Ledger, LedgerRow;"
+        "from devsynth_tui.services.store.database import Store, db_path; from devsynth_tui.config import app_home;"
         "l = Ledger(Store(db_path(app_home())));"
         "[l.record(LedgerRow('w'+sys.argv[1], prompt_tokens=1)) for _ in range(100)]"
     )

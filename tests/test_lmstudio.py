@@ -6,9 +6,9 @@ import json
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
-from devsynth_tui.services.conversations import Conversations, Message
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.conversations import Conversations, Message
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 
 
 def ask(lmstudio, *args, env=None):

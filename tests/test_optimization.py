@@ -8,19 +8,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devsynth_tui.config import defaults
-from devsynth_tui.services import context_pruning
-from devsynth_tui.services.context import ContextItem, total_tokens
-from devsynth_tui.services.context_pruning import PruneContext, prune
-from devsynth_tui.services.model_routing import classify, route
-from devsynth_tui.services.prompt_optimization import (
+from devsynth_tui.services.context import pruning as context_pruning
+from devsynth_tui.services.context.items import ContextItem, total_tokens
+from devsynth_tui.services.context.prompt_optimization import (
     compress_instructions,
     select_examples,
     split_for_generation,
     trim_template,
 )
-from devsynth_tui.services.relevance import chunk_text, lexical_scores
-from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.context.pruning import PruneContext, prune
+from devsynth_tui.services.context.relevance import chunk_text, lexical_scores
+from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
+from devsynth_tui.services.context.token_accounting import count_tokens
+from devsynth_tui.services.llm.model_routing import classify, route
 
 CODE = textwrap.dedent('''\
     import os
@@ -124,7 +124,7 @@ def test_recency_drops_items_that_entered_the_context_long_ago():
 def test_a_file_attached_now_is_never_too_old_whatever_its_mtime(tmp_path):
     import os
 
-    from devsynth_tui.services.context import load_files
+    from devsynth_tui.services.context.items import load_files
 
     path = tmp_path / "edited_long_ago.py"
     path.write_text("def f():\n    return 1\n")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from devsynth_tui.services.relevance import Chunk, _statement_starts, chunk_terms, chunk_text, terms
-from devsynth_tui.services.token_accounting import count_joined, count_tokens
+from devsynth_tui.services.context.relevance import Chunk, _statement_starts, chunk_terms, chunk_text, terms
+from devsynth_tui.services.context.token_accounting import count_joined, count_tokens
 
 TRICKY = '''"""Module docstring with (brackets and 'quotes
 at column zero: def not_a_function():

@@ -9,8 +9,8 @@ import zlib
 import pytest
 from conftest import run_cli
 
-from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.resource_monitor import Sampler, ThresholdAlert, memory_alerts, sparkline
+from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
+from devsynth_tui.services.resources.monitor import Sampler, ThresholdAlert, memory_alerts, sparkline
 
 FIELDS = {
     "t",
@@ -75,7 +75,7 @@ def test_sparkline():
 @pytest.mark.parametrize("level, nice", [("low", 10), ("normal", 0)])
 def test_process_priority_visible_through_psutil(level, nice):
     code = (
-        f"import os, psutil; from devsynth_tui.services.cpu import set_priority; "
+        f"import os, psutil; from devsynth_tui.services.resources.cpu import set_priority; "
         f"print(set_priority('{level}', [os.getpid()])); print(psutil.Process().nice())"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -84,7 +84,7 @@ def test_process_priority_visible_through_psutil(level, nice):
 
 def test_high_priority_without_privileges_is_a_note():
     code = (
-        "import os, psutil; from devsynth_tui.services.cpu import set_priority; os.nice(3); "
+        "import os, psutil; from devsynth_tui.services.resources.cpu import set_priority; os.nice(3); "
         "os.setuid(65534) if os.getuid() == 0 else None; print(set_priority('high', [os.getpid()])); "
         "print(psutil.Process().nice())"
     )

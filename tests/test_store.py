@@ -11,10 +11,10 @@ import pytest
 from conftest import REPO
 from db_lock import WriteLockHolder
 
-from devsynth_tui.services import store as store_module
-from devsynth_tui.services.conversations import Conversations
-from devsynth_tui.services.ledger import Ledger, LedgerRow
-from devsynth_tui.services.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
+from devsynth_tui.services.store import database as store_module
+from devsynth_tui.services.store.conversations import Conversations
+from devsynth_tui.services.store.database import DB_NAME, SCHEMA_VERSION, Store, StoreError
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
 DUMPS = REPO / "tests" / "fixtures" / "databases"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from devsynth_tui.services.thinking import ThinkTags, split_think
+from devsynth_tui.services.llm.thinking import ThinkTags, split_think
 
 
 def _feed(pieces):

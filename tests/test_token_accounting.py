@@ -5,8 +5,8 @@ import tempfile
 
 import pytest
 
-from devsynth_tui.services import token_accounting as ta
-from devsynth_tui.services.token_accounting import count_messages, count_tokens, encoding, estimate_cost
+from devsynth_tui.services.context import token_accounting as ta
+from devsynth_tui.services.context.token_accounting import count_messages, count_tokens, encoding, estimate_cost
 
 CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 

@@ -20,20 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.config import Config, app_home
-from devsynth_tui.services import context_pruning as pruning
-from devsynth_tui.services import prompt_optimization as prompts
-from devsynth_tui.services.backend import Backend
-from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
-from devsynth_tui.services.conversations import HistoryFit, Message, as_messages, fit_history, newest_cost, turn_pairs
-from devsynth_tui.services.cpu import background, set_priority
-from devsynth_tui.services.disk_cache import DiskCache, cache_key, is_deterministic
+from devsynth_tui.services.context import prompt_optimization as prompts
+from devsynth_tui.services.context import pruning
+from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
+from devsynth_tui.services.context.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
-from devsynth_tui.services.lmstudio_client import ChatResult, Delta, LLMError
-from devsynth_tui.services.model_routing import classify, route
-from devsynth_tui.services.resource_monitor import collect_garbage
-from devsynth_tui.services.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
-from devsynth_tui.services.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
+from devsynth_tui.services.llm.backend import Backend
+from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError
+from devsynth_tui.services.llm.model_routing import classify, route
+from devsynth_tui.services.resources.cpu import background, set_priority
+from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
+from devsynth_tui.services.resources.monitor import collect_garbage
+from devsynth_tui.services.store.conversations import (
+    HistoryFit,
+    Message,
+    as_messages,
+    fit_history,
+    newest_cost,
+    turn_pairs,
+)
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
 
 DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devsynth_tui.config import Config, app_home
-from devsynth_tui.services.conversations import Conversations
-from devsynth_tui.services.ledger import Ledger, Report
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.conversations import Conversations
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger, Report
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.backend import Backend
-    from devsynth_tui.services.metrics import Metrics
+    from devsynth_tui.services.llm.backend import Backend
     from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.resources.openmetrics import Metrics
 
 
 class Session:
@@ -39,7 +39,7 @@ class Session:
 
     async def connect(self) -> str:
         """Find the server (or start the embedded one); returns the model requests will use."""
-        from devsynth_tui.services.backend import connect
+        from devsynth_tui.services.llm.backend import connect
         from devsynth_tui.services.pipeline import Pipeline
 
         await self.disconnect()
@@ -70,7 +70,7 @@ class Session:
         port = self.cfg.get("metrics.port")
         if port is None or self.metrics:
             return None
-        from devsynth_tui.services.metrics import Metrics
+        from devsynth_tui.services.resources.openmetrics import Metrics
 
         metrics = Metrics(lambda: self.backend.embedded.pid if self.backend and self.backend.embedded else None)
         url = metrics.serve(self.cfg.get("metrics.host"), port)

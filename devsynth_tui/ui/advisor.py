@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.advisor import Advice, Finding
+    from devsynth_tui.services.advisor.checks import Advice, Finding
 
 SEVERITY_MARK = {"critical": "✖ critical", "warning": "▲ warning", "info": "● info"}
 

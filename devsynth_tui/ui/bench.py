@@ -57,7 +57,7 @@ class BenchPane(Vertical):
 
     def options(self):
         """The run's parameters (an Options), checked; BenchmarkError names a bad one."""
-        from devsynth_tui.services.benchmark import BenchmarkError, Options
+        from devsynth_tui.services.benchmark.runner import BenchmarkError, Options
 
         def number(widget_id: str, name: str) -> int:
             text = self.query_one(f"#{widget_id}", Input).value.strip()
@@ -95,7 +95,7 @@ class BenchPane(Vertical):
             self.start()
 
     def start(self) -> None:
-        from devsynth_tui.services.benchmark import BenchmarkError
+        from devsynth_tui.services.benchmark.runner import BenchmarkError
 
         try:
             self.post_message(self.Start(self.options()))
@@ -116,7 +116,7 @@ class BenchPane(Vertical):
         """A stored RunResult as text and charts; ``history`` is (run id, output tokens/s) of stored runs."""
         from textual_plotext import PlotextPlot
 
-        from devsynth_tui.services.benchmark import format_run, format_slo
+        from devsynth_tui.services.benchmark.runner import format_run, format_slo
 
         self.query_one("#bench-text", Static).update(format_run(run))
         self.query_one("#bench-status", Static).update(f"run {run.id}: {run.status}")
@@ -141,7 +141,7 @@ class BenchPane(Vertical):
     @staticmethod
     def _draw_slo(plt, run) -> None:
         """Each objective's measured value per concurrency level (ms), its bound as a line, and the answer as title."""
-        from devsynth_tui.services.benchmark import parse_slo
+        from devsynth_tui.services.benchmark.runner import parse_slo
 
         levels = [lvl["concurrency"] for lvl in run.serving]
         best = run.slo.get("best")

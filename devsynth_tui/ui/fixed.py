@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from devsynth_tui.services.ledger import Report
-from devsynth_tui.services.resource_monitor import Sample
+from devsynth_tui.services.resources.monitor import Sample
+from devsynth_tui.services.store.ledger import Report
 
 
 def fixed_report() -> Report:
@@ -52,7 +52,7 @@ def fixed_turns() -> list[tuple[str, str, str]]:
 
 def fixed_advice():
     """Two findings as the advisor words them."""
-    from devsynth_tui.services.advisor import Advice, Finding
+    from devsynth_tui.services.advisor.checks import Advice, Finding
 
     return Advice(
         [

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.worker import Worker
 
-    from devsynth_tui.services.advisor import Finding
-    from devsynth_tui.services.ledger import Report
-    from devsynth_tui.services.resource_monitor import Sampler
+    from devsynth_tui.services.advisor.checks import Finding
+    from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
+    from devsynth_tui.services.store.ledger import Report
 
 MIN_SIZE = (60, 16)
 FIRST_CONTROL = {
@@ -197,7 +197,7 @@ class MainScreen(Screen):
         self.call_after_refresh(self.call_after_refresh, self._start_services)
 
     def _sampler(self):
-        from devsynth_tui.services.resource_monitor import shared_sampler
+        from devsynth_tui.services.resources.monitor import shared_sampler
 
         monitoring = self.cfg["memory"]["monitoring"]
         return shared_sampler(
@@ -294,7 +294,7 @@ class MainScreen(Screen):
     def find_server(self) -> None:
         """The server's process for the resource panel: the embedded one's, the one listening on a loopback
         server's port, or none for a remote server (a scan of the machine's sockets: off the event loop)."""
-        from devsynth_tui.services.resource_monitor import server_process
+        from devsynth_tui.services.resources.monitor import server_process
 
         backend = self.session.backend
         if backend is None or self.sampler is None:
@@ -437,7 +437,7 @@ class MainScreen(Screen):
 
     async def answer(self, live: LiveAnswer, request) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
-        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import Done, Notice
 
         painted = 0.0
@@ -495,7 +495,7 @@ class MainScreen(Screen):
         self.request_tokens.append(done.row.total_tokens)
         self.token_panel.show_last(done.row, self.request_tokens)
         if done.prepared:
-            from devsynth_tui.services.ledger import stage_rows
+            from devsynth_tui.services.store.ledger import stage_rows
 
             self.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
         if done.status == "error":
@@ -635,8 +635,8 @@ class MainScreen(Screen):
     async def run_task(self, view: AssistantMessage, task: str, files: list[str], types: dict[str, str]) -> None:
         """Run a task as the chat runs an answer: progress, streaming, live counters, Esc cancels (the partial
         answer stays), the stats line under it; a context file that can't be used is refused before any call."""
-        from devsynth_tui.services.context import ContextError, load_files_async
-        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.context.items import ContextError, load_files_async
+        from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import ChatRequest, Done, Notice, StageReport
 
         pane = self._pane("tasks")
@@ -768,7 +768,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
     def recheck(self) -> None:
         """The advisor's checks on this session's figures, off the event loop (SQL aggregates, a psutil reading)."""
-        from devsynth_tui.services import advisor
+        from devsynth_tui.services.advisor import checks as advisor
 
         self.advised_at = time.monotonic()
         session = self.session
@@ -815,7 +815,7 @@ class MainScreen(Screen):
 
     def on_advisor_pane_apply(self, event) -> None:
         """Apply a finding's change to this session (ctrl+s saves it); a finding with only a step says it."""
-        from devsynth_tui.services.advisor import apply_actions
+        from devsynth_tui.services.advisor.checks import apply_actions
 
         finding = event.finding
         if not finding.fixable:
@@ -846,7 +846,7 @@ class MainScreen(Screen):
     @work(exclusive=True, group="benchmark", exit_on_error=False)
     async def run_benchmark(self, options) -> None:
         """A run in the background: its own pipeline (cache off, fixed seed), the chat stays usable."""
-        from devsynth_tui.services import benchmark as bm
+        from devsynth_tui.services.benchmark import runner as bm
         from devsynth_tui.services.pipeline import Pipeline
 
         pane = self._pane("bench")
@@ -874,7 +874,7 @@ class MainScreen(Screen):
             self.refresh_tokens(fresh=True)
 
     def _show_run(self, run) -> None:
-        from devsynth_tui.services import benchmark as bm
+        from devsynth_tui.services.benchmark import runner as bm
 
         store = self.session.store
         history = []
@@ -964,8 +964,8 @@ class MainScreen(Screen):
     # -- fixed mode (snapshots) ------------------------------------------------------------------------
 
     def _show_fixed_data(self) -> None:
-        from devsynth_tui.services.ledger import LedgerRow
-        from devsynth_tui.services.lmstudio_client import ModelInfo
+        from devsynth_tui.services.llm.client import ModelInfo
+        from devsynth_tui.services.store.ledger import LedgerRow
         from devsynth_tui.ui.fixed import FIXED_SERVER, fixed_advice, fixed_samples
 
         self.backend_label, self.model = (
@@ -992,13 +992,13 @@ class MainScreen(Screen):
 
 def load_services() -> None:
     """Import what connecting and the first request need (httpx, the client, the pipeline's stages): in a thread."""
-    from devsynth_tui.services import backend, conversations, lmstudio_client, pipeline  # noqa: F401
+    from devsynth_tui.services import pipeline  # noqa: F401
 
 
 def warm_up() -> None:
     """Load what the first request needs in a thread, off the event loop, once the first screen is up: the
     pipeline's modules, the tokenizer's tables (about a second), the Markdown parser and code highlighter."""
-    from devsynth_tui.services.token_accounting import encoding
+    from devsynth_tui.services.context.token_accounting import encoding
     from devsynth_tui.ui import markdown_view
 
     load_services()

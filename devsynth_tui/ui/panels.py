@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from devsynth_tui.services.ledger import LedgerRow, Report
-from devsynth_tui.services.resource_monitor import Sample, sparkline
+from devsynth_tui.services.resources.monitor import Sample, sparkline
+from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 TITLE_STYLE = "bold $primary"
 

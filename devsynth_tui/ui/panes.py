@@ -14,10 +14,10 @@ from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView,
 from devsynth_tui.ui.chat import AssistantMessage
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
-    from devsynth_tui.services.context import StageReport
-    from devsynth_tui.services.conversations import Conversation
-    from devsynth_tui.services.lmstudio_client import ModelInfo
+    from devsynth_tui.services.context.items import StageReport
+    from devsynth_tui.services.llm.client import ModelInfo
     from devsynth_tui.services.pipeline import Prepared
+    from devsynth_tui.services.store.conversations import Conversation
 
 
 class ModelsPane(Vertical):
@@ -251,7 +251,7 @@ class ConversationPicker(ModalScreen[int | None]):
         self.conversations = conversations
 
     def compose(self) -> ComposeResult:
-        from devsynth_tui.services.ledger import format_ts
+        from devsynth_tui.services.store.ledger import format_ts
 
         with Vertical():
             if not self.conversations:

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from devsynth_tui.config import load, overrides_path
-from devsynth_tui.services import advisor
+from devsynth_tui.services.advisor import checks as advisor
 from devsynth_tui.ui.advisor import AdvisorPane
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.main_screen import OUTCOME_REQUESTS

@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from devsynth_tui.config import load, overrides_path
-from devsynth_tui.services.ledger import Ledger
-from devsynth_tui.services.store import Store, db_path
+from devsynth_tui.services.store.database import Store, db_path
+from devsynth_tui.services.store.ledger import Ledger
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.markdown_view import MarkdownView

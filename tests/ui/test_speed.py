@@ -7,7 +7,7 @@ import re
 from textual import events
 
 from devsynth_tui.config import load
-from devsynth_tui.services.resource_monitor import server_process
+from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage

@@ -8,8 +8,8 @@ import time
 from db_lock import WriteLockHolder
 
 from devsynth_tui.config import load
-from devsynth_tui.services import store as store_module
-from devsynth_tui.services.store import db_path
+from devsynth_tui.services.store import database as store_module
+from devsynth_tui.services.store.database import db_path
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from ui.test_pilot import SIZE, answered, connected

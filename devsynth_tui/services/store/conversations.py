@@ -18,10 +18,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from devsynth_tui.services.context import StageReport
-from devsynth_tui.services.ledger import RequestStatus
-from devsynth_tui.services.store import Store
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.context.items import StageReport
+from devsynth_tui.services.context.token_accounting import count_tokens
+from devsynth_tui.services.store.database import Store
+from devsynth_tui.services.store.ledger import RequestStatus
 
 if TYPE_CHECKING:
     from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
@@ -148,7 +148,7 @@ class Conversations:
         Yields the pipeline's events. Whatever ends the exchange (done, error, the
         consumer cancelling or closing), the answer so far is stored, marked.
         """
-        from devsynth_tui.services.lmstudio_client import Delta
+        from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import Done
 
         req.history = await asyncio.to_thread(self.messages, conversation_id)

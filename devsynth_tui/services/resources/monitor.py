@@ -253,7 +253,7 @@ def server_process(base_url: str, embedded_pid: int | None = None) -> tuple[int 
 def find_embedded_server() -> int | None:
     """The pid of a running embedded server started by any devsynth-tui, if one runs."""
     for p in psutil.process_iter(["cmdline"]):
-        if "devsynth_tui.services.embedded" in " ".join(p.info["cmdline"] or []):
+        if "devsynth_tui.services.llm.embedded" in " ".join(p.info["cmdline"] or []):
             return p.pid
     return None
 

@@ -21,7 +21,7 @@ import httpx
 
 from devsynth_tui.config import ENV_API_KEY, normalize_base_url
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.thinking import ThinkTags, split_think
+from devsynth_tui.services.llm.thinking import ThinkTags, split_think
 
 RETRY_STATUSES = (429, 503)
 SSE_FIELDS = (":", "event:", "id:", "retry:")

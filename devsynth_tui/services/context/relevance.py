@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.context.token_accounting import count_tokens
 
 TARGET_CHUNK_TOKENS = 300
 

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from devsynth_tui.config import ALL_KEYS, Config
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.lmstudio_client import ModelInfo
-    from devsynth_tui.services.resource_monitor import Sample
-    from devsynth_tui.services.store import Store
+    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.resources.monitor import Sample
+    from devsynth_tui.services.store.database import Store
 
 SEVERITIES = ("info", "warning", "critical")  # worst last
 AREAS = ("tokens", "speed", "memory")  # §6's three headings: high token usage, slow responses, high memory
@@ -830,7 +830,7 @@ def advise(facts: Facts) -> Advice:
 def apply_actions(finding: Finding, cfg: Config, home: Path) -> str | None:
     """Carry out a finding's action (besides config keys); says what it did."""
     if finding.action == "trim-cache":
-        from devsynth_tui.services.disk_cache import DiskCache
+        from devsynth_tui.services.resources.disk_cache import DiskCache
 
         level = cfg.get("disk.compression.level") if cfg.get("disk.compression.enabled") else None
         removed = DiskCache(home / "cache", cfg.get("disk.caching.max_size"), level).evict()
@@ -894,7 +894,7 @@ def outcome(store: Store, measure: str, applied_at: float, requests: int = 5) ->
 async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
     """The configured server's models without starting anything; else the embedded model, as far as the file tells."""
     if _listening(cfg.get("llm.base_url")):  # nothing listening: no HTTP client (and its TLS setup) at all
-        from devsynth_tui.services.lmstudio_client import LLMClient, LLMError
+        from devsynth_tui.services.llm.client import LLMClient, LLMError
 
         client = LLMClient(cfg.get("llm.base_url"), api_key=cfg.api_key, timeout=3.0, first_byte_timeout=3.0)
         try:
@@ -909,8 +909,8 @@ async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
     mode = mode.get("mode") if isinstance(mode, dict) else mode
     if mode == "never":
         return [], None
-    from devsynth_tui.services.embedded import DEFAULT_CTX, MODEL_NAME, EmbeddedUnavailable, model_path
-    from devsynth_tui.services.lmstudio_client import ModelInfo
+    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.embedded import DEFAULT_CTX, MODEL_NAME, EmbeddedUnavailable, model_path
 
     try:
         size = model_path().stat().st_size

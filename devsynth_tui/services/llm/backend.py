@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 from devsynth_tui.config import Config, normalize_base_url
-from devsynth_tui.services.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
-from devsynth_tui.services.lmstudio_client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
+from devsynth_tui.services.llm.client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
+from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 
 BackendKind = Literal["lmstudio", "llamacpp", "openai", "embedded"]
 

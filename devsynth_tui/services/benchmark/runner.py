@@ -31,11 +31,11 @@ from typing import Any, Literal
 import psutil
 
 from devsynth_tui.config import Config, ConfigError
-from devsynth_tui.services.context import load_files
-from devsynth_tui.services.lmstudio_client import Delta
+from devsynth_tui.services.context.items import load_files
+from devsynth_tui.services.context.token_accounting import count_tokens, encoding
+from devsynth_tui.services.llm.client import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
-from devsynth_tui.services.store import Store
-from devsynth_tui.services.token_accounting import count_tokens, encoding
+from devsynth_tui.services.store.database import Store
 
 SCHEMA = 2  # 2: vLLM's metric definitions, server figures as summaries, SLO, sweep tok/s
 SEED = 1234
@@ -627,8 +627,8 @@ def _peak_rss_mb() -> float:
 
 def _file_operations(home: Path) -> float:
     """The ledger row and cache entry a request writes, in a scratch folder of the app home's filesystem."""
-    from devsynth_tui.services.disk_cache import DiskCache
-    from devsynth_tui.services.ledger import Ledger, LedgerRow
+    from devsynth_tui.services.resources.disk_cache import DiskCache
+    from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
     with tempfile.TemporaryDirectory(dir=home) as scratch:
         t = time.perf_counter()

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.atomic import atomic_write
-from devsynth_tui.services.context import ContextItem, StageReport, live, total_tokens
-from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.relevance import (
+from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.context.relevance import (
     STOPWORDS,
     Chunk,
     SymbolIndex,
@@ -30,7 +29,8 @@ from devsynth_tui.services.relevance import (
     lexical_scores,
     propagate,
 )
-from devsynth_tui.services.token_accounting import count_joined, count_tokens, truncate_tokens
+from devsynth_tui.services.context.token_accounting import count_joined, count_tokens, truncate_tokens
+from devsynth_tui.services.errors import ServiceError
 
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their lexical score)

@@ -9,7 +9,7 @@ Parallel slots share one unified KV cache of ``context_size`` tokens, as
 llama-server and LM Studio do by default: any one request may use the whole
 context; requests running at the same time share it.
 
-Run ``python -m devsynth_tui.services.embedded --port N`` (or
+Run ``python -m devsynth_tui.services.llm.embedded --port N`` (or
 ``devsynth-tui serve-embedded``) to serve in the foreground.
 """
 
@@ -287,7 +287,7 @@ class EmbeddedServer:
         cmd = [
             sys.executable,
             "-m",
-            "devsynth_tui.services.embedded",
+            "devsynth_tui.services.llm.embedded",
             "--port",
             str(self.port),
             "--watch-stdin",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from devsynth_tui.services.relevance import BM25, chunk_text, terms
-from devsynth_tui.services.token_accounting import count_tokens
+from devsynth_tui.services.context.relevance import BM25, chunk_text, terms
+from devsynth_tui.services.context.token_accounting import count_tokens
 
 _FENCE = re.compile(r"^(```|~~~).*?(?:^\1[ \t]*$|\Z)", re.S | re.M)
 _TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|<!--.*?-->", re.S)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from devsynth_tui.services.store import Store
+from devsynth_tui.services.store.database import Store
 
 # How a request ended: partial is an error after some of the answer arrived.
 RequestStatus = Literal["ok", "partial", "error", "cancelled"]

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.config import CONTEXT_TYPES
+from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.token_accounting import count_tokens
 
 MAX_FILE_BYTES = 5_000_000
 

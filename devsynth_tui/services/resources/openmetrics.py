@@ -18,7 +18,7 @@ from devsynth_tui.services.errors import ServiceError
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
 
-    from devsynth_tui.services.ledger import LedgerRow
+    from devsynth_tui.services.store.ledger import LedgerRow
 
 TTFT_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 TPS_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0)

@@ -1,0 +1,1 @@
+"""Benchmarks: metric definitions, the runner, stored runs and reports."""

@@ -1,0 +1,1 @@
+"""Context management: context items, relevance, pruning strategies, prompt and response processing, token counting."""

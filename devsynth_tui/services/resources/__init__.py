@@ -1,0 +1,1 @@
+"""Resource management: the sampler, CPU priority and workers, the disk cache, OpenMetrics."""

@@ -1,0 +1,1 @@
+"""Storage: the SQLite database, the token ledger, conversations."""
