@@ -54,12 +54,18 @@ def installed(wheel, tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
         text=True,
+        env=clean_env(),  # a PYTHONPATH onto the checkout would make pip see the project as installed already
     )
     return venv / "bin"
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without what points Python at the checkout or its venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def run(exe: Path, *args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = clean_env()
     env.update(DEVSYNTH_TUI_HOME=str(home), XDG_CONFIG_HOME=str(home / "xdg"))
     return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
