@@ -11,10 +11,12 @@ PANES = ["chat", "tasks", "params", "models", "bench", "advisor"]
 
 async def settled(pilot, ready) -> None:
     """Wait (however loaded the machine) until ``ready()``, animations are over and nothing is left to draw."""
-    for _ in range(200):
+    for _ in range(2400):  # up to 120 s: a loaded machine is slow, but a screen that never gets ready fails
         if ready():
             break
         await pilot.pause(0.05)
+    else:
+        raise AssertionError("the screen never reached the state to snapshot")
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
