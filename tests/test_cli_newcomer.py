@@ -57,11 +57,11 @@ def test_the_readme_lists_every_command_and_every_ask_flag():
     import argparse
     from pathlib import Path
 
-    from devsynth_tui.cli import _parser
+    from devsynth_tui.cli import build_parser
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     commands = readme.split("## Commands")[1].split("##")[0]
-    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     for name, parser in sub.choices.items():
         assert f"devsynth-tui {name}" in commands, name
         if name == "ask":

@@ -1,0 +1,57 @@
+"""Command line: the headless commands and the dashboard's entry point.
+
+One module per command group (tokens, conversations, config, doctor, models, ask/optimize, monitor,
+benchmark, serve-embedded, dashboard); ``parser`` holds every flag, ``common`` what they share.
+Headless commands never import Textual; a command's module is imported only when that command runs,
+and heavy modules load inside the command that needs them, so ``--help`` and ``tokens report`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError
+from devsynth_tui.cli.parser import build_parser
+
+# command -> (module of devsynth_tui.cli, function)
+COMMANDS = {
+    "tokens": ("tokens", "cmd_tokens"),
+    "config": ("config", "cmd_config"),
+    "models": ("models", "cmd_models"),
+    "doctor": ("doctor", "cmd_doctor"),
+    "ask": ("ask", "cmd_ask"),
+    "conversations": ("conversations", "cmd_conversations"),
+    "optimize": ("ask", "cmd_optimize"),
+    "monitor": ("monitor", "cmd_monitor"),
+    "benchmark": ("benchmark", "cmd_benchmark"),
+    "serve-embedded": ("serve_embedded", "cmd_serve_embedded"),
+    None: ("dashboard", "cmd_dashboard"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run a command; every expected failure is one line on stderr."""
+    args = build_parser().parse_args(argv)
+    for name in ("config", "base_url", "model"):
+        setattr(args, name, getattr(args, name, None))
+    from devsynth_tui.cli.config import config_fault
+    from devsynth_tui.config import ConfigError
+    from devsynth_tui.services.errors import ServiceError
+
+    module, function = COMMANDS[args.command]
+    command = getattr(import_module(f"{__name__}.{module}"), function)
+    try:
+        return command(args)
+    except KeyboardInterrupt:
+        print("\ndevsynth-tui: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+    except ConfigError as e:
+        print(f"devsynth-tui: {config_fault(e)}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as e:
+        print(f"devsynth-tui: {e}", file=sys.stderr)
+        return e.code
+    except ServiceError as e:
+        print(f"devsynth-tui: {e}", file=sys.stderr)
+        return EXIT_USAGE

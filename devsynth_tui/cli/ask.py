@@ -1,0 +1,196 @@
+"""``ask`` (one prompt through the pipeline, streamed) and ``optimize`` (the same prompt, dry run)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from devsynth_tui.cli.common import (
+    EXIT_ERROR,
+    CliError,
+    load_config,
+    load_context,
+    open_conversations,
+    open_ledger,
+    open_store,
+    with_backend,
+)
+
+SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+
+
+def cmd_ask(args) -> int:
+    import asyncio
+
+    from devsynth_tui.services.pipeline import ChatRequest
+
+    cfg = load_config(args)
+    items = load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
+    params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
+    cfg = cfg.with_values(params, "command line") if params else cfg
+    if not args.prompt.strip():
+        raise CliError("empty prompt: pass the question as the first argument")
+    store = open_store()
+    conversations = open_conversations(cfg, store)
+    conversation = _conversation_to_continue(conversations, args)
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
+
+    async def run(backend):
+        await backend.resolve_model(
+            cfg.get("llm.model")
+        )  # a model the server lacks is bad input: exit 2, nothing stored
+        cid = conversation or conversations.create(args.prompt)
+        return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
+
+    done = asyncio.run(with_backend(cfg, run))
+    if done.status == "partial":
+        print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
+    elif done.status == "error":
+        print(f"devsynth-tui: {done.error}", file=sys.stderr)
+    return EXIT_ERROR if done.status in ("error", "partial") else 0
+
+
+def _conversation_to_continue(conversations, args) -> int | None:
+    """The conversation ``-c`` or ``--conversation ID`` names (checked before any model call), else None."""
+    if args.cont:
+        latest = conversations.latest()
+        if latest is None:
+            raise CliError("nothing to continue: there is no stored conversation yet (ask without -c first)")
+        return latest.id
+    if args.conversation is not None:
+        if conversations.get(args.conversation) is None:
+            raise CliError(
+                f"--conversation {args.conversation}: no such conversation; see `devsynth-tui conversations list`"
+            )
+        return args.conversation
+    return None
+
+
+async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
+    from devsynth_tui.services.llm.client import Delta
+    from devsynth_tui.services.pipeline import Done, Notice, Pipeline, StageReport
+    from devsynth_tui.services.sanitize import safe_text
+
+    pipeline = Pipeline(cfg, backend, open_ledger(store))
+    stages, done = [], None
+    show = (lambda text: text) if args.raw else safe_text
+    async for event in conversations.exchange(pipeline, cid, req):
+        if isinstance(event, Delta) and not args.json:
+            if not event.thinking:
+                sys.stdout.write(show(event.text))
+                sys.stdout.flush()
+            elif args.show_thinking:
+                sys.stderr.write(safe_text(event.text))
+                sys.stderr.flush()
+        elif isinstance(event, Notice):
+            print(f"devsynth-tui: {event.text}", file=sys.stderr)
+        elif isinstance(event, StageReport):
+            stages.append(event)
+        elif isinstance(event, Done):
+            done = event
+    if args.json:
+        print(json.dumps(_answer_json(backend, done, stages, cid)))
+    else:
+        if done.text and not done.text.endswith("\n"):
+            print()
+        print(_footer(backend, done, cid), file=sys.stderr)
+    return done
+
+
+def _answer_json(backend, done, stages, conversation: int) -> dict:
+    from dataclasses import asdict
+
+    from devsynth_tui.services.sanitize import safe_text
+
+    r = done.result
+    return {
+        "text": safe_text(done.text),
+        "thinking": safe_text(done.thinking),
+        "conversation": conversation,
+        "status": done.status,
+        "error": done.error,
+        "backend": backend.label,
+        "ledger": asdict(done.row) | {"total_tokens": done.row.total_tokens},
+        "usage": r.usage if r else None,
+        "server_timings": r.server_timings if r else None,
+        "server_stats": r.server_stats if r else None,
+        "stages": [asdict(s) for s in stages],
+    }
+
+
+def _footer(backend, done, conversation: int) -> str:
+    """The stats line on stderr: the answer's summary, the backend, the wall time, the conversation."""
+    summary, took = done.summary(), done.row.duration
+    return f"-- {summary} · {backend.label} · {took:.2f} s · conversation {conversation} (-c continues)"
+
+
+def cmd_optimize(args) -> int:
+    import asyncio
+
+    from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+
+    cfg = load_config(args)
+    items = load_context(args)
+    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="optimize")
+
+    async def run(backend):
+        return backend, await Pipeline(cfg, backend, open_ledger()).prepare(req)
+
+    backend, prep = asyncio.run(with_backend(cfg, run))
+    report = _optimize_report(req, prep, backend.label)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_optimize(report)
+    return 0
+
+
+def _optimize_report(req, prep, backend_label: str) -> dict:
+    from dataclasses import asdict
+
+    items = []
+    for original, item in zip(req.context, prep.items):
+        items.append(
+            {
+                "path": original.name,
+                "type": item.type,
+                "status": item.status,
+                "lines_kept": [list(r) for r in item.lines_kept],
+                "lines_total": original.text.count("\n") + 1,
+                "tokens_before": original.tokens,
+                "tokens_after": item.tokens,
+                "note": item.note,
+            }
+        )
+    return {
+        "backend": backend_label,
+        "model": prep.payload["model"],
+        "model_reason": prep.model_reason,
+        "tokens_before": prep.tokens_before,
+        "tokens_after": prep.tokens_after,
+        "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
+        "stages": [asdict(r) for r in prep.reports],
+        "items": items,
+        "payload": prep.payload,
+    }
+
+
+def _print_optimize(report: dict) -> None:
+    from devsynth_tui.services.sanitize import safe_text
+
+    print(f"# {report['backend']} · model {report['model']}")
+    for stage in report["stages"]:
+        print(f"[{stage['stage']}] {stage['tokens_before']:,} -> {stage['tokens_after']:,} tokens")
+        for note in stage["notes"]:
+            print(f"    {note}")
+    for item in report["items"]:
+        kept = ", ".join(f"{s}-{e}" for s, e in item["lines_kept"]) or "-"
+        print(
+            f"  {item['status']:10} {item['path']}  lines {kept}  {item['tokens_before']:,} -> {item['tokens_after']:,}"
+        )
+    print(
+        f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)"
+    )
+    print("--- what would be sent ---")
+    for m in report["payload"]["messages"]:
+        print(f"[{m['role']}]\n{safe_text(m['content'])}\n")

@@ -1,0 +1,76 @@
+"""What every command shares: the one-line error, exit codes, the config, the store and the backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
+
+
+class CliError(Exception):
+    """A one-line error for the user; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def load_config(args):
+    from devsynth_tui.config import load
+
+    return load(args.config, base_url=args.base_url, model=args.model)
+
+
+def open_store():
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services.store.database import Store, db_path
+
+    return Store(db_path(app_home()))
+
+
+def open_ledger(store=None):
+    from devsynth_tui.services.store.ledger import Ledger
+
+    return Ledger(store or open_store())
+
+
+def open_conversations(cfg, store=None):
+    from devsynth_tui.services.store.conversations import Conversations
+
+    compression = cfg["disk"]["compression"]
+    return Conversations(store or open_store(), compression["level"] if compression["enabled"] else None)
+
+
+def parse_since(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise CliError(f"--since {text!r}: expected a date like 2026-05-10 or 2026-05-10T15:30") from None
+
+
+async def with_backend(cfg, fn):
+    from devsynth_tui.config import app_home
+    from devsynth_tui.services.llm.backend import connect
+
+    backend = await connect(cfg, app_home())
+    try:
+        return await fn(backend)
+    finally:
+        await backend.aclose()
+
+
+def load_context(args):
+    """The --context files, read whole; a file that can't be used is bad input (ContextError: exit 2)."""
+    from devsynth_tui.services.context.items import load_files
+
+    return load_files(args.context, _types(args.type))
+
+
+def _types(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        path, sep, ctype = pair.partition("=")
+        if not sep:
+            raise CliError(f"--type {pair!r}: expected FILE=TYPE, e.g. --type spec.md=requirements")
+        out[path] = ctype
+    return out

@@ -1,0 +1,12 @@
+"""No command: the dashboard (the only command that imports Textual)."""
+
+from __future__ import annotations
+
+from devsynth_tui.cli.common import load_config
+
+
+def cmd_dashboard(args) -> int:
+    cfg = load_config(args)
+    from devsynth_tui.ui.app import run_app
+
+    return run_app(cfg)
