@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError
+from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError, Interrupted
 from devsynth_tui.cli.parser import build_parser
 
 # command -> (module of devsynth_tui.cli, function)
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     command = getattr(import_module(f"{__name__}.{module}"), function)
     try:
         return command(args)
+    except Interrupted as e:
+        print(f"\ndevsynth-tui: interrupted by {e}; what was answered so far is kept", file=sys.stderr)
+        return e.code
     except KeyboardInterrupt:
         print("\ndevsynth-tui: interrupted", file=sys.stderr)
         return EXIT_CANCELLED

@@ -13,6 +13,7 @@ from devsynth_tui.cli.common import (
     open_conversations,
     open_ledger,
     open_store,
+    run_async,
     with_backend,
 )
 
@@ -20,7 +21,6 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 
 
 def cmd_ask(args) -> int:
-    import asyncio
 
     from devsynth_tui.services.pipeline import ChatRequest
 
@@ -42,7 +42,7 @@ def cmd_ask(args) -> int:
         cid = conversation or conversations.create(args.prompt)
         return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
 
-    done = asyncio.run(with_backend(cfg, run))
+    done = run_async(with_backend(cfg, run))
     if done.status == "partial":
         print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
     elif done.status == "error":
@@ -125,7 +125,6 @@ def _footer(backend, done, conversation: int) -> str:
 
 
 def cmd_optimize(args) -> int:
-    import asyncio
 
     from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 
@@ -136,7 +135,7 @@ def cmd_optimize(args) -> int:
     async def run(backend):
         return backend, await Pipeline(cfg, backend, open_ledger()).prepare(req)
 
-    backend, prep = asyncio.run(with_backend(cfg, run))
+    backend, prep = run_async(with_backend(cfg, run))
     report = _optimize_report(req, prep, backend.label)
     if args.json:
         print(json.dumps(report, indent=2))

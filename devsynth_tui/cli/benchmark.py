@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 import sys
 
-from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_ERROR, CliError, load_config, open_ledger, with_backend
+from devsynth_tui.cli.common import (
+    EXIT_CANCELLED,
+    EXIT_ERROR,
+    CliError,
+    Interrupted,
+    load_config,
+    open_ledger,
+    run_async,
+    with_backend,
+)
 
 
 def cmd_benchmark(args) -> int:
@@ -54,7 +63,6 @@ def _levels(text: str) -> list[int]:
 
 
 def _run_benchmark(args, opts, ledger) -> int:
-    import asyncio
 
     from devsynth_tui.services.benchmark import runner as bm
     from devsynth_tui.services.pipeline import Pipeline
@@ -74,14 +82,14 @@ def _run_benchmark(args, opts, ledger) -> int:
                 return event
 
     try:
-        result = asyncio.run(with_backend(cfg, run))
-    except KeyboardInterrupt:
+        result = run_async(with_backend(cfg, run))
+    except (Interrupted, KeyboardInterrupt) as e:
         stored = runner.last_id if runner else None
         print(
             f"\ndevsynth-tui: benchmark interrupted; what finished is stored as run {stored} (incomplete)",
             file=sys.stderr,
         )
-        return EXIT_CANCELLED
+        return e.code if isinstance(e, Interrupted) else EXIT_CANCELLED
     except bm.BenchmarkFailed as e:
         print(
             f"\ndevsynth-tui: benchmark stopped, a request failed: {e}; "

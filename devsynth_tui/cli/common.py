@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
+# The one signal path: each ends a command as Esc ends a request in the dashboard.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -13,6 +19,49 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
         self.code = code
+
+
+class Interrupted(Exception):
+    """A signal (INT, TERM or HUP) ended the command after what it was doing was stored; ``code`` is 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.code = 128 + signum
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to its end. SIGINT, SIGTERM and SIGHUP cancel it, so a request in flight stores its partial
+    answer and a ``cancelled`` row (as Esc does), then raise :class:`Interrupted`. A second signal acts as it
+    would by default (a stuck clean-up can still be ended)."""
+    import asyncio
+
+    received: list[int] = []
+
+    async def cancelled_by_signals() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop(signum: int) -> None:
+            received.append(signum)
+            for sig in SIGNALS:
+                loop.remove_signal_handler(sig)
+            task.cancel()
+
+        for sig in SIGNALS:
+            loop.add_signal_handler(sig, stop, sig)
+        try:
+            return await coro
+        finally:
+            for sig in SIGNALS:
+                loop.remove_signal_handler(sig)
+
+    try:
+        return asyncio.run(cancelled_by_signals())
+    except asyncio.CancelledError:
+        if received:
+            raise Interrupted(received[0]) from None
+        raise
 
 
 def load_config(args):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import sys
 
-from devsynth_tui.cli.common import EXIT_ERROR, CliError, load_config, open_store, parse_since
+from devsynth_tui.cli.common import EXIT_ERROR, CliError, load_config, open_store, parse_since, run_async
 
 
 def cmd_doctor(args) -> int:
     """Findings worst first; exit 1 when one is at warning level or worse."""
-    import asyncio
-
     from devsynth_tui.config import app_home
     from devsynth_tui.services.advisor import checks as advisor
     from devsynth_tui.services.resources.monitor import find_embedded_server
@@ -20,7 +18,7 @@ def cmd_doctor(args) -> int:
         raise CliError("doctor --fix asks before it writes overrides.yaml: run it in a terminal, or add --yes")
     cfg = load_config(args)
     since = parse_since(args.since) if args.since else advisor.default_since(cfg)
-    models, backend = asyncio.run(advisor.server_models(cfg))
+    models, backend = run_async(advisor.server_models(cfg))
     server = find_embedded_server()
     facts = advisor.Facts(
         cfg,

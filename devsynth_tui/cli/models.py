@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from devsynth_tui.cli.common import load_config, with_backend
+from devsynth_tui.cli.common import load_config, run_async, with_backend
 
 
 def cmd_models(args) -> int:
-    import asyncio
     from dataclasses import asdict
 
     if args.local:
@@ -25,7 +24,7 @@ def cmd_models(args) -> int:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
             print(f"{m.id:40} {state:10} ctx {m.context_length or '-':>6}  {m.quantization or ''}")
 
-    asyncio.run(with_backend(cfg, run))
+    run_async(with_backend(cfg, run))
     return 0
 
 
