@@ -23,7 +23,7 @@ QUESTION = "Count from one to fifty."
 def test_a_signal_mid_answer_keeps_the_partial_answer_and_a_cancelled_row(recording_proxy, sig):
     recording_proxy.hold_after(6)
     p = subprocess.Popen(
-        [sys.executable, "-m", "devsynth_tui", "--base-url", recording_proxy.url, "ask", QUESTION, "--max-tokens", "200"],
+        [sys.executable, "-m", "devsynth_tui", "--base-url", recording_proxy.url, "ask", QUESTION, "--max-tokens=200"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
