@@ -44,6 +44,8 @@ def test_thinking_is_kept_apart_counted_and_never_sent_back(lmstudio):
     assert row["reasoning_tokens"] == reasoning and row["completion_tokens"] == reasoning + len(lmstudio.answer.split())
     assert row["ttft"] < row["ttft_answer"]
     assert f"({reasoning:,} thinking)" in first.stderr
+    stats = first.stderr.splitlines()[-1]
+    assert stats.startswith("-- ") and lmstudio.reasoning.split()[-1] not in stats  # the thinking ended its line
     second = ask(lmstudio, "-c", "and again?")
     assert second.returncode == 0, second.stderr
     sent = lmstudio.chats()[-1].body["messages"]

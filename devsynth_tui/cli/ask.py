@@ -74,14 +74,20 @@ async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
     pipeline = Pipeline(cfg, backend, open_ledger(store))
     stages, done = [], None
     show = (lambda text: text) if args.raw else safe_text
+    thinking_line_open = False  # the thinking shown on stderr ends its own line before anything else is printed
     async for event in conversations.exchange(pipeline, cid, req):
         if isinstance(event, Delta) and not args.json:
+            if event.thinking and args.show_thinking:
+                sys.stderr.write(safe_text(event.text))
+                sys.stderr.flush()
+                thinking_line_open = not event.text.endswith("\n")
+                continue
+            if thinking_line_open and not event.thinking:
+                sys.stderr.write("\n")
+                thinking_line_open = False
             if not event.thinking:
                 sys.stdout.write(show(event.text))
                 sys.stdout.flush()
-            elif args.show_thinking:
-                sys.stderr.write(safe_text(event.text))
-                sys.stderr.flush()
         elif isinstance(event, Notice):
             print(f"devsynth-tui: {event.text}", file=sys.stderr)
         elif isinstance(event, StageReport):
@@ -93,6 +99,8 @@ async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
     else:
         if done.text and not done.text.endswith("\n"):
             print()
+        if thinking_line_open:
+            sys.stderr.write("\n")
         print(_footer(backend, done, cid), file=sys.stderr)
     return done
 
