@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devsynth_tui.config import Config
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
 
@@ -15,13 +19,15 @@ class CliError(Exception):
         self.code = code
 
 
-def load_config(args):
+def load_config(args) -> Config:
+    """The effective config: --config, --base-url and --model over the usual layers."""
     from devsynth_tui.config import load
 
     return load(args.config, base_url=args.base_url, model=args.model)
 
 
 def open_store():
+    """The app home's SQLite store."""
     from devsynth_tui.config import app_home
     from devsynth_tui.services.store.database import Store, db_path
 
@@ -29,19 +35,22 @@ def open_store():
 
 
 def open_ledger(store=None):
+    """The token ledger, on ``store`` or the app home's."""
     from devsynth_tui.services.store.ledger import Ledger
 
     return Ledger(store or open_store())
 
 
-def open_conversations(cfg, store=None):
+def open_conversations(cfg: Config, store=None):
+    """Stored conversations, compressed as ``disk.compression`` says."""
     from devsynth_tui.services.store.conversations import Conversations
 
-    compression = cfg["disk"]["compression"]
-    return Conversations(store or open_store(), compression["level"] if compression["enabled"] else None)
+    compression = cfg.disk.compression
+    return Conversations(store or open_store(), compression.level if compression.enabled else None)
 
 
 def parse_since(text: str) -> float:
+    """A --since date or ISO time as a timestamp; anything else is a CliError."""
     try:
         return datetime.fromisoformat(text).timestamp()
     except ValueError:
@@ -49,6 +58,7 @@ def parse_since(text: str) -> float:
 
 
 async def with_backend(cfg, fn):
+    """``await fn(backend)`` on the connected backend, closed afterwards."""
     from devsynth_tui.config import app_home
     from devsynth_tui.services.llm.backend import connect
 
