@@ -1,10 +1,14 @@
-"""Typed structs (msgspec) against today's config schema DSL: start-up and validation cost.
+"""Typed config sections: the frozen dataclasses the code uses (config_sections.py) against msgspec Structs.
 
-Side by side in one run, each start-up figure a median of fresh processes:
-- `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (today's DSL)
+Side by side in one run, each start-up figure a median of fresh processes importing this tree:
+- `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (the loader and its DSL),
+  `import devsynth_tui.config_sections` (the dataclasses, imported on a config's first typed access)
 - `import` of a msgspec module of Structs generated from today's SCHEMA (every key, its type and default;
   choices as Literal; no range checks, which would only add Meta objects)
 - validating the shipped default.yaml: today's validate_layer against msgspec.convert, median of 200
+- building the typed view of a loaded config (once per Config): config_sections.build against
+  msgspec.convert into the Structs; and one lookup: cfg.llm.temperature (the cached view) against
+  cfg.get("llm.temperature")
 
 msgspec is installed for this run only, into a temporary folder (pip, from the package index).
 
@@ -88,7 +92,8 @@ def main() -> None:
         capture_output=True,
     )
     (work / "typed_config.py").write_text(struct_source())
-    env = {**os.environ, "PYTHONPATH": str(work), "DEVSYNTH_TUI_HOME": str(work / "home")}
+    # this tree first: the installed devsynth-tui may be another checkout
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(work)]), "DEVSYNTH_TUI_HOME": str(work / "home")}
 
     def start(args: list[str]) -> float:
         return timed(args, env, runs=21)
@@ -97,7 +102,11 @@ def main() -> None:
     rows = [
         ("python -c pass (the floor)", floor),
         ("devsynth-tui --help", start([EXE, "--help"])),
-        ("import devsynth_tui.config (today)", start([sys.executable, "-c", "import devsynth_tui.config"])),
+        ("import devsynth_tui.config (the loader)", start([sys.executable, "-c", "import devsynth_tui.config"])),
+        (
+            "import config + config_sections",
+            start([sys.executable, "-c", "import devsynth_tui.config, devsynth_tui.config_sections"]),
+        ),
         ("import msgspec alone", start([sys.executable, "-c", "import msgspec"])),
         ("import msgspec Structs of the schema", start([sys.executable, "-c", "import typed_config"])),
     ]
@@ -114,6 +123,19 @@ def main() -> None:
     typed = per_call(lambda: msgspec.convert(data, typed_config.Config))
     print(f"{'validate default.yaml: today':40} {today * 1e6:6.0f} us")
     print(f"{'validate default.yaml: msgspec.convert':40} {typed * 1e6:6.0f} us   (x{today / typed:.0f} faster)")
+
+    from devsynth_tui.config_sections import build
+
+    cfg = c.load(ROOT / "config" / "default.yaml", use_overrides=False)
+    assert msgspec.to_builtins(msgspec.convert(cfg.data, typed_config.Config)) == cfg.data
+    dataclasses = per_call(lambda: build(cfg.data))
+    structs = per_call(lambda: msgspec.convert(cfg.data, typed_config.Config))
+    print(f"{'typed view, once per Config: dataclasses':40} {dataclasses * 1e6:6.0f} us")
+    print(f"{'typed view, once per Config: msgspec':40} {structs * 1e6:6.0f} us")
+    dotted = per_call(lambda: cfg.get("llm.temperature"), 2000)
+    typed_lookup = per_call(lambda: cfg.llm.temperature, 2000)
+    print(f"{'lookup: cfg.get(llm.temperature)':40} {dotted * 1e9:6.0f} ns")
+    print(f"{'lookup: cfg.llm.temperature (cached)':40} {typed_lookup * 1e9:6.0f} ns")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devsynth_tui.atomic import atomic_write
 
@@ -502,8 +503,71 @@ def save_overrides(values: dict[str, Any]) -> Path:
     return path
 
 
+# --- typed sections ----------------------------------------------------------
+# cfg.llm.temperature, checked by mypy, instead of cfg.get("llm.temperature"). The classes are in
+# config_sections.py, imported on first use: a command that never reads a section pays nothing.
+
+if TYPE_CHECKING:
+    from devsynth_tui.config_sections import Cpu, Disk, Llm, Memory, Metrics, Monitor, Pricing, Sections, Tokens, Ui
+
+
+class TypedSections:
+    """The effective config as frozen, typed sections, built once per Config (``with_values`` makes a new one)."""
+
+    data: dict
+
+    @cached_property
+    def sections(self) -> Sections:
+        from devsynth_tui.config_sections import build
+
+        return build(self.data)
+
+    @property
+    def tokens(self) -> Tokens:
+        return self.sections.tokens
+
+    @property
+    def memory(self) -> Memory:
+        return self.sections.memory
+
+    @property
+    def cpu(self) -> Cpu:
+        return self.sections.cpu
+
+    @property
+    def disk(self) -> Disk:
+        return self.sections.disk
+
+    @property
+    def llm(self) -> Llm:
+        return self.sections.llm
+
+    @property
+    def pricing(self) -> Pricing:
+        return self.sections.pricing
+
+    @property
+    def monitor(self) -> Monitor:
+        return self.sections.monitor
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.sections.metrics
+
+    @property
+    def ui(self) -> Ui:
+        return self.sections.ui
+
+    @property
+    def tasks(self) -> Mapping[str, str]:
+        return self.sections.tasks
+
+
+# --- the effective config -------------------------------------------------------
+
+
 @dataclass
-class Config:
+class Config(TypedSections):
     """The effective configuration plus where it came from."""
 
     data: dict

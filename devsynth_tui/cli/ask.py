@@ -36,9 +36,7 @@ def cmd_ask(args) -> int:
     req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
 
     async def run(backend):
-        await backend.resolve_model(
-            cfg.get("llm.model")
-        )  # a model the server lacks is bad input: exit 2, nothing stored
+        await backend.resolve_model(cfg.llm.model)  # a model the server lacks is bad input: exit 2, nothing stored
         cid = conversation or conversations.create(args.prompt)
         return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
 

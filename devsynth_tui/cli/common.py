@@ -5,7 +5,10 @@ from __future__ import annotations
 import signal
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from devsynth_tui.config import Config
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 1, 2, 130
 # The one signal path: each ends a command as Esc ends a request in the dashboard.
@@ -64,13 +67,15 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         raise
 
 
-def load_config(args):
+def load_config(args) -> Config:
+    """The effective config: --config, --base-url and --model over the usual layers."""
     from devsynth_tui.config import load
 
     return load(args.config, base_url=args.base_url, model=args.model)
 
 
 def open_store():
+    """The app home's SQLite store."""
     from devsynth_tui.config import app_home
     from devsynth_tui.services.store.database import Store, db_path
 
@@ -78,19 +83,22 @@ def open_store():
 
 
 def open_ledger(store=None):
+    """The token ledger, on ``store`` or the app home's."""
     from devsynth_tui.services.store.ledger import Ledger
 
     return Ledger(store or open_store())
 
 
-def open_conversations(cfg, store=None):
+def open_conversations(cfg: Config, store=None):
+    """Stored conversations, compressed as ``disk.compression`` says."""
     from devsynth_tui.services.store.conversations import Conversations
 
-    compression = cfg["disk"]["compression"]
-    return Conversations(store or open_store(), compression["level"] if compression["enabled"] else None)
+    compression = cfg.disk.compression
+    return Conversations(store or open_store(), compression.level if compression.enabled else None)
 
 
 def parse_since(text: str) -> float:
+    """A --since date or ISO time as a timestamp; anything else is a CliError."""
     try:
         return datetime.fromisoformat(text).timestamp()
     except ValueError:
@@ -98,6 +106,7 @@ def parse_since(text: str) -> float:
 
 
 async def with_backend(cfg, fn):
+    """``await fn(backend)`` on the connected backend, closed afterwards."""
     from devsynth_tui.config import app_home
     from devsynth_tui.services.llm.backend import connect
 

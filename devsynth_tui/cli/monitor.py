@@ -15,13 +15,14 @@ def cmd_monitor(args) -> int:
     from devsynth_tui.services.resources.monitor import Sampler, find_embedded_server
 
     cfg = load_config(args)
-    interval = cfg.get("monitor.interval") if args.interval is None else args.interval
+    interval = cfg.monitor.interval if args.interval is None else args.interval
     if interval <= 0:
         raise CliError(f"--interval {interval:g}: expected a number of seconds above 0")
     if args.duration is not None and args.duration <= 0:
         raise CliError(f"--duration {args.duration:g}: expected a number of seconds above 0")
-    threshold = cfg.get("memory.monitoring.threshold") if cfg.get("memory.monitoring.enabled") else None
-    sampler = Sampler(interval, cfg.get("monitor.window"), app_home(), threshold, find_embedded_server())
+    alerts = cfg.memory.monitoring
+    threshold = alerts.threshold if alerts.enabled else None
+    sampler = Sampler(interval, cfg.monitor.window, app_home(), threshold, find_embedded_server())
     end = time.monotonic() + args.duration if args.duration else None
     sampler.sample()  # primes the rates; the first line covers one interval
     try:

@@ -1,0 +1,252 @@
+"""Typed sections of the configuration: ``cfg.llm.temperature`` instead of ``cfg.get("llm.temperature")``.
+
+Frozen dataclasses with the keys of ``config.SCHEMA`` (which keeps each key's default, check and doc);
+lists become tuples and mappings read-only, so nothing can change a loaded config behind its
+loader's back. ``Config`` builds the view once, on first use (this module is imported then);
+tests/test_config_sections.py checks every schema key against its field, value and type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, is_dataclass
+from functools import cache
+from typing import Any, Literal, get_type_hints
+
+Strategy = Literal["relevance", "recency", "priority", "summarization"]
+Mode = Literal["auto", "always", "never"]
+
+
+@dataclass(frozen=True)
+class ContextPruning:
+    """tokens.context_pruning: which context is kept, and how."""
+
+    strategy: Strategy | tuple[Strategy, ...]
+    threshold: float
+    fill_floor: float
+    max_age: int
+    priorities: Mapping[str, str]
+    max_tokens: int
+    embeddings: Mode
+
+
+@dataclass(frozen=True)
+class PromptOptimization:
+    """tokens.prompt_optimization."""
+
+    template_trimming: bool
+    max_examples: int
+    instruction_compression: bool
+    chunked_generation: bool
+    chunk_size: int
+
+
+@dataclass(frozen=True)
+class ResponseOptimization:
+    """tokens.response_optimization."""
+
+    streaming: bool
+    incremental_parsing: bool
+    early_termination: bool
+    termination_patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """tokens: the guide's token optimization."""
+
+    context_pruning: ContextPruning
+    prompt_optimization: PromptOptimization
+    response_optimization: ResponseOptimization
+
+
+@dataclass(frozen=True)
+class MemoryMonitoring:
+    """memory.monitoring: the alert threshold, in MB."""
+
+    enabled: bool
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Memory:
+    """memory."""
+
+    max_context_size: int
+    aggressive_gc: bool
+    monitoring: MemoryMonitoring
+
+
+@dataclass(frozen=True)
+class ParallelProcessing:
+    """cpu.parallel_processing."""
+
+    enabled: bool
+    max_workers: int
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """cpu."""
+
+    parallel_processing: ParallelProcessing
+    process_priority: Literal["low", "normal", "high"]
+    background_operations: bool
+
+
+@dataclass(frozen=True)
+class Caching:
+    """disk.caching: the response cache; max_size in MB."""
+
+    enabled: bool
+    max_size: float
+
+
+@dataclass(frozen=True)
+class Compression:
+    """disk.compression: zlib for stored data."""
+
+    enabled: bool
+    level: int
+
+
+@dataclass(frozen=True)
+class Disk:
+    """disk."""
+
+    caching: Caching
+    async_io: bool
+    compression: Compression
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """llm.embedded: the built-in llama.cpp server."""
+
+    mode: Mode
+    model: str | None
+    threads: int
+    batch_size: int
+    context_size: int
+    gpu_layers: int
+    parallel: int
+
+
+@dataclass(frozen=True)
+class DynamicModelSelection:
+    """llm.dynamic_model_selection: a model per complexity class."""
+
+    enabled: bool
+    models: Mapping[str, str]
+    simple_max_tokens: int
+    complex_min_tokens: int
+
+
+@dataclass(frozen=True)
+class Llm:
+    """llm: the server, the model and its sampling."""
+
+    base_url: str
+    model: str | None
+    api_key: str | None
+    timeout: float
+    first_byte_timeout: float
+    embedded: Embedded
+    temperature: float
+    top_p: float
+    top_k: int
+    max_tokens: int
+    seed: int | None
+    dynamic_model_selection: DynamicModelSelection
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """pricing: USD per 1,000 tokens, for the estimated cost."""
+
+    prompt_per_1k: float
+    completion_per_1k: float
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """monitor: resource sampling."""
+
+    interval: float
+    window: int
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """metrics: the OpenMetrics endpoint (port None: off)."""
+
+    port: int | None
+    host: str
+
+
+@dataclass(frozen=True)
+class Ui:
+    """ui."""
+
+    theme: str
+
+
+@dataclass(frozen=True)
+class Sections:
+    """Every section of the effective config."""
+
+    tokens: Tokens
+    memory: Memory
+    cpu: Cpu
+    disk: Disk
+    llm: Llm
+    pricing: Pricing
+    monitor: Monitor
+    metrics: Metrics
+    ui: Ui
+    tasks: Mapping[str, str]
+
+
+def build(data: dict) -> Sections:
+    """The typed view of a validated config mapping (``Config.data``)."""
+    return _build(Sections, data)
+
+
+def _build(cls: Any, data: dict) -> Any:
+    return cls(
+        **{name: _build(kind, data[name]) if is_dataclass(kind) else _frozen(data[name]) for name, kind in _fields(cls)}
+    )
+
+
+@cache
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    return tuple(get_type_hints(cls).items())
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return ReadOnlyMap(value)
+    return value
+
+
+class ReadOnlyMap(Mapping[str, Any]):
+    """A read-only copy of a mapping; unlike MappingProxyType it can be copied (``copy.deepcopy`` of a Config)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any]):
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
