@@ -16,7 +16,10 @@ long a key typed during a 20,000-token stream takes to show in the input.
    key is typed every KEY_GAP seconds and the time until the input shows it is taken; the same at idle
    (no stream) beside it: the floor of tmux and polling.
 
-    .venv/bin/python bench/bench_stream.py [--runs 5]
+With ``--against CHECKOUT`` another checkout of devsynth-tui (e.g. main) is measured too, interleaved.
+Goals (issue 22): the 20,000-token stream on screen within 2x the bare read; a key echoed within 50 ms at worst.
+
+    .venv/bin/python bench/bench_stream.py [--runs 5] [--against /path/to/other/checkout]
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from fault_server import FaultServer
 
-from bench.terminal import Terminal, app_command, app_config, load_average
+from bench.terminal import ROOT, Terminal, app_command, app_config, load_average
 from devsynth_tui.services.context.token_accounting import encoding
 
 MARKER = "ZQXJ-THE-END"
@@ -84,10 +87,10 @@ async def bare_read(url: str, n: int) -> tuple[float, float]:
         return time.perf_counter() - t, time.thread_time() - cpu
 
 
-def shown(url: str, n: int, marker: str = MARKER) -> tuple[float, float]:
+def shown(url: str, n: int, marker: str = MARKER, checkout: Path = ROOT) -> tuple[float, float]:
     """(seconds, the dashboard's CPU seconds) from Enter to the last token (``marker``) on screen, in a fresh
     dashboard. The CPU figure does not depend on what else loads the machine."""
-    with Terminal(app_command(app_config(url, max_tokens=n))) as term:
+    with Terminal(app_command(app_config(url, max_tokens=n), checkout)) as term:
         term.wait_for(r"server at", r"Ask the model")
         time.sleep(1.5)  # connected and warmed up
         term.send("go")
@@ -99,9 +102,9 @@ def shown(url: str, n: int, marker: str = MARKER) -> tuple[float, float]:
         return seconds, sum(process.cpu_times()[:2]) - cpu
 
 
-def key_echo(url: str, stream: bool, n: int = 20_000) -> list[float]:
+def key_echo(url: str, stream: bool, n: int = 20_000, checkout: Path = ROOT) -> list[float]:
     """Seconds from each key sent to its echo in the input, during a stream from ``url`` or at idle."""
-    with Terminal(app_command(app_config(url, max_tokens=n))) as term:
+    with Terminal(app_command(app_config(url, max_tokens=n), checkout)) as term:
         term.wait_for(r"server at", r"Ask the model")
         time.sleep(1.5)
         if stream:
@@ -124,7 +127,9 @@ def ms(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="another checkout of devsynth-tui to measure alongside")
     args = parser.parse_args()
+    checkouts = {"devsynth-tui": ROOT} | ({f"devsynth-tui ({args.against.name})": args.against} if args.against else {})
     print(load_average(), flush=True)
     faults = FaultServer().start()
     try:
@@ -136,25 +141,26 @@ def main() -> None:
         for kind, mode, n, marker in cases:
             faults.text_pieces = answer(n)
             url = faults.url(mode)
-            bare, dash = [], []
+            bare: list[tuple[float, float]] = []
+            dash: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
             for _ in range(args.runs):
                 bare.append(asyncio.run(bare_read(url, n)))
-                dash.append(shown(url, n, marker))
-            b, d = (statistics.median(s for s, _ in runs) for runs in (bare, dash))
-            bc, dc = (statistics.median(c for _, c in runs) for runs in (bare, dash))
-            each = "; ".join(
-                f"{name} {', '.join(f'{s * 1000:.0f}' for s, _ in runs)}"
-                for name, runs in (("dashboard", dash), ("bare", bare))
-            )
-            print(
-                f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms,"
-                f" last token on screen {d * 1000:.0f} ms: {d / b:.1f}x ({each}); CPU seconds {dc:.2f} vs {bc:.2f}: "
-                f"{dc / bc:.1f}x",
-                flush=True,
-            )
-        during = key_echo(faults.url("steady"), stream=True)
-        idle = key_echo(faults.url("ok"), stream=False)
-        print(f"key echo in the input, {KEYS} keys: during a 20,000-token stream {ms(during)}; at idle {ms(idle)}")
+                for name, checkout in checkouts.items():
+                    dash[name].append(shown(url, n, marker, checkout))
+            b, bc = statistics.median(s for s, _ in bare), statistics.median(c for _, c in bare)
+            print(f"{n:,}-token {kind} stream: bare httpx read {b * 1000:.0f} ms, CPU {bc:.2f} s", flush=True)
+            for name, runs in dash.items():
+                d, dc = statistics.median(s for s, _ in runs), statistics.median(c for _, c in runs)
+                each = ", ".join(f"{s * 1000:.0f}" for s, _ in runs)
+                print(
+                    f"  {name:28} last token on screen {d * 1000:.0f} ms: {d / b:.1f}x the bare read ({each});"
+                    f" CPU {dc:.2f} s",
+                    flush=True,
+                )
+        for name, checkout in checkouts.items():
+            during = key_echo(faults.url("steady"), stream=True, checkout=checkout)
+            idle = key_echo(faults.url("ok"), stream=False, checkout=checkout)
+            print(f"{name}: key echo, {KEYS} keys: during a 20,000-token stream {ms(during)}; at idle {ms(idle)}")
     finally:
         faults.stop()
     print(load_average())

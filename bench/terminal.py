@@ -39,6 +39,12 @@ def app_config(base_url: str, **llm) -> str:
     return str(path)
 
 
+# Byte code kept outside the checkouts, as an installed package has it: without it (PYTHONDONTWRITEBYTECODE
+# set, as here) each start compiles devsynth-tui's sources again, while Textual's come compiled.
+PYCACHE = str(Path(tempfile.gettempdir()) / "devsynth-bench-pycache")
+PYTHON = f"env -u COLUMNS -u LINES -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={shlex.quote(PYCACHE)}"
+
+
 def app_command(config: str, checkout: Path = ROOT) -> str:
     """``python -m devsynth_tui`` from ``checkout`` (run in it: ``-m`` looks in the current folder first)
     with a fresh app home and ``config``."""
@@ -50,13 +56,13 @@ def app_command(config: str, checkout: Path = ROOT) -> str:
     }
     assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     return (
-        f"cd {shlex.quote(str(checkout))} && env -u COLUMNS -u LINES {assigns} {shlex.quote(sys.executable)}"
+        f"cd {shlex.quote(str(checkout))} && {PYTHON} {assigns} {shlex.quote(sys.executable)}"
         f" -m devsynth_tui --config {shlex.quote(config)}"
     )
 
 
 def script_command(script: str) -> str:
-    return f"env -u COLUMNS -u LINES TERM=xterm-256color {shlex.quote(sys.executable)} -c {shlex.quote(script)}"
+    return f"{PYTHON} TERM=xterm-256color {shlex.quote(sys.executable)} -c {shlex.quote(script)}"
 
 
 class Terminal:

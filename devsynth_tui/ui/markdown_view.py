@@ -4,8 +4,10 @@ A streamed answer's completed blocks are frozen: rendered once into wrapped line
 widget's width and never rendered again while the width stays. Only the open block at the end
 is parsed and rendered again as text arrives (in a thread when it is long), so a frame costs the
 size of that block, not of the answer, and key presses never wait behind it. Only the lines on screen are
-turned into strips. The text is shown literally: Markdown structure is drawn, nothing in the
-text is interpreted as markup or escape sequences (callers pass ``safe_text``).
+turned into strips, and a frozen line's strip is kept: a frame during a stream (the answer grew, so the
+whole view is painted again) makes strips for the open block's lines only. The text is shown literally:
+Markdown structure is drawn, nothing in the text is interpreted as markup or escape sequences (callers
+pass ``safe_text``).
 """
 
 from __future__ import annotations
@@ -342,6 +344,8 @@ class MarkdownView(Widget):
         self._final = True  # a text given whole is complete; streaming clears this until finish
         self._lock = asyncio.Lock()
         self._highlighting: set[int] = set()
+        self._strips: dict[int, Strip] = {}  # frozen unselected lines' strips, for _strips_for (width, style)
+        self._strips_for: tuple = ()
 
     @property
     def source(self) -> str:
@@ -385,6 +389,7 @@ class MarkdownView(Widget):
         if text is not None and text != self._source:
             self._source, self._tail = text, text
             self._blocks, self._starts, self._lines = [], [], []
+            self._strips.clear()
         await self._rerender()
 
     async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
@@ -418,6 +423,7 @@ class MarkdownView(Widget):
         theme = self._theme()
         blocks, self._blocks, self._starts, self._lines = self._blocks, [], [], []
         self._width = width
+        self._strips.clear()
         self._freeze([render_block(block.node, width, theme, lazy=True) for block in blocks])
         result = render_source(self._tail, width, theme, self._final) if self._tail else Render(width)
         self._tail = result.tail
@@ -439,6 +445,7 @@ class MarkdownView(Widget):
                 start = self._starts[index]
                 self._lines[start : start + len(lines)] = block.lines = lines
                 block.code = None
+                self._strips.clear()
                 self.refresh()
 
         self.run_worker(highlight(), group="highlight")
@@ -471,6 +478,17 @@ class MarkdownView(Widget):
             line = line.stylize(
                 self.screen.get_visual_style("screen--selection"), start, len(line) if end == -1 else end
             )
+            return self._strip(line, y, width, style)
+        if y >= len(self._lines):  # the open block's lines change as text arrives
+            return self._strip(line, y, width, style)
+        if self._strips_for != (width, style):
+            self._strips_for = (width, style)
+            self._strips.clear()
+        if (strip := self._strips.get(y)) is None:
+            strip = self._strips[y] = self._strip(line, y, width, style)
+        return strip
+
+    def _strip(self, line: Content, y: int, width: int, style) -> Strip:
         segments, x = [], 0
         for text, text_style in line.render(style, end="", parse_style=self._get_style):
             segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, y)))

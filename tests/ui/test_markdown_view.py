@@ -146,3 +146,65 @@ async def test_selected_text_is_the_plain_text():
         from textual.selection import Selection
 
         assert view.get_selection(Selection(None, None)) == ("Some bold text", "\n")
+
+
+def drawn_as_the_lines_say(view: MarkdownView) -> bool:
+    """Every line on screen is the strip its current line and style make (a kept strip is never stale)."""
+    width, style = view.content_size.width, view.visual_style
+    return all(
+        list(view.render_line(y)) == list(view._strip(view._line(y), y, width, style))
+        for y in range(min(view.line_count, view.size.height))
+    )
+
+
+async def test_a_frame_during_a_stream_draws_only_the_open_blocks_lines_again(monkeypatch):
+    """Frozen lines keep their strips: a frame after more text arrived makes strips for the open block only."""
+    made: list[int] = []
+    real = MarkdownView._strip
+
+    def counting(self, line, y, *args):
+        made.append(y)
+        return real(self, line, y, *args)
+
+    monkeypatch.setattr(MarkdownView, "_strip", counting)
+    async with Host().run_test(size=(60, 30)) as pilot:
+        view = MarkdownView()
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        view.start()
+        await view.append("First paragraph, complete.\n\nSecond, complete too.\n\nThe open one")
+        await pilot.pause()
+        frozen = len(view._lines)
+        assert frozen and drawn_as_the_lines_say(view)
+        made.clear()
+        await view.append(" grows\n\nand a new one opens")
+        for _ in range(200):  # until the frame is drawn (a busy machine may take a while)
+            if made:
+                break
+            await pilot.pause(0.02)
+        assert made and min(made) >= frozen  # the lines frozen before were not drawn again
+        assert drawn_as_the_lines_say(view)
+
+
+async def test_highlight_selection_and_theme_draw_frozen_lines_again():
+    async with Host().run_test(size=(60, 20)) as pilot:
+        view = MarkdownView("# Title\n\n```python\nx = 1\n```\n\nafter")
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        for _ in range(100):  # the code block is highlighted in place once on screen
+            if view._blocks[1].code is None:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert view._blocks[1].code is None and drawn_as_the_lines_say(view)
+        pilot.app.theme = "textual-light" if pilot.app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        assert drawn_as_the_lines_say(view)
+        from textual.selection import Selection
+
+        pilot.app.screen.selections = {view: Selection(None, None)}
+        await pilot.pause()
+        selected = list(view.render_line(0))
+        pilot.app.screen.selections = {}
+        await pilot.pause()
+        assert list(view.render_line(0)) != selected and drawn_as_the_lines_say(view)
