@@ -258,3 +258,28 @@ def test_the_view_says_what_each_component_costs_and_why(tmp_path):
     assert folder["skipped"] == {"lockfiles": 1} and sum(folder["files"].values()) == 3
     assert data["window"] == 8192 and abs(data["fill"] - prep.tokens_after / 8192) < 1e-9
     assert sum(p["tokens"] for p in data["parts"]) == pytest.approx(prep.tokens_after, rel=0.05)
+
+
+def test_every_item_says_why_it_is_sent_as_it_is():
+    items = [ContextItem("a.py", "x = 1\n"), ContextItem("b.md", "# B\n" + "text " * 400, "documentation")]
+    _prune(items, "what is x?", 10_000, strategy="priority")
+    assert all(i.note.startswith("whole:") for i in items)
+    items = [ContextItem("a.py", "x = 1\n"), ContextItem("b.md", "# B\n" + "text " * 400, "documentation")]
+    _prune(items, "what is x?", 60, strategy="priority")
+    assert items[1].status == "dropped" and "over budget" in items[1].note and items[0].note.startswith("whole:")
+
+
+def test_a_second_question_over_a_folder_reuses_its_chunks_and_statistics(tmp_path, monkeypatch):
+    from devsynth_tui.services.context import pruning
+
+    for n in range(4):
+        (tmp_path / f"m{n}.py").write_text("".join(f"def f{n}_{k}(x):\n    return x + {k}\n\n\n" for k in range(40)))
+    calls = []
+    real = pruning.chunk_text
+    monkeypatch.setattr(pruning, "chunk_text", lambda *a: calls.append(a[1]) or real(*a))
+    pruning._SCORERS.clear()
+    for question in ("What does f1_3 add?", "Explain f2_7"):
+        items = read_folder(str(tmp_path)).items
+        _prune(items, question, 300)
+        assert any(i.status == "partial" for i in items)
+    assert len(calls) == 4  # the first question only

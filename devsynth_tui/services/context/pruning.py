@@ -69,6 +69,8 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
     notes = enforce_budget(items, ctx)
     if notes:
         reports.append(StageReport("context:budget", before, total_tokens(items), notes))
+    for item in live(items):
+        item.note = item.note or f"whole: {total_tokens(items):,} tokens fit the budget of {ctx.budget:,}"
     return reports
 
 
