@@ -1,7 +1,12 @@
-"""Context pruning on the corpus: prompt-token reduction and gold recall, per configuration.
+"""Context pruning on two corpora side by side: prompt-token reduction and gold recall, per configuration.
 
-The corpus is built first from this interpreter's code (bench/make_corpus.py).
-Each question goes through the real pipeline's ``prepare`` (what ``optimize
+Both corpora are built first from this interpreter's code (bench/make_corpus.py):
+"tuned" (tasks.json, the one the defaults were tuned on) and "held-out"
+(heldout.json: other packages, other authors' wordings). Each task's files are
+run as named files (sent whole while they fit, else cut worst-first), as the
+same files found in a folder (relevance with the threshold), and at repo scale
+(every file of the subject's installed package as a folder, the same budget;
+gold: the code range). Each question goes through the real pipeline's ``prepare`` (what ``optimize
 --json`` prints) with ``memory.max_context_size`` set to the question's budget
 (20-40 % of its context). Recall counts gold line ranges kept whole (a
 function cut in half does not count), overall and by question kind; "over"
@@ -28,11 +33,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import build, load_items
+from make_corpus import HELDOUT, TASKS, build, load_items
 
 from devsynth_tui.config import load
 from devsynth_tui.services.context import relevance
-from devsynth_tui.services.context.items import ContextItem
+from devsynth_tui.services.context.folders import read_folder
+from devsynth_tui.services.context.items import FOLDER, ContextItem
 from devsynth_tui.services.context.pruning import EMBED_CANDIDATES
 from devsynth_tui.services.context.relevance import BM25
 from devsynth_tui.services.context.token_accounting import count_tokens
@@ -45,12 +51,14 @@ from devsynth_tui.services.store.ledger import Ledger
 CORPUS = Path(tempfile.mkdtemp(prefix="devsynth-corpus-"))
 
 
-def recall(question: dict, items: list[ContextItem]) -> list[tuple[str, bool]]:
-    """Per gold range: (kind, range kept whole)."""
+def recall(question: dict, items: list[ContextItem], code_only: bool = False) -> list[tuple[str, bool]]:
+    """Per gold range: (kind, range kept whole); an item named ``.../<gold path>`` counts (repo scale)."""
     by_path = {i.name: i for i in items}
     out = []
     for gold in question["gold"]:
-        item = by_path[gold["path"]]
+        if code_only and gold["kind"] != "code":
+            continue
+        item = by_path.get(gold["path"]) or next(i for i in items if i.name.endswith("/" + gold["path"]))
         s, e = gold["lines"]
         kept = [] if item.status in ("dropped", "summarized") else item.lines_kept
         out.append((gold["kind"], any(a <= s and b >= e for a, b in kept)))
@@ -83,8 +91,8 @@ def baseline(question: dict, items: list[ContextItem], budget: int) -> None:
 class Runner:
     """Questions through one pipeline per configuration; the chat server is never called."""
 
-    def __init__(self, questions: list[dict]):
-        self.questions = questions
+    def __init__(self, questions: list[dict], corpus: Path = CORPUS):
+        self.questions, self.corpus = questions, corpus
         self.home = Path(tempfile.mkdtemp())
         self.backend = Backend(
             LLMClient("http://127.0.0.1:9"), "openai", active_model="bench", _models=[ModelInfo("bench")]
@@ -93,33 +101,50 @@ class Runner:
         self.ledger = Ledger(Store(self.home / "db"))
 
     def budget(self, q: dict) -> int:
-        return int(q["budget_share"] * sum(c.tokens for c in load_items(q, CORPUS)))
+        return int(q["budget_share"] * sum(c.tokens for c in load_items(q, self.corpus)))
 
-    async def one(self, q: dict, values: dict) -> tuple[float, list, bool]:
-        items = load_items(q, CORPUS)
+    def items(self, q: dict, scope: str) -> list[ContextItem]:
+        """The question's context: its files as named files, the same files as found in a folder,
+        or (repo) every file of the subject's package as found in a folder."""
+        if scope == "repo":
+            return read_folder(package_folder(q)).items
+        items = load_items(q, self.corpus)
+        if scope == "folder":
+            for item in items:
+                item.origin, item.folder = FOLDER, "corpus"
+        return items
+
+    async def one(self, q: dict, values: dict) -> tuple[float, list, bool, int]:
+        scope = values.pop("scope", "named")
+        items = self.items(q, scope)
         budget = self.budget(q)
         if values.get("baseline"):
             before = sum(i.tokens for i in items)
             baseline(q, items, budget)
-            return 1 - sum(i.tokens for i in items) / before, recall(q, items), False
+            after = sum(i.tokens for i in items)
+            return 1 - after / before, recall(q, items, scope == "repo"), False, after
         embed = values.pop("embedder", None)
         cfg = load(use_overrides=False).with_values({"memory.max_context_size": budget, **values})
         pipe = Pipeline(cfg, self.backend, self.ledger, self.home)
         if embed:
             pipe._embed = embed
         prep = await pipe.prepare(ChatRequest(q["question"], context=items))
-        return 1 - prep.tokens_after / prep.tokens_before, recall(q, prep.items), prep.tokens_sent > budget
+        reduction = 1 - prep.tokens_after / prep.tokens_before
+        return reduction, recall(q, prep.items, scope == "repo"), prep.tokens_sent > budget, prep.tokens_after
 
     async def run(self, values: dict) -> dict:
-        rows = [(q, await self.one(q, dict(values))) for q in self.questions]
-        golds = [(q["style"], g) for q, (_, rec, _) in rows for g in rec]
+        questions = self.questions
+        if values.get("scope") == "repo":
+            questions = [q for q in questions if package_folder(q)]
+        rows = [(q, await self.one(q, dict(values))) for q in questions]
+        golds = [(q["style"], g) for q, (_, rec, _, _) in rows for g in rec]
 
         def whole(style=None, kind=None):
             hits = [ok for s, (k, ok) in golds if style in (None, s) and kind in (None, k)]
             return sum(hits) / len(hits)
 
         def reduction(style=None):
-            return statistics.mean(r for q, (r, _, _) in rows if style in (None, q["style"]))
+            return statistics.mean(r for q, (r, _, _, _) in rows if style in (None, q["style"]))
 
         return {
             "reduction": reduction(),
@@ -129,8 +154,21 @@ class Runner:
             "code": whole(kind="code"),
             "red_named": reduction("named"),
             "red_para": reduction("paraphrased"),
-            "over": sum(o for _, (_, _, o) in rows),
+            "over": sum(o for _, (_, _, o, _) in rows),
+            "sent": statistics.mean(t for _, (_, _, _, t) in rows),
+            "tasks": len(rows) // 2,
         }
+
+
+def package_folder(q: dict) -> str:
+    """The installed folder of the subject module's top-level package ("" for the standard library)."""
+    import importlib.util
+
+    top = q["target_module"].split(".")[0]
+    if top in sys.stdlib_module_names:
+        return ""
+    spec = importlib.util.find_spec(top)
+    return spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
 
 
 async def _no_tokenizer(text: str) -> None:
@@ -138,15 +176,15 @@ async def _no_tokenizer(text: str) -> None:
 
 
 HEADER = (
-    f"{'run':44} {'fewer tokens':>12} {'whole':>6} {'named':>6} {'paraphr.':>8} {'code':>6} "
-    f"{'fewer(named)':>12} {'fewer(para)':>11} {'over':>5}"
+    f"{'run':54} {'corpus':8} {'tasks':>5} {'fewer tokens':>12} {'whole':>6} {'named':>6} {'paraphr.':>8} "
+    f"{'code':>6} {'over':>5} {'sent':>7}"
 )
 
 
-def line(label: str, r: dict) -> str:
+def line(label: str, corpus: str, r: dict) -> str:
     return (
-        f"{label:44} {r['reduction']:12.1%} {r['whole']:6.3f} {r['named']:6.3f} {r['para']:8.3f} {r['code']:6.3f} "
-        f"{r['red_named']:12.1%} {r['red_para']:11.1%} {r['over']:5d}"
+        f"{label:54} {corpus:8} {r['tasks']:5d} {r['reduction']:12.1%} {r['whole']:6.3f} {r['named']:6.3f} "
+        f"{r['para']:8.3f} {r['code']:6.3f} {r['over']:5d} {r['sent']:7,.0f}"
     )
 
 
@@ -161,30 +199,34 @@ async def main() -> None:
     if args.server:
         await server_counts()
         return
-    questions, skipped = build(CORPUS)
-    runner = Runner(questions)
-    budgets = [runner.budget(q) for q in questions[::2]]
-    print(
-        f"{len(questions)} questions ({len(questions) // 2} tasks x named/paraphrased) built from this interpreter; "
-        f"budgets {min(budgets):,}-{max(budgets):,} tokens (20-40 % of each context); skipped {len(skipped)}"
-    )
+    runners = {}
+    for label, tasks in (("tuned", TASKS), ("held-out", HELDOUT)):
+        folder = CORPUS if tasks is TASKS else Path(tempfile.mkdtemp(prefix="devsynth-heldout-"))
+        questions, skipped = build(folder, tasks)
+        runner = runners[label] = Runner(questions, folder)
+        budgets = [runner.budget(q) for q in questions[::2]]
+        print(
+            f"{label}: {len(questions)} questions ({len(questions) // 2} tasks x named/paraphrased) from {tasks.name}; "
+            f"budgets {min(budgets):,}-{max(budgets):,} tokens (20-40 % of each context); skipped {len(skipped)}"
+        )
+    print("whole/named/paraphr./code: gold ranges kept whole; over: prompts over the budget; sent: mean prompt tokens")
     print(HEADER)
-    runs = RUNS
-    if args.frontier:
-        runs = FRONTIER
-    for label, values in runs:
-        print(line(label, await runner.run(values)), flush=True)
+    for label, values in FRONTIER if args.frontier else RUNS:
+        for corpus, runner in runners.items():
+            print(line(label, corpus, await runner.run(dict(values))), flush=True)
     if args.wordllama:
         embed = WordLlamaEmbedder()
         for weight in (0.35, 0.6):
-            values = {PRUNING + "embeddings": "always", "embedder": embed}
+            values = {PRUNING + "embeddings": "always", "embedder": embed, "scope": "folder"}
             relevance.blend.__defaults__ = (weight,)
-            print(line(f"default + wordllama (weight {weight})", await runner.run(values)), flush=True)
+            for corpus, runner in runners.items():
+                print(line(f"folder + wordllama (weight {weight})", corpus, await runner.run(dict(values))), flush=True)
         print(
             f"wordllama: loaded in {embed.load_s * 1000:.0f} ms; embedding cost {embed.cost_per_50k():.0f} ms "
             f"per 50,000 tokens of chunks (only the {EMBED_CANDIDATES} best chunks are embedded per question)"
         )
-    await runner.backend.client.aclose()
+    for runner in runners.values():
+        await runner.backend.client.aclose()
 
 
 async def server_counts(real_requests: int = 4) -> None:
@@ -277,16 +319,23 @@ class WordLlamaEmbedder:
 
 
 PRUNING = "tokens.context_pruning."
+FOLDER_SCOPE = {"scope": "folder"}
 RUNS = [
     ("BM25 over ~300-token windows (baseline)", {"baseline": True}),
-    ("threshold 0.7, no fill (the old default)", {PRUNING + "threshold": 0.7, PRUNING + "fill_floor": 1.0}),
-    ("default", {}),
-    ("threshold 0.3, no fill", {PRUNING + "threshold": 0.3, PRUNING + "fill_floor": 1.0}),
+    ("named files: whole if they fit, else cut worst-first", {}),
+    ("as a folder: relevance (default threshold 0.4)", FOLDER_SCOPE),
+    (
+        "as a folder: threshold 0.7, no fill (the old default)",
+        {**FOLDER_SCOPE, PRUNING + "threshold": 0.7, PRUNING + "fill_floor": 1.0},
+    ),
+    ("repo scale: the whole package as a folder", {"scope": "repo"}),
+    ("repo scale: BM25 windows (baseline)", {"scope": "repo", "baseline": True}),
 ]
 FRONTIER = [
-    (f"threshold {t}, no fill", {PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0}) for t in (0.7, 0.5, 0.3, 0.2)
+    (f"folder, threshold {t}, no fill", {**FOLDER_SCOPE, PRUNING + "threshold": t, PRUNING + "fill_floor": 1.0})
+    for t in (0.7, 0.5, 0.3, 0.2)
 ] + [
-    (f"threshold {t}, fill_floor {f}", {PRUNING + "threshold": t, PRUNING + "fill_floor": f})
+    (f"folder, threshold {t}, fill_floor {f}", {**FOLDER_SCOPE, PRUNING + "threshold": t, PRUNING + "fill_floor": f})
     for t in (0.7, 0.5, 0.4)
     for f in (0.4, 0.3, 0.2, 0.1)
 ]

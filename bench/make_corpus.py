@@ -1,10 +1,12 @@
 """Build the pruning corpus at bench time from the code installed with this interpreter.
 
-Only the task list (``bench/corpus/tasks.json``: module, symbol, a question
-naming it and one paraphrasing it) is committed. The context files are read
-from the running interpreter's standard library and installed packages
-(textual, httpx, rich), and the gold line ranges are computed with ``ast``, so
-they are right on any Python or package version. Each task's context is the
+Only the task lists are committed (module, symbol, a question naming it and one
+paraphrasing it): ``bench/corpus/tasks.json``, and ``heldout.json``, a second
+corpus on other packages with questions worded as their users would, never tuned
+on. The context files are read from the running interpreter's standard library
+and installed packages (textual, httpx, rich; pyyaml, psutil, pygments, ...),
+and the gold line ranges are computed with ``ast``, so they are right on any
+Python or package version. Each task's context is the
 subject module, two other modules as distractors, a test module and a
 reference page generated from the modules' own definitions, and a short
 requirements file; its budget is 20-40 % of that context.
@@ -26,6 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent / "corpus"
 TASKS = HERE / "tasks.json"
+HELDOUT = HERE / "heldout.json"  # the held-out corpus: other packages (pyyaml, psutil, pygments, markdown-it,
+# idna, h11, platformdirs), questions worded as their users would, never tuned on
 DEFAULT_OUT = HERE / "build"
 BUDGET_SHARES = (0.20, 0.25, 0.30, 0.35, 0.40)  # of the task's context, in turn
 REQUIREMENTS = (
@@ -130,7 +134,7 @@ def _module(folder: Path, name: str) -> Module:
     return mod
 
 
-def build(folder: Path = DEFAULT_OUT) -> tuple[list[dict], list[str]]:
+def build(folder: Path = DEFAULT_OUT, tasks: Path = TASKS) -> tuple[list[dict], list[str]]:
     """Write the corpus files into ``folder``; return the questions and what was skipped (and why).
 
     A question: id, style (named | paraphrased), question, target, budget_share,
@@ -140,7 +144,7 @@ def build(folder: Path = DEFAULT_OUT) -> tuple[list[dict], list[str]]:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     _write(folder, "REQUIREMENTS.md", REQUIREMENTS)
-    specs = json.loads(TASKS.read_text())
+    specs = json.loads(tasks.read_text())
     modules, skipped = {}, []
     for name in dict.fromkeys(t["module"] for t in specs):
         try:
@@ -182,6 +186,7 @@ def _questions(n: int, spec: dict, mod: Module, context: list[dict]) -> list[dic
             "style": style,
             "question": spec[style],
             "target": target,
+            "target_module": mod.name,
             "budget_share": share,
             "context": context,
             "gold": gold,
@@ -202,8 +207,9 @@ def load_items(question: dict, folder: Path = DEFAULT_OUT) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to build into (replaced)")
+    parser.add_argument("--heldout", action="store_true", help="the held-out corpus (heldout.json)")
     args = parser.parse_args()
-    questions, skipped = build(args.out)
+    questions, skipped = build(args.out, HELDOUT if args.heldout else TASKS)
     for line in skipped:
         print(f"skipped: {line}")
     print(f"wrote {len(questions)} questions ({len(questions) // 2} tasks) to {args.out}")

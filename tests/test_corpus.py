@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, run_cli
 
 from devsynth_tui.config import defaults
-from devsynth_tui.services.context.items import ContextItem, StageReport
+from devsynth_tui.services.context.items import FOLDER, NAMED, ContextItem, StageReport
 from devsynth_tui.services.context.pruning import PruneContext, adaptive_cutoff, prune
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger, LedgerRow, stage_rows
@@ -50,8 +50,7 @@ def test_no_verbatim_third_party_text_is_committed():
 
 def _prune(items, query, budget, **settings):
     values = dict(defaults()["tokens"]["context_pruning"], strategy="relevance", **settings)
-    whole = values.pop("whole_when_fits", False)
-    return asyncio.run(prune(items, PruneContext(query, budget, values, whole_when_fits=whole)))
+    return asyncio.run(prune(items, PruneContext(query, budget, values)))
 
 
 def test_default_keeps_the_gold_of_named_questions_and_cuts_most_tokens(corpus):
@@ -77,7 +76,7 @@ def test_a_definition_pulls_in_its_class_header_helpers_and_tests():
         "    def _check(self, key):\n        return key in self.__dict__\n"
     )
     tests = "def test_check():\n    assert Store()._check('x') is False\n\n\ndef test_other():\n    assert True\n"
-    items = [ContextItem("store.py", code), ContextItem("test_store.py", tests, "tests")]
+    items = [ContextItem("store.py", code, origin=FOLDER), ContextItem("test_store.py", tests, "tests", origin=FOLDER)]
     _prune(items, "Why does Store.put refuse keys?", 10_000, threshold=0.99, fill_floor=1.0)
     kept = items[0].text
     assert "def put" in kept and "def _check" in kept and "class Store:" in kept
@@ -87,9 +86,9 @@ def test_a_definition_pulls_in_its_class_header_helpers_and_tests():
 
 def test_a_question_that_names_nothing_keeps_the_attached_file_whole():
     text = "def area(w, h):\n    return w * h\n\n\ndef perimeter(w, h):\n    return 2 * (w + h)\n" * 3
-    for query, flag in (("What does this do?", False), ("Explain what the code does: its purpose.", True)):
-        items = [ContextItem("shapes.py", text)]
-        notes = _prune(items, query, 10_000, whole_when_fits=flag)
+    for query, origin in (("What does this do?", FOLDER), ("Explain what the code does: its purpose.", NAMED)):
+        items = [ContextItem("shapes.py", text, origin=origin)]
+        notes = _prune(items, query, 10_000)
         assert items[0].status == "kept" and items[0].text == text, notes
     items = [ContextItem("shapes.py", text)]
     _prune(items, "What does this do?", 20)  # does not fit: the budget still holds

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from devsynth_tui.config import defaults
 from devsynth_tui.services.context import pruning as context_pruning
-from devsynth_tui.services.context.items import ContextItem, total_tokens
+from devsynth_tui.services.context.items import FOLDER, ContextItem, total_tokens
 from devsynth_tui.services.context.prompt_optimization import (
     compress_instructions,
     select_examples,
@@ -79,9 +79,9 @@ def test_named_symbol_scores_top():
 
 
 def test_relevance_keeps_whole_function_and_drops_unrelated_item():
-    items = [
-        ContextItem("m.py", CODE),
-        ContextItem("notes.md", "# Holidays\nThe office is closed in August.\n", "documentation"),
+    items = [  # found in a folder: relevance picks (a file the user names is sent whole while it fits)
+        ContextItem("m.py", CODE, origin=FOLDER),
+        ContextItem("notes.md", "# Holidays\nThe office is closed in August.\n", "documentation", origin=FOLDER),
     ]
     reports = run(items, query="How does retry_with_backoff handle OSError?", strategy="relevance")
     code, notes = items
@@ -103,7 +103,10 @@ def test_relevance_scoring_runs_off_the_event_loop(monkeypatch):
             return real(*args)
 
         monkeypatch.setattr(context_pruning, name, spy)
-    items = [ContextItem("m.py", CODE), ContextItem("notes.md", "# Holidays\nClosed in August.\n", "documentation")]
+    items = [
+        ContextItem("m.py", CODE, origin=FOLDER),
+        ContextItem("notes.md", "# Holidays\nClosed in August.\n", "documentation", origin=FOLDER),
+    ]
     run(items, query="How does retry_with_backoff handle OSError?", strategy="relevance")
     assert seen == [("_lexical", False), ("_keep_relevant", False)] and items[1].status == "dropped"
 
@@ -159,8 +162,8 @@ def test_summarization_replaces_large_items_in_parallel():
         return "summary of " + item.name
 
     items = [ContextItem("big.py", "x = 1\n" * 500), ContextItem("small.py", "y = 2\n")]
-    ctx = PruneContext(
-        "q", 10_000, settings_for(strategy="summarization", max_tokens=100), summarizer=fake, gate=asyncio.Semaphore(2)
+    ctx = PruneContext(  # a budget the items do not fit: what fits is never summarized
+        "q", 1000, settings_for(strategy="summarization", max_tokens=100), summarizer=fake, gate=asyncio.Semaphore(2)
     )
     asyncio.run(prune(items, ctx))
     assert calls == ["big.py"] and items[0].status == "summarized" and items[0].text == "summary of big.py"

@@ -373,7 +373,6 @@ class Pipeline:
             summarizer=self._summarize,
             gate=self.gate,
             now=time.time(),
-            whole_when_fits=req.prompt_is_template,
         )
         return await pruning.prune(items, ctx)
 

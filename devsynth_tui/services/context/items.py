@@ -18,9 +18,30 @@ MAX_FILE_BYTES = 5_000_000
 _TYPE_BY_SUFFIX = {".md": "documentation", ".rst": "documentation", ".txt": "documentation"}
 
 
+@dataclass(frozen=True, eq=False)
+class Parsed:
+    """A file as read once: its text, token count and chunk spans (``relevance.chunk_spans``).
+
+    Shared between requests (the folder cache holds it), so never copied."""
+
+    text: str
+    tokens: int
+    spans: tuple
+
+    def __deepcopy__(self, memo: dict) -> Parsed:
+        return self
+
+
+NAMED, FOLDER = "named", "folder"  # a file the user named (sent whole while it fits), or one found in a folder
+
+
 @dataclass
 class ContextItem:
-    """One piece of context; ``text`` may be cut or summarized by the pipeline."""
+    """One piece of context; ``text`` may be cut or summarized by the pipeline.
+
+    ``note`` says why the item is sent as it is (whole, which lines, dropped); ``origin``
+    is NAMED for a file the user named, FOLDER for one found under a folder they named
+    (``folder`` names it)."""
 
     name: str
     text: str
@@ -30,9 +51,13 @@ class ContextItem:
     status: str = "kept"  # kept | partial | summarized | dropped
     lines_kept: list[tuple[int, int]] = field(default_factory=list)
     note: str = ""
+    origin: str = NAMED
+    folder: str = ""
+    parsed: Parsed | None = None  # chunks and counts already known (the folder cache)
 
     def __post_init__(self) -> None:
-        self.tokens = self.tokens or count_tokens(self.text)
+        known = self.parsed.tokens if self.parsed and self.parsed.text is self.text else 0
+        self.tokens = self.tokens or known or count_tokens(self.text)
         if not self.lines_kept and self.text:
             self.lines_kept = [(1, self.text.count("\n") + 1)]
 

@@ -13,20 +13,20 @@ import hashlib
 import re
 import time
 from asyncio import to_thread
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.atomic import atomic_write
-from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.context.items import NAMED, ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.context.relevance import (
     STOPWORDS,
     Chunk,
-    SymbolIndex,
+    Scorer,
     blend,
     chunk_text,
     cosine,
-    lexical_scores,
     propagate,
 )
 from devsynth_tui.services.context.token_accounting import count_joined, count_tokens, truncate_tokens
@@ -53,7 +53,6 @@ class PruneContext:
     embedder: Embedder | None = None
     summarizer: Summarizer | None = None
     gate: asyncio.Semaphore | None = None  # the pipeline's worker limit (cpu.parallel_processing)
-    whole_when_fits: bool = False  # a task run on its subject files: keep them whole when they fit
     now: float = 0.0
 
 
@@ -70,6 +69,8 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
     notes = enforce_budget(items, ctx)
     if notes:
         reports.append(StageReport("context:budget", before, total_tokens(items), notes))
+    for item in live(items):
+        item.note = item.note or f"whole: {total_tokens(items):,} tokens fit the budget of {ctx.budget:,}"
     return reports
 
 
@@ -77,53 +78,119 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
 
 
 async def relevance(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Keep what the question is about: the chunks at or above ``threshold`` and what they
-    need, then below it the best chunks down to the adaptive cutoff; never over the budget.
-
-    A question that singles out nothing (no term scores, or a task run on its subject
-    files) keeps the attached items whole when they fit. Chunking, scoring and selection
-    run in a worker thread: the event loop (the dashboard's keys) never waits for them."""
-    chunks, is_test, scores = await to_thread(_lexical, items, ctx.query)
+    """Files the user named are sent whole while they fit the budget, whatever the
+    question's wording (DESIGN rule 13); when they do not fit, their worst-scoring chunks
+    are cut first, never those defining what the question names. Folder items fill what
+    is left: the chunks at or above ``threshold`` and what they need, then the best down
+    to the adaptive cutoff. Chunking, scoring and selection run in a worker thread: the
+    event loop (the dashboard's keys) never waits for them."""
+    named = [i for i in live(items) if i.origin == NAMED]
+    if _fits_whole(named, ctx.budget) and len(named) == len(live(items)):
+        return _keep_whole(named, ctx.budget)
+    chunks, is_test, scorer, scores = await to_thread(_lexical, items, ctx.query)
     if not chunks:
         return []
     method = "BM25 with symbol matching" + ("" if ctx.embedder else " (no embedding model in use)")
     if ctx.embedder:
         try:
-            scores = propagate(
-                await _with_embeddings(ctx.embedder, ctx.query, chunks, scores), SymbolIndex(chunks, is_test).groups()
-            )
+            scores = propagate(await _with_embeddings(ctx.embedder, ctx.query, chunks, scores), scorer.groups)
             method = "BM25 with symbol matching + embeddings"
         except ServiceError as e:  # the lexical scores stand; say why
             method += f" (embeddings unavailable: {str(e).splitlines()[0][:120]})"
-    return await to_thread(_keep_relevant, items, ctx, chunks, is_test, scores, method)
+    asked = scorer.named(ctx.query)
+    return await to_thread(_keep_relevant, items, ctx, chunks, is_test, scores, asked, method)
 
 
-def _lexical(items: list[ContextItem], query: str) -> tuple[list[Chunk], list[bool], list[float]]:
-    """The live items' chunks, which of them are tests, and their lexical scores for ``query``."""
-    chunks = [
-        c for i, item in enumerate(items) if item.status != "dropped" for c in chunk_text(item.text, item.name, i)
-    ]
-    is_test = [items[c.item].type == "tests" for c in chunks]
-    return chunks, is_test, lexical_scores(query, chunks, is_test) if chunks else []
+_SCORERS: OrderedDict[tuple, tuple[list[Chunk], list[bool], Scorer]] = OrderedDict()
+SCORERS_KEPT = 4  # the chunks and BM25 statistics of the last few sets of files read through the folder cache
 
 
-def _keep_relevant(items, ctx: PruneContext, chunks: list[Chunk], is_test: list[bool], scores: list[float], method):
-    """Apply the scores: keep the items whole when nothing is singled out and they fit, else select chunks."""
-    generic = ctx.whole_when_fits or max(scores) <= 0
-    if generic and _fits_whole(items, ctx.budget):
-        why = "a task on its subject files" if ctx.whole_when_fits else "the question singles out no part of them"
-        return [f"kept every item whole ({why}; {total_tokens(items):,} tokens fit the budget)"]
+def _lexical(items: list[ContextItem], query: str) -> tuple[list[Chunk], list[bool], Scorer, list[float]]:
+    """The live items' chunks, which of them are tests, their scorer and their lexical scores for ``query``.
+
+    Items read through the folder cache (``parsed``) are not chunked again, and the same
+    set of them asked a second question reuses its BM25 statistics."""
+    alive = [(n, item) for n, item in enumerate(items) if item.status != "dropped"]
+    key = tuple((n, item.type, item.parsed) for n, item in alive)
+    known = all(item.parsed is not None and item.parsed.text is item.text for _, item in alive)
+    if known and key in _SCORERS:
+        _SCORERS.move_to_end(key)
+        chunks, is_test, scorer = _SCORERS[key]
+    else:
+        chunks = [
+            c
+            for n, item in alive
+            for c in chunk_text(item.text, item.name, n, item.parsed.spans if known and item.parsed else None)
+        ]
+        is_test = [items[c.item].type == "tests" for c in chunks]
+        scorer = Scorer(chunks, is_test)
+        if known:
+            _SCORERS[key] = (chunks, is_test, scorer)
+            while len(_SCORERS) > SCORERS_KEPT:
+                _SCORERS.popitem(last=False)
+    return chunks, is_test, scorer, scorer.scores(query) if chunks else []
+
+
+def _keep_relevant(items, ctx: PruneContext, chunks, is_test, scores, asked: set[int], method) -> list[str]:
+    """Named files whole if they fit (then folder items picked in what is left), else cut worst-first."""
     for chunk, score in zip(chunks, scores):
         chunk.score = score
+    named = [n for n, i in enumerate(items) if i.status != "dropped" and i.origin == NAMED]
+    found = [n for n, i in enumerate(items) if i.status != "dropped" and i.origin != NAMED]  # in index order
+    if _fits_whole([items[n] for n in named], ctx.budget):
+        notes = _keep_whole([items[n] for n in named], ctx.budget)
+        room = ctx.budget - sum(_whole_cost(items[n]) for n in named)
+        return notes + _pick(items, found, chunks, is_test, ctx, room, method)
+    for n in found:
+        _drop(items[n], "not picked: the named files alone are over the budget")
+    notes = [f"{len(found)} folder items not picked: the named files alone are over the budget"] if found else []
+    return notes + _cut_named(items, named, chunks, is_test, asked, ctx.budget)
+
+
+def _keep_whole(named: list[ContextItem], budget: int) -> list[str]:
+    used = sum(_whole_cost(i) for i in named)
+    for item in named:
+        item.note = f"whole: the named files fit the budget ({used:,} of {budget:,} tokens)"
+    return [f"kept the {len(named)} named files whole ({used:,} tokens fit the budget of {budget:,})"] if named else []
+
+
+def _pick(items, found: list[int], chunks, is_test, ctx: PruneContext, room: int, method: str) -> list[str]:
+    """Folder items: whole when the question singles out none of them and they fit, else chunks by relevance."""
+    if not found:
+        return []
+    wanted = set(found)
+    mine = [(c, t) for c, t in zip(chunks, is_test) if c.item in wanted]
+    if not mine or (max(c.score for c, _ in mine) <= 0 and _fits_whole([items[n] for n in found], room)):
+        for n in found:
+            items[n].note = "picked whole: the question singles out none of the folder's files, and they fit"
+        return [f"picked the {len(found)} folder items whole (the question singles out none of them; they fit)"]
+    sub, sub_test = [c for c, _ in mine], [t for _, t in mine]
     settings = ctx.settings
     threshold, floor = settings["threshold"], settings.get("fill_floor", 0.0)
-    cutoff = adaptive_cutoff(scores, threshold, floor)
-    kept, rendered, pulled = _select(items, chunks, is_test, threshold, cutoff, ctx.budget)
+    cutoff = adaptive_cutoff([c.score for c in sub], threshold, floor)
+    ranked = sorted(sub, key=lambda c: -c.score)
+    core = [c for c in ranked if c.score >= threshold] or ranked[:1]
+    kept, rendered, pulled = _select(items, sub, sub_test, core, cutoff, room)
     notes = [
-        f"scored {len(chunks)} chunks by {method}; kept {len(kept)}: at or above {threshold:g}, "
-        f"{pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"
+        f"scored {len(sub)} chunks of {len(found)} folder items by {method}; kept {len(kept)}: at or above "
+        f"{threshold:g}, {pulled} needed by those, the rest down to the cutoff {cutoff:.2f}"
     ]
-    return notes + _apply(items, rendered)
+    return notes + _apply(items, found, rendered, "not picked: below the relevance cutoff", "picked {} by relevance")
+
+
+def _cut_named(items, named: list[int], chunks, is_test, asked: set[int], budget: int) -> list[str]:
+    """Named files over the budget: keep what the question names and what it needs, then
+    every other chunk best first while it fits (the worst-scoring are the ones cut)."""
+    wanted = set(named)
+    sub = [(n, c, t) for n, (c, t) in enumerate(zip(chunks, is_test)) if c.item in wanted]
+    ranked = sorted((c for _, c, _ in sub), key=lambda c: -c.score)
+    core = [c for n, c, _ in sub if n in asked] or ranked[:1]
+    need = sum(_whole_cost(items[n]) for n in named)
+    _, rendered, _ = _select(items, [c for _, c, _ in sub], [t for _, _, t in sub], core, -1.0, budget)
+    why = f"the named files need {need:,} tokens, the budget is {budget:,}"
+    notes = [f"named files cut to fit: {why}; the worst-scoring parts left out"]
+    kept_note = "cut to fit (" + why + "): kept {}, the worst-scoring parts left out"
+    return notes + _apply(items, named, rendered, f"dropped: {why}, and its parts score lowest", kept_note)
 
 
 def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> float:
@@ -141,7 +208,11 @@ def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> floa
 
 
 def _fits_whole(items: list[ContextItem], budget: int) -> bool:
-    return sum(i.tokens + header_tokens(i) for i in live(items)) <= budget
+    return sum(_whole_cost(i) for i in live(items)) <= budget
+
+
+def _whole_cost(item: ContextItem) -> int:
+    return item.tokens + header_tokens(item)
 
 
 def header_tokens(item: ContextItem) -> int:
@@ -149,12 +220,11 @@ def header_tokens(item: ContextItem) -> int:
     return count_tokens(item.name) + HEADER_TOKENS
 
 
-def _select(items, chunks: list[Chunk], is_test: list[bool], threshold: float, cutoff: float, budget: int):
-    """Chunks best first: those at or above ``threshold``, then what they need (class
-    header, same-file helpers, tests naming them), then the rest down to ``cutoff``; each
-    one only while the items as rendered (headers and omission markers included) fit."""
+def _select(items, chunks: list[Chunk], is_test: list[bool], core: list[Chunk], cutoff: float, budget: int):
+    """Chunks best first: the ``core`` ones, then what they need (class header, same-file
+    helpers, tests naming them), then the rest down to ``cutoff``; each one only while
+    the items as rendered (headers and omission markers included) fit."""
     ranked = sorted(chunks, key=lambda c: -c.score)
-    core = [c for c in ranked if c.score >= threshold] or ranked[:1]
     kept: list[Chunk] = []
     per_item: dict[int, list[Chunk]] = {}
     spent: dict[int, tuple[int, int]] = {}  # per item: its chunks' tokens, and its estimate as rendered
@@ -279,22 +349,22 @@ def _render_all(items: list[ContextItem], kept: list[Chunk]) -> dict[int, tuple[
     }
 
 
-def _apply(items: list[ContextItem], rendered: dict[int, tuple[str, list, int]]) -> list[str]:
-    """Rewrite each item from its rendering (text, line ranges, tokens); note the dropped and the cut."""
+def _apply(items: list[ContextItem], indices: list[int], rendered: dict, dropped: str, kept: str) -> list[str]:
+    """Rewrite each of these items from its rendering (text, line ranges, tokens), or drop it;
+    each item's ``note`` says which and why (``kept`` formats the lines kept)."""
     notes = []
-    for i, item in enumerate(items):
-        if item.status == "dropped":
-            continue
+    for i in indices:
+        item = items[i]
         if i not in rendered:
-            _drop(item, "below the relevance threshold")
-            notes.append(f"{item.name}: dropped ({item.note})")
+            _drop(item, dropped)
+            notes.append(f"{item.name}: {item.note}")
             continue
         text, ranges, tokens = rendered[i]
-        if text is item.text:
-            continue
-        item.text, item.status, item.lines_kept = text, "partial", ranges
-        item.tokens = tokens
-        notes.append(f"{item.name}: kept lines {', '.join(f'{s}-{e}' for s, e in ranges)}")
+        lines = "lines " + ", ".join(f"{s}-{e}" for s, e in ranges)
+        item.note = kept.format(lines if text is not item.text else "every line")
+        if text is not item.text:
+            item.text, item.status, item.lines_kept, item.tokens = text, "partial", ranges, tokens
+            notes.append(f"{item.name}: kept {lines}")
     return notes
 
 
@@ -350,10 +420,13 @@ def enforce_budget(items: list[ContextItem], ctx: PruneContext) -> list[str]:
 
 
 async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str]:
-    """Replace each item over ``max_tokens`` by a model-written summary that pays: at most
-    a third of the item (and ``max_tokens``), ending with the lines that define or use each
-    identifier the question names, so none of them is lost."""
+    """When the items do not fit the budget, replace each one over ``max_tokens`` by a
+    model-written summary that pays: at most a third of the item (and ``max_tokens``),
+    ending with the lines that define or use each identifier the question names, so none
+    of them is lost."""
     limit = ctx.settings["max_tokens"]
+    if _fits_whole(items, ctx.budget):
+        return []  # what fits is sent as it is: a summary would only lose what the user named
     large = [i for i in live(items) if i.tokens > limit]
     if not large:
         return []
@@ -373,6 +446,7 @@ async def summarization(items: list[ContextItem], ctx: PruneContext) -> list[str
         before = item.tokens
         text = f"{summary}\n{anchors}" if anchors else summary
         item.text, item.status, item.tokens, item.lines_kept = text, "summarized", count_tokens(text), []
+        item.note = f"summarized {before:,} -> {item.tokens:,} tokens: the items did not fit the budget"
         return f"{item.name}: summarized {before} -> {item.tokens} tokens"
 
     return list(await asyncio.gather(*(one(i) for i in large)))

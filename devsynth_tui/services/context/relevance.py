@@ -377,13 +377,14 @@ def _paragraph_units(lines: list[str]) -> list[tuple[int, int, set[str]]]:
     return units
 
 
-def chunk_text(text: str, name: str, item: int = 0) -> list[Chunk]:
-    """Whole structural units of ``text``, small neighbours merged up to ~300 tokens."""
-    return [Chunk(item, s, e, t, set(sym)) for s, e, t, sym in _chunk_spans(text, name)]
+def chunk_text(text: str, name: str, item: int = 0, spans: tuple | None = None) -> list[Chunk]:
+    """Whole structural units of ``text``, small neighbours merged up to ~300 tokens
+    (``spans``: its ``chunk_spans`` when already known)."""
+    return [Chunk(item, s, e, t, set(sym)) for s, e, t, sym in (spans or chunk_spans(text, name))]
 
 
 @functools.lru_cache(maxsize=256)
-def _chunk_spans(text: str, name: str) -> tuple:
+def chunk_spans(text: str, name: str) -> tuple:
     """Chunk boundaries per (text, name): a file seen again is not parsed again."""
     lines = text.splitlines()
     if not lines:
@@ -524,20 +525,37 @@ def quoted(query: str) -> list[str]:
     return [q for groups in _QUOTED.findall(query) for q in groups if len(q.strip()) >= 2]
 
 
-def lexical_scores(query: str, chunks: list[Chunk], is_test: list[bool] | None = None) -> list[float]:
-    """BM25 relevance in 0..1 (1 = the best chunk). A chunk defining a symbol the
-    query names scores 1, quoted text found verbatim counts, and a symbol's
-    definition, documentation and tests share the best score among them."""
-    index = SymbolIndex(chunks, is_test or [False] * len(chunks))
-    scores = _normalize(BM25([chunk_terms(c.text) for c in chunks]).scores(terms(query)))
-    for name in index.resolve(query):
-        for n in index.definers(name):
+class Scorer:
+    """What scoring needs of a fixed set of chunks (BM25 statistics, symbols, groups),
+    built once and asked any number of questions."""
+
+    def __init__(self, chunks: list[Chunk], is_test: list[bool] | None = None):
+        self.chunks = chunks
+        self.index = SymbolIndex(chunks, is_test or [False] * len(chunks))
+        self.bm25 = BM25([chunk_terms(c.text) for c in chunks])
+        self.groups = self.index.groups()
+
+    def scores(self, query: str) -> list[float]:
+        """BM25 relevance in 0..1 (1 = the best chunk). A chunk defining a symbol the
+        query names scores 1, quoted text found verbatim counts, and a symbol's
+        definition, documentation and tests share the best score among them."""
+        scores = _normalize(self.bm25.scores(terms(query)))
+        for n in self.named(query):
             scores[n] = 1.0
-    literals = quoted(query)
-    if literals:  # the more of the quoted literals a chunk holds, the stronger
-        hits = [sum(q in c.text for q in literals) / len(literals) for c in chunks]
-        scores = [max(s, h) for s, h in zip(scores, hits)]
-    return propagate(scores, index.groups())
+        literals = quoted(query)
+        if literals:  # the more of the quoted literals a chunk holds, the stronger
+            hits = [sum(q in c.text for q in literals) / len(literals) for c in self.chunks]
+            scores = [max(s, h) for s, h in zip(scores, hits)]
+        return propagate(scores, self.groups)
+
+    def named(self, query: str) -> set[int]:
+        """The chunks defining a symbol the query names: the part a question is about."""
+        return {n for name in self.index.resolve(query) for n in self.index.definers(name)}
+
+
+def lexical_scores(query: str, chunks: list[Chunk], is_test: list[bool] | None = None) -> list[float]:
+    """``Scorer.scores`` for one question."""
+    return Scorer(chunks, is_test).scores(query)
 
 
 def propagate(scores: list[float], groups: list[list[int]]) -> list[float]:

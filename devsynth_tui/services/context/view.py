@@ -1,0 +1,125 @@
+"""The context view: what one request sends, by component, with tokens and share of the window.
+
+Built from what ``Pipeline.prepare`` returns: the system prompt, the conversation
+(turns sent whole, the summary of older ones, what was dropped), each named file
+(whole, the line ranges kept, or dropped, and why), each folder (files picked,
+cut, not picked, skipped and why) and the question. ``as_json`` is what
+``ask --json`` and ``optimize --json`` carry; a screen renders the same data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from devsynth_tui.services.context.folders import FolderListing
+from devsynth_tui.services.context.items import NAMED, ContextItem, live
+from devsynth_tui.services.context.pruning import header_tokens
+from devsynth_tui.services.context.token_accounting import count_tokens
+from devsynth_tui.services.pipeline import CONTEXT_BLOCK_TOKENS, Prepared, context_block
+
+SUMMARY_TITLE = "Summary of the earlier conversation:\n"
+EXAMPLES_TITLE = "Examples:\n\n"
+
+
+@dataclass
+class Part:
+    """One component of a request."""
+
+    kind: str  # system | examples | history | summary | file | folder | question
+    name: str
+    tokens: int  # cl100k estimate, as the pipeline counts it
+    share: float | None  # of the model's context window (None: window unknown)
+    status: str  # sent | whole | partial | summarized | dropped
+    why: str = ""
+    lines: list[list[int]] = field(default_factory=list)  # a file's line ranges kept
+    files: dict[str, int] = field(default_factory=dict)  # a folder's files: picked whole, cut, not picked
+    skipped: dict[str, int] = field(default_factory=dict)  # a folder's files skipped, by reason
+
+
+@dataclass
+class ContextView:
+    """Every component of one request; ``fill`` is the share of the window the request takes."""
+
+    model: str
+    window: int | None
+    tokens: int  # the whole prompt, cl100k estimate
+    tokens_sent: int | None  # as the server will count it (its tokenizer, else cl100k with the margin)
+    fill: float | None
+    parts: list[Part]
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def build_view(prepared: Prepared, window: int | None, listings: list[FolderListing] | None = None) -> ContextView:
+    """The view of a prepared request; ``window``: the model's context length (server, else config);
+    ``listings``: the folders read for it (their skipped files and caps)."""
+    share = (lambda n: n / window) if window else (lambda n: None)
+    messages = prepared.messages
+    system_text = str(messages[0]["content"])
+    files = live(prepared.items)
+    block = context_block(files) if files else ""
+    rest, _, summary = system_text.partition("\n\n" + SUMMARY_TITLE)
+    rest, _, examples = rest.partition("\n\n" + EXAMPLES_TITLE)
+    system = rest.replace("\n\n" + block, "", 1) if block else rest
+    parts = [Part("system", "system prompt", count_tokens(system), None, "sent")]
+    if examples:
+        parts.append(Part("examples", "examples", count_tokens(examples), None, "sent"))
+    parts += _history(prepared, summary)
+    parts += [_file(item) for item in prepared.items if item.origin == NAMED]
+    parts += _folders(prepared.items, listings or [])
+    question = str(messages[-1]["content"])
+    parts.append(Part("question", "question", count_tokens(question), None, "sent"))
+    if files:
+        parts.append(Part("framing", "context block headers", CONTEXT_BLOCK_TOKENS, None, "sent"))
+    for part in parts:
+        part.share = share(part.tokens)
+    tokens = prepared.tokens_after
+    return ContextView(
+        str(prepared.payload.get("model", "")), window, tokens, prepared.tokens_sent, share(tokens), parts
+    )
+
+
+def _history(prepared: Prepared, summary: str) -> list[Part]:
+    turns = prepared.messages[1:-1]
+    report = next((r for r in prepared.reports if r.stage == "history"), None)
+    why = "; ".join(report.notes) if report else ""
+    out = []
+    if turns:
+        tokens = sum(count_tokens(str(m["content"])) for m in turns)
+        out.append(Part("history", f"{len(turns) // 2} exchanges", tokens, None, "whole", why))
+    if summary:
+        out.append(Part("summary", "older exchanges", count_tokens(summary), None, "summarized", why))
+    if report and not out:
+        out.append(Part("history", "earlier exchanges", 0, None, "dropped", why))
+    return out
+
+
+def _file(item: ContextItem) -> Part:
+    status = {"kept": "whole"}.get(item.status, item.status)
+    tokens = item.tokens + header_tokens(item) if item.status != "dropped" else 0
+    lines = [list(r) for r in item.lines_kept] if item.status == "partial" else []
+    return Part("file", item.name, tokens, None, status, item.note, lines)
+
+
+def _folders(items: list[ContextItem], listings: list[FolderListing]) -> list[Part]:
+    by_folder: dict[str, list[ContextItem]] = {}
+    for item in items:
+        if item.origin != NAMED:
+            by_folder.setdefault(item.folder, []).append(item)
+    known = {listing.root: listing for listing in listings}
+    out = []
+    for folder in dict.fromkeys([*by_folder, *known]):
+        mine = by_folder.get(folder, [])
+        counts = Counter({"kept": "picked whole", "partial": "cut"}.get(i.status, "not picked") for i in mine)
+        tokens = sum(i.tokens + header_tokens(i) for i in mine if i.status != "dropped")
+        listing = known.get(folder)
+        reasons = Counter(i.note for i in mine if i.status == "dropped")
+        why = "; ".join(f"{n} {note}" for note, n in reasons.most_common())
+        if listing and listing.capped:
+            why = "; ".join(p for p in (why, listing.capped) if p)
+        status = "partial" if counts["cut"] or counts["not picked"] else "whole"
+        skipped = dict(listing.skipped) if listing else {}
+        out.append(Part("folder", folder, tokens, None, status, why, files=dict(counts), skipped=skipped))
+    return out
