@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import psutil
 
 MB = 1024 * 1024
+BUSY_SHARE = 0.5  # other programs' share of all cores from which a machine counts as busy (doctor, benchmark)
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -256,6 +257,68 @@ def find_embedded_server() -> int | None:
         if "devsynth_tui.services.llm.embedded" in " ".join(p.info["cmdline"] or []):
             return p.pid
     return None
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    t = process.cpu_times()
+    return t.user + t.system
+
+
+class CompetingLoad:
+    """The CPU other programs used over a span (a benchmark run), in cores: the machine's busy time less ours and
+    the model server's with its children. From psutil's cumulative CPU times, so nothing samples in between;
+    the server's share is known for the embedded one or one listening on this machine, else nothing is claimed."""
+
+    def __init__(self, base_url: str, embedded_pid: int | None = None):
+        """Reads the counters now; finds the server's process (scans sockets: call it off the UI loop)."""
+        self.server_pid, self.server = server_process(base_url, embedded_pid)
+        self.started = time.monotonic()
+        self.busy = self._machine_busy()
+        self.seconds = self._watched()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        t = psutil.cpu_times()
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    def _watched(self) -> dict[int, float]:
+        """CPU seconds so far of us (waited children included) and the server's processes, by pid."""
+        me = psutil.Process()
+        t = me.cpu_times()
+        seconds = {me.pid: t.user + t.system + t.children_user + t.children_system}
+        if self.server_pid:
+            try:
+                server = psutil.Process(self.server_pid)
+                for p in [server, *server.children(recursive=True)]:
+                    seconds[p.pid] = _cpu_seconds(p)
+            except psutil.Error:
+                pass
+        return seconds
+
+    def finish(self) -> dict:
+        """{"other_cores", "cores", "busy", "server", "load_1m"}; other_cores is None when the server's share is
+        unknown (a server on this machine whose process is not visible)."""
+        wall = max(time.monotonic() - self.started, 1e-6)
+        cores = psutil.cpu_count() or 1
+        figures: dict[str, Any] = {"cores": cores, "server": self.server, "other_cores": None, "busy": False}
+        figures["load_1m"] = round(psutil.getloadavg()[0], 2)
+        if self.server_pid is None and self.server != "remote":
+            return figures
+        now = self._watched()
+        ours = sum(now[pid] - self.seconds.get(pid, 0.0) for pid in now)
+        others = max(0.0, (self._machine_busy() - self.busy - ours) / wall)
+        figures |= {"other_cores": round(others, 2), "busy": others >= BUSY_SHARE * cores}
+        return figures
+
+
+def competing_text(load: dict | None) -> str:
+    """One line when other programs took the cores during a run, else ""."""
+    if not load or not load.get("busy"):
+        return ""
+    return (
+        f"⚠ busy machine: other programs used {load['other_cores']:.1f} of {load['cores']} cores during this run "
+        f"(load average {load['load_1m']:.1f}): its speeds are lower than this machine gives; run it again when idle"
+    )
 
 
 def collect_garbage() -> str:
