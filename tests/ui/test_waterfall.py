@@ -14,13 +14,16 @@ class Host(App):
 async def test_waterfall_appears_with_the_last_requests_stages():
     async with Host().run_test(size=(70, 60)) as pilot:
         fall = pilot.app.query_one(StageWaterfall)
-        assert not fall.display and not fall.children  # hidden, and no plot built, before any request
-        fall.show_stages([("context:relevance", 9000, 1500), ("prompt:template_trimming", 60, 52)])
+        assert not fall.display  # hidden before any request
+        fall.show_stages([("context:instruction_compression", 9000, 1500), ("prompt:template_trimming", 1500, 1500)])
         await pilot.pause()
-        assert fall.display and len(fall.children) == 1
-        screen = pilot.app.export_screenshot().replace("&#160;", " ")
-        assert "relevance" in screen and "template trimm" in screen and "saved" in screen
-        fall.show_stages([("context:priority", 800, 700)])  # the next request replaces the bars
+        text = str(fall.render())
+        assert fall.display and "instruction compression: 9,000 → 1,500 (saved 7,500)" in text  # the name whole
+        assert "template trimming: 1,500 → 1,500\n" in text  # nothing saved: no saved part
+        bars = [line for line in text.splitlines() if set(line) <= {"█", "░"} and line]
+        assert bars[0].count("░") > bars[0].count("█") and "░" not in bars[1]  # one scale: 0-9,000 tokens
+        assert "0-9,000 tokens" in text
+        fall.show_stages([("context:priority", 800, 800)])  # the next request replaces the bars
         await pilot.pause()
-        screen = pilot.app.export_screenshot().replace("&#160;", " ")
-        assert len(fall.children) == 1 and "priority" in screen and "relevance" not in screen
+        text = str(fall.render())
+        assert "priority" in text and "instruction" not in text and "nothing saved" in text and "░" not in text

@@ -44,6 +44,9 @@ class Sample:
     disk_write_bps: float | None
     server_cpu_percent: float | None = None  # the model server's, % of one core
     alerts: list[str] = field(default_factory=list)
+    cpu_per_core: list[float] = field(default_factory=list)  # each core, 0-100
+    swap_used_mb: float = 0.0
+    swap_total_mb: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,14 +88,14 @@ def memory_alerts(threshold_mb: float) -> tuple[ThresholdAlert, ThresholdAlert]:
     )
 
 
-def sparkline(values: Sequence[float], width: int | None = None) -> str:
-    """A text sparkline of the last ``width`` values, scaled to their own min..max."""
+def sparkline(values: Sequence[float], width: int | None = None, top: float | None = None) -> str:
+    """A text sparkline of the last ``width`` values on a stated scale: 0 to ``top`` (the limit, or the machine's
+    total), else 0 to their largest. Values above ``top`` draw full."""
     values = [v for v in values if v is not None][-width:] if width else [v for v in values if v is not None]
     if not values:
         return ""
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or 1.0
-    return "".join(SPARK[min(len(SPARK) - 1, int((v - lo) / span * (len(SPARK) - 1) + 0.5))] for v in values)
+    top = top or max(values) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / top * (len(SPARK) - 1) + 0.5)))] for v in values)
 
 
 class Sampler:
@@ -114,6 +117,7 @@ class Sampler:
         self._server: psutil.Process | None = None
         self._last_io: tuple[float, int, int] | None = None
         psutil.cpu_percent(None)  # prime the counters: the first real reading covers one interval
+        psutil.cpu_percent(None, percpu=True)
         self._proc.cpu_percent(None)
 
     def configure(self, interval: float, window: int, threshold_mb: float | None) -> None:
@@ -155,6 +159,7 @@ class Sampler:
         du = psutil.disk_usage(self.home)
         read, write = self._disk_rates(now)
         server_rss, server_cpu = self._server_usage()
+        swap = psutil.swap_memory()
         s = Sample(
             t=now,
             cpu_percent=psutil.cpu_percent(None),
@@ -169,6 +174,9 @@ class Sampler:
             disk_read_bps=read,
             disk_write_bps=write,
             server_cpu_percent=server_cpu,
+            cpu_per_core=psutil.cpu_percent(None, percpu=True),
+            swap_used_mb=swap.used / MB,
+            swap_total_mb=swap.total / MB,
         )
         if self.alerts:
             app, server = self.alerts
