@@ -1,8 +1,9 @@
-"""The token panel's waterfall of the last request's stages."""
+"""The token panel's waterfall of the last request's stages, and the status line's order when narrow."""
 
 from textual.app import App, ComposeResult
 
-from devsynth_tui.ui.panels import StageWaterfall, TokenPanel
+from devsynth_tui.ui.fixed import fixed_report
+from devsynth_tui.ui.panels import StageWaterfall, StatusLine, TokenPanel
 
 
 class Host(App):
@@ -27,3 +28,29 @@ async def test_waterfall_appears_with_the_last_requests_stages():
         await pilot.pause()
         text = str(fall.render())
         assert "priority" in text and "instruction" not in text and "nothing saved" in text and "░" not in text
+
+
+class Status(App):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(markup=False)
+
+
+async def test_status_line_leads_with_what_serves_at_80_columns():
+    """The fallback note gives way first: at 80 columns the line starts with the embedded model, not a failure."""
+    async with Status().run_test(size=(80, 3)) as pilot:
+        line = pilot.app.query_one(StatusLine)
+        line.show(
+            "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080",
+            "SmolLM2-135M-Instruct",
+            [],
+            fixed_report(),
+            note="LM Studio not running at http://localhost:1234/v1",
+        )
+        await pilot.pause()
+        text = str(line.render())
+        assert text.startswith("embedded SmolLM2") and "1,524 tokens" in text and "LM Studio" not in text
+    async with Status().run_test(size=(200, 3)) as pilot:
+        line = pilot.app.query_one(StatusLine)
+        line.show("embedded SmolLM2 (llama.cpp)", "m", [], fixed_report(), note="LM Studio not running at x")
+        await pilot.pause()
+        assert "embedded SmolLM2 (llama.cpp) · LM Studio not running at x" in str(line.render())
