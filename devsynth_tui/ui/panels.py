@@ -142,7 +142,7 @@ class ResourcePanel(TextBlock):
     ]
 
     gc = ""  # the last garbage collection's figure, shown until the next one
-    _last: tuple[list[Sample], list[str], str] | None = None
+    _last: tuple[list[Sample], list[str], str, float | None] | None = None
 
     def show_gc(self, figure: str) -> None:
         """The last garbage collection's figure, drawn with the resources."""
@@ -157,7 +157,7 @@ class ResourcePanel(TextBlock):
         ``limit_mb`` scales devsynth-tui's memory (memory.monitoring.threshold), else the machine's total does."""
         if not samples:
             return
-        self._last = (samples, alerts, server)
+        self._last = (samples, alerts, server, limit_mb)
         last, width = samples[-1], max(10, self.content_size.width or 40)
         lines = [
             f"{'':<14}{'CPU':>8}{'memory':>10}",
