@@ -241,3 +241,33 @@ def test_unreachable_server_fails_before_any_stage(tmp_path):
     r = run_cli("--config", str(cfg), "--base-url", "http://127.0.0.1:9/v1", "benchmark")
     assert r.returncode == 2 and "no server answers at http://127.0.0.1:9/v1" in r.stderr
     assert bm.list_runs(Store(db_path(app_home()))) == []
+
+
+def busy_loops(n: int) -> list[subprocess.Popen]:
+    code = "import time\nend = time.time() + 120\nwhile time.time() < end: pass"
+    return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(n)]
+
+
+def test_run_on_a_busy_machine_says_so_and_stores_it(server_url):
+    """Other programs loading every core while the run goes: the run says so, and keeps the figure."""
+    import os
+
+    busy = busy_loops(os.cpu_count() or 1)
+    try:
+        r = bench(server_url, "--no-stages", "--requests", "3", "--max-tokens", "16", "--json")
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    assert r.returncode == 0, r.stderr
+    load = json.loads(r.stdout)["machine"]["competing_load"]
+    assert load["busy"] is True and load["other_cores"] >= 0.5 * load["cores"]
+    assert "pid" in load["server"]  # the server found on its port: its own CPU is not counted as others'
+    shown = bench(server_url, "show", str(json.loads(r.stdout)["id"]))
+    assert f"busy machine: other programs used {load['other_cores']:.1f} of {load['cores']} cores" in shown.stdout
+
+
+def test_competing_text_only_when_busy():
+    quiet = {"other_cores": 0.2, "cores": 2, "busy": False, "server": "remote", "load_1m": 0.3}
+    assert bm.competing_text(quiet) == "" and bm.competing_text(None) == ""
+    assert "1.6 of 2 cores" in bm.competing_text(quiet | {"other_cores": 1.6, "busy": True})

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zlib
 
+import psutil
 import pytest
 from conftest import run_cli
 
@@ -14,6 +15,9 @@ from devsynth_tui.services.resources.monitor import Sampler, ThresholdAlert, mem
 
 FIELDS = {
     "t",
+    "cpu_per_core",
+    "swap_used_mb",
+    "swap_total_mb",
     "cpu_percent",
     "process_cpu_percent",
     "memory_used_mb",
@@ -40,6 +44,7 @@ def test_sampler_ring_buffer_and_fields(tmp_path):
     assert sample.server_cpu_percent is not None and sample.server_cpu_percent >= 0
     assert 0 <= sample.disk_percent <= 100 and sample.memory_total_mb > sample.memory_used_mb > 0
     assert sample.disk_read_bps is not None and len(s.series("rss_mb")) == 5
+    assert len(sample.cpu_per_core) == psutil.cpu_count() and sample.swap_total_mb >= sample.swap_used_mb >= 0
 
 
 def test_alert_fires_once_per_crossing_and_rearms_below_the_slack():
@@ -67,9 +72,11 @@ def test_sampler_alert_on_small_threshold(tmp_path):
     assert s.sample().alerts == [] and len(s.standing()) == 1  # once per crossing; it still stands
 
 
-def test_sparkline():
-    assert sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
-    assert sparkline([5, 5, 5]) == "▁▁▁" and sparkline([]) == ""
+def test_sparkline_on_a_stated_scale():
+    assert sparkline([0, 1, 2, 3, 4, 5, 6, 7], top=7) == "▁▂▃▄▅▆▇█"
+    assert sparkline([100, 101], top=24_000) == "▁▁"  # 100 -> 101 MB of 24 GB is no jump
+    assert sparkline([5, 5, 5]) == "███" and sparkline([]) == ""  # no top given: 0 to the largest
+    assert sparkline([50, 200], top=100) == "▅█"  # above the top draws full
 
 
 @pytest.mark.parametrize("level, nice", [("low", 10), ("normal", 0)])

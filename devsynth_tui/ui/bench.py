@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -126,10 +128,7 @@ class BenchPane(Vertical):
         if run.slo and len(run.serving) > 1:
             self._draw_slo(latency.plt, run)
         else:
-            latency.plt.title("end-to-end latency of this run (ms)")
-            e2e = [r["e2e"] * 1000 for r in run.requests]
-            if e2e:
-                latency.plt.hist(e2e, bins=min(20, max(3, len(e2e))))
+            draw_latency(latency.plt, [r["e2e"] * 1000 for r in run.requests])
         latency.refresh()
         chart = self.query_one("#bench-history", PlotextPlot)
         chart.plt.clear_figure()
@@ -151,3 +150,24 @@ class BenchPane(Vertical):
             values = [(lvl.get(objective.metric) or {}).get(objective.stat, 0) * 1000 for lvl in run.serving]
             plt.plot(levels, values, label=f"{objective.metric} {objective.stat} (ms)", marker="braille")
             plt.hline(objective.bound * 1000)
+
+
+def draw_latency(plt, e2e_ms: list[float]) -> None:
+    """Each request's end-to-end latency as a bar, in the order stored, on a value axis in ms from 0."""
+    plt.title("e2e latency per request (ms)")
+    if not e2e_ms:
+        return
+    plt.bar(list(range(1, len(e2e_ms) + 1)), e2e_ms)
+    plt.xlabel("request")
+    ticks, labels = ms_ticks(max(e2e_ms))
+    plt.ylim(0, ticks[-1])
+    plt.yticks(ticks, labels)
+
+
+def ms_ticks(top: float, steps: int = 4) -> tuple[list[float], list[str]]:
+    """Round ticks from 0 past ``top`` (ms), labelled as whole milliseconds: "0", "1,000", "2,000"…"""
+    raw = top / steps or 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [i * step for i in range(math.ceil(top / step) + 1)]
+    return ticks, [f"{t:,.0f}" for t in ticks]

@@ -31,8 +31,19 @@ def fixed_samples(n: int = 40) -> list[Sample]:
             disk_read_bps=float((i * 37) % 9 * 65536),
             disk_write_bps=float((i * 11) % 7 * 32768),
             server_cpu_percent=0.4 + (i % 3) * 0.1,
+            cpu_per_core=[5 + (i * 7) % 35, 15 + (i * 11) % 35],
+            swap_used_mb=512 + (i % 3) * 8,
+            swap_total_mb=2048,
         )
         for i in range(n)
+    ]
+
+
+def fixed_requests(t0: float = 0.0) -> list[dict]:
+    """Three requests as ledger rows hold them (ts is the end), within the fixed samples' 40 seconds."""
+    return [
+        {"ts": t0 + end, "duration": duration, "ttft": ttft, "completion_tokens": tokens, "status": "ok"}
+        for end, duration, ttft, tokens in ((9.0, 4.0, 0.6, 96), (21.0, 6.0, 1.2, 180), (36.0, 3.0, 0.4, 64))
     ]
 
 

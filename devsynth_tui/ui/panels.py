@@ -3,7 +3,6 @@ line."""
 
 from __future__ import annotations
 
-from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -91,40 +90,46 @@ class TokenPanel(TextBlock):
         )
 
 
-class StageWaterfall(Vertical):
-    """The last request's optimization stages as bars: tokens kept after each stage, and saved by it.
+class StageWaterfall(TextBlock):
+    """The last request's optimization stages: each stage's name in full, its tokens in and out, and a bar of what
+    it kept (█) and saved (░), all bars on one scale (0 to the tokens the first stage received).
 
-    Hidden until a request has stages; the plot widget (plotext) is created on first use
-    and drawn once per request."""
+    Text, not a plot: names are never cut, no legend lies over the bars, and a stage that saved nothing draws
+    no saved part. Hidden until a request has stages."""
 
-    DEFAULT_CSS = "StageWaterfall { display: none; height: 12; } StageWaterfall.shown { display: block; }"
+    DEFAULT_CSS = "StageWaterfall { display: none; height: auto; } StageWaterfall.shown { display: block; }"
 
     def show_stages(self, stages: list[tuple[str, int, int]]) -> None:
         """``stages``: (stage, tokens before, tokens after), in order."""
-        from textual_plotext import PlotextPlot
-
         if not stages:
             return
-        if not self.children:
-            self.mount(PlotextPlot())
-        plot = self.query_one(PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
-        plt.title("last request: tokens saved per stage")
-        labels = [stage.split(":")[-1].replace("_", " ")[:14] for stage, _, _ in stages]
-        kept = [after for _, _, after in stages]
-        saved = [max(0, before - after) for _, before, after in stages]
-        plt.stacked_bar(  # type: ignore[call-arg]  # plotext takes labels; textual-plotext's signature omits it
-            labels, [kept, saved], labels=["kept", "saved"], orientation="horizontal", width=0.6
-        )
         self.add_class("shown")
-        plot.refresh()
+        self.draw(_block([("Last request · tokens per stage", waterfall_text(stages, self.content_size.width))]))
+
+
+def waterfall_text(stages: list[tuple[str, int, int]], width: int = 0) -> str:
+    """The waterfall as text ``width`` columns wide (40 when unknown)."""
+    width = max(20, width or 40)
+    scale = max(before for _, before, _ in stages) or 1
+    total = sum(max(0, before - after) for _, before, after in stages)
+    lines = [f"█ kept  ░ saved · bars: 0-{scale:,} tokens" if total else "nothing saved: every stage kept all"]
+    for stage, before, after in stages:
+        saved = max(0, before - after)
+        name = stage.split(":")[-1].replace("_", " ")
+        lines.append(f"{name}: {before:,} → {after:,}" + (f" (saved {saved:,})" if saved else ""))
+        kept_cells = round(after / scale * width)
+        saved_cells = max(1, round(saved / scale * width)) if saved else 0
+        lines.append("█" * min(kept_cells, width - saved_cells) + "░" * saved_cells)
+    return "\n".join(lines)
 
 
 class ResourcePanel(TextBlock):
     """CPU, memory and disk sparklines from the shared sampler, and the server's process beside ours: one text block.
 
-    One widget redrawn once a sample (instead of a dozen) keeps the idle dashboard cheap.
+    Each sparkline is drawn on a stated scale, named beside its title: CPU and memory 0-100 %, the processes'
+    memory 0 to the machine's total (or a given limit), disk 0 to the window's peak. The last garbage
+    collection's figure (memory.aggressive_gc) is shown here, not on the status line. One widget redrawn once a
+    sample (instead of a dozen) keeps the idle dashboard cheap.
     """
 
     SERIES = [
@@ -136,10 +141,23 @@ class ResourcePanel(TextBlock):
         ("disk_write_bps", "Disk write"),
     ]
 
-    def show(self, samples: list[Sample], alerts: list[str], server: str = "") -> None:
-        """The window of samples; ``server`` names the server's process ("remote" for a server elsewhere)."""
+    gc = ""  # the last garbage collection's figure, shown until the next one
+    _last: tuple[list[Sample], list[str], str, float | None] | None = None
+
+    def show_gc(self, figure: str) -> None:
+        """The last garbage collection's figure, drawn with the resources."""
+        self.gc = figure
+        if self._last:
+            self.show(*self._last)
+        else:
+            self.draw(_block([("Resources", figure)]))
+
+    def show(self, samples: list[Sample], alerts: list[str], server: str = "", limit_mb: float | None = None) -> None:
+        """The window of samples; ``server`` names the server's process ("remote" for a server elsewhere);
+        ``limit_mb`` scales devsynth-tui's memory (memory.monitoring.threshold), else the machine's total does."""
         if not samples:
             return
+        self._last = (samples, alerts, server, limit_mb)
         last, width = samples[-1], max(10, self.content_size.width or 40)
         lines = [
             f"{'':<14}{'CPU':>8}{'memory':>10}",
@@ -160,13 +178,28 @@ class ResourcePanel(TextBlock):
             values = [getattr(s, field) for s in samples if getattr(s, field) is not None]
             if field == "server_rss_mb" and not values:
                 continue
-            lines += [f"{title}: {_format(field, getattr(last, field))}", sparkline(values, width) or "-"]
+            top = series_top(field, values, last, limit_mb if field == "rss_mb" else None)
+            head = f"{title}: {_format(field, getattr(last, field))}"
+            scale = f"0-{_format(field, top)}"
+            lines += [f"{head}{scale:>{max(width - len(head), len(scale) + 1)}}", sparkline(values, width, top) or "-"]
         lines.append(f"Disk: {last.disk_percent:.1f}% used, {last.disk_free_gb:.1f} GB free")
+        lines += [self.gc] if self.gc else []
         lines += [f"⚠ {a}" for a in alerts[-3:]]
         self.draw(_block([("Resources", "\n".join(lines))]))
 
 
+def series_top(field: str, values: list[float], last: Sample, limit: float | None = None) -> float:
+    """The top of a series' stated scale: 100 % for shares, the limit or the machine's memory for a process's
+    memory, else the window's peak (disk rates have no natural top)."""
+    if field.endswith("percent"):
+        return 100.0
+    if field.endswith("_mb"):
+        return limit or last.memory_total_mb
+    return max(values, default=0.0) or 1.0
+
+
 def _format(field: str, value: float | None) -> str:
+    """A figure as the panel shows it: shares in %, memory in MB, rates in MB/s."""
     if value is None:
         return "-"
     if field.endswith("percent"):
@@ -177,30 +210,30 @@ def _format(field: str, value: float | None) -> str:
 
 
 class StatusLine(Static):
-    """Backend, active model, this session's tokens, the last garbage collection and any standing alert, in one line.
+    """What serves, the active model, this session's tokens and any standing alert, in one line.
 
-    When the line is too narrow, parts give way in priority order: the gc figure first, the backend, the model, then
-    the key to press (a backend label's trailing "(ctrl+r reconnects)"), then a standing alert; the token
-    counts always stay.
+    When the line is too narrow, parts give way in priority order: a note about the backend first (e.g. "LM
+    Studio not running at …"), the backend, the model, then the key to press (a backend label's trailing
+    "(ctrl+r reconnects)"), then a standing alert; the token counts always stay.
     """
 
     MIN_PART = 12  # a part cut shorter than this says nothing: it is left out instead
-
-    gc = ""  # the last garbage collection's figure (memory.aggressive_gc), shown until the next one
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.parts: list[tuple[str, int]] = []
 
     def show_gc(self, figure: str) -> None:
-        """Keep the figure for the line's next drawing (it gives way first when the line is narrow)."""
-        self.gc = figure
+        """The gc figure belongs with the resources: handed to the screen's resource panel (call that directly)."""
+        for panel in self.screen.query(ResourcePanel):
+            panel.show_gc(figure)
 
-    def show(self, backend: str, model: str | None, alerts: list[str], session: Report) -> None:
-        """``alerts``: the ones still standing (an alert that fell back below its limit is gone)."""
+    def show(self, backend: str, model: str | None, alerts: list[str], session: Report, note: str = "") -> None:
+        """``backend``: what serves, first; ``note``: what else to say about it, dropped first when narrow;
+        ``alerts``: the ones still standing (an alert that fell back below its limit is gone)."""
         backend, key = _key_hint(backend)
         tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
-        self.parts = [(backend, 4), (key, 2), (f"model {model or '-'}", 3), (tokens, 0), (self.gc, 5)]  # 0 stays
+        self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts = [(text, priority) for text, priority in self.parts if text]
         self.set_class(bool(alerts), "alert")

@@ -178,7 +178,7 @@ async def test_a_key_typed_during_a_frame_is_in_the_input_before_the_frame_ends(
     assert seen_before_frame_ended == [True]
 
 
-async def test_the_garbage_collection_figure_goes_to_the_status_line(faults):
+async def test_the_garbage_collection_figure_goes_to_the_resources_not_the_status_line(faults):
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000, "memory.aggressive_gc": True})
     notified: list[str] = []
     real_notify = app.notify
@@ -186,7 +186,8 @@ async def test_the_garbage_collection_figure_goes_to_the_status_line(faults):
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "go")
-        assert "gc: " in str(app.query_one("#status").render())
+        await until(pilot, lambda: "gc: " in str(app.query_one("#resources").render()), what="gc in the resources")
+        assert "gc: " not in str(app.query_one("#status").render())
     assert not [n for n in notified if "gc" in n]
 
 

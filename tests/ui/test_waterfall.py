@@ -1,8 +1,9 @@
-"""The token panel's waterfall of the last request's stages."""
+"""The token panel's waterfall of the last request's stages, and the status line's order when narrow."""
 
 from textual.app import App, ComposeResult
 
-from devsynth_tui.ui.panels import StageWaterfall, TokenPanel
+from devsynth_tui.ui.fixed import fixed_report
+from devsynth_tui.ui.panels import StageWaterfall, StatusLine, TokenPanel
 
 
 class Host(App):
@@ -14,13 +15,42 @@ class Host(App):
 async def test_waterfall_appears_with_the_last_requests_stages():
     async with Host().run_test(size=(70, 60)) as pilot:
         fall = pilot.app.query_one(StageWaterfall)
-        assert not fall.display and not fall.children  # hidden, and no plot built, before any request
-        fall.show_stages([("context:relevance", 9000, 1500), ("prompt:template_trimming", 60, 52)])
+        assert not fall.display  # hidden before any request
+        fall.show_stages([("context:instruction_compression", 9000, 1500), ("prompt:template_trimming", 1500, 1500)])
         await pilot.pause()
-        assert fall.display and len(fall.children) == 1
-        screen = pilot.app.export_screenshot().replace("&#160;", " ")
-        assert "relevance" in screen and "template trimm" in screen and "saved" in screen
-        fall.show_stages([("context:priority", 800, 700)])  # the next request replaces the bars
+        text = str(fall.render())
+        assert fall.display and "instruction compression: 9,000 → 1,500 (saved 7,500)" in text  # the name whole
+        assert "template trimming: 1,500 → 1,500\n" in text  # nothing saved: no saved part
+        bars = [line for line in text.splitlines() if set(line) <= {"█", "░"} and line]
+        assert bars[0].count("░") > bars[0].count("█") and "░" not in bars[1]  # one scale: 0-9,000 tokens
+        assert "0-9,000 tokens" in text
+        fall.show_stages([("context:priority", 800, 800)])  # the next request replaces the bars
         await pilot.pause()
-        screen = pilot.app.export_screenshot().replace("&#160;", " ")
-        assert len(fall.children) == 1 and "priority" in screen and "relevance" not in screen
+        text = str(fall.render())
+        assert "priority" in text and "instruction" not in text and "nothing saved" in text and "░" not in text
+
+
+class Status(App):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(markup=False)
+
+
+async def test_status_line_leads_with_what_serves_at_80_columns():
+    """The fallback note gives way first: at 80 columns the line starts with the embedded model, not a failure."""
+    async with Status().run_test(size=(80, 3)) as pilot:
+        line = pilot.app.query_one(StatusLine)
+        line.show(
+            "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080",
+            "SmolLM2-135M-Instruct",
+            [],
+            fixed_report(),
+            note="LM Studio not running at http://localhost:1234/v1",
+        )
+        await pilot.pause()
+        text = str(line.render())
+        assert text.startswith("embedded SmolLM2") and "1,524 tokens" in text and "LM Studio" not in text
+    async with Status().run_test(size=(200, 3)) as pilot:
+        line = pilot.app.query_one(StatusLine)
+        line.show("embedded SmolLM2 (llama.cpp)", "m", [], fixed_report(), note="LM Studio not running at x")
+        await pilot.pause()
+        assert "embedded SmolLM2 (llama.cpp) · LM Studio not running at x" in str(line.render())

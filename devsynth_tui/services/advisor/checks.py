@@ -41,7 +41,6 @@ LOW_SAVED_SHARE = 0.10
 OVERSIZED_REQUESTS = 3
 SIMPLE_SHARE = 0.5
 BIG_MODEL_BYTES = 4 * 10**9  # about a 7B model at 4 bits
-BUSY_SHARE = 0.5  # other programs' share of all cores during requests
 LOAD_PER_CORE = 1.5
 MEMORY_FULL_PERCENT = 90.0
 SWAP_MB = 512
@@ -49,8 +48,11 @@ LOW_AVAILABLE_SHARE = 0.2
 MODEL_OVERHEAD = 1.2  # weights plus KV cache and buffers
 GUIDE_TEMPERATURE = (0.1, 0.4)
 GUIDE_MAX_EXAMPLES = 2
-MAX_TOKENS_MIN_ANSWERS = 20
+MAX_TOKENS_MIN_ANSWERS = MIN_REQUESTS
 MAX_TOKENS_SLACK = 4  # max_tokens this many times the longest answers (p99)
+# the user's answers: the benchmark's own requests (operation "benchmark", "benchmark warmup", "benchmark sweep")
+# run with their own max_tokens and say nothing about what answers need
+ANSWER = "status = 'ok' AND cached = 0 AND operation NOT LIKE 'benchmark%'"
 THREADS_GAIN = 0.10
 CONTEXT_SLACK = 2  # a window this many times what is ever sent
 CONTEXT_MARGIN = 1000  # system prompt and question beside the context
@@ -131,9 +133,8 @@ class Facts:
         """The window's figures that several checks read, in one pass over the rows."""
         return self.one(
             "SELECT COUNT(*) n, COALESCE(SUM(total_tokens), 0) tokens,"
-            " COALESCE(SUM(status = 'ok' AND cached = 0), 0) answers,"
-            " COALESCE(SUM(status = 'ok' AND cached = 0 AND completion_tokens * :slack >= :max_tokens), 0) "
-            "long_answers,"
+            f" COALESCE(SUM({ANSWER}), 0) answers,"
+            f" COALESCE(SUM({ANSWER} AND completion_tokens * :slack >= :max_tokens), 0) long_answers,"
             " COALESCE(SUM(cached = 0 AND tokens_before >= :large), 0) large_n,"
             " COALESCE(SUM(CASE WHEN cached = 0 AND tokens_before >= :large THEN tokens_before END), 0) large_before,"
             " COALESCE(SUM(CASE WHEN cached = 0 AND tokens_before >= :large THEN tokens_saved END), 0) large_saved,"
@@ -203,7 +204,13 @@ def default_since(cfg: Config, now: float | None = None) -> float:
 
 
 def _pct(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f} %" if whole else "-"
+    """A share in whole percent, never rounded up to 100 % or down to 0 % when it is not all or none."""
+    if not whole:
+        return "-"
+    share = 100 * part / whole
+    if 0 < part < whole:
+        share = min(max(share, 1), 99)
+    return f"{share:.0f} %"
 
 
 def _origin(cfg: Config, key: str) -> str:
@@ -463,6 +470,8 @@ def check_cpu(facts: Facts) -> list[Finding]:
     if len(known) >= 3 or len(idle) >= 3:
         picked, when = (known, "during your requests") if len(known) >= 3 else (idle, "while no request ran")
         busy = statistics.median(_others_cores(s, cores) for s in picked)
+        from devsynth_tui.services.resources.monitor import BUSY_SHARE
+
         if busy < BUSY_SHARE * cores:
             return []
         saw = (
@@ -606,28 +615,36 @@ def check_temperature(facts: Facts) -> list[Finding]:
 
 
 def check_max_tokens(facts: Facts) -> list[Finding]:
-    """max_tokens far above what answers use."""
+    """max_tokens far above what the user's answers use (the benchmark's own requests left out)."""
     limit = facts.cfg.get("llm.max_tokens")
     n = facts.window["answers"]
     if n < MAX_TOKENS_MIN_ANSWERS or facts.window["long_answers"] > 0.01 * n:
         return []
     # from the top: SQLite keeps only the top 1 % while it scans, no full sort
     p99 = facts.one(
-        "SELECT completion_tokens c FROM requests WHERE ts >= :since AND status = 'ok' AND cached = 0"
+        f"SELECT completion_tokens c FROM requests WHERE ts >= :since AND {ANSWER}"
         " ORDER BY completion_tokens DESC LIMIT 1 OFFSET :k",
         k=n - 1 - int(0.99 * (n - 1)),
     )["c"]
     if limit < MAX_TOKENS_SLACK * max(p99, 1) or limit - p99 < 500:
         return []
-    suggested = max(100, math.ceil(p99 * 2 / 100) * 100)
+    spread = facts.one(
+        f"SELECT SUM(completion_tokens <= :p) k, MAX(completion_tokens) longest FROM requests"
+        f" WHERE ts >= :since AND {ANSWER}",
+        p=p99,
+    )
+    within, longest = spread["k"], spread["longest"]
+    share = f"all {n:,} answers" if within == n else f"{within:,} of {n:,} answers ({_pct(within, n)})"
+    rest = "" if within == n else f", the longest {longest:,}"
+    suggested = max(100, math.ceil(max(p99 * 2, longest) / 100) * 100)
     return [
         Finding(
             "max-tokens",
             "speed",
             "info",
             "max_tokens is far above what answers use",
-            f"99 % of {n:,} answers used at most {p99:,} tokens (ledger, {facts.window_text()}); "
-            f"{_origin(facts.cfg, 'llm.max_tokens')}",
+            f"{share} used at most {p99:,} tokens{rest} (ledger, {facts.window_text()}, benchmark requests left "
+            f"out); {_origin(facts.cfg, 'llm.max_tokens')}",
             "max_tokens is reserved from the model's window (less room for context) and lets a runaway "
             "answer go on that long (guide 4.2)",
             {"llm.max_tokens": suggested},

@@ -35,6 +35,7 @@ from devsynth_tui.services.context.items import load_files
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.client import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.resources.monitor import CompetingLoad, competing_text
 from devsynth_tui.services.store.database import Store
 
 SCHEMA = 2  # 2: vLLM's metric definitions, server figures as summaries, SLO, sweep tok/s
@@ -327,6 +328,8 @@ class Runner:
             opts.__dict__ | {"seed": SEED},
             self.base.digest(),
         )
+        embedded_pid = backend.embedded.pid if backend.embedded else None
+        competing = await asyncio.to_thread(CompetingLoad, backend.client.url, embedded_pid)  # other programs' CPU
         combos = _combinations(opts.sweeps)
         total = (
             (len(GUIDE_STAGES) if opts.stages else 0)
@@ -347,6 +350,7 @@ class Runner:
             result.status = "complete"
         finally:  # a cancelled run is stored too, marked incomplete, with what finished
             result.wall = time.perf_counter() - t0
+            result.machine["competing_load"] = competing.finish()  # stored with the run; shown by format_run
             self.pipeline.cfg = self.original
             if slo:
                 result.slo = slo_answer(slo, result.serving)
@@ -751,6 +755,7 @@ def _ms(value: float | None) -> str:
 def format_run(r: RunResult) -> str:
     """The guide's table, then serving metrics, server figures, overhead, the SLO answer and sweeps."""
     lines = [f"Performance Benchmark Results: run {r.id} ({r.status}) · {r.model} on {r.server}"]
+    lines += [warning] if (warning := competing_text(r.machine.get("competing_load"))) else []
     for stage in GUIDE_STAGES:
         if stage in r.stages:
             value = r.stages[stage]

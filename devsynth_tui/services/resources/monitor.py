@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import psutil
 
 MB = 1024 * 1024
+BUSY_SHARE = 0.5  # other programs' share of all cores from which a machine counts as busy (doctor, benchmark)
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -43,6 +44,9 @@ class Sample:
     disk_write_bps: float | None
     server_cpu_percent: float | None = None  # the model server's, % of one core
     alerts: list[str] = field(default_factory=list)
+    cpu_per_core: list[float] = field(default_factory=list)  # each core, 0-100
+    swap_used_mb: float = 0.0
+    swap_total_mb: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -84,14 +88,14 @@ def memory_alerts(threshold_mb: float) -> tuple[ThresholdAlert, ThresholdAlert]:
     )
 
 
-def sparkline(values: Sequence[float], width: int | None = None) -> str:
-    """A text sparkline of the last ``width`` values, scaled to their own min..max."""
+def sparkline(values: Sequence[float], width: int | None = None, top: float | None = None) -> str:
+    """A text sparkline of the last ``width`` values on a stated scale: 0 to ``top`` (the limit, or the machine's
+    total), else 0 to their largest. Values above ``top`` draw full."""
     values = [v for v in values if v is not None][-width:] if width else [v for v in values if v is not None]
     if not values:
         return ""
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or 1.0
-    return "".join(SPARK[min(len(SPARK) - 1, int((v - lo) / span * (len(SPARK) - 1) + 0.5))] for v in values)
+    top = top or max(values) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / top * (len(SPARK) - 1) + 0.5)))] for v in values)
 
 
 class Sampler:
@@ -113,6 +117,7 @@ class Sampler:
         self._server: psutil.Process | None = None
         self._last_io: tuple[float, int, int] | None = None
         psutil.cpu_percent(None)  # prime the counters: the first real reading covers one interval
+        psutil.cpu_percent(None, percpu=True)
         self._proc.cpu_percent(None)
 
     def configure(self, interval: float, window: int, threshold_mb: float | None) -> None:
@@ -154,6 +159,7 @@ class Sampler:
         du = psutil.disk_usage(self.home)
         read, write = self._disk_rates(now)
         server_rss, server_cpu = self._server_usage()
+        swap = psutil.swap_memory()
         s = Sample(
             t=now,
             cpu_percent=psutil.cpu_percent(None),
@@ -168,6 +174,9 @@ class Sampler:
             disk_read_bps=read,
             disk_write_bps=write,
             server_cpu_percent=server_cpu,
+            cpu_per_core=psutil.cpu_percent(None, percpu=True),
+            swap_used_mb=swap.used / MB,
+            swap_total_mb=swap.total / MB,
         )
         if self.alerts:
             app, server = self.alerts
@@ -256,6 +265,68 @@ def find_embedded_server() -> int | None:
         if "devsynth_tui.services.llm.embedded" in " ".join(p.info["cmdline"] or []):
             return p.pid
     return None
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    t = process.cpu_times()
+    return t.user + t.system
+
+
+class CompetingLoad:
+    """The CPU other programs used over a span (a benchmark run), in cores: the machine's busy time less ours and
+    the model server's with its children. From psutil's cumulative CPU times, so nothing samples in between;
+    the server's share is known for the embedded one or one listening on this machine, else nothing is claimed."""
+
+    def __init__(self, base_url: str, embedded_pid: int | None = None):
+        """Reads the counters now; finds the server's process (scans sockets: call it off the UI loop)."""
+        self.server_pid, self.server = server_process(base_url, embedded_pid)
+        self.started = time.monotonic()
+        self.busy = self._machine_busy()
+        self.seconds = self._watched()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        t = psutil.cpu_times()
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    def _watched(self) -> dict[int, float]:
+        """CPU seconds so far of us (waited children included) and the server's processes, by pid."""
+        me = psutil.Process()
+        t = me.cpu_times()
+        seconds = {me.pid: t.user + t.system + t.children_user + t.children_system}
+        if self.server_pid:
+            try:
+                server = psutil.Process(self.server_pid)
+                for p in [server, *server.children(recursive=True)]:
+                    seconds[p.pid] = _cpu_seconds(p)
+            except psutil.Error:
+                pass
+        return seconds
+
+    def finish(self) -> dict:
+        """{"other_cores", "cores", "busy", "server", "load_1m"}; other_cores is None when the server's share is
+        unknown (a server on this machine whose process is not visible)."""
+        wall = max(time.monotonic() - self.started, 1e-6)
+        cores = psutil.cpu_count() or 1
+        figures: dict[str, Any] = {"cores": cores, "server": self.server, "other_cores": None, "busy": False}
+        figures["load_1m"] = round(psutil.getloadavg()[0], 2)
+        if self.server_pid is None and self.server != "remote":
+            return figures
+        now = self._watched()
+        ours = sum(now[pid] - self.seconds.get(pid, 0.0) for pid in now)
+        others = max(0.0, (self._machine_busy() - self.busy - ours) / wall)
+        figures |= {"other_cores": round(others, 2), "busy": others >= BUSY_SHARE * cores}
+        return figures
+
+
+def competing_text(load: dict | None) -> str:
+    """One line when other programs took the cores during a run, else ""."""
+    if not load or not load.get("busy"):
+        return ""
+    return (
+        f"⚠ busy machine: other programs used {load['other_cores']:.1f} of {load['cores']} cores during this run "
+        f"(load average {load['load_1m']:.1f}): its speeds are lower than this machine gives; run it again when idle"
+    )
 
 
 def collect_garbage() -> str:
