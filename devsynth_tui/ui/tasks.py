@@ -67,16 +67,16 @@ class TasksPane(ReportsFailures, Vertical):
         self.query_one("#task-items", DataTable).add_columns("file", "type", "status", "lines kept", "tokens")
         self.query_one("#task-items").display = False
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "task-run":
-            self.submit()
+            await self.submit()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "task-files":
             event.stop()
-            self.submit()
+            await self.submit()
 
-    def submit(self) -> None:
+    async def submit(self) -> None:
         task = self.query_one("#task-select", Select).value
         if task is Select.BLANK:
             self.refuse("define a task under `tasks:` in your config first")
@@ -99,7 +99,8 @@ class TasksPane(ReportsFailures, Vertical):
             return
         self.running = True
         self.say(f"{task}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
-        self.worker = self.run_task(str(task), files, types)
+        view = await self.start(len(files))  # the run shows from its first frame
+        self.worker = self.run_task(view, str(task), files, types)
 
     @property
     def main(self) -> MainScreen:
@@ -111,7 +112,7 @@ class TasksPane(ReportsFailures, Vertical):
             self.worker.cancel()
 
     @work(exclusive=True, group="task", exit_on_error=False)
-    async def run_task(self, task: str, files: list[str], types: dict[str, str]) -> None:
+    async def run_task(self, view: AssistantMessage, task: str, files: list[str], types: dict[str, str]) -> None:
         """Run a task as the chat runs an answer, as a conversation exchange: progress, streaming, live counters,
         Esc cancels (the partial answer stays), the stats line under it; a context file that can't be used is
         refused before any call."""
@@ -121,7 +122,6 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state
-        view = await self.start(len(files))
         painted = 0.0
         try:
             try:

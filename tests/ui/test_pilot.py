@@ -363,6 +363,10 @@ async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):
         answer = app.query_one("#task-output").query_one(AssistantMessage)
         assert answer.text.strip() and "tokens" in str(answer.query_one(".stats").render())
         assert ledger_rows()[0]["operation"] == "explain file"
+        stored = app.session.conversations.latest()  # a task run is a conversation exchange
+        assert stored.title == "Task explain file: calc.py"
+        question, reply = app.session.conversations.messages(stored.id)
+        assert question.content == app.cfg.get("tasks")["explain file"] and reply.content == answer.text
 
 
 async def test_hostile_text_is_literal(make_app):
