@@ -24,6 +24,7 @@ from devsynth_tui.ui.chat import PromptArea
 from devsynth_tui.ui.chat_pane import ChatPane
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
+from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestEnded, SessionState, status_watcher, tokens_watcher
 
 if TYPE_CHECKING:
@@ -54,7 +55,6 @@ PANE_IDS = {
     "advisor": "advisor-pane",
 }  # mounted when first shown
 NARROW_WIDTH = 110
-HIDDEN_SAMPLE_EVERY = 5  # with the resources hidden, sample this many times less often (for memory alerts only)
 
 
 class KeysFooter(Footer):
@@ -106,8 +106,7 @@ class MainScreen(ReportsFailures, Screen):
         self.alerts: list[str] = []
         self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
         self.saved: dict = {}  # the changes as last written
-        self.sampler: Sampler | None = None if fixed else self._sampler()  # its first CPU reading covers the start
-        self.sampling: Timer | None = None  # its interval follows whether the resources are on screen
+        self.resources = None if fixed else ResourceSampling(self)  # fixed mode samples nothing
         self.connecting: Worker | None = None  # the connect worker while it runs
         self.models: list = []  # the server's models, as last listed
         self.routing = ""  # why the last request used its model
@@ -162,7 +161,8 @@ class MainScreen(ReportsFailures, Screen):
         self._layout_for(self.app.size.width, self.app.size.height)
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
-        self.state.watch(lambda new, old: self._show_resources() if new.server != old.server else None)
+        if resources := self.resources:
+            self.state.watch(lambda new, old: resources.show() if new.server != old.server else None)
         if self.fixed:
             from devsynth_tui.ui.fixed import show_fixed_data
 
@@ -172,7 +172,8 @@ class MainScreen(ReportsFailures, Screen):
         self.state.set(history=tuple(history), model=self.cfg.get("llm.model") or "")
         self.state.read_ledger(self.session)
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
-        self.sample()  # real figures in the first frame
+        if self.resources:
+            self.resources.sample()  # real figures in the first frame
         # the first frame comes first, then the footer's keys (drawn one frame later), then the services
         self.call_after_refresh(self.call_after_refresh, self._start_services)
 
@@ -180,21 +181,12 @@ class MainScreen(ReportsFailures, Screen):
         if self.unfollow:
             self.unfollow()
 
-    def _sampler(self):
-        from devsynth_tui.services.resources.monitor import shared_sampler
-
-        monitoring = self.cfg["memory"]["monitoring"]
-        return shared_sampler(
-            interval=self.cfg.get("monitor.interval"),
-            window=self.cfg.get("monitor.window"),
-            home=self.session.home,
-            threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None,
-        )
-
     def _start_services(self) -> None:
         """Sampling, the server connection and the last conversation, once the first screen is up."""
         self.services_started = True
-        self._schedule_sampling()
+        if self.resources:
+            self.resources.started = True
+            self.resources.schedule()
         self.connecting = self.connect()
         self.chat_pane.open_latest()
         self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
@@ -203,20 +195,6 @@ class MainScreen(ReportsFailures, Screen):
     def resources_shown(self) -> bool:
         """Is the resource panel on screen (the sidebar is hidden when narrow, unless opened)?"""
         return not self.has_class("too-small") and (not self.has_class("narrow") or self.has_class("sidebar-open"))
-
-    def _schedule_sampling(self) -> None:
-        """Sample every monitor.interval while the resources are on screen; otherwise only as often as memory
-        alerts need (HIDDEN_SAMPLE_EVERY times less often), or not at all when memory monitoring is off."""
-        if not self.services_started:
-            return
-        if self.sampling is not None:
-            self.sampling.stop()
-            self.sampling = None
-        interval = self.cfg.get("monitor.interval")
-        if self.resources_shown():
-            self.sampling = self.resource_panel.set_interval(interval, self.sample)
-        elif self.sampler is not None and self.sampler.alerts:
-            self.sampling = self.resource_panel.set_interval(interval * HIDDEN_SAMPLE_EVERY, self.sample)
 
     def _serve_metrics(self) -> None:
         """OpenMetrics at metrics.port, when set (one line if the port is taken; the dashboard goes on)."""
@@ -240,12 +218,17 @@ class MainScreen(ReportsFailures, Screen):
         self._resources_toggled(shown)
 
     def _resources_toggled(self, was_shown: bool) -> None:
-        """The resource panel appeared or went: sample at the matching pace (at once, if it appeared)."""
-        if self.resources_shown() == was_shown or self.sampler is None:
-            return
-        self._schedule_sampling()
-        if self.resources_shown():
-            self.sample()
+        if self.resources:
+            self.resources.toggled(was_shown)
+
+    @property
+    def sampler(self) -> Sampler | None:
+        return self.resources.sampler if self.resources else None
+
+    @property
+    def sampling(self) -> Timer | None:
+        """The sampling timer; its interval follows whether the resources are on screen."""
+        return self.resources.timer if self.resources else None
 
     # -- backend ------------------------------------------------------------------------
 
@@ -318,26 +301,6 @@ class MainScreen(ReportsFailures, Screen):
             waiting(f"waiting for the server: {self.backend_label}")
             await self.connecting.wait()
         return self.session.pipeline
-
-    # -- resources and tokens -------------------------------------------------------------
-
-    def sample(self) -> None:
-        """One resource reading: alerts to the status line, figures to the panel when it is on screen."""
-        if self.sampler is None:  # fixed mode samples nothing
-            return
-        sample = self.sampler.sample()
-        for alert in sample.alerts:
-            self.alerts.append(alert)
-            self.notify(alert, title="Memory", severity="warning")
-        self.state.set(alerts=tuple(self.sampler.standing()))  # an alert came, or went back below its limit
-        if (advisor := self._pane("advisor")) and advisor.due():
-            advisor.recheck()  # only once the Advisor pane has been opened: nobody sees its findings before
-        if self.resources_shown():
-            self._show_resources()
-
-    def _show_resources(self) -> None:
-        if self.sampler is not None:
-            self.resource_panel.show(list(self.sampler.samples), self.alerts, self.state.figures.server)
 
     def action_cancel(self) -> None:
         """Esc stops what runs in the pane on screen: the task, the benchmark, else the chat's answer."""
