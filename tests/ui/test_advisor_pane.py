@@ -81,6 +81,6 @@ async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
         )
         await pilot.press("f7")
         await until(pilot, lambda: app.query(AdvisorPane))
-        app.query_one(AdvisorPane).post_message(AdvisorPane.Apply(step_only))
+        app.query_one(AdvisorPane).apply(step_only)
         await pilot.pause()
         assert app.query_one(AdvisorPane).applied == [] and app.main.changes == {}
