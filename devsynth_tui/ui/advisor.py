@@ -154,15 +154,23 @@ class AdvisorPane(ReportsFailures, Vertical):
             samples=main.sampler.samples if main.sampler else (),
         )
         advice = advisor.advise(facts)
+        outcomes = {}
         for applied in self.applied:
             measure = applied.finding.measure
             if measure and not applied.outcome:
                 result = advisor.outcome(session.store, measure, applied.at, OUTCOME_REQUESTS)
                 if result:
-                    applied.outcome = result.text()
-                    self.app.call_from_thread(self.notify, f"{applied.finding.title}: {applied.outcome}")
-        self.app.call_from_thread(self.show, advice)
-        self.app.call_from_thread(self.show_applied)
+                    outcomes[id(applied)] = result.text()
+        self.app.call_from_thread(self.advised, advice, outcomes)
+
+    def advised(self, advice: Advice, outcomes: dict[int, str]) -> None:
+        """Show a check's findings and the outcomes it measured (by ``id`` of the Applied), all in one go."""
+        for applied in self.applied:
+            if id(applied) in outcomes:
+                applied.outcome = outcomes[id(applied)]
+                self.notify(f"{applied.finding.title}: {applied.outcome}")
+        self.show(advice)
+        self.show_applied()
 
     def track(self, finding: Finding) -> None:
         """A finding was applied to this session: its outcome is measured on the next requests."""
