@@ -13,6 +13,7 @@ from devsynth_tui.config import app_home
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import Delta, LLMClient
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline, build_messages
+from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.store.conversations import Conversations, Message, fit_history, turn_pairs
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
@@ -130,7 +131,7 @@ def pipeline_for(cfg, url) -> Pipeline:
 
 async def converse(pipe, convs, cid, prompt) -> Done:
     done = None
-    async for event in convs.exchange(pipe, cid, ChatRequest(prompt, params={"max_tokens": 48})):
+    async for event in RequestRun(pipe, ChatRequest(prompt, params={"max_tokens": 48}), convs, cid).events():
         if isinstance(event, Done):
             done = event
     return done
@@ -160,7 +161,7 @@ async def test_a_cancelled_answer_is_kept_marked_and_the_next_turn_still_alterna
     pipe = pipeline_for(cfg_for(), recording_proxy.url)
     cid = convs.create("cancel")
     request = ChatRequest("Write a very long story about a lighthouse.", params={"max_tokens": 400})
-    async with aclosing(convs.exchange(pipe, cid, request)) as events:
+    async with aclosing(RequestRun(pipe, request, convs, cid).events()) as events:
         async for event in events:
             if isinstance(event, Delta) and event.text.strip():
                 break  # the user pressed Esc

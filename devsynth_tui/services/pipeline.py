@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.config import Config, app_home
+from devsynth_tui.services.app_log import record
 from devsynth_tui.services.context import prompt_optimization as prompts
 from devsynth_tui.services.context import pruning
 from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
@@ -469,6 +470,7 @@ class Pipeline:
         try:
             result = await self.backend.client.chat(payload)
         except LLMError as e:
+            record(e, "summary failed")
             await self._finish(req, None, "", None, "error", str(e), started)
             raise
         await self._finish(req, None, result.text, result, "ok", None, started)
@@ -490,6 +492,7 @@ class Pipeline:
             await self.backend.ensure_alive()
             prep = await self.prepare(req)
         except Exception as e:
+            record(e, f"{req.operation} request not sent")
             yield await self._finish(req, None, "", None, "error", describe(e), started)
             return
         for report in prep.reports:
@@ -598,6 +601,7 @@ class Pipeline:
             )
             raise
         except Exception as e:
+            record(e, f"{req.operation} request failed")
             status, error = ("partial" if parts else "error"), await self._explain(e)
         for parsed in parser.close() if parser else []:
             yield parsed
@@ -647,6 +651,7 @@ class Pipeline:
         except Exception as e:
             for task in tasks:
                 task.cancel()
+            record(e, f"{req.operation} request failed")
             status, error = ("partial" if parts else "error"), describe(e)
         done = await self._finish(req, prep, "".join(parts), _merge_results(results), status, error, started)
         done.prepared = prep

@@ -40,12 +40,20 @@ class Session:
     async def connect(self) -> str:
         """Find the server (or start the embedded one); returns the model requests will use."""
         from devsynth_tui.services.llm.backend import connect
-        from devsynth_tui.services.pipeline import Pipeline
 
         await self.disconnect()
         backend = self.backend = await connect(self.cfg, self.home)
-        self.pipeline = Pipeline(self.cfg, backend, self.ledger, self.home, session=self.id)
+        self.pipeline = self.new_pipeline()
         return await backend.resolve_model(self.cfg.get("llm.model"))
+
+    def new_pipeline(self) -> Pipeline:
+        """A pipeline on this session's backend and ledger (the benchmark's own: it changes its settings per step).
+
+        The one place a front end's pipelines are built; call after ``connect``."""
+        from devsynth_tui.services.pipeline import Pipeline
+
+        assert self.backend is not None, "connect() first"
+        return Pipeline(self.cfg, self.backend, self.ledger, self.home, session=self.id)
 
     async def disconnect(self) -> None:
         backend, self.backend, self.pipeline = self.backend, None, None

@@ -1,37 +1,51 @@
-"""The Advisor pane: the guide's troubleshooting checklist (§6) as findings from this session's figures."""
+"""The Advisor pane: the guide's troubleshooting checklist (§6) as findings from this session's figures.
+
+It checks again by itself (every ADVISOR_SECONDS while idle, after every request) and tracks what was applied
+from it, with the before/after figure once the next requests ran.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Static
+
+from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:
     from devsynth_tui.services.advisor.checks import Advice, Finding
+    from devsynth_tui.ui.main_screen import MainScreen
 
 SEVERITY_MARK = {"critical": "✖ critical", "warning": "▲ warning", "info": "● info"}
+ADVISOR_SECONDS = 30  # between two checks while idle (and after every answer)
+OUTCOME_REQUESTS = 5  # an applied finding's before/after figure covers this many requests
 
 
-class AdvisorPane(Vertical):
+@dataclass
+class Applied:
+    """A finding applied from the Advisor pane, and its before/after figure once the next requests ran."""
+
+    finding: Finding
+    at: float
+    outcome: str = ""
+
+
+class AdvisorPane(ReportsFailures, Vertical):
     """Findings worst first: Enter applies one to this session, ctrl+s saves it, r checks again."""
 
     BINDINGS = [("r", "recheck", "Check again")]
 
-    class Apply(Message):
-        def __init__(self, finding: Finding) -> None:
-            super().__init__()
-            self.finding = finding
-
-    class Recheck(Message):
-        pass
-
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.findings: list[Finding] = []
+        self.applied: list[Applied] = []
+        self.advised_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -90,7 +104,83 @@ class AdvisorPane(Vertical):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if (finding := self._current()) is not None:
-            self.post_message(self.Apply(finding))
+            self.apply(finding)
+
+    def apply(self, finding: Finding) -> None:
+        """Apply a finding's change to this session (ctrl+s saves it); a finding with only a step says it."""
+        from devsynth_tui.services.advisor.checks import apply_actions
+
+        if not finding.fixable:
+            self.notify(f"nothing to apply here: {finding.step}", timeout=10)
+            return
+        main = self.main
+        for key, value in finding.change.items():
+            main.set_param(key, value)
+        if finding.action and (done := apply_actions(finding, main.cfg, main.session.home)):
+            self.notify(done)
+        keys = ", ".join(finding.change) or finding.action
+        self.notify(f"applied to this session: {keys}" + (" (ctrl+s saves)" if finding.change else ""))
+        self.track(finding)
 
     def action_recheck(self) -> None:
-        self.post_message(self.Recheck())
+        self.recheck()
+
+    @property
+    def main(self) -> MainScreen:
+        return cast("MainScreen", self.screen)
+
+    def due(self) -> bool:
+        """Is it time to check again while idle?"""
+        return time.monotonic() - self.advised_at >= ADVISOR_SECONDS
+
+    @work(thread=True, exclusive=True, group="advisor", exit_on_error=False)
+    def recheck(self) -> None:
+        """The checks on this session's figures, off the event loop (SQL aggregates, a psutil reading)."""
+        from devsynth_tui.services.advisor import checks as advisor
+        from devsynth_tui.services.advisor.facts import gather_facts
+
+        self.advised_at = time.monotonic()
+        main = self.main
+        session, backend = main.session, main.session.backend
+        facts = gather_facts(
+            session.cfg,
+            session.store,
+            session.home,
+            since=max(advisor.default_since(session.cfg), main.config_changed_at),
+            server_pid=backend.embedded.pid if backend and backend.embedded else None,
+            models=main.models,
+            active_model=main.model,
+            backend=backend.kind if backend else None,
+            samples=main.sampler.samples if main.sampler else (),
+        )
+        advice = advisor.advise(facts)
+        outcomes = {}
+        for applied in self.applied:
+            measure = applied.finding.measure
+            if measure and not applied.outcome:
+                result = advisor.outcome(session.store, measure, applied.at, OUTCOME_REQUESTS)
+                if result:
+                    outcomes[id(applied)] = result.text()
+        self.app.call_from_thread(self.advised, advice, outcomes)
+
+    def advised(self, advice: Advice, outcomes: dict[int, str]) -> None:
+        """Show a check's findings and the outcomes it measured (by ``id`` of the Applied), all in one go."""
+        for applied in self.applied:
+            if id(applied) in outcomes:
+                applied.outcome = outcomes[id(applied)]
+                self.notify(f"{applied.finding.title}: {applied.outcome}")
+        self.show(advice)
+        self.show_applied()
+
+    def track(self, finding: Finding) -> None:
+        """A finding was applied to this session: its outcome is measured on the next requests."""
+        self.applied.append(Applied(finding, time.time()))
+        self.show_applied()
+        self.recheck()
+
+    def show_applied(self) -> None:
+        lines = []
+        for a in self.applied:
+            waiting = f"waiting for the next {OUTCOME_REQUESTS} requests" if a.finding.measure else "applied"
+            lines.append(f"applied: {a.finding.title} — {a.outcome or waiting}")
+        self.show_outcomes(lines)

@@ -10,7 +10,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from devsynth_tui.config import Config
+from devsynth_tui.services.app_log import open_log
 from devsynth_tui.services.session import Session
+from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.main_screen import MainScreen
 
 PANE_TITLES = {
@@ -34,7 +36,7 @@ def has_terminal() -> bool:
     return True
 
 
-class DevsynthApp(App):
+class DevsynthApp(ReportsFailures, App):
     """The dashboard. ``fixed=True`` shows fixed data with no clock, sampling or server (snapshots)."""
 
     CSS_PATH = "app.tcss"
@@ -44,6 +46,7 @@ class DevsynthApp(App):
     def __init__(self, cfg: Config, fixed: bool = False) -> None:
         super().__init__()
         self.session = Session(cfg)
+        self.log_file = open_log(self.session.home, [cfg.api_key])
         self.main = MainScreen(self.session, fixed)
         self._applied_theme: str | None = None
         self._apply_theme(cfg.get("ui.theme"), start=True)  # before the screen is styled: styled once

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+
+from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.ui.failures import ReportsFailures
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from devsynth_tui.ui.main_screen import MainScreen
 
 # services.benchmark (the pipeline, httpx) and plotext load when the pane is first used, not at start-up
 
 
-class BenchPane(Vertical):
+class BenchPane(ReportsFailures, Vertical):
     """Parameters, Start/Stop, a progress bar, then the results and two charts, which scroll.
 
     Every control fits in 80 columns; Enter in a field starts a run, Esc stops it.
     """
 
-    class Start(Message):
-        def __init__(self, options) -> None:
-            super().__init__()
-            self.options = options
-
-    class Stop(Message):
-        pass
+    worker: Worker | None = None  # the run while it runs
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -89,7 +93,7 @@ class BenchPane(Vertical):
         if event.button.id == "bench-start":
             self.start()
         elif event.button.id == "bench-stop":
-            self.post_message(self.Stop())
+            self.cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -100,9 +104,59 @@ class BenchPane(Vertical):
         from devsynth_tui.services.benchmark.runner import BenchmarkError
 
         try:
-            self.post_message(self.Start(self.options()))
+            options = self.options()
         except BenchmarkError as e:
             self.query_one("#bench-status", Static).update(f"refused: {e}")
+            return
+        main = cast("MainScreen", self.screen)
+        if main.session.backend is None:
+            self.notify(f"no model server yet ({main.backend_label})", severity="warning")
+            return
+        self.worker = self.run_benchmark(options)
+
+    def cancel(self) -> None:
+        """Esc or Stop: the run ends, stored as incomplete with what finished."""
+        if self.worker and self.worker.is_running:
+            self.worker.cancel()
+
+    @work(exclusive=True, group="benchmark", exit_on_error=False)
+    async def run_benchmark(self, options) -> None:
+        """A run in the background on a pipeline of its own (cache off, fixed seed): the chat stays usable.
+
+        Its requests are this session's like any other: the ledger, hence every figure, counts them."""
+        from devsynth_tui.services.benchmark import runner as bm
+
+        session = cast("MainScreen", self.screen).session
+        runner = bm.Runner(session.new_pipeline(), session.store)
+        self.running(True)
+        try:
+            async for event in runner.run(options):
+                if isinstance(event, bm.Progress):
+                    self.progress(event.done, event.total, event.label)
+                else:
+                    self.show_run(event)
+        except asyncio.CancelledError:
+            if runner.last_id:
+                self.show_run(bm.load_run(session.store, runner.last_id))
+            raise
+        except (bm.BenchmarkFailed, ServiceError) as e:
+            self.notify(f"benchmark stopped: {e}", severity="error")
+            if runner.last_id:
+                self.show_run(bm.load_run(session.store, runner.last_id))
+        finally:
+            self.running(False)
+
+    def show_run(self, run) -> None:
+        """A run's results, with the serving speed of the last 20 runs."""
+        from devsynth_tui.services.benchmark import runner as bm
+
+        store = cast("MainScreen", self.screen).session.store
+        history = []
+        for row in reversed(bm.list_runs(store, 20)):
+            stored = bm.load_run(store, row["id"])
+            if stored.serving:
+                history.append((row["id"], stored.serving[0]["output_tokens_per_s"]))
+        self.show(run, history)
 
     def running(self, on: bool) -> None:
         self.query_one("#bench-start", Button).disabled = on

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static, TextArea
@@ -142,49 +142,18 @@ class AssistantMessage(Vertical):
 class PromptArea(TextArea):
     """The prompt: several lines (a pasted file arrives whole); Enter sends, ctrl+j starts a new line."""
 
-    BINDINGS = [("ctrl+j", "newline", "New line")]
+    BINDINGS = [
+        ("ctrl+j", "newline", "New line"),
+        Binding("enter", "submit", "Send", show=False, priority=True),  # before the text area inserts a newline
+    ]
 
     class Submitted(Message):
         def __init__(self, prompt: PromptArea, value: str) -> None:
             super().__init__()
             self.prompt, self.value = prompt, value
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self, self.text))
-            return
-        await super()._on_key(event)
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self, self.text))
 
     def action_newline(self) -> None:
         self.insert("\n")
-
-
-class ChatPane(Vertical):
-    """Conversation title, messages, and the prompt."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("", id="conversation-title", markup=False)
-        yield VerticalScroll(id="messages")
-        yield PromptArea(
-            placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
-            id="prompt",
-            soft_wrap=True,
-            show_line_numbers=False,
-            compact=True,
-        )
-
-    def on_mount(self) -> None:
-        self.query_one("#messages", VerticalScroll).anchor()
-
-    def set_title(self, title: str) -> None:
-        self.query_one("#conversation-title", Static).update(f"Conversation: {title}")
-
-    async def clear(self) -> None:
-        await self.query_one("#messages").remove_children()
-
-    async def add(self, widget) -> None:
-        messages = self.query_one("#messages", VerticalScroll)
-        await messages.mount(widget)
-        messages.scroll_end(animate=False)

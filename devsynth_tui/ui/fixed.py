@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from devsynth_tui.services.resources.monitor import Sample
-from devsynth_tui.services.store.ledger import Report
+from devsynth_tui.services.store.ledger import LedgerRow, Report
+
+if TYPE_CHECKING:
+    from devsynth_tui.ui.main_screen import MainScreen
 
 
 def fixed_report() -> Report:
@@ -91,3 +96,29 @@ def fixed_advice():
         {},
         "since 2026-11-21 09:00",
     )
+
+
+def show_fixed_data(main: MainScreen) -> None:
+    """Fill the dashboard with the fixed data: figures, resources, models, a conversation."""
+    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+
+    main.model = "SmolLM2-135M-Instruct"
+    row = LedgerRow("chat", main.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
+    main.state.set(
+        backend="embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080",
+        model=main.cfg.get("llm.model") or main.model,
+        session=fixed_report(),
+        all_time=fixed_report(),
+        last=row,
+        history=(300, 520, 410, 880, 508, 450, 508),
+    )
+    main.resource_panel.show(fixed_samples(), [], FIXED_SERVER)
+    main.models = [ModelInfo(main.model, True, 8192, "Q4_1", "llm")]
+    main.chat_pane.set_title("Explain the retry helper")
+
+    async def turns() -> None:
+        for role, text, stats in fixed_turns():
+            await main.chat_pane.add(UserMessage(text) if role == "user" else AssistantMessage(text, stats))
+
+    main.run_worker(turns())

@@ -1,26 +1,25 @@
-"""The models pane, the task runner, and the dialogs: conversations, renaming, questions before anything is lost."""
+"""The models pane and the dialogs: conversations, renaming, questions before anything is lost."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Static
 
-from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
-    from devsynth_tui.services.context.items import StageReport
     from devsynth_tui.services.llm.client import ModelInfo
-    from devsynth_tui.services.pipeline import Prepared
     from devsynth_tui.services.store.conversations import Conversation
+    from devsynth_tui.ui.main_screen import MainScreen
 
 
-class ModelsPane(Vertical):
+class ModelsPane(ReportsFailures, Vertical):
     """The server's models: Enter makes one active, l loads, u unloads (LM Studio 0.4), r refreshes.
 
     Shows how the last request was routed.
@@ -32,13 +31,6 @@ class ModelsPane(Vertical):
         def __init__(self, model: str) -> None:
             super().__init__()
             self.model = model
-
-    class Manage(Message):
-        """Load, unload or refresh: ``action`` is load | unload | refresh."""
-
-        def __init__(self, action: str, model: str | None) -> None:
-            super().__init__()
-            self.action, self.model = action, model
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -87,158 +79,41 @@ class ModelsPane(Vertical):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_load(self) -> None:
-        self.post_message(self.Manage("load", self._current()))
+        self.manage("load", self._current())
 
     def action_unload(self) -> None:
-        self.post_message(self.Manage("unload", self._current()))
+        self.manage("unload", self._current())
 
     def action_refresh(self) -> None:
-        self.post_message(self.Manage("refresh", None))
+        self.manage("refresh", None)
 
+    @work(exclusive=True, group="models", exit_on_error=False)
+    async def manage(self, action: str, model: str | None) -> None:
+        """Load or unload a model on the server (LM Studio 0.4), or list the models again."""
+        from devsynth_tui.services.app_log import record
+        from devsynth_tui.services.pipeline import describe
 
-class TasksPane(Vertical):
-    """Tasks from config, run on typed context files.
-
-    The answer streams in as in the chat (Esc cancels, the partial answer stays), with the same stats line
-    under it, then what the pipeline did with each file; the whole output scrolls. A context file that
-    can't be used is refused in place, before any model call.
-    """
-
-    HINT = "Enter or Run sends the task; its answer streams below (Esc cancels)."
-
-    class Run(Message):
-        def __init__(self, task: str, files: list[str], types: dict[str, str]) -> None:
-            super().__init__()
-            self.task, self.files, self.types = task, files, types
-
-    def __init__(self, tasks: dict[str, str], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.tasks = tasks
-        self.running = False
-        self.stages: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="row"):
-            yield Select(
-                [(name, name) for name in self.tasks],
-                value=next(iter(self.tasks), Select.BLANK),
-                allow_blank=not self.tasks,
-                id="task-select",
-                compact=True,
-            )
-            yield Button("Run", id="task-run", variant="primary", compact=True)
-        yield Input(
-            placeholder="context files: path[=requirements|tests|code|documentation], ...",
-            id="task-files",
-            compact=True,
-        )
-        yield Static(self.HINT, id="task-refusal", classes="hint", markup=False)
-        with VerticalScroll(id="task-output"):
-            yield Static("", id="task-stages", markup=False)
-            yield DataTable(id="task-items", cursor_type="row")
-
-    def on_mount(self) -> None:
-        self.query_one("#task-items", DataTable).add_columns("file", "type", "status", "lines kept", "tokens")
-        self.query_one("#task-items").display = False
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "task-run":
-            self.submit()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "task-files":
-            event.stop()
-            self.submit()
-
-    def submit(self) -> None:
-        task = self.query_one("#task-select", Select).value
-        if task is Select.BLANK:
-            self.refuse("define a task under `tasks:` in your config first")
+        main = cast("MainScreen", self.screen)
+        backend = main.session.backend
+        if backend is None:
+            self.notify(f"no model server yet ({main.backend_label})", severity="warning")
             return
-        if self.running:
-            self.refuse("a task is still running: Esc cancels it")
-            return
-        files, types = [], {}
-        for part in self.query_one("#task-files", Input).value.split(","):
-            path, _, ctype = part.strip().partition("=")
-            if path:
-                files.append(path)
-                if ctype:
-                    types[path] = ctype.strip()
-        if not files:
-            self.refuse("name at least one context file: the task works on them (e.g. src/app.py=code)")
-            return
-        self.running = True
-        self.say(f"{task}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
-        self.post_message(self.Run(str(task), files, types))
-
-    def say(self, text: str, refused: bool = False) -> None:
-        line = self.query_one("#task-refusal", Static)
-        line.update(text)
-        line.set_class(refused, "refused")
-
-    def refuse(self, reason: str) -> None:
-        """Say in place why the task was not sent (nothing was asked of the model)."""
-        self.running = False
-        self.say(f"refused: {reason}", refused=True)
-
-    def finished(self) -> None:
-        """The run is over (done, failed or cancelled): what the pipeline did shows; the pane takes the next one."""
-        self.running = False
-        self.call_after_refresh(self._draw_stages)  # after the answer's last scroll: its end stays in view
-        if not self.query_one("#task-refusal").has_class("refused"):
-            self.say(self.HINT)
-
-    async def start(self, files: int) -> AssistantMessage:
-        """Clear the last run and show the new one from its first moment; returns the answer's view."""
-        output = self.query_one("#task-output", VerticalScroll)
-        await output.query(AssistantMessage).remove()
-        self.stages = []
-        self.query_one("#task-stages", Static).update("")
-        table = self.query_one("#task-items", DataTable)
-        table.clear()
-        table.display = False
-        view = AssistantMessage()
-        await output.mount(view, before=0)
-        view.notice(f"reading {files} context file{'s' if files != 1 else ''}…")
-        view.start_stream()
-        output.scroll_home(animate=False)
-        return view
-
-    async def drop(self, view: AssistantMessage, reason: str) -> None:
-        """A run refused before anything was sent: its view goes, the reason stays in place."""
-        await view.remove()
-        self.refuse(reason)
-
-    def show_stage(self, report: StageReport) -> None:
-        """One stage of the pipeline, as it reports; drawn under the answer once it is over, so that while it
-        streams the answer is the end of the output (the live bottom follows it)."""
-        self.stages.append(
-            f"[{report.stage}] {report.tokens_before:,} → {report.tokens_after:,} tokens"
-            + "".join(f"\n    {n}" for n in report.notes)
-        )
-
-    def _draw_stages(self) -> None:
-        if self.stages:
-            self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
-        table = self.query_one("#task-items", DataTable)
-        table.display = table.row_count > 0
-
-    def show_prepared(self, prep: Prepared, originals: dict[str, int]) -> None:
-        """Each file's fate once the request is done: kept, cut, summarized or dropped, and its tokens (drawn
-        with the stages when the run is over)."""
-        table = self.query_one("#task-items", DataTable)
-        table.clear()
-        for item in prep.items:
-            kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
-            table.add_row(
-                Text(item.name),
-                item.type,
-                item.status,
-                kept,
-                f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}",
-            )
-        self.stages.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")
+        try:
+            if action != "refresh" and model:
+                if not await backend.client.supports_loading():
+                    self.notify(
+                        f"{backend.name} can't {action} models from here: do it in its own window "
+                        f"(LM Studio 0.4 offers /api/v1/models/{action})",
+                        severity="warning",
+                    )
+                    return
+                self.notify(f"{action}ing {model}…")
+                await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))
+            await main.refresh_models()
+            self.notify({"load": f"loaded {model}", "unload": f"unloaded {model}"}.get(action, "models listed again"))
+        except Exception as e:
+            record(e, f"model {action} failed")
+            self.notify(f"{action} failed: {describe(e)}", severity="error")
 
 
 class ConversationPicker(ModalScreen[int | None]):

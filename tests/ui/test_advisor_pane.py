@@ -6,9 +6,8 @@ import yaml
 
 from devsynth_tui.config import load, overrides_path
 from devsynth_tui.services.advisor import checks as advisor
-from devsynth_tui.ui.advisor import AdvisorPane
+from devsynth_tui.ui.advisor import OUTCOME_REQUESTS, AdvisorPane
 from devsynth_tui.ui.app import DevsynthApp
-from devsynth_tui.ui.main_screen import OUTCOME_REQUESTS
 
 from .test_pilot import SIZE, ask, connected, until
 
@@ -50,7 +49,7 @@ async def test_findings_apply_save_and_before_after(server_url, tmp_path):
         await pilot.pause()
         assert app.session.cfg.get("tokens.prompt_optimization.template_trimming") is True
         assert app.main.changes == {"tokens.prompt_optimization.template_trimming": True}
-        applied = app.main.applied[0]
+        applied = app.query_one(AdvisorPane).applied[0]
         assert "waiting for the next 5 requests" in str(pane.query_one("#advisor-outcomes").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -82,6 +81,6 @@ async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
         )
         await pilot.press("f7")
         await until(pilot, lambda: app.query(AdvisorPane))
-        app.query_one(AdvisorPane).post_message(AdvisorPane.Apply(step_only))
+        app.query_one(AdvisorPane).apply(step_only)
         await pilot.pause()
-        assert app.main.applied == [] and app.main.changes == {}
+        assert app.query_one(AdvisorPane).applied == [] and app.main.changes == {}

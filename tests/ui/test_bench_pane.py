@@ -4,6 +4,7 @@ import pytest
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.bench import BenchPane
 
 pytestmark = pytest.mark.integration
 SIZE = (160, 48)
@@ -29,17 +30,17 @@ async def test_keys_are_handled_while_a_benchmark_runs(recording_proxy):
     async with app.run_test(size=SIZE) as pilot:
         recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
         await start(app, pilot, "20", max_tokens="16")
-        assert app.main.benchmarking.is_running
+        assert app.query_one(BenchPane).worker.is_running
         await pilot.press("f2")  # to the chat, and type there
         await pilot.press(*"hello")
         await pilot.pause()
         assert app.main.tab_bar.active == "chat" and app.query_one("#prompt").text == "hello"
-        assert app.main.benchmarking.is_running  # the keys were handled during the run, not after it
+        assert app.query_one(BenchPane).worker.is_running  # the keys were handled during the run, not after it
         await pilot.press("f6")
         await pilot.pause()
         await pilot.click("#bench-stop")
         recording_proxy.gate.set()
-        while app.main.benchmarking.is_running:
+        while app.query_one(BenchPane).worker.is_running:
             await pilot.pause(0.05)
         await pilot.pause(0.3)
         assert "incomplete" in str(app.query_one("#bench-status").render())
@@ -49,7 +50,7 @@ async def test_slo_answer_is_written_and_drawn(server_url):
     app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s,e2e_p50<=0.001ms")
-        await app.main.benchmarking.wait()
+        await app.query_one(BenchPane).worker.wait()
         await pilot.pause(0.3)
         line = str(app.query_one("#bench-slo").render())
         assert (
@@ -59,7 +60,7 @@ async def test_slo_answer_is_written_and_drawn(server_url):
         chart = str(app.query_one("#bench-latency").render())
         assert "SLO met at no level" in chart and "concurrency" in chart
         await start(app, pilot, "2", "1,2", slo="ttft_p90<=600s")
-        await app.main.benchmarking.wait()
+        await app.query_one(BenchPane).worker.wait()
         await pilot.pause(0.3)
         assert "met up to concurrency 2 (goodput" in str(app.query_one("#bench-slo").render())
         assert "SLO met up to concurrency 2" in str(app.query_one("#bench-latency").render())

@@ -31,7 +31,7 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
         assert view.text == lmstudio.answer and view.thinking == lmstudio.reasoning
         assert block.collapsed and block.title.startswith(f"Thinking · {len(lmstudio.reasoning.split())} tokens · ")
         assert "loading" not in str(app.query_one("#status").render())
-        stored = app.session.conversations.messages(app.main.conversation_id)[-1]
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)[-1]
         assert stored.thinking == lmstudio.reasoning and stored.content == lmstudio.answer
         row = app.session.ledger.history(1)[0]
         assert row["reasoning_tokens"] == len(lmstudio.reasoning.split())

@@ -8,6 +8,7 @@ import yaml
 
 from devsynth_tui.config import load, overrides_path
 from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from ui.test_pilot import connected, ledger_rows, until
@@ -211,13 +212,13 @@ async def test_deleting_a_conversation_asks_first(lmstudio):
         assert "Delete “Keep me please”" in text_of(app.screen.query_one("Label"))
         await pilot.press("escape")
         await pilot.pause()
-        assert conversations.get(cid) is not None and app.main.conversation_id == cid  # Esc keeps it
+        assert conversations.get(cid) is not None and app.main.chat_pane.conversation_id == cid  # Esc keeps it
         app.main.action_delete_conversation()
         await pilot.pause()
         await pilot.press("y")
         await until(pilot, lambda: conversations.get(cid) is None, 5, "the delete")
         await pilot.pause()
-        assert app.main.conversation_id is None
+        assert app.main.chat_pane.conversation_id is None
 
 
 async def test_quitting_with_unsaved_parameter_edits_asks(lmstudio):
@@ -366,11 +367,16 @@ async def test_benchmark_runs_from_enter_and_stops_with_escape(proxied_app, reco
         app.query_one("#bench-max-tokens").value = "8"
         recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
         await pilot.press("enter")
-        await until(pilot, lambda: app.main.benchmarking and app.main.benchmarking.is_running, 10, "the start")
+        await until(
+            pilot,
+            lambda: app.query_one(BenchPane).worker and app.query_one(BenchPane).worker.is_running,
+            10,
+            "the start",
+        )
         assert "Esc stops" in text_of(app.query_one("#bench-status"))
         await pilot.press("escape")
         recording_proxy.gate.set()
-        await until(pilot, lambda: not app.main.benchmarking.is_running, 20, "the stop")
+        await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 20, "the stop")
         await pilot.pause(0.3)
         assert "incomplete" in text_of(app.query_one("#bench-status"))
         assert app.query_one("#bench-start").disabled is False

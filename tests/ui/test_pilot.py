@@ -7,20 +7,12 @@ from devsynth_tui.config import load, overrides_path
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
 from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panes import ConversationPicker
 
 SIZE = (160, 48)
-
-
-@pytest.fixture
-def make_app(server_url, app_home):
-    def make(**values):
-        cfg = load(base_url=server_url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 24, **values})
-        return DevsynthApp(cfg)
-
-    return make
 
 
 async def until(pilot, condition, seconds: float = 120, what: str = "the condition") -> None:
@@ -43,7 +35,7 @@ async def connected(app, pilot):
 async def answered(app, pilot, seconds: float = 240):
     """Wait until no answer is streaming."""
     for _ in range(int(seconds / 0.05)):
-        if not app.main.live:
+        if not app.main.chat_pane.live:
             await pilot.pause(0.3)
             return
         await pilot.pause(0.05)
@@ -55,6 +47,17 @@ async def ask(app, pilot, text):
     await pilot.press("enter")
     await pilot.pause()
     await answered(app, pilot)
+
+
+async def small_benchmark(app, pilot) -> None:
+    """A two-request benchmark run from the Benchmark pane, to its end."""
+    await pilot.press("f6")
+    app.query_one("#bench-requests").value = "2"
+    app.query_one("#bench-max-tokens").value = "8"
+    app.query_one("#bench-stages").value = False
+    await pilot.click("#bench-start")
+    await pilot.pause()
+    await app.query_one(BenchPane).worker.wait()
 
 
 def ledger_rows():
@@ -93,7 +96,7 @@ async def test_empty_prompt_not_sent(make_app):
         app.query_one("#prompt").text = "   "
         await pilot.press("enter")
         await pilot.pause()
-        assert not app.main.live and not app.query(UserMessage) and ledger_rows() == []
+        assert not app.main.chat_pane.live and not app.query(UserMessage) and ledger_rows() == []
 
 
 async def test_escape_cancels_keeps_partial_and_app_stays_usable(recording_proxy, app_home):
@@ -121,7 +124,7 @@ async def test_escape_cancels_keeps_partial_and_app_stays_usable(recording_proxy
         app.main.set_param("llm.max_tokens", 12)
         await ask(app, pilot, "Say hi.")
         assert ledger_rows()[0]["status"] == "ok"
-        stored = app.session.conversations.messages(app.main.conversation_id)
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert [m.status for m in stored if m.role == "assistant"] == ["cancelled", "ok"]
 
 
@@ -130,18 +133,18 @@ async def test_switch_rename_delete_conversations(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "First conversation question")
-        first = app.main.conversation_id
+        first = app.main.chat_pane.conversation_id
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert not app.query(UserMessage)
         await ask(app, pilot, "Second conversation question")
-        assert app.main.conversation_id != first
+        assert app.main.chat_pane.conversation_id != first
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, ConversationPicker)
         await pilot.press("down", "enter")  # the older one is second in the list
         await pilot.pause(0.3)
-        assert app.main.conversation_id == first
+        assert app.main.chat_pane.conversation_id == first
         assert "First conversation question" in str(app.query(UserMessage).first().render())
         app.main.action_rename_conversation()
         await pilot.pause()
@@ -360,6 +363,10 @@ async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):
         answer = app.query_one("#task-output").query_one(AssistantMessage)
         assert answer.text.strip() and "tokens" in str(answer.query_one(".stats").render())
         assert ledger_rows()[0]["operation"] == "explain file"
+        stored = app.session.conversations.latest()  # a task run is a conversation exchange
+        assert stored.title == "Task explain file: calc.py"
+        question, reply = app.session.conversations.messages(stored.id)
+        assert question.content == app.cfg.get("tasks")["explain file"] and reply.content == answer.text
 
 
 async def test_hostile_text_is_literal(make_app):
@@ -381,13 +388,7 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f6")
-        app.query_one("#bench-requests").value = "2"
-        app.query_one("#bench-max-tokens").value = "8"
-        app.query_one("#bench-stages").value = False
-        await pilot.click("#bench-start")
-        await pilot.pause()
-        await app.main.benchmarking.wait()
+        await small_benchmark(app, pilot)
         await pilot.pause(0.3)
         assert app.query_one("#bench-stop").disabled is True
         text = str(app.query_one("#bench-text").render())
@@ -420,18 +421,20 @@ async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_
         recording_proxy.hold_after(5)  # the answer waits mid-stream at the proxy until the test lets it go
         app.query_one("#prompt").text = "Write a long essay about lighthouses."
         await pilot.press("enter")
-        first = app.main.conversation_id
+        first = app.main.chat_pane.conversation_id
         for _ in range(1200):
-            if recording_proxy.holding.is_set() and app.main.live[first].parts:
+            if recording_proxy.holding.is_set() and app.main.chat_pane.live[first].answer.parts:
                 break
             await pilot.pause(0.05)
         await pilot.press("ctrl+n")  # leave while it streams
         await pilot.pause()
-        assert not app.query(AssistantMessage) and first in app.main.live
+        assert not app.query(AssistantMessage) and first in app.main.chat_pane.live
         await app.main._switch_to(first)  # come back mid-answer: what arrived is there and it keeps coming
         await pilot.pause()
         view = app.query(AssistantMessage).last()
-        assert first in app.main.live and view.text.startswith("".join(app.main.live[first].parts[:1]))
+        assert first in app.main.chat_pane.live and view.text.startswith(
+            "".join(app.main.chat_pane.live[first].answer.parts[:1])
+        )
         recording_proxy.gate.set()
         await answered(app, pilot)
         stored = app.session.conversations.messages(first)
@@ -447,11 +450,11 @@ async def test_an_answer_that_finishes_off_screen_is_stored_whole(make_app):
         await connected(app, pilot)
         app.query_one("#prompt").text = "Write a short poem about the sea."
         await pilot.press("enter")
-        first = app.main.conversation_id
+        first = app.main.chat_pane.conversation_id
         await pilot.pause(0.2)
         await pilot.press("ctrl+n")
         await answered(app, pilot)
-        assert app.main.conversation_id is None and not app.query(AssistantMessage)
+        assert app.main.chat_pane.conversation_id is None and not app.query(AssistantMessage)
         stored = app.session.conversations.messages(first)
         assert stored[-1].role == "assistant" and stored[-1].status == "ok" and stored[-1].content.strip()
         await app.main._switch_to(first)
@@ -473,5 +476,5 @@ async def test_a_pasted_file_is_sent_whole_and_a_prompt_sent_while_connecting_wa
         await pilot.press("enter")  # probably still connecting: the question waits for the server
         await pilot.pause()
         await answered(app, pilot)
-        stored = app.session.conversations.messages(app.main.conversation_id)
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert stored[0].content == "Explain:\n" + code and stored[1].status == "ok"

@@ -11,7 +11,8 @@ from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
-from devsynth_tui.ui.main_screen import HIDDEN_SAMPLE_EVERY, PANE_IDS, MainScreen
+from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
+from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
 from ui.test_pilot import SIZE, answered, ask, connected, until
 
 

@@ -87,14 +87,14 @@ async def test_keys_are_handled_and_the_row_lands_when_the_lock_goes(server_url,
             await pilot.pause(0.5)
             await pilot.press("d")
             assert prompt.text == "abcd"
-            assert app.main.live and chat_rows(app) == []  # still waiting, and nothing froze meanwhile
+            assert app.main.chat_pane.live and chat_rows(app) == []  # still waiting, and nothing froze meanwhile
             holder.release()
             await answered(app, pilot)
             worst = lag.stop()
         print(f"\nworst event-loop stall while another process held the write lock: {worst * 1000:.0f} ms")
         rows = chat_rows(app)
         assert len(rows) == 1 and rows[0][0] == "ok" and rows[0][1] > 0
-        stored = app.session.conversations.messages(app.main.conversation_id)
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert [m.role for m in stored] == ["user", "assistant"] and stored[1].content == view.text
         assert "tokens" in str(view.query_one(".stats").render())
 

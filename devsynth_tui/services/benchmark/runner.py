@@ -35,6 +35,7 @@ from devsynth_tui.services.context.items import load_files
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.client import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.requests import ask
 from devsynth_tui.services.resources.monitor import CompetingLoad, competing_text
 from devsynth_tui.services.store.database import Store
 
@@ -366,15 +367,15 @@ class Runner:
         req = ChatRequest(prompt, operation=operation, params={"extra": extra})
         start = time.perf_counter()
         pieces: list[tuple[float, str]] = []  # one per network read; reasoning text counts as tokens too
-        done: Done | None = None
-        async for event in self.pipeline.run(req):
+
+        def timed(event) -> None:
             if isinstance(event, Delta):
                 pieces.append((event.t, event.text))
-            elif isinstance(event, Done):
-                done = event
+
+        done = await ask(self.pipeline, req, on_event=timed)
         finished = time.perf_counter()
-        if done is None or done.status != "ok" or done.result is None:
-            raise BenchmarkFailed(done.error if done and done.error else "no answer")
+        if done.status != "ok" or done.result is None:
+            raise BenchmarkFailed(done.error or "no answer")
         return request_figures(start, finished, done, pieces)
 
     async def _stages(self, opts: Options, result: RunResult):

@@ -1,4 +1,4 @@
-"""Conversations (DESIGN rule 9): stored turns, the history policy, and exchanges through the pipeline.
+"""Conversations (DESIGN rule 9): stored turns and the history policy (services.requests runs the exchanges).
 
 A conversation is not context. Its turns are sent as alternating user/assistant
 messages under a policy of their own: the newest exchange whole, older turns
@@ -9,22 +9,17 @@ priority prune. Thinking is stored and shown, never sent back to the model.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from devsynth_tui.services.context.items import StageReport
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.store.database import Store
 from devsynth_tui.services.store.ledger import RequestStatus
-
-if TYPE_CHECKING:
-    from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
 
 MESSAGE_FRAMING = 4  # tokens a chat template adds around each message (estimate)
 MIN_SUMMARY_TOKENS = 48  # a budget left for a summary below this is not worth a model call
@@ -142,46 +137,11 @@ class Conversations:
             for r in rows
         ]
 
-    async def exchange(self, pipeline: Pipeline, conversation_id: int, req: ChatRequest) -> AsyncIterator:
-        """Send ``req`` in a conversation: its history goes with it, the question and the answer are stored.
+    def exchange(self, pipeline, conversation_id: int, req) -> AsyncIterator:
+        """Deprecated: the CLI's way in until it uses ``services.requests.RequestRun`` (then delete this)."""
+        from devsynth_tui.services.requests import RequestRun
 
-        Yields the pipeline's events. Whatever ends the exchange (done, error, the
-        consumer cancelling or closing), the answer so far is stored, marked.
-        """
-        from devsynth_tui.services.llm.client import Delta
-        from devsynth_tui.services.pipeline import Done
-
-        req.history = await asyncio.to_thread(self.messages, conversation_id)
-        await self.store.arun(self.add, conversation_id, Message("user", req.prompt))
-        answer: list[str] = []
-        thinking: list[str] = []
-        done: Done | None = None
-        try:
-            async for event in pipeline.run(req):
-                if isinstance(event, Delta):
-                    (thinking if event.thinking else answer).append(event.text)
-                elif isinstance(event, Done):
-                    done = event
-                yield event
-        finally:
-            message = answer_message(done, "".join(answer), "".join(thinking))
-            await self.store.arun(self.add, conversation_id, message)
-
-
-def answer_message(done: Done | None, answer: str, thinking: str) -> Message:
-    """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
-    if done is None:
-        return Message(
-            "assistant",
-            answer,
-            status="cancelled",
-            thinking=thinking,
-            meta={"stats": "cancelled · the partial answer is kept"},
-        )
-    meta = {"stats": done.summary()}
-    if done.thinking or thinking:
-        meta["thinking_title"] = done.thinking_title()
-    return Message("assistant", done.text, status=done.status, thinking=done.thinking or thinking, meta=meta)
+        return RequestRun(pipeline, req, self, conversation_id).events()
 
 
 # --- the history policy -----------------------------------------------------------------

@@ -1,0 +1,137 @@
+"""The one request runner: a request in, events out; chat, tasks, ``ask`` and the benchmark all use it.
+
+A ``RequestRun`` sends one ``ChatRequest`` through the pipeline (which writes
+the ledger row, once) and accumulates the streamed answer, once, in its
+``Answer``; in a conversation it also stores the question and the answer (or
+what arrived before it was cut short). Consumers differ only in how they show
+the events. A task is a conversation message made from a task's wording and files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from devsynth_tui.services.context.items import ContextItem, StageReport
+from devsynth_tui.services.context.response_processing import CodeBlock, Section
+from devsynth_tui.services.llm.client import Delta
+from devsynth_tui.services.pipeline import ChatRequest, Done, Notice, Pipeline
+from devsynth_tui.services.store.conversations import Conversations, Message
+
+Event = StageReport | Notice | Delta | CodeBlock | Section | Done
+
+
+@dataclass
+class Answer:
+    """The answer as it streams: text and thinking so far, the last notice, and the Done once it ends."""
+
+    parts: list[str] = field(default_factory=list)
+    thinking_parts: list[str] = field(default_factory=list)
+    notice: str = ""
+    pieces: int = 0  # network reads so far: the live counters' estimate of tokens still streaming
+    done: Done | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    @property
+    def thinking(self) -> str:
+        return "".join(self.thinking_parts)
+
+    def take(self, event: Event) -> None:
+        """Account for one event."""
+        if isinstance(event, Delta):
+            (self.thinking_parts if event.thinking else self.parts).append(event.text)
+            self.pieces += 1
+            self.notice = ""
+        elif isinstance(event, Notice):
+            self.notice = event.text
+        elif isinstance(event, Done):
+            self.done = event
+
+
+class RequestRun:
+    """One request through ``pipeline``; in a conversation when ``conversations`` and ``conversation_id`` are given.
+
+    Iterate ``events()`` once. Cancel-safe: whatever ends the run (done, error, the
+    consumer cancelling or closing), the pipeline has written its ledger row and,
+    in a conversation, the answer so far is stored, marked.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        request: ChatRequest,
+        conversations: Conversations | None = None,
+        conversation_id: int | None = None,
+    ):
+        self.pipeline, self.request = pipeline, request
+        self.conversations, self.conversation_id = conversations, conversation_id
+        self.answer = Answer()
+
+    async def events(self) -> AsyncIterator[Event]:
+        convs, cid = self.conversations, self.conversation_id
+        if convs is None or cid is None:
+            async for event in self.pipeline.run(self.request):
+                self.answer.take(event)
+                yield event
+            return
+        self.request.history = await asyncio.to_thread(convs.messages, cid)
+        await convs.store.arun(convs.add, cid, Message("user", self.request.prompt))
+        try:
+            async for event in self.pipeline.run(self.request):
+                self.answer.take(event)
+                yield event
+        finally:
+            await convs.store.arun(convs.add, cid, answer_message(self.answer))
+
+
+async def ask(
+    pipeline: Pipeline,
+    request: ChatRequest,
+    conversations: Conversations | None = None,
+    conversation_id: int | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Done:
+    """Run one request to its end and return its Done; ``on_event`` sees every event on the way (e.g. to print).
+
+    The simple API for headless callers (the CLI's ``ask``): stored in the
+    conversation when one is given, one ledger row either way.
+    """
+    run = RequestRun(pipeline, request, conversations, conversation_id)
+    async for event in run.events():
+        if on_event:
+            on_event(event)
+    assert run.answer.done is not None  # the pipeline always ends in a Done
+    return run.answer.done
+
+
+def answer_message(answer: Answer) -> Message:
+    """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
+    done = answer.done
+    if done is None:
+        return Message(
+            "assistant",
+            answer.text,
+            status="cancelled",
+            thinking=answer.thinking,
+            meta={"stats": "cancelled · the partial answer is kept"},
+        )
+    meta = {"stats": done.summary()}
+    thinking = done.thinking or answer.thinking
+    if thinking:
+        meta["thinking_title"] = done.thinking_title()
+    return Message("assistant", done.text, status=done.status, thinking=thinking, meta=meta)
+
+
+def task_request(wording: str, task: str, files: list[ContextItem]) -> ChatRequest:
+    """A task as a conversation message: the task's wording (the app's own template) with its files as context."""
+    return ChatRequest(wording, context=files, operation=task, prompt_is_template=True)
+
+
+def task_title(task: str, files: list[ContextItem]) -> str:
+    """The conversation a task run is stored in: "Task explain: retry.py, client.py"."""
+    names = ", ".join(f.name.rsplit("/", 1)[-1] for f in files[:3]) + (" …" if len(files) > 3 else "")
+    return f"Task {task}: {names}"

@@ -1,0 +1,282 @@
+"""The chat pane and its controller: conversations on screen, and the answers streaming into them.
+
+An answer keeps streaming into its conversation whichever conversation is on
+screen; the request runner holds the one copy of the answer so far, which the
+view replays when its conversation is opened again mid-answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.ui.chat import AssistantMessage, PromptArea, UserMessage
+from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.state import RequestEnded
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from devsynth_tui.services.requests import Answer
+    from devsynth_tui.services.session import Session
+    from devsynth_tui.ui.main_screen import MainScreen
+
+LIVE_COUNTER_SECONDS = 0.25
+NEW_TITLE = "new (saved with its first message)"
+
+
+@dataclass
+class LiveAnswer:
+    """An answer streaming into its conversation, whichever conversation is on screen."""
+
+    conversation_id: int
+    view: AssistantMessage | None
+    answer: Answer  # the runner's: the one copy of the answer so far
+    worker: Worker | None = None
+
+    def shown(self) -> AssistantMessage | None:
+        """The view, while it is on screen."""
+        return self.view if self.view is not None and self.view.is_attached else None
+
+
+class ChatPane(ReportsFailures, Vertical):
+    """Conversation title, messages and the prompt; owns the live answers and the conversation on screen."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.conversation_id: int | None = None
+        self.live: dict[int, LiveAnswer] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="conversation-title", markup=False)
+        yield VerticalScroll(id="messages")
+        yield PromptArea(
+            placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
+            id="prompt",
+            soft_wrap=True,
+            show_line_numbers=False,
+            compact=True,
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#messages", VerticalScroll).anchor()
+
+    @property
+    def main(self) -> MainScreen:
+        return cast("MainScreen", self.screen)
+
+    @property
+    def session(self) -> Session:
+        return self.main.session
+
+    def set_title(self, title: str) -> None:
+        self.query_one("#conversation-title", Static).update(f"Conversation: {title}")
+
+    async def clear(self) -> None:
+        await self.query_one("#messages").remove_children()
+
+    async def add(self, widget) -> None:
+        messages = self.query_one("#messages", VerticalScroll)
+        await messages.mount(widget)
+        messages.scroll_end(animate=False)
+
+    # -- conversations -------------------------------------------------------------------
+
+    def open_latest(self) -> None:
+        latest = self.session.conversations.latest()
+        if latest:
+            self.run_worker(self.open_conversation(latest.id), exclusive=True, group="open", exit_on_error=False)
+        else:
+            self.set_title(NEW_TITLE)
+
+    async def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation; an answer still streaming into it continues on screen."""
+        await self.clear()
+        self.conversation_id = conversation_id
+        self.set_title(self.title_of(conversation_id) or "?")
+        messages = self.session.conversations.messages(conversation_id)
+        for m in messages:
+            if m.role == "user":
+                await self.add(UserMessage(m.content))
+            else:
+                stats, title = m.meta.get("stats", ""), m.meta.get("thinking_title", "Thinking")
+                await self.add(AssistantMessage(m.content, stats, m.status, m.thinking, title))
+        live = self.live.get(conversation_id)
+        if live and messages and messages[-1].role == "user":  # its answer is not stored yet
+            view = AssistantMessage()
+            await self.add(view)
+            answer = live.answer  # what arrived while it mounted is in the runner's answer
+            view.replay(answer.parts, answer.thinking_parts, answer.notice)
+            live.view = view
+
+    def title_of(self, conversation_id: int) -> str:
+        stored = self.session.conversations.get(conversation_id)
+        return stored.title if stored else ""
+
+    async def leave(self) -> None:
+        for live in self.live.values():
+            live.view = None  # it keeps streaming into its conversation, off screen
+        await self.clear()
+
+    async def new_conversation(self) -> None:
+        await self.leave()
+        self.conversation_id = None
+        self.set_title(NEW_TITLE)
+
+    async def switch_to(self, conversation_id: int) -> None:
+        await self.leave()
+        await self.open_conversation(conversation_id)
+
+    def cancel(self) -> None:
+        """Esc: stop the answer streaming into the conversation on screen."""
+        live = self.live.get(self.conversation_id) if self.conversation_id is not None else None
+        if live and live.worker:
+            live.worker.cancel()
+
+    # -- answers ---------------------------------------------------------------------------
+
+    async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
+        text = event.value
+        if not text.strip():
+            self.notify("empty prompt: type a question first", severity="warning")
+            return
+        if not self.main.can_send():
+            self.notify(f"no model server ({self.main.backend_label})", severity="warning")
+            return
+        if self.conversation_id in self.live:
+            self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
+            return
+        event.prompt.clear()
+        await self.send(text)
+
+    async def send(self, text: str) -> None:
+        """Start an answer in the conversation on screen (a new one is created with its first message)."""
+        from devsynth_tui.services.pipeline import ChatRequest
+        from devsynth_tui.services.requests import Answer
+
+        if self.conversation_id is None:
+            self.conversation_id = await self.session.store.arun(self.session.conversations.create, text)
+            self.set_title(self.title_of(self.conversation_id))
+        await self.add(UserMessage(text))
+        view = AssistantMessage()
+        await self.add(view)
+        view.start_stream()
+        live = LiveAnswer(self.conversation_id, view, Answer())
+        self.live[live.conversation_id] = live
+        live.worker = self.run_worker(
+            self.answer(live, ChatRequest(text)), group=f"answer-{live.conversation_id}", exit_on_error=False
+        )
+
+    async def answer(self, live: LiveAnswer, request) -> None:
+        """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
+        from devsynth_tui.services.llm.client import Delta
+        from devsynth_tui.services.pipeline import Done, Notice
+        from devsynth_tui.services.requests import RequestRun
+
+        state, source, painted = self.main.state, f"chat-{live.conversation_id}", 0.0
+
+        def waiting(text: str) -> None:
+            live.answer.notice = text
+            if view := live.shown():  # it may be off screen by now (another conversation opened)
+                view.notice(text)
+
+        try:
+            pipeline = await self.main.pipeline_when_connected(waiting)
+            if pipeline is None:
+                if view := live.shown():
+                    await view.finish("", f"not sent: {self.main.backend_label}", "error")
+                prompt = self.query_one(PromptArea)
+                prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
+                return
+            run = RequestRun(pipeline, request, self.session.conversations, live.conversation_id)
+            live.answer = run.answer
+            async for event in run.events():
+                view = live.shown()
+                if isinstance(event, Delta):
+                    if view:
+                        view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
+                        state.set_streaming(source, run.answer.pieces)
+                        painted = time.monotonic()
+                elif isinstance(event, Notice):
+                    state.set(notice=event.text)
+                    if view:
+                        view.notice(event.text)
+                elif isinstance(event, Done):
+                    await self.finished(live, event)
+        except asyncio.CancelledError:
+            if view := live.shown():
+                await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            raise
+        except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)
+            if view := live.shown():
+                await view.finish(view.text, f"error: {e}", "error")  # the answer stays on screen
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
+        finally:
+            self.live.pop(live.conversation_id, None)
+            state.set_streaming(source, None)
+            state.set(notice="")
+
+    async def finished(self, live: LiveAnswer, done) -> None:
+        self.post_message(RequestEnded(done))
+        if view := live.shown():
+            await view.finish(done.text, done.summary(), done.status, done.thinking_title())
+        elif live.conversation_id != self.conversation_id:
+            self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
+
+    # -- renaming and deleting -------------------------------------------------------------
+
+    def rename(self) -> None:
+        """Ask for a new title for the conversation on screen."""
+        from devsynth_tui.ui.panes import RenameScreen
+
+        if self.conversation_id is None:
+            self.notify("nothing to rename yet: send a first message", severity="warning")
+            return
+        conversations, conversation_id = self.session.conversations, self.conversation_id
+
+        async def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            try:
+                await self.session.store.arun(conversations.rename, conversation_id, title)
+            except ValueError as e:
+                self.notify(str(e), severity="error")
+                return
+            if self.conversation_id == conversation_id:  # still the one on screen
+                self.set_title(self.title_of(conversation_id))
+
+        self.app.push_screen(RenameScreen(self.title_of(conversation_id)), renamed)
+
+    def delete(self) -> None:
+        """Delete the conversation on screen, once the user said yes."""
+        from devsynth_tui.ui.panes import Choice
+
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            self.notify("nothing to delete: this conversation is not saved yet", severity="warning")
+            return
+        if conversation_id in self.live:
+            self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
+            return
+        conversation = self.session.conversations.get(conversation_id)
+        title = conversation.title if conversation else "?"
+        count = conversation.messages if conversation else 0
+
+        async def answered(choice: str | None) -> None:
+            if choice == "delete":
+                await self.session.store.arun(self.session.conversations.delete, conversation_id)
+                self.notify(f"deleted: {title}")
+                if self.conversation_id == conversation_id:
+                    await self.main.action_new_conversation()
+
+        self.app.push_screen(
+            Choice(f"Delete “{title}” and its {count} messages for good?", [("y", "Delete", "delete")]), answered
+        )

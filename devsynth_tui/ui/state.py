@@ -1,0 +1,137 @@
+"""The session's figures, held once: every widget that shows one watches this state.
+
+Totals come from the ledger; the last request is the newest ledger row of this
+session, whatever made it (chat, a task, the benchmark, a summary; ok,
+cancelled or failed), so every figure on screen agrees with the ledger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from devsynth_tui.services.pipeline import Done
+    from devsynth_tui.services.session import Session
+    from devsynth_tui.services.store.ledger import LedgerRow, Report
+    from devsynth_tui.ui.panels import StatusLine, TokenPanel
+
+SPARK_REQUESTS = 40
+
+
+class RequestEnded(Message):
+    """A pane's request ended with a Done (ok, failed or partial): the other panes show what they keep of it."""
+
+    def __init__(self, done: Done) -> None:
+        super().__init__()
+        self.done = done
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One reading of everything the dashboard counts and names."""
+
+    session: Report | None = None  # this session's totals, from the ledger
+    all_time: Report | None = None
+    last: LedgerRow | None = None  # the newest request this session recorded
+    history: tuple[int, ...] = ()  # tokens per request, oldest first
+    live_completion: int = 0  # the estimate for answers still streaming
+    backend: str = "connecting…"
+    model: str = ""
+    server: str = "connecting…"  # the server's process as the resource panel names it
+    alerts: tuple[str, ...] = ()  # memory alerts still standing
+    notice: str = ""  # said in place of the backend while it holds (e.g. "loading the model…")
+    gc: str = ""  # the last garbage collection's figure (memory.aggressive_gc)
+
+
+Watcher = Callable[[Figures, Figures], None]  # (new, old)
+
+
+@dataclass
+class SessionState:
+    """The observable: ``set`` changes figures, each watcher is told once per change with the new and old ones."""
+
+    figures: Figures = field(default_factory=Figures)
+    watchers: list[Watcher] = field(default_factory=list)
+    streaming: dict[str, int] = field(default_factory=dict)  # network reads so far, per answer still streaming
+
+    def watch(self, watcher: Watcher) -> None:
+        """Call ``watcher`` now and on every change."""
+        self.watchers.append(watcher)
+        watcher(self.figures, self.figures)
+
+    def set(self, **changes) -> None:
+        old, new = self.figures, replace(self.figures, **changes)
+        if new == old:
+            return
+        self.figures = new
+        for watcher in self.watchers:
+            watcher(new, old)
+
+    def set_streaming(self, source: str, pieces: int | None) -> None:
+        """An answer's reads so far (None: it ended); the live estimate is their sum."""
+        if pieces is None:
+            self.streaming.pop(source, None)
+        else:
+            self.streaming[source] = pieces
+        self.set(live_completion=sum(self.streaming.values()))
+
+    def read_ledger(self, session: Session) -> None:
+        """Totals from the ledger again (a request ended or was recorded)."""
+        mine, all_time = session.totals()
+        self.set(session=mine, all_time=all_time)
+
+    def follow(self, session: Session) -> Callable[[], None]:
+        """Follow the ledger: each row this session records becomes the last request and reads the totals again.
+
+        Rows are recorded on the store's writer thread; the state changes on the running event loop.
+        Returns the function that stops following.
+        """
+        loop = asyncio.get_running_loop()
+
+        def recorded(row: LedgerRow) -> None:
+            if row.session == session.id:
+                loop.call_soon_threadsafe(self._recorded, session, row)
+
+        session.ledger.listeners.append(recorded)
+        return lambda: session.ledger.listeners.remove(recorded)
+
+    def _recorded(self, session: Session, row: LedgerRow) -> None:
+        history = (*self.figures.history, row.total_tokens)[-SPARK_REQUESTS:]
+        mine, all_time = session.totals()
+        self.set(last=row, history=history, session=mine, all_time=all_time)
+
+
+def tokens_watcher(panel: TokenPanel) -> Watcher:
+    """The sidebar's counters and last request follow the state (each redrawn only when its figures change)."""
+
+    def show(new: Figures, old: Figures) -> None:
+        if new.session is None or new.all_time is None:
+            return
+        if new is old or (new.session, new.all_time, new.live_completion) != (
+            old.session,
+            old.all_time,
+            old.live_completion,
+        ):
+            panel.show(new.session, new.all_time, new.live_completion)
+        if new is old or (new.last, new.history) != (old.last, old.history):
+            panel.show_last(new.last, list(new.history))
+
+    return show
+
+
+def status_watcher(line: StatusLine) -> Watcher:
+    """The status line follows the state: backend (or a notice), model, this session's total, gc, alerts."""
+    watched = ("session", "backend", "model", "alerts", "notice", "gc")
+
+    def show(new: Figures, old: Figures) -> None:
+        if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
+            return
+        line.show_gc(new.gc)
+        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session)
+
+    return show

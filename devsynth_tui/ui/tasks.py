@@ -1,0 +1,237 @@
+"""The Tasks pane: a task's wording run on typed context files, as a conversation exchange."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
+from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.state import RequestEnded
+
+if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
+    from textual.worker import Worker
+
+    from devsynth_tui.services.context.items import StageReport
+    from devsynth_tui.services.pipeline import Prepared
+    from devsynth_tui.ui.main_screen import MainScreen
+
+
+class TasksPane(ReportsFailures, Vertical):
+    """Tasks from config, run on typed context files.
+
+    The answer streams in as in the chat (Esc cancels, the partial answer stays), with the same stats line
+    under it, then what the pipeline did with each file; the whole output scrolls. A context file that
+    can't be used is refused in place, before any model call.
+    """
+
+    HINT = "Enter or Run sends the task; its answer streams below (Esc cancels)."
+
+    def __init__(self, tasks: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tasks = tasks
+        self.running = False
+        self.stages: list[str] = []
+        self.worker: Worker | None = None  # the run while it runs
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Select(
+                [(name, name) for name in self.tasks],
+                value=next(iter(self.tasks), Select.BLANK),
+                allow_blank=not self.tasks,
+                id="task-select",
+                compact=True,
+            )
+            yield Button("Run", id="task-run", variant="primary", compact=True)
+        yield Input(
+            placeholder="context files: path[=requirements|tests|code|documentation], ...",
+            id="task-files",
+            compact=True,
+        )
+        yield Static(self.HINT, id="task-refusal", classes="hint", markup=False)
+        with VerticalScroll(id="task-output"):
+            yield Static("", id="task-stages", markup=False)
+            yield DataTable(id="task-items", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#task-items", DataTable).add_columns("file", "type", "status", "lines kept", "tokens")
+        self.query_one("#task-items").display = False
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "task-run":
+            await self.submit()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "task-files":
+            event.stop()
+            await self.submit()
+
+    async def submit(self) -> None:
+        task = self.query_one("#task-select", Select).value
+        if task is Select.BLANK:
+            self.refuse("define a task under `tasks:` in your config first")
+            return
+        if self.running:
+            self.refuse("a task is still running: Esc cancels it")
+            return
+        files, types = [], {}
+        for part in self.query_one("#task-files", Input).value.split(","):
+            path, _, ctype = part.strip().partition("=")
+            if path:
+                files.append(path)
+                if ctype:
+                    types[path] = ctype.strip()
+        if not files:
+            self.refuse("name at least one context file: the task works on them (e.g. src/app.py=code)")
+            return
+        if not self.main.can_send():
+            self.refuse(f"no model server ({self.main.backend_label})")
+            return
+        self.running = True
+        self.say(f"{task}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
+        view = await self.start(len(files))  # the run shows from its first frame
+        self.worker = self.run_task(view, str(task), files, types)
+
+    @property
+    def main(self) -> MainScreen:
+        return cast("MainScreen", self.screen)
+
+    def cancel(self) -> None:
+        """Esc: stop the task that runs (the partial answer stays)."""
+        if self.worker and self.worker.is_running:
+            self.worker.cancel()
+
+    @work(exclusive=True, group="task", exit_on_error=False)
+    async def run_task(self, view: AssistantMessage, task: str, files: list[str], types: dict[str, str]) -> None:
+        """Run a task as the chat runs an answer, as a conversation exchange: progress, streaming, live counters,
+        Esc cancels (the partial answer stays), the stats line under it; a context file that can't be used is
+        refused before any call."""
+        from devsynth_tui.services.context.items import ContextError, load_files_async
+        from devsynth_tui.services.llm.client import Delta
+        from devsynth_tui.services.pipeline import Done, Notice, StageReport
+        from devsynth_tui.services.requests import RequestRun, task_request, task_title
+
+        main, session, state = self.main, self.main.session, self.main.state
+        painted = 0.0
+        try:
+            try:
+                items = await load_files_async(files, types, session.cfg.get("disk.async_io"))
+            except ContextError as e:
+                await self.drop(view, str(e))
+                return
+            pipeline = await main.pipeline_when_connected(view.notice)
+            if pipeline is None:
+                await self.drop(view, f"no model server ({main.backend_label})")
+                return
+            tokens = sum(i.tokens for i in items)
+            view.notice(f"preparing the request: {len(items)} file{'s' if len(items) != 1 else ''}, {tokens:,} tokens…")
+            conversations = session.conversations
+            cid = await session.store.arun(conversations.create, task_title(task, items))
+            run = RequestRun(pipeline, task_request(session.cfg.get("tasks")[task], task, items), conversations, cid)
+            async for event in run.events():
+                if isinstance(event, StageReport):
+                    self.show_stage(event)
+                    view.notice("sent: waiting for the first token…")
+                elif isinstance(event, Notice):
+                    view.notice(event.text)
+                    state.set(notice=event.text)
+                elif isinstance(event, Delta):
+                    if run.answer.pieces == 1:
+                        view.notice("streaming… (Esc cancels)")
+                    view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                        state.set_streaming("task", run.answer.pieces)
+                        painted = time.monotonic()
+                elif isinstance(event, Done):
+                    await view.finish(event.text, event.summary(), event.status, event.thinking_title())
+                    if event.prepared:
+                        self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                    self.post_message(RequestEnded(event))
+        except asyncio.CancelledError:
+            await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            raise
+        except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)
+            await view.finish(view.text, f"error: {e}", "error")
+            self.notify(str(e), title="Not recorded", severity="error", timeout=10)
+        finally:
+            self.finished()
+            state.set_streaming("task", None)
+            state.set(notice="")
+
+    def say(self, text: str, refused: bool = False) -> None:
+        line = self.query_one("#task-refusal", Static)
+        line.update(text)
+        line.set_class(refused, "refused")
+
+    def refuse(self, reason: str) -> None:
+        """Say in place why the task was not sent (nothing was asked of the model)."""
+        self.running = False
+        self.say(f"refused: {reason}", refused=True)
+
+    def finished(self) -> None:
+        """The run is over (done, failed or cancelled): what the pipeline did shows; the pane takes the next one."""
+        self.running = False
+        self.call_after_refresh(self._draw_stages)  # after the answer's last scroll: its end stays in view
+        if not self.query_one("#task-refusal").has_class("refused"):
+            self.say(self.HINT)
+
+    async def start(self, files: int) -> AssistantMessage:
+        """Clear the last run and show the new one from its first moment; returns the answer's view."""
+        output = self.query_one("#task-output", VerticalScroll)
+        await output.query(AssistantMessage).remove()
+        self.stages = []
+        self.query_one("#task-stages", Static).update("")
+        table = self.query_one("#task-items", DataTable)
+        table.clear()
+        table.display = False
+        view = AssistantMessage()
+        await output.mount(view, before=0)
+        view.notice(f"reading {files} context file{'s' if files != 1 else ''}…")
+        view.start_stream()
+        output.scroll_home(animate=False)
+        return view
+
+    async def drop(self, view: AssistantMessage, reason: str) -> None:
+        """A run refused before anything was sent: its view goes, the reason stays in place."""
+        await view.remove()
+        self.refuse(reason)
+
+    def show_stage(self, report: StageReport) -> None:
+        """One stage of the pipeline, as it reports; drawn under the answer once it is over, so that while it
+        streams the answer is the end of the output (the live bottom follows it)."""
+        self.stages.append(
+            f"[{report.stage}] {report.tokens_before:,} → {report.tokens_after:,} tokens"
+            + "".join(f"\n    {n}" for n in report.notes)
+        )
+
+    def _draw_stages(self) -> None:
+        if self.stages:
+            self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
+        table = self.query_one("#task-items", DataTable)
+        table.display = table.row_count > 0
+
+    def show_prepared(self, prep: Prepared, originals: dict[str, int]) -> None:
+        """Each file's fate once the request is done: kept, cut, summarized or dropped, and its tokens (drawn
+        with the stages when the run is over)."""
+        table = self.query_one("#task-items", DataTable)
+        table.clear()
+        for item in prep.items:
+            kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
+            table.add_row(
+                Text(item.name),
+                item.type,
+                item.status,
+                kept,
+                f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}",
+            )
+        self.stages.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")
