@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,15 +61,31 @@ class Key:
     choices: tuple = field(default=())
 
 
-def _range(lo: float | None, hi: float | None) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            if hi is None:
-                return f"must be at least {lo}"
-            return f"must be between {lo} and {hi}"
-        return None
+def check_number(v: Any, lo: float | None = None, hi: float | None = None) -> str | None:
+    """The one check for a number from anywhere (files, overrides, flags, the Params pane): None when ``v``
+    is a finite number within [lo, hi], else what is wrong."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return "must be a number"
+    if not math.isfinite(v):
+        return "must be a finite number (not nan or inf)"
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        return f"must be at least {lo}" if hi is None else f"must be between {lo} and {hi}"
+    return None
 
-    return check
+
+def parse_number(text: str, name: str, lo: float | None = None, hi: float | None = None) -> float:
+    """A number typed as text (a flag's value), checked by :func:`check_number`; a ConfigError names ``name``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"expected a number, got {text!r}", name, "command line") from None
+    if err := check_number(value, lo, hi):
+        raise ConfigError(f"{err}, got {text!r}", name, "command line")
+    return value
+
+
+def _range(lo: float | None, hi: float | None) -> Callable[[Any], str | None]:
+    return lambda v: check_number(v, lo, hi)
 
 
 def _regexes(patterns: list[str]) -> str | None:
@@ -80,7 +98,28 @@ def _regexes(patterns: list[str]) -> str | None:
 
 
 def _url(v: str) -> str | None:
-    return None if re.match(r"^https?://[^/\s]+", v) else "must be an http:// or https:// URL"
+    from urllib.parse import urlsplit
+
+    expected = (
+        "must be an http:// or https:// URL with a host and a port from 1 to 65535, e.g. http://localhost:1234/v1"
+    )
+    try:
+        parts = urlsplit(v.strip())
+        port = parts.port  # raises on a port out of range
+    except ValueError:
+        return expected
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0 or any(c.isspace() for c in v.strip()):
+        return expected
+    return None
+
+
+def check_api_key(key: str) -> str | None:
+    """None when ``key`` can travel in an HTTP header (printable ASCII, no spaces), else why not (never the key)."""
+    if not key.isascii():
+        return "the API key holds non-ASCII characters: an HTTP header carries ASCII only; copy the token again"
+    if not key.isprintable() or any(c.isspace() for c in key):
+        return "the API key holds spaces or control characters: copy the token again"
+    return None
 
 
 def _port(v: int | None) -> str | None:
@@ -319,6 +358,8 @@ def _coerce(key: Key, v: Any) -> tuple[Any, str | None]:
         return v, f"expected {_KIND_TEXT[k]}, got {v!r}"
     if k == "float":
         v = float(v)
+        if err := check_number(v):
+            return v, f"{err}, got {v!r}"
     if k == "optstr" and v == "":
         v = None
     if k == "strategy":
@@ -333,8 +374,13 @@ def _coerce(key: Key, v: Any) -> tuple[Any, str | None]:
     return v, None
 
 
-def validate_layer(data: Any, source: str, lines: dict[str, int] | None = None) -> dict:
-    """Check a partial config mapping against the schema; return it with values coerced."""
+def validate_layer(
+    data: Any, source: str, lines: dict[str, int] | None = None, problems: list[ConfigError] | None = None
+) -> dict:
+    """Check a partial config mapping against the schema; return it with values coerced.
+
+    The first bad key raises a ConfigError; with a ``problems`` list, each bad key is added to it
+    instead and left out, the rest kept (the dashboard's overrides file)."""
     lines = lines or {}
     if data is None:
         return {}
@@ -343,31 +389,58 @@ def validate_layer(data: Any, source: str, lines: dict[str, int] | None = None) 
             "expected a mapping of sections (tokens, memory, cpu, disk, llm, ...)", "", source, lines.get("")
         )
     out: dict = {}
-    _validate_node(data, SCHEMA, "", source, lines, out)
+    _validate_node(data, SCHEMA, "", _Where(source, lines, problems), out)
     return out
 
 
-def _validate_node(data: dict, schema: dict, prefix: str, source: str, lines: dict, out: dict) -> None:
+@dataclass
+class _Where:
+    """Where values being validated come from, and what to do with a bad one (raise, or collect)."""
+
+    source: str
+    lines: dict
+    problems: list[ConfigError] | None
+
+    def bad(self, expected: str, path: str, line_of: str | None = None) -> None:
+        error = ConfigError(expected, path, self.source, self.lines.get(line_of or path))
+        if self.problems is None:
+            raise error
+        self.problems.append(ConfigError(f"{expected}; ignored", path, self.source, error.line))
+
+
+def _validate_node(data: dict, schema: dict, prefix: str, where: _Where, out: dict) -> None:
     for name, value in data.items():
         path = f"{prefix}{name}"
         node = schema.get(name) if isinstance(name, str) else None
         if node is None:
-            known = ", ".join(schema)
-            raise ConfigError(f"unknown key; expected one of {known}", path, source, lines.get(path))
-        if isinstance(node, Key):
-            coerced, err = _coerce(node, value)
+            where.bad(f"unknown key; expected one of {', '.join(schema)}", path)
+        elif isinstance(node, Key):
+            coerced, err = _coerce(node, value) if path not in SECRETS else _secret(value)
             if err:
-                raise ConfigError(err, path, source, lines.get(path))
-            _set(out, path, coerced)
+                where.bad(err, path)
+            else:
+                _set(out, path, coerced)
         elif path in SHORTHANDS and not isinstance(value, dict):
-            inner = f"{path}.{SHORTHANDS[path]}"
-            _validate_node({SHORTHANDS[path]: value}, node, path + ".", source, lines | {inner: lines.get(path)}, out)
+            lines = where.lines | {f"{path}.{SHORTHANDS[path]}": where.lines.get(path)}
+            inner = _Where(where.source, lines, where.problems)
+            _validate_node({SHORTHANDS[path]: value}, node, path + ".", inner, out)
         elif not isinstance(value, dict):
-            raise ConfigError(
-                f"expected a section with keys {', '.join(node)}, got {value!r}", path, source, lines.get(path)
-            )
+            where.bad(f"expected a section with keys {', '.join(node)}, got {value!r}", path)
         else:
-            _validate_node(value, node, path + ".", source, lines, out)
+            _validate_node(value, node, path + ".", where, out)
+
+
+SECRETS = ("llm.api_key",)  # values never shown back, in errors either
+
+
+def _secret(v: Any) -> tuple[str | None, str | None]:
+    """(key, error) for an API key: a string, stripped of surrounding whitespace (a pasted newline), or empty."""
+    if v is None:
+        return None, None
+    if not isinstance(v, str):
+        return None, f"expected a string or empty, got a {type(v).__name__} (the value is not shown: it is a secret)"
+    key = v.strip()
+    return key or None, check_api_key(key) if key else None
 
 
 def _check_cross_keys(cfg: dict, source: str) -> None:
@@ -396,17 +469,42 @@ def _key_lines(node: Any, prefix: str = "") -> dict[str, int]:
     return out
 
 
-def read_yaml_layer(path: Path) -> dict:
-    """Read and validate one YAML config file; any problem is a ConfigError."""
+MAX_CONFIG_BYTES = 1 << 20  # a config file is a few KB; anything over this is not one
+
+
+def read_config_text(path: Path) -> str:
+    """A config file's text: a regular file only (a FIFO or a device such as /dev/zero never ends), at most
+    MAX_CONFIG_BYTES; any problem is a ConfigError."""
+    source = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO does not wait for a writer
+    except FileNotFoundError:
+        raise ConfigError("file not found; check the path or run `devsynth-tui config show`", "", source) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read file ({e.__class__.__name__}: {e.strerror})", "", source) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode) else "a device"
+        raise ConfigError(f"is {what}, not a regular file: pass a YAML file", "", source)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"is over {MAX_CONFIG_BYTES >> 20} MB: not a config file", "", source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"cannot read file (not UTF-8 text: {e.reason} at byte {e.start})", "", source) from None
+
+
+def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> dict:
+    """Read and validate one YAML config file; any problem is a ConfigError (bad keys go to ``problems``
+    when given, see :func:`validate_layer`)."""
     import yaml
 
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("file not found; check the path or run `devsynth-tui config show`", "", source) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read file ({e.__class__.__name__}: {e})", "", source) from None
+    text = read_config_text(path)
     try:
         data = yaml.safe_load(text)
         lines = _key_lines(yaml.compose(text))
@@ -419,7 +517,7 @@ def read_yaml_layer(path: Path) -> dict:
         raise ConfigError(
             f"YAML error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}", "", source
         ) from None
-    return validate_layer(data, source, lines)
+    return validate_layer(data, source, lines, problems)
 
 
 def _set_keys(layer: dict) -> list[str]:
@@ -473,7 +571,7 @@ def render_overrides(values: dict[str, Any]) -> tuple[Path, str, str]:
 
     path = overrides_path()
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    current = read_yaml_layer(path) if path.is_file() else {}
+    current = _read_overrides(path, []) if path.is_file() else {}
     layer: dict = {}
     for key, value in values.items():
         _set(layer, key, value)
@@ -501,6 +599,15 @@ def save_overrides(values: dict[str, Any]) -> Path:
     path, _, text = render_overrides(values)
     atomic_write(path, text.encode())
     return path
+
+
+def _read_overrides(path: Path, problems: list[ConfigError]) -> dict:
+    """The overrides file's valid keys; each bad key (or the whole file, if it can't be read) goes to ``problems``."""
+    try:
+        return read_yaml_layer(path, problems)
+    except ConfigError as e:
+        problems.append(ConfigError(f"{e.expected}; the file is ignored", e.key, e.source, e.line))
+        return {}
 
 
 # --- typed sections ----------------------------------------------------------
@@ -573,6 +680,8 @@ class Config(TypedSections):
     data: dict
     sources: list[str]
     origins: dict[str, str] = field(default_factory=dict)  # dotted key -> the layer that last set it
+    # one line per value that was ignored (a bad key in the dashboard's overrides file): show them to the user
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, path: str) -> Any:
         return _get(self.data, path)
@@ -592,11 +701,13 @@ class Config(TypedSections):
         checked = validate_layer(layer, source)
         data = merge(self.data, checked)
         _check_cross_keys(data, source)
-        return Config(data, [*self.sources, source], self.origins | dict.fromkeys(_set_keys(checked), source))
+        origins = self.origins | dict.fromkeys(_set_keys(checked), source)
+        return Config(data, [*self.sources, source], origins, self.warnings)
 
     @property
     def api_key(self) -> str | None:
-        return self.data["llm"]["api_key"] or os.environ.get(ENV_API_KEY) or None
+        """The key from the config, else the environment's, stripped (a pasted newline); checked by load()."""
+        return self.data["llm"]["api_key"] or os.environ.get(ENV_API_KEY, "").strip() or None
 
     def digest(self) -> str:
         """A short hash of the effective config (secrets excluded), for benchmark records."""
@@ -636,16 +747,20 @@ def load(
     if user is None:
         candidate = user_config_path()
         user = candidate if candidate.is_file() else None
+    problems: list[ConfigError] = []
     for layer_path in [user, overrides_path() if use_overrides else None]:
-        if layer_path is not None and (layer_path == user or layer_path.is_file()):
-            layer = read_yaml_layer(layer_path)
+        if layer_path is not None and (layer_path == user or layer_path.exists()):
+            layer = read_yaml_layer(layer_path) if layer_path == user else _read_overrides(layer_path, problems)
             data = merge(data, layer)
             sources.append(str(layer_path))
             origins.update(dict.fromkeys(_set_keys(layer), str(layer_path)))
     env_url = os.environ.get(ENV_BASE_URL) or os.environ.get(ENV_LM_STUDIO)
     flags = {"llm.base_url": base_url, "llm.model": model}
     env = {"llm.base_url": env_url, "llm.model": os.environ.get(ENV_MODEL)}
-    cfg = Config(data, sources, origins)
+    env_key = os.environ.get(ENV_API_KEY, "").strip()
+    if env_key and (err := check_api_key(env_key)):
+        raise ConfigError(err, f"${ENV_API_KEY}", "environment")
+    cfg = Config(data, sources, origins, [str(p) for p in problems])
     for name, values in (("environment", env), ("command line", flags)):
         values = {k: v for k, v in values.items() if v}
         if values:

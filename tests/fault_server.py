@@ -18,6 +18,8 @@ HOSTILE = (
     "\x1b]52;c;c2VjcmV0\x07 \x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\ \u202etxt.exe\u202c done"
 )
 
+EVIL_MODEL = "evil\x1b[2J\x1b]0;PWNED\x07\x1b]52;c;c2VjcmV0\x07\x9b31m[bold red]model[/]"
+
 
 def _chunk(content: str | None = None, finish: str | None = None, usage: dict | None = None) -> bytes:
     body = {
@@ -40,8 +42,11 @@ class FaultServer:
         self.port = 0
         self.text_pieces: list[str] = ["Hello"]  # what mode "text" streams
         self.hits: Counter = Counter()
+        self.usage: object = None  # the `usage` mode "oddusage" sends, as it is (any JSON value)
         self.loop = asyncio.new_event_loop()
         self._steps = asyncio.Semaphore(0)  # lines mode "stepped" may send: release() adds to it
+        self._gate = asyncio.Semaphore(0)  # answers mode "gated" may send: open_gate() adds to it
+        self.inflight = 0  # mode "gated": requests waiting at the gate now
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -52,6 +57,11 @@ class FaultServer:
         """Let mode "stepped" send ``lines`` more lines (from any thread)."""
         for _ in range(lines):
             self.loop.call_soon_threadsafe(self._steps.release)
+
+    def open_gate(self, answers: int) -> None:
+        """Let mode "gated" answer ``answers`` more of the requests waiting at its gate (from any thread)."""
+        for _ in range(answers):
+            self.loop.call_soon_threadsafe(self._gate.release)
 
     def start(self) -> FaultServer:
         self._thread.start()
@@ -106,7 +116,8 @@ class FaultServer:
         parts = path.strip("/").split("/")
         mode, endpoint = parts[0], "/".join(parts[1:])
         if endpoint == "v1/models":
-            return await self._send(writer, 200, json.dumps({"data": [{"id": "fault-model"}]}).encode())
+            model = EVIL_MODEL if mode == "hostile500" else "fault-model"
+            return await self._send(writer, 200, json.dumps({"data": [{"id": model}]}).encode())
         if endpoint != "v1/chat/completions":
             return await self._send(writer, 404, b'{"error": {"message": "no such route"}}')
         self.hits[mode] += 1
@@ -275,6 +286,41 @@ class FaultServer:
 
     async def mode_hostile(self, request, headers, writer) -> bool:
         return await self._stream(writer, [HOSTILE[i : i + 7] for i in range(0, len(HOSTILE), 7)])
+
+    async def mode_hostile500(self, request, headers, writer) -> bool:  # its model list names EVIL_MODEL too
+        return await self._send(writer, 500, json.dumps({"error": {"message": HOSTILE}}).encode())
+
+    async def mode_oddusage(self, request, headers, writer) -> bool:  # an answer whose usage is self.usage
+        await self._stream_head(writer)
+        usage = json.dumps({"id": "c1", "model": "fault-model", "choices": [], "usage": self.usage})
+        self._w(writer, _chunk("odd usage") + _chunk(finish="stop") + f"data: {usage}\n\n".encode())
+        self._w(writer, b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
+
+    async def mode_gated(self, request, headers, writer) -> bool:  # holds each request until open_gate()
+        self.inflight += 1
+        try:
+            await self._gate.acquire()
+        finally:
+            self.inflight -= 1
+        return await self._stream(writer, ["gated", " answer"])
+
+    async def mode_keepalive(self, request, headers, writer) -> bool:  # SSE comments every 0.05 s, never data
+        await self._stream_head(writer)
+        return await self._keep_alive(writer)
+
+    async def mode_keepalive_after(self, request, headers, writer) -> bool:  # one piece, then only comments
+        await self._stream_head(writer)
+        self._w(writer, _chunk("Partial"))
+        return await self._keep_alive(writer)
+
+    async def _keep_alive(self, writer) -> bool:
+        while True:
+            self._w(writer, b": keep-alive\n\n")
+            await writer.drain()
+            await asyncio.sleep(0.05)
 
     async def mode_echoauth(self, request, headers, writer) -> bool:
         message = f"invalid key: {headers.get('authorization', '')}"

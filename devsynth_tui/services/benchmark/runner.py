@@ -423,7 +423,7 @@ class Runner:
         figures: list[dict] = []
 
         async def one() -> dict:
-            async with level_gate, self.pipeline.gate:  # bounded by the shared worker limit too
+            async with level_gate:  # the concurrency asked for, not capped by cpu.parallel_processing
                 return await self._request(cfg, SMALL_PROMPT, "benchmark")
 
         t = time.perf_counter()

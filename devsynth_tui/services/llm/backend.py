@@ -10,7 +10,9 @@ from typing import Literal
 from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.llm.client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
+from devsynth_tui.services.sanitize import safe_line
 
+_RETIRING: set[asyncio.Task] = set()  # embedded servers waiting for their last request before they stop
 BackendKind = Literal["lmstudio", "llamacpp", "openai", "embedded"]
 
 
@@ -67,9 +69,9 @@ class Backend:
         for m in models:
             if m.id == wanted or m.id.lower() == wanted.lower():
                 return m.id
-        have = ", ".join(m.id for m in models if not m.is_embedding) or "none"
+        have = ", ".join(safe_line(m.id, 80) for m in models if not m.is_embedding) or "none"
         raise ModelNotFound(
-            f"model {wanted!r} is not on {self.name} at {self.client.url}; it has: {have} "
+            f"model {safe_line(repr(wanted))} is not on {self.name} at {self.client.url}; it has: {have} "
             f"(pick one with --model, llm.model or the Models pane)"
         )
 
@@ -119,6 +121,23 @@ class Backend:
         await self.client.aclose()
         if self.embedded:
             await asyncio.to_thread(self.embedded.stop)
+
+    async def retire(self, successor: Backend | None = None) -> None:
+        """Let requests in flight finish, then close: the client once its last request ends, the embedded
+        server then too unless ``successor`` (the backend a reconnect made) runs on it. Returns at once."""
+        client, embedded = self.client, self.embedded
+        keep = successor is not None and successor.embedded is embedded
+        if embedded is None or keep:
+            await client.aclose_when_idle()
+            return
+        await client.aclose_when_idle()
+
+        async def stop_when_idle() -> None:
+            await client.closed.wait()
+            await asyncio.to_thread(embedded.stop)
+
+        _RETIRING.add(task := asyncio.get_running_loop().create_task(stop_when_idle()))
+        task.add_done_callback(_RETIRING.discard)
 
 
 def _client(cfg: Config, url: str) -> LLMClient:

@@ -11,7 +11,9 @@ loading); after the first byte the per-read timeout applies. LM Studio's native 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ import httpx
 from devsynth_tui.config import ENV_API_KEY, normalize_base_url
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.llm.thinking import ThinkTags, split_think
+from devsynth_tui.services.sanitize import safe_line
 
 RETRY_STATUSES = (429, 503)
 SSE_FIELDS = (":", "event:", "id:", "retry:")
@@ -65,7 +68,7 @@ class ModelNotFound(LLMError):
 class ServerError(LLMError):
     def __init__(self, status: int, message: str, url: str):
         self.status = status
-        super().__init__(f"server error {status} from {url}: {message}")
+        super().__init__(f"server error {status} from {url}: {safe_line(message)}")
 
 
 class MalformedStream(LLMError):
@@ -185,8 +188,9 @@ class ChatResult:
         return (self.server_stats or {}).get("time_to_first_token")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+def _one_line(text: object) -> str:
+    """Outside text as one line, whitespace collapsed and every control made visible."""
+    return safe_line(" ".join(str(text).split()))
 
 
 def _error_message(body: bytes, reason: str) -> str:
@@ -227,9 +231,29 @@ class LLMClient:
             timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
             transport=transport,
         )
+        self._users = 0  # requests in flight (a stream counts until it is closed)
+        self._retiring = False
+        self.closed = asyncio.Event()
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        self.closed.set()
+
+    async def aclose_when_idle(self) -> None:
+        """Close now if no request is in flight, else as soon as the last one ends (a reconnect swapped us out)."""
+        self._retiring = True
+        if self._users == 0:
+            await self.aclose()
+
+    @contextlib.asynccontextmanager
+    async def _use(self) -> AsyncIterator[None]:
+        self._users += 1
+        try:
+            yield
+        finally:
+            self._users -= 1
+            if self._retiring and self._users == 0:
+                await self.aclose()
 
     @property
     def label(self) -> str:
@@ -256,6 +280,12 @@ class LLMClient:
 
     async def _request(
         self, method: str, path: str, body: Any = None, stream: bool = False, first_byte: bool = False
+    ) -> tuple[httpx.Response, float | None]:
+        async with self._use():
+            return await self._attempts(method, path, body, stream, first_byte)
+
+    async def _attempts(
+        self, method: str, path: str, body: Any, stream: bool, first_byte: bool
     ) -> tuple[httpx.Response, float | None]:
         """Send with retries; a 2xx response (open if streaming) or a typed error.
 
@@ -384,7 +414,8 @@ class LLMClient:
     async def probe(self, timeout: float = 1.0) -> bool:
         """True when something answers ``GET /v1/models`` quickly (a 401/403 is a server asking for a key)."""
         try:
-            r = await self.http.get("/v1/models", timeout=timeout)
+            async with self._use():
+                r = await self.http.get("/v1/models", timeout=timeout)
             return r.is_success or r.status_code in (401, 403)
         except HTTPX_ERRORS:
             return False
@@ -431,7 +462,8 @@ class LLMClient:
     async def _native(self, path: str, key: str) -> list | None:
         """The list under ``key`` from one of LM Studio's native endpoints; None if it doesn't answer so."""
         try:
-            r = await self.http.get(path, timeout=NATIVE_TIMEOUT)
+            async with self._use():
+                r = await self.http.get(path, timeout=NATIVE_TIMEOUT)
             items = r.json().get(key) if r.is_success else None
         except (*HTTPX_ERRORS, ValueError, AttributeError):
             return None
@@ -486,7 +518,8 @@ class LLMClient:
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
         try:
-            r = await self.http.get("/props", timeout=1.0)
+            async with self._use():
+                r = await self.http.get("/props", timeout=1.0)
             return r.is_success and "default_generation_settings" in r.text
         except HTTPX_ERRORS:
             return False
@@ -499,33 +532,41 @@ class LLMClient:
         assert deadline is not None  # first_byte=True always sets it
         return response, deadline
 
-    async def _reads(self, response: httpx.Response, deadline: float) -> AsyncIterator[str]:
-        """The body's text as it arrives: the first byte by ``deadline``, then at most ``timeout`` between reads."""
+    async def _reads(self, response: httpx.Response, watch: _Watch) -> AsyncIterator[str]:
+        """The body's text as it arrives, each read bounded by ``watch``'s deadline: the first-byte deadline
+        until something counts as progress, then ``timeout`` after the last progress."""
         reads = response.aiter_text()
-        first = True
         while True:
             try:
-                async with asyncio.timeout_at(deadline) if first else asyncio.timeout(self.timeout):
+                async with asyncio.timeout_at(watch.deadline):
                     text = await anext(reads)
             except StopAsyncIteration:
                 return
             except TimeoutError:
-                if first:
+                if not watch.progressed:
                     raise self._no_first_byte() from None
                 raise self._error(
                     RequestTimeout, f"{self.label} stopped sending for {self.timeout:g} s mid-answer: raise llm.timeout"
                 ) from None
             except HTTPX_ERRORS as e:
                 raise self._failure(e, "answer") from None
-            first = False
             yield text
 
     async def chat(self, payload: dict) -> ChatResult:
         """A non-streamed chat completion."""
+        async with self._use():
+            return await self._chat(payload)
+
+    async def _chat(self, payload: dict) -> ChatResult:
         result = ChatResult(t_start=time.perf_counter())
         response, deadline = await self._open_chat({**payload, "stream": False})
+        watch = _Watch(deadline, self.timeout)
         try:
-            content = "".join([text async for text in self._reads(response, deadline)])
+            pieces = []
+            async for text in self._reads(response, watch):
+                watch.progress()
+                pieces.append(text)
+            content = "".join(pieces)
         finally:
             await response.aclose()
         result.t_end = time.perf_counter()
@@ -541,8 +582,8 @@ class LLMClient:
         result.text = answer
         result.reasoning = (message.get("reasoning_content") or message.get("reasoning") or "") + inline
         result.finish_reason = choice.get("finish_reason")
-        result.model, result.usage = body.get("model"), body.get("usage")
-        result.server_timings, result.server_stats = body.get("timings"), body.get("stats")
+        result.model, result.usage = _str(body.get("model")), usage_counts(body.get("usage"))
+        result.server_timings, result.server_stats = _figures(body.get("timings")), _figures(body.get("stats"))
         return result
 
     async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | ChatResult, None]:
@@ -551,16 +592,24 @@ class LLMClient:
         Closing the generator (break, cancel) closes the HTTP stream, which makes
         the server stop generating. Use ``contextlib.aclosing``.
         """
+        async with self._use(), contextlib.aclosing(self._stream_chat(payload)) as items:
+            async for item in items:
+                yield item
+
+    async def _stream_chat(self, payload: dict) -> AsyncGenerator[Delta | ChatResult, None]:
         body = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         result = ChatResult(t_start=time.perf_counter())
         response, deadline = await self._open_chat(body)
         reader = _StreamReader(self, result)
+        watch = _Watch(deadline, self.timeout)  # only data events count: keep-alive comments don't hold it open
         try:
             done = False
-            async for lines in _lines(self._reads(response, deadline)):
+            async for lines in _lines(self._reads(response, watch)):
                 segments: list[tuple[str, bool]] = []
                 try:
                     done = reader.apply_lines(lines, segments)
+                    if any(line.startswith("data:") for line in lines):
+                        watch.progress()
                 finally:  # what one network read brought is delivered even when a later line of it was bad
                     for delta in reader.deltas(segments):
                         yield delta
@@ -606,6 +655,18 @@ class LLMClient:
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
             return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
         return tokens if isinstance(tokens, list) else None
+
+
+class _Watch:
+    """A response's read deadline: the first-byte deadline until the first progress, then ``timeout`` after
+    the latest progress (event-loop time)."""
+
+    def __init__(self, first_deadline: float, timeout: float):
+        self.deadline, self.timeout, self.progressed = first_deadline, timeout, False
+
+    def progress(self) -> None:
+        self.progressed = True
+        self.deadline = asyncio.get_running_loop().time() + self.timeout
 
 
 async def _lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
@@ -671,13 +732,10 @@ class _StreamReader:
                 self.client.url,
             )
         r = self.result
-        r.model = chunk.get("model") or r.model
-        if chunk.get("usage"):
-            r.usage = chunk["usage"]
-        if chunk.get("timings"):
-            r.server_timings = chunk["timings"]
-        if chunk.get("stats"):
-            r.server_stats = chunk["stats"]
+        r.model = _str(chunk.get("model")) or r.model
+        r.usage = usage_counts(chunk.get("usage")) or r.usage
+        r.server_timings = _figures(chunk.get("timings")) or r.server_timings
+        r.server_stats = _figures(chunk.get("stats")) or r.server_stats
         carried = 0
         for choice in chunk.get("choices") or []:
             if not isinstance(choice, dict):
@@ -717,6 +775,41 @@ class _StreamReader:
 
 def _int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _count(v: Any) -> int | None:
+    """A token count a server sent: a whole number of at least 0, or such a number as a string; else None."""
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v)
+    if isinstance(v, float) and v.is_integer() and v >= 0:
+        return int(v)
+    n = _int(v)
+    return n if n is not None and n >= 0 else None
+
+
+def usage_counts(raw: Any) -> dict | None:
+    """A server's ``usage`` with only counts we can trust: numbers or numeric strings of at least 0.
+
+    Anything else (lists, null, negatives, fractions, text) is left out, so the caller counts
+    those tokens itself; None when nothing usable is left."""
+    if not isinstance(raw, dict):
+        return None
+    usage: dict[str, Any] = {}
+    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        if (n := _count(raw.get(key))) is not None:
+            usage[key] = n
+    details = raw.get("completion_tokens_details")
+    if isinstance(details, dict) and (n := _count(details.get("reasoning_tokens"))) is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": n}
+    return usage or None
+
+
+def _figures(raw: Any) -> dict | None:
+    """A server's timings or stats, finite numbers only (a string or NaN there is not a figure)."""
+    if not isinstance(raw, dict):
+        return None
+    out = {k: v for k, v in raw.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    return out or None
 
 
 def _str(v: Any) -> str | None:

@@ -8,6 +8,11 @@ in short ``BEGIN IMMEDIATE`` transactions; reads use a read-only connection, whi
 in WAL mode never waits for a writer. Async callers write through :meth:`Store.arun`,
 on the store's own writer thread, so an event loop never waits for the write lock
 another process may hold.
+
+Writes wait, they are not dropped: while another program holds the write lock past the
+busy timeout, a write keeps retrying and tells :attr:`Store.waiting` listeners (a "waiting
+for the database" note). A damaged file or a full disk is one line saying so; when the
+WAL's shared memory can't be made (a full or read-only disk), the store opens read-only.
 """
 
 from __future__ import annotations
@@ -111,15 +116,21 @@ class Store:
         self._read_lock = threading.Lock()
         self._writer: ThreadPoolExecutor | None = None  # a one-thread executor, made on first use
         self._writer_lock = threading.Lock()
+        self._closed = False
+        # told from the writing thread: a one-line note when a write starts waiting for the lock, None once it has it
+        self.waiting: list[Callable[[str | None], None]] = []
+        self.read_only: str | None = None  # why writes can't be made (the store opened read-only), else None
         existed = self.path.exists()
         try:
             self.conn = self._connect()
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as e:
+            if not existed or _is_locked(e):
+                raise self.explain(e) from None
+            self._open_read_only(e)
+            return
         except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"{self.path} is not a devsynth-tui database ({e}); it was left untouched: "
-                f"move it aside or set DEVSYNTH_TUI_HOME to another folder"
-            ) from None
+            raise self.explain(e, opening=True) from None
         if version > SCHEMA_VERSION:
             self.conn.close()
             raise StoreError(
@@ -135,25 +146,62 @@ class Store:
         self.reader = self._connect()
         self._pragma(self.reader, "PRAGMA foreign_keys=ON", "PRAGMA query_only=ON")
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    def _connect(self, uri: str | None = None) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri or self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+            isolation_level=None,
+            uri=uri is not None,
+        )
         conn.row_factory = sqlite3.Row
         return conn
+
+    def _open_read_only(self, cause: sqlite3.OperationalError) -> None:
+        """Open the intact file without its WAL (``immutable``): reads work on a disk that can't be written."""
+        self.conn.close()
+        self.read_only = str(self.explain(cause))
+        try:
+            self.conn = self.reader = self._connect(f"{self.path.resolve().as_uri()}?immutable=1")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise self.explain(e, opening=True) from None
+        if version != SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(self.read_only)
 
     def _pragma(self, conn: sqlite3.Connection, *statements: str) -> None:
         try:
             for statement in statements:
                 conn.execute(statement)
-        except sqlite3.OperationalError as e:
-            raise self.locked_error(e) from None
+        except sqlite3.DatabaseError as e:
+            raise self.explain(e) from None
 
-    def locked_error(self, e: Exception) -> StoreError:
-        if "locked" in str(e) or "busy" in str(e):
+    def explain(self, e: Exception, opening: bool = False) -> StoreError:
+        """One line for an SQLite failure: locked, damaged, disk full, not ours, or as SQLite says."""
+        text = str(e)
+        if _is_locked(e):
             return StoreError(
-                f"{self.path} is locked by another writer for over {BUSY_TIMEOUT_MS / 1000:.0f} s: this "
-                f"write was not made (what is stored is intact); close the other program and retry"
+                f"{self.path} is locked by another writer for over {BUSY_TIMEOUT_MS / 1000:.0f} s: "
+                f"what is stored is intact; close the other program and retry"
             )
-        return StoreError(f"{self.path}: {e}")
+        if "malformed" in text or "disk image" in text:
+            return StoreError(
+                f"the database at {self.path} is damaged ({text}): move it aside, or run "
+                f"`sqlite3 {self.path} .recover` to save what can be read"
+            )
+        if "full" in text or _disk_full(self.path):
+            return StoreError(
+                f"the disk holding {self.path} is full ({text}): free some space; what is stored is intact"
+            )
+        if opening or "not a database" in text:
+            return StoreError(
+                f"{self.path} is not a devsynth-tui database ({text}); it was left untouched: "
+                f"move it aside or set DEVSYNTH_TUI_HOME to another folder"
+            )
+        if any(words in text for words in ("unable to open", "readonly", "I/O error")):
+            return StoreError(f"{self.path} can't be written ({text}): check the folder's permissions and free space")
+        return StoreError(f"{self.path}: {text}")
 
     def _migrate(self, version: int) -> None:
         for number in range(version, SCHEMA_VERSION):
@@ -167,18 +215,47 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self):
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on error. Keep it short."""
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on error. Keep it short.
+
+        While another program holds the write lock, this waits (telling :attr:`waiting`) until it has it."""
+        if self.read_only:
+            raise StoreError(self.read_only)
         with self.lock:
+            self._begin()
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
                 self.conn.execute("COMMIT")
             except BaseException as e:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                if isinstance(e, sqlite3.OperationalError):
-                    raise self.locked_error(e) from None
+                if type(e) in _FILE_ERRORS:
+                    raise self.explain(e) from None
                 raise
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, retried for as long as another connection holds the write lock."""
+        waited = False
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout itself
+                    return
+                except sqlite3.OperationalError as e:
+                    if not _is_locked(e):
+                        raise self.explain(e) from None
+                if not waited:
+                    waited = True
+                    self._tell(
+                        f"waiting for the database: another program holds {self.path}'s write lock; "
+                        f"the write is kept and made once it lets go"
+                    )
+        finally:
+            if waited:
+                self._tell(None)
+
+    def _tell(self, note: str | None) -> None:
+        for listener in list(self.waiting):
+            listener(note)
 
     def write(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one statement in its own transaction; return lastrowid."""
@@ -190,14 +267,17 @@ class Store:
         with self._read_lock:
             try:
                 return self.reader.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as e:
-                raise self.locked_error(e) from None
+            except sqlite3.DatabaseError as e:
+                if type(e) not in _FILE_ERRORS:
+                    raise
+                raise self.explain(e) from None
 
     async def arun(self, fn: Callable[..., T], /, *args: Any) -> T:
         """``fn(*args)`` (sync code writing through this store) on the store's writer thread.
 
         Writes run one at a time in the order asked; the caller's event loop stays free while
-        another process holds the write lock. A cancelled caller does not undo the write.
+        another process holds the write lock. A cancelled caller does not undo the write: one
+        still queued runs all the same.
         """
         import asyncio
 
@@ -206,16 +286,44 @@ class Store:
                 from concurrent.futures import ThreadPoolExecutor
 
                 self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="devsynth-db-writer")
-        return await asyncio.get_running_loop().run_in_executor(self._writer, functools.partial(fn, *args))
+            job = self._writer.submit(functools.partial(fn, *args))
+        # shielded: cancelling the caller must not cancel the queued job (asyncio would, unshielded)
+        done = asyncio.wrap_future(job)
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())  # seen even when the caller is gone
+        return await asyncio.shield(done)
 
     async def awrite(self, sql: str, params: tuple | dict = ()) -> int:
         """:meth:`write` on the writer thread."""
         return await self.arun(self.write, sql, params)
 
     def close(self) -> None:
-        """Finish queued writes, then close both connections."""
+        """Finish queued writes (waiting for the lock if need be), then close both connections; twice is fine."""
+        if self._closed:
+            return
+        self._closed = True
         if self._writer is not None:
             self._writer.shutdown(wait=True)
         with self.lock, self._read_lock:
             self.conn.close()
             self.reader.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# what the file or the disk causes (locked, damaged, full), as opposed to a statement's own fault (a constraint)
+_FILE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError)
+
+
+def _is_locked(e: Exception) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.database import Store
 
 # How a request ended: partial is an error after some of the answer arrived.
@@ -102,6 +103,9 @@ class Ledger:
         """Store one row; its period is read in the same transaction, so a concurrent reset can't split them."""
         data = asdict(row)
         data.update(total_tokens=row.total_tokens, cached=int(row.cached))
+        for name in ("model", "backend", "error"):  # outside text is stored already made safe
+            if data[name] is not None:
+                data[name] = safe_line(data[name])
         cols = ", ".join(["period_id", *data])
         marks = ", ".join([":period_id", *(f":{c}" for c in data)])
         with self.store.transaction() as conn:
