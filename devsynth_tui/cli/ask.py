@@ -10,9 +10,7 @@ from devsynth_tui.cli.common import (
     CliError,
     load_config,
     load_context,
-    open_conversations,
     open_ledger,
-    open_store,
     run_async,
     with_backend,
 )
@@ -21,8 +19,8 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 
 
 def cmd_ask(args) -> int:
-
     from devsynth_tui.services.pipeline import ChatRequest
+    from devsynth_tui.services.session import Session
 
     cfg = load_config(args)
     items = load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
@@ -30,22 +28,25 @@ def cmd_ask(args) -> int:
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
         raise CliError("empty prompt: pass the question as the first argument")
-    store = open_store()
-    conversations = open_conversations(cfg, store)
-    conversation = _conversation_to_continue(conversations, args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
-
-    async def run(backend):
-        await backend.resolve_model(cfg.llm.model)  # a model the server lacks is bad input: exit 2, nothing stored
-        cid = conversation or conversations.create(args.prompt)
-        return await _stream_answer(cfg, backend, conversations, cid, req, args, store)
-
-    done = run_async(with_backend(cfg, run))
+    session = Session(cfg)
+    session.store.waiting.append(_note_waiting)
+    try:
+        conversation = _conversation_to_continue(session.conversations, args)
+        req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
+        done = run_async(_answer(session, conversation, req, args))
+    finally:
+        session.close()  # queued writes land first (waiting for a lock if another program holds it)
     if done.status == "partial":
         print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
     elif done.status == "error":
         print(f"devsynth-tui: {done.error}", file=sys.stderr)
     return EXIT_ERROR if done.status in ("error", "partial") else 0
+
+
+def _note_waiting(note: str | None) -> None:
+    """The store's note while another program holds the database's write lock (the answer is kept meanwhile)."""
+    if note:
+        print(f"devsynth-tui: {note}", file=sys.stderr, flush=True)
 
 
 def _conversation_to_continue(conversations, args) -> int | None:
@@ -64,22 +65,34 @@ def _conversation_to_continue(conversations, args) -> int | None:
     return None
 
 
-async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
+async def _answer(session, conversation: int | None, req, args):
+    """Connect (a model the server lacks is bad input: exit 2, nothing stored), then stream the answer."""
+    try:
+        await session.connect()
+        cid = conversation or session.conversations.create(args.prompt)
+        return await _stream_answer(session, cid, req, args)
+    finally:
+        await session.disconnect()
+
+
+async def _stream_answer(session, cid: int, req, args):
     from devsynth_tui.services.llm.client import Delta
-    from devsynth_tui.services.pipeline import Done, Notice, Pipeline, StageReport
+    from devsynth_tui.services.pipeline import Notice, StageReport
+    from devsynth_tui.services.requests import ask
     from devsynth_tui.services.sanitize import safe_text
 
-    pipeline = Pipeline(cfg, backend, open_ledger(store))
-    stages, done = [], None
+    stages: list[StageReport] = []
     show = (lambda text: text) if args.raw else safe_text
     thinking_line_open = False  # the thinking shown on stderr ends its own line before anything else is printed
-    async for event in conversations.exchange(pipeline, cid, req):
+
+    def on_event(event) -> None:
+        nonlocal thinking_line_open
         if isinstance(event, Delta) and not args.json:
             if event.thinking and args.show_thinking:
                 sys.stderr.write(safe_text(event.text))
                 sys.stderr.flush()
                 thinking_line_open = not event.text.endswith("\n")
-                continue
+                return
             if thinking_line_open and not event.thinking:
                 sys.stderr.write("\n")
                 thinking_line_open = False
@@ -90,8 +103,9 @@ async def _stream_answer(cfg, backend, conversations, cid, req, args, store):
             print(f"devsynth-tui: {event.text}", file=sys.stderr)
         elif isinstance(event, StageReport):
             stages.append(event)
-        elif isinstance(event, Done):
-            done = event
+
+    done = await ask(session.pipeline, req, session.conversations, cid, on_event=on_event)
+    backend = session.backend
     if args.json:
         print(json.dumps(_answer_json(backend, done, stages, cid)))
     else:

@@ -13,7 +13,7 @@ import builtins
 import json
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.context.items import StageReport
@@ -136,12 +136,6 @@ class Conversations:
             )
             for r in rows
         ]
-
-    def exchange(self, pipeline, conversation_id: int, req) -> AsyncIterator:
-        """Deprecated: the CLI's way in until it uses ``services.requests.RequestRun`` (then delete this)."""
-        from devsynth_tui.services.requests import RequestRun
-
-        return RequestRun(pipeline, req, self, conversation_id).events()
 
 
 # --- the history policy -----------------------------------------------------------------
