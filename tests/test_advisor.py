@@ -13,7 +13,7 @@ import yaml
 
 from devsynth_tui.config import app_home, load
 from devsynth_tui.services.advisor import checks as advisor
-from devsynth_tui.services.advisor.checks import Facts, Machine
+from devsynth_tui.services.advisor.facts import Facts, Machine
 from devsynth_tui.services.resources.monitor import Sample, Sampler
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger, LedgerRow
@@ -327,8 +327,8 @@ def test_max_tokens_fires_on_a_few_short_answers(tmp_path):
 
 
 def test_share_is_exact_never_rounded_to_all():
-    assert advisor._pct(36, 37) == "97 %" and advisor._pct(199, 200) == "99 %" and advisor._pct(1, 500) == "1 %"
-    assert advisor._pct(37, 37) == "100 %" and advisor._pct(0, 37) == "0 %"
+    assert advisor.pct(36, 37) == "97 %" and advisor.pct(199, 200) == "99 %" and advisor.pct(1, 500) == "1 %"
+    assert advisor.pct(37, 37) == "100 %" and advisor.pct(0, 37) == "0 %"
 
 
 @pytest.mark.integration
@@ -384,7 +384,7 @@ def test_embedded_context_window_far_beyond_what_is_sent_names_its_key(tmp_path,
 
 
 def test_threads_slower_than_the_best_the_benchmark_measured(tmp_path):
-    from devsynth_tui.services.benchmark.runner import RunResult, save_run
+    from devsynth_tui.services.benchmark.runs import RunResult, save_run
 
     sweep = [
         {"params": {"llm.embedded.threads": n}, "tps_p50": tps, "ttft_p50": 0.03}

@@ -18,16 +18,20 @@ from devsynth_tui.cli.common import (
 
 
 def cmd_benchmark(args) -> int:
-    from devsynth_tui.services.benchmark import runner as bm
+    from devsynth_tui.services.benchmark.metrics import BenchmarkError
+    from devsynth_tui.services.benchmark.reports import format_run, to_csv
+    from devsynth_tui.services.benchmark.runner import Options, parse_sweep
+    from devsynth_tui.services.benchmark.runs import compare, list_runs, load_run
 
     ledger = open_ledger()
     store = ledger.store
     try:
         if args.compare:
-            a, b = (bm.load_run(store, n) for n in args.compare)
-            return _emit(args, {"a": a.id, "b": b.id, "rows": bm.compare(a, b)}, _compare_text(a, b, bm.compare(a, b)))
+            a, b = (load_run(store, n) for n in args.compare)
+            rows = compare(a, b)
+            return _emit(args, {"a": a.id, "b": b.id, "rows": rows}, _compare_text(a, b, rows))
         if args.action == "list":
-            runs = bm.list_runs(store)
+            runs = list_runs(store)
             return _emit(
                 args,
                 runs,
@@ -38,20 +42,20 @@ def cmd_benchmark(args) -> int:
         if args.action == "show":
             if args.run is None:
                 raise CliError("benchmark show RUN: which run? see `devsynth-tui benchmark list`")
-            run = bm.load_run(store, args.run)
-            return _emit(args, run.as_dict(), bm.format_run(run), bm.to_csv(run))
-        opts = bm.Options(
+            run = load_run(store, args.run)
+            return _emit(args, run.as_dict(), format_run(run), to_csv(run))
+        opts = Options(
             args.requests,
             args.warmup,
             _levels(args.concurrency),
             args.max_tokens,
-            dict(bm.parse_sweep(s) for s in args.sweep),
+            dict(parse_sweep(s) for s in args.sweep),
             not args.no_stages,
             args.slo,
         )
         opts.check()
         return _run_benchmark(args, opts, ledger)
-    except bm.BenchmarkError as e:
+    except BenchmarkError as e:
         raise CliError(str(e)) from None
 
 
@@ -63,22 +67,23 @@ def _levels(text: str) -> list[int]:
 
 
 def _run_benchmark(args, opts, ledger) -> int:
-
-    from devsynth_tui.services.benchmark import runner as bm
+    from devsynth_tui.services.benchmark.reports import format_run, to_csv
+    from devsynth_tui.services.benchmark.runner import BenchmarkFailed, Progress, Runner, check_sweeps
+    from devsynth_tui.services.benchmark.runs import RunResult
     from devsynth_tui.services.pipeline import Pipeline
 
     cfg = load_config(args)
-    bm.check_sweeps(cfg, opts.sweeps)
+    check_sweeps(cfg, opts.sweeps)
     runner = None
     show_progress = sys.stderr.isatty()
 
     async def run(backend):
         nonlocal runner
-        runner = bm.Runner(Pipeline(cfg, backend, ledger), ledger.store)
+        runner = Runner(Pipeline(cfg, backend, ledger), ledger.store)
         async for event in runner.run(opts):
-            if isinstance(event, bm.Progress) and show_progress:
+            if isinstance(event, Progress) and show_progress:
                 print(f"\r[{event.done}/{event.total}] {event.label[:60]:60}", end="", file=sys.stderr, flush=True)
-            elif isinstance(event, bm.RunResult):
+            elif isinstance(event, RunResult):
                 return event
 
     try:
@@ -90,7 +95,7 @@ def _run_benchmark(args, opts, ledger) -> int:
             file=sys.stderr,
         )
         return e.code if isinstance(e, Interrupted) else EXIT_CANCELLED
-    except bm.BenchmarkFailed as e:
+    except BenchmarkFailed as e:
         print(
             f"\ndevsynth-tui: benchmark stopped, a request failed: {e}; "
             f"stored as run {runner.last_id if runner else None} (incomplete)",
@@ -99,7 +104,7 @@ def _run_benchmark(args, opts, ledger) -> int:
         return EXIT_ERROR
     if show_progress:
         print(file=sys.stderr)
-    return _emit(args, result.as_dict(), bm.format_run(result), bm.to_csv(result))
+    return _emit(args, result.as_dict(), format_run(result), to_csv(result))
 
 
 def _emit(args, data, text: str, csv_text: str | None = None) -> int:

@@ -11,26 +11,19 @@ from devsynth_tui.cli.common import EXIT_ERROR, CliError, load_config, open_stor
 def cmd_doctor(args) -> int:
     """Findings worst first; exit 1 when one is at warning level or worse."""
     from devsynth_tui.config import app_home
-    from devsynth_tui.services.advisor import checks as advisor
+    from devsynth_tui.services.advisor.checks import advise
+    from devsynth_tui.services.advisor.facts import gather_facts, server_models
     from devsynth_tui.services.resources.monitor import find_embedded_server
 
     if args.fix and not args.yes and not sys.stdin.isatty():
         raise CliError("doctor --fix asks before it writes overrides.yaml: run it in a terminal, or add --yes")
     cfg = load_config(args)
-    since = parse_since(args.since) if args.since else advisor.default_since(cfg)
-    models, backend = run_async(advisor.server_models(cfg))
-    server = find_embedded_server()
-    facts = advisor.Facts(
-        cfg,
-        open_store(),
-        since,
-        advisor.Machine.now(),
-        models=models,
-        backend=backend,
-        cache_dir=app_home() / "cache",
-        own_pids={server} if server else set(),
+    since = parse_since(args.since) if args.since else None
+    models, backend = run_async(server_models(cfg))
+    facts = gather_facts(
+        cfg, open_store(), app_home(), since=since, server_pid=find_embedded_server(), models=models, backend=backend
     )
-    advice = advisor.advise(facts)
+    advice = advise(facts)
     if args.json:
         print(json.dumps(advice.as_dict()))
     else:
@@ -66,7 +59,7 @@ def _fix(advice, cfg, yes: bool) -> None:
     import difflib
 
     from devsynth_tui.config import app_home, render_overrides, save_overrides
-    from devsynth_tui.services.advisor.checks import apply_actions
+    from devsynth_tui.services.advisor.outcomes import apply_actions
 
     changes: dict = {}
     for f in advice.findings:  # worst first: a key two findings change keeps the worse one's value
