@@ -1,6 +1,9 @@
 """The benchmark's serving metrics as vLLM's benchmark_serving defines them: unit checks, and a
 known-clock server whose token times are the truth every reported percentile is held to."""
 
+from __future__ import annotations
+
+import asyncio
 import csv
 import io
 
@@ -100,20 +103,45 @@ def test_best_sweep_value_is_named_by_tok_s_and_ttft():
     ] == "70.0"
 
 
+class LoopLag:
+    """The event loop's worst lateness while it runs: how late a 1 ms ticker woke (the server and the client
+    share this loop, so no figure can be truer than this on a busy machine)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + 0.001
+            await asyncio.sleep(0.001)
+            self.worst = max(self.worst, loop.time() - due)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.ensure_future(self._tick())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
 async def run_against_clock(levels: list[int], requests: int = 8, slo: str | None = None):
     server = await ClockServer().listen()
     cfg = load(base_url=server.url).with_values({"llm.embedded.mode": "never"})
     backend = await connect(cfg, app_home())
     ledger = Ledger(Store(db_path(app_home())))
     try:
-        async for event in bm.Runner(Pipeline(cfg, backend, ledger), ledger.store).run(
-            bm.Options(requests, 0, levels, TOKENS, stages=False, slo=slo)
-        ):
-            result = event
+        with LoopLag() as lag:
+            async for event in bm.Runner(Pipeline(cfg, backend, ledger), ledger.store).run(
+                bm.Options(requests, 0, levels, TOKENS, stages=False, slo=slo)
+            ):
+                result = event
     finally:
         await backend.aclose()
         await server.aclose()
-    return result, server.log
+    return result, server.log, lag.worst
 
 
 def truth(requests: list[dict], log) -> dict:
@@ -128,7 +156,9 @@ def truth(requests: list[dict], log) -> dict:
 
 
 async def test_known_clock_every_percentile_matches_at_concurrency_1_and_4():
-    result, log = await run_against_clock([1, 4])
+    """Each figure is the server's truth within 3 ms, plus however late the shared event loop ran (measured in
+    the same run): on a quiet machine that is 3 ms; a busy one widens it by exactly what it delayed."""
+    result, log, slack = await run_against_clock([1, 4])
     assert result.status == "complete" and len(log) == 16
     for level in result.serving:
         requests = [r for r in result.requests if r["concurrency"] == level["concurrency"]]
@@ -136,14 +166,17 @@ async def test_known_clock_every_percentile_matches_at_concurrency_1_and_4():
         true = {metric: bm.summarize(values) for metric, values in truth(requests, log).items()}
         for metric in ("ttft", "itl", "tpot"):
             for stat in ("p50", "p90", "p99", "mean"):
-                assert level[metric][stat] == pytest.approx(true[metric][stat], abs=0.003), (
+                assert level[metric][stat] == pytest.approx(true[metric][stat], abs=0.003 + slack), (
                     level["concurrency"],
                     metric,
                     stat,
+                    slack,
                 )
+        assert level["ttft"]["p50"] >= true["ttft"]["p50"] - 0.001  # a token is never seen before it is sent
         planned = [schedule(int(r["model"].split("-")[1]), TOKENS) for r in requests]  # the server kept its schedule
-        assert true["itl"]["p99"] == pytest.approx(bm.summarize([g for p in planned for g in p.gaps])["p99"], abs=0.03)
-        assert true["ttft"]["p90"] == pytest.approx(bm.summarize([p.ttft for p in planned])["p90"], abs=0.03)
+        kept = bm.summarize([g for p in planned for g in p.gaps])["p99"]
+        assert true["itl"]["p99"] == pytest.approx(kept, abs=0.03 + slack)
+        assert true["ttft"]["p90"] == pytest.approx(bm.summarize([p.ttft for p in planned])["p90"], abs=0.03 + slack)
     one, four = result.serving
     assert four["requests_per_s"] > 2 * one["requests_per_s"]  # four at a time: requests overlapped
     assert one["server"] == {} and one["overhead"]["preparation"]["p50"] > 0
@@ -152,7 +185,7 @@ async def test_known_clock_every_percentile_matches_at_concurrency_1_and_4():
 async def test_known_clock_goodput_counts_requests_meeting_every_objective():
     # TTFTs are scheduled 60..220 ms: 130 ms or less holds for some of the eight, not all (four on an idle
     # machine; a loaded one delays them). Goodput counts the requests whose measured TTFT meets it.
-    result, _ = await run_against_clock([2], slo="ttft_p50<=300ms,ttft_p99<=130ms")
+    result, _, _ = await run_against_clock([2], slo="ttft_p50<=300ms,ttft_p99<=130ms")
     level = result.serving[0]
     good = sum(r["ttft"] <= 0.130 for r in result.requests)
     assert 0 < good < len(result.requests) == 8
