@@ -104,3 +104,27 @@ async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_re
         assert app.session.cfg.get("llm.temperature") == before and "llm.temperature" not in app.main.changes
         await pilot.pause()
         assert len([n for n in app._notifications if "llm.top_p" in n.message]) == 1  # once
+
+
+def test_a_damaged_database_ends_the_dashboard_with_one_line_and_a_failure_status(app_home):
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from devsynth_tui.services.store.ledger import LedgerRow
+
+    app_home.mkdir(parents=True, exist_ok=True)
+    path = db_path(app_home)
+    with Store(path) as store:
+        for i in range(300):
+            Ledger(store).record(LedgerRow("chat", model="m" * 200, prompt_tokens=i))
+    page = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+    with open(path, "r+b") as f:  # every page but the header's is garbage: opening works, the first read fails
+        f.seek(page)
+        f.write(os.urandom(path.stat().st_size - page))
+    code = "from devsynth_tui.cli import main; raise SystemExit(main(['--base-url', 'http://127.0.0.1:9/v1']))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert f"the database at {path} is damaged" in line
