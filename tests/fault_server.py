@@ -21,11 +21,13 @@ HOSTILE = (
 EVIL_MODEL = "evil\x1b[2J\x1b]0;PWNED\x07\x1b]52;c;c2VjcmV0\x07\x9b31m[bold red]model[/]"
 
 
-def _chunk(content: str | None = None, finish: str | None = None, usage: dict | None = None) -> bytes:
+def _chunk(
+    content: str | None = None, finish: str | None = None, usage: dict | None = None, model: str = "fault-model"
+) -> bytes:
     body = {
         "id": "c1",
         "object": "chat.completion.chunk",
-        "model": "fault-model",
+        "model": model,
         "choices": []
         if usage
         else [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}],
@@ -116,7 +118,7 @@ class FaultServer:
         parts = path.strip("/").split("/")
         mode, endpoint = parts[0], "/".join(parts[1:])
         if endpoint == "v1/models":
-            model = EVIL_MODEL if mode == "hostile500" else "fault-model"
+            model = EVIL_MODEL if mode in ("hostile500", "evil") else "fault-model"
             return await self._send(writer, 200, json.dumps({"data": [{"id": model}]}).encode())
         if endpoint != "v1/chat/completions":
             return await self._send(writer, 404, b'{"error": {"message": "no such route"}}')
@@ -289,6 +291,15 @@ class FaultServer:
 
     async def mode_hostile500(self, request, headers, writer) -> bool:  # its model list names EVIL_MODEL too
         return await self._send(writer, 500, json.dumps({"error": {"message": HOSTILE}}).encode())
+
+    async def mode_evil(self, request, headers, writer) -> bool:  # lists EVIL_MODEL and answers as it
+        await self._stream_head(writer)
+        usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+        chunks = [_chunk("evil says", model=EVIL_MODEL), _chunk(" hi", finish="stop", model=EVIL_MODEL)]
+        self._w(writer, b"".join(chunks) + _chunk(usage=usage, model=EVIL_MODEL) + b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
 
     async def mode_oddusage(self, request, headers, writer) -> bool:  # an answer whose usage is self.usage
         await self._stream_head(writer)

@@ -185,11 +185,12 @@ def test_interrupted_run_is_stored_incomplete(server_url):
         stderr=subprocess.PIPE,
         text=True,
     )
-    for _ in range(600):  # wait until some requests are done (a slow machine takes longer), then interrupt
-        time.sleep(0.1)
-        runs = Store(db_path(app_home())).query("SELECT COUNT(*) FROM requests WHERE operation = 'benchmark'")[0][0]
-        if runs >= 2:
-            break
+    deadline = time.monotonic() + 300  # some requests done, then interrupt: a loaded machine takes minutes to get there
+    with Store(db_path(app_home())) as store:
+        while store.query("SELECT COUNT(*) FROM requests WHERE operation = 'benchmark'")[0][0] < 2:
+            assert p.poll() is None, f"the benchmark ended before 2 requests: {p.communicate()[1]}"
+            assert time.monotonic() < deadline, "the benchmark did not finish 2 requests in 300 s"
+            time.sleep(0.1)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 130 and "incomplete" in err and "Traceback" not in err

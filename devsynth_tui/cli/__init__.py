@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from devsynth_tui.cli.config import config_fault
     from devsynth_tui.config import ConfigError
     from devsynth_tui.services.errors import ServiceError
+    from devsynth_tui.services.sanitize import safe_text
 
     module, function = COMMANDS[args.command]
     command = getattr(import_module(f"{__name__}.{module}"), function)
@@ -50,11 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\ndevsynth-tui: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
     except ConfigError as e:
-        print(f"devsynth-tui: {config_fault(e)}", file=sys.stderr)
+        print(f"devsynth-tui: {safe_text(config_fault(e))}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as e:
-        print(f"devsynth-tui: {e}", file=sys.stderr)
+        print(f"devsynth-tui: {safe_text(str(e))}", file=sys.stderr)
         return e.code
     except ServiceError as e:
-        print(f"devsynth-tui: {e}", file=sys.stderr)
+        print(f"devsynth-tui: {safe_text(str(e))}", file=sys.stderr)
         return EXIT_USAGE

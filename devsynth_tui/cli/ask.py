@@ -20,9 +20,12 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 
 def cmd_ask(args) -> int:
     from devsynth_tui.services.pipeline import ChatRequest
+    from devsynth_tui.services.sanitize import safe_line
     from devsynth_tui.services.session import Session
 
     cfg = load_config(args)
+    for warning in cfg.warnings:  # bad keys in the overrides file: ignored, said
+        print(f"devsynth-tui: note: {safe_line(warning)}", file=sys.stderr)
     items = load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
     params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
     cfg = cfg.with_values(params, "command line") if params else cfg
@@ -37,9 +40,12 @@ def cmd_ask(args) -> int:
     finally:
         session.close()  # queued writes land first (waiting for a lock if another program holds it)
     if done.status == "partial":
-        print(f"devsynth-tui: {done.error}; the partial answer above is kept (ledger status: partial)", file=sys.stderr)
+        print(
+            f"devsynth-tui: {safe_line(done.error)}; the partial answer above is kept (ledger status: partial)",
+            file=sys.stderr,
+        )
     elif done.status == "error":
-        print(f"devsynth-tui: {done.error}", file=sys.stderr)
+        print(f"devsynth-tui: {safe_line(done.error)}", file=sys.stderr)
     return EXIT_ERROR if done.status in ("error", "partial") else 0
 
 
@@ -79,7 +85,7 @@ async def _stream_answer(session, cid: int, req, args):
     from devsynth_tui.services.llm.client import Delta
     from devsynth_tui.services.pipeline import Notice, StageReport
     from devsynth_tui.services.requests import ask
-    from devsynth_tui.services.sanitize import safe_text
+    from devsynth_tui.services.sanitize import safe_line, safe_text
 
     stages: list[StageReport] = []
     show = (lambda text: text) if args.raw else safe_text
@@ -100,7 +106,7 @@ async def _stream_answer(session, cid: int, req, args):
                 sys.stdout.write(show(event.text))
                 sys.stdout.flush()
         elif isinstance(event, Notice):
-            print(f"devsynth-tui: {event.text}", file=sys.stderr)
+            print(f"devsynth-tui: {safe_line(event.text)}", file=sys.stderr)
         elif isinstance(event, StageReport):
             stages.append(event)
 
@@ -140,8 +146,10 @@ def _answer_json(backend, done, stages, conversation: int) -> dict:
 
 def _footer(backend, done, conversation: int) -> str:
     """The stats line on stderr: the answer's summary, the backend, the wall time, the conversation."""
-    summary, took = done.summary(), done.row.duration
-    return f"-- {summary} · {backend.label} · {took:.2f} s · conversation {conversation} (-c continues)"
+    from devsynth_tui.services.sanitize import safe_line
+
+    summary, took = safe_line(done.summary()), done.row.duration
+    return f"-- {summary} · {safe_line(backend.label)} · {took:.2f} s · conversation {conversation} (-c continues)"
 
 
 def cmd_optimize(args) -> int:
@@ -195,18 +203,17 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
 
 
 def _print_optimize(report: dict) -> None:
-    from devsynth_tui.services.sanitize import safe_text
+    from devsynth_tui.services.sanitize import safe_line, safe_text
 
-    print(f"# {report['backend']} · model {report['model']}")
+    print(f"# {safe_line(report['backend'])} · model {safe_line(report['model'])}")
     for stage in report["stages"]:
         print(f"[{stage['stage']}] {stage['tokens_before']:,} -> {stage['tokens_after']:,} tokens")
         for note in stage["notes"]:
-            print(f"    {note}")
+            print(f"    {safe_line(note)}")
     for item in report["items"]:
         kept = ", ".join(f"{s}-{e}" for s, e in item["lines_kept"]) or "-"
-        print(
-            f"  {item['status']:10} {item['path']}  lines {kept}  {item['tokens_before']:,} -> {item['tokens_after']:,}"
-        )
+        path, before, after = safe_line(item["path"]), item["tokens_before"], item["tokens_after"]
+        print(f"  {item['status']:10} {path}  lines {kept}  {before:,} -> {after:,}")
     print(
         f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)"
     )

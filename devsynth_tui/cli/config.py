@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devsynth_tui.cli.common import load_config
+from devsynth_tui.cli.common import EXIT_USAGE, load_config
 
 
 def cmd_config(args) -> int:
@@ -36,6 +36,7 @@ def _check_config(args) -> int:
     A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
     """
     from devsynth_tui.config import load, overrides_path
+    from devsynth_tui.services.sanitize import safe_line
 
     cfg = load(args.path or args.config, base_url=args.base_url, model=args.model)
     print(f"ok: the effective config is valid ({' < '.join(cfg.sources)})")
@@ -43,7 +44,9 @@ def _check_config(args) -> int:
         keys = sorted(k for k, origin in cfg.origins.items() if origin == source)
         label = f"{source} (the dashboard's saved changes)" if source == str(overrides_path()) else source
         print(f"  {label}: {'every key' if source == 'defaults' else ', '.join(keys) or 'sets nothing'}")
-    return 0
+    for warning in cfg.warnings:  # bad keys in the overrides file: ignored when loading, but not ok
+        print(f"warning: {safe_line(warning)}")
+    return EXIT_USAGE if cfg.warnings else 0
 
 
 def config_fault(e) -> str:

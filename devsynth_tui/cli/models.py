@@ -10,6 +10,8 @@ from devsynth_tui.cli.common import load_config, run_async, with_backend
 def cmd_models(args) -> int:
     from dataclasses import asdict
 
+    from devsynth_tui.services.sanitize import safe_line
+
     if args.local:
         return _local_models(args)
     cfg = load_config(args)
@@ -19,10 +21,11 @@ def cmd_models(args) -> int:
         if args.json:
             print(json.dumps({"backend": backend.label, "models": [asdict(m) for m in models]}))
             return
-        print(f"# {backend.label}")
+        print(f"# {safe_line(backend.label)}")
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
-            print(f"{m.id:40} {state:10} ctx {m.context_length or '-':>6}  {m.quantization or ''}")
+            quantization = safe_line(m.quantization or "")
+            print(f"{safe_line(m.id):40} {state:10} ctx {m.context_length or '-':>6}  {quantization}")
 
     run_async(with_backend(cfg, run))
     return 0

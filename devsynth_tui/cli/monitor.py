@@ -11,19 +11,20 @@ from devsynth_tui.cli.common import CliError, load_config
 def cmd_monitor(args) -> int:
     import time
 
-    from devsynth_tui.config import app_home
+    from devsynth_tui.config import app_home, parse_number
     from devsynth_tui.services.resources.monitor import Sampler, find_embedded_server
 
     cfg = load_config(args)
-    interval = cfg.monitor.interval if args.interval is None else args.interval
+    interval = cfg.monitor.interval if args.interval is None else parse_number(args.interval, "--interval")
     if interval <= 0:
         raise CliError(f"--interval {interval:g}: expected a number of seconds above 0")
-    if args.duration is not None and args.duration <= 0:
-        raise CliError(f"--duration {args.duration:g}: expected a number of seconds above 0")
+    duration = None if args.duration is None else parse_number(args.duration, "--duration")  # finite: no nan, inf
+    if duration is not None and duration <= 0:
+        raise CliError(f"--duration {duration:g}: expected a number of seconds above 0")
     alerts = cfg.memory.monitoring
     threshold = alerts.threshold if alerts.enabled else None
     sampler = Sampler(interval, cfg.monitor.window, app_home(), threshold, find_embedded_server())
-    end = time.monotonic() + args.duration if args.duration else None
+    end = time.monotonic() + duration if duration else None
     sampler.sample()  # primes the rates; the first line covers one interval
     try:
         while True:

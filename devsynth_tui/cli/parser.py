@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     mon = sub.add_parser("monitor", parents=[common], help="live memory, CPU or disk readings")
     mon.add_argument("what", choices=("memory", "cpu", "disk"))
-    mon.add_argument("--interval", type=float, help="seconds between samples (default: monitor.interval)")
-    mon.add_argument("--duration", type=float, help="stop after this many seconds")
+    mon.add_argument("--interval", help="seconds between samples (default: monitor.interval)")
+    mon.add_argument("--duration", help="stop after this many seconds")
     mon.add_argument("--once", action="store_true", help="print one sample and exit")
     mon.add_argument("--json", action="store_true", help="one JSON object per sample")
 

@@ -41,9 +41,13 @@ class Session:
         """Find the server (or start the embedded one); returns the model requests will use."""
         from devsynth_tui.services.llm.backend import connect
 
-        await self.disconnect()
-        backend = self.backend = await connect(self.cfg, self.home)
-        self.pipeline = self.new_pipeline()
+        old, self.backend, self.pipeline, backend = self.backend, None, None, None
+        try:
+            backend = self.backend = await connect(self.cfg, self.home)
+            self.pipeline = self.new_pipeline()
+        finally:
+            if old:  # answers, tasks and runs still on the old backend finish on it: it closes once they end
+                await old.retire(successor=backend)
         return await backend.resolve_model(self.cfg.get("llm.model"))
 
     def new_pipeline(self) -> Pipeline:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:
@@ -68,7 +69,9 @@ class AdvisorPane(ReportsFailures, Vertical):
         self.findings = advice.findings
         table.clear()
         for n, f in enumerate(advice.findings):
-            table.add_row(SEVERITY_MARK[f.severity], f.area, Text(f.title), "yes" if f.fixable else "step", key=str(n))
+            table.add_row(
+                SEVERITY_MARK[f.severity], f.area, Text(safe_line(f.title)), "yes" if f.fixable else "step", key=str(n)
+            )
         checks = [f.check for f in advice.findings]
         if current and current.check in checks:
             table.move_cursor(row=checks.index(current.check))
@@ -81,7 +84,7 @@ class AdvisorPane(ReportsFailures, Vertical):
             self._describe(self._current())
 
     def show_outcomes(self, lines: list[str]) -> None:
-        self.query_one("#advisor-outcomes", Static).update("\n".join(lines))
+        self.query_one("#advisor-outcomes", Static).update(safe_text("\n".join(lines)))
 
     def _current(self) -> Finding | None:
         table = self.query_one(DataTable)
@@ -92,8 +95,6 @@ class AdvisorPane(ReportsFailures, Vertical):
     def _describe(self, f: Finding | None) -> None:
         if f is None:
             return
-        from devsynth_tui.services.sanitize import safe_text
-
         self.query_one("#advisor-detail", Static).update(
             safe_text(f"{f.title}\n  saw:    {f.saw}\n  why:    {f.why}\n  change: {f.change_text()}")
         )

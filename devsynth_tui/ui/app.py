@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import sys
+import threading
 from collections.abc import Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
+from devsynth_tui.cli.common import EXIT_USAGE
 from devsynth_tui.config import Config
 from devsynth_tui.services.app_log import open_log
+from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.session import Session
+from devsynth_tui.services.store.database import StoreError
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.main_screen import MainScreen
 
@@ -25,6 +32,7 @@ PANE_TITLES = {
 }
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
 TERMINAL_CHECK_SECONDS = 2.0
+QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # a service manager, `timeout`, a closed terminal
 
 
 def has_terminal() -> bool:
@@ -49,11 +57,27 @@ class DevsynthApp(ReportsFailures, App):
         self.log_file = open_log(self.session.home, [cfg.api_key])
         self.main = MainScreen(self.session, fixed)
         self._applied_theme: str | None = None
+        self.fatal = ""  # the one line the dashboard ended with (a damaged database, a full disk), said after it
         self._apply_theme(cfg.get("ui.theme"), start=True)  # before the screen is styled: styled once
 
     @property
     def cfg(self) -> Config:
         return self.session.cfg
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=True) -> None:
+        """Every toast shows its text literally: they carry model ids, server errors and file names (never markup)."""
+        super().notify(safe_text(message), title=safe_line(title), severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The database can't be used (damaged pages, a full disk): quit with its one line, not a traceback."""
+        if not isinstance(error, StoreError):
+            super()._handle_exception(error)
+            return
+        from devsynth_tui.services.app_log import record
+
+        record(error, "the database failed")
+        self.fatal = safe_line(error)
+        self.exit(return_code=EXIT_USAGE)
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -61,6 +85,35 @@ class DevsynthApp(ReportsFailures, App):
     def on_mount(self) -> None:
         if not self.is_headless and has_terminal():
             self.set_interval(TERMINAL_CHECK_SECONDS, self._quit_if_terminal_gone)
+        self.session.store.waiting.append(self._database_waiting)
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for sig in QUIT_SIGNALS:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+        for warning in self.cfg.warnings:  # bad keys in overrides.yaml: ignored, said once
+            self.notify(warning, title="overrides.yaml", severity="warning", timeout=15)
+
+    def _database_waiting(self, note: str | None) -> None:
+        """The store's "waiting for the database" note (told from its writing thread) in the status line."""
+        if threading.get_ident() == self._thread_id:
+            self.main.state.set(notice=note or "")
+        else:
+            self.call_from_thread(self.main.state.set, notice=note or "")
+
+    def _quit_on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGHUP: end what runs as Esc does (partial answers stored, `cancelled` rows), then quit
+        with 128 + the signal. A second one acts as it would by default."""
+        loop = asyncio.get_running_loop()
+        for sig in QUIT_SIGNALS:
+            loop.remove_signal_handler(sig)
+        self.run_worker(self._end_all_then_exit(128 + signum), group="signal", exit_on_error=False)
+
+    async def _end_all_then_exit(self, code: int) -> None:
+        running = [w for w in self.workers if w.group != "signal" and not w.is_finished]
+        for worker in running:
+            worker.cancel()
+        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        self.exit(return_code=code)
 
     def _quit_if_terminal_gone(self) -> None:
         """A terminal closed without a SIGHUP reaching us (`make run` holds it) leaves Textual's input thread
@@ -71,6 +124,7 @@ class DevsynthApp(ReportsFailures, App):
     async def on_unmount(self) -> None:
         self.session.stop_metrics()
         await self.session.disconnect()
+        await asyncio.to_thread(self.session.close)  # queued writes land first (waiting for a held lock)
 
     # -- themes --------------------------------------------------------------------------
 
@@ -175,5 +229,8 @@ class DevsynthApp(ReportsFailures, App):
 
 def run_app(cfg: Config) -> int:
     """Run the dashboard until the user quits."""
-    DevsynthApp(cfg).run()
-    return 0
+    app = DevsynthApp(cfg)
+    app.run()
+    if app.fatal:
+        print(f"devsynth-tui: {app.fatal}", file=sys.stderr)
+    return app.return_code or 0

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static, TextArea
 
-from devsynth_tui.services.sanitize import safe_text
+from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
@@ -79,7 +79,7 @@ class AssistantMessage(Vertical):
         if self._thinking_initial:  # mounted only for thinking models: a Collapsible is a dozen widgets
             yield ThinkingBlock(self._thinking_initial, self._thinking_title)
         yield MarkdownView(safe_text(self._initial))
-        yield Static(self._stats or "…", markup=False, classes="stats")
+        yield Static(safe_line(self._stats or "…"), markup=False, classes="stats")
 
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
@@ -102,7 +102,7 @@ class AssistantMessage(Vertical):
 
     def notice(self, text: str) -> None:
         """Say what the answer is waiting for (e.g. LM Studio loading the model)."""
-        self.query_one(".stats", Static).update(text)
+        self.query_one(".stats", Static).update(safe_line(text))
 
     async def flush(self) -> None:
         if self._thinking_dirty and self.query(ThinkingBlock):
@@ -126,7 +126,7 @@ class AssistantMessage(Vertical):
         if self._thinking:
             self.query_one(ThinkingBlock).show(self.thinking, thinking_title)
         self.set_class(status != "ok", status)
-        self.query_one(".stats", Static).update(stats)
+        self.query_one(".stats", Static).update(safe_line(stats))
 
     def replay(self, parts: list[str], thinking: list[str], notice: str) -> None:
         """Show what a stream already delivered (the conversation was reopened mid-answer), then keep streaming."""

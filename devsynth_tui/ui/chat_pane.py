@@ -17,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.chat import AssistantMessage, PromptArea, UserMessage
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
@@ -77,7 +78,7 @@ class ChatPane(ReportsFailures, Vertical):
         return self.main.session
 
     def set_title(self, title: str) -> None:
-        self.query_one("#conversation-title", Static).update(f"Conversation: {title}")
+        self.query_one("#conversation-title", Static).update(f"Conversation: {safe_line(title)}")
 
     async def clear(self) -> None:
         await self.query_one("#messages").remove_children()
@@ -267,7 +268,7 @@ class ChatPane(ReportsFailures, Vertical):
             self.notify("an answer is still streaming here: Esc cancels it first", severity="warning")
             return
         conversation = self.session.conversations.get(conversation_id)
-        title = conversation.title if conversation else "?"
+        title = safe_line(conversation.title, 80) if conversation else "?"
         count = conversation.messages if conversation else 0
 
         async def answered(choice: str | None) -> None:

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from devsynth_tui.services.resources.monitor import Sample, sparkline
+from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 TITLE_STYLE = "bold $primary"
@@ -70,7 +71,8 @@ class TokenPanel(TextBlock):
             tps = f"{row.tps:.1f} tok/s" if row.tps else "-"
             source = {"server": "server usage", "estimate": "estimated", "cache": "cache hit"}[row.usage_source]
             self._last = (
-                f"{row.model or '?'} · {row.status}\n{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
+                f"{safe_line(row.model or '?', 60)} · {row.status}\n"
+                f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
                 f" ({source})\nsaved {row.tokens_saved:,} · ttft {ttft} · {tps}"
             )
         self._history = history[-40:]
@@ -235,7 +237,7 @@ class StatusLine(Static):
         tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
-        self.parts = [(text, priority) for text, priority in self.parts if text]
+        self.parts = [(safe_line(text), priority) for text, priority in self.parts if text]
         self.set_class(bool(alerts), "alert")
         self._draw()
 
@@ -244,7 +246,8 @@ class StatusLine(Static):
 
     def _draw(self) -> None:
         width = self.content_size.width
-        self.update(fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(t for t, _ in self.parts))
+        line = fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(t for t, _ in self.parts)
+        self.update(Content(line))  # literal: a model id or server note is never read as markup
 
 
 def _key_hint(label: str) -> tuple[str, str]:

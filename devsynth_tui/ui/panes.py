@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,6 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Static
 
+from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
@@ -52,22 +54,13 @@ class ModelsPane(ReportsFailures, Vertical):
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
             size = f"{m.size_bytes / 1e9:.2f} GB" if m.size_bytes else "-"
-            table.add_row(
-                "●" if m.id == active else "",
-                m.id,
-                state,
-                size,
-                m.params or "-",
-                m.quantization or "-",
-                str(m.context_length or "-"),
-                m.type or "-",
-                key=m.id,
-            )
+            cells = (m.id, state, size, m.params or "-", m.quantization or "-", str(m.context_length or "-"), m.type)
+            table.add_row("●" if m.id == active else "", *(Text(safe_line(c or "-")) for c in cells), key=m.id)
         if current is not None and current in {m.id for m in models}:
             table.move_cursor(row=table.get_row_index(current))
 
     def show_routing(self, text: str) -> None:
-        self.query_one("#routing", Static).update(text)
+        self.query_one("#routing", Static).update(safe_line(text))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.post_message(self.Picked(str(event.row_key.value)))
@@ -138,7 +131,7 @@ class ConversationPicker(ModalScreen[int | None]):
             yield Label("Conversations (Enter opens, Esc closes)")
             yield ListView(
                 *[
-                    ListItem(Label(f"{format_ts(c.updated)}  {c.title}", markup=False), id=f"c{c.id}")
+                    ListItem(Label(f"{format_ts(c.updated)}  {safe_line(c.title)}", markup=False), id=f"c{c.id}")
                     for c in self.conversations
                 ]
             )

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
@@ -170,7 +171,7 @@ class TasksPane(ReportsFailures, Vertical):
 
     def say(self, text: str, refused: bool = False) -> None:
         line = self.query_one("#task-refusal", Static)
-        line.update(text)
+        line.update(safe_text(text))
         line.set_class(refused, "refused")
 
     def refuse(self, reason: str) -> None:
@@ -216,7 +217,9 @@ class TasksPane(ReportsFailures, Vertical):
 
     def _draw_stages(self) -> None:
         if self.stages:
-            self.query_one("#task-stages", Static).update("\n".join(["What the pipeline did:", *self.stages]))
+            self.query_one("#task-stages", Static).update(
+                safe_text("\n".join(["What the pipeline did:", *self.stages]))
+            )
         table = self.query_one("#task-items", DataTable)
         table.display = table.row_count > 0
 
@@ -228,7 +231,7 @@ class TasksPane(ReportsFailures, Vertical):
         for item in prep.items:
             kept = ", ".join(f"{s}-{e}" for s, e in item.lines_kept) or "-"
             table.add_row(
-                Text(item.name),
+                Text(safe_line(item.name)),
                 item.type,
                 item.status,
                 kept,

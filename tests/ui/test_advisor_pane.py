@@ -1,6 +1,8 @@
 """The Advisor pane against the real embedded server: findings from this session's requests, Enter applies
 one, ctrl+s saves it, and the before/after figure once the next requests ran."""
 
+from statistics import mean
+
 import pytest
 import yaml
 
@@ -9,7 +11,7 @@ from devsynth_tui.services.advisor import checks as advisor
 from devsynth_tui.ui.advisor import OUTCOME_REQUESTS, AdvisorPane
 from devsynth_tui.ui.app import DevsynthApp
 
-from .test_pilot import SIZE, ask, connected, until
+from .test_pilot import SIZE, ask, connected, ledger_rows, until
 
 pytestmark = pytest.mark.integration
 
@@ -60,9 +62,14 @@ async def test_findings_apply_save_and_before_after(server_url, tmp_path):
         for n in range(OUTCOME_REQUESTS):
             await ask(app, pilot, f"Name the number {n}.")
         await until(pilot, lambda: applied.outcome != "")
-        expected = advisor.outcome(app.session.store, "prompt_tokens", applied.at, OUTCOME_REQUESTS).text()
-        assert applied.outcome == expected and expected.endswith("prompt tokens on the next 5 requests")
-        assert f"— {expected}" in str(pane.query_one("#advisor-outcomes").render())
+        rows = [r for r in ledger_rows() if r["status"] == "ok" and not r["cached"]]  # newest first
+        before = mean(r["prompt_tokens"] for r in rows if r["ts"] < applied.at)  # the one request before
+        after = mean([r["prompt_tokens"] for r in rows if r["ts"] >= applied.at][-OUTCOME_REQUESTS:])
+        change = (after - before) / before  # figured from the ledger's rows, apart from the advisor's code
+        verb = "saved" if change < 0 else "cost"
+        assert applied.outcome.startswith(f"{verb} {abs(change) * 100:.0f} %"), (applied.outcome, before, after)
+        assert applied.outcome.endswith("prompt tokens on the next 5 requests")
+        assert f"— {applied.outcome}" in str(pane.query_one("#advisor-outcomes").render())
         assert checks(app) == ["temperature"]  # the applied finding is gone; the other one stays
 
 

@@ -24,22 +24,25 @@ async def until(pilot, condition, seconds: float = 120, what: str = "the conditi
     raise AssertionError(f"{what} never happened")
 
 
-async def connected(app, pilot):
-    for _ in range(200):
+async def connected(app, pilot, seconds: float = 120):
+    """Wait for the connection (a loaded machine starts the embedded server slowly); fail naming the backend."""
+    for _ in range(int(seconds / 0.05)):
         if app.session.pipeline is not None:
             return
+        if app.main.connecting is not None and app.main.connecting.is_finished:
+            break  # the connect worker ended without a pipeline: it failed, waiting longer changes nothing
         await pilot.pause(0.05)
-    raise AssertionError(f"never connected: {app.main.backend_label}")
+    raise AssertionError(f"never connected in {seconds:g} s: {app.main.backend_label}")
 
 
 async def answered(app, pilot, seconds: float = 240):
-    """Wait until no answer is streaming."""
-    for _ in range(int(seconds / 0.05)):
-        if not app.main.chat_pane.live:
-            await pilot.pause(0.3)
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the answer never finished")
+    """Wait until no answer streams and every answer on screen shows its stats (not the "…" it streams under)."""
+
+    def ended() -> bool:
+        views = app.query(AssistantMessage)
+        return not app.main.chat_pane.live and all(str(v.query_one(".stats").render()) != "…" for v in views)
+
+    await until(pilot, ended, seconds, "the answer's end")
 
 
 async def ask(app, pilot, text):

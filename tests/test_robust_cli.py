@@ -1,0 +1,55 @@
+"""Issue 21 via the CLI: outside strings reach the terminal inert; bad overrides keys and bad numbers are one line."""
+
+import pytest
+from conftest import run_cli
+from fault_server import EVIL_MODEL
+
+from devsynth_tui.services.sanitize import safe_line
+
+
+def inert(text: str) -> bool:
+    """Nothing a terminal would act on: no C0 (newline aside), DEL, C1 or bidi override characters."""
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 or c in "\u202a\u202e" for c in text)
+
+
+@pytest.mark.parametrize(
+    "args, mode, code",
+    [
+        (("ask", "hi"), "evil", 0),  # the stats line names the model
+        (("models",), "evil", 0),
+        (("ask", "hi", "--model", "absent"), "evil", 2),  # "model ... is not on the server; it has: ..."
+        (("ask", "hi"), "hostile500", 1),  # the stats line and the error line carry the 500's body
+    ],
+)
+def test_outside_strings_reach_the_terminal_inert(faults, args, mode, code):
+    done = run_cli(*args, "--base-url", faults.url(mode))
+    assert done.returncode == code, done.stderr
+    out = done.stdout + done.stderr
+    assert inert(out), out
+    assert safe_line(EVIL_MODEL) in out or "[bold red]rich[/]" in out  # shown, literally
+
+
+def test_optimize_shows_a_context_files_name_inert(faults, tmp_path):
+    name = tmp_path / "evil\x1b]52;c;c2VjcmV0\x07.py"
+    name.write_text("def f():\n    return 1\n")
+    done = run_cli("optimize", "explain", "--context", str(name), "--base-url", faults.url("ok"))
+    assert done.returncode == 0, done.stderr
+    assert inert(done.stdout + done.stderr) and "evil\u241b]52" in done.stdout
+
+
+def test_bad_overrides_keys_fail_config_check_and_are_a_note_in_ask(faults, app_home):
+    app_home.mkdir(parents=True, exist_ok=True)
+    (app_home / "overrides.yaml").write_text("llm:\n  top_p: .nan\n  temperature: 0.5\n")
+    check = run_cli("config", "check")
+    assert check.returncode == 2 and "llm.top_p" in check.stdout and "finite" in check.stdout, check.stdout
+    ask = run_cli("ask", "hi", "--base-url", faults.url("ok"))
+    assert ask.returncode == 0, ask.stderr
+    [note] = [line for line in ask.stderr.splitlines() if "llm.top_p" in line]
+    assert "ignored" in note and "Traceback" not in ask.stderr
+
+
+@pytest.mark.parametrize("flag, value", [("--interval", "nan"), ("--interval", "inf"), ("--duration", "nan")])
+def test_monitor_refuses_a_number_that_is_not_finite_in_one_line(flag, value):
+    done = run_cli("monitor", "memory", flag, value, "--once")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and flag in done.stderr and "finite" in done.stderr
