@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.worker import WorkerState
 
 from devsynth_tui.cli.common import EXIT_USAGE
 from devsynth_tui.config import Config
@@ -33,6 +35,7 @@ PANE_TITLES = {
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
 TERMINAL_CHECK_SECONDS = 2.0
 QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # a service manager, `timeout`, a closed terminal
+SIGNAL_STOP_SECONDS = 20  # how long a signal waits for the workers to store what they hold
 
 
 def has_terminal() -> bool:
@@ -109,10 +112,14 @@ class DevsynthApp(ReportsFailures, App):
         self.run_worker(self._end_all_then_exit(128 + signum), group="signal", exit_on_error=False)
 
     async def _end_all_then_exit(self, code: int) -> None:
+        """Cancel every worker and give them time to store what they hold; a thread worker in the middle of a
+        blocking call (a probe, the tokenizer's load) can't be stopped, so it is not waited on for ever."""
         running = [w for w in self.workers if w.group != "signal" and not w.is_finished]
         for worker in running:
             worker.cancel()
-        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        started = [w.wait() for w in running if w.state is not WorkerState.PENDING]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*started, return_exceptions=True), SIGNAL_STOP_SECONDS)
         self.exit(return_code=code)
 
     def _quit_if_terminal_gone(self) -> None:
