@@ -24,7 +24,7 @@ def bad_files(tmp_path):
         ("missing", tmp_path / "missing.py", ["missing.py", "not found"]),
         ("binary", tmp_path / "logo.png", ["logo.png", "binary"]),
         ("undecodable", tmp_path / "latin.py", ["latin.py", "not UTF-8", "iconv"]),
-        ("folder", tmp_path / "folder", ["folder", "a folder"]),
+        ("folder", tmp_path / "folder", ["folder", "no file in it to send"]),  # an empty one
         ("unreadable", tmp_path / "plain.txt" / "inside.py", ["inside.py", "unreadable", "Not a directory"]),
         ("empty", tmp_path / "empty.py", ["empty.py", "empty"]),
         ("too large", tmp_path / "huge.log", ["huge.log", "larger than 5 MB"]),
