@@ -136,6 +136,7 @@ class TasksPane(ReportsFailures, Vertical):
         named files are sent whole while they fit; a folder's files are picked by relevance."""
         from devsynth_tui.services.context.attachments import load_paths
         from devsynth_tui.services.context.items import ContextError
+        from devsynth_tui.services.context.view import view_of
         from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import Done, Notice, StageReport
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
@@ -177,6 +178,7 @@ class TasksPane(ReportsFailures, Vertical):
                     await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                     if event.prepared:
                         self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                        state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx 31 %"
                     self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
             await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
