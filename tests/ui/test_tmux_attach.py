@@ -2,6 +2,7 @@
 it, Enter sends; the answer and the attachment show, and the status line shows the window's fill."""
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -21,22 +22,25 @@ def test_at_path_tab_completes_and_is_sent(server_url, tmp_path):
     work = tmp_path / "project"
     work.mkdir()
     (work / "calculator_module.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "config.yaml").write_text("llm:\n  max_tokens: 24\n  temperature: 0\n")  # a short answer
     session = f"devsynth-attach-{os.getpid()}"
     home, config = shlex.quote(str(tmp_path / "home")), shlex.quote(str(tmp_path))
     env = f"DEVSYNTH_TUI_HOME={home} XDG_CONFIG_HOME={config} TERM=xterm-256color PYTHONPATH={shlex.quote(str(REPO))}"
-    cmd = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {server_url}"
+    app = f"{shlex.quote(sys.executable)} -m devsynth_tui --config {config}/config.yaml --base-url {server_url}"
+    cmd = f"env -u COLUMNS -u LINES {env} {app}"
     new = ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", "-c", str(work), cmd]
     subprocess.run(new, check=True)
     try:
         subprocess.run(["tmux", "resize-window", "-t", session, "-x", "160", "-y", "48"], check=True)
         wait_for(session, r"server at http://127\.0\.0\.1")
         subprocess.run(["tmux", "send-keys", "-t", session, "-l", "What does add return in @calc"], check=True)
+        wait_for(session, r"in @calc")  # typed in full before Tab
         subprocess.run(["tmux", "send-keys", "-t", session, "Tab"], check=True)
         wait_for(session, r"@calculator_module\.py")  # completed in the prompt
         wait_for(session, r"attached: \d+ tokens")  # the bar above the prompt
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
         screen = wait_for(session, r"tok/s", seconds=180)  # the stats line under the finished answer
-        assert "What does add return in calculator_module.py" in screen
+        assert re.search(r"What does add return in calculator_module\.py\s\s", screen), screen  # the @ goes
         assert "attached: calculator_module.py" in screen  # the attachment stays with the message
         wait_for(session, r"ctx \d+ %")  # the window's fill in the status line
     finally:
