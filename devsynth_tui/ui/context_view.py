@@ -15,9 +15,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from devsynth_tui.services.context.view import sent_as
 from devsynth_tui.services.sanitize import safe_line
 
-COLUMNS = ("component", "tokens", "window", "sent as", "why")
+COLUMNS = ("component", "tokens", "window", "sent as", "why")  # sent as: services.context.view.sent_as
 
 
 def headline(view: dict, when: str) -> str:
@@ -25,24 +26,6 @@ def headline(view: dict, when: str) -> str:
     window, fill = view.get("window"), view.get("fill")
     of = f" of a {window:,}-token window: {fill:.0%} full" if window and fill is not None else " (window unknown)"
     return f"{when}: {view['tokens']:,} tokens{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
-
-
-def sent_as(part: dict) -> str:
-    """How one component was sent, in words."""
-    if part["kind"] == "folder":
-        files = ", ".join(f"{n} {what}" for what, n in part["files"].items() if n) or "no files"
-        skipped = sum(part["skipped"].values())
-        return files + (f"; {skipped} skipped" if skipped else "")
-    if part["status"] == "partial" and part["lines"]:
-        return "lines " + ", ".join(f"{a}-{b}" for a, b in part["lines"])
-    return part["status"]
-
-
-def why(part: dict) -> str:
-    reasons = [part["why"]] if part["why"] else []
-    if part["skipped"]:
-        reasons.append("skipped " + ", ".join(f"{n} {r}" for r, n in part["skipped"].items()))
-    return "; ".join(reasons)
 
 
 class ContextViewScreen(ModalScreen[None]):
@@ -70,12 +53,12 @@ class ContextViewScreen(ModalScreen[None]):
                 Text(f"{part['tokens']:,}", justify="right"),
                 Text(share, justify="right"),
                 Text(safe_line(sent_as(part), 40)),
-                Text(safe_line(why(part), 120)),
+                Text(safe_line(part["why"], 120)),
             )
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The highlighted component in full under the table (a narrow terminal cuts the why column)."""
         part = self.view["parts"][event.cursor_row]
-        detail = f"{part['name']}: {sent_as(part)}" + (f" - {why(part)}" if why(part) else "")
+        detail = f"{part['name']}: {sent_as(part)}" + (f" - {part['why']}" if part["why"] else "")
         self.query_one("#context-why", Static).update(safe_line(detail, 400))

@@ -130,8 +130,8 @@ def view_of(prepared: Prepared) -> ContextView:
     return build_view(prepared, prepared.window, prepared.listings)
 
 
-def _case(part: dict) -> str:
-    """Which case applied to one component, in words."""
+def sent_as(part: dict) -> str:
+    """Which case applied to one component (of ``as_json()``), in words: whole, the line ranges, a folder's counts."""
     status = part["status"]
     if part["kind"] == "folder":
         files = ", ".join(f"{n} {what}" for what, n in part["files"].items() if n)
@@ -151,7 +151,7 @@ def view_lines(view: dict) -> list[str]:
     out = [f"{view['tokens']:,} tokens{of} · model {view['model'] or '-'}"]
     for part in view["parts"]:
         share = f"{part['share']:6.1%}" if part["share"] is not None else "     -"
-        out.append(f"  {part['name']}  {part['tokens']:,} tokens {share}  {_case(part)}")
+        out.append(f"  {part['name']}  {part['tokens']:,} tokens {share}  {sent_as(part)}")
         if part["why"]:
             out.append(f"      why: {part['why']}")
     return out
