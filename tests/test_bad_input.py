@@ -65,7 +65,9 @@ def test_ask_refuses_a_bad_context_file_before_any_request(lmstudio, tmp_path, c
     )
     assert r.returncode == 2, (name, r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("devsynth-tui: context file "), r.stderr
+    assert len(lines) == 1 and lines[0].startswith(("devsynth-tui: context file ", "devsynth-tui: context folder ")), (
+        r.stderr
+    )
     assert all(w in lines[0] for w in words), lines[0]
     assert str(good) not in lines[0]  # only the file at fault is named
     assert r.stdout == "" and "Traceback" not in r.stderr
