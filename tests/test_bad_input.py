@@ -24,7 +24,7 @@ def bad_files(tmp_path):
         ("missing", tmp_path / "missing.py", ["missing.py", "not found"]),
         ("binary", tmp_path / "logo.png", ["logo.png", "binary"]),
         ("undecodable", tmp_path / "latin.py", ["latin.py", "not UTF-8", "iconv"]),
-        ("folder", tmp_path / "folder", ["folder", "a folder"]),
+        ("folder", tmp_path / "folder", ["folder", "no file in it to send"]),  # an empty one
         ("unreadable", tmp_path / "plain.txt" / "inside.py", ["inside.py", "unreadable", "Not a directory"]),
         ("empty", tmp_path / "empty.py", ["empty.py", "empty"]),
         ("too large", tmp_path / "huge.log", ["huge.log", "larger than 5 MB"]),
@@ -65,7 +65,9 @@ def test_ask_refuses_a_bad_context_file_before_any_request(lmstudio, tmp_path, c
     )
     assert r.returncode == 2, (name, r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("devsynth-tui: context file "), r.stderr
+    assert len(lines) == 1 and lines[0].startswith(("devsynth-tui: context file ", "devsynth-tui: context folder ")), (
+        r.stderr
+    )
     assert all(w in lines[0] for w in words), lines[0]
     assert str(good) not in lines[0]  # only the file at fault is named
     assert r.stdout == "" and "Traceback" not in r.stderr

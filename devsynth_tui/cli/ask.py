@@ -19,14 +19,14 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 
 
 def cmd_ask(args) -> int:
-    from devsynth_tui.services.pipeline import ChatRequest
+    from devsynth_tui.services.context.attachments import earlier_attachments
     from devsynth_tui.services.sanitize import safe_line
     from devsynth_tui.services.session import Session
 
     cfg = load_config(args)
     for warning in cfg.warnings:  # bad keys in the overrides file: ignored, said
         print(f"devsynth-tui: note: {safe_line(warning)}", file=sys.stderr)
-    items = load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
+    req = load_context(args)  # a bad file is refused here, before any connection: exit 2, no request, no row
     params = {f"llm.{k}": getattr(args, k) for k in SAMPLING_FLAGS if getattr(args, k) is not None}
     cfg = cfg.with_values(params, "command line") if params else cfg
     if not args.prompt.strip():
@@ -35,7 +35,11 @@ def cmd_ask(args) -> int:
     session.store.waiting.append(_note_waiting)
     try:
         conversation = _conversation_to_continue(session.conversations, args)
-        req = ChatRequest(args.prompt, context=items, examples=args.example, operation="ask")
+        if conversation is not None:  # files attached earlier in it are sent again (README: attachments)
+            earlier = earlier_attachments(session.conversations.messages(conversation))
+            if set(earlier) - {str(a) for a in req.attachments}:
+                req = load_context(args, earlier)
+        req.operation = "ask"
         done = run_async(_answer(session, conversation, req, args))
     finally:
         session.close()  # queued writes land first (waiting for a lock if another program holds it)
@@ -126,6 +130,7 @@ async def _stream_answer(session, cid: int, req, args):
 def _answer_json(backend, done, stages, conversation: int) -> dict:
     from dataclasses import asdict
 
+    from devsynth_tui.services.context.view import view_of
     from devsynth_tui.services.sanitize import safe_text
 
     r = done.result
@@ -141,6 +146,7 @@ def _answer_json(backend, done, stages, conversation: int) -> dict:
         "server_timings": r.server_timings if r else None,
         "server_stats": r.server_stats if r else None,
         "stages": [asdict(s) for s in stages],
+        "context": view_of(done.prepared).as_json() if done.prepared else None,
     }
 
 
@@ -154,11 +160,11 @@ def _footer(backend, done, conversation: int) -> str:
 
 def cmd_optimize(args) -> int:
 
-    from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+    from devsynth_tui.services.pipeline import Pipeline
 
     cfg = load_config(args)
-    items = load_context(args)
-    req = ChatRequest(args.prompt, context=items, examples=args.example, operation="optimize")
+    req = load_context(args)
+    req.operation = "optimize"
 
     async def run(backend):
         return backend, await Pipeline(cfg, backend, open_ledger()).prepare(req)
@@ -174,6 +180,8 @@ def cmd_optimize(args) -> int:
 
 def _optimize_report(req, prep, backend_label: str) -> dict:
     from dataclasses import asdict
+
+    from devsynth_tui.services.context.view import view_of
 
     items = []
     for original, item in zip(req.context, prep.items):
@@ -198,11 +206,13 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
         "saved_percent": round(100 * (1 - prep.tokens_after / prep.tokens_before), 1) if prep.tokens_before else 0.0,
         "stages": [asdict(r) for r in prep.reports],
         "items": items,
+        "context": view_of(prep).as_json(),
         "payload": prep.payload,
     }
 
 
 def _print_optimize(report: dict) -> None:
+    from devsynth_tui.services.context.view import view_lines
     from devsynth_tui.services.sanitize import safe_line, safe_text
 
     print(f"# {safe_line(report['backend'])} · model {safe_line(report['model'])}")
@@ -214,6 +224,11 @@ def _print_optimize(report: dict) -> None:
         kept = ", ".join(f"{s}-{e}" for s, e in item["lines_kept"]) or "-"
         path, before, after = safe_line(item["path"]), item["tokens_before"], item["tokens_after"]
         print(f"  {item['status']:10} {path}  lines {kept}  {before:,} -> {after:,}")
+        if item["note"]:
+            print(f"      why: {safe_line(item['note'])}")
+    print("--- the context view: what fills the window ---")
+    for line in view_lines(report["context"]):
+        print(safe_line(line))
     print(
         f"Prompt tokens: {report['tokens_before']:,} -> {report['tokens_after']:,} ({report['saved_percent']}% fewer)"
     )

@@ -84,6 +84,8 @@ class ChatRequest:
     system: str = DEFAULT_SYSTEM
     params: dict = field(default_factory=dict)  # sampling keys, "model", and "extra": server-specific fields
     prompt_is_template: bool = False  # the prompt is the app's own template: trimmed and compressed too
+    listings: list = field(default_factory=list)  # FolderListing of each folder in ``context`` (the context view)
+    attachments: list[str] = field(default_factory=list)  # the @paths attached, stored with the question
 
 
 @dataclass
@@ -99,6 +101,8 @@ class Prepared:
     model_reason: str = ""
     loading: bool = False  # the server lists the model as not loaded: it loads it first (LM Studio JIT)
     tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
+    window: int | None = None  # the model's context length: the server's, else the config's limit + max_tokens
+    listings: list = field(default_factory=list)  # the folders read for it (FolderListing), for the context view
 
     @property
     def messages(self) -> list[dict]:
@@ -305,7 +309,11 @@ class Pipeline:
         reports = loaded + context_reports + ([history.report] if history.report else []) + prompt_reports + [fit]
         after = bare_tokens + used + 4 * len(messages) + 3  # as count_messages, without encoding it all again
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
-        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent)
+        window = await self.backend.context_length(active) or self.cfg.get("memory.max_context_size") + sampling.get(
+            "max_tokens", 0
+        )
+        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, window=window)
+        prepared.listings = list(req.listings)
         await self._model_stage(req, prepared, active)
         info = await self.backend.model_info(payload["model"])
         prepared.loading = info is not None and info.loaded is False

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from devsynth_tui.services.context.items import ContextItem, StageReport
 from devsynth_tui.services.context.response_processing import CodeBlock, Section
+from devsynth_tui.services.context.view import view_of
 from devsynth_tui.services.llm.client import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Notice, Pipeline
 from devsynth_tui.services.store.conversations import Conversations, Message
@@ -79,7 +80,8 @@ class RequestRun:
                 yield event
             return
         self.request.history = await asyncio.to_thread(convs.messages, cid)
-        await convs.store.arun(convs.add, cid, Message("user", self.request.prompt))
+        meta = {"attachments": self.request.attachments} if self.request.attachments else {}
+        await convs.store.arun(convs.add, cid, Message("user", self.request.prompt, meta=meta))
         try:
             async for event in self.pipeline.run(self.request):
                 self.answer.take(event)
@@ -119,16 +121,19 @@ def answer_message(answer: Answer) -> Message:
             thinking=answer.thinking,
             meta={"stats": "cancelled · the partial answer is kept"},
         )
-    meta = {"stats": done.summary()}
+    meta: dict = {"stats": done.summary()}
+    if done.prepared is not None:  # what was sent, for the context view of this answer (reopened too)
+        meta["context"] = view_of(done.prepared).as_json()
     thinking = done.thinking or answer.thinking
     if thinking:
         meta["thinking_title"] = done.thinking_title()
     return Message("assistant", done.text, status=done.status, thinking=thinking, meta=meta)
 
 
-def task_request(wording: str, task: str, files: list[ContextItem]) -> ChatRequest:
-    """A task as a conversation message: the task's wording (the app's own template) with its files as context."""
-    return ChatRequest(wording, context=files, operation=task, prompt_is_template=True)
+def task_request(wording: str, task: str, files: list[ContextItem], template: bool = True) -> ChatRequest:
+    """A task as a conversation message with its files as context: a configured task's wording is the app's own
+    template (trimmed and compressed); the user's own words (``template=False``) are a question like any other."""
+    return ChatRequest(wording, context=files, operation=task, prompt_is_template=template)
 
 
 def task_title(task: str, files: list[ContextItem]) -> str:

@@ -22,10 +22,11 @@ FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
 
 
 class UserMessage(Static):
-    """A prompt as the user typed it."""
+    """A prompt as the user typed it, with the files and folders attached to it."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(safe_text(text), markup=False)
+    def __init__(self, text: str, attachments: list[str] | None = None) -> None:
+        names = ", ".join(safe_line(p.rsplit("/", 1)[-1] or p) for p in attachments or [])
+        super().__init__(safe_text(text) + (f"\nattached: {names}" if names else ""), markup=False)
 
 
 class ThinkingBlock(Collapsible):
@@ -65,6 +66,7 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = False
         self._thinking_since: float | None = None
         self._timer: Timer | None = None
+        self.context: dict | None = None  # what was sent for it (the context view's data), when known
 
     @property
     def text(self) -> str:
@@ -145,6 +147,7 @@ class PromptArea(TextArea):
     BINDINGS = [
         ("ctrl+j", "newline", "New line"),
         Binding("enter", "submit", "Send", show=False, priority=True),  # before the text area inserts a newline
+        Binding("tab", "complete", "Complete @path", show=False, priority=True),
     ]
 
     class Submitted(Message):
@@ -157,3 +160,17 @@ class PromptArea(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def action_complete(self) -> None:
+        """Tab: complete the ``@path`` the cursor ends (several matches are listed); elsewhere Tab moves focus."""
+        import os
+
+        from devsynth_tui.ui.attachments import complete_at_cursor
+
+        matches = complete_at_cursor(self, os.getcwd())
+        if matches is None:
+            self.screen.focus_next()
+        elif not matches:
+            self.notify("no file or folder matches that @path", severity="warning")
+        elif len(matches) > 1:
+            self.notify("  ".join(safe_line(m) for m in matches[:12]) + (" …" if len(matches) > 12 else ""))

@@ -8,16 +8,19 @@ view replays when its conversation is opened again mid-answer.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line
+from devsynth_tui.ui.attachments import AttachmentBar
 from devsynth_tui.ui.chat import AssistantMessage, PromptArea, UserMessage
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from devsynth_tui.ui.main_screen import MainScreen
 
 LIVE_COUNTER_SECONDS = 0.25
+ATTACH_PAUSE = 0.3  # the attachment bar is worked out once typing pauses this long
 NEW_TITLE = "new (saved with its first message)"
 
 
@@ -50,6 +54,11 @@ class LiveAnswer:
 class ChatPane(ReportsFailures, Vertical):
     """Conversation title, messages and the prompt; owns the live answers and the conversation on screen."""
 
+    BINDINGS = [  # before the prompt's ctrl+k (delete to line end) and ctrl+x (cut, while nothing is attached)
+        Binding("ctrl+k", "context_view", "Context", priority=True),
+        Binding("ctrl+x", "detach", "Detach @path", priority=True),
+    ]
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.conversation_id: int | None = None
@@ -58,6 +67,7 @@ class ChatPane(ReportsFailures, Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
         yield VerticalScroll(id="messages")
+        yield AttachmentBar(id="attachments")
         yield PromptArea(
             placeholder="Ask the model…  (Enter sends, ctrl+j new line, Esc cancels, ctrl+p commands)",
             id="prompt",
@@ -105,10 +115,12 @@ class ChatPane(ReportsFailures, Vertical):
         messages = self.session.conversations.messages(conversation_id)
         for m in messages:
             if m.role == "user":
-                await self.add(UserMessage(m.content))
+                await self.add(UserMessage(m.content, m.meta.get("attachments")))
             else:
                 stats, title = m.meta.get("stats", ""), m.meta.get("thinking_title", "Thinking")
-                await self.add(AssistantMessage(m.content, stats, m.status, m.thinking, title))
+                shown = AssistantMessage(m.content, stats, m.status, m.thinking, title)
+                shown.context = m.meta.get("context")
+                await self.add(shown)
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
             view = AssistantMessage()
@@ -154,25 +166,41 @@ class ChatPane(ReportsFailures, Vertical):
         if self.conversation_id in self.live:
             self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
             return
+        try:
+            request = await self.attached(text)
+        except ServiceError as e:  # an attached file that can't be used: said in place, the prompt stays
+            self.notify(str(e), severity="error")
+            return
         event.prompt.clear()
-        await self.send(text)
+        await self.send(text, request)
 
-    async def send(self, text: str) -> None:
+    async def attached(self, text: str):
+        """The request for ``text``: its ``@path`` attachments and those of the conversation's earlier questions
+        (sent again: README, attachments) read off the event loop."""
+        from devsynth_tui.services.context.attachments import attach, earlier_attachments
+
+        cid, convs = self.conversation_id, self.session.conversations
+        earlier = earlier_attachments(await asyncio.to_thread(convs.messages, cid)) if cid is not None else []
+        return await asyncio.to_thread(attach, text, os.getcwd(), earlier)
+
+    async def send(self, text: str, request=None) -> None:
         """Start an answer in the conversation on screen (a new one is created with its first message)."""
         from devsynth_tui.services.pipeline import ChatRequest
         from devsynth_tui.services.requests import Answer
 
+        request = request or ChatRequest(text)
         if self.conversation_id is None:
             self.conversation_id = await self.session.store.arun(self.session.conversations.create, text)
             self.set_title(self.title_of(self.conversation_id))
-        await self.add(UserMessage(text))
+        await self.add(UserMessage(request.prompt, request.attachments))
+        self.query_one(AttachmentBar).show([])
         view = AssistantMessage()
         await self.add(view)
         view.start_stream()
         live = LiveAnswer(self.conversation_id, view, Answer())
         self.live[live.conversation_id] = live
         live.worker = self.run_worker(
-            self.answer(live, ChatRequest(text)), group=f"answer-{live.conversation_id}", exit_on_error=False
+            self.answer(live, request), group=f"answer-{live.conversation_id}", exit_on_error=False
         )
 
     async def answer(self, live: LiveAnswer, request) -> None:
@@ -227,6 +255,13 @@ class ChatPane(ReportsFailures, Vertical):
 
     async def finished(self, live: LiveAnswer, done) -> None:
         self.post_message(RequestEnded(done))
+        if done.prepared is not None:
+            from devsynth_tui.services.context.view import view_of
+
+            context = view_of(done.prepared).as_json()
+            self.main.state.set(fill=context["fill"])
+            if view := live.shown():
+                view.context = context
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:
@@ -281,3 +316,85 @@ class ChatPane(ReportsFailures, Vertical):
         self.app.push_screen(
             Choice(f"Delete “{title}” and its {count} messages for good?", [("y", "Delete", "delete")]), answered
         )
+
+    # -- attachments and the context view -------------------------------------------------
+
+    def on_text_area_changed(self, event) -> None:
+        if isinstance(event.text_area, PromptArea):
+            self.run_worker(self.show_attachments(event.text_area.text), exclusive=True, group="attachments")
+
+    async def show_attachments(self, text: str) -> None:
+        """The bar above the prompt: what it attaches, with tokens and share of the window (after a pause in
+        typing; a folder's files come from the cache the second time)."""
+        from devsynth_tui.services.context.attachments import parse_attachments
+        from devsynth_tui.ui.attachments import describe
+
+        await asyncio.sleep(ATTACH_PAUSE)  # a newer keystroke cancels this one (exclusive worker)
+        bar = self.query_one(AttachmentBar)
+        if "@" not in text or not (await asyncio.to_thread(parse_attachments, text, os.getcwd()))[1]:
+            bar.show([])
+            return
+        try:
+            request = await self.attached(text)
+        except ServiceError as e:
+            bar.show([f"can't attach: {e}"])
+            return
+        window = await self.window()
+        bar.show(describe(request.context, request.listings, window))
+
+    async def window(self) -> int | None:
+        """The model's context length as the server says it, else None (not connected yet)."""
+        backend = self.session.backend
+        if backend is None or not self.main.can_send():
+            return None
+        try:
+            return await backend.context_length(await backend.resolve_model(self.session.cfg.get("llm.model")))
+        except Exception:
+            return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+x detaches only while something is attached; else it is the prompt's cut."""
+        return action != "detach" or self.query_one(AttachmentBar).display
+
+    def action_detach(self) -> None:
+        """ctrl+x: detach the prompt's last attachment (its @ goes; the path stays as text)."""
+        from devsynth_tui.ui.attachments import detach_last
+
+        prompt = self.query_one(PromptArea)
+        text = detach_last(prompt.text, os.getcwd())
+        if text == prompt.text:
+            self.notify("nothing attached: type @ and a path (Tab completes it)")
+        prompt.text = text
+
+    async def action_context_view(self) -> None:
+        """ctrl+k: the context view of the prompt being written (with its attachments), else of the last answer."""
+        from devsynth_tui.ui.context_view import ContextViewScreen
+
+        text = self.query_one(PromptArea).text
+        if text.strip():
+            self.run_worker(self.preview(text), exclusive=True, group="preview", exit_on_error=False)
+            return
+        answers = [a for a in self.query(AssistantMessage) if a.context]
+        if not answers:
+            self.notify("no answer here yet: the context view shows what a request sent (type a prompt first)")
+            return
+        self.app.push_screen(ContextViewScreen(answers[-1].context or {}, "Last answer"))
+
+    async def preview(self, text: str) -> None:
+        """What the prompt being written would send, prepared as for sending (no model call)."""
+        from devsynth_tui.services.context.view import view_of
+        from devsynth_tui.ui.context_view import ContextViewScreen
+
+        try:
+            request = await self.attached(text)
+            pipeline = await self.main.pipeline_when_connected(lambda note: None)
+            if pipeline is None:
+                self.notify(f"no model server ({self.main.backend_label})", severity="warning")
+                return
+            if self.conversation_id is not None:
+                request.history = await asyncio.to_thread(self.session.conversations.messages, self.conversation_id)
+            prepared = await pipeline.prepare(request)
+        except ServiceError as e:
+            self.notify(str(e), severity="error")
+            return
+        self.app.push_screen(ContextViewScreen(view_of(prepared).as_json(), "Before sending"))

@@ -230,13 +230,16 @@ class StatusLine(Static):
         for panel in self.screen.query(ResourcePanel):
             panel.show_gc(figure)
 
-    def show(self, backend: str, model: str | None, alerts: list[str], session: Report, note: str = "") -> None:
+    def show(
+        self, backend: str, model: str | None, alerts: list[str], session: Report, note: str = "", ctx: str = ""
+    ) -> None:
         """``backend``: what serves, first; ``note``: what else to say about it, dropped first when narrow;
         ``alerts``: the ones still standing (an alert that fell back below its limit is gone)."""
         backend, key = _key_hint(backend)
         tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
+        self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")
         self.parts = [(safe_line(text), priority) for text, priority in self.parts if text]
         self.set_class(bool(alerts), "alert")
         self._draw()

@@ -46,6 +46,7 @@ class Figures:
     alerts: tuple[str, ...] = ()  # memory alerts still standing
     notice: str = ""  # said in place of the backend while it holds (e.g. "loading the model…")
     gc: str = ""  # the last garbage collection's figure (memory.aggressive_gc)
+    fill: float | None = None  # the share of the model's window the last chat request took (the context view)
 
 
 Watcher = Callable[[Figures, Figures], None]  # (new, old)
@@ -126,12 +127,13 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
 
 def status_watcher(line: StatusLine) -> Watcher:
     """The status line follows the state: backend (or a notice), model, this session's total, gc, alerts."""
-    watched = ("session", "backend", "model", "alerts", "notice", "gc")
+    watched = ("session", "backend", "model", "alerts", "notice", "gc", "fill")
 
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
             return
         line.show_gc(new.gc)
-        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session)
+        ctx = f"ctx {round(100 * new.fill)} %" if new.fill is not None else ""
+        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session, ctx=ctx)
 
     return show

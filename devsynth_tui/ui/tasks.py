@@ -1,4 +1,5 @@
-"""The Tasks pane: a task's wording run on typed context files, as a conversation exchange."""
+"""The Tasks pane: an instruction in your own words (the configured tasks are starting wordings) run on typed
+context files and folders, as a conversation exchange."""
 
 from __future__ import annotations
 
@@ -55,7 +56,13 @@ class TasksPane(ReportsFailures, Vertical):
             )
             yield Button("Run", id="task-run", variant="primary", compact=True)
         yield Input(
-            placeholder="context files: path[=requirements|tests|code|documentation], ...",
+            value=str(next(iter(self.tasks.values()), "")),
+            placeholder="the instruction, in your own words (picking a task above fills in its wording)",
+            id="task-instruction",
+            compact=True,
+        )
+        yield Input(
+            placeholder="context files or folders: path[=requirements|tests|code|documentation], ...",
             id="task-files",
             compact=True,
         )
@@ -72,15 +79,21 @@ class TasksPane(ReportsFailures, Vertical):
         if event.button.id == "task-run":
             await self.submit()
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Picking a task fills the instruction with its wording, to run as it is or to edit."""
+        if event.select.id == "task-select" and event.value is not Select.BLANK:
+            self.query_one("#task-instruction", Input).value = str(self.tasks[str(event.value)])
+
     async def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "task-files":
+        if event.input.id in ("task-files", "task-instruction"):
             event.stop()
             await self.submit()
 
     async def submit(self) -> None:
         task = self.query_one("#task-select", Select).value
-        if task is Select.BLANK:
-            self.refuse("define a task under `tasks:` in your config first")
+        instruction = self.query_one("#task-instruction", Input).value.strip()
+        if not instruction:
+            self.refuse("type the instruction (or pick a task to start from its wording)")
             return
         if self.running:
             self.refuse("a task is still running: Esc cancels it")
@@ -98,10 +111,12 @@ class TasksPane(ReportsFailures, Vertical):
         if not self.main.can_send():
             self.refuse(f"no model server ({self.main.backend_label})")
             return
+        template = task is not Select.BLANK and instruction == str(self.tasks[str(task)]).strip()
+        name = str(task) if template else "own words"
         self.running = True
-        self.say(f"{task}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
+        self.say(f"{name}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
         view = await self.start(len(files))  # the run shows from its first frame
-        self.worker = self.run_task(view, str(task), files, types)
+        self.worker = self.run_task(view, name, instruction, template, files, types)
 
     @property
     def main(self) -> MainScreen:
@@ -113,11 +128,16 @@ class TasksPane(ReportsFailures, Vertical):
             self.worker.cancel()
 
     @work(exclusive=True, group="task", exit_on_error=False)
-    async def run_task(self, view: AssistantMessage, task: str, files: list[str], types: dict[str, str]) -> None:
+    async def run_task(
+        self, view: AssistantMessage, task: str, wording: str, template: bool, files: list[str], types: dict[str, str]
+    ) -> None:
         """Run a task as the chat runs an answer, as a conversation exchange: progress, streaming, live counters,
         Esc cancels (the partial answer stays), the stats line under it; a context file that can't be used is
-        refused before any call."""
-        from devsynth_tui.services.context.items import ContextError, load_files_async
+        refused before any call. The user's own words are a question like any other (not the app's template), so
+        named files are sent whole while they fit; a folder's files are picked by relevance."""
+        from devsynth_tui.services.context.attachments import load_paths
+        from devsynth_tui.services.context.items import ContextError
+        from devsynth_tui.services.context.view import view_of
         from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import Done, Notice, StageReport
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
@@ -126,7 +146,7 @@ class TasksPane(ReportsFailures, Vertical):
         painted = 0.0
         try:
             try:
-                items = await load_files_async(files, types, session.cfg.get("disk.async_io"))
+                items, listings = await asyncio.to_thread(load_paths, files, types)
             except ContextError as e:
                 await self.drop(view, str(e))
                 return
@@ -138,7 +158,9 @@ class TasksPane(ReportsFailures, Vertical):
             view.notice(f"preparing the request: {len(items)} file{'s' if len(items) != 1 else ''}, {tokens:,} tokens…")
             conversations = session.conversations
             cid = await session.store.arun(conversations.create, task_title(task, items))
-            run = RequestRun(pipeline, task_request(session.cfg.get("tasks")[task], task, items), conversations, cid)
+            request = task_request(wording, task, items, template)
+            request.listings = listings
+            run = RequestRun(pipeline, request, conversations, cid)
             async for event in run.events():
                 if isinstance(event, StageReport):
                     self.show_stage(event)
@@ -157,6 +179,7 @@ class TasksPane(ReportsFailures, Vertical):
                     await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                     if event.prepared:
                         self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                        state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx 31 %"
                     self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
             await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")

@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from devsynth_tui.services.context.folders import FolderListing, read_folder
+from devsynth_tui.services.context.items import ContextError, ContextItem, load_files
+
 _MENTION = re.compile(r"""(?<!\S)@(?:"([^"]+)"|'([^']+)'|((?:\\.|[^\s\\])+))""")
 _TRAILING = ".,;:!?)]}'\""  # punctuation after a path that is not part of it ("see @a.py.")
 
@@ -83,3 +86,54 @@ def complete_path(partial: str, cwd: str | Path = ".", limit: int = 50) -> list[
         if len(out) >= limit:
             break
     return out
+
+
+def load_paths(paths: list[str], types: dict[str, str] | None = None) -> tuple[list[ContextItem], list[FolderListing]]:
+    """Files (read whole, origin NAMED) and folders (``read_folder``: origin FOLDER, relevance picks within the
+    budget), all or nothing: ContextError names what can't be used. The folders' listings come back too."""
+    files = [p for p in paths if not Path(p).expanduser().is_dir()]
+    items = load_files(files, types)
+    listings = []
+    for folder in (p for p in paths if Path(p).expanduser().is_dir()):
+        try:
+            listing = read_folder(folder)
+        except ValueError as e:
+            raise ContextError(f"context folder {folder}: {e}") from None
+        if not listing.items:
+            raise ContextError(f"context folder {listing.summary()}: no file in it to send; name another folder")
+        listings.append(listing)
+        items += listing.items
+    return items, listings
+
+
+def attach(prompt: str, cwd: str | Path = ".", earlier: list[str] | None = None):
+    """A ChatRequest for a prompt with ``@path`` attachments: the text as sent, the files and folders named (and
+    ``earlier`` ones, e.g. attached to the conversation's earlier questions) as context. ContextError when one
+    can't be used."""
+    from devsynth_tui.services.pipeline import ChatRequest
+
+    text, found = parse_attachments(prompt, cwd)
+    mine = [str(a.path) for a in found]
+    items, listings = load_paths(list(dict.fromkeys([*mine, *(earlier or [])])))
+    base = Path(cwd).expanduser().resolve()
+    for item in items:  # named as the user sees them: relative to the working directory when under it
+        item.name, item.folder = _shown(item.name, base), _shown(item.folder, base) if item.folder else ""
+    for listing in listings:
+        listing.root = _shown(listing.root, base)
+    return ChatRequest(text, context=items, listings=listings, attachments=mine)
+
+
+def _shown(path: str, base: Path) -> str:
+    rel = os.path.relpath(path, base)
+    return path if rel.startswith("..") else rel
+
+
+def earlier_attachments(messages: list) -> list[str]:
+    """The paths attached to a conversation's earlier questions (stored in each user message's meta), oldest
+    first, each once, those that still exist: a follow-up sends them again without re-attaching."""
+    seen: dict[str, None] = {}
+    for m in messages:
+        if m.role == "user":
+            for path in m.meta.get("attachments", []):
+                seen.setdefault(path, None)
+    return [p for p in seen if Path(p).exists()]

@@ -123,3 +123,35 @@ def _folders(items: list[ContextItem], listings: list[FolderListing]) -> list[Pa
         skipped = dict(listing.skipped) if listing else {}
         out.append(Part("folder", folder, tokens, None, status, why, files=dict(counts), skipped=skipped))
     return out
+
+
+def view_of(prepared: Prepared) -> ContextView:
+    """The view of a prepared request with the window and folders it carries."""
+    return build_view(prepared, prepared.window, prepared.listings)
+
+
+def sent_as(part: dict) -> str:
+    """Which case applied to one component (of ``as_json()``), in words: whole, the line ranges, a folder's counts."""
+    status = part["status"]
+    if part["kind"] == "folder":
+        files = ", ".join(f"{n} {what}" for what, n in part["files"].items() if n)
+        skipped = ", ".join(f"{n} {why}" for why, n in part["skipped"].items())
+        return "; ".join(p for p in (files or "no files", f"skipped {skipped}" if skipped else "") if p)
+    if status == "partial" and part["lines"]:
+        return "lines " + ", ".join(f"{a}-{b}" for a, b in part["lines"])
+    return status
+
+
+def view_lines(view: dict) -> list[str]:
+    """The context view (``ContextView.as_json()``) as plain lines: one per component, then why when known.
+
+    What ``optimize`` prints and the dashboard's context view shows; names are the caller's to sanitize."""
+    window, fill = view["window"], view["fill"]
+    of = f" of a {window:,}-token window ({fill:.0%})" if window and fill is not None else " (window unknown)"
+    out = [f"{view['tokens']:,} tokens{of} · model {view['model'] or '-'}"]
+    for part in view["parts"]:
+        share = f"{part['share']:6.1%}" if part["share"] is not None else "     -"
+        out.append(f"  {part['name']}  {part['tokens']:,} tokens {share}  {sent_as(part)}")
+        if part["why"]:
+            out.append(f"      why: {part['why']}")
+    return out

@@ -1,0 +1,106 @@
+"""Issue 20, wired to the user: ``@path`` and folders in ``ask``, whole-when-fits checked on the bytes the real
+server received, the context view in ``ask --json`` and ``optimize``, and a follow-up sending earlier attachments."""
+
+import fnmatch
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from devsynth_tui.services.context.attachments import attach, earlier_attachments, parse_attachments
+from devsynth_tui.services.context.view import view_lines
+from devsynth_tui.services.store.conversations import Message
+
+FNMATCH = Path(fnmatch.__file__).read_text()
+WORDING = "Write pytest tests for the code in the context, covering normal and edge cases."
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "fnmatch_copy.py").write_text(FNMATCH)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "shapes.py").write_text("def rectangle_area(w, h):\n    return w * h\n")
+    (pkg / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (pkg / "poetry.lock").write_text("[[package]]\nname = 'x'\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Explain how @me@example.org is parsed", "What does @property do here?", "mail a@b.org", "@nothing/here.py"],
+)
+def test_an_at_word_that_names_nothing_stays_text(prompt, tmp_path):
+    text, found = parse_attachments(prompt, tmp_path)
+    assert (text, found) == (prompt, [])
+
+
+def test_attach_reads_files_named_and_folders_found(tmp_path):
+    root = _project(tmp_path)
+    req = attach("Test @fnmatch_copy.py and look at @pkg/, mail me@x.org", root)
+    assert req.prompt == "Test fnmatch_copy.py and look at pkg/, mail me@x.org"
+    assert req.attachments == [str(root / "fnmatch_copy.py"), str(root / "pkg")]
+    assert [(i.name.rsplit("/", 1)[-1], i.origin) for i in req.context] == [
+        ("fnmatch_copy.py", "named"),
+        ("shapes.py", "folder"),
+    ]
+    assert sum(req.listings[0].skipped.values()) == 2  # the image and the lockfile
+
+
+def test_a_follow_up_finds_the_earlier_attachments_that_still_exist(tmp_path):
+    root = _project(tmp_path)
+    gone = str(root / "gone.py")
+    messages = [
+        Message("user", "a", meta={"attachments": [str(root / "pkg"), gone]}),
+        Message("assistant", "b"),
+        Message("user", "c", meta={"attachments": [str(root / "pkg"), str(root / "fnmatch_copy.py")]}),
+    ]
+    assert earlier_attachments(messages) == [str(root / "pkg"), str(root / "fnmatch_copy.py")]
+
+
+@pytest.mark.integration
+def test_ask_sends_a_file_named_with_at_whole_and_a_folder_with_its_summary(recording_proxy, tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    r = run_cli(
+        "ask", f"{WORDING} @fnmatch_copy.py", "--context", "pkg", "--base-url", recording_proxy.url,
+        "--max-tokens", "4", "--temperature", "0", "--json",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    sent = recording_proxy.bodies()[-1]["messages"]
+    assert FNMATCH.rstrip() in sent[0]["content"]  # whole, whatever the wording
+    assert "def rectangle_area" in sent[0]["content"]
+    assert sent[-1]["content"] == f"{WORDING} fnmatch_copy.py"
+    assert "pkg: 1 files" in r.stderr and "skipped" in r.stderr
+    view = json.loads(r.stdout)["context"]
+    named = next(p for p in view["parts"] if p["kind"] == "file")
+    assert named["status"] == "whole" and named["share"] > 0
+    folder = next(p for p in view["parts"] if p["kind"] == "folder")
+    assert folder["files"] == {"picked whole": 1} and sum(folder["skipped"].values()) == 2
+    assert view["window"] and 0 < view["fill"] < 1
+    print("ask tokens sent:", view["tokens"], "server:", json.loads(r.stdout)["ledger"]["prompt_tokens"])
+
+
+@pytest.mark.integration
+def test_ask_continued_sends_the_files_attached_earlier(recording_proxy, tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    common = ["--base-url", recording_proxy.url, "--max-tokens", "4", "--temperature", "0"]
+    first = run_cli("ask", "Read @fnmatch_copy.py", *common)
+    assert first.returncode == 0, first.stderr
+    follow = run_cli("ask", "And what does translate return?", "-c", *common)
+    assert follow.returncode == 0, follow.stderr
+    assert FNMATCH.rstrip() in recording_proxy.bodies()[-1]["messages"][0]["content"]
+
+
+@pytest.mark.integration
+def test_optimize_says_which_case_applied_and_why(server_url, tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    r = run_cli("optimize", WORDING, "--context", "fnmatch_copy.py", "--context", "pkg", "--base-url", server_url)
+    assert r.returncode == 0, r.stderr
+    assert "why: whole: the named files fit the budget" in r.stdout
+    assert "--- the context view: what fills the window ---" in r.stdout
+    view = json.loads(run_cli("optimize", WORDING, "--context", "pkg", "--base-url", server_url, "--json").stdout)
+    lines = view_lines(view["context"])
+    assert any("pkg" in line and "picked whole" in line for line in lines)

@@ -1,0 +1,114 @@
+"""Issue 20 in the dashboard: ``@path`` in the chat (Tab completes, the bar lists, ctrl+x detaches, stored with the
+message, sent again in a follow-up), a task in your own words, the context view (ctrl+k) and the status line's fill;
+whole-when-fits checked on the bytes the real server received."""
+
+import fnmatch
+from pathlib import Path
+
+import pytest
+
+from devsynth_tui.config import load
+from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.attachments import AttachmentBar
+from devsynth_tui.ui.chat import PromptArea, UserMessage
+from devsynth_tui.ui.context_view import ContextViewScreen
+
+from .test_pilot import answered, connected, until
+
+FNMATCH = Path(fnmatch.__file__).read_text()
+WORDING = "Write pytest tests for the code in the context, covering normal and edge cases."
+SIZE = (120, 40)
+
+pytestmark = pytest.mark.integration
+
+
+def app_for(url: str) -> DevsynthApp:
+    cfg = load(base_url=url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 4, "llm.temperature": 0})
+    return DevsynthApp(cfg)
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def test_chat_at_file_is_completed_listed_sent_whole_stored_and_sent_again(
+    recording_proxy, tmp_path, monkeypatch
+):
+    (tmp_path / "fnmatch_copy.py").write_text(FNMATCH)
+    (tmp_path / "notes.md").write_text("# notes\n")
+    monkeypatch.chdir(tmp_path)
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        prompt.text = f"{WORDING} @fnm"
+        prompt.move_cursor(prompt.document.end)
+        await pilot.press("tab")
+        assert prompt.text == f"{WORDING} @fnmatch_copy.py "
+        bar = app.query_one(AttachmentBar)
+        await until(pilot, lambda: bar.display and "fnmatch_copy.py" in text_of(bar), what="the attachment bar")
+        assert "tokens" in text_of(bar) and "% of the" in text_of(bar)  # its share of the server's window
+        await pilot.press("enter")
+        await pilot.pause()
+        await answered(app, pilot)
+        sent = recording_proxy.bodies()[-1]["messages"]
+        assert FNMATCH.rstrip() in sent[0]["content"] and sent[-1]["content"].strip() == f"{WORDING} fnmatch_copy.py"
+        assert "attached: fnmatch_copy.py" in text_of(app.query(UserMessage).last())
+        assert not bar.display
+        assert "ctx " in text_of(app.query_one("#status"))  # the window's fill
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
+        assert stored[0].meta["attachments"] == [str(tmp_path / "fnmatch_copy.py")]
+        assert next(p for p in stored[1].meta["context"]["parts"] if p["kind"] == "file")["status"] == "whole"
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: isinstance(app.screen, ContextViewScreen), what="the context view")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ContextViewScreen), what="closing it")
+        prompt.text = "And what does translate return?"  # a follow-up: the earlier file is sent again
+        await pilot.press("enter")
+        await pilot.pause()
+        await answered(app, pilot)
+        assert FNMATCH.rstrip() in recording_proxy.bodies()[-1]["messages"][0]["content"]
+
+
+async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_proxy, tmp_path, monkeypatch):
+    (tmp_path / "property").write_text("x = 1\n")  # "@property" would name it only as a path: it does here
+    (tmp_path / "a.py").write_text("print(1)\n")
+    monkeypatch.chdir(tmp_path)
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        prompt.text = "mail me@a.py about @staticmethod and @a.py"
+        bar = app.query_one(AttachmentBar)
+        await until(pilot, lambda: bar.display and "a.py" in text_of(bar), what="the attachment bar")
+        assert "staticmethod" not in text_of(bar) and "me@" not in text_of(bar)
+        await pilot.press("ctrl+x")
+        assert prompt.text == "mail me@a.py about @staticmethod and a.py"
+        await until(pilot, lambda: not bar.display, what="the bar to empty")
+        await pilot.press("enter")
+        await pilot.pause()
+        await answered(app, pilot)
+        assert recording_proxy.bodies()[-1]["messages"][-1]["content"] == "mail me@a.py about @staticmethod and a.py"
+        assert "print(1)" not in recording_proxy.bodies()[-1]["messages"][0]["content"]
+
+
+async def test_a_task_in_your_own_words_sends_its_file_whole_and_is_a_conversation(recording_proxy, tmp_path):
+    code = tmp_path / "fnmatch_copy.py"
+    code.write_text(FNMATCH)
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f3")
+        instruction = app.query_one("#task-instruction")
+        assert instruction.value == app.cfg.get("tasks")["explain file"]  # the first task's wording to start from
+        instruction.value = "Write tests for translate"
+        app.query_one("#task-files").value = str(code)
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.query_one("#tasks-pane").running, what="the task")
+        sent = recording_proxy.bodies()[-1]["messages"]
+        assert FNMATCH.rstrip() in sent[0]["content"] and sent[-1]["content"] == "Write tests for translate"
+        stored = app.session.conversations.latest()
+        assert stored.title == "Task own words: fnmatch_copy.py"
+        assert app.session.conversations.messages(stored.id)[0].content == "Write tests for translate"
