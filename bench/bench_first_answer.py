@@ -49,13 +49,13 @@ async def session(url: str, n: int) -> dict:
 
     AssistantMessage.flush = flush
     done: list = []
-    real_finished = app.main.finished
+    real_finished = app.main.chat_pane.finished
 
     async def finished(live, event):
         done.append(event)
         await real_finished(live, event)
 
-    app.main.finished = finished
+    app.main.chat_pane.finished = finished
     gaps, started = [], time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
         while app.session.pipeline is None or any(w.group == "warm-up" and w.is_running for w in app.workers):
@@ -66,7 +66,7 @@ async def session(url: str, n: int) -> dict:
             app.query_one("#prompt").text = prompt.format(n=n, m=n + 100)
             sent = time.perf_counter()
             await pilot.press("enter")
-            while len(done) <= k or app.main.live:
+            while len(done) <= k or app.main.chat_pane.live:
                 await pilot.pause(0.01)
             await pilot.pause(0.2)
             gaps.append(painted[k] - sent - done[k].result.server_ttft)

@@ -53,6 +53,7 @@ class ChatPane(ReportsFailures, Vertical):
         super().__init__(**kwargs)
         self.conversation_id: int | None = None
         self.live: dict[int, LiveAnswer] = {}
+        self.tokenizer_loading = False  # started loading as the first prompt was typed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
@@ -142,6 +143,14 @@ class ChatPane(ReportsFailures, Vertical):
 
     # -- answers ---------------------------------------------------------------------------
 
+    def on_text_area_changed(self, event) -> None:
+        """A prompt is being typed: load the tokenizer (~40 MB, not loaded at start-up) in a thread meanwhile."""
+        from devsynth_tui.services.context import token_accounting
+
+        if not token_accounting.loaded() and not self.tokenizer_loading:
+            self.tokenizer_loading = True
+            self.run_worker(token_accounting.encoding, thread=True, group="tokenizer", exit_on_error=False)
+
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
         if not text.strip():
@@ -225,11 +234,12 @@ class ChatPane(ReportsFailures, Vertical):
             state.set(notice="")
 
     async def finished(self, live: LiveAnswer, done) -> None:
-        self.post_message(RequestEnded(done))
+        """The final answer on screen, then the other panes told (and a large answer's gc run after that frame)."""
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:
             self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
+        self.post_message(RequestEnded(done))
 
     # -- renaming and deleting -------------------------------------------------------------
 
