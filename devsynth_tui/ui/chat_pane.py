@@ -149,7 +149,7 @@ class ChatPane(ReportsFailures, Vertical):
 
         if not token_accounting.loaded() and not self.tokenizer_loading:
             self.tokenizer_loading = True
-            self.run_worker(token_accounting.encoding, thread=True, group="tokenizer", exit_on_error=False)
+            self.run_worker(token_accounting.load, thread=True, group="tokenizer", exit_on_error=False)
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value

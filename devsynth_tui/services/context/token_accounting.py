@@ -13,6 +13,7 @@ import asyncio
 import binascii
 import functools
 import hashlib
+import threading
 import zlib
 from importlib.util import find_spec
 from pathlib import Path
@@ -24,6 +25,7 @@ CL100K_PATTERN = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
+_LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 40 MB twice
 RANKS_PIECE = 1 << 16  # compressed bytes of the ranks file read per step (~5,000 lines)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
@@ -68,10 +70,16 @@ def loaded() -> bool:
     return encoding.cache_info().currsize > 0
 
 
+def load() -> None:
+    """Build the encoding once, whichever threads ask at once: a second caller waits for the first one's build."""
+    with _LOADING:
+        encoding()
+
+
 async def load_off_the_loop() -> None:
     """Build the encoding in a thread if it is not built yet, so that counting on the event loop never builds it."""
     if not loaded():
-        await asyncio.to_thread(encoding)
+        await asyncio.to_thread(load)
 
 
 @functools.lru_cache(maxsize=1)
