@@ -120,7 +120,9 @@ def idle_and_memory(commands: dict[str, str], size: tuple[int, int], answer: boo
             if app:
                 line += f" (bare +{rss - floor:.0f} MB, goal +35)"
             if app and answer:
-                term.send("Say hello in five words.", "Enter")
+                term.send("Say hello in five words.")
+                term.wait_for(r"five words")
+                term.send("Enter")  # apart from the text: sent with it, the Enter was sometimes lost
                 term.wait_for(r"tok/s", timeout=120)
                 time.sleep(2)
                 after = process.memory_info().rss / 2**20

@@ -32,6 +32,7 @@ async def session(url: str, n: int) -> dict:
     from devsynth_tui.config import load
     from devsynth_tui.ui.app import DevsynthApp
     from devsynth_tui.ui.chat import AssistantMessage
+    from devsynth_tui.ui.chat_pane import ChatPane
 
     cfg = load(base_url=url).with_values(
         {"llm.embedded.mode": "never", "llm.max_tokens": 16, "disk.caching.enabled": False}
@@ -49,13 +50,13 @@ async def session(url: str, n: int) -> dict:
 
     AssistantMessage.flush = flush
     done: list = []
-    real_finished = app.main.finished
+    real_finished = ChatPane.finished
 
-    async def finished(live, event):
+    async def finished(self, live, event):
         done.append(event)
-        await real_finished(live, event)
+        await real_finished(self, live, event)
 
-    app.main.finished = finished
+    ChatPane.finished = finished
     gaps, started = [], time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
         while app.session.pipeline is None or any(w.group == "warm-up" and w.is_running for w in app.workers):
@@ -66,7 +67,7 @@ async def session(url: str, n: int) -> dict:
             app.query_one("#prompt").text = prompt.format(n=n, m=n + 100)
             sent = time.perf_counter()
             await pilot.press("enter")
-            while len(done) <= k or app.main.live:
+            while len(done) <= k or app.main.chat_pane.live:
                 await pilot.pause(0.01)
             await pilot.pause(0.2)
             gaps.append(painted[k] - sent - done[k].result.server_ttft)

@@ -108,7 +108,9 @@ def key_echo(url: str, stream: bool, n: int = 20_000, checkout: Path = ROOT) -> 
         term.wait_for(r"server at", r"Ask the model")
         time.sleep(1.5)
         if stream:
-            term.send("go", "Enter")
+            term.send("go")
+            term.wait_for(r"go")
+            term.send("Enter")  # apart from the text: sent with it, the Enter was sometimes lost (both checkouts)
             term.wait_for(r"tok1\d\d ")  # the answer is streaming
         delays = []
         for k in range(1, KEYS + 1):

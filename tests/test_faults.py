@@ -197,3 +197,20 @@ async def test_load_no_leaks_every_request_has_a_row(faults):
     assert fds1 <= fds0 + 2  # the client's keep-alive pool may hold a connection or two
     assert Ledger(Store(db_path(app_home()))).report().requests == 100 + 1000 + 40
     await pipe.backend.client.aclose()
+
+
+async def test_a_large_answer_is_collected_by_headless_ask_never_inside_the_pipeline(faults, monkeypatch):
+    """memory.aggressive_gc: the pipeline marks a large answer; a dashboard collects after its last frame, the
+    headless ``ask`` (no frame to wait for) at once."""
+    from devsynth_tui.services import requests
+    from devsynth_tui.services.resources import monitor
+
+    collected: list[int] = []
+    monkeypatch.setattr(monitor, "collect_garbage", lambda: collected.append(1) or "gc: counted")
+    values = {"llm.embedded.mode": "never", "llm.max_tokens": 2_000, "memory.aggressive_gc": True}
+    cfg = load(base_url=faults.url("fast")).with_values({**values, "disk.caching.enabled": False})
+    pipe = Pipeline(cfg, Backend(LLMClient(faults.url("fast")), "openai"), Ledger(Store(db_path(app_home()))))
+    events = [e async for e in pipe.run(ChatRequest("go"))]
+    assert events[-1].collect and not collected
+    done = await requests.ask(pipe, ChatRequest("go"))
+    assert collected == [1] and "gc: counted" in done.notes

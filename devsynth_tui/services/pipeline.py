@@ -25,14 +25,19 @@ from devsynth_tui.services.context import prompt_optimization as prompts
 from devsynth_tui.services.context import pruning
 from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
-from devsynth_tui.services.context.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
+from devsynth_tui.services.context.token_accounting import (
+    count_messages,
+    count_tokens,
+    estimate_cost,
+    load_off_the_loop,
+    truncate_tokens,
+)
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError
 from devsynth_tui.services.llm.model_routing import classify, route
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.resources.monitor import collect_garbage
 from devsynth_tui.services.store.conversations import (
     HistoryFit,
     Message,
@@ -123,6 +128,7 @@ class Done:
     cached: bool = False
     notes: list[str] = field(default_factory=list)
     thinking: str = ""
+    collect: bool = False  # memory.aggressive_gc: collect garbage once this answer is shown (services.requests.ask)
 
     def summary(self) -> str:
         """One line for under an answer: model, tokens (thinking apart), saved, timings, why it stopped."""
@@ -276,6 +282,7 @@ class Pipeline:
         The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
+        await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
         whole = _whole_history(req.history)
         before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(
             req.context
@@ -496,6 +503,7 @@ class Pipeline:
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
+        await load_off_the_loop()  # even a request that fails before prepare counts its prompt
         try:
             await self.backend.ensure_alive()
             prep = await self.prepare(req)
@@ -541,8 +549,8 @@ class Pipeline:
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
-        """Store a complete deterministic answer (in the background if so configured); collect garbage after a large
-        one."""
+        """Store a complete deterministic answer (in the background if so configured); mark a large one for a
+        collection, which its consumer runs once the answer is shown (a dashboard after its last frame)."""
         if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
             r = done.result
             entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}
@@ -552,8 +560,7 @@ class Pipeline:
         large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (
             done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS
         )
-        if self.cfg.get("memory.aggressive_gc") and large:
-            done.notes.append(collect_garbage())
+        done.collect = bool(self.cfg.get("memory.aggressive_gc") and large)
 
     async def _explain(self, error: Exception) -> str:
         """The error's one line, plus what happened to the embedded server if it died."""

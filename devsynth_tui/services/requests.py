@@ -104,6 +104,10 @@ async def ask(
     """
     run = RequestRun(pipeline, request, conversations, conversation_id)
     async for event in run.events():
+        if isinstance(event, Done) and event.collect:  # memory.aggressive_gc: no frame to wait for here
+            from devsynth_tui.services.resources.monitor import collect_garbage
+
+            event.notes.append(collect_garbage())
         if on_event:
             on_event(event)
     assert run.answer.done is not None  # the pipeline always ends in a Done

@@ -7,7 +7,9 @@ figure, the all-time figure and the status line always agree.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from devsynth_tui.services.llm.backend import Backend
     from devsynth_tui.services.pipeline import Pipeline
     from devsynth_tui.services.resources.openmetrics import Metrics
+
+PIPELINE = "devsynth_tui.services.pipeline"
 
 
 class Session:
@@ -43,7 +47,9 @@ class Session:
 
         old, self.backend, self.pipeline, backend = self.backend, None, None, None
         try:
-            backend = self.backend = await connect(self.cfg, self.home)
+            # the probes need only the client: the pipeline's modules import in a thread while they run
+            backend, _ = await asyncio.gather(connect(self.cfg, self.home), asyncio.to_thread(import_module, PIPELINE))
+            self.backend = backend
             self.pipeline = self.new_pipeline()
         finally:
             if old:  # answers, tasks and runs still on the old backend finish on it: it closes once they end

@@ -19,6 +19,7 @@ from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
+FRAME_SPACING = 2.0  # after a frame that took t (flush to screen), the next waits at least t x this: keys go between
 
 
 class UserMessage(Static):
@@ -85,7 +86,19 @@ class AssistantMessage(Vertical):
 
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
-        self._timer = self.set_interval(FRAME_SECONDS, self.flush)
+        self._timer = self.set_timer(FRAME_SECONDS, self._frame)
+
+    async def _frame(self) -> None:
+        """One frame of the stream; the next comes a frame later, or later still after a slow one, so that a key
+        typed meanwhile is drawn before the next frame: a frame never holds a key longer than itself."""
+        started = time.perf_counter()
+        await self.flush()
+        self.call_after_refresh(self._next_frame, started)
+
+    def _next_frame(self, started: float) -> None:
+        if self._timer is not None:  # still streaming
+            took = time.perf_counter() - started
+            self._timer = self.set_timer(max(FRAME_SECONDS, took * FRAME_SPACING), self._frame)
 
     def add(self, text: str) -> None:
         """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
@@ -120,6 +133,7 @@ class AssistantMessage(Vertical):
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
         if self._timer:
             self._timer.stop()
+            self._timer = None
         self._thinking_dirty = False
         await self.flush()
         if text != self.text:

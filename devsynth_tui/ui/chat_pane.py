@@ -63,6 +63,7 @@ class ChatPane(ReportsFailures, Vertical):
         super().__init__(**kwargs)
         self.conversation_id: int | None = None
         self.live: dict[int, LiveAnswer] = {}
+        self.tokenizer_loading = False  # started loading as the first prompt was typed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
@@ -154,6 +155,17 @@ class ChatPane(ReportsFailures, Vertical):
             live.worker.cancel()
 
     # -- answers ---------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event) -> None:
+        """A prompt is being typed: load the tokenizer (~40 MB, not loaded at start-up) in a thread meanwhile,
+        and show what the prompt attaches."""
+        from devsynth_tui.services.context import token_accounting
+
+        if not token_accounting.loaded() and not self.tokenizer_loading:
+            self.tokenizer_loading = True
+            self.run_worker(token_accounting.load, thread=True, group="tokenizer", exit_on_error=False)
+        if isinstance(event.text_area, PromptArea):
+            self.run_worker(self.show_attachments(event.text_area.text), exclusive=True, group="attachments")
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
@@ -254,7 +266,7 @@ class ChatPane(ReportsFailures, Vertical):
             state.set(notice="")
 
     async def finished(self, live: LiveAnswer, done) -> None:
-        self.post_message(RequestEnded(done))
+        """The final answer on screen, then the other panes told (and a large answer's gc run after that frame)."""
         if done.prepared is not None:
             from devsynth_tui.services.context.view import view_of
 
@@ -266,6 +278,7 @@ class ChatPane(ReportsFailures, Vertical):
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
         elif live.conversation_id != self.conversation_id:
             self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
+        self.post_message(RequestEnded(done))
 
     # -- renaming and deleting -------------------------------------------------------------
 
@@ -318,10 +331,6 @@ class ChatPane(ReportsFailures, Vertical):
         )
 
     # -- attachments and the context view -------------------------------------------------
-
-    def on_text_area_changed(self, event) -> None:
-        if isinstance(event.text_area, PromptArea):
-            self.run_worker(self.show_attachments(event.text_area.text), exclusive=True, group="attachments")
 
     async def show_attachments(self, text: str) -> None:
         """The bar above the prompt: what it attaches, with tokens and share of the window (after a pause in

@@ -20,6 +20,10 @@ def app_for(url, **values):
     return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", **values}))
 
 
+def warmed_up(app) -> bool:
+    return app.main.warm_up_started and not any(w.group == "warm-up" and w.is_running for w in app.workers)
+
+
 def on_screen(app) -> str:
     """The text of the screen as drawn (the SVG a screenshot saves holds every visible character)."""
     return app.export_screenshot().replace("&#160;", " ")
@@ -214,3 +218,66 @@ def test_server_process_found_by_port_and_remote_named(server_url, embedded_serv
     assert pid == embedded_server.pid and label.endswith(f"pid {embedded_server.pid}")
     assert server_process("http://192.0.2.1:1234/v1") == (None, "remote")
     assert server_process("http://whatever:1/v1", embedded_pid=4242) == (4242, "embedded llama.cpp, pid 4242")
+
+
+async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_screen(faults, monkeypatch):
+    """memory.aggressive_gc after a large answer: never on the event loop before the answer's last frame."""
+    from devsynth_tui.services.resources import monitor
+
+    seen_at_collection: list[str] = []
+    real = monitor.collect_garbage
+
+    def collect() -> str:
+        stats = app.query(AssistantMessage).last().query_one(".stats")
+        seen_at_collection.append(str(stats.render()))
+        return real()
+
+    monkeypatch.setattr(monitor, "collect_garbage", collect)
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000, "memory.aggressive_gc": True})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "go")
+        await until(pilot, lambda: seen_at_collection, what="the collection")
+    assert len(seen_at_collection) == 1
+    assert "2,000 tokens" in seen_at_collection[0]  # the answer's stats line: finish() had shown the final answer
+
+
+async def test_the_tokenizer_is_loaded_by_the_first_prompt_not_at_start_up(faults, monkeypatch):
+    """Idle after start-up (connected, warmed up) the tokenizer's 40 MB are not loaded; typing a prompt loads them
+    (in a thread) and the answer's figures are counted as before."""
+    from devsynth_tui.services.context import token_accounting
+
+    token_accounting.encoding.cache_clear()
+    app = app_for(faults.url("fast"))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await until(pilot, lambda: warmed_up(app), what="the warm-up done")
+        assert not token_accounting.loaded()
+        await ask(app, pilot, "go")
+        assert token_accounting.loaded()
+        assert "tokens" in str(app.query(AssistantMessage).last().query_one(".stats").render())
+
+
+async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endpoint_once(
+    recording_proxy, app_home, monkeypatch
+):
+    """The probes run at once and alone (the warm-up starts after the status line names the server); a
+    llama.cpp server is not asked LM Studio's endpoints again to list its models, and the first list is reused."""
+    status_at_warm_up: list[str] = []
+    real = MainScreen._warm_up
+
+    def warm_up(self):
+        status_at_warm_up.append(str(self.status_line.render()))
+        real(self)
+
+    monkeypatch.setattr(MainScreen, "_warm_up", warm_up)
+    recording_proxy.requests.clear()
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await until(pilot, lambda: warmed_up(app), what="the warm-up done")
+        await pilot.press("f5")  # the Models pane shows the list connect fetched
+        await until(pilot, lambda: app.main._pane("models") is not None and app.main.models)
+    assert len(status_at_warm_up) == 1 and "llama.cpp server at" in status_at_warm_up[0]
+    paths = [path for _, path, _ in recording_proxy.requests]
+    assert sorted(paths) == sorted(["/v1/models", "/api/v0/models", "/api/v1/models", "/props", "/v1/models"])

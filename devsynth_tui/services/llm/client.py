@@ -420,21 +420,22 @@ class LLMClient:
         except HTTPX_ERRORS:
             return False
 
-    async def list_models(self) -> list[ModelInfo]:
-        """Models from ``/v1/models``, enriched from LM Studio's ``/api/v0`` and ``/api/v1`` or llama.cpp's ``meta``.
+    async def list_models(self, native: bool = True) -> list[ModelInfo]:
+        """Models from ``/v1/models``, enriched from LM Studio's ``/api/v0`` and ``/api/v1`` (unless ``native`` is
+        False: a server known not to be LM Studio) or llama.cpp's ``meta``.
 
         Models only LM Studio's native list knows (JIT off: downloaded, not loaded) come last.
         """
         response = await self._send("GET", "/v1/models")
         models = self._openai_models(self._json(response.content, "/v1/models"))
-        native = await self._native_models()
+        native_models = await self._native_models() if native else []
         matched = set()
         for m in models:
-            for fields in native:
+            for fields in native_models:
                 if m.id == fields["id"] or m.id in fields.get("instances", ()):
                     _update(m, fields)
                     matched.add(fields["id"])
-        models += [_update(ModelInfo(f["id"]), f) for f in native if f["id"] not in matched]
+        models += [_update(ModelInfo(f["id"]), f) for f in native_models if f["id"] not in matched]
         return models
 
     def _openai_models(self, data: Any) -> list[ModelInfo]:
@@ -513,7 +514,9 @@ class LLMClient:
         return instances
 
     async def is_lmstudio(self) -> bool:
-        return await self._native("/api/v0/models", "data") is not None or await self.supports_loading()
+        """LM Studio answers its native model lists (``/api/v0``, or 0.4's ``/api/v1``): both asked at once."""
+        v0, v1 = await asyncio.gather(self._native("/api/v0/models", "data"), self.supports_loading())
+        return v0 is not None or v1
 
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
