@@ -194,7 +194,8 @@ async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(
     backend = await connect(cfg, tmp_path)
     try:
         assert backend.kind == "embedded"
-        assert backend.label.startswith("LM Studio not running at http://127.0.0.1:9/v1: using the embedded SmolLM2")
+        assert backend.label.startswith("embedded SmolLM2")  # what serves comes first
+        assert backend.note == "LM Studio not running at http://127.0.0.1:9/v1"
     finally:
         await backend.aclose()
 

@@ -141,7 +141,8 @@ def _answer_json(backend, done, stages, conversation: int) -> dict:
 def _footer(backend, done, conversation: int) -> str:
     """The stats line on stderr: the answer's summary, the backend, the wall time, the conversation."""
     summary, took = done.summary(), done.row.duration
-    return f"-- {summary} · {backend.label} · {took:.2f} s · conversation {conversation} (-c continues)"
+    serves = f"{backend.label} ({backend.note})" if backend.note else backend.label
+    return f"-- {summary} · {serves} · {took:.2f} s · conversation {conversation} (-c continues)"
 
 
 def cmd_optimize(args) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devsynth_tui.cli.common import load_config
+from devsynth_tui.cli.common import EXIT_USAGE, load_config
 
 
 def cmd_config(args) -> int:
@@ -33,11 +33,19 @@ def _check_config(args) -> int:
     """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask`
     loads it.
 
-    A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
+    Every bad key of the config file is reported, one line each (exit 2); any other bad value raises
+    ConfigError (main names the layer at fault); a good stack lists what each layer sets.
     """
-    from devsynth_tui.config import load, overrides_path
+    import sys
 
-    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model)
+    from devsynth_tui.config import ConfigError, load, overrides_path
+
+    found: list[ConfigError] = []
+    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model, file_problems=found)
+    for problem in found:
+        print(f"devsynth-tui: {config_fault(problem)}", file=sys.stderr)
+    if found:
+        return EXIT_USAGE
     print(f"ok: the effective config is valid ({' < '.join(cfg.sources)})")
     for source in cfg.sources:
         keys = sorted(k for k, origin in cfg.origins.items() if origin == source)

@@ -19,7 +19,7 @@ def cmd_models(args) -> int:
         if args.json:
             print(json.dumps({"backend": backend.label, "models": [asdict(m) for m in models]}))
             return
-        print(f"# {backend.label}")
+        print(f"# {backend.label}" + (f" ({backend.note})" if backend.note else ""))
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
             print(f"{m.id:40} {state:10} ctx {m.context_length or '-':>6}  {m.quantization or ''}")

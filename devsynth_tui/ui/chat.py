@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -48,6 +49,9 @@ class ThinkingBlock(Collapsible):
 
     def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
         self._draw()
+
+    def on_mount(self) -> None:
+        self.screen.refresh_bindings()  # the footer shows the key that opens it (ctrl+t) once there is one
 
 
 class AssistantMessage(Vertical):
@@ -157,3 +161,13 @@ class PromptArea(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    async def _on_key(self, event: events.Key) -> None:
+        """ctrl+j inserts its newline here, in the order the keys arrived: as a binding it would run only once
+        the key had bubbled up, after the text typed behind it (a paste's burst) was already in."""
+        if event.key == "ctrl+j":
+            event.stop()
+            event.prevent_default()
+            self.action_newline()
+            return
+        await super()._on_key(event)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -116,10 +117,13 @@ class ModelsPane(ReportsFailures, Vertical):
             self.notify(f"{action} failed: {describe(e)}", severity="error")
 
 
+QUIT = Binding("ctrl+q", "app.quit", "Quit")  # a dialog's bindings hide the app's: every dialog binds it again
+
+
 class ConversationPicker(ModalScreen[int | None]):
     """Pick a stored conversation to reopen."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Close")]
+    BINDINGS = [("escape", "dismiss(None)", "Close"), QUIT]
 
     def __init__(self, conversations: list[Conversation]) -> None:
         super().__init__()
@@ -151,7 +155,7 @@ class ConversationPicker(ModalScreen[int | None]):
 class RenameScreen(ModalScreen[str | None]):
     """Ask for a new conversation title."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Close")]
+    BINDINGS = [("escape", "dismiss(None)", "Close"), QUIT]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -170,11 +174,11 @@ class RenameScreen(ModalScreen[str | None]):
 class Choice(ModalScreen[str | None]):
     """A question with a few answers, each on a key and a button (Enter takes the first); Esc answers None."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [("escape", "dismiss(None)", "Cancel"), QUIT]
 
-    def __init__(self, question: str, answers: list[tuple[str, str, str]]) -> None:
+    def __init__(self, question: str, answers: list[tuple[str, str, str]], id: str | None = None) -> None:
         """``answers``: (key, label, value) each."""
-        super().__init__()
+        super().__init__(id=id)
         self.question, self.answers = question, answers
 
     def compose(self) -> ComposeResult:

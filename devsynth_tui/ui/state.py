@@ -41,6 +41,7 @@ class Figures:
     history: tuple[int, ...] = ()  # tokens per request, oldest first
     live_completion: int = 0  # the estimate for answers still streaming
     backend: str = "connecting…"
+    backend_note: str = ""  # why that backend serves (e.g. "LM Studio not running at …"), shown where there is room
     model: str = ""
     server: str = "connecting…"  # the server's process as the resource panel names it
     alerts: tuple[str, ...] = ()  # memory alerts still standing
@@ -125,13 +126,12 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
 
 
 def status_watcher(line: StatusLine) -> Watcher:
-    """The status line follows the state: backend (or a notice), model, this session's total, gc, alerts."""
-    watched = ("session", "backend", "model", "alerts", "notice", "gc")
+    """The status line follows the state: backend (or a notice), model, this session's total, alerts."""
+    watched = ("session", "backend", "backend_note", "model", "alerts", "notice")
 
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
             return
-        line.show_gc(new.gc)
-        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session)
+        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session, new.backend_note)
 
     return show

@@ -36,12 +36,15 @@ class Backend:
 
     @property
     def label(self) -> str:
+        """What serves, leading with its name: "embedded SmolLM2… (llama.cpp) at 127.0.0.1:PORT", "LM Studio at …"."""
         if self.embedded is not None:
-            where = f"{self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
-            if self.fallback_from:
-                return f"LM Studio not running at {self.fallback_from}: using the embedded {where}"
-            return f"embedded {where}"
+            return f"embedded {self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
         return f"{self.name} at {self.client.url}"
+
+    @property
+    def note(self) -> str:
+        """Why this backend serves, when it stands in for another ("LM Studio not running at …"); else ""."""
+        return f"LM Studio not running at {self.fallback_from}" if self.fallback_from else ""
 
     async def resolve_model(self, wanted: str | None) -> str:
         """The model to send: the one asked for (it must be on the server), else a loaded one, else the first LLM.
