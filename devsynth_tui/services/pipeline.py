@@ -307,8 +307,7 @@ class Pipeline:
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
         prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent)
         await self._model_stage(req, prepared, active)
-        info = await self.backend.model_info(payload["model"])
-        prepared.loading = info is not None and info.loaded is False
+        prepared.loading = await self.backend.will_load(payload["model"])
         rsp = self.cfg["tokens"]["response_optimization"]
         if rsp["early_termination"]:
             stops = EarlyTerminator(rsp["termination_patterns"]).stop_strings

@@ -177,6 +177,7 @@ class MainScreen(ReportsFailures, Screen):
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
         self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
+        self.state.watch(lambda new, old: self._show_models() if new.notice != old.notice else None)  # (un)loading
         if resources := self.resources:
             self.state.watch(lambda new, old: resources.show() if new.server != old.server else None)
         if self.fixed:
@@ -300,10 +301,8 @@ class MainScreen(ReportsFailures, Screen):
 
     async def refresh_models(self) -> None:
         if self.session.backend:
-            models = await self.session.backend.models(refresh=True)
-            self.models = models
-            if pane := self._pane("models"):
-                pane.show(models, self.cfg.get("llm.model") or self.model)
+            self.models = await self.session.backend.models(refresh=True)
+            self._show_models()
             if advisor := self._pane("advisor"):
                 advisor.recheck()
 
@@ -524,8 +523,7 @@ class MainScreen(ReportsFailures, Screen):
         """What a newly mounted pane shows of what happened before it was opened."""
         pane = self._pane(tab)
         if tab == "models":
-            if self.models:
-                pane.show(self.models, self.cfg.get("llm.model") or self.model)
+            self._show_models()
             if self.routing:
                 pane.show_routing(self.routing)
         elif tab == "graphs":
@@ -540,6 +538,11 @@ class MainScreen(ReportsFailures, Screen):
         if self.fixed:
             for box in pane.query(Input):
                 box.cursor_blink = False  # a blinking cursor would make every snapshot differ
+
+    def _show_models(self) -> None:
+        """The Models pane (once opened) shows the models as last known: listed, or a state read for a request."""
+        if self.models and (pane := self._pane("models")):
+            pane.show(self.models, self.cfg.get("llm.model") or self.model)
 
     def show_resources_pane(self) -> None:
         """The Resources pane's charts, while it is on screen: the sampler's window and the last hour's requests."""

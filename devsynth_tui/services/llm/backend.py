@@ -88,6 +88,16 @@ class Backend:
         """What the server says about ``model``, if it lists it."""
         return next((m for m in await self.models() if m.id == model), None)
 
+    async def will_load(self, model: str) -> bool:
+        """Must the server load ``model`` before it answers? LM Studio's state is read again (cheaply, per request):
+        it unloads idle models, so the list read earlier may say "loaded" of one it has since unloaded."""
+        info = await self.model_info(model)
+        if info is None:
+            return False
+        if self.kind == "lmstudio" and (now := await self.client.loaded_now(model)) is not None:
+            info.loaded = now  # the listed model follows, for the Models pane
+        return info.loaded is False
+
     async def context_length(self, model: str) -> int | None:
         """The model's context window when the server tells it."""
         models = await self.models()

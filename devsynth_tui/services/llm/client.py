@@ -485,6 +485,14 @@ class LLMClient:
                 _known(by_id.setdefault(item["key"], {"id": item["key"]}), _v1_fields(item))
         return list(by_id.values())
 
+    async def loaded_now(self, model_id: str) -> bool | None:
+        """Whether LM Studio has ``model_id`` loaded at this moment (it unloads idle models): its ``/api/v0/models``
+        ``state``, one small local request; None when the server does not say."""
+        for item in await self._native("/api/v0/models", "data") or []:
+            if item.get("id") == model_id:
+                return _v0_fields(item)["loaded"]
+        return None
+
     async def supports_loading(self) -> bool:
         """True when the server offers LM Studio 0.4's ``/api/v1/models`` (and so load and unload)."""
         return await self._native("/api/v1/models", "models") is not None
