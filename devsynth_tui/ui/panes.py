@@ -102,11 +102,7 @@ class ModelsPane(ReportsFailures, Vertical):
         try:
             if action != "refresh" and model:
                 if not await backend.client.supports_loading():
-                    self.notify(
-                        f"{backend.name} can't {action} models from here: do it in its own window "
-                        f"(LM Studio 0.4 offers /api/v1/models/{action})",
-                        severity="warning",
-                    )
+                    self.notify(f"nothing to {action} from here: {backend.loads_models_itself}", severity="warning")
                     return
                 self.notify(f"{action}ing {model}…")
                 await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))

@@ -142,3 +142,22 @@ async def test_a_thinking_block_opens_with_a_key_shown_in_the_footer_and_with_a_
         await until(pilot, lambda: title.region.height > 0 and title.region.y < SMALL[1], 30, "the title on screen")
         await pilot.click(title)
         await until(pilot, lambda: not block.collapsed, 30, "the block opened by a click")
+
+
+async def test_the_models_pane_on_llama_cpp_shows_size_and_parameters_and_l_says_it_loads_itself(make_app):
+    app = make_app()
+    notified: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notified.append(str(message)), real_notify(message, **kw))
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.session.pipeline is not None, 60, "the connection")
+        await pilot.press("f5")
+        table = app.query_one("#models-table")
+        await until(pilot, lambda: table.row_count > 0, 30, "the model list")
+        model = app.main.models[0]
+        _, name, _, size, params, quantization, *_ = table.get_row(model.id)
+        assert name == "SmolLM2-135M-Instruct" and params == "135M" and quantization == "Q4_1"
+        assert size.endswith(" GB") and float(size.split()[0]) > 0
+        await pilot.press("l")
+        await until(pilot, lambda: any("loads its model itself" in n for n in notified), 30, "the answer to l")
+        assert not any("not found" in n for n in notified)

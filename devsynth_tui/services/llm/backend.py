@@ -82,7 +82,20 @@ class Backend:
         """The server's models (listed once, then cached until ``refresh``)."""
         if self._models is None or refresh:
             self._models = await self.client.list_models()
+            if self.embedded is not None:  # the GGUF is local: its file's size, not the server's tensor total
+                size = await asyncio.to_thread(lambda: self.embedded.model_file.stat().st_size)
+                for m in self._models:
+                    m.size_bytes = size
         return self._models
+
+    @property
+    def loads_models_itself(self) -> str:
+        """Why ``l`` / ``u`` can't load or unload here (the server has no such endpoint), in one line."""
+        if self.embedded is not None:
+            return f"the embedded llama.cpp server loads its one model ({self.embedded.model_name}) itself"
+        if self.kind == "llamacpp":
+            return "llama.cpp's server loads its model itself, at its start"
+        return f"{self.name} loads models itself (no load endpoint: LM Studio 0.4 offers /api/v1/models/load)"
 
     async def model_info(self, model: str) -> ModelInfo | None:
         """What the server says about ``model``, if it lists it."""

@@ -455,6 +455,8 @@ class LLMClient:
                     context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
                     quantization=meta.get("ftype"),
                     type="llm" if meta else None,
+                    size_bytes=_int(meta.get("size")),  # llama.cpp: read from the GGUF it serves
+                    params=params_label(_int(meta.get("n_params"))),
                 )
             )
         return models
@@ -779,6 +781,16 @@ class _StreamReader:
             (self.reasoning if thinking else self.answer).append(text)
         self.result.text, self.result.reasoning = "".join(self.answer), "".join(self.reasoning)
         self.result.t_end = time.perf_counter()
+
+
+def params_label(n: int | None) -> str | None:
+    """A parameter count as model names give it: 134,515,008 -> "135M", 4.02e9 -> "4B"; None stays None."""
+    if not n:
+        return None
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return str(n)
 
 
 def _int(v: Any) -> int | None:
