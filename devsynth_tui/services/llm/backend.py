@@ -82,8 +82,8 @@ class Backend:
         """The server's models (listed once, then cached until ``refresh``)."""
         if self._models is None or refresh:
             self._models = await self.client.list_models()
-            if self.embedded is not None:  # the GGUF is local: its file's size, not the server's tensor total
-                size = await asyncio.to_thread(lambda: self.embedded.model_file.stat().st_size)
+            if (embedded := self.embedded) is not None:  # the GGUF is local: its file's size, not the tensors'
+                size = await asyncio.to_thread(lambda: embedded.model_file.stat().st_size)
                 for m in self._models:
                     m.size_bytes = size
         return self._models
