@@ -69,6 +69,7 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = False
         self._thinking_since: float | None = None
         self._timer: Timer | None = None
+        self._waiting = ("…", None, 0)  # (what the answer waits for, since when, the seconds last shown)
 
     @property
     def text(self) -> str:
@@ -87,10 +88,12 @@ class AssistantMessage(Vertical):
 
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
+        self._waiting = (self._waiting[0], time.monotonic(), 0)
         self._timer = self.set_interval(FRAME_SECONDS, self.flush)
 
     def add(self, text: str) -> None:
         """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
+        self._waiting = (self._waiting[0], None, 0)
         if not self._parts:
             self.call_later(self.flush)
         self._pending.append(text)
@@ -98,6 +101,7 @@ class AssistantMessage(Vertical):
 
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
+        self._waiting = (self._waiting[0], None, 0)
         if not self._thinking:
             self.mount(ThinkingBlock(), before=self.query_one(MarkdownView))
             self._thinking_since = time.monotonic()
@@ -105,10 +109,20 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = True
 
     def notice(self, text: str) -> None:
-        """Say what the answer is waiting for (e.g. LM Studio loading the model)."""
-        self.query_one(".stats", Static).update(text)
+        """Say what the answer is waiting for (e.g. LM Studio loading the model); until its first piece arrives,
+        the seconds it has waited follow, counted on each frame."""
+        _, since, shown = self._waiting
+        self._waiting = (text, since, shown)
+        self.query_one(".stats", Static).update(f"{text} {shown} s" if shown else text)
+
+    def _count_waiting(self) -> None:
+        text, since, shown = self._waiting
+        if since is not None and (seconds := int(time.monotonic() - since)) != shown:
+            self._waiting = (text, since, seconds)
+            self.query_one(".stats", Static).update(f"{text} {seconds} s")
 
     async def flush(self) -> None:
+        self._count_waiting()
         if self._thinking_dirty and self.query(ThinkingBlock):
             self._thinking_dirty = False
             elapsed = time.monotonic() - (self._thinking_since or time.monotonic())

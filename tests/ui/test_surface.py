@@ -161,3 +161,28 @@ async def test_the_models_pane_on_llama_cpp_shows_size_and_parameters_and_l_says
         await pilot.press("l")
         await until(pilot, lambda: any("loads its model itself" in n for n in notified), 30, "the answer to l")
         assert not any("not found" in n for n in notified)
+
+
+async def test_the_waiting_line_counts_the_seconds_until_the_first_token():
+    from textual.app import App
+
+    from devsynth_tui.ui.chat import AssistantMessage
+
+    class Host(App):
+        def compose(self):
+            yield AssistantMessage()
+
+    async with Host().run_test(size=SMALL) as pilot:
+        view = pilot.app.query_one(AssistantMessage)
+        stats = view.query_one(".stats")
+        view.start_stream()
+        view.notice("sent: waiting for the first token…")
+        assert text_of(stats) == "sent: waiting for the first token…"
+        await until(pilot, lambda: text_of(stats) == "sent: waiting for the first token… 1 s", 30, "one second")
+        await until(pilot, lambda: text_of(stats) == "sent: waiting for the first token… 2 s", 30, "two seconds")
+        view.notice("streaming… (Esc cancels)")  # a later notice keeps the count
+        assert text_of(stats) == "streaming… (Esc cancels) 2 s"
+        view.add("The answer")
+        view.notice("streaming… (Esc cancels)")
+        await pilot.pause(0.3)
+        assert text_of(stats) == "streaming… (Esc cancels)"  # the first piece came: no count any more
