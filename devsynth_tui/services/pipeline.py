@@ -28,7 +28,7 @@ from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTe
 from devsynth_tui.services.context.token_accounting import count_messages, count_tokens, estimate_cost, truncate_tokens
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError
+from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError, PromptProgress
 from devsynth_tui.services.llm.model_routing import classify, route
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
@@ -570,8 +570,12 @@ class Pipeline:
         status, error, cut = "ok", None, None
         try:
             if rsp["streaming"]:
-                async with aclosing(self.backend.client.stream_chat(prep.payload)) as stream:
+                payload = {**prep.payload, "return_progress": True} if self.backend.reports_progress else prep.payload
+                async with aclosing(self.backend.client.stream_chat(payload)) as stream:
                     async for event in stream:
+                        if isinstance(event, PromptProgress):
+                            yield Notice(event.line)
+                            continue
                         if not isinstance(event, Delta):
                             result = event
                             continue

@@ -69,7 +69,8 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = False
         self._thinking_since: float | None = None
         self._timer: Timer | None = None
-        self._waiting = ("…", None, 0)  # (what the answer waits for, since when, the seconds last shown)
+        # what the answer waits for, since when (None once a piece came), the seconds last shown
+        self._waiting: tuple[str, float | None, int] = ("…", None, 0)
 
     @property
     def text(self) -> str:

@@ -35,6 +35,11 @@ class Backend:
         return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
 
     @property
+    def reports_progress(self) -> bool:
+        """llama.cpp's server streams prompt_progress when a request sets return_progress (not OpenAI's spec)."""
+        return self.kind in ("llamacpp", "embedded")
+
+    @property
     def label(self) -> str:
         """What serves, leading with its name: "embedded SmolLM2… (llama.cpp) at 127.0.0.1:PORT", "LM Studio at …"."""
         if self.embedded is not None:
