@@ -186,3 +186,19 @@ async def test_the_waiting_line_counts_the_seconds_until_the_first_token():
         view.notice("streaming… (Esc cancels)")
         await pilot.pause(0.3)
         assert text_of(stats) == "streaming… (Esc cancels)"  # the first piece came: no count any more
+
+
+async def test_the_resources_pane_is_fed_each_sample_while_shown(lmstudio):
+    from ui.test_newcomer import emulated_app
+
+    app = emulated_app(lmstudio, **{"monitor.interval": 0.2})
+    async with app.run_test(size=SMALL) as pilot:  # 80 columns: the sidebar is hidden, the pane alone is sampled
+        await pilot.press("f8")
+        await until(pilot, lambda: app.screen.query(ResourcesPane), 30, "the Resources pane")
+        pane = app.screen.query_one(ResourcesPane)
+        await until(pilot, lambda: len(pane.history) >= 3, 60, "three samples drawn")
+        await pilot.press("f2")
+        await pilot.pause()
+        kept = len(pane.history)
+        await until(pilot, lambda: len(app.main.sampler.samples) >= kept + 3 or not app.main.sampling, 60, "idle")
+        assert len(pane.history) == kept  # not fed while another pane is on screen
