@@ -13,7 +13,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -405,7 +405,7 @@ class _Where:
         error = ConfigError(expected, path, self.source, self.lines.get(line_of or path))
         if self.problems is None:
             raise error
-        self.problems.append(ConfigError(f"{expected}; ignored", path, self.source, error.line))
+        self.problems.append(error)
 
 
 def _validate_node(data: dict, schema: dict, prefix: str, where: _Where, out: dict) -> None:
@@ -413,7 +413,7 @@ def _validate_node(data: dict, schema: dict, prefix: str, where: _Where, out: di
         path = f"{prefix}{name}"
         node = schema.get(name) if isinstance(name, str) else None
         if node is None:
-            where.bad(f"unknown key; expected one of {', '.join(schema)}", path)
+            where.bad(f"unknown key;{did_you_mean(name, schema)} expected one of {', '.join(schema)}", path)
         elif isinstance(node, Key):
             coerced, err = _coerce(node, value) if path not in SECRETS else _secret(value)
             if err:
@@ -428,6 +428,14 @@ def _validate_node(data: dict, schema: dict, prefix: str, where: _Where, out: di
             where.bad(f"expected a section with keys {', '.join(node)}, got {value!r}", path)
         else:
             _validate_node(value, node, path + ".", where, out)
+
+
+def did_you_mean(name: Any, known: Iterable[str]) -> str:
+    """The hint for a key close to a known one (" did you mean temperature?"), else ""; by difflib's ratio."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return f" did you mean {close[0]}?" if close else ""
 
 
 SECRETS = ("llm.api_key",)  # values never shown back, in errors either
@@ -603,11 +611,14 @@ def save_overrides(values: dict[str, Any]) -> Path:
 
 def _read_overrides(path: Path, problems: list[ConfigError]) -> dict:
     """The overrides file's valid keys; each bad key (or the whole file, if it can't be read) goes to ``problems``."""
+    found: list[ConfigError] = []
     try:
-        return read_yaml_layer(path, problems)
+        layer = read_yaml_layer(path, found)
     except ConfigError as e:
         problems.append(ConfigError(f"{e.expected}; the file is ignored", e.key, e.source, e.line))
         return {}
+    problems += [ConfigError(f"{p.expected}; ignored", p.key, p.source, p.line) for p in found]
+    return layer
 
 
 # --- typed sections ----------------------------------------------------------
@@ -736,8 +747,10 @@ def load(
     base_url: str | None = None,
     model: str | None = None,
     use_overrides: bool = True,
+    file_problems: list[ConfigError] | None = None,
 ) -> Config:
-    """Build the effective config from every layer; raises ConfigError on any bad value."""
+    """Build the effective config from every layer; raises ConfigError on any bad value (with ``file_problems``,
+    every bad key of the user's file goes there instead, left out, and the rest is checked: `config check`)."""
     data = defaults()
     sources = ["defaults"]
     origins: dict[str, str] = {}
@@ -750,7 +763,10 @@ def load(
     problems: list[ConfigError] = []
     for layer_path in [user, overrides_path() if use_overrides else None]:
         if layer_path is not None and (layer_path == user or layer_path.exists()):
-            layer = read_yaml_layer(layer_path) if layer_path == user else _read_overrides(layer_path, problems)
+            if layer_path == user:
+                layer = read_yaml_layer(layer_path, file_problems)
+            else:
+                layer = _read_overrides(layer_path, problems)
             data = merge(data, layer)
             sources.append(str(layer_path))
             origins.update(dict.fromkeys(_set_keys(layer), str(layer_path)))

@@ -80,7 +80,7 @@ def _error(tmp_path, text) -> str:
         ("llm:\n  embedded: sometimes\n", ["line 2", "llm.embedded.mode", "auto, always, never", "'sometimes'"]),
         ("llm:\n  embedded:\n    batch_size: 100\n", ["line 3", "llm.embedded.batch_size", "between 512 and 65536"]),
         ("llm:\n  embedded:\n    thread: 4\n", ["llm.embedded.thread", "unknown key", "threads"]),
-        ("llm:\n  temprature: 0.2\n", ["llm.temprature", "unknown key", "temperature"]),
+        ("llm:\n  temprature: 0.2\n", ["llm.temprature", "unknown key", "did you mean temperature?"]),
         ("tokens:\n  context_pruning:\n    strategy: magic\n", ["line 3", "unknown strategy 'magic'"]),
         ("tokens:\n  context_pruning:\n    threshold: 1.5\n", ["tokens.context_pruning.threshold", "between 0 and 1"]),
         (
@@ -163,6 +163,18 @@ def test_cli_config_check_and_show_redacts(tmp_path):
     r = run_cli("config", "check", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1 and "line 2" in r.stderr and "llm.temperature" in r.stderr
+
+
+def test_config_check_reports_every_bad_key_and_suggests_the_close_one(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("llm:\n  temprature: 0.2\n  top_p: 3\nmemory:\n  max_context_size: -1\n")
+    r = run_cli("config", "check", str(bad))
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3, r.stderr
+    assert "line 2" in lines[0] and "llm.temprature" in lines[0] and "did you mean temperature?" in lines[0]
+    assert "line 3" in lines[1] and "llm.top_p" in lines[1]
+    assert "line 5" in lines[2] and "memory.max_context_size" in lines[2]
 
 
 def test_embedded_as_one_value_from_an_earlier_version_still_means_its_mode(tmp_path, app_home):

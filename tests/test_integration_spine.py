@@ -194,7 +194,11 @@ async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(
     backend = await connect(cfg, tmp_path)
     try:
         assert backend.kind == "embedded"
-        assert backend.label.startswith("LM Studio not running at http://127.0.0.1:9/v1: using the embedded SmolLM2")
+        assert backend.label.startswith("embedded SmolLM2")  # what serves comes first
+        assert backend.note == "LM Studio not running at http://127.0.0.1:9/v1"
+        [model] = await backend.models()
+        assert model.size_bytes == backend.embedded.model_file.stat().st_size and model.params == "135M"
+        assert "loads its one model (SmolLM2-135M-Instruct) itself" in backend.loads_models_itself
     finally:
         await backend.aclose()
 

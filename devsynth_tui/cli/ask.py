@@ -155,7 +155,8 @@ def _footer(backend, done, conversation: int) -> str:
     from devsynth_tui.services.sanitize import safe_line
 
     summary, took = safe_line(done.summary()), done.row.duration
-    return f"-- {summary} · {safe_line(backend.label)} · {took:.2f} s · conversation {conversation} (-c continues)"
+    serves = safe_line(f"{backend.label} ({backend.note})" if backend.note else backend.label)
+    return f"-- {summary} · {serves} · {took:.2f} s · conversation {conversation} (-c continues)"
 
 
 def cmd_optimize(args) -> int:

@@ -33,19 +33,28 @@ def _check_config(args) -> int:
     """The whole effective stack (defaults, your file, the dashboard's overrides, environment, flags), as `ask`
     loads it.
 
-    A bad value raises ConfigError (main names the layer at fault); a good stack lists what each layer sets.
+    Every bad key of the config file is reported, one line each (exit 2); any other bad value raises
+    ConfigError (main names the layer at fault); a good stack lists what each layer sets.
     """
-    from devsynth_tui.config import load, overrides_path
+    import sys
+
+    from devsynth_tui.config import ConfigError, load, overrides_path
     from devsynth_tui.services.sanitize import safe_line
 
-    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model)
-    print(f"ok: the effective config is valid ({' < '.join(cfg.sources)})")
+    found: list[ConfigError] = []
+    cfg = load(args.path or args.config, base_url=args.base_url, model=args.model, file_problems=found)
+    for problem in found:
+        print(f"devsynth-tui: {config_fault(problem)}", file=sys.stderr)
+    if found:
+        return EXIT_USAGE
+    for warning in cfg.warnings:  # bad keys in the overrides file: ignored when loading, but not ok
+        print(f"warning: {safe_line(warning)}")
+    verdict = "not ok: keys above are ignored" if cfg.warnings else "ok: the effective config is valid"
+    print(f"{verdict} ({' < '.join(cfg.sources)})")
     for source in cfg.sources:
         keys = sorted(k for k, origin in cfg.origins.items() if origin == source)
         label = f"{source} (the dashboard's saved changes)" if source == str(overrides_path()) else source
         print(f"  {label}: {'every key' if source == 'defaults' else ', '.join(keys) or 'sets nothing'}")
-    for warning in cfg.warnings:  # bad keys in the overrides file: ignored when loading, but not ok
-        print(f"warning: {safe_line(warning)}")
     return EXIT_USAGE if cfg.warnings else 0
 
 

@@ -21,7 +21,7 @@ def cmd_models(args) -> int:
         if args.json:
             print(json.dumps({"backend": backend.label, "models": [asdict(m) for m in models]}))
             return
-        print(f"# {safe_line(backend.label)}")
+        print(f"# {safe_line(backend.label)}" + (f" ({safe_line(backend.note)})" if backend.note else ""))
         for m in models:
             state = {True: "loaded", False: "not loaded", None: "-"}[m.loaded]
             quantization = safe_line(m.quantization or "")

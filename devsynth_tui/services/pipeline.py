@@ -34,7 +34,7 @@ from devsynth_tui.services.context.token_accounting import (
 )
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError
+from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError, PromptProgress
 from devsynth_tui.services.llm.model_routing import classify, route
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
@@ -322,8 +322,7 @@ class Pipeline:
         prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, window=window)
         prepared.listings = list(req.listings)
         await self._model_stage(req, prepared, active)
-        info = await self.backend.model_info(payload["model"])
-        prepared.loading = info is not None and info.loaded is False
+        prepared.loading = await self.backend.will_load(payload["model"])
         rsp = self.cfg["tokens"]["response_optimization"]
         if rsp["early_termination"]:
             stops = EarlyTerminator(rsp["termination_patterns"]).stop_strings
@@ -586,8 +585,12 @@ class Pipeline:
         status, error, cut = "ok", None, None
         try:
             if rsp["streaming"]:
-                async with aclosing(self.backend.client.stream_chat(prep.payload)) as stream:
+                payload = {**prep.payload, "return_progress": True} if self.backend.reports_progress else prep.payload
+                async with aclosing(self.backend.client.stream_chat(payload)) as stream:
                     async for event in stream:
+                        if isinstance(event, PromptProgress):
+                            yield Notice(event.line)
+                            continue
                         if not isinstance(event, Delta):
                             result = event
                             continue

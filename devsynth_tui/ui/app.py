@@ -180,8 +180,8 @@ class DevsynthApp(ReportsFailures, App):
         if not unsaved:
             self.exit()
             return
-        if isinstance(self.screen, Choice):
-            return  # the question is on screen already
+        if self.screen.id == "quit-question":
+            return  # the question is on screen already (another dialog does not stop ctrl+q)
 
         def answered(choice: str | None) -> None:
             if choice == "quit" or (choice == "save" and self.main.action_save_params()):
@@ -191,6 +191,7 @@ class DevsynthApp(ReportsFailures, App):
             Choice(
                 f"Unsaved changes: {', '.join(unsaved)}. Save them to overrides.yaml before quitting?",
                 [("s", "Save and quit", "save"), ("q", "Quit without saving", "quit")],
+                id="quit-question",
             ),
             answered,
         )

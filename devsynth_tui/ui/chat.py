@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -51,6 +52,9 @@ class ThinkingBlock(Collapsible):
     def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
         self._draw()
 
+    def on_mount(self) -> None:
+        self.screen.refresh_bindings()  # the footer shows the key that opens it (ctrl+t) once there is one
+
 
 class AssistantMessage(Vertical):
     """An answer: Markdown fed in coalesced frames while streaming, thinking above it, stats underneath."""
@@ -68,6 +72,8 @@ class AssistantMessage(Vertical):
         self._thinking_since: float | None = None
         self._timer: Timer | None = None
         self.context: dict | None = None  # what was sent for it (the context view's data), when known
+        # what the answer waits for, since when (None once a piece came), the seconds last shown
+        self._waiting: tuple[str, float | None, int] = ("…", None, 0)
 
     @property
     def text(self) -> str:
@@ -86,6 +92,7 @@ class AssistantMessage(Vertical):
 
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
+        self._waiting = (self._waiting[0], time.monotonic(), 0)
         self._timer = self.set_timer(FRAME_SECONDS, self._frame)
 
     async def _frame(self) -> None:
@@ -102,6 +109,7 @@ class AssistantMessage(Vertical):
 
     def add(self, text: str) -> None:
         """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
+        self._waiting = (self._waiting[0], None, 0)
         if not self._parts:
             self.call_later(self.flush)
         self._pending.append(text)
@@ -109,6 +117,7 @@ class AssistantMessage(Vertical):
 
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
+        self._waiting = (self._waiting[0], None, 0)
         if not self._thinking:
             self.mount(ThinkingBlock(), before=self.query_one(MarkdownView))
             self._thinking_since = time.monotonic()
@@ -116,10 +125,21 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = True
 
     def notice(self, text: str) -> None:
-        """Say what the answer is waiting for (e.g. LM Studio loading the model)."""
-        self.query_one(".stats", Static).update(safe_line(text))
+        """Say what the answer is waiting for (e.g. LM Studio loading the model); until its first piece arrives,
+        the seconds it has waited follow, counted on each frame."""
+        text = safe_line(text)
+        _, since, shown = self._waiting
+        self._waiting = (text, since, shown)
+        self.query_one(".stats", Static).update(f"{text} {shown} s" if shown else text)
+
+    def _count_waiting(self) -> None:
+        text, since, shown = self._waiting
+        if since is not None and (seconds := int(time.monotonic() - since)) != shown:
+            self._waiting = (text, since, seconds)
+            self.query_one(".stats", Static).update(f"{text} {seconds} s")
 
     async def flush(self) -> None:
+        self._count_waiting()
         if self._thinking_dirty and self.query(ThinkingBlock):
             self._thinking_dirty = False
             elapsed = time.monotonic() - (self._thinking_since or time.monotonic())
@@ -174,6 +194,15 @@ class PromptArea(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def on_key(self, event: events.Key) -> None:
+        """ctrl+j inserts its newline here, in the order the keys arrived: as a binding it would run only once
+        the key had bubbled up, after the text typed behind it (a paste's burst) was already in. Handled before
+        the text area's own key handling, which it then skips."""
+        if event.key == "ctrl+j":
+            event.stop()
+            event.prevent_default()
+            self.action_newline()
 
     def action_complete(self) -> None:
         """Tab: complete the ``@path`` the cursor ends (several matches are listed); elsewhere Tab moves focus."""

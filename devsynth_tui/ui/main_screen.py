@@ -46,6 +46,7 @@ FIRST_CONTROL = {
     "models": "#models-table",
     "bench": "#bench-requests",
     "advisor": "#advisor-table",
+    "graphs": "#resources-pane",  # the Resources pane ("resources" is the sidebar's panel)
 }
 PANE_IDS = {
     "tasks": "tasks-pane",
@@ -53,9 +54,11 @@ PANE_IDS = {
     "models": "models-pane",
     "bench": "bench-pane",
     "advisor": "advisor-pane",
+    "graphs": "resources-pane",
 }  # mounted when first shown
 NARROW_WIDTH = 110
 GC_DELAY = 0.3  # seconds after a large answer's last frame before memory.aggressive_gc collects
+ALWAYS_SHOWN = ("ctrl+r", "ctrl+q", "ctrl+t")  # in the footer right after the focused pane's keys (ctrl+t: if any)
 
 
 class KeysFooter(Footer):
@@ -79,13 +82,14 @@ class MainScreen(ReportsFailures, Screen):
 
     AUTO_FOCUS = "#prompt"
 
-    BINDINGS = [  # the footer shows them in this order and cuts the last at 80 columns: the sidebar's key first
+    BINDINGS = [  # the footer shows them in this order (after ALWAYS_SHOWN) and cuts the last at 80 columns
         Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "open_conversation", "Chats"),
         Binding("ctrl+s", "save_params", "Save params"),
         Binding("ctrl+r", "reconnect", "Reconnect"),
+        Binding("ctrl+t", "toggle_thinking", "Thinking"),  # shown while the chat has a thinking block
         # the prompt (a TextArea) binds these itself: priority keeps them for the chat while the prompt has focus
         Binding("pageup", "scroll_output('page_up')", "Scroll up", show=False, priority=True),
         Binding("pagedown", "scroll_output('page_down')", "Scroll down", show=False, priority=True),
@@ -97,6 +101,7 @@ class MainScreen(ReportsFailures, Screen):
         Binding("f5", "tab('models')", "Models", show=False, priority=True),
         Binding("f6", "tab('bench')", "Bench", show=False, priority=True),
         Binding("f7", "tab('advisor')", "Advisor", show=False, priority=True),
+        Binding("f8", "tab('graphs')", "Resources", show=False, priority=True),
     ]
 
     def __init__(self, session: Session, fixed: bool = False) -> None:
@@ -115,10 +120,19 @@ class MainScreen(ReportsFailures, Screen):
         self.services_started = False
         self.warm_up_started = False
         self.unfollow: Callable[[], None] | None = None  # stops following the ledger
+        self.shown_tab = "chat"  # the pane on screen, as TabActivated last said
 
     @property
     def cfg(self):
         return self.session.cfg
+
+    @property
+    def active_bindings(self):
+        """The keys in the footer's order: the focused pane's own, then ALWAYS_SHOWN, then the rest (the footer
+        cuts the last ones at 80 columns: reconnecting and quitting must stay)."""
+        bindings = super().active_bindings
+        own = {key: b for key, b in bindings.items() if b.node not in (self, self.app)}
+        return own | {key: bindings[key] for key in ALWAYS_SHOWN if key in bindings} | bindings
 
     @property
     def backend_label(self) -> str:
@@ -143,6 +157,7 @@ class MainScreen(ReportsFailures, Screen):
                     ("models", "F5 Models"),
                     ("bench", "F6 Benchmark"),
                     ("advisor", "F7 Advisor"),
+                    ("graphs", "F8 Resources"),
                 ):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Vertical(id="sidebar"):
@@ -163,6 +178,8 @@ class MainScreen(ReportsFailures, Screen):
         self._layout_for(self.app.size.width, self.app.size.height)
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
+        self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
+        self.state.watch(lambda new, old: self._show_models() if new.notice != old.notice else None)  # (un)loading
         if resources := self.resources:
             self.state.watch(lambda new, old: resources.show() if new.server != old.server else None)
         if self.fixed:
@@ -194,7 +211,10 @@ class MainScreen(ReportsFailures, Screen):
         self._serve_metrics()
 
     def resources_shown(self) -> bool:
-        """Is the resource panel on screen (the sidebar is hidden when narrow, unless opened)?"""
+        """Are resources on screen: the Resources pane, or the sidebar's panel (hidden when narrow, unless opened)?"""
+        return self._sidebar_shown() or (not self.has_class("too-small") and self.shown_tab == "graphs")
+
+    def _sidebar_shown(self) -> bool:
         return not self.has_class("too-small") and (not self.has_class("narrow") or self.has_class("sidebar-open"))
 
     def _serve_metrics(self) -> None:
@@ -248,8 +268,12 @@ class MainScreen(ReportsFailures, Screen):
             self.model = await self.session.connect()
             backend, pipeline = self.session.backend, self.session.pipeline
             assert backend is not None and pipeline is not None  # connect() sets both or raises
-            self.state.set(backend=backend.label, model=self.cfg.get("llm.model") or self.model)
+            self.state.set(
+                backend=backend.label, backend_note=backend.note, model=self.cfg.get("llm.model") or self.model
+            )
             self._warm_up()
+            if backend.note:
+                self.notify(f"{backend.note}: using the {backend.label}")  # once; the status line keeps it if room
             for note in pipeline.notes:
                 self.notify(note, severity="warning")
             self.find_server()
@@ -259,7 +283,9 @@ class MainScreen(ReportsFailures, Screen):
             from devsynth_tui.services.pipeline import describe
 
             record(e, "connect failed")
-            self.state.set(backend=f"unreachable: {describe(e)} (ctrl+r reconnects)", server="no server")
+            self.state.set(
+                backend=f"unreachable: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
+            )
             self.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
 
@@ -285,10 +311,8 @@ class MainScreen(ReportsFailures, Screen):
     async def refresh_models(self, refresh: bool = True) -> None:
         """The Models pane's list: the server asked again (else the list last fetched)."""
         if self.session.backend:
-            models = await self.session.backend.models(refresh=refresh)
-            self.models = models
-            if pane := self._pane("models"):
-                pane.show(models, self.cfg.get("llm.model") or self.model)
+            self.models = await self.session.backend.models(refresh=refresh)
+            self._show_models()
             if advisor := self._pane("advisor"):
                 advisor.recheck()
 
@@ -335,7 +359,21 @@ class MainScreen(ReportsFailures, Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "toggle_sidebar":
             return self.has_class("narrow")  # from 110 columns the sidebar is always there: no key to show
+        if action == "toggle_thinking":
+            return self.shown_tab == "chat" and bool(self._thinking_blocks())
         return True
+
+    def _thinking_blocks(self):
+        from devsynth_tui.ui.chat import ThinkingBlock
+
+        return self.chat_pane.query(ThinkingBlock) if self.is_mounted else []
+
+    def action_toggle_thinking(self) -> None:
+        """Open (or close) the newest thinking block in the chat; a click on its title does the same."""
+        if blocks := self._thinking_blocks():
+            block = blocks.last()
+            block.collapsed = not block.collapsed
+            block.scroll_visible(animate=False)
 
     async def action_new_conversation(self) -> None:
         await self.chat_pane.new_conversation()
@@ -388,7 +426,8 @@ class MainScreen(ReportsFailures, Screen):
 
     async def on_request_ended(self, event: RequestEnded) -> None:
         """A pane's request ended (its answer on screen): its stages in the waterfall, its routing in the Models
-        pane, a large one's gc once that frame is drawn, the advisor looks again (once opened); a failed one says so."""
+        pane, a large one's gc once that frame is drawn (its figure with the resources), the advisor looks again
+        (once opened); a failed one says so."""
         done = event.done
         if advisor := self._pane("advisor"):
             advisor.recheck()
@@ -459,6 +498,9 @@ class MainScreen(ReportsFailures, Screen):
         Focus left in a hidden pane would pull the tabs back to it.
         """
         tab = event.pane.id or ""
+        was_shown, self.shown_tab = self.resources_shown(), tab
+        self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
+        self._resources_toggled(was_shown)  # the Resources pane is sampled for while on screen
         if tab in PANE_IDS and not event.pane.children:
             await event.pane.mount(self._new_pane(tab))
             self._fill_pane(tab)
@@ -485,6 +527,10 @@ class MainScreen(ReportsFailures, Screen):
             from devsynth_tui.ui.bench import BenchPane
 
             return BenchPane(id=PANE_IDS[tab])
+        if tab == "graphs":
+            from devsynth_tui.ui.resources import ResourcesPane
+
+            return ResourcesPane(id=PANE_IDS[tab])
         from devsynth_tui.ui.advisor import AdvisorPane
 
         return AdvisorPane(id=PANE_IDS[tab])
@@ -493,10 +539,11 @@ class MainScreen(ReportsFailures, Screen):
         """What a newly mounted pane shows of what happened before it was opened."""
         pane = self._pane(tab)
         if tab == "models":
-            if self.models:
-                pane.show(self.models, self.cfg.get("llm.model") or self.model)
+            self._show_models()
             if self.routing:
                 pane.show_routing(self.routing)
+        elif tab == "graphs":
+            self.show_resources_pane()
         elif tab == "advisor":
             if self.fixed:
                 from devsynth_tui.ui.fixed import fixed_advice
@@ -507,6 +554,23 @@ class MainScreen(ReportsFailures, Screen):
         if self.fixed:
             for box in pane.query(Input):
                 box.cursor_blink = False  # a blinking cursor would make every snapshot differ
+
+    def _show_models(self) -> None:
+        """The Models pane (once opened) shows the models as last known: listed, or a state read for a request."""
+        if self.models and (pane := self._pane("models")):
+            pane.show(self.models, self.cfg.get("llm.model") or self.model)
+
+    def show_resources_pane(self) -> None:
+        """The Resources pane's charts, while it is on screen: the sampler's window and the last hour's requests."""
+        pane = self._pane("graphs")
+        if pane is None or self.shown_tab != "graphs":
+            return
+        if self.fixed:
+            from devsynth_tui.ui.fixed import fixed_requests, fixed_samples
+
+            pane.show(fixed_samples(), fixed_requests(), now=40.0)
+        elif self.sampler is not None:
+            pane.show(list(self.sampler.samples), self.session.ledger.history(100_000, since=time.time() - 3600))
 
     def _pane(self, tab: str):
         """The pane of a tab if it has been shown (panes are mounted when first shown), else None."""

@@ -225,11 +225,6 @@ class StatusLine(Static):
         super().__init__(**kwargs)
         self.parts: list[tuple[str, int]] = []
 
-    def show_gc(self, figure: str) -> None:
-        """The gc figure belongs with the resources: handed to the screen's resource panel (call that directly)."""
-        for panel in self.screen.query(ResourcePanel):
-            panel.show_gc(figure)
-
     def show(
         self, backend: str, model: str | None, alerts: list[str], session: Report, note: str = "", ctx: str = ""
     ) -> None:

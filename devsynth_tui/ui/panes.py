@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -94,11 +95,7 @@ class ModelsPane(ReportsFailures, Vertical):
         try:
             if action != "refresh" and model:
                 if not await backend.client.supports_loading():
-                    self.notify(
-                        f"{backend.name} can't {action} models from here: do it in its own window "
-                        f"(LM Studio 0.4 offers /api/v1/models/{action})",
-                        severity="warning",
-                    )
+                    self.notify(f"nothing to {action} from here: {backend.loads_models_itself}", severity="warning")
                     return
                 self.notify(f"{action}ing {model}…")
                 await (backend.client.load_model(model) if action == "load" else backend.client.unload_model(model))
@@ -109,10 +106,13 @@ class ModelsPane(ReportsFailures, Vertical):
             self.notify(f"{action} failed: {describe(e)}", severity="error")
 
 
+QUIT = Binding("ctrl+q", "app.quit", "Quit")  # a dialog's bindings hide the app's: every dialog binds it again
+
+
 class ConversationPicker(ModalScreen[int | None]):
     """Pick a stored conversation to reopen."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Close")]
+    BINDINGS = [("escape", "dismiss(None)", "Close"), QUIT]
 
     def __init__(self, conversations: list[Conversation]) -> None:
         super().__init__()
@@ -144,7 +144,7 @@ class ConversationPicker(ModalScreen[int | None]):
 class RenameScreen(ModalScreen[str | None]):
     """Ask for a new conversation title."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Close")]
+    BINDINGS = [("escape", "dismiss(None)", "Close"), QUIT]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -163,11 +163,11 @@ class RenameScreen(ModalScreen[str | None]):
 class Choice(ModalScreen[str | None]):
     """A question with a few answers, each on a key and a button (Enter takes the first); Esc answers None."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [("escape", "dismiss(None)", "Cancel"), QUIT]
 
-    def __init__(self, question: str, answers: list[tuple[str, str, str]]) -> None:
+    def __init__(self, question: str, answers: list[tuple[str, str, str]], id: str | None = None) -> None:
         """``answers``: (key, label, value) each."""
-        super().__init__()
+        super().__init__(id=id)
         self.question, self.answers = question, answers
 
     def compose(self) -> ComposeResult:

@@ -68,4 +68,5 @@ class ResourceSampling:
             self.show()
 
     def show(self) -> None:
+        self.main.show_resources_pane()
         self.main.resource_panel.show(list(self.sampler.samples), self.main.alerts, self.main.state.figures.server)

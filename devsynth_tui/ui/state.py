@@ -41,6 +41,7 @@ class Figures:
     history: tuple[int, ...] = ()  # tokens per request, oldest first
     live_completion: int = 0  # the estimate for answers still streaming
     backend: str = "connecting…"
+    backend_note: str = ""  # why that backend serves (e.g. "LM Studio not running at …"), shown where there is room
     model: str = ""
     server: str = "connecting…"  # the server's process as the resource panel names it
     alerts: tuple[str, ...] = ()  # memory alerts still standing
@@ -126,14 +127,14 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
 
 
 def status_watcher(line: StatusLine) -> Watcher:
-    """The status line follows the state: backend (or a notice), model, this session's total, gc, alerts."""
-    watched = ("session", "backend", "model", "alerts", "notice", "gc", "fill")
+    """The status line follows the state: backend (or a notice), model, this session's total, alerts, the last
+    request's window fill."""
+    watched = ("session", "backend", "backend_note", "model", "alerts", "notice", "fill")
 
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
             return
-        line.show_gc(new.gc)
         ctx = f"ctx {round(100 * new.fill)} %" if new.fill is not None else ""
-        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session, ctx=ctx)
+        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session, new.backend_note, ctx=ctx)
 
     return show

@@ -3,7 +3,7 @@
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
-from ui.test_pilot import SIZE, answered, connected
+from ui.test_pilot import SIZE, answered, connected, until
 
 
 def app_for(lmstudio, **values):
@@ -64,3 +64,28 @@ async def test_models_pane_loads_and_unloads(lmstudio):
                 break
             await pilot.pause(0.05)
         assert table.get_row("google/gemma-3-1b")[2] == "not loaded"
+
+
+async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_question_is_sent(lmstudio):
+    """LM Studio's auto-unload: listed as loaded at connect time, unloaded since; the next question says it is
+    loading before anything else (no token, no stage figure), and the Models pane says "not loaded" meanwhile."""
+    lmstudio.load("qwen/qwen3-4b")
+    lmstudio.load_delay = 2.0
+    app = app_for(lmstudio)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f5")
+        table = app.query_one("#models-table")
+        await until(pilot, lambda: table.row_count and table.get_row("qwen/qwen3-4b")[2] == "loaded", 30, "the list")
+        lmstudio.model("qwen/qwen3-4b").instances.clear()  # LM Studio's idle auto-unload
+        seen: list[tuple[str, object]] = []
+        app.main.state.watch(lambda new, old: seen.append((new.notice, table.get_row("qwen/qwen3-4b")[2])))
+        await pilot.press("f2")
+        app.query_one("#prompt").text = "hi"
+        await pilot.press("enter")
+        await until(pilot, lambda: any("loading" in notice for notice, _ in seen), 30, "the loading notice")
+        assert ("LM Studio is loading qwen/qwen3-4b…", "not loaded") in seen
+        view = app.query(AssistantMessage).last()
+        assert view.text == ""  # said before the answer's first token
+        await answered(app, pilot)
+        await until(pilot, lambda: table.get_row("qwen/qwen3-4b")[2] == "loaded", 30, "listed again as loaded")

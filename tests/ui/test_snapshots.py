@@ -6,7 +6,7 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 
-PANES = ["chat", "tasks", "params", "models", "bench", "advisor"]
+PANES = ["chat", "tasks", "params", "models", "bench", "advisor", "graphs"]  # graphs: the Resources pane
 
 
 async def settled(pilot, ready) -> None:
@@ -22,7 +22,7 @@ async def settled(pilot, ready) -> None:
     await pilot.pause()
 
 
-KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7"}
+KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7", "graphs": "f8"}
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])

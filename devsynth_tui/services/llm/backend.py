@@ -35,13 +35,21 @@ class Backend:
         return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
 
     @property
+    def reports_progress(self) -> bool:
+        """llama.cpp's server streams prompt_progress when a request sets return_progress (not OpenAI's spec)."""
+        return self.kind in ("llamacpp", "embedded")
+
+    @property
     def label(self) -> str:
+        """What serves, leading with its name: "embedded SmolLM2… (llama.cpp) at 127.0.0.1:PORT", "LM Studio at …"."""
         if self.embedded is not None:
-            where = f"{self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
-            if self.fallback_from:
-                return f"LM Studio not running at {self.fallback_from}: using the embedded {where}"
-            return f"embedded {where}"
+            return f"embedded {self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
         return f"{self.name} at {self.client.url}"
+
+    @property
+    def note(self) -> str:
+        """Why this backend serves, when it stands in for another ("LM Studio not running at …"); else ""."""
+        return f"LM Studio not running at {self.fallback_from}" if self.fallback_from else ""
 
     async def resolve_model(self, wanted: str | None) -> str:
         """The model to send: the one asked for (it must be on the server), else a loaded one, else the first LLM.
@@ -79,11 +87,34 @@ class Backend:
         """The server's models (listed once, then cached until ``refresh``)."""
         if self._models is None or refresh:  # only LM Studio answers its native endpoints: others aren't asked
             self._models = await self.client.list_models(native=self.kind == "lmstudio")
+            if (embedded := self.embedded) is not None:  # the GGUF is local: its file's size, not the tensors'
+                size = await asyncio.to_thread(lambda: embedded.model_file.stat().st_size)
+                for m in self._models:
+                    m.size_bytes = size
         return self._models
+
+    @property
+    def loads_models_itself(self) -> str:
+        """Why ``l`` / ``u`` can't load or unload here (the server has no such endpoint), in one line."""
+        if self.embedded is not None:
+            return f"the embedded llama.cpp server loads its one model ({self.embedded.model_name}) itself"
+        if self.kind == "llamacpp":
+            return "llama.cpp's server loads its model itself, at its start"
+        return f"{self.name} loads models itself (no load endpoint: LM Studio 0.4 offers /api/v1/models/load)"
 
     async def model_info(self, model: str) -> ModelInfo | None:
         """What the server says about ``model``, if it lists it."""
         return next((m for m in await self.models() if m.id == model), None)
+
+    async def will_load(self, model: str) -> bool:
+        """Must the server load ``model`` before it answers? LM Studio's state is read again (cheaply, per request):
+        it unloads idle models, so the list read earlier may say "loaded" of one it has since unloaded."""
+        info = await self.model_info(model)
+        if info is None:
+            return False
+        if self.kind == "lmstudio" and (now := await self.client.loaded_now(model)) is not None:
+            info.loaded = now  # the listed model follows, for the Models pane
+        return info.loaded is False
 
     async def context_length(self, model: str) -> int | None:
         """The model's context window when the server tells it."""

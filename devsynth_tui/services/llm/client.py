@@ -114,6 +114,37 @@ class Delta:
 
 
 @dataclass
+class PromptProgress:
+    """llama.cpp's prompt processing so far (streamed before the first token when a request sets
+    ``return_progress``): tokens processed of ``total``, ``cache`` of them reused from the cache."""
+
+    processed: int
+    total: int
+    cache: int = 0
+    time_ms: float = 0.0
+
+    @property
+    def line(self) -> str:
+        """The notice: processing the prompt: 1,280 of 1,531 tokens (84 %, 512 from the cache)…"""
+        share = self.processed / self.total if self.total else 0.0
+        cached = f", {self.cache:,} from the cache" if self.cache else ""
+        return f"processing the prompt: {self.processed:,} of {self.total:,} tokens ({share:.0%}{cached})…"
+
+    @classmethod
+    def read(cls, raw: Any) -> PromptProgress | None:
+        """From a chunk's ``prompt_progress`` object; None when it is not one."""
+        if not isinstance(raw, dict) or _int(raw.get("total")) is None or _int(raw.get("processed")) is None:
+            return None
+        time_ms = raw.get("time_ms")
+        return cls(
+            _int(raw["processed"]) or 0,
+            _int(raw["total"]) or 0,
+            _int(raw.get("cache")) or 0,
+            float(time_ms) if isinstance(time_ms, int | float) else 0.0,
+        )
+
+
+@dataclass
 class ChatResult:
     """A finished (or stopped) answer with its thinking, usage and timings, client- and server-side."""
 
@@ -456,6 +487,8 @@ class LLMClient:
                     context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
                     quantization=meta.get("ftype"),
                     type="llm" if meta else None,
+                    size_bytes=_int(meta.get("size")),  # llama.cpp: read from the GGUF it serves
+                    params=params_label(_int(meta.get("n_params"))),
                 )
             )
         return models
@@ -485,6 +518,14 @@ class LLMClient:
             if isinstance(item.get("key"), str):
                 _known(by_id.setdefault(item["key"], {"id": item["key"]}), _v1_fields(item))
         return list(by_id.values())
+
+    async def loaded_now(self, model_id: str) -> bool | None:
+        """Whether LM Studio has ``model_id`` loaded at this moment (it unloads idle models): its ``/api/v0/models``
+        ``state``, one small local request; None when the server does not say."""
+        for item in await self._native("/api/v0/models", "data") or []:
+            if item.get("id") == model_id:
+                return _v0_fields(item)["loaded"]
+        return None
 
     async def supports_loading(self) -> bool:
         """True when the server offers LM Studio 0.4's ``/api/v1/models`` (and so load and unload)."""
@@ -589,8 +630,9 @@ class LLMClient:
         result.server_timings, result.server_stats = _figures(body.get("timings")), _figures(body.get("stats"))
         return result
 
-    async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | ChatResult, None]:
-        """Stream a chat completion: yields Delta pieces (answer or thinking), then one ChatResult.
+    async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
+        """Stream a chat completion: yields Delta pieces (answer or thinking), then one ChatResult; with
+        ``return_progress`` in the payload (llama.cpp's server), PromptProgress before the first token.
 
         Closing the generator (break, cancel) closes the HTTP stream, which makes
         the server stop generating. Use ``contextlib.aclosing``.
@@ -599,7 +641,7 @@ class LLMClient:
             async for item in items:
                 yield item
 
-    async def _stream_chat(self, payload: dict) -> AsyncGenerator[Delta | ChatResult, None]:
+    async def _stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
         body = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         result = ChatResult(t_start=time.perf_counter())
         response, deadline = await self._open_chat(body)
@@ -614,6 +656,9 @@ class LLMClient:
                     if any(line.startswith("data:") for line in lines):
                         watch.progress()
                 finally:  # what one network read brought is delivered even when a later line of it was bad
+                    if reader.progress is not None:
+                        yield reader.progress
+                        reader.progress = None
                     for delta in reader.deltas(segments):
                         yield delta
                 if done:
@@ -691,6 +736,7 @@ class _StreamReader:
         self.tags = ThinkTags()
         self.answer: list[str] = []
         self.reasoning: list[str] = []
+        self.progress: PromptProgress | None = None  # the newest prompt_progress not yet yielded
 
     def apply_lines(self, lines: list[str], segments: list[tuple[str, bool]]) -> bool:
         """Apply one read's SSE lines, collecting (text, thinking) segments; True at ``[DONE]``."""
@@ -739,6 +785,7 @@ class _StreamReader:
         r.usage = usage_counts(chunk.get("usage")) or r.usage
         r.server_timings = _figures(chunk.get("timings")) or r.server_timings
         r.server_stats = _figures(chunk.get("stats")) or r.server_stats
+        self.progress = PromptProgress.read(chunk.get("prompt_progress")) or self.progress
         carried = 0
         for choice in chunk.get("choices") or []:
             if not isinstance(choice, dict):
@@ -774,6 +821,16 @@ class _StreamReader:
             (self.reasoning if thinking else self.answer).append(text)
         self.result.text, self.result.reasoning = "".join(self.answer), "".join(self.reasoning)
         self.result.t_end = time.perf_counter()
+
+
+def params_label(n: int | None) -> str | None:
+    """A parameter count as model names give it: 134,515,008 -> "135M", 4.02e9 -> "4B"; None stays None."""
+    if not n:
+        return None
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return str(n)
 
 
 def _int(v: Any) -> int | None:

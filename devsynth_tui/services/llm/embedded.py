@@ -236,6 +236,11 @@ class EmbeddedServer:
         return model_name(self.settings)
 
     @property
+    def model_file(self) -> Path:
+        """The GGUF file it serves (local)."""
+        return model_path(self.settings.model)
+
+    @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
 

@@ -1,0 +1,28 @@
+"""Prompt-processing progress from the real llama.cpp server (the embedded SmolLM2): a long prompt's
+``prompt_progress`` chunks become notices before the first token; servers that are not llama.cpp are not asked."""
+
+from devsynth_tui.services.llm.client import PromptProgress
+from devsynth_tui.services.pipeline import ChatRequest, Delta, Notice
+from devsynth_tui.services.session import Session
+
+
+async def test_a_long_prompt_reports_its_processing_before_the_first_token(cfg_for, app_home):
+    session = Session(cfg_for(llm__max_tokens=4, tokens__prompt_optimization__chunked_generation=False))
+    await session.connect()
+    try:
+        assert session.backend is not None and session.backend.reports_progress
+        events = [e async for e in session.pipeline.run(ChatRequest("word " * 700))]
+    finally:
+        await session.disconnect()
+    progress = [e.text for e in events if isinstance(e, Notice) and e.text.startswith("processing the prompt:")]
+    first_token = next(i for i, e in enumerate(events) if isinstance(e, Delta))
+    assert progress, [type(e).__name__ for e in events]
+    assert all(events.index(n) < first_token for n in events if isinstance(n, Notice) and n.text in progress)
+    assert " of " in progress[-1] and "tokens (" in progress[-1]
+
+
+def test_progress_reads_llama_cpp_s_object_and_words_it():
+    p = PromptProgress.read({"total": 1531, "cache": 512, "processed": 1280, "time_ms": 181})
+    assert p == PromptProgress(1280, 1531, 512, 181.0)
+    assert p.line == "processing the prompt: 1,280 of 1,531 tokens (84%, 512 from the cache)…"
+    assert PromptProgress.read({"total": "x"}) is None and PromptProgress.read(None) is None

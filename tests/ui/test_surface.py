@@ -1,0 +1,204 @@
+"""The finished surface at 80x24: the Resources pane as a tab, a footer that keeps ctrl+r and ctrl+q in every
+pane, a status line that leads with what serves, dialogs whose text is whole and that ctrl+q still quits."""
+
+import pytest
+
+from devsynth_tui.ui.panes import Choice, ConversationPicker
+from devsynth_tui.ui.resources import ResourcesPane
+from ui.test_newcomer import SMALL, fixed_app, screen_text, text_of
+from ui.test_pilot import until
+
+PANE_KEYS = {
+    "chat": "f2",
+    "tasks": "f3",
+    "params": "f4",
+    "models": "f5",
+    "bench": "f6",
+    "advisor": "f7",
+    "graphs": "f8",
+}
+
+
+@pytest.mark.parametrize("pane", list(PANE_KEYS))
+async def test_the_footer_keeps_reconnect_and_quit_in_every_pane_at_80_columns(pane):
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press(PANE_KEYS[pane])
+        await until(pilot, lambda: app.main.tab_bar.active == pane, 30, "the pane")
+        await until(pilot, lambda: app.screen.query("FooterKey"), 30, "the footer")
+        await pilot.pause()
+        shown = [key.key for key in app.screen.query("FooterKey") if key.region.right <= SMALL[0]]
+        assert "ctrl+r" in shown and "ctrl+q" in shown, shown
+
+
+async def test_f8_shows_the_resources_pane_and_w_switches_its_window():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("f8")
+        await until(pilot, lambda: app.screen.query(ResourcesPane), 30, "the Resources pane")
+        pane = app.screen.query_one(ResourcesPane)
+        head = app.screen.query_one("#resources-head")
+        await until(pilot, lambda: "last minute" in text_of(head), 30, "the charts")
+        assert len(pane.history) == 40 and len(pane.requests) == 3  # the fixed samples and requests
+        assert app.focused is pane
+        await pilot.press("w")
+        assert "last 10 minutes" in text_of(head)
+
+
+async def test_the_gc_figure_goes_to_the_resource_panel_not_the_status_line():
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        app.main.state.set(gc="gc: 1950 unreachable objects collected")
+        await pilot.pause()
+        assert "1950 unreachable" in text_of(app.main.resource_panel)
+        assert "gc:" not in text_of(app.main.status_line)
+
+
+async def test_the_status_line_leads_with_what_serves_and_notes_the_fallback_where_there_is_room():
+    note = "LM Studio not running at http://localhost:1234/v1"
+    for size, noted in ((SMALL, False), ((160, 48), True)):
+        app = fixed_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            app.main.state.set(backend_note=note)
+            await pilot.pause()
+            status = text_of(app.main.status_line)
+            assert status.startswith("embedded SmolLM2") and ("LM Studio not running" in status) is noted, status
+
+
+def flowed(app) -> str:
+    """The dialog's text as drawn on screen, its lines joined by single spaces (its border dropped)."""
+    box = app.screen.query_one("Vertical").region
+    lines = screen_text(app).splitlines()[box.y : box.bottom]
+    return " ".join(" ".join(line[box.x : box.right].strip(" │╭╮╰╯─").split()) for line in lines).strip()
+
+
+async def test_dialog_text_is_whole_at_80x24():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker), 30, "the picker")
+        await pilot.pause()
+        assert "first message in the Chat pane starts one" in flowed(app)
+        await pilot.press("escape")
+        app.main.changes["llm.temperature"] = 0.5
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, Choice), 30, "the question")
+        await pilot.pause()
+        assert "Save them to overrides.yaml before quitting?" in flowed(app)
+
+
+async def test_ctrl_q_quits_while_a_dialog_is_open():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker), 30, "the picker")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, 30, "quitting")
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        app.push_screen(Choice("Delete “x” and its 2 messages for good?", [("y", "Delete", "delete")]))
+        await until(pilot, lambda: isinstance(app.screen, Choice), 30, "the question")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, 30, "quitting")
+
+
+async def test_a_burst_of_keys_keeps_the_newline_where_it_was_typed():
+    """A long line, ctrl+j and more text arriving in one burst (as a paste does): keys apply in arrival order."""
+    from textual import events
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        prompt = app.query_one("#prompt")
+        await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused")
+        first, second = "a long first line " * 8, "and more"
+        burst = [events.Key(c, c) for c in first] + [events.Key("ctrl+j", "\n")] + [events.Key(c, c) for c in second]
+        for key in burst:  # all queued before any is handled, as the terminal delivers them
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: len(prompt.text) == len(first) + 1 + len(second), 30, "every key applied")
+        assert prompt.text == first + "\n" + second
+
+
+async def test_a_thinking_block_opens_with_a_key_shown_in_the_footer_and_with_a_click():
+    from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.screen.query("FooterKey"), 30, "the footer")
+        assert "ctrl+t" not in [key.key for key in app.screen.query("FooterKey")]  # no thinking block yet
+        await app.main.chat_pane.add(AssistantMessage("Four.", "stats", thinking="2 and 2 make 4", thinking_title="T"))
+        block = app.query_one(ThinkingBlock)
+        footer = lambda: [k.key for k in app.screen.query("FooterKey") if k.region.right <= SMALL[0]]  # noqa: E731
+        await until(pilot, lambda: "ctrl+t" in footer(), 30, "ctrl+t in the footer")
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: not block.collapsed, 30, "the block opened by its key")
+        assert "2 and 2 make 4" in str(block.query_one(".thinking-text").render())
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: block.collapsed, 30, "the block closed by its key")
+        title = block.query_one("CollapsibleTitle")
+        await until(pilot, lambda: title.region.height > 0 and title.region.y < SMALL[1], 30, "the title on screen")
+        await pilot.click(title)
+        await until(pilot, lambda: not block.collapsed, 30, "the block opened by a click")
+
+
+async def test_the_models_pane_on_llama_cpp_shows_size_and_parameters_and_l_says_it_loads_itself(make_app):
+    app = make_app()
+    notified: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notified.append(str(message)), real_notify(message, **kw))
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.session.pipeline is not None, 60, "the connection")
+        await pilot.press("f5")
+        table = app.query_one("#models-table")
+        await until(pilot, lambda: table.row_count > 0, 30, "the model list")
+        model = app.main.models[0]
+        _, name, _, size, params, quantization, *_ = table.get_row(model.id)
+        assert name == "SmolLM2-135M-Instruct" and params == "135M" and quantization == "Q4_1"
+        assert size.endswith(" GB") and float(size.split()[0]) > 0
+        await pilot.press("l")
+        await until(pilot, lambda: any("loads its model itself" in n for n in notified), 30, "the answer to l")
+        assert not any("not found" in n for n in notified)
+
+
+async def test_the_waiting_line_counts_the_seconds_until_the_first_token():
+    from textual.app import App
+
+    from devsynth_tui.ui.chat import AssistantMessage
+
+    class Host(App):
+        def compose(self):
+            yield AssistantMessage()
+
+    async with Host().run_test(size=SMALL) as pilot:
+        view = pilot.app.query_one(AssistantMessage)
+        stats = view.query_one(".stats")
+        view.start_stream()
+        view.notice("sent: waiting for the first token…")
+        assert text_of(stats) == "sent: waiting for the first token…"
+        await until(pilot, lambda: text_of(stats) == "sent: waiting for the first token… 1 s", 30, "one second")
+        await until(pilot, lambda: text_of(stats) == "sent: waiting for the first token… 2 s", 30, "two seconds")
+        view.notice("streaming… (Esc cancels)")  # a later notice keeps the count
+        assert text_of(stats) == "streaming… (Esc cancels) 2 s"
+        view.add("The answer")
+        view.notice("streaming… (Esc cancels)")
+        await pilot.pause(0.3)
+        assert text_of(stats) == "streaming… (Esc cancels)"  # the first piece came: no count any more
+
+
+async def test_the_resources_pane_is_fed_each_sample_while_shown(lmstudio):
+    from ui.test_newcomer import emulated_app
+
+    app = emulated_app(lmstudio, **{"monitor.interval": 0.2})
+    async with app.run_test(size=SMALL) as pilot:  # 80 columns: the sidebar is hidden, the pane alone is sampled
+        await pilot.press("f8")
+        await until(pilot, lambda: app.screen.query(ResourcesPane), 30, "the Resources pane")
+        pane = app.screen.query_one(ResourcesPane)
+        await until(pilot, lambda: len(pane.history) >= 3, 60, "three samples drawn")
+        await pilot.press("f2")
+        await pilot.pause()
+        kept = len(pane.history)
+        await until(pilot, lambda: len(app.main.sampler.samples) >= kept + 3 or not app.main.sampling, 60, "idle")
+        assert len(pane.history) == kept  # not fed while another pane is on screen
