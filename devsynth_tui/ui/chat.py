@@ -10,7 +10,6 @@ import time
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -178,11 +177,8 @@ class AssistantMessage(Vertical):
 class PromptArea(TextArea):
     """The prompt: several lines (a pasted file arrives whole); Enter sends, ctrl+j starts a new line."""
 
-    BINDINGS = [
-        ("ctrl+j", "newline", "New line"),
-        Binding("enter", "submit", "Send", show=False, priority=True),  # before the text area inserts a newline
-        Binding("tab", "complete", "Complete @path", show=False, priority=True),
-    ]
+    BINDINGS = [("ctrl+j", "newline", "New line")]  # shown in the footer; the key itself is taken in on_key
+    IN_ORDER = {"enter": "submit", "ctrl+j": "newline", "tab": "complete"}
 
     class Submitted(Message):
         def __init__(self, prompt: PromptArea, value: str) -> None:
@@ -196,13 +192,14 @@ class PromptArea(TextArea):
         self.insert("\n")
 
     def on_key(self, event: events.Key) -> None:
-        """ctrl+j inserts its newline here, in the order the keys arrived: as a binding it would run only once
-        the key had bubbled up, after the text typed behind it (a paste's burst) was already in. Handled before
-        the text area's own key handling, which it then skips."""
-        if event.key == "ctrl+j":
+        """Enter (send), ctrl+j (new line) and Tab (complete an ``@path``) act here, in the order the keys
+        arrived. As bindings they ran out of order in a burst (a paste, tmux's send-keys): a priority Enter sent
+        the prompt before the text typed just ahead of it was in, and ctrl+j's newline landed after the text
+        typed behind it. Handled before the text area's own key handling, which they then skip."""
+        if action := self.IN_ORDER.get(event.key):
             event.stop()
             event.prevent_default()
-            self.action_newline()
+            getattr(self, f"action_{action}")()
 
     def action_complete(self) -> None:
         """Tab: complete the ``@path`` the cursor ends (several matches are listed); elsewhere Tab moves focus."""

@@ -122,6 +122,27 @@ async def test_a_burst_of_keys_keeps_the_newline_where_it_was_typed():
         assert prompt.text == first + "\n" + second
 
 
+async def test_enter_in_a_burst_sends_the_text_typed_just_ahead_of_it(monkeypatch):
+    """Text and Enter arriving in one burst (a paste ending in a newline, tmux's send-keys): Enter sends the whole
+    text. As a priority binding it ran before the text ahead of it was in, and sent an empty prompt."""
+    from textual import events
+
+    from devsynth_tui.ui.chat import PromptArea
+
+    sent: list[str] = []
+    monkeypatch.setattr(PromptArea, "action_submit", lambda self: sent.append(self.text))
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        prompt = app.query_one("#prompt")
+        await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused")
+        text = "explain the retry helper"
+        for key in [events.Key(c, c) for c in text] + [events.Key("enter", "\r")]:
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: sent, 30, "the prompt sent")
+        assert sent == [text]
+
+
 async def test_a_thinking_block_opens_with_a_key_shown_in_the_footer_and_with_a_click():
     from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
 
