@@ -61,6 +61,7 @@ class DevsynthApp(ReportsFailures, App):
         self.main = MainScreen(self.session, fixed)
         self._applied_theme: str | None = None
         self.fatal = ""  # the one line the dashboard ended with (a damaged database, a full disk), said after it
+        self.failures_said: set[str] = set()  # failure lines already on screen (ui/failures.report says each once)
         self._apply_theme(cfg.get("ui.theme"), start=True)  # before the screen is styled: styled once
 
     @property

@@ -13,12 +13,17 @@ from devsynth_tui.services.app_log import LOG_NAME, record
 
 
 def report(node: DOMNode, error: Exception, what: str) -> None:
-    """Something failed unexpectedly: its traceback to the log file, one line naming the file on screen."""
+    """Something failed unexpectedly: its traceback to the log file, one line naming the file on screen (said
+    once: the same failure again, e.g. a check that fails at every recheck, is logged but not said again)."""
     from devsynth_tui.services.pipeline import describe
 
     record(error, f"{what} failed")
     log = getattr(node.app, "log_file", LOG_NAME)
-    node.app.notify(f"{what} failed: {describe(error)} — details in {log}", severity="error", timeout=10)
+    line = f"{what} failed: {describe(error)} — details in {log}"
+    said: set[str] = getattr(node.app, "failures_said", set())
+    if line not in said:
+        said.add(line)
+        node.app.notify(line, severity="error", timeout=10)
 
 
 class ReportsFailures:
