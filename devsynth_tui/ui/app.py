@@ -121,6 +121,11 @@ class DevsynthApp(ReportsFailures, App):
         started = [w.wait() for w in running if w.state is not WorkerState.PENDING]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*started, return_exceptions=True), SIGNAL_STOP_SECONDS)
+        # What the workers held is stored now. Textual's own shutdown can block for ever writing to a terminal
+        # that went away (seen: its output queue full, nobody draining it): a signal must end the process.
+        watchdog = threading.Timer(SIGNAL_STOP_SECONDS, os._exit, args=(code,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(return_code=code)
 
     def _quit_if_terminal_gone(self) -> None:
