@@ -3,7 +3,7 @@
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
-from ui.test_pilot import SIZE, answered, connected, until
+from ui.test_pilot import SIZE, answered, cells, connected, until
 
 
 def app_for(lmstudio, **values):
@@ -39,7 +39,7 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
         await pilot.press("f5")  # the Models pane, mounted now, shows the list as it was last read
         await pilot.pause()
         models = app.query_one("#models-table")
-        assert models.get_row("qwen/qwen3-4b")[2] == "loaded"  # listed again after the JIT load
+        assert cells(models, "qwen/qwen3-4b")[2] == "loaded"  # listed again after the JIT load
 
 
 async def test_models_pane_loads_and_unloads(lmstudio):
@@ -49,21 +49,21 @@ async def test_models_pane_loads_and_unloads(lmstudio):
         await pilot.press("f5")
         await pilot.pause(0.3)
         table = app.query_one("#models-table")
-        row = table.get_row("google/gemma-3-1b")
+        row = cells(table, "google/gemma-3-1b")
         assert row[2] == "not loaded" and row[3] == "0.72 GB" and row[5] == "Q4_0"
         table.move_cursor(row=table.get_row_index("google/gemma-3-1b"))
         await pilot.press("l")
         for _ in range(100):
-            if table.get_row("google/gemma-3-1b")[2] == "loaded":
+            if cells(table, "google/gemma-3-1b")[2] == "loaded":
                 break
             await pilot.pause(0.05)
-        assert table.get_row("google/gemma-3-1b")[2] == "loaded" and lmstudio.loads == 1
+        assert cells(table, "google/gemma-3-1b")[2] == "loaded" and lmstudio.loads == 1
         await pilot.press("u")
         for _ in range(100):
-            if table.get_row("google/gemma-3-1b")[2] == "not loaded":
+            if cells(table, "google/gemma-3-1b")[2] == "not loaded":
                 break
             await pilot.pause(0.05)
-        assert table.get_row("google/gemma-3-1b")[2] == "not loaded"
+        assert cells(table, "google/gemma-3-1b")[2] == "not loaded"
 
 
 async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_question_is_sent(lmstudio):
@@ -76,10 +76,10 @@ async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_
         await connected(app, pilot)
         await pilot.press("f5")
         table = app.query_one("#models-table")
-        await until(pilot, lambda: table.row_count and table.get_row("qwen/qwen3-4b")[2] == "loaded", 30, "the list")
+        await until(pilot, lambda: table.row_count and cells(table, "qwen/qwen3-4b")[2] == "loaded", 30, "the list")
         lmstudio.model("qwen/qwen3-4b").instances.clear()  # LM Studio's idle auto-unload
         seen: list[tuple[str, object]] = []
-        app.main.state.watch(lambda new, old: seen.append((new.notice, table.get_row("qwen/qwen3-4b")[2])))
+        app.main.state.watch(lambda new, old: seen.append((new.notice, cells(table, "qwen/qwen3-4b")[2])))
         await pilot.press("f2")
         app.query_one("#prompt").text = "hi"
         await pilot.press("enter")
@@ -88,4 +88,4 @@ async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_
         view = app.query(AssistantMessage).last()
         assert view.text == ""  # said before the answer's first token
         await answered(app, pilot)
-        await until(pilot, lambda: table.get_row("qwen/qwen3-4b")[2] == "loaded", 30, "listed again as loaded")
+        await until(pilot, lambda: cells(table, "qwen/qwen3-4b")[2] == "loaded", 30, "listed again as loaded")

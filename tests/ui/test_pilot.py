@@ -24,6 +24,11 @@ async def until(pilot, condition, seconds: float = 120, what: str = "the conditi
     raise AssertionError(f"{what} never happened")
 
 
+def cells(table, key) -> list[str]:
+    """A DataTable row's cells as the plain text shown (cells from outside are Text, never markup)."""
+    return [str(cell) for cell in table.get_row(key)]
+
+
 async def connected(app, pilot, seconds: float = 120):
     """Wait for the connection (a loaded machine starts the embedded server slowly); fail naming the backend."""
     for _ in range(int(seconds / 0.05)):

@@ -118,6 +118,6 @@ async def test_a_lock_outlasting_the_timeout_is_waited_on_and_the_answer_lands(s
         assert waits[-1] is None  # it got the lock
         rows = chat_rows(app)
         assert len(rows) == 1 and rows[0][0] == "ok" and rows[0][1] > 0  # the answer was not dropped
-        stored = app.session.conversations.messages(app.main.conversation_id)
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert [m.role for m in stored] == ["user", "assistant"] and stored[1].content == view.text
         assert "locked" not in str(view.query_one(".stats").render()) and "error" not in view.classes

@@ -6,7 +6,7 @@ import pytest
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from devsynth_tui.ui.resources import ResourcesPane
 from ui.test_newcomer import SMALL, fixed_app, screen_text, text_of
-from ui.test_pilot import until
+from ui.test_pilot import cells, until
 
 PANE_KEYS = {
     "chat": "f2",
@@ -176,7 +176,7 @@ async def test_the_models_pane_on_llama_cpp_shows_size_and_parameters_and_l_says
         table = app.query_one("#models-table")
         await until(pilot, lambda: table.row_count > 0, 30, "the model list")
         model = app.main.models[0]
-        _, name, _, size, params, quantization, *_ = table.get_row(model.id)
+        _, name, _, size, params, quantization, *_ = cells(table, model.id)
         assert name == "SmolLM2-135M-Instruct" and params == "135M" and quantization == "Q4_1"
         assert size.endswith(" GB") and float(size.split()[0]) > 0
         await pilot.press("l")
