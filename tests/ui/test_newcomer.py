@@ -78,8 +78,9 @@ async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_part
         view = task_answer(app)
         assert view is not None and text_of(view.query_one(".stats")) != "…"  # progress from the first frame
         assert any(
-            word in text_of(view.query_one(".stats")) for word in ("reading", "preparing", "waiting", "streaming")
-        )
+            word in text_of(view.query_one(".stats"))
+            for word in ("reading", "preparing", "waiting", "processing the prompt", "streaming")
+        ), text_of(view.query_one(".stats"))
         await until(pilot, lambda: recording_proxy.holding.is_set() and view.text.strip(), what="streaming")
         assert "streaming" in text_of(view.query_one(".stats"))
         await pilot.pause(0.2)
