@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -165,7 +166,7 @@ class ChatPane(ReportsFailures, Vertical):
             self.tokenizer_loading = True
             self.run_worker(token_accounting.load, thread=True, group="tokenizer", exit_on_error=False)
         if isinstance(event.text_area, PromptArea):
-            self.run_worker(self.show_attachments(event.text_area.text), exclusive=True, group="attachments")
+            self.show_attachments(event.text_area.text)
 
     async def on_prompt_area_submitted(self, event: PromptArea.Submitted) -> None:
         text = event.value
@@ -332,6 +333,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     # -- attachments and the context view -------------------------------------------------
 
+    @work(exclusive=True, group="attachments")
     async def show_attachments(self, text: str) -> None:
         """The bar above the prompt: what it attaches, with tokens and share of the window (after a pause in
         typing; a folder's files come from the cache the second time)."""
