@@ -36,6 +36,7 @@ TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name
 TERMINAL_CHECK_SECONDS = 2.0
 QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # a service manager, `timeout`, a closed terminal
 SIGNAL_STOP_SECONDS = 20  # how long a signal waits for the workers to store what they hold
+TEARDOWN_SECONDS = 5  # then, with all stored, how long Textual gets to restore the terminal before we exit
 
 
 def has_terminal() -> bool:
@@ -107,32 +108,41 @@ class DevsynthApp(ReportsFailures, App):
     def _quit_on_signal(self, signum: int) -> None:
         """SIGTERM or SIGHUP: end what runs as Esc does (partial answers stored, `cancelled` rows), then quit
         with 128 + the signal. A second one acts as it would by default."""
-        loop = asyncio.get_running_loop()
-        for sig in QUIT_SIGNALS:
-            loop.remove_signal_handler(sig)
-        self.run_worker(self._end_all_then_exit(128 + signum), group="signal", exit_on_error=False)
+        self._end_then_exit(128 + signum)
+
+    def _quit_if_terminal_gone(self) -> None:
+        """A terminal closed without a SIGHUP reaching us (`make run` holds it) leaves Textual's input thread
+        spinning on end-of-file at a full core: end as a hang-up does, which also stops the embedded server."""
+        if not has_terminal():
+            self._end_then_exit(128 + signal.SIGHUP)
+
+    def _end_then_exit(self, code: int) -> None:
+        if any(w.group == "signal" for w in self.workers):
+            return  # already ending
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for sig in QUIT_SIGNALS:
+                loop.remove_signal_handler(sig)
+        self.run_worker(self._end_all_then_exit(code), group="signal", exit_on_error=False)
 
     async def _end_all_then_exit(self, code: int) -> None:
-        """Cancel every worker and give them time to store what they hold; a thread worker in the middle of a
-        blocking call (a probe, the tokenizer's load) can't be stopped, so it is not waited on for ever."""
+        """Cancel every worker and give them time to store what they hold (a thread worker in a blocking call,
+        a probe or the tokenizer's load, can't be stopped, so it is not waited on for ever); then land the
+        queued writes and stop the server before Textual's teardown, which can block for ever writing to a
+        terminal that went away (seen: its writer thread dead on the closed terminal, its queue full)."""
         running = [w for w in self.workers if w.group != "signal" and not w.is_finished]
         for worker in running:
             worker.cancel()
         started = [w.wait() for w in running if w.state is not WorkerState.PENDING]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*started, return_exceptions=True), SIGNAL_STOP_SECONDS)
-        # What the workers held is stored now. Textual's own shutdown can block for ever writing to a terminal
-        # that went away (seen: its output queue full, nobody draining it): a signal must end the process.
-        watchdog = threading.Timer(SIGNAL_STOP_SECONDS, os._exit, args=(code,))
+        with contextlib.suppress(TimeoutError, StoreError):
+            await asyncio.wait_for(self.session.store.arun(lambda: None), SIGNAL_STOP_SECONDS)  # writes landed
+        await self.session.disconnect()
+        watchdog = threading.Timer(TEARDOWN_SECONDS, os._exit, args=(code,))
         watchdog.daemon = True
         watchdog.start()
         self.exit(return_code=code)
-
-    def _quit_if_terminal_gone(self) -> None:
-        """A terminal closed without a SIGHUP reaching us (`make run` holds it) leaves Textual's input thread
-        spinning on end-of-file at a full core: quit instead, which also stops the embedded server."""
-        if not has_terminal():
-            self.exit()
 
     async def on_unmount(self) -> None:
         self.session.stop_metrics()

@@ -85,10 +85,11 @@ def test_the_last_token_of_a_20k_token_stream_is_on_screen_in_a_real_terminal(tm
 
 
 def dashboard_for(home: Path) -> psutil.Process | None:
-    """The dashboard process started with DEVSYNTH_TUI_HOME=home, if it runs."""
+    """The dashboard process started with DEVSYNTH_TUI_HOME=home, if it runs: Python running `-m devsynth_tui`,
+    not the tmux server, shell or make whose command line names it (the test's own environment has that home)."""
     for p in psutil.process_iter(["cmdline"]):
         try:
-            if "devsynth_tui" in " ".join(p.info["cmdline"] or []) and p.environ().get("DEVSYNTH_TUI_HOME") == str(
+            if (p.info["cmdline"] or [])[1:3] == ["-m", "devsynth_tui"] and p.environ().get("DEVSYNTH_TUI_HOME") == str(
                 home
             ):
                 return p
