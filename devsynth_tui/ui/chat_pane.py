@@ -42,7 +42,7 @@ NEW_TITLE = "new (saved with its first message)"
 class LiveAnswer:
     """An answer streaming into its conversation, whichever conversation is on screen."""
 
-    conversation_id: int
+    conversation_id: int | None  # None while a new conversation is being stored
     view: AssistantMessage | None
     answer: Answer  # the runner's: the one copy of the answer so far
     worker: Worker | None = None
@@ -63,7 +63,7 @@ class ChatPane(ReportsFailures, Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.conversation_id: int | None = None
-        self.live: dict[int, LiveAnswer] = {}
+        self.live: dict[int | None, LiveAnswer] = {}  # None: the first answer of a conversation not stored yet
         self.tokenizer_loading = False  # started loading as the first prompt was typed
 
     def compose(self) -> ComposeResult:
@@ -151,7 +151,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     def cancel(self) -> None:
         """Esc: stop the answer streaming into the conversation on screen."""
-        live = self.live.get(self.conversation_id) if self.conversation_id is not None else None
+        live = self.live.get(self.conversation_id)
         if live and live.worker:
             live.worker.cancel()
 
@@ -197,14 +197,12 @@ class ChatPane(ReportsFailures, Vertical):
         return await asyncio.to_thread(attach, text, os.getcwd(), earlier)
 
     async def send(self, text: str, request=None) -> None:
-        """Start an answer in the conversation on screen (a new one is created with its first message)."""
+        """Start an answer in the conversation on screen (a new one is stored by the answer's worker, so a held
+        database lock delays neither the question on screen nor the keys)."""
         from devsynth_tui.services.pipeline import ChatRequest
         from devsynth_tui.services.requests import Answer
 
         request = request or ChatRequest(text)
-        if self.conversation_id is None:
-            self.conversation_id = await self.session.store.arun(self.session.conversations.create, text)
-            self.set_title(self.title_of(self.conversation_id))
         await self.add(UserMessage(request.prompt, request.attachments))
         self.query_one(AttachmentBar).show([])
         view = AssistantMessage()
@@ -212,17 +210,24 @@ class ChatPane(ReportsFailures, Vertical):
         view.start_stream()
         live = LiveAnswer(self.conversation_id, view, Answer())
         self.live[live.conversation_id] = live
-        live.worker = self.run_worker(
-            self.answer(live, request), group=f"answer-{live.conversation_id}", exit_on_error=False
-        )
+        live.worker = self.run_worker(self.answer(live, request, text), group="answer", exit_on_error=False)
 
-    async def answer(self, live: LiveAnswer, request) -> None:
+    async def create_conversation(self, live: LiveAnswer, text: str) -> None:
+        """Store the conversation ``text`` starts; it is the one on screen unless the user left it meanwhile."""
+        live.conversation_id = await self.session.store.arun(self.session.conversations.create, text)
+        self.live[live.conversation_id] = self.live.pop(None)
+        if self.conversation_id is None and live.shown():
+            self.conversation_id = live.conversation_id
+            self.set_title(self.title_of(live.conversation_id))
+
+    async def answer(self, live: LiveAnswer, request, text: str) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
         from devsynth_tui.services.llm.client import Delta
         from devsynth_tui.services.pipeline import Done, Notice
         from devsynth_tui.services.requests import RequestRun
 
-        state, source, painted = self.main.state, f"chat-{live.conversation_id}", 0.0
+        state, painted = self.main.state, 0.0
+        source = f"chat-{id(live)}"
 
         def waiting(text: str) -> None:
             live.answer.notice = text
@@ -230,6 +235,8 @@ class ChatPane(ReportsFailures, Vertical):
                 view.notice(text)
 
         try:
+            if live.conversation_id is None:
+                await self.create_conversation(live, text)
             pipeline = await self.main.pipeline_when_connected(waiting)
             if pipeline is None:
                 if view := live.shown():

@@ -11,7 +11,8 @@ from devsynth_tui.config import load
 from devsynth_tui.services.store import database as store_module
 from devsynth_tui.services.store.database import db_path
 from devsynth_tui.ui.app import DevsynthApp
-from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from ui.test_newcomer import screen_text
 from ui.test_pilot import SIZE, answered, connected, until
 
 PROMPT = "Write a Python function that adds two numbers, with a docstring."
@@ -121,3 +122,31 @@ async def test_a_lock_outlasting_the_timeout_is_waited_on_and_the_answer_lands(s
         stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert [m.role for m in stored] == ["user", "assistant"] and stored[1].content == view.text
         assert "locked" not in str(view.query_one(".stats").render()) and "error" not in view.classes
+
+
+async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stored_when_it_goes(
+    server_url, app_home, monkeypatch
+):
+    """A new conversation's first question, sent while a database browser holds the write lock: the question is
+    on screen and the keys work at once, the status line says why nothing is stored yet, and all lands later."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 500)
+    app = make_app(server_url, 16)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        with WriteLockHolder(db_path(app.session.home)) as holder:
+            holder.lock()
+            app.query_one("#prompt").text = PROMPT
+            await pilot.press("enter")
+            await until(pilot, lambda: app.main.query(UserMessage), 30, "the question on screen")
+            await pilot.press(*"ok")
+            assert app.query_one("#prompt").text == "ok"  # the keys work while the conversation waits to be stored
+            await until(pilot, lambda: "waiting for the database" in screen_text(app), 30, "the waiting note")
+            assert app.main.chat_pane.conversation_id is None and chat_rows(app) == []
+            holder.release()
+            await answered(app, pilot)
+        cid = app.main.chat_pane.conversation_id
+        assert cid is not None and app.main.chat_pane.title_of(cid)
+        stored = app.session.conversations.messages(cid)
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[0].content == PROMPT
+        assert [row[0] for row in chat_rows(app)] == ["ok"]
+        assert "waiting for the database" not in screen_text(app)
