@@ -225,3 +225,29 @@ async def test_the_resources_pane_is_fed_each_sample_while_shown(lmstudio):
         newer = lambda: sum(s.t > last for s in app.main.sampler.samples)  # noqa: E731
         await until(pilot, lambda: newer() >= 3 or not app.main.sampling, 60, "three more samples, or none taken")
         assert (len(pane.history), pane.history[-1].t) == (kept, last)  # not fed while another pane is on screen
+
+
+async def test_a_paste_delivered_as_keystrokes_goes_in_as_few_edits_and_whole():
+    """A terminal without bracketed paste types a pasted file key by key: the keys are gathered and inserted
+    together, not one edit (a re-wrap and a Changed event) each; the text and its order are kept."""
+    from textual import events
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        prompt = app.query_one("#prompt")
+        await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused")
+        edits, replace = [], prompt.replace
+
+        def counted(insert, *args, **kwargs):
+            edits.append(insert)
+            return replace(insert, *args, **kwargs)
+
+        prompt.replace = counted
+        text = "".join(f"def f{i}(x): return x * {i}  " for i in range(200))
+        for c in text:  # all queued before any is handled, as the terminal delivers them
+            key = events.Key(c if c.isalnum() else "space" if c == " " else c, c)
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: len(prompt.text) == len(text), 60, "every key applied")
+        assert prompt.text == text
+        assert len(edits) <= len(text) // 20, f"{len(edits)} edits for {len(text)} keys"
