@@ -245,15 +245,19 @@ def test_unreachable_server_fails_before_any_stage(tmp_path):
 
 
 def busy_loops(n: int) -> list[subprocess.Popen]:
-    code = "import time\nend = time.time() + 120\nwhile time.time() < end: pass"
-    return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(n)]
+    """``n`` processes spinning for up to 120 s, each already spinning when this returns."""
+    code = "import sys, time\nend = time.time() + 120\nprint(flush=True)\nwhile time.time() < end: pass"
+    loops = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
+    for loop in loops:
+        loop.stdout.readline()
+    return loops
 
 
 def test_run_on_a_busy_machine_says_so_and_stores_it(server_url):
     """Other programs loading every core while the run goes: the run says so, and keeps the figure."""
     import os
 
-    busy = busy_loops(os.cpu_count() or 1)
+    busy = busy_loops(2 * (os.cpu_count() or 1))  # twice the cores: others' share holds beside a spinning server
     try:
         r = bench(server_url, "--no-stages", "--requests", "3", "--max-tokens", "16", "--json")
     finally:
