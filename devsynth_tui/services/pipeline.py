@@ -32,7 +32,7 @@ from devsynth_tui.services.context.token_accounting import (
     load_off_the_loop,
     truncate_tokens,
 )
-from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.errors import ServiceError, describe
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError, PromptProgress
 from devsynth_tui.services.llm.model_routing import classify, route
@@ -66,14 +66,6 @@ SUMMARY_SYSTEM = (
 
 class PromptTooLong(ServiceError):
     """The question alone does not fit the model's window."""
-
-
-def describe(error: Exception) -> str:
-    """One line for any failure: a service error's own words, else the exception's type and text."""
-    if isinstance(error, ServiceError):
-        return str(error)
-    text = " ".join(str(error).split())[:200]
-    return f"unexpected {type(error).__name__}{': ' + text if text else ''} (please report it)"
 
 
 @dataclass
