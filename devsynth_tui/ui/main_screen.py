@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.worker import Worker
 
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
     from devsynth_tui.services.store.ledger import Report
