@@ -55,7 +55,7 @@ async def known_clock() -> None:
 
     from devsynth_tui.config import app_home
     from devsynth_tui.services.llm.backend import connect
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.store.database import Store, db_path
     from devsynth_tui.services.store.ledger import Ledger
 

@@ -25,7 +25,8 @@ from devsynth_tui.config import load  # noqa: E402
 from devsynth_tui.services.context.token_accounting import _count_long, count_tokens, encoding  # noqa: E402
 from devsynth_tui.services.llm.backend import Backend  # noqa: E402
 from devsynth_tui.services.llm.client import LLMClient  # noqa: E402
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
+from devsynth_tui.services.pipeline.pipeline import Pipeline  # noqa: E402
+from devsynth_tui.services.pipeline.request import ChatRequest  # noqa: E402
 from devsynth_tui.services.store.conversations import Message  # noqa: E402
 from devsynth_tui.services.store.database import Store  # noqa: E402
 from devsynth_tui.services.store.ledger import Ledger  # noqa: E402
@@ -55,7 +56,7 @@ async def prepare_times(answer: str, home: Path, url: str) -> list[float]:
 
 
 def main() -> None:
-    text = (ROOT / "devsynth_tui" / "services" / "pipeline.py").read_text()
+    text = (ROOT / "devsynth_tui" / "services" / "pipeline" / "pipeline.py").read_text()
     answer = (text * (SIZE // len(text) + 1))[:SIZE]
     encoding()
     texts = [answer + str(n) for n in range(RUNS)]  # a new text each time: no cache

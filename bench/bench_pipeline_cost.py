@@ -35,14 +35,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build
 
 from devsynth_tui.config import load
-from devsynth_tui.services import pipeline
 from devsynth_tui.services.context import pruning as context_pruning
 from devsynth_tui.services.context import relevance, token_accounting
 from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient, ModelInfo
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.pipeline import messages, pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.store.database import Store
 from devsynth_tui.services.store.ledger import Ledger
 
@@ -99,13 +100,13 @@ async def run(pipe: Pipeline, pruning: types.ModuleType, clear: list, files, que
     for cache in clear:
         cache.cache_clear()
     items = [ContextItem(p, t, ty) for p, t, ty in files]
-    pipeline.pruning = pruning
+    pipeline.pruning = messages.pruning = pruning
     try:
         t0, c0 = time.perf_counter(), time.process_time()
         prep = await pipe.prepare(ChatRequest(question, context=items))
         return time.perf_counter() - t0, time.process_time() - c0, prep
     finally:
-        pipeline.pruning = context_pruning
+        pipeline.pruning = messages.pruning = context_pruning
 
 
 def kept(prep) -> list:

@@ -26,7 +26,8 @@ from devsynth_tui.config import load  # noqa: E402
 from devsynth_tui.services.context import pruning as context_pruning  # noqa: E402
 from devsynth_tui.services.context.items import load_files  # noqa: E402
 from devsynth_tui.services.llm.backend import start_embedded  # noqa: E402
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline  # noqa: E402
+from devsynth_tui.services.pipeline.pipeline import Pipeline  # noqa: E402
+from devsynth_tui.services.pipeline.request import ChatRequest  # noqa: E402
 from devsynth_tui.services.store.database import Store  # noqa: E402
 from devsynth_tui.services.store.ledger import Ledger  # noqa: E402
 

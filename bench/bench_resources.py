@@ -24,7 +24,8 @@ from devsynth_tui.config import load
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.embedded import EmbeddedServer
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.resources.disk_cache import DiskCache
 from devsynth_tui.services.resources.monitor import Sampler
 from devsynth_tui.services.store.database import Store

@@ -128,7 +128,8 @@ def test_healthy_setup_built_gives_no_findings(tmp_path, lmstudio, lmstudio_mode
 async def test_healthy_real_requests_against_the_embedded_server_give_no_findings(cfg_for):
     """Real requests through the pipeline, the real server's model list: 0 findings (false positives 0)."""
     from devsynth_tui.services.llm.backend import connect
-    from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.request import ChatRequest, Done
 
     cfg = cfg_for(llm__max_tokens=48)
     store = Store(db_path(app_home()))

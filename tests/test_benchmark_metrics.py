@@ -13,7 +13,7 @@ from clock_server import ClockServer, schedule
 from devsynth_tui.config import app_home, load
 from devsynth_tui.services.benchmark import runner as bm
 from devsynth_tui.services.llm.backend import connect
-from devsynth_tui.services.pipeline import Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
 

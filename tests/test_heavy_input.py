@@ -8,7 +8,8 @@ from devsynth_tui.services.context import token_accounting
 from devsynth_tui.services.context.token_accounting import EXACT_CHARS, count_tokens, encoding, truncate_tokens
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger

@@ -10,7 +10,8 @@ from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.pruning import named_identifiers
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
-from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest, Done
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
 

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from devsynth_tui.config import app_home
 from devsynth_tui.services.llm.embedded import free_port
-from devsynth_tui.services.pipeline import ChatRequest, Done
+from devsynth_tui.services.pipeline.request import ChatRequest, Done
 from devsynth_tui.services.resources.openmetrics import MetricsError
 from devsynth_tui.services.session import Session
 

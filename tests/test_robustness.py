@@ -17,7 +17,8 @@ from devsynth_tui.config import ConfigError, app_home, check_number, load, overr
 from devsynth_tui.services.benchmark.runner import Options, Runner
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import Delta, LLMClient, ModelNotFound, RequestTimeout, ServerError
-from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest, Done
 from devsynth_tui.services.sanitize import safe_line, safe_markup
 from devsynth_tui.services.store import database as store_module
 from devsynth_tui.services.store.database import Store, StoreError, db_path

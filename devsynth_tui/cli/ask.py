@@ -86,8 +86,9 @@ async def _answer(session, conversation: int | None, req, args):
 
 
 async def _stream_answer(session, cid: int, req, args):
+    from devsynth_tui.services.context.items import StageReport
     from devsynth_tui.services.llm.client import Delta
-    from devsynth_tui.services.pipeline import Notice, StageReport
+    from devsynth_tui.services.pipeline.request import Notice
     from devsynth_tui.services.requests import ask
     from devsynth_tui.services.sanitize import safe_line, safe_text
 
@@ -161,7 +162,7 @@ def _footer(backend, done, conversation: int) -> str:
 
 def cmd_optimize(args) -> int:
 
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
 
     cfg = load_config(args)
     req = load_context(args)

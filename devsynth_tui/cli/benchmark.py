@@ -70,7 +70,7 @@ def _run_benchmark(args, opts, ledger) -> int:
     from devsynth_tui.services.benchmark.reports import format_run, to_csv
     from devsynth_tui.services.benchmark.runner import BenchmarkFailed, Progress, Runner, check_sweeps
     from devsynth_tui.services.benchmark.runs import RunResult
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
 
     cfg = load_config(args)
     check_sweeps(cfg, opts.sweeps)

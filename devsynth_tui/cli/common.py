@@ -123,7 +123,7 @@ def load_context(args, earlier: list[str] | None = None):
     folder's one-line summary on stderr: what was read, skipped and why, a cap when hit), plus ``earlier`` paths
     (attached to the conversation continued). A file that can't be used is bad input (ContextError: exit 2)."""
     from devsynth_tui.services.context.attachments import load_paths, parse_attachments
-    from devsynth_tui.services.pipeline import ChatRequest
+    from devsynth_tui.services.pipeline.request import ChatRequest
     from devsynth_tui.services.sanitize import safe_line
 
     text, found = parse_attachments(args.prompt)

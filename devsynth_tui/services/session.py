@@ -20,10 +20,10 @@ from devsynth_tui.services.store.ledger import Ledger, Report
 
 if TYPE_CHECKING:
     from devsynth_tui.services.llm.backend import Backend
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.resources.openmetrics import Metrics
 
-PIPELINE = "devsynth_tui.services.pipeline"
+PIPELINE = "devsynth_tui.services.pipeline.pipeline"
 
 
 class Session:
@@ -60,7 +60,7 @@ class Session:
         """A pipeline on this session's backend and ledger (the benchmark's own: it changes its settings per step).
 
         The one place a front end's pipelines are built; call after ``connect``."""
-        from devsynth_tui.services.pipeline import Pipeline
+        from devsynth_tui.services.pipeline.pipeline import Pipeline
 
         assert self.backend is not None, "connect() first"
         return Pipeline(self.cfg, self.backend, self.ledger, self.home, session=self.id)

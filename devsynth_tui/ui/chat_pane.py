@@ -199,7 +199,7 @@ class ChatPane(ReportsFailures, Vertical):
     async def send(self, text: str, request=None) -> None:
         """Start an answer in the conversation on screen (a new one is stored by the answer's worker, so a held
         database lock delays neither the question on screen nor the keys)."""
-        from devsynth_tui.services.pipeline import ChatRequest
+        from devsynth_tui.services.pipeline.request import ChatRequest
         from devsynth_tui.services.requests import Answer
 
         request = request or ChatRequest(text)
@@ -223,7 +223,7 @@ class ChatPane(ReportsFailures, Vertical):
     async def answer(self, live: LiveAnswer, request, text: str) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
         from devsynth_tui.services.llm.client import Delta
-        from devsynth_tui.services.pipeline import Done, Notice
+        from devsynth_tui.services.pipeline.request import Done, Notice
         from devsynth_tui.services.requests import RequestRun
 
         state, painted = self.main.state, 0.0

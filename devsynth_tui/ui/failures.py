@@ -15,7 +15,7 @@ from devsynth_tui.services.app_log import LOG_NAME, record
 def report(node: DOMNode, error: Exception, what: str) -> None:
     """Something failed unexpectedly: its traceback to the log file, one line naming the file on screen (said
     once: the same failure again, e.g. a check that fails at every recheck, is logged but not said again)."""
-    from devsynth_tui.services.pipeline import describe
+    from devsynth_tui.services.errors import describe
 
     record(error, f"{what} failed")
     log = getattr(node.app, "log_file", LOG_NAME)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.worker import Worker
 
-    from devsynth_tui.services.pipeline import Pipeline
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
     from devsynth_tui.services.store.ledger import Report
@@ -280,7 +280,7 @@ class MainScreen(ReportsFailures, Screen):
             await self.refresh_models(refresh=False)  # the list connect just fetched
         except Exception as e:
             from devsynth_tui.services.app_log import record
-            from devsynth_tui.services.pipeline import describe
+            from devsynth_tui.services.errors import describe
 
             record(e, "connect failed")
             self.state.set(

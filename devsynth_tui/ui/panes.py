@@ -85,7 +85,7 @@ class ModelsPane(ReportsFailures, Vertical):
     async def manage(self, action: str, model: str | None) -> None:
         """Load or unload a model on the server (LM Studio 0.4), or list the models again."""
         from devsynth_tui.services.app_log import record
-        from devsynth_tui.services.pipeline import describe
+        from devsynth_tui.services.errors import describe
 
         main = cast("MainScreen", self.screen)
         backend = main.session.backend

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.pipeline import Done
+    from devsynth_tui.services.pipeline.request import Done
     from devsynth_tui.services.session import Session
     from devsynth_tui.services.store.ledger import LedgerRow, Report
     from devsynth_tui.ui.panels import StatusLine, TokenPanel

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
     from textual.worker import Worker
 
     from devsynth_tui.services.context.items import StageReport
-    from devsynth_tui.services.pipeline import Prepared
+    from devsynth_tui.services.pipeline.request import Prepared
     from devsynth_tui.ui.main_screen import MainScreen
 
 
@@ -136,10 +136,10 @@ class TasksPane(ReportsFailures, Vertical):
         refused before any call. The user's own words are a question like any other (not the app's template), so
         named files are sent whole while they fit; a folder's files are picked by relevance."""
         from devsynth_tui.services.context.attachments import load_paths
-        from devsynth_tui.services.context.items import ContextError
+        from devsynth_tui.services.context.items import ContextError, StageReport
         from devsynth_tui.services.context.view import view_of
         from devsynth_tui.services.llm.client import Delta
-        from devsynth_tui.services.pipeline import Done, Notice, StageReport
+        from devsynth_tui.services.pipeline.request import Done, Notice
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state

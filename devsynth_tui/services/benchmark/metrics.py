@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from devsynth_tui.services.context.token_accounting import count_tokens
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.pipeline import Done
+    from devsynth_tui.services.pipeline.request import Done
 
 METRICS = ("ttft", "itl", "tpot", "e2e")
 METRIC_NAMES = {

@@ -54,7 +54,8 @@ from devsynth_tui.services.benchmark.runs import (
 from devsynth_tui.services.context.items import load_files
 from devsynth_tui.services.context.token_accounting import encoding
 from devsynth_tui.services.llm.client import Delta
-from devsynth_tui.services.pipeline import ChatRequest, Pipeline
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.requests import ask
 from devsynth_tui.services.resources.monitor import CompetingLoad, competing_text
 from devsynth_tui.services.store.database import Store

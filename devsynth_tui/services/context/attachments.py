@@ -110,7 +110,7 @@ def attach(prompt: str, cwd: str | Path = ".", earlier: list[str] | None = None)
     """A ChatRequest for a prompt with ``@path`` attachments: the text as sent, the files and folders named (and
     ``earlier`` ones, e.g. attached to the conversation's earlier questions) as context. ContextError when one
     can't be used."""
-    from devsynth_tui.services.pipeline import ChatRequest
+    from devsynth_tui.services.pipeline.request import ChatRequest
 
     text, found = parse_attachments(prompt, cwd)
     mine = [str(a.path) for a in found]

@@ -16,7 +16,8 @@ from devsynth_tui.services.context.folders import FolderListing
 from devsynth_tui.services.context.items import NAMED, ContextItem, live
 from devsynth_tui.services.context.pruning import header_tokens
 from devsynth_tui.services.context.token_accounting import count_tokens
-from devsynth_tui.services.pipeline import CONTEXT_BLOCK_TOKENS, Prepared, context_block
+from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
+from devsynth_tui.services.pipeline.request import Prepared
 
 SUMMARY_TITLE = "Summary of the earlier conversation:\n"
 EXAMPLES_TITLE = "Examples:\n\n"

@@ -9,14 +9,12 @@ termination) and records exactly one ledger row per model call, whatever happens
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import math
 import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.config import Config, app_home
@@ -28,36 +26,34 @@ from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTe
 from devsynth_tui.services.context.token_accounting import (
     count_messages,
     count_tokens,
-    estimate_cost,
     load_off_the_loop,
     truncate_tokens,
 )
-from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.errors import ServiceError, describe
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError, PromptProgress
-from devsynth_tui.services.llm.model_routing import classify, route
+from devsynth_tui.services.pipeline.accounting import ledger_row, merge_results, record_row
+from devsynth_tui.services.pipeline.messages import (
+    CL100K_MARGIN,
+    CONTEXT_BLOCK_TOKENS,
+    FRAMING_TOKENS,
+    REPLY_TOKENS,
+    build_messages,
+    context_tokens,
+    history_tokens,
+    whole_history,
+)
+from devsynth_tui.services.pipeline.request import SAMPLING_KEYS, ChatRequest, Done, Notice, Prepared
+from devsynth_tui.services.pipeline.stages import history_stage, model_stage, prompt_stage
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.store.conversations import (
-    HistoryFit,
-    Message,
-    as_messages,
-    fit_history,
-    newest_cost,
-    turn_pairs,
-)
-from devsynth_tui.services.store.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
+from devsynth_tui.services.store.conversations import newest_cost
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
-DEFAULT_SYSTEM = "You are a concise, careful coding assistant."
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
-CL100K_MARGIN = 1.35  # model tokens per cl100k token, worst file of the corpus with SmolLM2 (1.14 over all of it)
-FRAMING_TOKENS = 5  # chat-template tokens around each message (ChatML: <|im_start|>role\n ... <|im_end|>\n)
-REPLY_TOKENS = 3  # the template's opening of the answer (<|im_start|>assistant\n)
-CONTEXT_BLOCK_TOKENS = 8  # the context block's own title and separators
 FIT_ATTEMPTS = 4  # prune again with a smaller budget while the counted prompt is over the limit
-SAMPLING_KEYS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
 SUMMARY_SYSTEM = (
     "Summarize the following {type} for a developer in at most {limit} tokens. "
     "Keep names, signatures, numbers and requirements exactly; drop everything else."
@@ -66,167 +62,6 @@ SUMMARY_SYSTEM = (
 
 class PromptTooLong(ServiceError):
     """The question alone does not fit the model's window."""
-
-
-def describe(error: Exception) -> str:
-    """One line for any failure: a service error's own words, else the exception's type and text."""
-    if isinstance(error, ServiceError):
-        return str(error)
-    text = " ".join(str(error).split())[:200]
-    return f"unexpected {type(error).__name__}{': ' + text if text else ''} (please report it)"
-
-
-@dataclass
-class ChatRequest:
-    """What the user asked, with its context, examples and per-request parameter overrides."""
-
-    prompt: str
-    context: list[ContextItem] = field(default_factory=list)
-    history: list[Message] = field(default_factory=list)  # the conversation so far, as stored
-    examples: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    operation: str = "chat"
-    system: str = DEFAULT_SYSTEM
-    params: dict = field(default_factory=dict)  # sampling keys, "model", and "extra": server-specific fields
-    prompt_is_template: bool = False  # the prompt is the app's own template: trimmed and compressed too
-    listings: list = field(default_factory=list)  # FolderListing of each folder in ``context`` (the context view)
-    attachments: list[str] = field(default_factory=list)  # the @paths attached, stored with the question
-
-
-@dataclass
-class Prepared:
-    """The request exactly as it would be sent, and what each stage did to get there."""
-
-    payload: dict
-    reports: list[StageReport]
-    items: list[ContextItem]  # every context item, dropped ones included, with status
-    tokens_before: int  # estimated prompt tokens with no optimization
-    tokens_after: int  # estimated prompt tokens as sent
-    complexity: str | None = None
-    model_reason: str = ""
-    loading: bool = False  # the server lists the model as not loaded: it loads it first (LM Studio JIT)
-    tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
-    window: int | None = None  # the model's context length: the server's, else the config's limit + max_tokens
-    listings: list = field(default_factory=list)  # the folders read for it (FolderListing), for the context view
-
-    @property
-    def messages(self) -> list[dict]:
-        return self.payload["messages"]
-
-
-@dataclass
-class Done:
-    """The end of a request: final text, status and the ledger row written."""
-
-    text: str
-    status: RequestStatus
-    row: LedgerRow
-    result: ChatResult | None = None
-    error: str | None = None
-    terminated_early: bool = False
-    prepared: Prepared | None = None
-    cached: bool = False
-    notes: list[str] = field(default_factory=list)
-    thinking: str = ""
-    collect: bool = False  # memory.aggressive_gc: collect garbage once this answer is shown (services.requests.ask)
-
-    def summary(self) -> str:
-        """One line for under an answer: model, tokens (thinking apart), saved, timings, why it stopped."""
-        row = self.row
-        if self.prepared is None and self.status == "error":
-            return f"not sent: {self.error}"
-        tokens = f"{row.prompt_tokens:,} + {row.completion_tokens:,} tokens"
-        if row.reasoning_tokens:
-            tokens += f" ({row.reasoning_tokens:,} thinking)"
-        parts = [row.model or "?", tokens]
-        if self.cached:
-            parts.append("cache hit")
-        if row.tokens_saved:
-            parts.append(f"saved {row.tokens_saved:,}")
-        if row.ttft is not None:
-            parts.append(f"ttft {row.ttft:.2f} s")
-        if row.ttft_answer is not None and row.reasoning_tokens:
-            parts.append(f"answer at {row.ttft_answer:.2f} s")
-        if row.tps:
-            parts.append(f"{row.tps:.1f} tok/s")
-        cut = self.result and self.result.finish_reason == "length" and self.status == "ok"
-        if self.terminated_early:
-            parts.append("stopped early")
-        elif cut:
-            limit = (self.prepared.payload.get("max_tokens") if self.prepared else None) or row.completion_tokens
-            parts.append(f"stopped at max_tokens ({limit:,})")
-        if self.prepared:
-            parts.append(self.sampling(with_max_tokens=not cut))
-        if self.status != "ok":
-            parts.append(f"{self.status}: {self.error}" if self.error else self.status)
-        return " · ".join(p for p in parts if p)
-
-    def sampling(self, with_max_tokens: bool = True) -> str:
-        """The sampling parameters the answer was asked with: "temperature 0.7, top_p 0.95, max_tokens 1,000"."""
-        payload = self.prepared.payload if self.prepared else {}
-        keys = [k for k in SAMPLING_KEYS if k in payload and (with_max_tokens or k != "max_tokens")]
-        return ", ".join(f"{k} {payload[k]:,}" if isinstance(payload[k], int) else f"{k} {payload[k]}" for k in keys)
-
-    def thinking_title(self) -> str:
-        """The thinking block's title: "Thinking · 412 tokens · 6.1 s"."""
-        row = self.row
-        parts = ["Thinking", f"{row.reasoning_tokens:,} tokens"]
-        if row.ttft is not None and row.ttft_answer is not None:
-            parts.append(f"{row.ttft_answer - row.ttft:.1f} s")
-        return " · ".join(parts)
-
-
-@dataclass
-class Notice:
-    """Something the user should see while waiting, e.g. LM Studio loading the model."""
-
-    text: str
-
-
-def context_block(items: list[ContextItem]) -> str:
-    """Context items as one block, each under a header naming it."""
-    parts = []
-    for item in items:
-        label = f"{item.name} ({item.type}{', ' + item.status if item.status != 'kept' else ''})"
-        parts.append(f"### {label}\n{item.text.rstrip()}")
-    return "Context:\n\n" + "\n\n".join(parts)
-
-
-def build_messages(
-    system: str, items: list[ContextItem], examples: list[str], history: HistoryFit | None, prompt: str
-) -> list[dict]:
-    """One system message (instructions, context, examples, earlier-conversation summary), the turns, the question.
-
-    Strict chat templates (Gemma, Mistral) take at most one system message and
-    roles that alternate, so nothing else is ever sent.
-    """
-    parts = [system]
-    files = live(items)
-    if files:
-        parts.append(context_block(files))
-    if examples:
-        parts.append("Examples:\n\n" + "\n\n".join(examples))
-    if history and history.summary:
-        parts.append("Summary of the earlier conversation:\n" + history.summary)
-    messages = [{"role": "system", "content": "\n\n".join(p for p in parts if p)}]
-    messages.extend(history.messages if history else [])
-    messages.append({"role": "user", "content": prompt})
-    return messages
-
-
-def _context_tokens(items: list[ContextItem]) -> int:
-    """cl100k tokens the items add to the system message: the context block, headers included."""
-    files = live(items)
-    return sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
-
-
-def _history_tokens(history: HistoryFit) -> int:
-    return sum(count_tokens(str(m["content"])) for m in history.messages) + count_tokens(history.summary or "")
-
-
-def _whole_history(history: list[Message]) -> HistoryFit:
-    pairs, _ = turn_pairs(history)
-    return HistoryFit([m for p in pairs for m in as_messages(p)], "", None)
 
 
 class Pipeline:
@@ -244,14 +79,14 @@ class Pipeline:
         self._gate: tuple[int, asyncio.Semaphore] | None = None
         self._tokenizer: bool | None = None  # does the server tokenize (None: not asked yet)
         self.notes = set_priority(
-            cfg.get("cpu.process_priority"), [os.getpid(), backend.embedded.pid if backend.embedded else None]
+            cfg.cpu.process_priority, [os.getpid(), backend.embedded.pid if backend.embedded else None]
         )
 
     @property
     def gate(self) -> asyncio.Semaphore:
         """The one limit on parallel model work: chunked generation, summaries, benchmark concurrency."""
-        par = self.cfg["cpu"]["parallel_processing"]
-        size = par["max_workers"] if par["enabled"] else 1
+        par = self.cfg.cpu.parallel_processing
+        size = par.max_workers if par.enabled else 1
         if self._gate is None or self._gate[0] != size:
             self._gate = (size, asyncio.Semaphore(size))
         return self._gate[1]
@@ -259,19 +94,19 @@ class Pipeline:
     @property
     def cache(self) -> DiskCache | None:
         """The response cache as configured now (``disk.caching``, ``disk.compression``)."""
-        disk = self.cfg["disk"]
-        if not disk["caching"]["enabled"]:
+        disk = self.cfg.disk
+        if not disk.caching.enabled:
             return None
-        level = disk["compression"]["level"] if disk["compression"]["enabled"] else None
-        wanted = (disk["caching"]["max_size"], level)
+        level = disk.compression.level if disk.compression.enabled else None
+        wanted = (disk.caching.max_size, level)
         if self._cache is None or (self._cache.limit_mb, self._cache.level) != wanted:
             self._cache = DiskCache(self.home / "cache", *wanted)
         return self._cache
 
     def sampling(self, req: ChatRequest) -> dict:
         """Inference parameters: config, then the request's own overrides."""
-        llm = self.cfg["llm"]
-        params = {k: req.params.get(k, llm[k]) for k in SAMPLING_KEYS}
+        llm = self.cfg.llm
+        params = {k: req.params.get(k, getattr(llm, k)) for k in SAMPLING_KEYS}
         return {k: v for k, v in params.items() if v is not None}
 
     # -- prepare -------------------------------------------------------------------
@@ -283,14 +118,14 @@ class Pipeline:
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
         await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
-        whole = _whole_history(req.history)
-        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + _context_tokens(
+        whole = whole_history(req.history)
+        before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + context_tokens(
             req.context
         )
         loaded = [StageReport("load", before, before, list(req.notes))] if req.notes else []
         sampling = self.sampling(req)
-        active = await self.backend.resolve_model(req.params.get("model") or self.cfg.get("llm.model"))
-        system, examples, prompt, prompt_reports = self._prompt_stage(req)
+        active = await self.backend.resolve_model(req.params.get("model") or self.cfg.llm.model)
+        system, examples, prompt, prompt_reports = prompt_stage(req, self.cfg.tokens.prompt_optimization)
         limit = await self._limit(sampling, active)
         bare = build_messages(system, [], examples, None, prompt)
         bare_tokens = sum(count_tokens(m["content"]) for m in bare)
@@ -301,9 +136,11 @@ class Pipeline:
         for _ in range(FIT_ATTEMPTS):
             items = copy.deepcopy(req.context)
             context_reports = await self._context_stage(req, items, budget - (newest if newest <= budget else 0))
-            history = await self._history_stage(req, budget - _context_tokens(items))
+            history = await history_stage(
+                req, budget - context_tokens(items), self.cfg.tokens.context_pruning, self._summarize_conversation
+            )
             messages = build_messages(system, items, examples, history, prompt)
-            used = _context_tokens(items) + _history_tokens(history)
+            used = context_tokens(items) + history_tokens(history)
             sent, counted_by = await self._count_sent(messages, bare_tokens + used)
             if sent <= limit or budget == 0:
                 break  # else shrink by the ratio the counter saw, with a little to spare
@@ -316,23 +153,23 @@ class Pipeline:
         reports = loaded + context_reports + ([history.report] if history.report else []) + prompt_reports + [fit]
         after = bare_tokens + used + 4 * len(messages) + 3  # as count_messages, without encoding it all again
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
-        window = await self.backend.context_length(active) or self.cfg.get("memory.max_context_size") + sampling.get(
+        window = await self.backend.context_length(active) or self.cfg.memory.max_context_size + sampling.get(
             "max_tokens", 0
         )
         prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, window=window)
         prepared.listings = list(req.listings)
-        await self._model_stage(req, prepared, active)
+        await model_stage(req, prepared, active, self.cfg["llm"]["dynamic_model_selection"], self.backend)
         prepared.loading = await self.backend.will_load(payload["model"])
-        rsp = self.cfg["tokens"]["response_optimization"]
-        if rsp["early_termination"]:
-            stops = EarlyTerminator(rsp["termination_patterns"]).stop_strings
+        rsp = self.cfg.tokens.response_optimization
+        if rsp.early_termination:
+            stops = EarlyTerminator(list(rsp.termination_patterns)).stop_strings
             if stops:
                 payload["stop"] = stops
         return prepared
 
     async def _limit(self, sampling: dict, model: str) -> int:
         """Most tokens a request may send: the configured limit, within the model's window."""
-        limit = self.cfg.get("memory.max_context_size")
+        limit = self.cfg.memory.max_context_size
         window = await self.backend.context_length(model)
         if window:
             limit = min(limit, window - sampling.get("max_tokens", 0))
@@ -377,79 +214,18 @@ class Pipeline:
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
         if not items:
             return []
-        settings = self.cfg["tokens"]["context_pruning"]
-        mode = settings["embeddings"]
+        mode = self.cfg.tokens.context_pruning.embeddings
         use_embeddings = mode == "always" or (mode == "auto" and await self.backend.has_embedding_model())
         ctx = pruning.PruneContext(
             query=req.prompt,
             budget=max(0, budget),
-            settings=settings,
+            settings=self.cfg["tokens"]["context_pruning"],  # the mapping: pruning reads it by key
             embedder=self._embed if use_embeddings else None,
             summarizer=self._summarize,
             gate=self.gate,
             now=time.time(),
         )
         return await pruning.prune(items, ctx)
-
-    async def _history_stage(self, req: ChatRequest, room: int) -> HistoryFit:
-        """The conversation's own policy (newest whole, older summarized or dropped), in what the context left."""
-        settings = self.cfg["tokens"]["context_pruning"]
-        strategies = [settings["strategy"]] if isinstance(settings["strategy"], str) else settings["strategy"]
-        summarizer = self._summarize_conversation if "summarization" in strategies else None
-        max_age = settings["max_age"] if "recency" in strategies else None
-        return await fit_history(req.history, max(0, room), summarizer, max_age)
-
-    def _prompt_stage(self, req: ChatRequest) -> tuple[str, list[str], str, list[StageReport]]:
-        """Template trimming, example reduction and instruction compression, one report each when it acts.
-
-        The user's own question is never rewritten: only the app's instructions
-        (the system prompt, a task's template) are trimmed and compressed.
-        """
-        opts = self.cfg["tokens"]["prompt_optimization"]
-        system, prompt, examples, reports = req.system, req.prompt, list(req.examples), []
-
-        def size() -> int:
-            return count_tokens(system) + count_tokens(prompt) + sum(map(count_tokens, examples))
-
-        if opts["template_trimming"]:
-            start = size()
-            system = prompts.trim_template(system)
-            if req.prompt_is_template:
-                prompt = prompts.trim_template(prompt)
-            reports.append(StageReport("prompt:template_trimming", start, size(), ["templates trimmed"]))
-        if len(examples) > opts["max_examples"]:
-            start = size()
-            examples = prompts.select_examples(examples, req.prompt, opts["max_examples"])
-            note = f"kept {len(examples)} of {len(req.examples)} examples (max_examples {opts['max_examples']})"
-            reports.append(StageReport("prompt:example_selection", start, size(), [note]))
-        if opts["instruction_compression"]:
-            start = size()
-            system = prompts.compress_instructions(system)
-            prompt = prompts.compress_instructions(prompt) if req.prompt_is_template else prompt
-            reports.append(
-                StageReport(
-                    "prompt:instruction_compression", start, size(), [f"instructions: {start} -> {size()} tokens"]
-                )
-            )
-        return system, examples, prompt, reports
-
-    async def _model_stage(self, req: ChatRequest, prepared: Prepared, active: str) -> None:
-        dms = self.cfg["llm"]["dynamic_model_selection"]
-        if not dms["enabled"] or req.params.get("model"):
-            return
-        types = [i.type for i in live(prepared.items)]
-        complexity, reason = classify(prepared.tokens_after, types, req.operation, dms)
-        available = [m.id for m in await self.backend.models()]
-        chosen = route(complexity, reason, dms, available, active)
-        prepared.payload["model"], prepared.complexity, prepared.model_reason = chosen.model, complexity, chosen.reason
-        prepared.reports.append(
-            StageReport(
-                "model",
-                prepared.tokens_after,
-                prepared.tokens_after,
-                [f"{complexity}: {chosen.model} ({chosen.reason})"],
-            )
-        )
 
     async def _embed(self, texts: list[str]) -> list[list[float]]:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
@@ -466,12 +242,12 @@ class Pipeline:
         return await self._summary(item.text, item.type, limit)
 
     async def _summarize_conversation(self, transcript: str, limit: int) -> str:
-        limit = min(limit, self.cfg.get("tokens.context_pruning.max_tokens"))
+        limit = min(limit, self.cfg.tokens.context_pruning.max_tokens)
         return await self._summary(transcript, "earlier part of a conversation", limit)
 
     async def _summary(self, text: str, kind: str, limit: int) -> str:
         """At most ``limit`` tokens of summary by the active model, cached on disk by content."""
-        model = await self.backend.resolve_model(self.cfg.get("llm.model"))
+        model = await self.backend.resolve_model(self.cfg.llm.model)
         cached = self.summaries.get(text, model, limit)
         if cached is not None:
             return cached
@@ -514,8 +290,8 @@ class Pipeline:
             yield report
         if prep.loading:
             yield Notice(f"{self.backend.name} is loading {prep.payload['model']}…")
-        opts = self.cfg["tokens"]["prompt_optimization"]
-        if opts["chunked_generation"] and self._input_tokens(prep) > opts["chunk_size"]:
+        opts = self.cfg.tokens.prompt_optimization
+        if opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
             async for event in self._run_chunked(req, prep, started):
                 yield event
             return
@@ -533,7 +309,7 @@ class Pipeline:
 
     async def _io(self, fn, *args):
         """Disk work off the event loop when ``disk.async_io`` is on."""
-        return await asyncio.to_thread(fn, *args) if self.cfg.get("disk.async_io") else fn(*args)
+        return await asyncio.to_thread(fn, *args) if self.cfg.disk.async_io else fn(*args)
 
     async def _cache_hit(self, req: ChatRequest, prep: Prepared, hit: dict, started: float) -> Done:
         usage = hit.get("usage") or {}
@@ -544,7 +320,7 @@ class Pipeline:
         row.prompt_tokens = row.completion_tokens = 0
         row.cost, row.cached, row.usage_source = 0.0, True, "cache"
         row.tokens_saved += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
-        await self._record(row, prep)
+        await record_row(self.ledger, row, prep)
         return Done(hit["text"], "ok", row, result, cached=True, prepared=prep)
 
     async def _after(self, done: Done, cache: DiskCache | None, key: str | None) -> None:
@@ -553,13 +329,13 @@ class Pipeline:
         if cache and done.status == "ok" and not done.terminated_early and done.result and done.result.usage:
             r = done.result
             entry = {"text": done.text, "usage": r.usage, "model": r.model, "finish_reason": r.finish_reason}
-            await background(self._io(cache.put, key, entry), self.cfg.get("cpu.background_operations"))
+            await background(self._io(cache.put, key, entry), self.cfg.cpu.background_operations)
             if cache.warning:
                 done.notes.append(cache.warning)
         large = done.row.completion_tokens >= LARGE_ANSWER_TOKENS or (
             done.prepared and done.prepared.tokens_before >= LARGE_CONTEXT_TOKENS
         )
-        done.collect = bool(self.cfg.get("memory.aggressive_gc") and large)
+        done.collect = bool(self.cfg.memory.aggressive_gc and large)
 
     async def _explain(self, error: Exception) -> str:
         """The error's one line, plus what happened to the embedded server if it died."""
@@ -576,15 +352,15 @@ class Pipeline:
         return total_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
 
     async def _send(self, req: ChatRequest, prep: Prepared, started: float):
-        rsp = self.cfg["tokens"]["response_optimization"]
-        parser = IncrementalParser() if rsp["incremental_parsing"] else None
-        stopper = EarlyTerminator(rsp["termination_patterns"]) if rsp["early_termination"] else None
+        rsp = self.cfg.tokens.response_optimization
+        parser = IncrementalParser() if rsp.incremental_parsing else None
+        stopper = EarlyTerminator(list(rsp.termination_patterns)) if rsp.early_termination else None
         parts: list[str] = []
         thinking: list[str] = []
         result: ChatResult | None = None
         status, error, cut = "ok", None, None
         try:
-            if rsp["streaming"]:
+            if rsp.streaming:
                 payload = {**prep.payload, "return_progress": True} if self.backend.reports_progress else prep.payload
                 async with aclosing(self.backend.client.stream_chat(payload)) as stream:
                     async for event in stream:
@@ -632,7 +408,7 @@ class Pipeline:
 
     async def _run_chunked(self, req: ChatRequest, prep: Prepared, started: float):
         """Chunked generation: one call per piece of input (in parallel up to max_workers), answers merged in order."""
-        chunk_size = self.cfg.get("tokens.prompt_optimization.chunk_size")
+        chunk_size = self.cfg.tokens.prompt_optimization.chunk_size
         source = "\n\n".join(f"### {i.name}\n{i.text}" for i in live(prep.items))
         pieces = prompts.split_for_generation(source, "input.md", chunk_size) or [""]
         gate = self.gate
@@ -663,7 +439,7 @@ class Pipeline:
             for task in tasks:
                 task.cancel()
             await self._finish(
-                req, prep, "".join(parts), _merge_results(results), "cancelled", "cancelled by the user", started
+                req, prep, "".join(parts), merge_results(results), "cancelled", "cancelled by the user", started
             )
             raise
         except Exception as e:
@@ -671,76 +447,17 @@ class Pipeline:
                 task.cancel()
             record(e, f"{req.operation} request failed")
             status, error = ("partial" if parts else "error"), describe(e)
-        done = await self._finish(req, prep, "".join(parts), _merge_results(results), status, error, started)
+        done = await self._finish(req, prep, "".join(parts), merge_results(results), status, error, started)
         done.prepared = prep
         yield done
 
     # -- accounting ---------------------------------------------------------------------------
 
-    async def _record(self, row: LedgerRow, prep: Prepared | None = None) -> None:
-        """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
-        request_id = await self.ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
-        if prep:
-            # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
-            with contextlib.suppress(ServiceError):
-                await self.ledger.arecord_stages(request_id, stage_rows(prep.reports))
-
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         row = self._row(req, prep, text, result, status, error, started, thinking)
-        await self._record(row, prep)
+        await record_row(self.ledger, row, prep)
         return Done(text, status, row, result, error, thinking=thinking)
 
-    def _row(
-        self,
-        req,
-        prep: Prepared | None,
-        text: str,
-        result: ChatResult | None,
-        status,
-        error,
-        started,
-        thinking: str = "",
-    ) -> LedgerRow:
-        usage = (result.usage if result else None) or {}
-        est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
-        answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
-        prompt = usage.get("prompt_tokens", est_prompt if answered else 0)
-        reasoning = (
-            result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
-        )
-        completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
-        saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
-        return LedgerRow(
-            operation=req.operation,
-            model=(result.model if result and result.model else None) or (prep.payload["model"] if prep else None),
-            backend=self.backend.kind,
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            reasoning_tokens=reasoning,
-            est_prompt_tokens=est_prompt,
-            tokens_before=prep.tokens_before if prep else None,
-            tokens_saved=saved,
-            cost=estimate_cost(prompt, completion, self.cfg["pricing"]),
-            ttft=result.ttft if result else None,
-            ttft_answer=result.ttft_answer if result else None,
-            tps=result.tps if result else None,
-            duration=time.perf_counter() - started,
-            status=status,
-            error=error,
-            usage_source="server" if usage else "estimate",
-            session=self.session,
-        )
-
-
-def _merge_results(results: list[ChatResult]) -> ChatResult | None:
-    """One result whose usage adds up the parts (chunked generation)."""
-    if not results:
-        return None
-    merged = ChatResult(text="".join(r.text for r in results), model=results[0].model, t_start=results[0].t_start)
-    usages = [r.usage for r in results if r.usage]
-    if len(usages) == len(results):
-        merged.usage = {
-            k: sum(u.get(k, 0) for u in usages) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
-        }
-    merged.t_first, merged.t_end = results[0].t_end, results[-1].t_end
-    return merged
+    def _row(self, req, prep, text, result, status, error, started, thinking: str = "") -> LedgerRow:
+        kind, pricing = self.backend.kind, self.cfg["pricing"]
+        return ledger_row(req, prep, text, result, status, error, started, thinking, kind, self.session, pricing)
