@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
-from devsynth_tui.config import ConfigError, save_overrides
+from devsynth_tui.config_overrides import save_overrides
+from devsynth_tui.config_schema import ConfigError
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.chat import PromptArea
 from devsynth_tui.ui.chat_pane import ChatPane

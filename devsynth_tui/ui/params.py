@@ -8,7 +8,8 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from devsynth_tui.config import Config, ConfigError
+from devsynth_tui.config import Config
+from devsynth_tui.config_schema import ConfigError
 
 NUMBERS = [
     ("llm.temperature", "temperature (0-2)", float),
