@@ -366,7 +366,7 @@ class ChatPane(ReportsFailures, Vertical):
         if backend is None or not self.main.can_send():
             return None
         try:
-            return await backend.context_length(await backend.resolve_model(self.session.cfg.get("llm.model")))
+            return await backend.context_length(await backend.resolve_model(self.session.cfg.llm.model))
         except Exception:
             return None
 

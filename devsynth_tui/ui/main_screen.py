@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.worker import Worker
 
+    from devsynth_tui.config import Config
     from devsynth_tui.services.pipeline import Pipeline
     from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
@@ -124,7 +125,7 @@ class MainScreen(ReportsFailures, Screen):
         self.shown_tab = "chat"  # the pane on screen, as TabActivated last said
 
     @property
-    def cfg(self):
+    def cfg(self) -> Config:
         return self.session.cfg
 
     @property
@@ -189,7 +190,7 @@ class MainScreen(ReportsFailures, Screen):
             show_fixed_data(self)
             return
         history = [r["total_tokens"] for r in reversed(self.session.ledger.history(40))]
-        self.state.set(history=tuple(history), model=self.cfg.get("llm.model") or "")
+        self.state.set(history=tuple(history), model=self.cfg.llm.model or "")
         self.state.read_ledger(self.session)
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
         if self.resources:
@@ -257,11 +258,9 @@ class MainScreen(ReportsFailures, Screen):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
         """Find the server (or start the embedded one) without blocking the screen."""
-        always = self.cfg.get("llm.embedded.mode") == "always"
+        always = self.cfg.llm.embedded.mode == "always"
         self.state.set(
-            backend="starting the embedded llama.cpp server…"
-            if always
-            else f"connecting to {self.cfg.get('llm.base_url')}…",
+            backend="starting the embedded llama.cpp server…" if always else f"connecting to {self.cfg.llm.base_url}…",
             server="connecting…",
         )
         try:
@@ -269,9 +268,7 @@ class MainScreen(ReportsFailures, Screen):
             self.model = await self.session.connect()
             backend, pipeline = self.session.backend, self.session.pipeline
             assert backend is not None and pipeline is not None  # connect() sets both or raises
-            self.state.set(
-                backend=backend.label, backend_note=backend.note, model=self.cfg.get("llm.model") or self.model
-            )
+            self.state.set(backend=backend.label, backend_note=backend.note, model=self.cfg.llm.model or self.model)
             self._warm_up()
             if backend.note:
                 self.notify(f"{backend.note}: using the {backend.label}")  # once; the status line keeps it if room
@@ -406,7 +403,7 @@ class MainScreen(ReportsFailures, Screen):
 
     def set_param(self, key: str, value) -> None:
         """Apply one validated change to the very next request."""
-        if self.cfg.get(key) == value:
+        if self.cfg.get(key) == value:  # any key, by its dotted name (the Params pane, the advisor, the theme)
             return  # widgets report their initial values too: that is no change
         try:
             cfg = self.cfg.with_values({key: value}, "dashboard")
@@ -418,7 +415,7 @@ class MainScreen(ReportsFailures, Screen):
         self.session.set_config(cfg)
         if pane := self._pane("params"):
             pane.cfg = cfg
-        self.state.set(model=cfg.get("llm.model") or self.model)
+        self.state.set(model=cfg.llm.model or self.model)
 
     async def on_models_pane_picked(self, event) -> None:
         self.set_param("llm.model", event.model)
@@ -515,7 +512,7 @@ class MainScreen(ReportsFailures, Screen):
         if tab == "tasks":
             from devsynth_tui.ui.tasks import TasksPane
 
-            return TasksPane(self.cfg.get("tasks"), id=PANE_IDS[tab])
+            return TasksPane(self.cfg.tasks, id=PANE_IDS[tab])
         if tab == "params":
             from devsynth_tui.ui.params import ParamsPane
 
@@ -559,7 +556,7 @@ class MainScreen(ReportsFailures, Screen):
     def _show_models(self) -> None:
         """The Models pane (once opened) shows the models as last known: listed, or a state read for a request."""
         if self.models and (pane := self._pane("models")):
-            pane.show(self.models, self.cfg.get("llm.model") or self.model)
+            pane.show(self.models, self.cfg.llm.model or self.model)
 
     def show_resources_pane(self) -> None:
         """The Resources pane's charts, while it is on screen: the sampler's window and the last hour's requests."""

@@ -21,6 +21,8 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
+    from collections.abc import Mapping
+
     from textual.worker import Worker
 
     from devsynth_tui.services.context.items import StageReport
@@ -38,7 +40,7 @@ class TasksPane(ReportsFailures, Vertical):
 
     HINT = "Enter or Run sends the task; its answer streams below (Esc cancels)."
 
-    def __init__(self, tasks: dict[str, str], **kwargs) -> None:
+    def __init__(self, tasks: Mapping[str, str], **kwargs) -> None:
         super().__init__(**kwargs)
         self.tasks = tasks
         self.running = False
