@@ -110,7 +110,7 @@ class TasksPane(ReportsFailures, Vertical):
         if not files:
             self.refuse("name at least one context file: the task works on them (e.g. src/app.py=code)")
             return
-        if not self.main.can_send():
+        if not self.main.connection.can_send():
             self.refuse(f"no model server ({self.main.backend_label})")
             return
         template = task is not Select.BLANK and instruction == str(self.tasks[str(task)]).strip()
@@ -152,7 +152,7 @@ class TasksPane(ReportsFailures, Vertical):
             except ContextError as e:
                 await self.drop(view, str(e))
                 return
-            pipeline = await main.pipeline_when_connected(view.notice)
+            pipeline = await main.connection.pipeline_when_connected(view.notice)
             if pipeline is None:
                 await self.drop(view, f"no model server ({main.backend_label})")
                 return
