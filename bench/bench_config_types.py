@@ -1,7 +1,7 @@
 """Typed config sections: the frozen dataclasses the code uses (config_sections.py) against msgspec Structs.
 
 Side by side in one run, each start-up figure a median of fresh processes importing this tree:
-- `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (the loader and its DSL),
+- `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (the loader and its schema),
   `import devsynth_tui.config_sections` (the dataclasses, imported on a config's first typed access)
 - `import` of a msgspec module of Structs generated from today's SCHEMA (every key, its type and default;
   choices as Literal; no range checks, which would only add Meta objects)
@@ -32,6 +32,7 @@ import yaml  # noqa: E402
 from bench_cli import EXE, timed  # noqa: E402  (bench/ is on sys.path when a bench runs as a script)
 
 from devsynth_tui import config as c  # noqa: E402
+from devsynth_tui import config_schema as schema  # noqa: E402
 
 TYPES = {
     "bool": "bool",
@@ -52,14 +53,14 @@ def struct_source() -> str:
         "from typing import Literal",
         "import msgspec",
         "",
-        f"Strategy = Literal[{', '.join(map(repr, c.STRATEGIES))}]",
+        f"Strategy = Literal[{', '.join(map(repr, schema.STRATEGIES))}]",
         "",
     ]
 
     def emit(name: str, node: dict) -> str:
         fields = []
         for key, value in node.items():
-            if isinstance(value, c.Key):
+            if isinstance(value, schema.Key):
                 kind = f"Literal[{', '.join(map(repr, value.choices))}]" if value.choices else TYPES[value.kind]
                 default = repr(value.default)
                 if isinstance(value.default, (list, dict)):
@@ -71,7 +72,7 @@ def struct_source() -> str:
         lines.extend([f"class {name}(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):", *fields, ""])
         return name
 
-    emit("Config", c.SCHEMA)
+    emit("Config", schema.SCHEMA)
     return "\n".join(lines)
 
 
@@ -118,8 +119,8 @@ def main() -> None:
     import typed_config
 
     data = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
-    assert msgspec.to_builtins(msgspec.convert(data, typed_config.Config)) == c.defaults()  # the same schema
-    today = per_call(lambda: c.validate_layer(data, "default.yaml"))
+    assert msgspec.to_builtins(msgspec.convert(data, typed_config.Config)) == schema.defaults()  # the same schema
+    today = per_call(lambda: schema.validate_layer(data, "default.yaml"))
     typed = per_call(lambda: msgspec.convert(data, typed_config.Config))
     print(f"{'validate default.yaml: today':40} {today * 1e6:6.0f} us")
     print(f"{'validate default.yaml: msgspec.convert':40} {typed * 1e6:6.0f} us   (x{today / typed:.0f} faster)")

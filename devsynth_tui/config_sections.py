@@ -1,6 +1,6 @@
 """Typed sections of the configuration: ``cfg.llm.temperature`` instead of ``cfg.get("llm.temperature")``.
 
-Frozen dataclasses with the keys of ``config.SCHEMA`` (which keeps each key's default, check and doc);
+Frozen dataclasses with the keys of ``config_schema.SCHEMA`` (which keeps each key's default, check and doc);
 lists become tuples and mappings read-only, so nothing can change a loaded config behind its
 loader's back. ``Config`` builds the view once, on first use (this module is imported then);
 tests/test_config_sections.py checks every schema key against its field, value and type.

@@ -6,7 +6,9 @@ import yaml
 from conftest import REPO, run_cli
 
 from devsynth_tui import config as c
-from devsynth_tui.config import ConfigError, load
+from devsynth_tui.config import load
+from devsynth_tui.config_overrides import save_overrides
+from devsynth_tui.config_schema import ALL_KEYS, ConfigError, defaults
 
 # The guide's YAML snippets, committed as test data; checked against the guide wherever it is at hand.
 SNIPPETS = re.split(r"^---\n", (REPO / "tests" / "fixtures" / "guide_snippets.yaml").read_text(), flags=re.M)
@@ -35,12 +37,12 @@ def test_every_key_the_guide_map_names_exists():
     text = (REPO / "docs" / "guide-map.md").read_text()
     named = set(re.findall(r"`((?:tokens|memory|cpu|disk|llm|pricing|monitor)\.[a-z_.]+)`", text))
     assert len(named) >= 35
-    assert sorted(named - set(c.ALL_KEYS)) == []
+    assert sorted(named - set(ALL_KEYS)) == []
 
 
 def _leaves(d, prefix=""):
     for k, v in d.items():
-        if isinstance(v, dict) and f"{prefix}{k}" not in c.ALL_KEYS:
+        if isinstance(v, dict) and f"{prefix}{k}" not in ALL_KEYS:
             yield from _leaves(v, f"{prefix}{k}.")
         else:
             yield f"{prefix}{k}", v
@@ -57,9 +59,10 @@ def test_every_guide_snippet_is_accepted_and_takes_effect(snippet, tmp_path):
 
 def test_shipped_default_yaml_matches_schema_and_names_every_key():
     text = (REPO / "config" / "default.yaml").read_text()
-    assert c.read_yaml_layer(REPO / "config" / "default.yaml") == c.defaults()
-    for key in c.ALL_KEYS:
+    assert c.read_yaml_layer(REPO / "config" / "default.yaml") == defaults()
+    for key in ALL_KEYS:
         assert key.split(".")[-1] + ":" in text, key
+    assert f"${c.ENV_API_KEY}" in ALL_KEYS["llm.api_key"].doc  # the doc names the variable the loader reads
 
 
 def _error(tmp_path, text) -> str:
@@ -181,14 +184,14 @@ def test_embedded_as_one_value_from_an_earlier_version_still_means_its_mode(tmp_
     user = tmp_path / "config.yaml"
     user.write_text("llm:\n  embedded: never\n")
     cfg = load(user)
-    assert cfg.get("llm.embedded") == c.defaults()["llm"]["embedded"] | {"mode": "never"}
+    assert cfg.get("llm.embedded") == defaults()["llm"]["embedded"] | {"mode": "never"}
     r = run_cli("config", "check", str(user))
     assert r.returncode == 0 and "is valid" in r.stdout, r.stderr
     # an overrides.yaml the dashboard wrote before stays readable, and is rewritten in the new shape with nothing lost
     app_home.mkdir(parents=True, exist_ok=True)
     c.overrides_path().write_text("llm:\n  embedded: always\n  temperature: 0.5\n")
     assert load().get("llm.embedded.mode") == "always"
-    c.save_overrides({"llm.embedded.threads": 2})
+    save_overrides({"llm.embedded.threads": 2})
     saved = yaml.safe_load(c.overrides_path().read_text())
     assert saved["llm"] == {"embedded": {"mode": "always", "threads": 2}, "temperature": 0.5}
     assert load().with_values({"llm.embedded": "auto"}).get("llm.embedded.threads") == 2

@@ -9,7 +9,8 @@ from typing import Literal, get_type_hints
 import pytest
 
 from devsynth_tui import config_sections
-from devsynth_tui.config import ALL_KEYS, load
+from devsynth_tui.config import load
+from devsynth_tui.config_schema import ALL_KEYS
 
 CHANGED = """\
 tokens:

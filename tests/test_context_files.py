@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from devsynth_tui.config import defaults, load
+from devsynth_tui.config import load
+from devsynth_tui.config_schema import defaults
 from devsynth_tui.services.context import folders
 from devsynth_tui.services.context.attachments import complete_path, parse_attachments
 from devsynth_tui.services.context.folders import read_folder

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from conftest import REPO, run_cli
 
-from devsynth_tui.config import defaults
+from devsynth_tui.config_schema import defaults
 from devsynth_tui.services.context.items import FOLDER, NAMED, ContextItem, StageReport
 from devsynth_tui.services.context.pruning import PruneContext, adaptive_cutoff, prune
 from devsynth_tui.services.store.database import Store, db_path

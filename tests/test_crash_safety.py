@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devsynth_tui import config as c
-from devsynth_tui.config import ConfigError, app_home, overrides_path
+from devsynth_tui.config import app_home, overrides_path
+from devsynth_tui.config_schema import ALL_KEYS, ConfigError, set_path
 from devsynth_tui.services.store.database import db_path
 
 KILLS = 100
@@ -66,7 +67,7 @@ def test_conversations_survive_sigkill():
 
 def test_overrides_file_is_old_or_new_never_half():
     script = (
-        "from devsynth_tui.config import save_overrides\nimport itertools\n"
+        "from devsynth_tui.config_overrides import save_overrides\nimport itertools\n"
         "for n in itertools.count():\n    save_overrides({'llm.top_k': n % 1000, 'llm.temperature': 0.5})\n"
         "    print(n, flush=True)\n"
     )
@@ -100,14 +101,14 @@ VALUES = st.recursive(
 
 
 def _document():
-    keys = list(c.ALL_KEYS)
+    keys = list(ALL_KEYS)
     return st.dictionaries(st.sampled_from(keys), VALUES, max_size=6)
 
 
 def _nest(flat: dict) -> dict:
     out: dict = {}
     for key, value in flat.items():
-        c._set(out, key, value)
+        set_path(out, key, value)
     return out
 
 

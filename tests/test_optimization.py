@@ -7,7 +7,7 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devsynth_tui.config import defaults
+from devsynth_tui.config_schema import defaults
 from devsynth_tui.services.context import pruning as context_pruning
 from devsynth_tui.services.context.items import FOLDER, ContextItem, total_tokens
 from devsynth_tui.services.context.prompt_optimization import (

@@ -13,7 +13,8 @@ import pytest
 from db_lock import WriteLockHolder
 from fault_server import EVIL_MODEL, HOSTILE
 
-from devsynth_tui.config import ConfigError, app_home, check_number, load, overrides_path, parse_number
+from devsynth_tui.config import app_home, load, overrides_path
+from devsynth_tui.config_schema import ConfigError, check_number, parse_number
 from devsynth_tui.services.benchmark.runner import Options, Runner
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import Delta, LLMClient, ModelNotFound, RequestTimeout, ServerError

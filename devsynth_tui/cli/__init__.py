@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("config", "base_url", "model"):
         setattr(args, name, getattr(args, name, None))
     from devsynth_tui.cli.config import config_fault
-    from devsynth_tui.config import ConfigError
+    from devsynth_tui.config_schema import ConfigError
     from devsynth_tui.services.errors import ServiceError
     from devsynth_tui.services.sanitize import safe_text
 

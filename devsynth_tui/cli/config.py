@@ -38,7 +38,8 @@ def _check_config(args) -> int:
     """
     import sys
 
-    from devsynth_tui.config import ConfigError, load, overrides_path
+    from devsynth_tui.config import load, overrides_path
+    from devsynth_tui.config_schema import ConfigError
     from devsynth_tui.services.sanitize import safe_line
 
     found: list[ConfigError] = []

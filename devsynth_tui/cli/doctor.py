@@ -58,7 +58,8 @@ def _fix(advice, cfg, yes: bool) -> None:
     """Show the overrides.yaml diff of every suggested key, ask, write; the user's own file is never touched."""
     import difflib
 
-    from devsynth_tui.config import app_home, render_overrides, save_overrides
+    from devsynth_tui.config import app_home
+    from devsynth_tui.config_overrides import render_overrides, save_overrides
     from devsynth_tui.services.advisor.outcomes import apply_actions
 
     changes: dict = {}

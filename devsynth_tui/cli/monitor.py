@@ -11,7 +11,8 @@ from devsynth_tui.cli.common import CliError, load_config
 def cmd_monitor(args) -> int:
     import time
 
-    from devsynth_tui.config import app_home, parse_number
+    from devsynth_tui.config import app_home
+    from devsynth_tui.config_schema import parse_number
     from devsynth_tui.services.resources.monitor import Sampler, find_embedded_server
 
     cfg = load_config(args)

@@ -35,8 +35,8 @@ class Session:
         self.id = uuid.uuid4().hex[:12]  # tags this session's ledger rows
         self.store = Store(db_path(self.home))
         self.ledger = Ledger(self.store)
-        compression = cfg["disk"]["compression"]
-        self.conversations = Conversations(self.store, compression["level"] if compression["enabled"] else None)
+        compression = cfg.disk.compression
+        self.conversations = Conversations(self.store, compression.level if compression.enabled else None)
         self.backend: Backend | None = None
         self.pipeline: Pipeline | None = None
         self.metrics: Metrics | None = None  # while /metrics is served
@@ -54,7 +54,7 @@ class Session:
         finally:
             if old:  # answers, tasks and runs still on the old backend finish on it: it closes once they end
                 await old.retire(successor=backend)
-        return await backend.resolve_model(self.cfg.get("llm.model"))
+        return await backend.resolve_model(self.cfg.llm.model)
 
     def new_pipeline(self) -> Pipeline:
         """A pipeline on this session's backend and ledger (the benchmark's own: it changes its settings per step).
@@ -85,13 +85,13 @@ class Session:
 
         The counters follow this session's ledger from now on; raises MetricsError (one line) if the port is taken.
         """
-        port = self.cfg.get("metrics.port")
+        port = self.cfg.metrics.port
         if port is None or self.metrics:
             return None
         from devsynth_tui.services.resources.openmetrics import Metrics
 
         metrics = Metrics(lambda: self.backend.embedded.pid if self.backend and self.backend.embedded else None)
-        url = metrics.serve(self.cfg.get("metrics.host"), port)
+        url = metrics.serve(self.cfg.metrics.host, port)
         self.metrics = metrics
         self.ledger.listeners.append(metrics.record)
         return url

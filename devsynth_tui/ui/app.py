@@ -63,7 +63,7 @@ class DevsynthApp(ReportsFailures, App):
         self._applied_theme: str | None = None
         self.fatal = ""  # the one line the dashboard ended with (a damaged database, a full disk), said after it
         self.failures_said: set[str] = set()  # failure lines already on screen (ui/failures.report says each once)
-        self._apply_theme(cfg.get("ui.theme"), start=True)  # before the screen is styled: styled once
+        self._apply_theme(cfg.ui.theme, start=True)  # before the screen is styled: styled once
 
     @property
     def cfg(self) -> Config:
@@ -181,7 +181,7 @@ class DevsynthApp(ReportsFailures, App):
     def action_set_theme(self, name: str) -> None:
         if not self._apply_theme(name):
             return
-        if name == self.cfg.get("ui.theme"):
+        if name == self.cfg.ui.theme:
             self.main.changes.pop("ui.theme", None)  # back to the configured theme: nothing to save
         else:
             self.main.changes["ui.theme"] = name

@@ -173,7 +173,7 @@ class ChatPane(ReportsFailures, Vertical):
         if not text.strip():
             self.notify("empty prompt: type a question first", severity="warning")
             return
-        if not self.main.can_send():
+        if not self.main.connection.can_send():
             self.notify(f"no model server ({self.main.backend_label})", severity="warning")
             return
         if self.conversation_id in self.live:
@@ -237,7 +237,7 @@ class ChatPane(ReportsFailures, Vertical):
         try:
             if live.conversation_id is None:
                 await self.create_conversation(live, text)
-            pipeline = await self.main.pipeline_when_connected(waiting)
+            pipeline = await self.main.connection.pipeline_when_connected(waiting)
             if pipeline is None:
                 if view := live.shown():
                     await view.finish("", f"not sent: {self.main.backend_label}", "error")
@@ -363,10 +363,10 @@ class ChatPane(ReportsFailures, Vertical):
     async def window(self) -> int | None:
         """The model's context length as the server says it, else None (not connected yet)."""
         backend = self.session.backend
-        if backend is None or not self.main.can_send():
+        if backend is None or not self.main.connection.can_send():
             return None
         try:
-            return await backend.context_length(await backend.resolve_model(self.session.cfg.get("llm.model")))
+            return await backend.context_length(await backend.resolve_model(self.session.cfg.llm.model))
         except Exception:
             return None
 
@@ -405,7 +405,7 @@ class ChatPane(ReportsFailures, Vertical):
 
         try:
             request = await self.attached(text)
-            pipeline = await self.main.pipeline_when_connected(lambda note: None)
+            pipeline = await self.main.connection.pipeline_when_connected(lambda note: None)
             if pipeline is None:
                 self.notify(f"no model server ({self.main.backend_label})", severity="warning")
                 return

@@ -107,7 +107,7 @@ def show_fixed_data(main: MainScreen) -> None:
     row = LedgerRow("chat", main.model, "embedded", 412, 96, tokens_saved=1530, cost=0.0070, ttft=0.14, tps=71.5)
     main.state.set(
         backend="embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:8080",
-        model=main.cfg.get("llm.model") or main.model,
+        model=main.cfg.llm.model or main.model,
         session=fixed_report(),
         all_time=fixed_report(),
         last=row,

@@ -6,11 +6,9 @@ conversations, the backend and the pipeline; this screen shows them.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,10 +16,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
-from devsynth_tui.config import ConfigError, save_overrides
+from devsynth_tui.config_overrides import save_overrides
+from devsynth_tui.config_schema import ConfigError
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.ui.chat import PromptArea
 from devsynth_tui.ui.chat_pane import ChatPane
+from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
@@ -31,9 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.timer import Timer
-    from textual.worker import Worker
 
-    from devsynth_tui.services.pipeline.pipeline import Pipeline
+    from devsynth_tui.config import Config
     from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
     from devsynth_tui.services.store.ledger import Report
@@ -113,17 +112,16 @@ class MainScreen(ReportsFailures, Screen):
         self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
         self.saved: dict = {}  # the changes as last written
         self.resources = None if fixed else ResourceSampling(self)  # fixed mode samples nothing
-        self.connecting: Worker | None = None  # the connect worker while it runs
+        self.connection = Connection(self)  # the server, found off the event loop; requests wait for it
         self.models: list = []  # the server's models, as last listed
         self.routing = ""  # why the last request used its model
         self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
         self.services_started = False
-        self.warm_up_started = False
         self.unfollow: Callable[[], None] | None = None  # stops following the ledger
         self.shown_tab = "chat"  # the pane on screen, as TabActivated last said
 
     @property
-    def cfg(self):
+    def cfg(self) -> Config:
         return self.session.cfg
 
     @property
@@ -188,7 +186,7 @@ class MainScreen(ReportsFailures, Screen):
             show_fixed_data(self)
             return
         history = [r["total_tokens"] for r in reversed(self.session.ledger.history(40))]
-        self.state.set(history=tuple(history), model=self.cfg.get("llm.model") or "")
+        self.state.set(history=tuple(history), model=self.cfg.llm.model or "")
         self.state.read_ledger(self.session)
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
         if self.resources:
@@ -206,7 +204,7 @@ class MainScreen(ReportsFailures, Screen):
         if self.resources:
             self.resources.started = True
             self.resources.schedule()
-        self.connecting = self.connect()  # the warm-up starts once it has named the server
+        self.connection.start()  # the warm-up starts once it has named the server
         self.chat_pane.open_latest()
         self._serve_metrics()
 
@@ -251,62 +249,7 @@ class MainScreen(ReportsFailures, Screen):
         """The sampling timer; its interval follows whether the resources are on screen."""
         return self.resources.timer if self.resources else None
 
-    # -- backend ------------------------------------------------------------------------
-
-    @work(exclusive=True, group="connect", exit_on_error=False)
-    async def connect(self) -> None:
-        """Find the server (or start the embedded one) without blocking the screen."""
-        always = self.cfg.get("llm.embedded.mode") == "always"
-        self.state.set(
-            backend="starting the embedded llama.cpp server…"
-            if always
-            else f"connecting to {self.cfg.get('llm.base_url')}…",
-            server="connecting…",
-        )
-        try:
-            await asyncio.to_thread(load_client)  # httpx's imports would hold the event loop
-            self.model = await self.session.connect()
-            backend, pipeline = self.session.backend, self.session.pipeline
-            assert backend is not None and pipeline is not None  # connect() sets both or raises
-            self.state.set(
-                backend=backend.label, backend_note=backend.note, model=self.cfg.get("llm.model") or self.model
-            )
-            self._warm_up()
-            if backend.note:
-                self.notify(f"{backend.note}: using the {backend.label}")  # once; the status line keeps it if room
-            for note in pipeline.notes:
-                self.notify(note, severity="warning")
-            self.find_server()
-            await self.refresh_models(refresh=False)  # the list connect just fetched
-        except Exception as e:
-            from devsynth_tui.services.app_log import record
-            from devsynth_tui.services.errors import describe
-
-            record(e, "connect failed")
-            self.state.set(
-                backend=f"unreachable: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
-            )
-            self.notify(describe(e), severity="error", timeout=10)
-            self._warm_up()
-
-    def _warm_up(self) -> None:
-        """Once per run, after connecting (never beside the probes): what the first answer needs, in a thread."""
-        if not self.warm_up_started:
-            self.warm_up_started = True
-            self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
-
-    @work(thread=True, exclusive=True, group="find-server", exit_on_error=False)
-    def find_server(self) -> None:
-        """The server's process for the resource panel: the embedded one's, the one listening on a loopback
-        server's port, or none for a remote server (a scan of the machine's sockets: off the event loop)."""
-        from devsynth_tui.services.resources.monitor import server_process
-
-        backend = self.session.backend
-        if backend is None or self.sampler is None:
-            return
-        pid, label = server_process(backend.client.url, backend.embedded.pid if backend.embedded else None)
-        self.sampler.set_server_pid(pid)
-        self.app.call_from_thread(self.state.set, server=label)
+    # -- models, reconnecting ------------------------------------------------------------------
 
     async def refresh_models(self, refresh: bool = True) -> None:
         """The Models pane's list: the server asked again (else the list last fetched)."""
@@ -323,18 +266,7 @@ class MainScreen(ReportsFailures, Screen):
         return figures.session, figures.all_time
 
     def action_reconnect(self) -> None:
-        self.connecting = self.connect()
-
-    def can_send(self) -> bool:
-        """Connected, or connecting (a request sent now waits for the connection)."""
-        return self.session.pipeline is not None or bool(self.connecting and self.connecting.is_running)
-
-    async def pipeline_when_connected(self, waiting: Callable[[str], None]) -> Pipeline | None:
-        """The session's pipeline once connected (``waiting`` is told while it connects); None without a server."""
-        if self.connecting and self.connecting.is_running:  # sent while connecting: it goes once connected
-            waiting(f"waiting for the server: {self.backend_label}")
-            await self.connecting.wait()
-        return self.session.pipeline
+        self.connection.start()
 
     def action_cancel(self) -> None:
         """Esc stops what runs in the pane on screen: the task, the benchmark, else the chat's answer."""
@@ -405,7 +337,7 @@ class MainScreen(ReportsFailures, Screen):
 
     def set_param(self, key: str, value) -> None:
         """Apply one validated change to the very next request."""
-        if self.cfg.get(key) == value:
+        if self.cfg.get(key) == value:  # any key, by its dotted name (the Params pane, the advisor, the theme)
             return  # widgets report their initial values too: that is no change
         try:
             cfg = self.cfg.with_values({key: value}, "dashboard")
@@ -417,7 +349,7 @@ class MainScreen(ReportsFailures, Screen):
         self.session.set_config(cfg)
         if pane := self._pane("params"):
             pane.cfg = cfg
-        self.state.set(model=cfg.get("llm.model") or self.model)
+        self.state.set(model=cfg.llm.model or self.model)
 
     async def on_models_pane_picked(self, event) -> None:
         self.set_param("llm.model", event.model)
@@ -514,7 +446,7 @@ class MainScreen(ReportsFailures, Screen):
         if tab == "tasks":
             from devsynth_tui.ui.tasks import TasksPane
 
-            return TasksPane(self.cfg.get("tasks"), id=PANE_IDS[tab])
+            return TasksPane(self.cfg.tasks, id=PANE_IDS[tab])
         if tab == "params":
             from devsynth_tui.ui.params import ParamsPane
 
@@ -558,7 +490,7 @@ class MainScreen(ReportsFailures, Screen):
     def _show_models(self) -> None:
         """The Models pane (once opened) shows the models as last known: listed, or a state read for a request."""
         if self.models and (pane := self._pane("models")):
-            pane.show(self.models, self.cfg.get("llm.model") or self.model)
+            pane.show(self.models, self.cfg.llm.model or self.model)
 
     def show_resources_pane(self) -> None:
         """The Resources pane's charts, while it is on screen: the sampler's window and the last hour's requests."""
@@ -581,21 +513,3 @@ class MainScreen(ReportsFailures, Screen):
         shown = self.resources_shown()
         self.toggle_class("sidebar-open")
         self._resources_toggled(shown)
-
-
-def load_client() -> None:
-    """Import what the connection's probes need (httpx, the client): in a thread."""
-    from devsynth_tui.services.llm import backend  # noqa: F401
-
-
-def warm_up() -> None:
-    """Load what showing the first answer needs (the Markdown parser and code highlighter) in a thread, then
-    freeze the heap: every later collection scans only what was made since (~100 ms less each, on the loop).
-
-    The tokenizer is not loaded here: a request loads it when it needs an exact count."""
-    import gc
-
-    from devsynth_tui.ui import markdown_view
-
-    markdown_view.warm_up()
-    gc.freeze()

@@ -8,7 +8,8 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from devsynth_tui.config import Config, ConfigError
+from devsynth_tui.config import Config
+from devsynth_tui.config_schema import ConfigError
 
 NUMBERS = [
     ("llm.temperature", "temperature (0-2)", float),
@@ -90,7 +91,7 @@ class ParamsPane(VerticalScroll):
             markup=False,
         )
         for key, label, kind in NUMBERS:
-            value = self.cfg.get(key)
+            value = self.cfg.get(key)  # the pane edits each key by its dotted name
             with Horizontal(classes="param-row"):
                 yield Label(label)
                 yield Input(
@@ -102,7 +103,7 @@ class ParamsPane(VerticalScroll):
                 yield Static("", classes="error", id=_id(key) + "-error", markup=False)
         with Horizontal(classes="param-row"):
             yield Label("context pruning")
-            current = self.cfg.get("tokens.context_pruning.strategy")
+            current = self.cfg.tokens.context_pruning.strategy
             current = tuple([current] if isinstance(current, str) else current)
             options = [(name, value) for name, value in STRATEGIES]
             if current not in [v for _, v in options]:

@@ -21,13 +21,13 @@ class ResourceSampling:
     def __init__(self, main: MainScreen) -> None:
         from devsynth_tui.services.resources.monitor import shared_sampler
 
-        cfg, monitoring = main.cfg, main.cfg["memory"]["monitoring"]
+        cfg, monitoring = main.cfg, main.cfg.memory.monitoring
         self.main = main
         self.sampler: Sampler = shared_sampler(  # its first CPU reading covers the start
-            interval=cfg.get("monitor.interval"),
-            window=cfg.get("monitor.window"),
+            interval=cfg.monitor.interval,
+            window=cfg.monitor.window,
             home=main.session.home,
-            threshold_mb=monitoring["threshold"] if monitoring["enabled"] else None,
+            threshold_mb=monitoring.threshold if monitoring.enabled else None,
         )
         self.timer: Timer | None = None
         self.started = False
@@ -39,7 +39,7 @@ class ResourceSampling:
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
-        interval = self.main.cfg.get("monitor.interval")
+        interval = self.main.cfg.monitor.interval
         panel = self.main.resource_panel
         if self.main.resources_shown():
             self.timer = panel.set_interval(interval, self.sample)

@@ -21,6 +21,8 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
+    from collections.abc import Mapping
+
     from textual.worker import Worker
 
     from devsynth_tui.services.context.items import StageReport
@@ -38,7 +40,7 @@ class TasksPane(ReportsFailures, Vertical):
 
     HINT = "Enter or Run sends the task; its answer streams below (Esc cancels)."
 
-    def __init__(self, tasks: dict[str, str], **kwargs) -> None:
+    def __init__(self, tasks: Mapping[str, str], **kwargs) -> None:
         super().__init__(**kwargs)
         self.tasks = tasks
         self.running = False
@@ -108,7 +110,7 @@ class TasksPane(ReportsFailures, Vertical):
         if not files:
             self.refuse("name at least one context file: the task works on them (e.g. src/app.py=code)")
             return
-        if not self.main.can_send():
+        if not self.main.connection.can_send():
             self.refuse(f"no model server ({self.main.backend_label})")
             return
         template = task is not Select.BLANK and instruction == str(self.tasks[str(task)]).strip()
@@ -150,7 +152,7 @@ class TasksPane(ReportsFailures, Vertical):
             except ContextError as e:
                 await self.drop(view, str(e))
                 return
-            pipeline = await main.pipeline_when_connected(view.notice)
+            pipeline = await main.connection.pipeline_when_connected(view.notice)
             if pipeline is None:
                 await self.drop(view, f"no model server ({main.backend_label})")
                 return

@@ -34,7 +34,7 @@ async def connected(app, pilot, seconds: float = 120):
     for _ in range(int(seconds / 0.05)):
         if app.session.pipeline is not None:
             return
-        if app.main.connecting is not None and app.main.connecting.is_finished:
+        if app.main.connection.worker is not None and app.main.connection.worker.is_finished:
             break  # the connect worker ended without a pipeline: it failed, waiting longer changes nothing
         await pilot.pause(0.05)
     raise AssertionError(f"never connected in {seconds:g} s: {app.main.backend_label}")

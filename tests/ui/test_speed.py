@@ -11,6 +11,7 @@ from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
 from ui.test_pilot import SIZE, answered, ask, connected, until
@@ -21,7 +22,7 @@ def app_for(url, **values):
 
 
 def warmed_up(app) -> bool:
-    return app.main.warm_up_started and not any(w.group == "warm-up" and w.is_running for w in app.workers)
+    return app.main.connection.warm_up_started and not any(w.group == "warm-up" and w.is_running for w in app.workers)
 
 
 def on_screen(app) -> str:
@@ -264,13 +265,13 @@ async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endp
     """The probes run at once and alone (the warm-up starts after the status line names the server); a
     llama.cpp server is not asked LM Studio's endpoints again to list its models, and the first list is reused."""
     status_at_warm_up: list[str] = []
-    real = MainScreen._warm_up
+    real = Connection._warm_up
 
     def warm_up(self):
-        status_at_warm_up.append(str(self.status_line.render()))
+        status_at_warm_up.append(str(self.main.status_line.render()))
         real(self)
 
-    monkeypatch.setattr(MainScreen, "_warm_up", warm_up)
+    monkeypatch.setattr(Connection, "_warm_up", warm_up)
     recording_proxy.requests.clear()
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:

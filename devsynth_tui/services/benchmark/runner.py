@@ -22,7 +22,8 @@ from pathlib import Path
 
 import psutil
 
-from devsynth_tui.config import ALL_KEYS, Config, ConfigError
+from devsynth_tui.config import Config
+from devsynth_tui.config_schema import ALL_KEYS, ConfigError
 from devsynth_tui.services.benchmark.metrics import (
     METRIC_NAMES,
     METRICS,

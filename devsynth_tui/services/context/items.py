@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devsynth_tui.config import CONTEXT_TYPES
+from devsynth_tui.config_schema import CONTEXT_TYPES
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.errors import ServiceError
 

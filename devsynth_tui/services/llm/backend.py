@@ -172,9 +172,7 @@ class Backend:
 
 
 def _client(cfg: Config, url: str) -> LLMClient:
-    return LLMClient(
-        url, api_key=cfg.api_key, timeout=cfg.get("llm.timeout"), first_byte_timeout=cfg.get("llm.first_byte_timeout")
-    )
+    return LLMClient(url, api_key=cfg.api_key, timeout=cfg.llm.timeout, first_byte_timeout=cfg.llm.first_byte_timeout)
 
 
 async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = None) -> Backend:
@@ -189,16 +187,16 @@ async def connect(cfg: Config, home: Path) -> Backend:
     (LM Studio's) and nothing answers there: a server the user named by flag,
     environment or config file is that server, or an error.
     """
-    mode = cfg.get("llm.embedded.mode")
+    mode = cfg.llm.embedded.mode
     if mode == "always":
         return await start_embedded(cfg, home)
-    client = _client(cfg, cfg.get("llm.base_url"))
+    client = _client(cfg, cfg.llm.base_url)
     if await client.probe():
         lmstudio, llamacpp = await asyncio.gather(client.is_lmstudio(), client.is_llamacpp())  # probes at once
         kind: BackendKind = "lmstudio" if lmstudio else "llamacpp" if llamacpp else "openai"
         return Backend(client, kind)
     await client.aclose()
-    url = normalize_base_url(cfg.get("llm.base_url")) + "/v1"
+    url = normalize_base_url(cfg.llm.base_url) + "/v1"
     named = cfg.origin("llm.base_url")
     if mode == "never" or named != "defaults":
         raise ServerUnreachable(url, f"llm.base_url from {named}" if named != "defaults" else "")

