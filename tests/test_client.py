@@ -7,11 +7,9 @@ from contextlib import aclosing
 import httpx
 import pytest
 
-from devsynth_tui.services.llm.client import (
+from devsynth_tui.services.llm.client import ChatResult, Delta, LLMClient
+from devsynth_tui.services.llm.errors import (
     AuthError,
-    ChatResult,
-    Delta,
-    LLMClient,
     LLMError,
     MalformedResponse,
     MalformedStream,

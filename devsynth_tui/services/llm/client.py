@@ -22,9 +22,21 @@ from typing import Any
 import httpx
 
 from devsynth_tui.config import ENV_API_KEY, normalize_base_url
-from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.llm.errors import (
+    AuthError,
+    ConnectionLost,
+    EmbeddingsUnavailable,
+    LLMError,
+    MalformedResponse,
+    MalformedStream,
+    ModelNotFound,
+    RequestTimeout,
+    ServerError,
+    ServerUnreachable,
+    error_message,
+    one_line,
+)
 from devsynth_tui.services.llm.thinking import ThinkTags, split_think
-from devsynth_tui.services.sanitize import safe_line
 
 RETRY_STATUSES = (429, 503)
 SSE_FIELDS = (":", "event:", "id:", "retry:")
@@ -33,54 +45,6 @@ NATIVE_TIMEOUT = 2.0  # LM Studio's model lists answer at once; anything slower 
 # failures before any answer byte: safe to send again after a pause
 RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-
-
-class LLMError(ServiceError):
-    """A server problem."""
-
-
-class ServerUnreachable(LLMError):
-    def __init__(self, url: str, detail: str = ""):
-        self.url = url
-        super().__init__(
-            f"no server answers at {url}{f' ({detail})' if detail else ''}: start LM Studio's server "
-            f"(Developer tab > Start Server, or `lms server start`), pass --base-url, "
-            f"or set llm.embedded to always to use the built-in llama.cpp server"
-        )
-
-
-class ConnectionLost(LLMError):
-    """The connection broke before any answer came back."""
-
-
-class RequestTimeout(LLMError):
-    pass
-
-
-class AuthError(LLMError):
-    """401/403: the API key is missing or wrong."""
-
-
-class ModelNotFound(LLMError):
-    pass
-
-
-class ServerError(LLMError):
-    def __init__(self, status: int, message: str, url: str):
-        self.status = status
-        super().__init__(f"server error {status} from {url}: {safe_line(message)}")
-
-
-class MalformedStream(LLMError):
-    pass
-
-
-class MalformedResponse(LLMError):
-    """A reply that is not JSON, or not shaped as the endpoint's answer."""
-
-
-class EmbeddingsUnavailable(LLMError):
-    pass
 
 
 @dataclass
@@ -219,22 +183,6 @@ class ChatResult:
         return (self.server_stats or {}).get("time_to_first_token")
 
 
-def _one_line(text: object) -> str:
-    """Outside text as one line, whitespace collapsed and every control made visible."""
-    return safe_line(" ".join(str(text).split()))
-
-
-def _error_message(body: bytes, reason: str) -> str:
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _one_line(body.decode("utf-8", "replace"))[:200] or reason
-    err = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(err, dict):
-        err = err.get("message") or err
-    return _one_line(err)[:300]
-
-
 class LLMClient:
     """One async HTTP client per server."""
 
@@ -301,7 +249,7 @@ class LLMClient:
         return text.replace(self.api_key, "***") if self.api_key else text
 
     def _error(self, cls: type[LLMError], message: str) -> LLMError:
-        return cls(self.redact(_one_line(message)))
+        return cls(self.redact(one_line(message)))
 
     # -- transport with retries -------------------------------------------------
 
@@ -355,7 +303,7 @@ class LLMClient:
             if response.status_code in RETRY_STATUSES and attempt < self.retries:
                 await asyncio.sleep(self._retry_delay(response, attempt))
                 continue
-            raise self._http_error(response.status_code, _error_message(content, response.reason_phrase), body)
+            raise self._http_error(response.status_code, error_message(content, response.reason_phrase), body)
         raise AssertionError("unreachable")
 
     def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
@@ -430,7 +378,7 @@ class LLMClient:
             )
         if status == 404 and model and "model" in lowered:
             return self._error(ModelNotFound, f"model {model!r} not found on {self.url}: {message}")
-        return ServerError(status, _one_line(message), self.url)
+        return ServerError(status, one_line(message), self.url)
 
     def _json(self, content: bytes, what: str) -> Any:
         try:
@@ -475,7 +423,7 @@ class LLMClient:
             raise self._error(
                 MalformedResponse,
                 f"{self.url}/models answered with something that is not a model list "
-                f"({_one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
+                f"({one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
             )
         models = []
         for item in items:
@@ -777,7 +725,7 @@ class _StreamReader:
             err = chunk["error"]
             raise ServerError(
                 0,
-                self.client.redact(_one_line(str(err.get("message") if isinstance(err, dict) else err))),
+                self.client.redact(one_line(str(err.get("message") if isinstance(err, dict) else err))),
                 self.client.url,
             )
         r = self.result
