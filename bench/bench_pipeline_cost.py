@@ -41,7 +41,8 @@ from devsynth_tui.services.context import relevance, token_accounting
 from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import LLMClient, ModelInfo
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 from devsynth_tui.services.store.database import Store
 from devsynth_tui.services.store.ledger import Ledger

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import httpx  # noqa: E402
 from lmstudio_emulator import LMStudioEmulator  # noqa: E402
 
-from devsynth_tui.services.llm.client import ChatResult, LLMClient, _StreamReader  # noqa: E402
+from devsynth_tui.services.llm.client import LLMClient, _StreamReader  # noqa: E402
+from devsynth_tui.services.llm.results import ChatResult  # noqa: E402
 
 MODEL = "qwen/qwen3-4b"
 LOAD_DELAY = 0.5

@@ -7,7 +7,7 @@ from contextlib import aclosing
 import httpx
 import pytest
 
-from devsynth_tui.services.llm.client import ChatResult, Delta, LLMClient
+from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.errors import (
     AuthError,
     LLMError,
@@ -18,6 +18,7 @@ from devsynth_tui.services.llm.errors import (
     ServerError,
     ServerUnreachable,
 )
+from devsynth_tui.services.llm.results import ChatResult, Delta
 
 QWEN, GEMMA, EMBED = "qwen/qwen3-4b", "google/gemma-3-1b", "text-embedding-nomic-embed-text-v1.5"
 

@@ -16,8 +16,9 @@ from fault_server import EVIL_MODEL, HOSTILE
 from devsynth_tui.config import ConfigError, app_home, check_number, load, overrides_path, parse_number
 from devsynth_tui.services.benchmark.runner import Options, Runner
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import Delta, LLMClient
+from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.errors import ModelNotFound, RequestTimeout, ServerError
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Done, Pipeline
 from devsynth_tui.services.sanitize import safe_line, safe_markup
 from devsynth_tui.services.store import database as store_module

@@ -34,9 +34,9 @@ from devsynth_tui.services.context.token_accounting import (
 )
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import ChatResult, Delta, PromptProgress
 from devsynth_tui.services.llm.errors import LLMError
 from devsynth_tui.services.llm.model_routing import classify, route
+from devsynth_tui.services.llm.results import ChatResult, Delta, PromptProgress
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
 from devsynth_tui.services.store.conversations import (

@@ -138,7 +138,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.context.attachments import load_paths
         from devsynth_tui.services.context.items import ContextError
         from devsynth_tui.services.context.view import view_of
-        from devsynth_tui.services.llm.client import Delta
+        from devsynth_tui.services.llm.results import Delta
         from devsynth_tui.services.pipeline import Done, Notice, StageReport
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 

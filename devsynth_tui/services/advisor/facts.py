@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from devsynth_tui.config import Config
-    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.results import ModelInfo
     from devsynth_tui.services.resources.monitor import Sample
     from devsynth_tui.services.store.database import Store
 
@@ -162,8 +162,8 @@ async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
             await client.aclose()
     if cfg.llm.embedded.mode == "never":
         return [], None
-    from devsynth_tui.services.llm.client import ModelInfo
     from devsynth_tui.services.llm.embedded import DEFAULT_CTX, MODEL_NAME, EmbeddedUnavailable, model_path
+    from devsynth_tui.services.llm.results import ModelInfo
 
     try:
         size = model_path().stat().st_size

@@ -53,7 +53,7 @@ from devsynth_tui.services.benchmark.runs import (
 )
 from devsynth_tui.services.context.items import load_files
 from devsynth_tui.services.context.token_accounting import encoding
-from devsynth_tui.services.llm.client import Delta
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline import ChatRequest, Pipeline
 from devsynth_tui.services.requests import ask
 from devsynth_tui.services.resources.monitor import CompetingLoad, competing_text

@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -36,6 +34,17 @@ from devsynth_tui.services.llm.errors import (
     error_message,
     one_line,
 )
+from devsynth_tui.services.llm.results import (
+    ChatResult,
+    Delta,
+    ModelInfo,
+    PromptProgress,
+    finite_figures,
+    int_or_none,
+    params_label,
+    str_or_none,
+    usage_counts,
+)
 from devsynth_tui.services.llm.thinking import ThinkTags, split_think
 
 RETRY_STATUSES = (429, 503)
@@ -45,142 +54,6 @@ NATIVE_TIMEOUT = 2.0  # LM Studio's model lists answer at once; anything slower 
 # failures before any answer byte: safe to send again after a pause
 RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-
-
-@dataclass
-class ModelInfo:
-    """A model the server offers; fields are None where the server doesn't tell."""
-
-    id: str
-    loaded: bool | None = None  # None: the server doesn't say
-    context_length: int | None = None
-    quantization: str | None = None
-    type: str | None = None  # llm | vlm | embedding(s)
-    size_bytes: int | None = None
-    params: str | None = None  # "4B"
-    arch: str | None = None
-    display_name: str | None = None
-    instances: list[str] = field(default_factory=list)  # LM Studio's loaded instance ids (unload takes one)
-
-    @property
-    def is_embedding(self) -> bool:
-        """A dedicated embedding model (LM Studio's type "embedding(s)", or a name saying so)."""
-        return self.type in ("embedding", "embeddings") or "embed" in self.id.lower()
-
-
-@dataclass
-class Delta:
-    """A piece of streamed text: answer, or thinking when ``thinking`` is set."""
-
-    text: str
-    t: float
-    thinking: bool = False
-
-
-@dataclass
-class PromptProgress:
-    """llama.cpp's prompt processing so far (streamed before the first token when a request sets
-    ``return_progress``): tokens processed of ``total``, ``cache`` of them reused from the cache."""
-
-    processed: int
-    total: int
-    cache: int = 0
-    time_ms: float = 0.0
-
-    @property
-    def line(self) -> str:
-        """The notice: processing the prompt: 1,280 of 1,531 tokens (84 %, 512 from the cache)…"""
-        share = self.processed / self.total if self.total else 0.0
-        cached = f", {self.cache:,} from the cache" if self.cache else ""
-        return f"processing the prompt: {self.processed:,} of {self.total:,} tokens ({share:.0%}{cached})…"
-
-    @classmethod
-    def read(cls, raw: Any) -> PromptProgress | None:
-        """From a chunk's ``prompt_progress`` object; None when it is not one."""
-        if not isinstance(raw, dict) or _int(raw.get("total")) is None or _int(raw.get("processed")) is None:
-            return None
-        time_ms = raw.get("time_ms")
-        return cls(
-            _int(raw["processed"]) or 0,
-            _int(raw["total"]) or 0,
-            _int(raw.get("cache")) or 0,
-            float(time_ms) if isinstance(time_ms, int | float) else 0.0,
-        )
-
-
-@dataclass
-class ChatResult:
-    """A finished (or stopped) answer with its thinking, usage and timings, client- and server-side."""
-
-    text: str = ""  # the answer only
-    reasoning: str = ""  # the thinking, tags removed
-    model: str | None = None
-    finish_reason: str | None = None
-    usage: dict | None = None
-    server_timings: dict | None = None  # llama.cpp `timings`
-    server_stats: dict | None = None  # LM Studio `stats`
-    t_start: float = 0.0
-    t_first: float | None = None  # first token of any kind (thinking included)
-    t_first_answer: float | None = None
-    t_last: float | None = None
-    t_end: float = 0.0
-    chunks: int = 0  # stream events that carried text
-    first_chunks: int = 1  # of which arrived in the network read that brought the first token
-
-    @property
-    def ttft(self) -> float | None:
-        """Client time to the first token of any kind, seconds."""
-        return None if self.t_first is None else self.t_first - self.t_start
-
-    @property
-    def ttft_answer(self) -> float | None:
-        """Client time to the first answer token (after any thinking), seconds."""
-        return None if self.t_first_answer is None else self.t_first_answer - self.t_start
-
-    @property
-    def duration(self) -> float:
-        return self.t_end - self.t_start
-
-    @property
-    def completion_tokens(self) -> int | None:
-        return (self.usage or {}).get("completion_tokens")
-
-    @property
-    def reasoning_tokens(self) -> int | None:
-        """Thinking tokens as the server counts them (``completion_tokens_details``); None if it doesn't."""
-        details = (self.usage or {}).get("completion_tokens_details")
-        n = details.get("reasoning_tokens") if isinstance(details, dict) else None
-        return n if isinstance(n, int) else None
-
-    @property
-    def tps(self) -> float | None:
-        """Completion tokens per second of generation: the server's own figure, else ``client_tps``."""
-        return self.server_tps or self.client_tps
-
-    @property
-    def client_tps(self) -> float | None:
-        """Server-counted completion tokens over the client-seen generation time (first to last token).
-
-        The tokens that came with the first token started the clock, so they are left out in
-        proportion (events of that read over all events): right when events carry several tokens.
-        """
-        n = self.completion_tokens
-        if not n or self.t_first is None or self.t_last is None or self.t_last <= self.t_first or not self.chunks:
-            return None
-        after_first = n * (1 - self.first_chunks / self.chunks)
-        return after_first / (self.t_last - self.t_first) if after_first > 0 else None
-
-    @property
-    def server_tps(self) -> float | None:
-        t = self.server_timings or {}
-        return t.get("predicted_per_second") or (self.server_stats or {}).get("tokens_per_second")
-
-    @property
-    def server_ttft(self) -> float | None:
-        """The server's own time to first token (prompt processing), seconds."""
-        if self.server_timings and "prompt_ms" in self.server_timings:
-            return self.server_timings["prompt_ms"] / 1000
-        return (self.server_stats or {}).get("time_to_first_token")
 
 
 class LLMClient:
@@ -435,8 +308,8 @@ class LLMClient:
                     context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
                     quantization=meta.get("ftype"),
                     type="llm" if meta else None,
-                    size_bytes=_int(meta.get("size")),  # llama.cpp: read from the GGUF it serves
-                    params=params_label(_int(meta.get("n_params"))),
+                    size_bytes=int_or_none(meta.get("size")),  # llama.cpp: read from the GGUF it serves
+                    params=params_label(int_or_none(meta.get("n_params"))),
                 )
             )
         return models
@@ -574,8 +447,11 @@ class LLMClient:
         result.text = answer
         result.reasoning = (message.get("reasoning_content") or message.get("reasoning") or "") + inline
         result.finish_reason = choice.get("finish_reason")
-        result.model, result.usage = _str(body.get("model")), usage_counts(body.get("usage"))
-        result.server_timings, result.server_stats = _figures(body.get("timings")), _figures(body.get("stats"))
+        result.model, result.usage = str_or_none(body.get("model")), usage_counts(body.get("usage"))
+        result.server_timings, result.server_stats = (
+            finite_figures(body.get("timings")),
+            finite_figures(body.get("stats")),
+        )
         return result
 
     async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
@@ -729,10 +605,10 @@ class _StreamReader:
                 self.client.url,
             )
         r = self.result
-        r.model = _str(chunk.get("model")) or r.model
+        r.model = str_or_none(chunk.get("model")) or r.model
         r.usage = usage_counts(chunk.get("usage")) or r.usage
-        r.server_timings = _figures(chunk.get("timings")) or r.server_timings
-        r.server_stats = _figures(chunk.get("stats")) or r.server_stats
+        r.server_timings = finite_figures(chunk.get("timings")) or r.server_timings
+        r.server_stats = finite_figures(chunk.get("stats")) or r.server_stats
         self.progress = PromptProgress.read(chunk.get("prompt_progress")) or self.progress
         carried = 0
         for choice in chunk.get("choices") or []:
@@ -771,68 +647,15 @@ class _StreamReader:
         self.result.t_end = time.perf_counter()
 
 
-def params_label(n: int | None) -> str | None:
-    """A parameter count as model names give it: 134,515,008 -> "135M", 4.02e9 -> "4B"; None stays None."""
-    if not n:
-        return None
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if n >= size:
-            return f"{n / size:.3g}{unit}"
-    return str(n)
-
-
-def _int(v: Any) -> int | None:
-    return v if isinstance(v, int) and not isinstance(v, bool) else None
-
-
-def _count(v: Any) -> int | None:
-    """A token count a server sent: a whole number of at least 0, or such a number as a string; else None."""
-    if isinstance(v, str) and v.strip().isdigit():
-        return int(v)
-    if isinstance(v, float) and v.is_integer() and v >= 0:
-        return int(v)
-    n = _int(v)
-    return n if n is not None and n >= 0 else None
-
-
-def usage_counts(raw: Any) -> dict | None:
-    """A server's ``usage`` with only counts we can trust: numbers or numeric strings of at least 0.
-
-    Anything else (lists, null, negatives, fractions, text) is left out, so the caller counts
-    those tokens itself; None when nothing usable is left."""
-    if not isinstance(raw, dict):
-        return None
-    usage: dict[str, Any] = {}
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-        if (n := _count(raw.get(key))) is not None:
-            usage[key] = n
-    details = raw.get("completion_tokens_details")
-    if isinstance(details, dict) and (n := _count(details.get("reasoning_tokens"))) is not None:
-        usage["completion_tokens_details"] = {"reasoning_tokens": n}
-    return usage or None
-
-
-def _figures(raw: Any) -> dict | None:
-    """A server's timings or stats, finite numbers only (a string or NaN there is not a figure)."""
-    if not isinstance(raw, dict):
-        return None
-    out = {k: v for k, v in raw.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
-    return out or None
-
-
-def _str(v: Any) -> str | None:
-    return v if isinstance(v, str) and v else None
-
-
 def _v0_fields(item: dict) -> dict:
     """What ``/api/v0/models`` says of a model; a missing ``state`` is unknown, not "not loaded"."""
     state = item.get("state")
     return {
         "loaded": None if state is None else state == "loaded",
-        "context_length": _int(item.get("loaded_context_length")) or _int(item.get("max_context_length")),
-        "quantization": _str(item.get("quantization")),
-        "type": _str(item.get("type")),
-        "arch": _str(item.get("arch")),
+        "context_length": int_or_none(item.get("loaded_context_length")) or int_or_none(item.get("max_context_length")),
+        "quantization": str_or_none(item.get("quantization")),
+        "type": str_or_none(item.get("type")),
+        "arch": str_or_none(item.get("arch")),
     }
 
 
@@ -847,14 +670,14 @@ def _v1_fields(item: dict) -> dict:
     return {
         "loaded": None if instances is None else bool(instances),
         "instances": None if instances is None else [i["id"] for i in instances],
-        "context_length": (_int(config.get("context_length")) if isinstance(config, dict) else None)
-        or _int(item.get("max_context_length")),
-        "quantization": _str(quant.get("name")) if isinstance(quant, dict) else _str(quant),
-        "type": _str(item.get("type")),
-        "arch": _str(item.get("architecture")),
-        "size_bytes": _int(item.get("size_bytes")),
-        "params": _str(item.get("params_string")),
-        "display_name": _str(item.get("display_name")),
+        "context_length": (int_or_none(config.get("context_length")) if isinstance(config, dict) else None)
+        or int_or_none(item.get("max_context_length")),
+        "quantization": str_or_none(quant.get("name")) if isinstance(quant, dict) else str_or_none(quant),
+        "type": str_or_none(item.get("type")),
+        "arch": str_or_none(item.get("architecture")),
+        "size_bytes": int_or_none(item.get("size_bytes")),
+        "params": str_or_none(item.get("params_string")),
+        "display_name": str_or_none(item.get("display_name")),
     }
 
 
