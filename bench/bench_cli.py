@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devsynth_tui.services.llm.client import ChatResult, LLMClient
+from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.embedded import EmbeddedServer
+from devsynth_tui.services.llm.results import ChatResult
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
 

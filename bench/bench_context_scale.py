@@ -28,7 +28,8 @@ from devsynth_tui.config import load
 from devsynth_tui.services.context import folders, pruning, relevance, token_accounting
 from devsynth_tui.services.context.folders import read_folder
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import LLMClient, ModelInfo
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.store.database import Store

@@ -40,7 +40,8 @@ from devsynth_tui.services.context import relevance, token_accounting
 from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import LLMClient, ModelInfo
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.pipeline import messages, pipeline
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest

@@ -43,7 +43,8 @@ from devsynth_tui.services.context.pruning import EMBED_CANDIDATES
 from devsynth_tui.services.context.relevance import BM25
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import LLMClient, ModelInfo
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.pipeline.messages import CL100K_MARGIN
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest

@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import httpx  # noqa: E402
 from lmstudio_emulator import LMStudioEmulator  # noqa: E402
 
-from devsynth_tui.services.llm.client import ChatResult, LLMClient, _StreamReader  # noqa: E402
+from devsynth_tui.services.llm.client import LLMClient  # noqa: E402
+from devsynth_tui.services.llm.results import ChatResult  # noqa: E402
+from devsynth_tui.services.llm.sse import StreamReader  # noqa: E402
 
 MODEL = "qwen/qwen3-4b"
 LOAD_DELAY = 0.5
@@ -96,7 +98,7 @@ def _events(kind: str) -> list[bytes]:
 def parse_cost(kind: str) -> float:
     """Microseconds per event for the stream reader alone (one event per read)."""
     lines = [[e.decode().rstrip("\n"), ""] for e in _events(kind)]
-    reader = _StreamReader(LLMClient("http://127.0.0.1:9/v1"), ChatResult())
+    reader = StreamReader(LLMClient("http://127.0.0.1:9/v1"), ChatResult())
     t = time.perf_counter()
     for read in lines:
         segments: list = []

@@ -7,11 +7,9 @@ from contextlib import aclosing
 import httpx
 import pytest
 
-from devsynth_tui.services.llm.client import (
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.errors import (
     AuthError,
-    ChatResult,
-    Delta,
-    LLMClient,
     LLMError,
     MalformedResponse,
     MalformedStream,
@@ -20,6 +18,7 @@ from devsynth_tui.services.llm.client import (
     ServerError,
     ServerUnreachable,
 )
+from devsynth_tui.services.llm.results import ChatResult, Delta
 
 QWEN, GEMMA, EMBED = "qwen/qwen3-4b", "google/gemma-3-1b", "text-embedding-nomic-embed-text-v1.5"
 

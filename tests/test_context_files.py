@@ -18,7 +18,8 @@ from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.pruning import PruneContext, prune
 from devsynth_tui.services.context.view import build_view
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import LLMClient, ModelInfo
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.store.database import Store

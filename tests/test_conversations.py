@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from devsynth_tui.config import app_home
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import Delta, LLMClient
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.messages import build_messages
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest, Done

@@ -10,7 +10,8 @@ from conftest import run_cli
 from devsynth_tui.config import app_home
 from devsynth_tui.services.context.items import FOLDER, ContextItem
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import Delta, LLMClient
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.store.database import Store, db_path

@@ -1,7 +1,7 @@
 """Prompt-processing progress from the real llama.cpp server (the embedded SmolLM2): a long prompt's
 ``prompt_progress`` chunks become notices before the first token; servers that are not llama.cpp are not asked."""
 
-from devsynth_tui.services.llm.client import Delta, PromptProgress
+from devsynth_tui.services.llm.results import Delta, PromptProgress
 from devsynth_tui.services.pipeline.request import ChatRequest, Done, Notice
 from devsynth_tui.services.session import Session
 

@@ -17,7 +17,9 @@ from devsynth_tui.config import app_home, load, overrides_path
 from devsynth_tui.config_schema import ConfigError, check_number, parse_number
 from devsynth_tui.services.benchmark.runner import Options, Runner
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import Delta, LLMClient, ModelNotFound, RequestTimeout, ServerError
+from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.errors import ModelNotFound, RequestTimeout, ServerError
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest, Done
 from devsynth_tui.services.sanitize import safe_line, safe_markup

@@ -87,7 +87,7 @@ async def _answer(session, conversation: int | None, req, args):
 
 async def _stream_answer(session, cid: int, req, args):
     from devsynth_tui.services.context.items import StageReport
-    from devsynth_tui.services.llm.client import Delta
+    from devsynth_tui.services.llm.results import Delta
     from devsynth_tui.services.pipeline.request import Notice
     from devsynth_tui.services.requests import ask
     from devsynth_tui.services.sanitize import safe_line, safe_text

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from devsynth_tui.services.context.items import ContextItem, StageReport
 from devsynth_tui.services.context.response_processing import CodeBlock, Section
 from devsynth_tui.services.context.view import view_of
-from devsynth_tui.services.llm.client import Delta
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest, Done, Notice
 from devsynth_tui.services.store.conversations import Conversations, Message

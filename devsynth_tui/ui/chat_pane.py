@@ -222,7 +222,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     async def answer(self, live: LiveAnswer, request, text: str) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
-        from devsynth_tui.services.llm.client import Delta
+        from devsynth_tui.services.llm.results import Delta
         from devsynth_tui.services.pipeline.request import Done, Notice
         from devsynth_tui.services.requests import RequestRun
 

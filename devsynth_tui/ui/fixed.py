@@ -100,7 +100,7 @@ def fixed_advice():
 
 def show_fixed_data(main: MainScreen) -> None:
     """Fill the dashboard with the fixed data: figures, resources, models, a conversation."""
-    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.results import ModelInfo
     from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 
     main.model = "SmolLM2-135M-Instruct"

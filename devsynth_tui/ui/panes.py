@@ -17,7 +17,7 @@ from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
-    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.results import ModelInfo
     from devsynth_tui.services.store.conversations import Conversation
     from devsynth_tui.ui.main_screen import MainScreen
 

@@ -140,7 +140,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.context.attachments import load_paths
         from devsynth_tui.services.context.items import ContextError, StageReport
         from devsynth_tui.services.context.view import view_of
-        from devsynth_tui.services.llm.client import Delta
+        from devsynth_tui.services.llm.results import Delta
         from devsynth_tui.services.pipeline.request import Done, Notice
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 

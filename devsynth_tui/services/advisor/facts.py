@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from devsynth_tui.config import Config
-    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.results import ModelInfo
     from devsynth_tui.services.resources.monitor import Sample
     from devsynth_tui.services.store.database import Store
 
@@ -148,7 +148,8 @@ def gather_facts(
 async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
     """The configured server's models without starting anything; else the embedded model, as far as the file tells."""
     if _listening(cfg.llm.base_url):  # nothing listening: no HTTP client (and its TLS setup) at all
-        from devsynth_tui.services.llm.client import LLMClient, LLMError
+        from devsynth_tui.services.llm.client import LLMClient
+        from devsynth_tui.services.llm.errors import LLMError
 
         client = LLMClient(cfg.llm.base_url, api_key=cfg.api_key, timeout=3.0, first_byte_timeout=3.0)
         try:
@@ -161,8 +162,8 @@ async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
             await client.aclose()
     if cfg.llm.embedded.mode == "never":
         return [], None
-    from devsynth_tui.services.llm.client import ModelInfo
     from devsynth_tui.services.llm.embedded import DEFAULT_CTX, MODEL_NAME, EmbeddedUnavailable, model_path
+    from devsynth_tui.services.llm.results import ModelInfo
 
     try:
         size = model_path().stat().st_size

@@ -13,7 +13,7 @@ from devsynth_tui.services.advisor.facts import MB, Facts
 from devsynth_tui.services.advisor.findings import Finding, Skip
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.llm.client import ModelInfo
+    from devsynth_tui.services.llm.results import ModelInfo
 
 MODEL_OVERHEAD = 1.2  # weights plus KV cache and buffers
 CONTEXT_SLACK = 2  # a window this many times what is ever sent

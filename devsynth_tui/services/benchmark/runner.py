@@ -54,7 +54,7 @@ from devsynth_tui.services.benchmark.runs import (
 )
 from devsynth_tui.services.context.items import load_files
 from devsynth_tui.services.context.token_accounting import encoding
-from devsynth_tui.services.llm.client import Delta
+from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest
 from devsynth_tui.services.requests import ask

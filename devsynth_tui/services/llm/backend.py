@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Literal
 
 from devsynth_tui.config import Config, normalize_base_url
-from devsynth_tui.services.llm.client import LLMClient, LLMError, ModelInfo, ModelNotFound, ServerUnreachable
+from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
+from devsynth_tui.services.llm.errors import LLMError, ModelNotFound, ServerUnreachable
+from devsynth_tui.services.llm.results import ModelInfo
 from devsynth_tui.services.sanitize import safe_line
 
 _RETIRING: set[asyncio.Task] = set()  # embedded servers waiting for their last request before they stop

@@ -1,11 +1,11 @@
-"""Client for LM Studio and any OpenAI-compatible server (llama.cpp, Ollama, vLLM).
+"""Client for LM Studio and any OpenAI-compatible server (llama.cpp, Ollama, vLLM): models, chat (streamed or
+not), embeddings, the model's tokens.
 
-Async httpx, SSE streaming with ``stream_options.include_usage``, retries with backoff for
-refused or timed-out connections, 429 and 503; every failure a typed one-line ``LLMError``.
-Answers and thinking come apart (``reasoning_content``, ``reasoning`` or inline
-``<think>`` tags). A first-byte timeout covers a model being loaded (LM Studio's JIT
-loading); after the first byte the per-read timeout applies. LM Studio's native APIs
-(``/api/v0``, ``/api/v1``) describe, load and unload models.
+Streams ask for usage (``stream_options.include_usage``); answers and thinking come apart
+(``reasoning_content``, ``reasoning`` or inline ``<think>`` tags). A first-byte timeout covers a model being
+loaded (LM Studio's JIT loading); after the first byte the per-read timeout applies. Sending, retries and
+typed errors are the ``connection``'s, reading the stream is ``sse``'s, and LM Studio's native endpoints
+(``/api/v0``, ``/api/v1``: describe, load and unload models) are in ``lmstudio``.
 """
 
 from __future__ import annotations
@@ -13,432 +13,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from devsynth_tui.config import ENV_API_KEY, normalize_base_url
-from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.llm.thinking import ThinkTags, split_think
-from devsynth_tui.services.sanitize import safe_line
-
-RETRY_STATUSES = (429, 503)
-SSE_FIELDS = (":", "event:", "id:", "retry:")
-CONNECT_TIMEOUT = 5.0
-NATIVE_TIMEOUT = 2.0  # LM Studio's model lists answer at once; anything slower is not LM Studio
-# failures before any answer byte: safe to send again after a pause
-RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-
-
-class LLMError(ServiceError):
-    """A server problem."""
-
-
-class ServerUnreachable(LLMError):
-    def __init__(self, url: str, detail: str = ""):
-        self.url = url
-        super().__init__(
-            f"no server answers at {url}{f' ({detail})' if detail else ''}: start LM Studio's server "
-            f"(Developer tab > Start Server, or `lms server start`), pass --base-url, "
-            f"or set llm.embedded to always to use the built-in llama.cpp server"
-        )
+from devsynth_tui.services.llm.connection import HTTPX_ERRORS
+from devsynth_tui.services.llm.errors import (
+    EmbeddingsUnavailable,
+    MalformedResponse,
+    MalformedStream,
+    RequestTimeout,
+    ServerError,
+    one_line,
+)
+from devsynth_tui.services.llm.lmstudio import LMStudioEndpoints
+from devsynth_tui.services.llm.results import (
+    ChatResult,
+    Delta,
+    ModelInfo,
+    PromptProgress,
+    finite_figures,
+    int_or_none,
+    params_label,
+    str_or_none,
+    usage_counts,
+)
+from devsynth_tui.services.llm.sse import StreamReader, Watch, complete_lines
+from devsynth_tui.services.llm.thinking import split_think
 
 
-class ConnectionLost(LLMError):
-    """The connection broke before any answer came back."""
-
-
-class RequestTimeout(LLMError):
-    pass
-
-
-class AuthError(LLMError):
-    """401/403: the API key is missing or wrong."""
-
-
-class ModelNotFound(LLMError):
-    pass
-
-
-class ServerError(LLMError):
-    def __init__(self, status: int, message: str, url: str):
-        self.status = status
-        super().__init__(f"server error {status} from {url}: {safe_line(message)}")
-
-
-class MalformedStream(LLMError):
-    pass
-
-
-class MalformedResponse(LLMError):
-    """A reply that is not JSON, or not shaped as the endpoint's answer."""
-
-
-class EmbeddingsUnavailable(LLMError):
-    pass
-
-
-@dataclass
-class ModelInfo:
-    """A model the server offers; fields are None where the server doesn't tell."""
-
-    id: str
-    loaded: bool | None = None  # None: the server doesn't say
-    context_length: int | None = None
-    quantization: str | None = None
-    type: str | None = None  # llm | vlm | embedding(s)
-    size_bytes: int | None = None
-    params: str | None = None  # "4B"
-    arch: str | None = None
-    display_name: str | None = None
-    instances: list[str] = field(default_factory=list)  # LM Studio's loaded instance ids (unload takes one)
-
-    @property
-    def is_embedding(self) -> bool:
-        """A dedicated embedding model (LM Studio's type "embedding(s)", or a name saying so)."""
-        return self.type in ("embedding", "embeddings") or "embed" in self.id.lower()
-
-
-@dataclass
-class Delta:
-    """A piece of streamed text: answer, or thinking when ``thinking`` is set."""
-
-    text: str
-    t: float
-    thinking: bool = False
-
-
-@dataclass
-class PromptProgress:
-    """llama.cpp's prompt processing so far (streamed before the first token when a request sets
-    ``return_progress``): tokens processed of ``total``, ``cache`` of them reused from the cache."""
-
-    processed: int
-    total: int
-    cache: int = 0
-    time_ms: float = 0.0
-
-    @property
-    def line(self) -> str:
-        """The notice: processing the prompt: 1,280 of 1,531 tokens (84 %, 512 from the cache)…"""
-        share = self.processed / self.total if self.total else 0.0
-        cached = f", {self.cache:,} from the cache" if self.cache else ""
-        return f"processing the prompt: {self.processed:,} of {self.total:,} tokens ({share:.0%}{cached})…"
-
-    @classmethod
-    def read(cls, raw: Any) -> PromptProgress | None:
-        """From a chunk's ``prompt_progress`` object; None when it is not one."""
-        if not isinstance(raw, dict) or _int(raw.get("total")) is None or _int(raw.get("processed")) is None:
-            return None
-        time_ms = raw.get("time_ms")
-        return cls(
-            _int(raw["processed"]) or 0,
-            _int(raw["total"]) or 0,
-            _int(raw.get("cache")) or 0,
-            float(time_ms) if isinstance(time_ms, int | float) else 0.0,
-        )
-
-
-@dataclass
-class ChatResult:
-    """A finished (or stopped) answer with its thinking, usage and timings, client- and server-side."""
-
-    text: str = ""  # the answer only
-    reasoning: str = ""  # the thinking, tags removed
-    model: str | None = None
-    finish_reason: str | None = None
-    usage: dict | None = None
-    server_timings: dict | None = None  # llama.cpp `timings`
-    server_stats: dict | None = None  # LM Studio `stats`
-    t_start: float = 0.0
-    t_first: float | None = None  # first token of any kind (thinking included)
-    t_first_answer: float | None = None
-    t_last: float | None = None
-    t_end: float = 0.0
-    chunks: int = 0  # stream events that carried text
-    first_chunks: int = 1  # of which arrived in the network read that brought the first token
-
-    @property
-    def ttft(self) -> float | None:
-        """Client time to the first token of any kind, seconds."""
-        return None if self.t_first is None else self.t_first - self.t_start
-
-    @property
-    def ttft_answer(self) -> float | None:
-        """Client time to the first answer token (after any thinking), seconds."""
-        return None if self.t_first_answer is None else self.t_first_answer - self.t_start
-
-    @property
-    def duration(self) -> float:
-        return self.t_end - self.t_start
-
-    @property
-    def completion_tokens(self) -> int | None:
-        return (self.usage or {}).get("completion_tokens")
-
-    @property
-    def reasoning_tokens(self) -> int | None:
-        """Thinking tokens as the server counts them (``completion_tokens_details``); None if it doesn't."""
-        details = (self.usage or {}).get("completion_tokens_details")
-        n = details.get("reasoning_tokens") if isinstance(details, dict) else None
-        return n if isinstance(n, int) else None
-
-    @property
-    def tps(self) -> float | None:
-        """Completion tokens per second of generation: the server's own figure, else ``client_tps``."""
-        return self.server_tps or self.client_tps
-
-    @property
-    def client_tps(self) -> float | None:
-        """Server-counted completion tokens over the client-seen generation time (first to last token).
-
-        The tokens that came with the first token started the clock, so they are left out in
-        proportion (events of that read over all events): right when events carry several tokens.
-        """
-        n = self.completion_tokens
-        if not n or self.t_first is None or self.t_last is None or self.t_last <= self.t_first or not self.chunks:
-            return None
-        after_first = n * (1 - self.first_chunks / self.chunks)
-        return after_first / (self.t_last - self.t_first) if after_first > 0 else None
-
-    @property
-    def server_tps(self) -> float | None:
-        t = self.server_timings or {}
-        return t.get("predicted_per_second") or (self.server_stats or {}).get("tokens_per_second")
-
-    @property
-    def server_ttft(self) -> float | None:
-        """The server's own time to first token (prompt processing), seconds."""
-        if self.server_timings and "prompt_ms" in self.server_timings:
-            return self.server_timings["prompt_ms"] / 1000
-        return (self.server_stats or {}).get("time_to_first_token")
-
-
-def _one_line(text: object) -> str:
-    """Outside text as one line, whitespace collapsed and every control made visible."""
-    return safe_line(" ".join(str(text).split()))
-
-
-def _error_message(body: bytes, reason: str) -> str:
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _one_line(body.decode("utf-8", "replace"))[:200] or reason
-    err = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(err, dict):
-        err = err.get("message") or err
-    return _one_line(err)[:300]
-
-
-class LLMClient:
+class LLMClient(LMStudioEndpoints):
     """One async HTTP client per server."""
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str | None = None,
-        timeout: float = 120.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        transport: httpx.AsyncBaseTransport | None = None,
-        first_byte_timeout: float = 300.0,
-    ):
-        self.root = normalize_base_url(base_url)
-        self.url = self.root + "/v1"
-        self.retries, self.backoff = retries, backoff
-        self.timeout, self.first_byte_timeout = timeout, first_byte_timeout
-        self.api_key = api_key
-        self.lmstudio = False  # set once LM Studio's native API has answered
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.connect_timeout = min(timeout, CONNECT_TIMEOUT)
-        self.http = httpx.AsyncClient(
-            base_url=self.root,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
-            transport=transport,
-        )
-        self._users = 0  # requests in flight (a stream counts until it is closed)
-        self._retiring = False
-        self.closed = asyncio.Event()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-        self.closed.set()
-
-    async def aclose_when_idle(self) -> None:
-        """Close now if no request is in flight, else as soon as the last one ends (a reconnect swapped us out)."""
-        self._retiring = True
-        if self._users == 0:
-            await self.aclose()
-
-    @contextlib.asynccontextmanager
-    async def _use(self) -> AsyncIterator[None]:
-        self._users += 1
-        try:
-            yield
-        finally:
-            self._users -= 1
-            if self._retiring and self._users == 0:
-                await self.aclose()
-
-    @property
-    def label(self) -> str:
-        return f"LM Studio at {self.url}" if self.lmstudio else self.url
 
     def moved_to(self, base_url: str) -> LLMClient:
         """A client with these settings for the same server at another address (a restart changed its port)."""
         return LLMClient(
             base_url, self.api_key, self.timeout, self.retries, self.backoff, first_byte_timeout=self.first_byte_timeout
         )
-
-    def redact(self, text: str) -> str:
-        """``text`` with our API key replaced: servers sometimes echo it back."""
-        return text.replace(self.api_key, "***") if self.api_key else text
-
-    def _error(self, cls: type[LLMError], message: str) -> LLMError:
-        return cls(self.redact(_one_line(message)))
-
-    # -- transport with retries -------------------------------------------------
-
-    async def _send(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        """Send with retries (``timeout`` per read); return a 2xx response or raise a typed error."""
-        return (await self._request(method, path, body))[0]
-
-    async def _request(
-        self, method: str, path: str, body: Any = None, stream: bool = False, first_byte: bool = False
-    ) -> tuple[httpx.Response, float | None]:
-        async with self._use():
-            return await self._attempts(method, path, body, stream, first_byte)
-
-    async def _attempts(
-        self, method: str, path: str, body: Any, stream: bool, first_byte: bool
-    ) -> tuple[httpx.Response, float | None]:
-        """Send with retries; a 2xx response (open if streaming) or a typed error.
-
-        With ``first_byte``, the wait for the answer's first byte (a model may be loading) is
-        bounded by ``first_byte_timeout`` from each attempt, not by ``timeout``: the deadline
-        (event-loop time) comes back for timing the first read of the body.
-        """
-        timeout = (
-            httpx.Timeout(self.timeout, connect=self.connect_timeout, read=None)
-            if first_byte
-            else httpx.USE_CLIENT_DEFAULT
-        )
-        for attempt in range(self.retries + 1):
-            deadline = asyncio.get_running_loop().time() + self.first_byte_timeout if first_byte else None
-            try:
-                request = self.http.build_request(method, path, json=body, timeout=timeout)
-                async with asyncio.timeout_at(deadline):
-                    response = await self.http.send(request, stream=stream)
-            except TimeoutError:
-                raise self._no_first_byte() from None
-            except RETRYABLE as e:
-                if attempt == self.retries:
-                    raise self._failure(e, "send") from None
-                await asyncio.sleep(self.backoff * 2**attempt)
-                continue
-            except HTTPX_ERRORS as e:
-                raise self._failure(e, "send") from None
-            if response.is_success:
-                return response, deadline
-            try:
-                content = await response.aread() if stream else response.content
-            except HTTPX_ERRORS as e:
-                raise self._failure(e, "read") from None
-            finally:
-                await response.aclose()
-            if response.status_code in RETRY_STATUSES and attempt < self.retries:
-                await asyncio.sleep(self._retry_delay(response, attempt))
-                continue
-            raise self._http_error(response.status_code, _error_message(content, response.reason_phrase), body)
-        raise AssertionError("unreachable")
-
-    def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
-        after = response.headers.get("retry-after", "")
-        try:
-            return min(float(after), 60.0)
-        except ValueError:
-            return self.backoff * 2**attempt
-
-    def _failure(self, e: Exception, phase: str) -> LLMError:
-        """One line for any httpx exception; ``phase`` is send (no answer yet), answer (mid-stream) or read."""
-        name = type(e).__name__
-        if isinstance(e, httpx.ConnectTimeout):
-            return ServerUnreachable(self.url, f"connect timeout after {self.connect_timeout:g} s")
-        if isinstance(e, httpx.ConnectError):
-            return ServerUnreachable(self.url, name)
-        if isinstance(e, httpx.PoolTimeout):
-            return self._error(
-                RequestTimeout,
-                f"no free connection to {self.url} within {self.timeout:g} s (pool timeout): too many requests at once",
-            )
-        if isinstance(e, httpx.WriteTimeout):
-            return self._error(
-                RequestTimeout,
-                f"could not send the request to {self.url} within {self.timeout:g} s "
-                f"(write timeout): raise llm.timeout",
-            )
-        if isinstance(e, httpx.ReadTimeout):
-            return self._error(
-                RequestTimeout, f"{self.url} did not answer within {self.timeout:g} s (read timeout): raise llm.timeout"
-            )
-        if isinstance(e, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError)):
-            if phase == "answer":
-                return self._error(MalformedStream, f"the connection to {self.url} broke mid-answer ({name})")
-            return self._error(
-                ConnectionLost,
-                f"the connection to {self.url} broke before an answer came ({name}): "
-                f"is the server restarting or overloaded?",
-            )
-        if isinstance(e, httpx.DecodingError):
-            return self._error(MalformedResponse, f"{self.url} sent a body that cannot be decoded ({name}: {e})")
-        if isinstance(e, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-            return self._error(LLMError, f"{self.url} is not a URL devsynth-tui can reach ({e}): check llm.base_url")
-        if isinstance(e, httpx.TooManyRedirects):
-            return self._error(LLMError, f"{self.url} redirected too many times: check llm.base_url")
-        return self._error(LLMError, f"the request to {self.url} failed ({name}: {e})")
-
-    def _no_first_byte(self) -> LLMError:
-        return self._error(
-            RequestTimeout,
-            f"{self.label} did not start answering within {self.first_byte_timeout:g} s "
-            f"(the model may still be loading): raise llm.first_byte_timeout",
-        )
-
-    def _http_error(self, status: int, message: str, body: Any) -> LLMError:
-        message = self.redact(message)
-        if status in (401, 403):
-            said = "no API key was sent" if not self.api_key else "the API key was refused"
-            return self._error(
-                AuthError,
-                f"{self.url} answered {status} ({message}): {said}; set ${ENV_API_KEY} to a token "
-                f"from LM Studio (Developer > Server Settings > Manage Tokens)",
-            )
-        lowered = message.lower()
-        model = body.get("model") if isinstance(body, dict) else None
-        if "model" in lowered and ("not found" in lowered or "not loaded" in lowered or "no models loaded" in lowered):
-            what = f"model {model!r} is not available" if model else "no model was named and none is loaded"
-            return self._error(
-                ModelNotFound,
-                f"{what} on {self.url}: {message}; load it in LM Studio (or `lms load`), "
-                f"or pick another with --model / the Models pane",
-            )
-        if status == 404 and model and "model" in lowered:
-            return self._error(ModelNotFound, f"model {model!r} not found on {self.url}: {message}")
-        return ServerError(status, _one_line(message), self.url)
-
-    def _json(self, content: bytes, what: str) -> Any:
-        try:
-            return json.loads(content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise self._error(
-                MalformedResponse, f"{self.root}{what} answered with something that is not JSON: {content[:60]!r}"
-            ) from None
 
     # -- models ------------------------------------------------------------------
 
@@ -459,15 +72,7 @@ class LLMClient:
         """
         response = await self._send("GET", "/v1/models")
         models = self._openai_models(self._json(response.content, "/v1/models"))
-        native_models = await self._native_models() if native else []
-        matched = set()
-        for m in models:
-            for fields in native_models:
-                if m.id == fields["id"] or m.id in fields.get("instances", ()):
-                    _update(m, fields)
-                    matched.add(fields["id"])
-        models += [_update(ModelInfo(f["id"]), f) for f in native_models if f["id"] not in matched]
-        return models
+        return await self._with_native(models) if native else models
 
     def _openai_models(self, data: Any) -> list[ModelInfo]:
         items = data.get("data") if isinstance(data, dict) else None
@@ -475,7 +80,7 @@ class LLMClient:
             raise self._error(
                 MalformedResponse,
                 f"{self.url}/models answered with something that is not a model list "
-                f"({_one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
+                f"({one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
             )
         models = []
         for item in items:
@@ -487,77 +92,11 @@ class LLMClient:
                     context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
                     quantization=meta.get("ftype"),
                     type="llm" if meta else None,
-                    size_bytes=_int(meta.get("size")),  # llama.cpp: read from the GGUF it serves
-                    params=params_label(_int(meta.get("n_params"))),
+                    size_bytes=int_or_none(meta.get("size")),  # llama.cpp: read from the GGUF it serves
+                    params=params_label(int_or_none(meta.get("n_params"))),
                 )
             )
         return models
-
-    async def _native(self, path: str, key: str) -> list | None:
-        """The list under ``key`` from one of LM Studio's native endpoints; None if it doesn't answer so."""
-        try:
-            async with self._use():
-                r = await self.http.get(path, timeout=NATIVE_TIMEOUT)
-            items = r.json().get(key) if r.is_success else None
-        except (*HTTPX_ERRORS, ValueError, AttributeError):
-            return None
-        if isinstance(items, list):
-            self.lmstudio = True
-            return [i for i in items if isinstance(i, dict)]
-        return None
-
-    async def _native_models(self) -> list[dict]:
-        """Per model, what LM Studio's native APIs say (v1 over v0), unknown fields left out."""
-        by_id: dict[str, dict] = {}
-        v0 = await self._native("/api/v0/models", "data")  # one after the other: one pooled connection
-        v1 = await self._native("/api/v1/models", "models")
-        for item in v0 or []:
-            if isinstance(item.get("id"), str):
-                _known(by_id.setdefault(item["id"], {"id": item["id"]}), _v0_fields(item))
-        for item in v1 or []:
-            if isinstance(item.get("key"), str):
-                _known(by_id.setdefault(item["key"], {"id": item["key"]}), _v1_fields(item))
-        return list(by_id.values())
-
-    async def loaded_now(self, model_id: str) -> bool | None:
-        """Whether LM Studio has ``model_id`` loaded at this moment (it unloads idle models): its ``/api/v0/models``
-        ``state``, one small local request; None when the server does not say."""
-        for item in await self._native("/api/v0/models", "data") or []:
-            if item.get("id") == model_id:
-                return _v0_fields(item)["loaded"]
-        return None
-
-    async def supports_loading(self) -> bool:
-        """True when the server offers LM Studio 0.4's ``/api/v1/models`` (and so load and unload)."""
-        return await self._native("/api/v1/models", "models") is not None
-
-    async def load_model(self, model_id: str) -> str:
-        """Load ``model_id`` through ``/api/v1/models/load``; returns the new instance id. Waits up to the first-byte
-        timeout."""
-        response, _ = await self._request("POST", "/api/v1/models/load", {"model": model_id}, first_byte=True)
-        answer = self._json(response.content, "/api/v1/models/load")
-        instance = answer.get("model_instance_id") if isinstance(answer, dict) else None
-        return instance if isinstance(instance, str) else model_id
-
-    async def unload_model(self, model_id: str) -> list[str]:
-        """Unload every loaded instance of ``model_id`` (a model key or an instance id); returns the instance ids."""
-        listed = await self._native("/api/v1/models", "models")
-        if listed is None:
-            raise self._error(LLMError, f"{self.label} cannot unload models: that needs LM Studio 0.4's /api/v1")
-        instances: list[str] = []
-        for item in listed:
-            ids = _v1_fields(item)["instances"] or []
-            instances += ids if item.get("key") == model_id else [i for i in ids if i == model_id]
-        if not instances:
-            raise self._error(LLMError, f"model {model_id!r} is not loaded on {self.label}: nothing to unload")
-        for instance in instances:
-            await self._send("POST", "/api/v1/models/unload", {"instance_id": instance})
-        return instances
-
-    async def is_lmstudio(self) -> bool:
-        """LM Studio answers its native model lists (``/api/v0``, or 0.4's ``/api/v1``): both asked at once."""
-        v0, v1 = await asyncio.gather(self._native("/api/v0/models", "data"), self.supports_loading())
-        return v0 is not None or v1
 
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
@@ -576,7 +115,7 @@ class LLMClient:
         assert deadline is not None  # first_byte=True always sets it
         return response, deadline
 
-    async def _reads(self, response: httpx.Response, watch: _Watch) -> AsyncIterator[str]:
+    async def _reads(self, response: httpx.Response, watch: Watch) -> AsyncIterator[str]:
         """The body's text as it arrives, each read bounded by ``watch``'s deadline: the first-byte deadline
         until something counts as progress, then ``timeout`` after the last progress."""
         reads = response.aiter_text()
@@ -604,7 +143,7 @@ class LLMClient:
     async def _chat(self, payload: dict) -> ChatResult:
         result = ChatResult(t_start=time.perf_counter())
         response, deadline = await self._open_chat({**payload, "stream": False})
-        watch = _Watch(deadline, self.timeout)
+        watch = Watch(deadline, self.timeout)
         try:
             pieces = []
             async for text in self._reads(response, watch):
@@ -626,8 +165,11 @@ class LLMClient:
         result.text = answer
         result.reasoning = (message.get("reasoning_content") or message.get("reasoning") or "") + inline
         result.finish_reason = choice.get("finish_reason")
-        result.model, result.usage = _str(body.get("model")), usage_counts(body.get("usage"))
-        result.server_timings, result.server_stats = _figures(body.get("timings")), _figures(body.get("stats"))
+        result.model, result.usage = str_or_none(body.get("model")), usage_counts(body.get("usage"))
+        result.server_timings, result.server_stats = (
+            finite_figures(body.get("timings")),
+            finite_figures(body.get("stats")),
+        )
         return result
 
     async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
@@ -645,11 +187,11 @@ class LLMClient:
         body = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         result = ChatResult(t_start=time.perf_counter())
         response, deadline = await self._open_chat(body)
-        reader = _StreamReader(self, result)
-        watch = _Watch(deadline, self.timeout)  # only data events count: keep-alive comments don't hold it open
+        reader = StreamReader(self, result)
+        watch = Watch(deadline, self.timeout)  # only data events count: keep-alive comments don't hold it open
         try:
             done = False
-            async for lines in _lines(self._reads(response, watch)):
+            async for lines in complete_lines(self._reads(response, watch)):
                 segments: list[tuple[str, bool]] = []
                 try:
                     done = reader.apply_lines(lines, segments)
@@ -703,219 +245,3 @@ class LLMClient:
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
             return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
         return tokens if isinstance(tokens, list) else None
-
-
-class _Watch:
-    """A response's read deadline: the first-byte deadline until the first progress, then ``timeout`` after
-    the latest progress (event-loop time)."""
-
-    def __init__(self, first_deadline: float, timeout: float):
-        self.deadline, self.timeout, self.progressed = first_deadline, timeout, False
-
-    def progress(self) -> None:
-        self.progressed = True
-        self.deadline = asyncio.get_running_loop().time() + self.timeout
-
-
-async def _lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
-    """The complete lines of each network read."""
-    pending = ""
-    async for text in reads:
-        lines = (pending + text).split("\n")
-        pending = lines.pop()
-        yield [line.rstrip("\r") for line in lines]
-    if pending:
-        yield [pending.rstrip("\r")]
-
-
-class _StreamReader:
-    """One stream's SSE events applied to its ChatResult: answer and thinking apart, timestamps, server figures."""
-
-    def __init__(self, client: LLMClient, result: ChatResult):
-        self.client, self.result = client, result
-        self.tags = ThinkTags()
-        self.answer: list[str] = []
-        self.reasoning: list[str] = []
-        self.progress: PromptProgress | None = None  # the newest prompt_progress not yet yielded
-
-    def apply_lines(self, lines: list[str], segments: list[tuple[str, bool]]) -> bool:
-        """Apply one read's SSE lines, collecting (text, thinking) segments; True at ``[DONE]``."""
-        events = 0
-        try:
-            for line in lines:
-                if not line.startswith("data:"):
-                    if line and not line.startswith(SSE_FIELDS):
-                        raise MalformedStream(
-                            f"{self.client.url} sent a line that is not server-sent events: {line[:60]!r}"
-                        )
-                    continue  # blank separators, comments, event/id/retry fields
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    return True
-                events += self._apply_chunk(data, segments)
-        finally:
-            if events:
-                self._stamp(events)
-        return False
-
-    def _stamp(self, events: int) -> None:
-        r, now = self.result, time.perf_counter()
-        if r.t_first is None:
-            r.t_first, r.first_chunks = now, events
-        r.t_last = now
-        r.chunks += events
-
-    def _apply_chunk(self, data: str, segments: list[tuple[str, bool]]) -> int:
-        """Apply one event; 1 when it carried text (of either kind)."""
-        try:
-            chunk = json.loads(data)
-        except json.JSONDecodeError:
-            raise MalformedStream(f"{self.client.url} sent a stream chunk that is not JSON: {data[:80]!r}") from None
-        if not isinstance(chunk, dict):
-            raise MalformedStream(f"{self.client.url} sent a stream chunk that is not an object: {data[:80]!r}")
-        if "error" in chunk:
-            err = chunk["error"]
-            raise ServerError(
-                0,
-                self.client.redact(_one_line(str(err.get("message") if isinstance(err, dict) else err))),
-                self.client.url,
-            )
-        r = self.result
-        r.model = _str(chunk.get("model")) or r.model
-        r.usage = usage_counts(chunk.get("usage")) or r.usage
-        r.server_timings = _figures(chunk.get("timings")) or r.server_timings
-        r.server_stats = _figures(chunk.get("stats")) or r.server_stats
-        self.progress = PromptProgress.read(chunk.get("prompt_progress")) or self.progress
-        carried = 0
-        for choice in chunk.get("choices") or []:
-            if not isinstance(choice, dict):
-                raise MalformedStream(f"{self.client.url} sent a choice that is not an object: {data[:80]!r}")
-            if choice.get("finish_reason"):
-                r.finish_reason = choice["finish_reason"]
-            delta = choice.get("delta") or {}
-            thought = delta.get("reasoning_content") or delta.get("reasoning")
-            if thought:
-                segments.append((thought, True))
-            content = delta.get("content")
-            if content:
-                segments.extend(self.tags.feed(content))
-            carried = carried or bool(thought or content)
-        return int(carried)
-
-    def deltas(self, segments: list[tuple[str, bool]]) -> list[Delta]:
-        """One Delta per run of one kind (a read is one moment); answer text timestamps the first answer."""
-        out: list[Delta] = []
-        for text, thinking in segments:
-            (self.reasoning if thinking else self.answer).append(text)
-            if out and out[-1].thinking == thinking:
-                out[-1].text += text
-            else:
-                out.append(Delta(text, self.result.t_last or time.perf_counter(), thinking))
-        if self.result.t_first_answer is None and any(not d.thinking for d in out):
-            self.result.t_first_answer = next(d.t for d in out if not d.thinking)
-        return out
-
-    def finish(self) -> None:
-        """Fill the result's texts (held-back tag text included) and end time."""
-        for text, thinking in self.tags.close():
-            (self.reasoning if thinking else self.answer).append(text)
-        self.result.text, self.result.reasoning = "".join(self.answer), "".join(self.reasoning)
-        self.result.t_end = time.perf_counter()
-
-
-def params_label(n: int | None) -> str | None:
-    """A parameter count as model names give it: 134,515,008 -> "135M", 4.02e9 -> "4B"; None stays None."""
-    if not n:
-        return None
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if n >= size:
-            return f"{n / size:.3g}{unit}"
-    return str(n)
-
-
-def _int(v: Any) -> int | None:
-    return v if isinstance(v, int) and not isinstance(v, bool) else None
-
-
-def _count(v: Any) -> int | None:
-    """A token count a server sent: a whole number of at least 0, or such a number as a string; else None."""
-    if isinstance(v, str) and v.strip().isdigit():
-        return int(v)
-    if isinstance(v, float) and v.is_integer() and v >= 0:
-        return int(v)
-    n = _int(v)
-    return n if n is not None and n >= 0 else None
-
-
-def usage_counts(raw: Any) -> dict | None:
-    """A server's ``usage`` with only counts we can trust: numbers or numeric strings of at least 0.
-
-    Anything else (lists, null, negatives, fractions, text) is left out, so the caller counts
-    those tokens itself; None when nothing usable is left."""
-    if not isinstance(raw, dict):
-        return None
-    usage: dict[str, Any] = {}
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-        if (n := _count(raw.get(key))) is not None:
-            usage[key] = n
-    details = raw.get("completion_tokens_details")
-    if isinstance(details, dict) and (n := _count(details.get("reasoning_tokens"))) is not None:
-        usage["completion_tokens_details"] = {"reasoning_tokens": n}
-    return usage or None
-
-
-def _figures(raw: Any) -> dict | None:
-    """A server's timings or stats, finite numbers only (a string or NaN there is not a figure)."""
-    if not isinstance(raw, dict):
-        return None
-    out = {k: v for k, v in raw.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
-    return out or None
-
-
-def _str(v: Any) -> str | None:
-    return v if isinstance(v, str) and v else None
-
-
-def _v0_fields(item: dict) -> dict:
-    """What ``/api/v0/models`` says of a model; a missing ``state`` is unknown, not "not loaded"."""
-    state = item.get("state")
-    return {
-        "loaded": None if state is None else state == "loaded",
-        "context_length": _int(item.get("loaded_context_length")) or _int(item.get("max_context_length")),
-        "quantization": _str(item.get("quantization")),
-        "type": _str(item.get("type")),
-        "arch": _str(item.get("arch")),
-    }
-
-
-def _v1_fields(item: dict) -> dict:
-    """What LM Studio 0.4's ``/api/v1/models`` says of a model."""
-    raw = item.get("loaded_instances")
-    instances = (
-        [i for i in raw if isinstance(i, dict) and isinstance(i.get("id"), str)] if isinstance(raw, list) else None
-    )
-    config = (instances[0].get("config") if instances else None) or {}
-    quant = item.get("quantization")
-    return {
-        "loaded": None if instances is None else bool(instances),
-        "instances": None if instances is None else [i["id"] for i in instances],
-        "context_length": (_int(config.get("context_length")) if isinstance(config, dict) else None)
-        or _int(item.get("max_context_length")),
-        "quantization": _str(quant.get("name")) if isinstance(quant, dict) else _str(quant),
-        "type": _str(item.get("type")),
-        "arch": _str(item.get("architecture")),
-        "size_bytes": _int(item.get("size_bytes")),
-        "params": _str(item.get("params_string")),
-        "display_name": _str(item.get("display_name")),
-    }
-
-
-def _known(into: dict, fields: dict) -> None:
-    into.update((k, v) for k, v in fields.items() if v is not None)
-
-
-def _update(model: ModelInfo, fields: dict) -> ModelInfo:
-    for name, value in fields.items():
-        if name != "id":
-            setattr(model, name, value)
-    return model

@@ -8,7 +8,7 @@ import time
 
 from devsynth_tui.services.context.token_accounting import count_tokens, estimate_cost
 from devsynth_tui.services.errors import ServiceError
-from devsynth_tui.services.llm.client import ChatResult
+from devsynth_tui.services.llm.results import ChatResult
 from devsynth_tui.services.pipeline.request import ChatRequest, Prepared
 from devsynth_tui.services.store.ledger import Ledger, LedgerRow, RequestStatus, stage_rows
 

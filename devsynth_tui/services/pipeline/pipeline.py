@@ -31,7 +31,8 @@ from devsynth_tui.services.context.token_accounting import (
 )
 from devsynth_tui.services.errors import ServiceError, describe
 from devsynth_tui.services.llm.backend import Backend
-from devsynth_tui.services.llm.client import ChatResult, Delta, LLMError, PromptProgress
+from devsynth_tui.services.llm.errors import LLMError
+from devsynth_tui.services.llm.results import ChatResult, Delta, PromptProgress
 from devsynth_tui.services.pipeline.accounting import ledger_row, merge_results, record_row
 from devsynth_tui.services.pipeline.messages import (
     CL100K_MARGIN,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.context.items import ContextItem, StageReport
-from devsynth_tui.services.llm.client import ChatResult
+from devsynth_tui.services.llm.results import ChatResult
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.services.store.ledger import LedgerRow, RequestStatus
 
