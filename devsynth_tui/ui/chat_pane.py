@@ -348,7 +348,9 @@ class ChatPane(ReportsFailures, Vertical):
         from devsynth_tui.ui.attachments import describe
 
         await asyncio.sleep(ATTACH_PAUSE)  # a newer keystroke cancels this one (exclusive worker)
-        bar = self.query_one(AttachmentBar)
+        if not (bars := self.query(AttachmentBar)):
+            return  # the pane went meanwhile (the app is quitting)
+        bar = bars.first()
         if "@" not in text or not (await asyncio.to_thread(parse_attachments, text, os.getcwd()))[1]:
             bar.show([])
             return
