@@ -257,7 +257,7 @@ def test_run_on_a_busy_machine_says_so_and_stores_it(server_url):
     """Other programs loading every core while the run goes: the run says so, and keeps the figure."""
     import os
 
-    busy = busy_loops(2 * (os.cpu_count() or 1))  # twice the cores: others' share holds beside a spinning server
+    busy = busy_loops(4 * (os.cpu_count() or 1))  # others must outweigh the server, whose threads spin
     try:
         r = bench(server_url, "--no-stages", "--requests", "3", "--max-tokens", "16", "--json")
     finally:
@@ -266,7 +266,7 @@ def test_run_on_a_busy_machine_says_so_and_stores_it(server_url):
             p.wait()
     assert r.returncode == 0, r.stderr
     load = json.loads(r.stdout)["machine"]["competing_load"]
-    assert load["busy"] is True and load["other_cores"] >= 0.5 * load["cores"]
+    assert load["busy"] is True and load["other_cores"] >= 0.5 * load["cores"], load
     assert "pid" in load["server"]  # the server found on its port: its own CPU is not counted as others'
     shown = bench(server_url, "show", str(json.loads(r.stdout)["id"]))
     assert f"busy machine: other programs used {load['other_cores']:.1f} of {load['cores']} cores" in shown.stdout
