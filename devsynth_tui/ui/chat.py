@@ -20,6 +20,7 @@ from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
 FRAME_SPACING = 2.0  # after a frame that took t (flush to screen), the next waits at least t x this: keys go between
+STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first piece on
 
 
 class UserMessage(Static):

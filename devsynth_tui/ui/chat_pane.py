@@ -22,7 +22,7 @@ from textual.widgets import Static
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.attachments import AttachmentBar
-from devsynth_tui.ui.chat import AssistantMessage, PromptArea, UserMessage
+from devsynth_tui.ui.chat import STREAMING, AssistantMessage, PromptArea, UserMessage
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
 
@@ -249,6 +249,11 @@ class ChatPane(ReportsFailures, Vertical):
             async for event in run.events():
                 view = live.shown()
                 if isinstance(event, Delta):
+                    if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
+                        live.answer.notice = STREAMING
+                        state.set(notice="")
+                        if view:
+                            view.notice(STREAMING)
                     if view:
                         view.add_thinking(event.text) if event.thinking else view.add(event.text)
                     if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger

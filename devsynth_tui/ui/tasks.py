@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
-from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.chat import STREAMING, AssistantMessage
 from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
@@ -171,8 +171,9 @@ class TasksPane(ReportsFailures, Vertical):
                     view.notice(event.text)
                     state.set(notice=event.text)
                 elif isinstance(event, Delta):
-                    if run.answer.pieces == 1:
-                        view.notice("streaming… (Esc cancels)")
+                    if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
+                        view.notice(STREAMING)
+                        state.set(notice="")
                     view.add_thinking(event.text) if event.thinking else view.add(event.text)
                     if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
                         state.set_streaming("task", run.answer.pieces)

@@ -98,6 +98,31 @@ async def test_task_runner_shows_progress_at_once_streams_and_esc_keeps_the_part
         assert not app.query_one("#tasks-pane").running
 
 
+async def test_a_chat_answer_says_it_streams_from_its_first_piece_and_the_wait_leaves_the_status_line(
+    proxied_app, recording_proxy
+):
+    """llama.cpp's prompt progress is said while the prompt is processed; once the answer's first piece is in, the
+    view says it streams and the status line no longer says "processing the prompt" (it stayed, at 100 %)."""
+    app = proxied_app(**{"llm.max_tokens": 3000, "llm.temperature": 0.0})
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        recording_proxy.hold_after(20)  # mid-answer, held at the proxy
+        notices: list[str] = []
+        app.main.state.watch(lambda new, old: notices.append(new.notice))
+        app.query_one("#prompt").text = "Tell a very long story about a dragon and a knight. " * 12
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(AssistantMessage), 30, "the answer's view")
+        view = app.query(AssistantMessage).last()
+        await until(pilot, lambda: recording_proxy.holding.is_set() and view.text.strip(), what="streaming")
+        await pilot.pause(0.3)
+        assert any("processing the prompt" in n for n in notices)  # the real server's progress was said
+        assert "streaming" in text_of(view.query_one(".stats"))
+        assert "processing the prompt" not in text_of(app.query_one("#status"))
+        await pilot.press("escape")
+        recording_proxy.gate.set()
+        await until(pilot, lambda: view.has_class("cancelled"), 30, "the cancel")
+
+
 async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling_output(lmstudio, tmp_path):
     code = tmp_path / "calc.py"
     code.write_text("def add(a, b):\n    return a + b\n")
