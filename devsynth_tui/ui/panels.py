@@ -226,12 +226,20 @@ class StatusLine(Static):
         self.parts: list[tuple[str, int]] = []
 
     def show(
-        self, backend: str, model: str | None, alerts: list[str], session: Report, note: str = "", ctx: str = ""
+        self,
+        backend: str,
+        model: str | None,
+        alerts: list[str],
+        session: Report,
+        note: str = "",
+        ctx: str = "",
+        live_completion: int = 0,
     ) -> None:
         """``backend``: what serves, first; ``note``: what else to say about it, dropped first when narrow;
-        ``alerts``: the ones still standing (an alert that fell back below its limit is gone)."""
+        ``alerts``: the ones still standing (an alert that fell back below its limit is gone); the session's
+        tokens count answers still streaming as the sidebar does (``live_completion``)."""
         backend, key = _key_hint(backend)
-        tokens = f"{session.total_tokens:,} tokens, {session.tokens_saved:,} saved"
+        tokens = f"{session.total_tokens + live_completion:,} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")

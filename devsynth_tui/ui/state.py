@@ -129,12 +129,20 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
 def status_watcher(line: StatusLine) -> Watcher:
     """The status line follows the state: backend (or a notice), model, this session's total, alerts, the last
     request's window fill."""
-    watched = ("session", "backend", "backend_note", "model", "alerts", "notice", "fill")
+    watched = ("session", "backend", "backend_note", "model", "alerts", "notice", "fill", "live_completion")
 
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
             return
         ctx = f"ctx {round(100 * new.fill)} %" if new.fill is not None else ""
-        line.show(new.notice or new.backend, new.model, list(new.alerts), new.session, new.backend_note, ctx=ctx)
+        line.show(
+            new.notice or new.backend,
+            new.model,
+            list(new.alerts),
+            new.session,
+            new.backend_note,
+            ctx=ctx,
+            live_completion=new.live_completion,
+        )
 
     return show
