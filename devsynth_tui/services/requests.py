@@ -18,10 +18,10 @@ from devsynth_tui.services.context.response_processing import CodeBlock, Section
 from devsynth_tui.services.context.view import view_of
 from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
-from devsynth_tui.services.pipeline.request import ChatRequest, Done, Notice
+from devsynth_tui.services.pipeline.request import ChatRequest, Done, Notice, Prepared
 from devsynth_tui.services.store.conversations import Conversations, Message
 
-Event = StageReport | Notice | Delta | CodeBlock | Section | Done
+Event = StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Answer:
     thinking_parts: list[str] = field(default_factory=list)
     notice: str = ""
     pieces: int = 0  # network reads so far: the live counters' estimate of tokens still streaming
+    prepared: Prepared | None = None  # what was sent, once it is
     done: Done | None = None
 
     @property
@@ -50,6 +51,8 @@ class Answer:
             self.notice = ""
         elif isinstance(event, Notice):
             self.notice = event.text
+        elif isinstance(event, Prepared):
+            self.prepared = event
         elif isinstance(event, Done):
             self.done = event
 
@@ -118,17 +121,12 @@ async def ask(
 def answer_message(answer: Answer) -> Message:
     """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
     done = answer.done
+    prepared = done.prepared if done is not None else answer.prepared
+    meta: dict = {"stats": done.summary() if done is not None else "cancelled · the partial answer is kept"}
+    if prepared is not None:  # what was sent, for the context view of this answer (reopened too)
+        meta["context"] = view_of(prepared).as_json()
     if done is None:
-        return Message(
-            "assistant",
-            answer.text,
-            status="cancelled",
-            thinking=answer.thinking,
-            meta={"stats": "cancelled · the partial answer is kept"},
-        )
-    meta: dict = {"stats": done.summary()}
-    if done.prepared is not None:  # what was sent, for the context view of this answer (reopened too)
-        meta["context"] = view_of(done.prepared).as_json()
+        return Message("assistant", answer.text, status="cancelled", thinking=answer.thinking, meta=meta)
     thinking = done.thinking or answer.thinking
     if thinking:
         meta["thinking_title"] = done.thinking_title()

@@ -267,6 +267,10 @@ class ChatPane(ReportsFailures, Vertical):
                     await self.finished(live, event)
         except asyncio.CancelledError:
             if view := live.shown():
+                if live.answer.prepared is not None:  # what was sent: ctrl+k shows it for a cut-short answer too
+                    from devsynth_tui.services.context.view import view_of
+
+                    view.context = view_of(live.answer.prepared).as_json()
                 await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             raise
         except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)

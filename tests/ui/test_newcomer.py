@@ -10,6 +10,7 @@ from devsynth_tui.config import load, overrides_path
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from ui.test_pilot import connected, ledger_rows, until
 
@@ -124,6 +125,11 @@ async def test_a_chat_answer_says_it_streams_from_its_first_piece_and_the_wait_l
         await pilot.press("escape")
         recording_proxy.gate.set()
         await until(pilot, lambda: view.has_class("cancelled"), 30, "the cancel")
+        await pilot.press("ctrl+k")  # what the cut-short answer sent (was: "no answer here yet")
+        await until(pilot, lambda: isinstance(app.screen, ContextViewScreen), 30, "the context view")
+        cid = app.main.chat_pane.conversation_id
+        stored = app.session.conversations.messages(cid)[-1]
+        assert stored.status == "cancelled" and stored.meta["context"]["parts"]  # kept for the conversation reopened
 
 
 async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling_output(lmstudio, tmp_path):

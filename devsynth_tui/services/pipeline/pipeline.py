@@ -271,8 +271,11 @@ class Pipeline:
 
     # -- run -----------------------------------------------------------------------------
 
-    async def run(self, req: ChatRequest) -> AsyncIterator[StageReport | Notice | Delta | CodeBlock | Section | Done]:
-        """Send ``req``: yields stage reports, notices, answer deltas, parsed blocks, then one Done. Cancel-safe.
+    async def run(
+        self, req: ChatRequest
+    ) -> AsyncIterator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done]:
+        """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks, then
+        one Done. Cancel-safe.
 
         Every failure, whatever raised it, ends in a Done with one clear line and a ledger row.
         """
@@ -289,6 +292,7 @@ class Pipeline:
             return
         for report in prep.reports:
             yield report
+        yield prep  # what is sent: a context view even for an answer cut short
         if prep.loading:
             yield Notice(f"{self.backend.name} is loading {prep.payload['model']}…")
         opts = self.cfg.tokens.prompt_optimization
