@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devsynth_tui.config import load
-from devsynth_tui.services.context import folders, pruning, relevance, token_accounting
+from devsynth_tui.services.context import chunking, folders, pruning, relevance, token_accounting
 from devsynth_tui.services.context.folders import read_folder
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
@@ -46,9 +46,9 @@ def clear_caches() -> None:
     folders.clear_cache()
     pruning._SCORERS.clear()
     for cached in (
-        relevance.chunk_spans,
+        chunking.chunk_spans,
         relevance.chunk_terms,
-        relevance._chunk_tokens,
+        chunking._chunk_tokens,
         relevance._word_terms,
         token_accounting._count_cached,
     ):

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build
 
 from devsynth_tui.config import load
+from devsynth_tui.services.context import chunking, relevance, token_accounting
 from devsynth_tui.services.context import pruning as context_pruning
-from devsynth_tui.services.context import relevance, token_accounting
 from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.token_accounting import count_tokens, encoding
 from devsynth_tui.services.llm.backend import Backend
@@ -127,7 +127,7 @@ async def main() -> None:
     question = "How are %(name)s references in option values expanded recursively?"
     total = sum(count_tokens(t) for _, t, _ in files)
     texts = [t for _, t, _ in files]
-    versions = {"now": (context_pruning, caches(token_accounting, relevance, context_pruning))}
+    versions = {"now": (context_pruning, caches(token_accounting, chunking, relevance, context_pruning))}
     if args.before != "none":
         versions[args.before] = code_at(args.before)
     for label, cold in (("cold", True), ("warm", False)):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from devsynth_tui.config_schema import defaults
 from devsynth_tui.services.context import pruning as context_pruning
+from devsynth_tui.services.context.chunking import chunk_text
 from devsynth_tui.services.context.items import FOLDER, ContextItem, total_tokens
 from devsynth_tui.services.context.prompt_optimization import (
     compress_instructions,
@@ -17,7 +18,7 @@ from devsynth_tui.services.context.prompt_optimization import (
     trim_template,
 )
 from devsynth_tui.services.context.pruning import PruneContext, prune
-from devsynth_tui.services.context.relevance import chunk_text, lexical_scores
+from devsynth_tui.services.context.relevance import lexical_scores
 from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.llm.model_routing import classify, route

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from devsynth_tui.services.context.relevance import Chunk, _statement_starts, chunk_terms, chunk_text, terms
+from devsynth_tui.services.context.chunking import Chunk, _statement_starts, chunk_text
+from devsynth_tui.services.context.relevance import chunk_terms, terms
 from devsynth_tui.services.context.token_accounting import count_joined, count_tokens
 
 TRICKY = '''"""Module docstring with (brackets and 'quotes

@@ -1,1 +1,2 @@
-"""Context management: context items, relevance, pruning strategies, prompt and response processing, token counting."""
+"""Context management: context items, chunking, relevance, pruning strategies, prompt and response
+processing, token counting."""

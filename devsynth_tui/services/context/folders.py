@@ -21,8 +21,8 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devsynth_tui.services.context.chunking import chunk_spans
 from devsynth_tui.services.context.items import FOLDER, MAX_FILE_BYTES, ContextItem, Parsed, decode, guess_type
-from devsynth_tui.services.context.relevance import chunk_spans
 from devsynth_tui.services.context.token_accounting import count_tokens
 
 MAX_FILES = 2000  # files read from one folder

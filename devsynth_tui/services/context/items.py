@@ -20,7 +20,7 @@ _TYPE_BY_SUFFIX = {".md": "documentation", ".rst": "documentation", ".txt": "doc
 
 @dataclass(frozen=True, eq=False)
 class Parsed:
-    """A file as read once: its text, token count and chunk spans (``relevance.chunk_spans``).
+    """A file as read once: its text, token count and chunk spans (``chunking.chunk_spans``).
 
     Shared between requests (the folder cache holds it), so never copied."""
 

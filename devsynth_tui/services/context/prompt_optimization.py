@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from devsynth_tui.services.context.relevance import BM25, chunk_text, terms
+from devsynth_tui.services.context.chunking import chunk_text
+from devsynth_tui.services.context.relevance import BM25, terms
 from devsynth_tui.services.context.token_accounting import count_tokens
 
 _FENCE = re.compile(r"^(```|~~~).*?(?:^\1[ \t]*$|\Z)", re.S | re.M)

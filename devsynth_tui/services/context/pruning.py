@@ -19,16 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.atomic import atomic_write
+from devsynth_tui.services.context.chunking import Chunk, chunk_text
 from devsynth_tui.services.context.items import NAMED, ContextItem, StageReport, live, total_tokens
-from devsynth_tui.services.context.relevance import (
-    STOPWORDS,
-    Chunk,
-    Scorer,
-    blend,
-    chunk_text,
-    cosine,
-    propagate,
-)
+from devsynth_tui.services.context.relevance import STOPWORDS, Scorer, blend, cosine, propagate
 from devsynth_tui.services.context.token_accounting import count_joined, count_tokens, truncate_tokens
 from devsynth_tui.services.errors import ServiceError
 
