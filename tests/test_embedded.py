@@ -36,7 +36,7 @@ def test_settings_come_from_the_config_section_and_zero_means_this_machine():
     assert settings == EmbeddedSettings(None, 3, 2048, 4096, 0, 0)
     resolved = settings.resolved()
     assert resolved.threads == 3 and resolved.parallel == embedded.default_parallel(os.cpu_count()) >= 2
-    assert EmbeddedSettings().resolved().threads == os.cpu_count()
+    assert 1 <= EmbeddedSettings().resolved().threads <= (os.cpu_count() or 1)  # the cores free now
     assert settings.args() == [
         "--threads",
         "3",
@@ -49,6 +49,26 @@ def test_settings_come_from_the_config_section_and_zero_means_this_machine():
         "--parallel",
         "0",
     ]
+
+
+def test_threads_zero_leaves_the_cores_other_programs_keep_busy():
+    """Beside programs busy on every core (a build), the server gets one thread: llama.cpp's threads wait on each
+    other, so a thread on a busy core slows every token (bench/bench_embedded_threads.py)."""
+    import subprocess
+    import sys
+
+    code = "import time\nend = time.time() + 60\nprint(flush=True)\nwhile time.time() < end: pass"
+    loops = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(2 * (os.cpu_count() or 1))
+    ]
+    try:
+        for loop in loops:
+            loop.stdout.readline()  # spinning
+        assert embedded.free_cores() == 1
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
 
 
 def test_default_model_is_found_through_the_distributions_file_list():
