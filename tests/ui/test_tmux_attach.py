@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_tmux_e2e import capture, wait_for
+from .test_tmux_e2e import STATS_LINE, capture, wait_for
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def test_at_path_tab_completes_and_is_sent(server_url, tmp_path):
         wait_for(session, r"@calculator_module\.py")  # completed in the prompt
         wait_for(session, r"attached: \d+ tokens")  # the bar above the prompt
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-        screen = wait_for(session, r"tok/s", seconds=180)  # the stats line under the finished answer
+        screen = wait_for(session, STATS_LINE, seconds=180)
         assert re.search(r"What does add return in calculator_module\.py\s\s", screen), screen  # the @ goes
         assert "attached: calculator_module.py" in screen  # the attachment stays with the message
         wait_for(session, r"ctx \d+ %")  # the window's fill in the status line

@@ -30,6 +30,11 @@ def wait_for(session: str, pattern: str, seconds: float = 60) -> str:
     raise AssertionError(f"{pattern!r} never appeared; screen was:\n{screen}")
 
 
+# The stats line under a finished answer ("SmolLM2… · 31 + 9 tokens · ttft …"); the sidebar's last request says
+# "31 + 9 tokens (server usage)" and may be drawn a frame before it, so "tok/s" alone does not tell them apart.
+STATS_LINE = r"[\d,]+ \+ [\d,]+ tokens · [^\n]*"
+
+
 def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
     assert shutil.which("tmux"), "tmux is needed: .ci/run installs it"
     session = f"devsynth-e2e-{os.getpid()}"
@@ -43,11 +48,12 @@ def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
         subprocess.run(
             ["tmux", "send-keys", "-t", session, "What is 2+2? Answer in one sentence.", "Enter"], check=True
         )
-        wait_for(session, r"tok/s")  # the stats line under the finished answer
+        wait_for(session, STATS_LINE)
         screen = wait_for(session, r"prompt\s+[1-9][\d,]*\s+completion\s+[1-9]")  # the session counters settled
         assert "What is 2+2?" in screen
-        stats = next(line for line in screen.splitlines() if "tok/s" in line and "tokens" in line)
-        answer = screen[screen.index("What is 2+2?") + 40 : screen.index(stats)]
+        stats = re.search(STATS_LINE, screen)
+        assert stats, screen
+        answer = screen[screen.index("What is 2+2?") + 40 : screen.rfind("\n", 0, stats.start())]
         assert re.search(r"\w{2,}", answer), screen  # the streamed answer's text is on screen
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
         for _ in range(50):
