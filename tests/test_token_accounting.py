@@ -18,7 +18,8 @@ def test_offline_cl100k_matches_tiktoken():
 
 
 def test_encoding_is_tiktokens_own_cl100k(monkeypatch, tmp_path):
-    """Pattern, special tokens and ranks equal what tiktoken's own cl100k constructor builds."""
+    """Pattern, special tokens and ranks equal what tiktoken's own cl100k constructor builds (the ranks are in
+    the encoding's own tables: the dict they were built from is not kept)."""
     from tiktoken_ext import openai_public
 
     # tiktoken's own loader, offline: its cache (in a temp folder) given the shipped file
@@ -29,7 +30,10 @@ def test_encoding_is_tiktokens_own_cl100k(monkeypatch, tmp_path):
     ours = encoding()
     assert ours._pat_str == theirs["pat_str"]
     assert ours._special_tokens == theirs["special_tokens"]
-    assert ours._mergeable_ranks == theirs["mergeable_ranks"]
+    ranks = ta.load_ranks(ta.shipped_bpe_file())
+    assert ranks == theirs["mergeable_ranks"]
+    assert all(ours.decode_single_token_bytes(rank) == token for token, rank in ranks.items())
+    assert ours.encode_single_token(b"hello") == ranks[b"hello"]
 
 
 def test_loading_writes_nothing_and_sets_no_environment(monkeypatch, tmp_path):

@@ -158,7 +158,7 @@ class ChatPane(ReportsFailures, Vertical):
     # -- answers ---------------------------------------------------------------------------
 
     def on_text_area_changed(self, event) -> None:
-        """A prompt is being typed: load the tokenizer (~40 MB, not loaded at start-up) in a thread meanwhile,
+        """A prompt is being typed: load the tokenizer (~26 MB, not loaded at start-up) in a thread meanwhile,
         and show what the prompt attaches."""
         from devsynth_tui.services.context import token_accounting
 

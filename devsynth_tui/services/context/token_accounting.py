@@ -25,7 +25,7 @@ CL100K_PATTERN = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
-_LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 40 MB twice
+_LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 26 MB twice
 RANKS_PIECE = 1 << 16  # compressed bytes of the ranks file read per step (~5,000 lines)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
@@ -66,7 +66,7 @@ def load_ranks(path: Path) -> dict[bytes, int]:
 
 
 def loaded() -> bool:
-    """Is the encoding built (about 40 MB: loaded when a request first counts, not at start-up)?"""
+    """Is the encoding built (about 26 MB: loaded when a request first counts, not at start-up)?"""
     return encoding.cache_info().currsize > 0
 
 
@@ -84,12 +84,16 @@ async def load_off_the_loop() -> None:
 
 @functools.lru_cache(maxsize=1)
 def encoding():
-    """The cl100k_base encoding, loaded offline once per process."""
+    """The cl100k_base encoding, loaded offline once per process.
+
+    tiktoken builds its own (Rust) tables from the ranks and keeps our dict only to pickle
+    the encoding, which we never do: the dict is emptied once built, 13 MB less held."""
     import tiktoken
 
-    return tiktoken.Encoding(
-        ENCODING, pat_str=CL100K_PATTERN, mergeable_ranks=load_ranks(shipped_bpe_file()), special_tokens=CL100K_SPECIAL
-    )
+    ranks = load_ranks(shipped_bpe_file())
+    built = tiktoken.Encoding(ENCODING, pat_str=CL100K_PATTERN, mergeable_ranks=ranks, special_tokens=CL100K_SPECIAL)
+    ranks.clear()
+    return built
 
 
 @functools.lru_cache(maxsize=4096)
