@@ -128,6 +128,7 @@ async def test_pipeline_cancel_records_cancelled_row(cfg_for):
         await task
     row = pipe.ledger.history(1)[0]
     assert row["status"] == "cancelled" and row["usage_source"] == "estimate" and row["completion_tokens"] >= 1
+    assert row["ttft"] is not None and 0 < row["ttft"] <= row["duration"]  # its first token came: its time is kept
     await pipe.backend.client.aclose()
 
 

@@ -173,9 +173,9 @@ class Spy:
     def __init__(self, client):
         self.client, self.payloads = client, []
 
-    def stream_chat(self, payload):
+    def stream_chat(self, payload, result=None):
         self.payloads.append(payload)
-        return self.client.stream_chat(payload)
+        return self.client.stream_chat(payload, result)
 
     def __getattr__(self, name):
         return getattr(self.client, name)

@@ -172,20 +172,26 @@ class LLMClient(LMStudioEndpoints):
         )
         return result
 
-    async def stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
+    async def stream_chat(
+        self, payload: dict, result: ChatResult | None = None
+    ) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
         """Stream a chat completion: yields Delta pieces (answer or thinking), then one ChatResult; with
         ``return_progress`` in the payload (llama.cpp's server), PromptProgress before the first token.
 
-        Closing the generator (break, cancel) closes the HTTP stream, which makes
-        the server stop generating. Use ``contextlib.aclosing``.
+        ``result``, when given, is the ChatResult filled as the stream goes: a caller that
+        stops early keeps what it saw (timings, text). Closing the generator (break, cancel)
+        closes the HTTP stream, which makes the server stop generating. Use ``contextlib.aclosing``.
         """
-        async with self._use(), contextlib.aclosing(self._stream_chat(payload)) as items:
+        result = result or ChatResult()
+        async with self._use(), contextlib.aclosing(self._stream_chat(payload, result)) as items:
             async for item in items:
                 yield item
 
-    async def _stream_chat(self, payload: dict) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
+    async def _stream_chat(
+        self, payload: dict, result: ChatResult
+    ) -> AsyncGenerator[Delta | PromptProgress | ChatResult, None]:
         body = {**payload, "stream": True, "stream_options": {"include_usage": True}}
-        result = ChatResult(t_start=time.perf_counter())
+        result.t_start = time.perf_counter()
         response, deadline = await self._open_chat(body)
         reader = StreamReader(self, result)
         watch = Watch(deadline, self.timeout)  # only data events count: keep-alive comments don't hold it open

@@ -363,11 +363,12 @@ class Pipeline:
         parts: list[str] = []
         thinking: list[str] = []
         result: ChatResult | None = None
+        seen = ChatResult()  # filled as the stream goes: an answer stopped early keeps its timings
         status, error, cut = "ok", None, None
         try:
             if rsp.streaming:
                 payload = {**prep.payload, "return_progress": True} if self.backend.reports_progress else prep.payload
-                async with aclosing(self.backend.client.stream_chat(payload)) as stream:
+                async with aclosing(self.backend.client.stream_chat(payload, seen)) as stream:
                     async for event in stream:
                         if isinstance(event, PromptProgress):
                             yield Notice(event.line)
@@ -396,12 +397,20 @@ class Pipeline:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
             await self._finish(
-                req, prep, "".join(parts), result, "cancelled", "cancelled by the user", started, "".join(thinking)
+                req,
+                prep,
+                "".join(parts),
+                result or seen,
+                "cancelled",
+                "cancelled by the user",
+                started,
+                "".join(thinking),
             )
             raise
         except Exception as e:
             record(e, f"{req.operation} request failed")
             status, error = ("partial" if parts else "error"), await self._explain(e)
+            result = result or (seen if parts or thinking else None)
         for parsed in parser.close() if parser else []:
             yield parsed
         text = "".join(parts)
