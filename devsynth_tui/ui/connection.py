@@ -22,11 +22,13 @@ class Connection:
     def __init__(self, main: MainScreen) -> None:
         self.main = main
         self.worker: Worker | None = None  # the connect worker, once started
+        self.started = asyncio.Event()  # the first connect began (it starts after the first frames)
         self.warm_up_started = False
 
     def start(self) -> None:
         """Connect, or connect again (ctrl+r), without blocking the screen."""
         self.worker = self.main.run_worker(self.connect, exclusive=True, group="connect", exit_on_error=False)
+        self.started.set()
 
     async def connect(self) -> None:
         """Find the server (or start the embedded one); the status line says which at once."""
@@ -83,11 +85,17 @@ class Connection:
         main.app.call_from_thread(main.state.set, server=label)
 
     def can_send(self) -> bool:
-        """Connected, or connecting (a request sent now waits for the connection)."""
-        return self.main.session.pipeline is not None or bool(self.worker and self.worker.is_running)
+        """Connected, connecting or about to (a request sent now waits for the connection); never with fixed data."""
+        if self.main.fixed:
+            return False
+        connecting = bool(self.worker and self.worker.is_running)
+        return self.main.session.pipeline is not None or not self.started.is_set() or connecting
 
     async def pipeline_when_connected(self, waiting: Callable[[str], None]) -> Pipeline | None:
         """The session's pipeline once connected (``waiting`` is told while it connects); None without a server."""
+        if not self.started.is_set():  # sent in the first frames, before the connect began
+            waiting(f"waiting for the server: {self.main.backend_label}")
+            await self.started.wait()
         if self.worker and self.worker.is_running:  # sent while connecting: it goes once connected
             waiting(f"waiting for the server: {self.main.backend_label}")
             await self.worker.wait()

@@ -10,11 +10,7 @@ from ui.test_pilot import SIZE, ask, connected, ledger_rows
 
 
 def app_for(url, **values):
-    return DevsynthApp(
-        load(base_url=url).with_values(
-            {"llm.embedded.mode": "never", "llm.timeout": 1.0, "llm.first_byte_timeout": 1.0, **values}
-        )
-    )
+    return DevsynthApp(load(base_url=url).with_values({"llm.embedded.mode": "never", **values}))
 
 
 @pytest.mark.parametrize(
@@ -32,7 +28,8 @@ def app_for(url, **values):
     ],
 )
 async def test_dashboard_through_fault(faults, mode, status, shown):
-    app = app_for(faults.url(mode))
+    # only the silent server is waited on for 1 s: a 1 s limit on every read fails other modes on a busy machine
+    app = app_for(faults.url(mode), **({"llm.first_byte_timeout": 1.0} if mode == "silent" else {}))
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "hello")

@@ -51,9 +51,11 @@ async def answered(app, pilot, seconds: float = 240):
 
 
 async def ask(app, pilot, text):
+    """Send ``text`` from the prompt and wait for its answer's end (its view first: Enter may not be handled yet)."""
+    before = len(app.query(AssistantMessage))
     app.query_one("#prompt").text = text
     await pilot.press("enter")
-    await pilot.pause()
+    await until(pilot, lambda: len(app.query(AssistantMessage)) > before, 60, "the answer's view")
     await answered(app, pilot)
 
 
@@ -122,7 +124,7 @@ async def test_escape_cancels_keeps_partial_and_app_stays_usable(recording_proxy
                 break
             await pilot.pause(0.05)
         await pilot.press("escape")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: not app.main.chat_pane.live, 60, "the cancel")
         recording_proxy.gate.set()
         assert view.has_class("cancelled") and view.text
         assert "cancelled" in str(view.query_one(".stats").render())
@@ -409,7 +411,8 @@ async def test_benchmark_pane_small_run_and_stop(make_app):
         assert app.query_one("#bench-stop").disabled is False  # 500 requests are far from done
         await pilot.pause(1.5)
         await pilot.click("#bench-stop")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 60, "the stop")
+        await until(pilot, lambda: "run 2" in str(app.query_one("#bench-status").render()), 30, "the run's status")
         assert "run 2: incomplete" in str(app.query_one("#bench-status").render())
         assert app.cfg.get("disk.caching.enabled") and app.session.pipeline.cfg.get(
             "disk.caching.enabled"
@@ -429,6 +432,7 @@ async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_
         recording_proxy.hold_after(5)  # the answer waits mid-stream at the proxy until the test lets it go
         app.query_one("#prompt").text = "Write a long essay about lighthouses."
         await pilot.press("enter")
+        await until(pilot, lambda: app.main.chat_pane.conversation_id is not None, 30, "the stored conversation")
         first = app.main.chat_pane.conversation_id
         for _ in range(1200):
             if recording_proxy.holding.is_set() and app.main.chat_pane.live[first].answer.parts:
@@ -458,6 +462,7 @@ async def test_an_answer_that_finishes_off_screen_is_stored_whole(make_app):
         await connected(app, pilot)
         app.query_one("#prompt").text = "Write a short poem about the sea."
         await pilot.press("enter")
+        await until(pilot, lambda: app.main.chat_pane.conversation_id is not None, 30, "the stored conversation")
         first = app.main.chat_pane.conversation_id
         await pilot.pause(0.2)
         await pilot.press("ctrl+n")
@@ -482,7 +487,27 @@ async def test_a_pasted_file_is_sent_whole_and_a_prompt_sent_while_connecting_wa
         await pilot.pause()
         assert prompt.text == "Explain:\n" + code
         await pilot.press("enter")  # probably still connecting: the question waits for the server
-        await pilot.pause()
+        await until(pilot, lambda: app.query(AssistantMessage), 60, "the answer's view")
         await answered(app, pilot)
         stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert stored[0].content == "Explain:\n" + code and stored[1].status == "ok"
+
+
+async def test_a_prompt_sent_before_the_connection_began_waits_for_it(make_app, monkeypatch):
+    """Enter in the first frames, before the connect starts, waits for the server (it said "no model server")."""
+    from devsynth_tui.ui.main_screen import MainScreen
+
+    start, held = MainScreen._start_services, []
+    monkeypatch.setattr(MainScreen, "_start_services", lambda self: held.append(self))  # the first frames last
+    app = make_app(**{"llm.max_tokens": 8})
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: held, 60, "the first frames")
+        app.query_one("#prompt").text = "Say hi."
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(AssistantMessage), 60, "the answer's view")
+        stats = app.query(AssistantMessage).last().query_one(".stats")
+        await until(pilot, lambda: "waiting for the server" in str(stats.render()), 30, "the waiting note")
+        start(held[0])  # the connect begins
+        await answered(app, pilot)
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[1].status == "ok" and stored[1].content
