@@ -245,9 +245,15 @@ def test_unreachable_server_fails_before_any_stage(tmp_path):
 
 
 def busy_loops(n: int) -> list[subprocess.Popen]:
-    """``n`` processes spinning for up to 120 s, each already spinning when this returns."""
+    """``n`` processes spinning for up to 120 s, each already spinning when this returns.
+
+    Each in a session of its own, as programs started from other terminals are: with the kernel's
+    autogroup scheduling, loops sharing the test's session would share one group's CPU, while the
+    model server (its own session) takes a whole core, and the others would add up to one core."""
     code = "import sys, time\nend = time.time() + 120\nprint(flush=True)\nwhile time.time() < end: pass"
-    loops = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
+    loops = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, start_new_session=True) for _ in range(n)
+    ]
     for loop in loops:
         loop.stdout.readline()
     return loops
@@ -257,7 +263,7 @@ def test_run_on_a_busy_machine_says_so_and_stores_it(server_url):
     """Other programs loading every core while the run goes: the run says so, and keeps the figure."""
     import os
 
-    busy = busy_loops(4 * (os.cpu_count() or 1))  # others must outweigh the server, whose threads spin
+    busy = busy_loops(2 * (os.cpu_count() or 1))  # others must outweigh the server, whose threads spin
     try:
         r = bench(server_url, "--no-stages", "--requests", "3", "--max-tokens", "16", "--json")
     finally:
