@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from devsynth_tui.services.errors import ServiceError
+from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.failures import ReportsFailures
 
 if TYPE_CHECKING:
@@ -136,15 +137,22 @@ class BenchPane(ReportsFailures, Vertical):
                 else:
                     self.show_run(event)
         except asyncio.CancelledError:
-            if runner.last_id:
-                self.show_run(bm.load_run(session.store, runner.last_id))
+            self.show_stopped(runner, "stopped before the run began: nothing stored")
             raise
         except (bm.BenchmarkFailed, ServiceError) as e:
             self.notify(f"benchmark stopped: {e}", severity="error")
-            if runner.last_id:
-                self.show_run(bm.load_run(session.store, runner.last_id))
+            self.show_stopped(runner, f"stopped: {e}")
         finally:
             self.running(False)
+
+    def show_stopped(self, runner, why: str) -> None:
+        """A stopped run: what it stored (as incomplete), else ``why`` nothing was."""
+        from devsynth_tui.services.benchmark import runner as bm
+
+        if runner.last_id:
+            self.show_run(bm.load_run(cast("MainScreen", self.screen).session.store, runner.last_id))
+        else:
+            self.query_one("#bench-status", Static).update(safe_line(why))
 
     def show_run(self, run) -> None:
         """A run's results, with the serving speed of the last 20 runs."""

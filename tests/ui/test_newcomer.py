@@ -409,11 +409,46 @@ async def test_benchmark_runs_from_enter_and_stops_with_escape(proxied_app, reco
             "the start",
         )
         assert "Esc stops" in text_of(app.query_one("#bench-status"))
+
+        def asked() -> bool:
+            return any(path.endswith("/chat/completions") for _, path, _ in recording_proxy.requests)
+
+        await until(pilot, asked, 60, "the run's first request")  # past its set-up: a run is stored
         await pilot.press("escape")
         recording_proxy.gate.set()
-        await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 20, "the stop")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 60, "the stop")
+        await until(pilot, lambda: "Esc stops" not in text_of(app.query_one("#bench-status")), 30, "the status")
         assert "incomplete" in text_of(app.query_one("#bench-status"))
+        assert app.query_one("#bench-start").disabled is False
+
+
+async def test_benchmark_stopped_during_its_set_up_says_so(proxied_app, monkeypatch):
+    """Esc before the run's first request: nothing is stored and the pane says so (it said "starting…" for ever)."""
+    import threading
+
+    from devsynth_tui.services.benchmark import runner
+
+    measuring, release = threading.Event(), threading.Event()
+
+    def slow_measure(*args):  # the set-up's socket scan, held until the test has pressed Esc
+        measuring.set()
+        release.wait(60)
+        raise RuntimeError("not reached: the run was stopped")
+
+    monkeypatch.setattr(runner, "CompetingLoad", slow_measure)
+    app = proxied_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await connected(app, pilot)
+        await pilot.press("f6")
+        app.query_one("#bench-requests").value = "2"
+        await pilot.press("enter")
+        await until(pilot, measuring.is_set, 60, "the set-up")
+        await pilot.press("escape")
+        try:
+            await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 60, "the stop")
+        finally:
+            release.set()
+        assert text_of(app.query_one("#bench-status")) == "stopped before the run began: nothing stored"
         assert app.query_one("#bench-start").disabled is False
 
 
