@@ -53,7 +53,7 @@ from devsynth_tui.services.benchmark.runs import (
     save_run,
 )
 from devsynth_tui.services.context.items import load_files
-from devsynth_tui.services.context.token_accounting import encoding
+from devsynth_tui.services.context.token_accounting import load_off_the_loop
 from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest
@@ -244,7 +244,7 @@ class Runner:
         slo = parse_slo(opts.slo) if opts.slo else []
         backend = self.pipeline.backend
         model = await backend.resolve_model(self.base.llm.model)
-        await asyncio.to_thread(encoding)  # the tokenizer's first load (a quarter second) kept off the event loop
+        await load_off_the_loop()  # the tokenizer's first load kept off the event loop, once if the chat loads it too
         result = RunResult(
             None,
             time.time(),
