@@ -38,6 +38,8 @@ STATS_LINE = r"[\d,]+ \+ [\d,]+ tokens · [^\n]*"
 def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
     assert shutil.which("tmux"), "tmux is needed: .ci/run installs it"
     session = f"devsynth-e2e-{os.getpid()}"
+    (tmp_path / "devsynth-tui").mkdir()
+    (tmp_path / "devsynth-tui" / "config.yaml").write_text("llm:\n  max_tokens: 48\n  temperature: 0\n")  # short
     home, config = shlex.quote(str(tmp_path / "home")), shlex.quote(str(tmp_path))
     env = f"DEVSYNTH_TUI_HOME={home} XDG_CONFIG_HOME={config} TERM=xterm-256color"
     cmd = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m devsynth_tui --base-url {server_url}"
@@ -48,12 +50,13 @@ def test_type_prompt_read_streamed_answer_and_counters(server_url, tmp_path):
         subprocess.run(
             ["tmux", "send-keys", "-t", session, "What is 2+2? Answer in one sentence.", "Enter"], check=True
         )
-        wait_for(session, STATS_LINE)
+        wait_for(session, STATS_LINE, seconds=180)
         screen = wait_for(session, r"prompt\s+[1-9][\d,]*\s+completion\s+[1-9]")  # the session counters settled
-        assert "What is 2+2?" in screen
-        stats = re.search(STATS_LINE, screen)
+        chat = "\n".join(line.split("▏")[0] for line in screen.splitlines())  # the chat column, not the sidebar
+        assert "What is 2+2?" in chat and re.search(r"max_tokens \(?48", chat), screen  # the config file was read
+        stats = re.search(STATS_LINE, chat)
         assert stats, screen
-        answer = screen[screen.index("What is 2+2?") + 40 : screen.rfind("\n", 0, stats.start())]
+        answer = chat[chat.index("What is 2+2?") + 40 : chat.rfind("\n", 0, stats.start())]
         assert re.search(r"\w{2,}", answer), screen  # the streamed answer's text is on screen
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
         for _ in range(50):
@@ -113,7 +116,7 @@ def test_closing_the_terminal_quits_even_when_no_hangup_signal_arrives(server_ur
     cmd = f"make -s -f {shlex.quote(str(makefile))} run"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd], check=True)
     try:
-        wait_for(session, r"model \S+ · \d+ tokens")  # connected
+        wait_for(session, r"model SmolLM2")  # connected (before, the status line says "model -")
         app = dashboard_for(home)
         assert app is not None
     finally:
