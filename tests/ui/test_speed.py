@@ -282,3 +282,24 @@ async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endp
     assert len(status_at_warm_up) == 1 and "llama.cpp server at" in status_at_warm_up[0]
     paths = [path for _, path, _ in recording_proxy.requests]
     assert sorted(paths) == sorted(["/v1/models", "/api/v0/models", "/api/v1/models", "/props", "/v1/models"])
+
+
+async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monkeypatch):
+    """Typing and sending rebuild nothing in the footer (each rebuild cost tens of ms before the answer's first
+    frame); attaching a file adds ctrl+x to it."""
+    from devsynth_tui.ui.attachments import AttachmentBar
+
+    shown: list[list[str]] = []
+    real_show = AttachmentBar.show
+    monkeypatch.setattr(AttachmentBar, "show", lambda bar, lines: (shown.append(lines), real_show(bar, lines)))
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 16})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await until(pilot, lambda: app.query("FooterKey"), 30, "the footer's keys")
+        keys = list(app.query("FooterKey"))
+        await pilot.press(*"say hi")
+        await until(pilot, lambda: shown, 30, "the attachment bar's check of the typed text")
+        await ask(app, pilot, "say hi")
+        assert list(app.query("FooterKey")) == keys and all(key.is_attached for key in keys)
+        app.query_one("#prompt").text = "explain @README.md"
+        await until(pilot, lambda: any("ctrl+x" in str(key.key) for key in app.query("FooterKey")), 30, "ctrl+x")
