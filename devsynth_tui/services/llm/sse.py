@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from devsynth_tui.services.llm.client import LLMClient
 
 SSE_FIELDS = (":", "event:", "id:", "retry:")
+FIGURES = frozenset(("usage", "timings", "stats", "prompt_progress"))  # a chunk's keys other than its text
 
 
 class Watch:
@@ -102,11 +103,13 @@ class StreamReader:
                 self.client.url,
             )
         r = self.result
-        r.model = str_or_none(chunk.get("model")) or r.model
-        r.usage = usage_counts(chunk.get("usage")) or r.usage
-        r.server_timings = finite_figures(chunk.get("timings")) or r.server_timings
-        r.server_stats = finite_figures(chunk.get("stats")) or r.server_stats
-        self.progress = PromptProgress.read(chunk.get("prompt_progress")) or self.progress
+        if (model := chunk.get("model")) != r.model:
+            r.model = str_or_none(model) or r.model
+        if not FIGURES.isdisjoint(chunk):  # most chunks carry text only: the figures come with a few
+            r.usage = usage_counts(chunk.get("usage")) or r.usage
+            r.server_timings = finite_figures(chunk.get("timings")) or r.server_timings
+            r.server_stats = finite_figures(chunk.get("stats")) or r.server_stats
+            self.progress = PromptProgress.read(chunk.get("prompt_progress")) or self.progress
         carried = 0
         for choice in chunk.get("choices") or []:
             if not isinstance(choice, dict):
