@@ -5,6 +5,7 @@ waits for it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -103,8 +104,14 @@ class Connection:
 
 
 def load_client() -> None:
-    """Import what the connection's probes need (httpx, the client): in a thread."""
+    """Import what the connection's probes need (httpx, the client, and anyio's asyncio backend, which httpx's
+    first request would import on the event loop: ~40 ms): in a thread."""
+    from importlib import import_module
+
     from devsynth_tui.services.llm import backend  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # a private module of anyio: should it move, the first request imports it
+        import_module("anyio._backends._asyncio")
 
 
 def warm_up() -> None:

@@ -61,18 +61,26 @@ ALWAYS_SHOWN = ("ctrl+r", "ctrl+q", "ctrl+t")  # in the footer right after the f
 
 
 class KeysFooter(Footer):
-    """Textual's footer, redrawn once per burst of binding changes (starting the screen makes five, ~50 ms each)."""
+    """Textual's footer, redrawn once per burst of binding changes (starting the screen makes five, ~50 ms each),
+    and only when the keys it would show changed (focusing the prompt at start asks twice for the same keys)."""
 
     queued = False  # a redraw is queued: later changes of the burst ride on it
+    shown: tuple = ()  # the screen's bindings the footer was last composed from
 
     def bindings_changed(self, screen: Screen) -> None:
         if self.queued:
             return
         self.queued = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
         super().bindings_changed(screen)  # queues one recompose after the next refresh
+        if self.queued and not self.shown:  # the first keys go in the first frame (that queued one finds them shown)
+            self.call_next(self.recompose)
 
     async def recompose(self) -> None:
         self.queued = False
+        bindings = tuple((key, b, enabled, tip) for key, (_, b, enabled, tip) in self.screen.active_bindings.items())
+        if bindings == self.shown:
+            return
+        self.shown = bindings
         await super().recompose()
 
 
@@ -191,8 +199,7 @@ class MainScreen(ReportsFailures, Screen):
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
         if self.resources:
             self.resources.sample()  # real figures in the first frame
-        # the first frame comes first, then the footer's keys (drawn one frame later), then the services
-        self.call_after_refresh(self.call_after_refresh, self._start_services)
+        self.call_after_refresh(self._start_services)  # the first frame (the footer's keys in it) comes first
 
     def on_unmount(self) -> None:
         if self.unfollow:

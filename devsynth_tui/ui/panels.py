@@ -253,7 +253,8 @@ class StatusLine(Static):
     def _draw(self) -> None:
         width = self.content_size.width
         line = fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(t for t, _ in self.parts)
-        self.update(Content(line))  # literal: a model id or server note is never read as markup
+        # literal: a model id or server note is never read as markup; one line whatever its text: no layout pass
+        self.update(Content(line), layout=False)
 
 
 def _key_hint(label: str) -> tuple[str, str]:

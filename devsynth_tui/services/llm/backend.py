@@ -192,7 +192,8 @@ async def connect(cfg: Config, home: Path) -> Backend:
     mode = cfg.llm.embedded.mode
     if mode == "always":
         return await start_embedded(cfg, home)
-    client = _client(cfg, cfg.llm.base_url)
+    # built in a thread: httpx's client loads its TLS certificates (50-90 ms) and imports its transport
+    client = await asyncio.to_thread(_client, cfg, cfg.llm.base_url)
     if await client.probe():
         lmstudio, llamacpp = await asyncio.gather(client.is_lmstudio(), client.is_llamacpp())  # probes at once
         kind: BackendKind = "lmstudio" if lmstudio else "llamacpp" if llamacpp else "openai"
