@@ -11,7 +11,7 @@ from devsynth_tui.services.advisor import checks as advisor
 from devsynth_tui.ui.advisor import OUTCOME_REQUESTS, AdvisorPane
 from devsynth_tui.ui.app import DevsynthApp
 
-from .test_pilot import SIZE, ask, connected, ledger_rows, until
+from .test_pilot import SIZE, ask, connected, ledger_rows, open_pane, until
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +39,7 @@ async def test_findings_apply_save_and_before_after(server_url, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await ask(app, pilot, "What is 2+2?")
-        await pilot.press("f7")  # the pane is mounted when first shown, and checks then
-        await until(pilot, lambda: app.main.tab_bar.active == "advisor")
+        await open_pane(app, pilot, "advisor")  # the pane is mounted when first shown, and checks then
         await until(pilot, lambda: "prompt-optimization" in checks(app))
         assert checks(app) == ["prompt-optimization", "temperature"]  # both info; nothing else on a healthy run
         pane = app.query_one(AdvisorPane)  # a loaded machine adds a finding about the CPU, maybe first: select ours
@@ -86,8 +85,7 @@ async def test_a_finding_with_only_a_step_applies_nothing(server_url, tmp_path):
             "paging",
             step="In LM Studio, load a smaller quantization",
         )
-        await pilot.press("f7")
-        await until(pilot, lambda: app.query(AdvisorPane))
+        await open_pane(app, pilot, "advisor")
         app.query_one(AdvisorPane).apply(step_only)
         await pilot.pause()
         assert app.query_one(AdvisorPane).applied == [] and app.main.changes == {}

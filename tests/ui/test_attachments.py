@@ -13,7 +13,7 @@ from devsynth_tui.ui.attachments import AttachmentBar
 from devsynth_tui.ui.chat import PromptArea, UserMessage
 from devsynth_tui.ui.context_view import ContextViewScreen
 
-from .test_pilot import answered, connected, until
+from .test_pilot import answered, connected, open_pane, until
 
 FNMATCH = Path(fnmatch.__file__).read_text()
 WORDING = "Write pytest tests for the code in the context, covering normal and edge cases."
@@ -45,7 +45,7 @@ async def test_chat_at_file_is_completed_listed_sent_whole_stored_and_sent_again
         prompt.text = f"{WORDING} @fnm"
         prompt.move_cursor(prompt.document.end)
         await pilot.press("tab")
-        assert prompt.text == f"{WORDING} @fnmatch_copy.py "
+        await until(pilot, lambda: prompt.text == f"{WORDING} @fnmatch_copy.py ", 30, "the completion")
         bar = app.query_one(AttachmentBar)
         await until(pilot, lambda: bar.display and "fnmatch_copy.py" in text_of(bar), what="the attachment bar")
         assert "tokens" in text_of(bar) and "% of the" in text_of(bar)  # its share of the server's window
@@ -85,7 +85,7 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
         await until(pilot, lambda: bar.display and "a.py" in text_of(bar), what="the attachment bar")
         assert "staticmethod" not in text_of(bar) and "me@" not in text_of(bar)
         await pilot.press("ctrl+x")
-        assert prompt.text == "mail me@a.py about @staticmethod and a.py"
+        await until(pilot, lambda: prompt.text == "mail me@a.py about @staticmethod and a.py", 30, "the detach")
         await until(pilot, lambda: not bar.display, what="the bar to empty")
         await pilot.press("enter")
         await pilot.pause()
@@ -100,13 +100,18 @@ async def test_a_task_in_your_own_words_sends_its_file_whole_and_is_a_conversati
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f3")
+        await open_pane(app, pilot, "tasks")
         instruction = app.query_one("#task-instruction")
         assert instruction.value == app.cfg.get("tasks")["explain file"]  # the first task's wording to start from
         instruction.value = "Write tests for translate"
         app.query_one("#task-files").value = str(code)
         await pilot.press("enter")
-        await until(pilot, lambda: not app.query_one("#tasks-pane").running, what="the task")
+        output = app.query_one("#task-output")
+        await until(
+            pilot,
+            lambda: output.query("AssistantMessage") and not app.query_one("#tasks-pane").running,
+            what="the task",
+        )
         sent = recording_proxy.bodies()[-1]["messages"]
         assert FNMATCH.rstrip() in sent[0]["content"] and sent[-1]["content"] == "Write tests for translate"
         stored = app.session.conversations.latest()

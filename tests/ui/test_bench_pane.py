@@ -5,24 +5,24 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
+from ui.test_pilot import connected, open_pane, until
 
 pytestmark = pytest.mark.integration
 SIZE = (160, 48)
 
 
 async def start(app, pilot, requests: str, concurrency: str = "1", slo: str = "", max_tokens: str = "8"):
-    for _ in range(200):
-        if app.session.pipeline is not None:
-            break
-        await pilot.pause(0.05)
-    await pilot.press("f6")
+    await connected(app, pilot)
+    await open_pane(app, pilot, "bench")
     app.query_one("#bench-requests").value = requests
     app.query_one("#bench-concurrency").value = concurrency
     app.query_one("#bench-max-tokens").value = max_tokens
     app.query_one("#bench-slo-input").value = slo
     app.query_one("#bench-stages").value = False
+    pane, status = app.query_one(BenchPane), app.query_one("#bench-status")
+    before = pane.worker
     await pilot.click("#bench-start")
-    await pilot.pause()
+    await until(pilot, lambda: pane.worker is not before or "refused" in str(status.render()), 30, "the start")
 
 
 async def test_keys_are_handled_while_a_benchmark_runs(recording_proxy):
@@ -31,18 +31,16 @@ async def test_keys_are_handled_while_a_benchmark_runs(recording_proxy):
         recording_proxy.gate.clear()  # the run's requests wait at the proxy: it is certainly still going
         await start(app, pilot, "20", max_tokens="16")
         assert app.query_one(BenchPane).worker.is_running
-        await pilot.press("f2")  # to the chat, and type there
+        await open_pane(app, pilot, "chat")  # to the chat, and type there
         await pilot.press(*"hello")
-        await pilot.pause()
-        assert app.main.tab_bar.active == "chat" and app.query_one("#prompt").text == "hello"
+        await until(pilot, lambda: app.query_one("#prompt").text == "hello", 30, "the keys typed")
         assert app.query_one(BenchPane).worker.is_running  # the keys were handled during the run, not after it
-        await pilot.press("f6")
-        await pilot.pause()
+        await open_pane(app, pilot, "bench")
+        asked = lambda: any(path.endswith("/chat/completions") for _, path, _ in recording_proxy.requests)  # noqa: E731
+        await until(pilot, asked, 60, "the run's first request")  # past its set-up: a run is stored
         await pilot.click("#bench-stop")
         recording_proxy.gate.set()
-        while app.query_one(BenchPane).worker.is_running:
-            await pilot.pause(0.05)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 60, "the stop")
         assert "incomplete" in str(app.query_one("#bench-status").render())
 
 

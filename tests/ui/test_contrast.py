@@ -15,6 +15,7 @@ from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.panes import Choice, ConversationPicker
+from ui.test_pilot import open_pane
 
 THEMES = {"high-contrast": 7.0, "dark": 4.5, "light": 4.5}
 GRAPHIC = ("BOX DRAWINGS", "BLOCK", "BRAILLE", "QUADRANT", "EIGHTH")
@@ -80,15 +81,8 @@ async def settle(pilot):
 async def states(app, pilot):
     """Each state to check, by name, once it is on screen."""
     main = app.main
-    for key, pane in (
-        ("f2", "chat"),
-        ("f3", "tasks"),
-        ("f4", "params"),
-        ("f5", "models"),
-        ("f6", "bench"),
-        ("f7", "advisor"),
-    ):
-        await pilot.press(key)
+    for pane in ("chat", "tasks", "params", "models", "bench", "advisor"):
+        await open_pane(app, pilot, pane)  # mounted and filled: its text is on screen to check
         await settle(pilot)
         yield pane
     await pilot.press("f3")

@@ -3,7 +3,7 @@
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, ThinkingBlock
-from ui.test_pilot import SIZE, answered, cells, connected, until
+from ui.test_pilot import SIZE, answered, cells, connected, open_pane, until
 
 
 def app_for(lmstudio, **values):
@@ -16,15 +16,12 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
     app = app_for(lmstudio)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
+        shown: list[str] = []  # the status line at each change of the state: the notice lasts only the load
+        app.main.state.watch(lambda new, old: shown.append(str(app.query_one("#status").render())))
         app.query_one("#prompt").text = "hi"
         await pilot.press("enter")
-        status = ""
-        for _ in range(100):
-            status = str(app.query_one("#status").render())
-            if "loading" in status:
-                break
-            await pilot.pause(0.02)
-        assert "LM Studio is loading qwen/qwen3-4b…" in status
+        await until(pilot, lambda: any("loading" in status for status in shown), 30, "the loading notice")
+        assert any("LM Studio is loading qwen/qwen3-4b…" in status for status in shown), shown
         await answered(app, pilot)
         view = app.query(AssistantMessage).last()
         block = view.query_one(ThinkingBlock)
@@ -36,34 +33,27 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
         row = app.session.ledger.history(1)[0]
         assert row["reasoning_tokens"] == len(lmstudio.reasoning.split())
         assert row["model"] == "qwen/qwen3-4b"
-        await pilot.press("f5")  # the Models pane, mounted now, shows the list as it was last read
-        await pilot.pause()
+        await open_pane(app, pilot, "models")  # the Models pane, mounted now, shows the list as it was last read
         models = app.query_one("#models-table")
-        assert cells(models, "qwen/qwen3-4b")[2] == "loaded"  # listed again after the JIT load
+        loaded = lambda: cells(models, "qwen/qwen3-4b")[2] == "loaded"  # noqa: E731
+        await until(pilot, loaded, 30, "listed again after the JIT load")
 
 
 async def test_models_pane_loads_and_unloads(lmstudio):
     app = app_for(lmstudio)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f5")
-        await pilot.pause(0.3)
+        await open_pane(app, pilot, "models")
         table = app.query_one("#models-table")
+        await until(pilot, lambda: table.row_count, 30, "the model list")
         row = cells(table, "google/gemma-3-1b")
         assert row[2] == "not loaded" and row[3] == "0.72 GB" and row[5] == "Q4_0"
         table.move_cursor(row=table.get_row_index("google/gemma-3-1b"))
         await pilot.press("l")
-        for _ in range(100):
-            if cells(table, "google/gemma-3-1b")[2] == "loaded":
-                break
-            await pilot.pause(0.05)
-        assert cells(table, "google/gemma-3-1b")[2] == "loaded" and lmstudio.loads == 1
+        await until(pilot, lambda: cells(table, "google/gemma-3-1b")[2] == "loaded", 30, "the load")
+        assert lmstudio.loads == 1
         await pilot.press("u")
-        for _ in range(100):
-            if cells(table, "google/gemma-3-1b")[2] == "not loaded":
-                break
-            await pilot.pause(0.05)
-        assert cells(table, "google/gemma-3-1b")[2] == "not loaded"
+        await until(pilot, lambda: cells(table, "google/gemma-3-1b")[2] == "not loaded", 30, "the unload")
 
 
 async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_question_is_sent(lmstudio):
@@ -74,13 +64,13 @@ async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_
     app = app_for(lmstudio)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f5")
+        await open_pane(app, pilot, "models")
         table = app.query_one("#models-table")
         await until(pilot, lambda: table.row_count and cells(table, "qwen/qwen3-4b")[2] == "loaded", 30, "the list")
         lmstudio.model("qwen/qwen3-4b").instances.clear()  # LM Studio's idle auto-unload
         seen: list[tuple[str, object]] = []
         app.main.state.watch(lambda new, old: seen.append((new.notice, cells(table, "qwen/qwen3-4b")[2])))
-        await pilot.press("f2")
+        await open_pane(app, pilot, "chat")
         app.query_one("#prompt").text = "hi"
         await pilot.press("enter")
         await until(pilot, lambda: any("loading" in notice for notice, _ in seen), 30, "the loading notice")

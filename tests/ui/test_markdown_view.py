@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.markdown_view import MarkdownView, render_source
+from ui.test_pilot import until
 
 ANSWER = """# Retrying
 
@@ -118,10 +119,7 @@ async def test_code_is_highlighted_once_on_screen():
     async with Host().run_test(size=(60, 20)) as pilot:
         view = MarkdownView("```python\nx = 1\n```\n\nafter")
         await pilot.app.query_one("#messages").mount(view)
-        for _ in range(50):
-            if view._blocks and view._blocks[0].code is None:
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: view._blocks and view._blocks[0].code is None, 30, "the highlighting")
         code = view._blocks[0]
         assert code.code is None and code.lines[0].spans  # drawn plain first, then highlighted in place
         assert [line.plain.rstrip() for line in code.lines] == [" x = 1"]
@@ -178,11 +176,8 @@ async def test_a_frame_during_a_stream_draws_only_the_open_blocks_lines_again(mo
         assert frozen and drawn_as_the_lines_say(view)
         made.clear()
         await view.append(" grows\n\nand a new one opens")
-        for _ in range(200):  # until the frame is drawn (a busy machine may take a while)
-            if made:
-                break
-            await pilot.pause(0.02)
-        assert made and min(made) >= frozen  # the lines frozen before were not drawn again
+        await until(pilot, lambda: made, 30, "the frame drawn")
+        assert min(made) >= frozen  # the lines frozen before were not drawn again
         assert drawn_as_the_lines_say(view)
 
 
@@ -191,12 +186,10 @@ async def test_highlight_selection_and_theme_draw_frozen_lines_again():
         view = MarkdownView("# Title\n\n```python\nx = 1\n```\n\nafter")
         await pilot.app.query_one("#messages").mount(view)
         await pilot.pause()
-        for _ in range(100):  # the code block is highlighted in place once on screen
-            if view._blocks[1].code is None:
-                break
-            await pilot.pause(0.02)
+        # the code block is highlighted in place once on screen
+        await until(pilot, lambda: len(view._blocks) > 1 and view._blocks[1].code is None, 30, "the highlighting")
         await pilot.pause()
-        assert view._blocks[1].code is None and drawn_as_the_lines_say(view)
+        assert drawn_as_the_lines_say(view)
         pilot.app.theme = "textual-light" if pilot.app.current_theme.dark else "textual-dark"
         await pilot.pause()
         assert drawn_as_the_lines_say(view)

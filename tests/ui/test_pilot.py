@@ -10,7 +10,7 @@ from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.markdown_view import MarkdownView
-from devsynth_tui.ui.panes import ConversationPicker
+from devsynth_tui.ui.panes import Choice, ConversationPicker
 
 SIZE = (160, 48)
 
@@ -22,6 +22,35 @@ async def until(pilot, condition, seconds: float = 120, what: str = "the conditi
             return
         await pilot.pause(0.05)
     raise AssertionError(f"{what} never happened")
+
+
+PANE_KEYS = {
+    "chat": "f2",
+    "tasks": "f3",
+    "params": "f4",
+    "models": "f5",
+    "bench": "f6",
+    "advisor": "f7",
+    "graphs": "f8",
+}
+
+
+def pane_open(app, tab: str) -> bool:
+    """Is ``tab``'s pane on screen and ready? TabActivated (handled after the key) mounts a pane shown for the first
+    time and fills it, then focuses its first control: that control focused and laid out says it all ran."""
+    focused = app.focused
+    return (
+        app.main.shown_tab == tab
+        and focused is not None
+        and app.main.query_one(f"#{tab}") in focused.ancestors_with_self
+        and focused.region.width > 0
+    )
+
+
+async def open_pane(app, pilot, tab: str, seconds: float = 30) -> None:
+    """Press ``tab``'s F-key and wait until its pane is ready (mounted, filled, its first control focused)."""
+    await pilot.press(PANE_KEYS[tab])
+    await until(pilot, lambda: pane_open(app, tab), seconds, f"the {tab} pane")
 
 
 def cells(table, key) -> list[str]:
@@ -150,23 +179,25 @@ async def test_switch_rename_delete_conversations(make_app):
         await ask(app, pilot, "Second conversation question")
         assert app.main.chat_pane.conversation_id != first
         await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert isinstance(app.screen, ConversationPicker)
+        await until(
+            pilot, lambda: isinstance(app.screen, ConversationPicker) and app.focused is not None, 30, "the picker"
+        )
         await pilot.press("down", "enter")  # the older one is second in the list
-        await pilot.pause(0.3)
-        assert app.main.chat_pane.conversation_id == first
-        assert "First conversation question" in str(app.query(UserMessage).first().render())
+        shown = lambda: [str(m.render()) for m in app.query(UserMessage)]  # noqa: E731
+        await until(pilot, lambda: app.main.chat_pane.conversation_id == first and shown(), 30, "the switch")
+        assert "First conversation question" in shown()[0]
         app.main.action_rename_conversation()
-        await pilot.pause()
+        await until(pilot, lambda: app.focused and app.focused.id == "rename-input", 30, "the rename dialog")
         app.screen.query_one("#rename-input").value = "Renamed chat"
+        titles = lambda: [c.title for c in app.session.conversations.list() if c.id == first]  # noqa: E731
+        before = titles()
         await pilot.press("enter")
-        await pilot.pause()
-        assert [c.title for c in app.session.conversations.list() if c.id == first] == ["Renamed chat"]
+        await until(pilot, lambda: titles() != before, 30, "the rename")
+        assert titles() == ["Renamed chat"]
         app.main.action_delete_conversation()
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Choice), 30, "the question")
         await pilot.press("y")  # it asks first
-        await pilot.pause()
-        assert first not in [c.id for c in app.session.conversations.list()]
+        await until(pilot, lambda: first not in [c.id for c in app.session.conversations.list()], 30, "the delete")
 
 
 class Spy:
@@ -198,7 +229,7 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         app.session.backend.client = Spy(app.session.backend.client)
-        await pilot.press("f4")
+        await open_pane(app, pilot, "params")
         box = app.query_one(f"#p-{key.replace('.', '-')}")
         box.value = text
         await pilot.pause()
@@ -210,7 +241,7 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
 async def test_invalid_parameter_refused_in_place(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
+        await open_pane(app, pilot, "params")
         box = app.query_one("#p-llm-temperature")
         box.value = "5"
         await pilot.pause()
@@ -242,8 +273,7 @@ async def test_invalid_parameter_refused_in_place(make_app):
 async def test_switches_and_strategy_apply(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
-        await pilot.pause()
+        await open_pane(app, pilot, "params")
         switch = app.query_one("#p-tokens-response_optimization-streaming")
         switch.value = False
         await pilot.pause()
@@ -261,7 +291,7 @@ async def test_save_writes_overrides_never_the_user_config(server_url, app_home,
     app = DevsynthApp(load(user, base_url=server_url).with_values({"llm.embedded": "never"}))
     async with app.run_test(size=SIZE) as pilot:
         assert str(user) in app.cfg.sources and app.cfg.get("llm.top_k") == 5  # the user's file is in use
-        await pilot.press("f4")
+        await open_pane(app, pilot, "params")
         box = app.query_one("#p-llm-temperature")
         assert box.value == "0.9"
         box.value = "0.3"
@@ -277,15 +307,13 @@ async def test_pick_model(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f5")
-        await pilot.pause(0.3)
+        await open_pane(app, pilot, "models")
         table = app.query_one("#models-table")
-        assert table.row_count >= 1
+        await until(pilot, lambda: table.row_count >= 1, 30, "the model list")
         table.focus()
         await pilot.press("enter")
-        await pilot.pause()
-        model = app.cfg.get("llm.model")
-        assert model and model in str(app.query_one("#status").render())
+        await until(pilot, lambda: app.cfg.get("llm.model"), 30, "the pick")  # a message from the pane to the screen
+        assert app.cfg.get("llm.model") in str(app.query_one("#status").render())
 
 
 async def test_switch_theme_from_command(make_app):
@@ -360,16 +388,16 @@ async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):
     app = make_app(**{"llm.max_tokens": 16})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await pilot.press("f3")
+        await open_pane(app, pilot, "tasks")
         app.query_one("#task-files").value = f"{code}=code"
         await pilot.click("#task-run")
         await pilot.pause()
         await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        stages = lambda: str(app.query_one("#task-stages").render())  # noqa: E731
+        await until(pilot, lambda: "What the pipeline did" in stages(), 120, "the stages, drawn after the run ends")
         table = app.query_one("#task-items")
         assert table.row_count == 1 and str(table.get_row_at(0)[0]) == str(code)
-        stages = str(app.query_one("#task-stages").render())
-        assert "What the pipeline did" in stages and "prompt tokens" in stages
+        assert "prompt tokens" in stages()
         answer = app.query_one("#task-output").query_one(AssistantMessage)
         assert answer.text.strip() and "tokens" in str(answer.query_one(".stats").render())
         assert ledger_rows()[0]["operation"] == "explain file"

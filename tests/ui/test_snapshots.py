@@ -5,6 +5,7 @@ import pytest
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
+from ui.test_pilot import PANE_KEYS, pane_open
 
 PANES = ["chat", "tasks", "params", "models", "bench", "advisor", "graphs"]  # graphs: the Resources pane
 
@@ -22,16 +23,13 @@ async def settled(pilot, ready) -> None:
     await pilot.pause()
 
 
-KEYS = {"chat": "f2", "tasks": "f3", "params": "f4", "models": "f5", "bench": "f6", "advisor": "f7", "graphs": "f8"}
-
-
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])
 @pytest.mark.parametrize("pane", PANES)
 def test_pane_snapshot(snap_compare, pane, size):
     async def show(pilot):
         await pilot.pause()
-        await pilot.press(KEYS[pane])
-        await settled(pilot, lambda: pilot.app.main.tab_bar.active == pane)
+        await pilot.press(PANE_KEYS[pane])
+        await settled(pilot, lambda: pane_open(pilot.app, pane))  # mounted, filled and focused: not just its tab
 
     assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=size, run_before=show)
 

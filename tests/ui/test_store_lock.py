@@ -83,11 +83,11 @@ async def test_keys_are_handled_and_the_row_lands_when_the_lock_goes(server_url,
             view, recording = await start_answer(app, pilot, holder)
             lag = LoopLag()
             await pilot.press(*"abc")  # typed while the answer streams and the lock is held elsewhere
-            assert prompt.text == "abc"
+            await until(pilot, lambda: prompt.text == "abc", 30, "the keys typed")  # gathered, then put in
             await asyncio.wait_for(recording.wait(), 120)  # the stream is over: its row waits for the lock
             await pilot.pause(0.5)
             await pilot.press("d")
-            assert prompt.text == "abcd"
+            await until(pilot, lambda: prompt.text == "abcd", 30, "the key typed")
             assert app.main.chat_pane.live and chat_rows(app) == []  # still waiting, and nothing froze meanwhile
             holder.release()
             await answered(app, pilot)
@@ -112,7 +112,7 @@ async def test_a_lock_outlasting_the_timeout_is_waited_on_and_the_answer_lands(s
             await asyncio.wait_for(recording.wait(), 120)
             await until(pilot, lambda: waits, what="the answer's write waiting past the busy timeout")
             await pilot.press(*"ok")
-            assert app.query_one("#prompt").text == "ok"  # usable while the write waits
+            await until(pilot, lambda: app.query_one("#prompt").text == "ok", 30, "the keys typed")  # usable meanwhile
             assert chat_rows(app) == []
             holder.release()
             await answered(app, pilot)
@@ -139,7 +139,8 @@ async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stor
             await pilot.press("enter")
             await until(pilot, lambda: app.main.query(UserMessage), 30, "the question on screen")
             await pilot.press(*"ok")
-            assert app.query_one("#prompt").text == "ok"  # the keys work while the conversation waits to be stored
+            # the keys work while the conversation waits to be stored
+            await until(pilot, lambda: app.query_one("#prompt").text == "ok", 30, "the keys typed")
             await until(pilot, lambda: "waiting for the database" in screen_text(app), 30, "the waiting note")
             assert app.main.chat_pane.conversation_id is None and chat_rows(app) == []
             holder.release()
