@@ -90,12 +90,12 @@ async def ask(app, pilot, text):
 
 async def small_benchmark(app, pilot) -> None:
     """A two-request benchmark run from the Benchmark pane, to its end."""
-    await pilot.press("f6")
+    await open_pane(app, pilot, "bench")
     app.query_one("#bench-requests").value = "2"
     app.query_one("#bench-max-tokens").value = "8"
     app.query_one("#bench-stages").value = False
     await pilot.click("#bench-start")
-    await pilot.pause()
+    await until(pilot, lambda: app.query_one(BenchPane).worker is not None, 30, "the run's start")
     await app.query_one(BenchPane).worker.wait()
 
 
