@@ -192,8 +192,8 @@ async def test_a_bad_context_file_is_refused_in_place_before_any_request(lmstudi
         assert lmstudio.requests[seen:] == [] and ledger_rows() == []
         app.query_one("#task-files").value = " , "
         await pilot.press("enter")
-        await pilot.pause()
-        assert "name at least one context file" in text_of(app.query_one("#task-refusal"))
+        refusal = app.query_one("#task-refusal")
+        await until(pilot, lambda: "name at least one context file" in text_of(refusal), 30, "the refusal")
 
 
 # -- keys -------------------------------------------------------------------------------------------
@@ -251,11 +251,10 @@ async def test_deleting_a_conversation_asks_first(lmstudio):
         await pilot.pause()
         assert conversations.get(cid) is not None and app.main.chat_pane.conversation_id == cid  # Esc keeps it
         app.main.action_delete_conversation()
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Choice), 30, "the question again")
         await pilot.press("y")
-        await until(pilot, lambda: conversations.get(cid) is None, 5, "the delete")
-        await pilot.pause()
-        assert app.main.chat_pane.conversation_id is None
+        await until(pilot, lambda: conversations.get(cid) is None, 30, "the delete")
+        await until(pilot, lambda: app.main.chat_pane.conversation_id is None, 30, "the chat left")
 
 
 async def test_quitting_with_unsaved_parameter_edits_asks(lmstudio):

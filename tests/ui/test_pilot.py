@@ -174,8 +174,7 @@ async def test_switch_rename_delete_conversations(make_app):
         await ask(app, pilot, "First conversation question")
         first = app.main.chat_pane.conversation_id
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert not app.query(UserMessage)
+        await until(pilot, lambda: not app.query(UserMessage), 30, "the new chat")
         await ask(app, pilot, "Second conversation question")
         assert app.main.chat_pane.conversation_id != first
         await pilot.press("ctrl+o")
@@ -232,7 +231,7 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
         await open_pane(app, pilot, "params")
         box = app.query_one(f"#p-{key.replace('.', '-')}")
         box.value = text
-        await pilot.pause()
+        await until(pilot, lambda: app.cfg.get(key) == expected, 30, f"{key} applied")
         await pilot.press("f2")
         await ask(app, pilot, "Name a fruit.")
         assert app.session.backend.client.payloads[-1][key.split(".")[1]] == expected
@@ -240,34 +239,32 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
 
 async def test_invalid_parameter_refused_in_place(make_app):
     app = make_app()
+
+    def error_of(key: str) -> str:
+        return str(app.query_one(f"#p-{key}-error").render())
+
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(app, pilot, "params")
         box = app.query_one("#p-llm-temperature")
         box.value = "5"
-        await pilot.pause()
-        error = str(app.query_one("#p-llm-temperature-error").render())
-        assert "between 0 and 2" in error and box.has_class("-invalid")
+        await until(pilot, lambda: box.has_class("-invalid"), 30, "the refusal")
+        assert "between 0 and 2" in error_of("llm-temperature")
         assert app.cfg.get("llm.temperature") == 0.2
         box.value = "abc"
-        await pilot.pause()
-        assert "expected a number" in str(app.query_one("#p-llm-temperature-error").render())
+        await until(pilot, lambda: "expected a number" in error_of("llm-temperature"), 30, "the second refusal")
         box.value = "1.5"
-        await pilot.pause()
-        assert str(app.query_one("#p-llm-temperature-error").render()) == "" and not box.has_class("-invalid")
-        assert app.cfg.get("llm.temperature") == 1.5
+        await until(pilot, lambda: app.cfg.get("llm.temperature") == 1.5, 30, "the valid value applied")
+        assert error_of("llm-temperature") == "" and not box.has_class("-invalid")
         top_k = app.query_one("#p-llm-top_k")
         top_k.value = "2.5"
-        await pilot.pause()
-        assert "expected a whole number" in str(app.query_one("#p-llm-top_k-error").render()) and top_k.has_class(
-            "-invalid"
-        )
+        await until(pilot, lambda: top_k.has_class("-invalid"), 30, "top_k refused")
+        assert "expected a whole number" in error_of("llm-top_k")
         seed = app.query_one("#p-llm-seed")
         seed.value = "42"
-        await pilot.pause()
-        assert app.cfg.get("llm.seed") == 42
+        await until(pilot, lambda: app.cfg.get("llm.seed") == 42, 30, "the seed applied")
         seed.value = " "
-        await pilot.pause()
-        assert app.cfg.get("llm.seed") is None and not seed.has_class("-invalid")  # empty: a random seed
+        await until(pilot, lambda: app.cfg.get("llm.seed") is None, 30, "the seed cleared")
+        assert not seed.has_class("-invalid")  # empty: a random seed
 
 
 async def test_switches_and_strategy_apply(make_app):
@@ -276,11 +273,9 @@ async def test_switches_and_strategy_apply(make_app):
         await open_pane(app, pilot, "params")
         switch = app.query_one("#p-tokens-response_optimization-streaming")
         switch.value = False
-        await pilot.pause()
-        assert app.cfg.get("tokens.response_optimization.streaming") is False
+        await until(pilot, lambda: app.cfg.get("tokens.response_optimization.streaming") is False, 30, "the switch")
         app.query_one("#p-strategy").value = ("recency",)
-        await pilot.pause()
-        assert app.cfg.get("tokens.context_pruning.strategy") == ["recency"]
+        await until(pilot, lambda: app.cfg.get("tokens.context_pruning.strategy") == ["recency"], 30, "the strategy")
 
 
 async def test_save_writes_overrides_never_the_user_config(server_url, app_home, tmp_path):
@@ -295,9 +290,9 @@ async def test_save_writes_overrides_never_the_user_config(server_url, app_home,
         box = app.query_one("#p-llm-temperature")
         assert box.value == "0.9"
         box.value = "0.3"
-        await pilot.pause()
+        await until(pilot, lambda: app.cfg.get("llm.temperature") == 0.3, 30, "the value applied")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: overrides_path().exists(), 30, "the overrides saved")
     assert user.read_text() == original and user.stat().st_mtime_ns == before
     assert yaml.safe_load(overrides_path().read_text()) == {"llm": {"temperature": 0.3}}  # only what changed
     assert load(user).get("llm.temperature") == 0.3 and load(user).get("llm.top_k") == 5
@@ -327,12 +322,12 @@ async def test_switch_theme_from_command(make_app):
         await pilot.pause()
         assert app.theme == "devsynth-high-contrast"
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query("CommandInput"), 30, "the command palette")
         await pilot.press(*"Theme: light")
-        await pilot.pause(0.5)
+        found = lambda: app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count  # noqa: E731
+        await until(pilot, found, 30, "the palette's search")  # its providers search in the background
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert app.theme == "devsynth-light"
+        await until(pilot, lambda: app.theme == "devsynth-light", 30, "the theme picked in the palette")
         assert app.main.changes == {"ui.theme": "light"}  # saved by the name the config takes
         app.action_set_theme("dark")
         await pilot.pause()
