@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
 from devsynth_tui.config_overrides import save_overrides
 from devsynth_tui.config_schema import ConfigError
@@ -23,6 +23,7 @@ from devsynth_tui.ui.chat import PromptArea
 from devsynth_tui.ui.chat_pane import ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestEnded, SessionState, status_watcher, tokens_watcher
@@ -58,30 +59,6 @@ PANE_IDS = {
 NARROW_WIDTH = 110
 GC_DELAY = 0.3  # seconds after a large answer's last frame before memory.aggressive_gc collects
 ALWAYS_SHOWN = ("ctrl+r", "ctrl+q", "ctrl+t")  # in the footer right after the focused pane's keys (ctrl+t: if any)
-
-
-class KeysFooter(Footer):
-    """Textual's footer, redrawn once per burst of binding changes (starting the screen makes five, ~50 ms each),
-    and only when the keys it would show changed (focusing the prompt at start asks twice for the same keys)."""
-
-    queued = False  # a redraw is queued: later changes of the burst ride on it
-    shown: tuple = ()  # the screen's bindings the footer was last composed from
-
-    def bindings_changed(self, screen: Screen) -> None:
-        if self.queued:
-            return
-        self.queued = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
-        super().bindings_changed(screen)  # queues one recompose after the next refresh
-        if self.queued and not self.shown:  # the first keys go in the first frame (that queued one finds them shown)
-            self.call_next(self.recompose)
-
-    async def recompose(self) -> None:
-        self.queued = False
-        bindings = tuple((key, b, enabled, tip) for key, (_, b, enabled, tip) in self.screen.active_bindings.items())
-        if bindings == self.shown:
-            return
-        self.shown = bindings
-        await super().recompose()
 
 
 class MainScreen(ReportsFailures, Screen):
