@@ -91,6 +91,13 @@ class AssistantMessage(Vertical):
         yield MarkdownView(safe_text(self._initial))
         yield Static(safe_line(self._stats or "…"), markup=False, classes="stats")
 
+    def on_click(self, event: events.Click) -> None:
+        """A click on the line under the answer opens what was sent for it (ctrl+k opens the last answer's)."""
+        if self.context and event.widget is self.query_one(".stats"):
+            from devsynth_tui.ui.context_view import ContextViewScreen
+
+            self.app.push_screen(ContextViewScreen(self.context, "This answer"))
+
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
         self._waiting = (self._waiting[0], time.monotonic(), 0)

@@ -12,7 +12,7 @@ from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.panes import Choice, ConversationPicker
-from ui.test_pilot import connected, ledger_rows, open_pane, until
+from ui.test_pilot import ask, connected, ledger_rows, open_pane, until
 
 SMALL, MEDIUM, LARGE = (80, 24), (100, 30), (160, 48)
 
@@ -131,6 +131,26 @@ async def test_a_chat_answer_says_it_streams_from_its_first_piece_and_the_wait_l
         cid = app.main.chat_pane.conversation_id
         stored = app.session.conversations.messages(cid)[-1]
         assert stored.status == "cancelled" and stored.meta["context"]["parts"]  # kept for the conversation reopened
+
+
+async def test_a_click_on_the_line_under_an_answer_shows_what_that_answer_sent(real_app):
+    """ctrl+k shows the last answer's request; a click on an earlier answer's stats line shows that one's."""
+    app = real_app(**{"llm.max_tokens": 8})
+    async with app.run_test(size=LARGE) as pilot:
+        await connected(app, pilot)
+        for question in ("Name a colour.", "Name a fruit, then a vegetable, then a tree, in one short sentence."):
+            await ask(app, pilot, question)
+        first, last = app.query(AssistantMessage)
+        assert first.context["tokens"] < last.context["tokens"]  # the second request also sends the first exchange
+        await pilot.click(first.query_one(".stats"))
+        await until(pilot, lambda: isinstance(app.screen, ContextViewScreen), 30, "the context view")
+        assert app.screen.view is first.context
+        assert str(app.screen.query_one("#context-headline").render()).startswith("This answer: ")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ContextViewScreen), 30, "the view closed")
+        await pilot.click(first.query_one("MarkdownView"))  # the answer's text is not a button
+        await pilot.pause()
+        assert not isinstance(app.screen, ContextViewScreen)
 
 
 async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling_output(lmstudio, tmp_path):
