@@ -82,8 +82,5 @@ class AttachmentBar(Static):
 
     def show(self, lines: list[str]) -> None:
         self.update("\n".join(lines))
-        if self.display != bool(lines):
-            self.display = bool(lines)
-            # ctrl+x (detach) shows in the footer while something is attached; the footer is built again
-            # on each refresh (tens of ms), so only when that changes, not at each key or each question
-            self.screen.refresh_bindings()
+        self.display = bool(lines)
+        self.screen.refresh_bindings()  # ctrl+x (detach) shows in the footer while something is attached

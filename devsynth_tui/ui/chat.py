@@ -53,8 +53,7 @@ class ThinkingBlock(Collapsible):
         self._draw()
 
     def on_mount(self) -> None:
-        if self.screen.query(ThinkingBlock).first() is self:  # the footer shows ctrl+t once there is one: it is
-            self.screen.refresh_bindings()  # built again for the first block only (a rebuild costs tens of ms)
+        self.screen.refresh_bindings()  # the footer shows the key that opens it (ctrl+t) once there is one
 
 
 class AssistantMessage(Vertical):
