@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import os
 import time
@@ -165,10 +164,3 @@ def load_files(paths: list[str], types: dict[str, str] | None = None) -> list[Co
     if problems:
         raise ContextError(f"{len(problems)} context files can't be used: {'; '.join(problems)}")
     return items
-
-
-async def load_files_async(paths: list[str], types: dict[str, str] | None = None, async_io: bool = True):
-    """``load_files`` off the event loop when ``disk.async_io`` is on."""
-    if async_io:
-        return await asyncio.to_thread(load_files, paths, types)
-    return load_files(paths, types)
