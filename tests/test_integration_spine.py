@@ -16,11 +16,13 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
+from devsynth_tui.services.context import token_accounting
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
-from devsynth_tui.services.pipeline.request import ChatRequest, Done
+from devsynth_tui.services.pipeline.request import ChatRequest, Done, Prepared
+from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
 
@@ -112,12 +114,13 @@ async def test_cancel_closes_stream_and_server_stops(server_url, cfg_for):
     await client.aclose()
 
 
-async def test_pipeline_cancel_records_cancelled_row(cfg_for):
-    pipe = await _pipeline(cfg_for(llm__max_tokens=3000))
-    streaming = asyncio.Event()
+async def _cancelled_at_first_text(pipe, request: ChatRequest) -> list:
+    """Run ``request`` and cancel its consumer at the answer's first text: the events seen until then."""
+    streaming, seen = asyncio.Event(), []
 
     async def consume():
-        async for event in pipe.run(ChatRequest("Write a very long story.")):
+        async for event in pipe.run(request):
+            seen.append(event)
             if isinstance(event, Delta):
                 streaming.set()
 
@@ -126,9 +129,67 @@ async def test_pipeline_cancel_records_cancelled_row(cfg_for):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    return seen
+
+
+async def test_pipeline_cancel_records_cancelled_row(cfg_for):
+    pipe = await _pipeline(cfg_for(llm__max_tokens=3000))
+    await _cancelled_at_first_text(pipe, ChatRequest("Write a very long story."))
     row = pipe.ledger.history(1)[0]
     assert row["status"] == "cancelled" and row["usage_source"] == "estimate" and row["completion_tokens"] >= 1
     assert row["ttft"] is not None and 0 < row["ttft"] <= row["duration"]  # its first token came: its time is kept
+    await pipe.backend.client.aclose()
+
+
+def _figures(prep) -> tuple:
+    """What a Prepared says it sent and how it was counted."""
+    stages = [(r.stage, r.tokens_before, r.tokens_after, r.notes) for r in prep.reports]
+    return prep.payload, prep.tokens_before, prep.tokens_after, prep.tokens_sent, prep.window, stages
+
+
+QUESTION = "Name ten colours, one per line, each with a sentence about it."
+
+
+async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figures_are_exact(cfg_for):
+    """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once;
+    its figures are counted after its first text and told before its Done, equal to an exact prepare's (a
+    long enough answer: counted before its end)."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
+    token_accounting.encoding.cache_clear()
+    events = [e async for e in pipe.run(ChatRequest(QUESTION, examples=["red"]))]
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
+    done = events[-1]
+    assert done.status == "ok" and done.prepared.counted and token_accounting.loaded()
+    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]))  # the tokenizer is loaded now
+    assert _figures(done.prepared) == _figures(exact)
+    row = pipe.ledger.history(1)[0]
+    assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
+    await pipe.backend.client.aclose()
+
+
+async def test_a_follow_up_is_counted_before_it_is_sent_even_as_the_first_request(cfg_for):
+    """With history, what fits is decided by counts: the tokenizer is loaded and the reports told before sending."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=8, disk__caching__enabled=False))
+    token_accounting.encoding.cache_clear()
+    history = [Message("user", "Hello."), Message("assistant", "Hi.")]
+    events = [e async for e in pipe.run(ChatRequest(QUESTION, history=history))]
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("StageReport") < kinds.index("Prepared") < kinds.index("Delta")
+    assert events[-1].status == "ok" and events[-1].prepared.counted
+    await pipe.backend.client.aclose()
+
+
+async def test_a_first_question_cancelled_at_its_first_text_is_recorded_with_exact_figures(cfg_for):
+    """Cancelled before its figures were counted: the ledger row still has the exact ones, not bytes."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=3000, disk__caching__enabled=False))
+    token_accounting.encoding.cache_clear()
+    seen = await _cancelled_at_first_text(pipe, ChatRequest("Write a very long story."))
+    sent = [e for e in seen if isinstance(e, Prepared)]
+    exact = await pipe.prepare(ChatRequest("Write a very long story."))
+    assert sent[0].counted and _figures(sent[0]) == _figures(exact)  # the view of what was sent, counted
+    row = pipe.ledger.history(1)[0]
+    assert row["status"] == "cancelled" and row["tokens_before"] == exact.tokens_before
     await pipe.backend.client.aclose()
 
 

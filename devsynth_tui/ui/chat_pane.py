@@ -158,11 +158,14 @@ class ChatPane(ReportsFailures, Vertical):
     # -- answers ---------------------------------------------------------------------------
 
     def on_text_area_changed(self, event) -> None:
-        """A prompt is being typed: load the tokenizer (~26 MB, not loaded at start-up) in a thread meanwhile,
-        and show what the prompt attaches."""
+        """A prompt is being typed: show what it attaches, and load the tokenizer (~26 MB, not loaded at start-up) in
+        a thread meanwhile if the request will be counted before it is sent (it attaches files, or follows earlier
+        messages: a question alone is prepared by bytes and counted while the server reads it)."""
         from devsynth_tui.services.context import token_accounting
 
-        if not token_accounting.loaded() and not self.tokenizer_loading:
+        text = event.text_area.text
+        counts_first = "@" in text or self.conversation_id is not None  # a first question alone is sent by bytes
+        if text and counts_first and not token_accounting.loaded() and not self.tokenizer_loading:
             self.tokenizer_loading = True
             self.run_worker(token_accounting.load, thread=True, group="tokenizer", exit_on_error=False)
         if isinstance(event.text_area, PromptArea):

@@ -164,9 +164,10 @@ class TasksPane(ReportsFailures, Vertical):
             request.listings = listings
             run = RequestRun(pipeline, request, conversations, cid)
             async for event in run.events():
-                if isinstance(event, StageReport):
+                if isinstance(event, StageReport):  # before sending; a task alone, sent by bytes: once counted
                     self.show_stage(event)
-                    view.notice("sent: waiting for the first token…")
+                    if not run.answer.pieces:
+                        view.notice("sent: waiting for the first token…")
                 elif isinstance(event, Notice):
                     view.notice(event.text)
                     state.set(notice=event.text)

@@ -2,15 +2,18 @@
 when first shown, long streams followed to their last token, keys that never wait for a frame, sampling
 only what is on screen, the server's process beside ours, the garbage collector's figure on the status line."""
 
+import contextlib
 import re
 
 from textual import events
 
 from devsynth_tui.config import load
+from devsynth_tui.services.context import token_accounting
 from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.chat_pane import ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
@@ -243,20 +246,58 @@ async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_s
     assert "2,000 tokens" in seen_at_collection[0]  # the answer's stats line: finish() had shown the final answer
 
 
-async def test_the_tokenizer_is_loaded_by_the_first_prompt_not_at_start_up(faults, monkeypatch):
-    """Idle after start-up (connected, warmed up) the tokenizer's 40 MB are not loaded; typing a prompt loads them
-    (in a thread) and the answer's figures are counted as before."""
-    from devsynth_tui.services.context import token_accounting
+async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_as_a_question_is_typed(
+    faults, monkeypatch
+):
+    """Idle after start-up (connected, warmed up) the tokenizer's 26 MB are not loaded, nor while a question alone
+    is typed (it is sent by bytes); the first answer loads them (in a thread) and its figures are counted."""
+    seen = spy_on_typing(monkeypatch)
+    async with idle_without_tokenizer(faults) as (app, pilot):
+        await pilot.press("g", "o")
+        await until(pilot, lambda: "go" in seen, what="the typed question handled")
+        assert not token_accounting.loaded() and not tokenizer_workers(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(AssistantMessage), what="the answer's view")
+        await answered(app, pilot)
+        assert token_accounting.loaded()
+        assert "tokens" in str(app.query(AssistantMessage).last().query_one(".stats").render())
 
+
+async def test_typing_an_attachment_loads_the_tokenizer_meanwhile(faults, monkeypatch):
+    """A question that attaches a file is counted before it is sent: the tokenizer loads while it is typed."""
+    seen = spy_on_typing(monkeypatch)
+    async with idle_without_tokenizer(faults) as (app, pilot):
+        await pilot.press("@")
+        await until(pilot, lambda: "@" in seen, what="the typed text handled")
+        await until(pilot, lambda: token_accounting.loaded() or tokenizer_workers(app), what="the tokenizer loading")
+
+
+@contextlib.asynccontextmanager
+async def idle_without_tokenizer(faults):
+    """The dashboard connected and warmed up, the tokenizer not loaded (as after start-up): (app, pilot)."""
     token_accounting.encoding.cache_clear()
     app = app_for(faults.url("fast"))
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await until(pilot, lambda: warmed_up(app), what="the warm-up done")
-        assert not token_accounting.loaded()
-        await ask(app, pilot, "go")
-        assert token_accounting.loaded()
-        assert "tokens" in str(app.query(AssistantMessage).last().query_one(".stats").render())
+        yield app, pilot
+
+
+def spy_on_typing(monkeypatch) -> list[str]:
+    """The prompt texts the chat pane has handled, in order."""
+    seen: list[str] = []
+    real = ChatPane.on_text_area_changed
+
+    def changed(self, event) -> None:
+        real(self, event)
+        seen.append(event.text_area.text)
+
+    monkeypatch.setattr(ChatPane, "on_text_area_changed", changed)
+    return seen
+
+
+def tokenizer_workers(app) -> list:
+    return [w for w in app.workers if w.group == "tokenizer"]
 
 
 async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endpoint_once(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import contextlib
 import functools
 import hashlib
 import threading
 import zlib
+from contextvars import ContextVar
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -26,6 +28,7 @@ CL100K_PATTERN = (
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
 _LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 26 MB twice
+_BY_BYTES: ContextVar[bool] = ContextVar("by_bytes", default=False)
 RANKS_PIECE = 1 << 16  # compressed bytes of the ranks file read per step (~5,000 lines)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
@@ -107,10 +110,28 @@ def _count_cached(text: str) -> int:
 EXACT_CHARS = 400_000
 
 
+@contextlib.contextmanager
+def by_bytes():
+    """Within it, a text counts as its UTF-8 bytes: at least its cl100k tokens (a token is one byte or more),
+    known without the tokenizer. A request that fits by bytes fits."""
+    token = _BY_BYTES.set(True)
+    try:
+        yield
+    finally:
+        _BY_BYTES.reset(token)
+
+
+def counting_bytes() -> bool:
+    """Inside ``by_bytes()``?"""
+    return _BY_BYTES.get()
+
+
 def count_tokens(text: str) -> int:
     """Estimated token count of ``text`` (cached for short, repeated strings and the last few long ones)."""
     if not text:
         return 0
+    if _BY_BYTES.get():
+        return len(text.encode("utf-8", "surrogatepass"))
     if len(text) <= 4096:
         return _count_cached(text)
     if len(text) <= EXACT_CHARS:

@@ -24,9 +24,12 @@ from devsynth_tui.services.context import pruning
 from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
 from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
 from devsynth_tui.services.context.token_accounting import (
+    by_bytes,
     count_messages,
     count_tokens,
+    counting_bytes,
     load_off_the_loop,
+    loaded,
     truncate_tokens,
 )
 from devsynth_tui.services.errors import ServiceError, describe
@@ -51,6 +54,7 @@ from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_
 from devsynth_tui.services.store.conversations import newest_cost
 from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
+FIRST_TEXT_SECONDS = 0.1  # a request sent by bytes is counted this long after its first text (drawn meanwhile)
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
@@ -118,7 +122,8 @@ class Pipeline:
         The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
         holds for everything sent, counted by the model's own tokenizer when the server
         has one, else by cl100k times a measured safety margin."""
-        await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
+        if not counting_bytes():
+            await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
         whole = whole_history(req.history)
         before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + context_tokens(
             req.context
@@ -168,6 +173,40 @@ class Pipeline:
                 payload["stop"] = stops
         return prepared
 
+    async def _prepare_by_bytes(self, req: ChatRequest) -> Prepared | None:
+        """A first question's payload while the tokenizer is not loaded yet (it is not at start-up), prepared by
+        UTF-8 bytes, which bound its tokens: with no history, no files and no routing by size nothing can be cut
+        from it, so it is what an exact prepare makes. Its figures are counted while the server reads it.
+        None: prepare exactly (the tokenizer is loaded, or the request needs counts to decide)."""
+        chunked = self.cfg.tokens.prompt_optimization
+        routed = self.cfg["llm"]["dynamic_model_selection"]["enabled"] and not req.params.get("model")
+        if loaded() or req.history or req.context or routed:
+            return None
+        if chunked.chunked_generation and len(req.prompt.encode()) > chunked.chunk_size:
+            return None
+        with by_bytes():
+            try:
+                prep = await self.prepare(req)
+            except PromptTooLong:
+                return None  # by bytes; its tokens may fit
+        prep.counted = False
+        return prep
+
+    async def _count(self, req: ChatRequest, prep: Prepared, wait: float = 0.0) -> None:
+        """Replace the figures of ``prep``, prepared by bytes, with exact ones, ``wait`` seconds from now."""
+        await asyncio.sleep(wait)
+        prep.take_figures(await self.prepare(req))
+
+    async def _counted(self, req: ChatRequest, prep: Prepared, counting: asyncio.Future | None) -> list[StageReport]:
+        """``prep``'s stage reports once counted, to be told (none: they were told before sending). ``counting``: the
+        count begun after the first text (or None: not begun, or not needed)."""
+        if counting is None:
+            if prep.counted:
+                return []
+            counting = asyncio.ensure_future(self._count(req, prep))
+        await asyncio.shield(counting)
+        return prep.reports
+
     async def _limit(self, sampling: dict, model: str) -> int:
         """Most tokens a request may send: the configured limit, within the model's window."""
         limit = self.cfg.memory.max_context_size
@@ -198,7 +237,7 @@ class Pipeline:
     async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
         """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
         ``content_tokens`` (cl100k, message contents only) is the estimate without a tokenizer."""
-        if self._tokenizer is not False:
+        if self._tokenizer is not False and not counting_bytes():
             try:
                 tokens = await self.backend.client.tokenize("\n".join(str(m["content"]) for m in messages))
             except LLMError:
@@ -282,21 +321,20 @@ class Pipeline:
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
-        await load_off_the_loop()  # even a request that fails before prepare counts its prompt
         try:
             await self.backend.ensure_alive()
-            prep = await self.prepare(req)
+            prep = await self._prepare_by_bytes(req) or await self.prepare(req)
         except Exception as e:
             record(e, f"{req.operation} request not sent")
             yield await self._finish(req, None, "", None, "error", describe(e), started)
             return
-        for report in prep.reports:
+        for report in prep.reports if prep.counted else ():  # else once counted, before the Done
             yield report
         yield prep  # what is sent: a context view even for an answer cut short
         if prep.loading:
             yield Notice(f"{self.backend.name} is loading {prep.payload['model']}…")
         opts = self.cfg.tokens.prompt_optimization
-        if opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
+        if prep.counted and opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
             async for event in self._run_chunked(req, prep, started):
                 yield event
             return
@@ -304,6 +342,8 @@ class Pipeline:
         key = cache_key(prep.payload) if cache else None
         hit = (await self._io(cache.get, key)) if cache else None
         if hit is not None:
+            for report in await self._counted(req, prep, None):
+                yield report
             yield Delta(hit["text"], time.perf_counter())
             yield await self._cache_hit(req, prep, hit, started)
             return
@@ -357,6 +397,8 @@ class Pipeline:
         return total_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
 
     async def _send(self, req: ChatRequest, prep: Prepared, started: float):
+        """Stream the answer to ``prep``; one prepared by bytes is counted once its first text is out."""
+        counting: asyncio.Future | None = None
         rsp = self.cfg.tokens.response_optimization
         parser = IncrementalParser() if rsp.incremental_parsing else None
         stopper = EarlyTerminator(list(rsp.termination_patterns)) if rsp.early_termination else None
@@ -377,6 +419,8 @@ class Pipeline:
                             result = event
                             continue
                         yield event
+                        if counting is None and not prep.counted:  # the tokenizer's build holds the interpreter:
+                            counting = asyncio.ensure_future(self._count(req, prep, FIRST_TEXT_SECONDS))  # not yet
                         if event.thinking:
                             thinking.append(event.text)
                             continue
@@ -396,6 +440,7 @@ class Pipeline:
                 for parsed in parser.feed(result.text) if parser else []:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
+            await self._counted(req, prep, counting)
             await self._finish(
                 req,
                 prep,
@@ -413,6 +458,8 @@ class Pipeline:
             result = result or (seen if parts or thinking else None)
         for parsed in parser.close() if parser else []:
             yield parsed
+        for report in await self._counted(req, prep, counting):
+            yield report
         text = "".join(parts)
         done = await self._finish(req, prep, text, result, status, error, started, "".join(thinking))
         if cut is not None:
@@ -468,6 +515,7 @@ class Pipeline:
     # -- accounting ---------------------------------------------------------------------------
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
+        await load_off_the_loop()  # a request that ends before its prepare still counts its prompt
         row = self._row(req, prep, text, result, status, error, started, thinking)
         await record_row(self.ledger, row, prep)
         return Done(text, status, row, result, error, thinking=thinking)

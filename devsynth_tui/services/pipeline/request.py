@@ -46,10 +46,17 @@ class Prepared:
     tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
     window: int | None = None  # the model's context length: the server's, else the config's limit + max_tokens
     listings: list = field(default_factory=list)  # the folders read for it (FolderListing), for the context view
+    counted: bool = True  # False: prepared by bytes, its figures not counted yet (Pipeline.run counts them)
 
     @property
     def messages(self) -> list[dict]:
         return self.payload["messages"]
+
+    def take_figures(self, exact: Prepared) -> None:
+        """Take the figures of ``exact``, the same request prepared with exact counts (this one was by bytes)."""
+        payload = self.payload  # what was sent
+        self.__dict__.update(exact.__dict__)
+        self.payload = payload
 
 
 @dataclass
