@@ -95,9 +95,10 @@ class ChatPane(ReportsFailures, Vertical):
     async def clear(self) -> None:
         await self.query_one("#messages").remove_children()
 
-    async def add(self, widget) -> None:
+    async def add(self, *widgets) -> None:
+        """Mount ``widgets`` at the end of the conversation (together: one layout) and scroll to them."""
         messages = self.query_one("#messages", VerticalScroll)
-        await messages.mount(widget)
+        await messages.mount(*widgets)
         messages.scroll_end(animate=False)
 
     # -- conversations -------------------------------------------------------------------
@@ -206,10 +207,9 @@ class ChatPane(ReportsFailures, Vertical):
         from devsynth_tui.services.requests import Answer
 
         request = request or ChatRequest(text)
-        await self.add(UserMessage(request.prompt, request.attachments))
-        self.query_one(AttachmentBar).show([])
         view = AssistantMessage()
-        await self.add(view)
+        await self.add(UserMessage(request.prompt, request.attachments), view)
+        self.query_one(AttachmentBar).show([])
         view.start_stream()
         live = LiveAnswer(self.conversation_id, view, Answer())
         self.live[live.conversation_id] = live

@@ -38,8 +38,11 @@ def parser():
 
 
 def warm_up() -> None:
-    """Import and build what rendering the first answer needs (the parser, the tree, the code highlighter)."""
-    render_source("# a\n\n- *b* `c`\n\n```python\nd = 1\n```\n", 40, None)
+    """Import and build what rendering the first answer needs (the parser, the tree, the code highlighter and
+    its theme)."""
+    from textual.highlight import HighlightTheme
+
+    render_source("# a\n\n- *b* `c`\n\n```python\nd = 1\n```\n", 40, HighlightTheme)
 
 
 # -- rendering: Markdown syntax tree -> wrapped Content lines ------------------------------------------------
