@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -137,13 +138,19 @@ class AssistantMessage(Vertical):
         text = safe_line(text)
         _, since, shown = self._waiting
         self._waiting = (text, since, shown)
-        self.query_one(".stats", Static).update(f"{text} {shown} s" if shown else text)
+        self._show_stats(f"{text} {shown} s" if shown else text)
 
     def _count_waiting(self) -> None:
         text, since, shown = self._waiting
         if since is not None and (seconds := int(time.monotonic() - since)) != shown:
             self._waiting = (text, since, seconds)
-            self.query_one(".stats", Static).update(f"{text} {seconds} s")
+            self._show_stats(f"{text} {seconds} s")
+
+    def _show_stats(self, text: str) -> None:
+        """The line under the answer; no layout pass while it stays one line."""
+        stats = self.query_one(".stats", Static)
+        one_line = stats.size.height == 1 and "\n" not in text and cell_len(text) <= stats.size.width
+        stats.update(text, layout=not one_line)
 
     async def flush(self) -> None:
         self._count_waiting()
@@ -169,7 +176,7 @@ class AssistantMessage(Vertical):
         if self._thinking:
             self.query_one(ThinkingBlock).show(self.thinking, thinking_title)
         self.set_class(status != "ok", status)
-        self.query_one(".stats", Static).update(safe_line(stats))
+        self._show_stats(safe_line(stats))
 
     def replay(self, parts: list[str], thinking: list[str], notice: str) -> None:
         """Show what a stream already delivered (the conversation was reopened mid-answer), then keep streaming."""

@@ -360,6 +360,11 @@ class MarkdownView(Widget):
         return len(self._lines) + len(self._tail_lines)
 
     @property
+    def lines_shown(self) -> int:
+        """Lines on screen: one at least while streaming, so that the first text needs no layout pass."""
+        return self.line_count or int(not self._final)
+
+    @property
     def plain_lines(self) -> list[str]:
         """The lines as shown, without styles."""
         return [line.plain for line in self._lines + self._tail_lines]
@@ -397,7 +402,7 @@ class MarkdownView(Widget):
 
     async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
         async with self._lock:
-            width, lines = self._width, self.line_count
+            width, height = self._width, self.lines_shown
             if not width:  # not laid out yet: get_content_height renders it at its width
                 self.refresh(layout=True)
                 return
@@ -411,7 +416,7 @@ class MarkdownView(Widget):
             self._tail = result.tail + self._tail[len(tail) :]  # text that arrived meanwhile stays in the tail
             self._freeze(result.done)
             self._tail_lines = result.tail_lines
-        self.refresh(layout=self.line_count != lines)  # no layout pass while the text grows within its lines
+        self.refresh(layout=self.lines_shown != height)  # no layout pass while the text grows within its lines
 
     def _freeze(self, blocks: list[Block]) -> None:
         for block in blocks:
@@ -457,8 +462,13 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width and width != self._width:
-            self._relayout(width)
-        return self.line_count
+            if self._width or self._final:
+                self._relayout(width)
+            else:  # laid out for the first time while streaming: the text so far is rendered as new text is
+                self._width = width
+                if self._tail:
+                    self.call_later(self._rerender)
+        return self.lines_shown
 
     def _line(self, y: int) -> Content | None:
         frozen = len(self._lines)

@@ -1,6 +1,7 @@
 """MarkdownView: Markdown drawn as lines, completed blocks frozen, only the open block rendered again."""
 
 import random
+import threading
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
@@ -113,6 +114,74 @@ async def test_each_frame_parses_the_open_block_not_the_answer(monkeypatch):
         await view.finish()
     assert len(view.source) == 300 * len(paragraph) and view.line_count == 2 * 300 - 1
     assert max(parsed) <= 2 * len(paragraph)  # never the whole answer (16,500 characters)
+
+
+async def test_text_streamed_before_the_view_is_laid_out_is_rendered_off_the_event_loop(monkeypatch):
+    """A long first piece that arrives before the view has its width (a fast server, a cached answer) is rendered
+    in a thread once the width is known, not in the layout pass on the event loop; and drawn the same."""
+    on_loop: list[bool] = []
+    real = markdown_view.render_source
+
+    def recording(source, *args, **kwargs):
+        if len(source) > markdown_view.THREAD_CHARS:
+            on_loop.append(threading.current_thread() is threading.main_thread())
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(markdown_view, "render_source", recording)
+    text = "word " * 1000
+    async with Host().run_test(size=(200, 60)) as pilot:  # no scrollbar comes: no second width
+        view = MarkdownView()
+        view.start()
+        await view.append(text)  # not mounted yet: no width
+        await pilot.app.query_one("#messages").mount(view)
+        await until(pilot, lambda: view.line_count > 1, what="the text rendered")
+        assert on_loop == [False]
+        await view.finish()
+        assert view.plain_lines == whole(text, view.content_size.width)
+
+
+async def test_a_streaming_view_keeps_a_line_so_its_first_text_needs_no_layout_pass(monkeypatch):
+    """Waiting for its first text, a streaming view takes one line; a first line of text is then drawn without a
+    layout pass (a frame of the whole screen less), and more lines still ask for one. A finished empty view
+    takes none."""
+    async with Host().run_test(size=(80, 20)) as pilot:
+        view = MarkdownView()
+        view.start()
+        await pilot.app.query_one("#messages").mount(view)
+        await until(pilot, lambda: view.size.height == 1, what="the line kept")
+        layouts: list[bool] = []
+        real = view.refresh
+        monkeypatch.setattr(
+            view, "refresh", lambda *a, layout=False, **k: (layouts.append(layout), real(*a, layout=layout, **k))[1]
+        )
+        await view.append("Hello")
+        assert layouts == [False]
+        await view.append(" there.\n\nA second paragraph.")
+        assert layouts[-1] is True
+        await view.finish("")
+        await until(pilot, lambda: view.size.height == 0, what="no line once finished empty")
+
+
+async def test_a_one_line_notice_under_an_answer_needs_no_layout_pass(monkeypatch):
+    """The line under an answer (its notice, its seconds waiting) is redrawn in place while it stays one line."""
+    from textual.widgets import Static
+
+    from devsynth_tui.ui.chat import AssistantMessage
+
+    async with Host().run_test(size=(80, 20)) as pilot:
+        message = AssistantMessage()
+        await pilot.app.query_one("#messages").mount(message)
+        stats = message.query_one(".stats", Static)
+        await until(pilot, lambda: stats.size.height == 1, what="the stats line laid out")
+        layouts: list[bool] = []
+        real = stats.refresh
+        monkeypatch.setattr(
+            stats, "refresh", lambda *a, layout=False, **k: (layouts.append(layout), real(*a, layout=layout, **k))[1]
+        )
+        message.notice("waiting for the first token…")
+        assert layouts == [False]
+        message.notice("a notice long enough to wrap " * 4)
+        assert layouts[-1] is True
 
 
 async def test_code_is_highlighted_once_on_screen():
