@@ -170,8 +170,22 @@ class DevsynthApp(ReportsFailures, App):
             )
             return False
         self._applied_theme = textual_name
-        self.theme = textual_name
+        if start:
+            self._start_with_theme(textual_name)
+        else:
+            self.theme = textual_name
         return True
+
+    def _start_with_theme(self, name: str) -> None:
+        """The theme before anything is styled: what Textual's theme watcher sets, without the watcher's second
+        parse of every stylesheet (the first parse, to come, reads this theme's variables)."""
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{name}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked some other way than ui.theme (Textual's own picker) is a change to save."""
