@@ -176,7 +176,7 @@ class MainScreen(ReportsFailures, Screen):
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
         if self.resources:
             self.resources.sample()  # real figures in the first frame
-        self.call_after_refresh(self._start_services)  # the first frame (the footer's keys in it) comes first
+        self.call_later(self._start_services)  # after the first frame: the screen draws it (ScreenResume) before this
 
     def on_unmount(self) -> None:
         if self.unfollow:

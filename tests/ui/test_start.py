@@ -1,11 +1,14 @@
-"""The dashboard's start as behaviour: the first view is built once, styled once, in the configured theme."""
+"""The dashboard's start as behaviour: the first view is built once, styled once, in the configured theme; the
+connection starts right after the first frame."""
 
+from textual.app import App
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
-from ui.test_pilot import SIZE
+from devsynth_tui.ui.main_screen import MainScreen
+from ui.test_pilot import SIZE, until
 
 
 async def test_the_configured_theme_styles_the_first_view_with_one_parse_of_the_stylesheets(monkeypatch):
@@ -21,3 +24,24 @@ async def test_the_configured_theme_styles_the_first_view_with_one_parse_of_the_
         app.action_set_theme("dark")  # a theme picked later restyles everything, as before
         await pilot.pause()
         assert reparsed and app.screen.styles.background == Color.parse(app.get_css_variables()["background"])
+
+
+async def test_the_services_start_right_after_the_first_frame_not_once_the_screen_settles(server_url, monkeypatch):
+    """The connection's work (imports and probes in threads) begins after one frame: the later ones (resizes the
+    terminal reports, the footer's layout) no longer hold it back."""
+    frames: list[str] = []
+    frames_at_start: list[list[str]] = []
+    real_display, real_start = App._display, MainScreen._start_services
+    monkeypatch.setattr(
+        App,
+        "_display",
+        lambda app, screen, update: (update and frames.append(update), real_display(app, screen, update)),
+    )
+    monkeypatch.setattr(
+        MainScreen, "_start_services", lambda main: (frames_at_start.append(list(frames)), real_start(main))
+    )
+    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: frames_at_start, 30, "the services started")
+        assert len(frames_at_start[0]) == 1, f"{len(frames_at_start[0])} frames before the services started"
+        await until(pilot, lambda: "server at" in app.main.backend_label, 60, "the server named")
