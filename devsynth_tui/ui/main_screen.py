@@ -158,7 +158,7 @@ class MainScreen(ReportsFailures, Screen):
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabbedContent)
         self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
-        self._layout_for(self.app.size.width, self.app.size.height)
+        self._layout_for(self.app.size.width, self.app.size.height, restyle=False)  # the screen's resume styles all
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
         self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
@@ -212,11 +212,12 @@ class MainScreen(ReportsFailures, Screen):
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
 
-    def _layout_for(self, width: int, height: int) -> None:
+    def _layout_for(self, width: int, height: int, restyle: bool = True) -> None:
+        """The classes for this size; ``restyle=False`` leaves restyling every widget to the caller."""
         shown = self.resources_shown()
-        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
+        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small", update=restyle)
         if (width < NARROW_WIDTH) != self.has_class("narrow"):
-            self.set_class(width < NARROW_WIDTH, "narrow")
+            self.set_class(width < NARROW_WIDTH, "narrow", update=restyle)
             self.refresh_bindings()  # ctrl+b is in the footer only while the sidebar is hidden
         self._resources_toggled(shown)
 

@@ -45,3 +45,17 @@ async def test_the_services_start_right_after_the_first_frame_not_once_the_scree
         await until(pilot, lambda: frames_at_start, 30, "the services started")
         assert len(frames_at_start[0]) == 1, f"{len(frames_at_start[0])} frames before the services started"
         await until(pilot, lambda: "server at" in app.main.backend_label, 60, "the server named")
+
+
+async def test_a_narrow_terminal_gets_its_layout_in_the_first_styling_of_the_screen(monkeypatch):
+    """At 80 columns the narrow class is set as the screen mounts, without a restyle of every widget of its own: the
+    screen's resume styles them all right after (they were styled twice)."""
+    restyled: list[MainScreen] = []
+    real = MainScreen.update_node_styles
+    monkeypatch.setattr(MainScreen, "update_node_styles", lambda main, **kw: (restyled.append(main), real(main, **kw)))
+    app = DevsynthApp(load(use_overrides=False), fixed=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.main.has_class("narrow") and not app.query_one("#sidebar").display
+        assert "ctrl+b" in [key.key for key in app.screen.query(FooterKey)]
+        assert len(restyled) == 1, f"the screen was restyled {len(restyled)} times"
