@@ -19,6 +19,8 @@ from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger, Report
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from devsynth_tui.services.llm.backend import Backend
     from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.resources.openmetrics import Metrics
@@ -41,20 +43,30 @@ class Session:
         self.pipeline: Pipeline | None = None
         self.metrics: Metrics | None = None  # while /metrics is served
 
-    async def connect(self) -> str:
-        """Find the server (or start the embedded one); returns the model requests will use."""
+    async def connect(self, found: Callable[[str], None] | None = None) -> str:
+        """Find the server (or start the embedded one); returns the model requests will use.
+
+        ``found`` is told that model as soon as the server has answered (a front end names the server then); the
+        pipeline's modules import in a thread from then on, not beside the probes, whose client build they slowed.
+        """
         from devsynth_tui.services.llm.backend import connect
 
         old, self.backend, self.pipeline, backend = self.backend, None, None, None
         try:
-            # the probes need only the client: the pipeline's modules import in a thread while they run
-            backend, _ = await asyncio.gather(connect(self.cfg, self.home), asyncio.to_thread(import_module, PIPELINE))
+            backend = await connect(self.cfg, self.home)
             self.backend = backend
-            self.pipeline = self.new_pipeline()
+            importing = asyncio.ensure_future(asyncio.to_thread(import_module, PIPELINE))
+            try:
+                model = await backend.resolve_model(self.cfg.llm.model)
+                if found:
+                    found(model)
+            finally:
+                await importing
+                self.pipeline = self.new_pipeline()
         finally:
             if old:  # answers, tasks and runs still on the old backend finish on it: it closes once they end
                 await old.retire(successor=backend)
-        return await backend.resolve_model(self.cfg.llm.model)
+        return model
 
     def new_pipeline(self) -> Pipeline:
         """A pipeline on this session's backend and ledger (the benchmark's own: it changes its settings per step).

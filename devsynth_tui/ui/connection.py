@@ -41,10 +41,9 @@ class Connection:
         )
         try:
             await asyncio.to_thread(load_client)  # httpx's imports would hold the event loop
-            main.model = await main.session.connect()
+            main.model = await main.session.connect(found=self._found)
             backend, pipeline = main.session.backend, main.session.pipeline
             assert backend is not None and pipeline is not None  # connect() sets both or raises
-            main.state.set(backend=backend.label, backend_note=backend.note, model=main.cfg.llm.model or main.model)
             self._warm_up()
             if backend.note:
                 main.notify(f"{backend.note}: using the {backend.label}")  # once; the status line keeps it if room
@@ -62,6 +61,13 @@ class Connection:
             )
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
+
+    def _found(self, model: str) -> None:
+        """The server answered: the status line names it and the model (the pipeline is still being loaded)."""
+        main, backend = self.main, self.main.session.backend
+        assert backend is not None  # found is told once the backend is set
+        main.model = model
+        main.state.set(backend=backend.label, backend_note=backend.note, model=main.cfg.llm.model or model)
 
     def _warm_up(self) -> None:
         """Once per run, after connecting (never beside the probes): what the first answer needs, in a thread."""

@@ -6,6 +6,7 @@ from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 
 from devsynth_tui.config import load
+from devsynth_tui.services import session
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.main_screen import MainScreen
 from ui.test_pilot import SIZE, until
@@ -59,3 +60,23 @@ async def test_a_narrow_terminal_gets_its_layout_in_the_first_styling_of_the_scr
         assert app.main.has_class("narrow") and not app.query_one("#sidebar").display
         assert "ctrl+b" in [key.key for key in app.screen.query(FooterKey)]
         assert len(restyled) == 1, f"the screen was restyled {len(restyled)} times"
+
+
+async def test_the_pipelines_modules_are_imported_once_the_server_answered_not_beside_the_probes(
+    server_url, monkeypatch
+):
+    """The pipeline's modules (a thread) no longer share the interpreter with the probes' client build: they import
+    once the server has answered, while the model is resolved and the status line names the server."""
+    found_when_imported: list[bool] = []
+    real_import = session.import_module
+
+    def importing(name: str):
+        found_when_imported.append(app.main.session.backend is not None)
+        return real_import(name)
+
+    monkeypatch.setattr(session, "import_module", importing)
+    app = DevsynthApp(load(base_url=server_url).with_values({"llm.embedded.mode": "never"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: not app.main.connection.worker or not app.main.connection.worker.is_running, 60)
+        await until(pilot, lambda: app.main.session.pipeline is not None, 60, "the pipeline")
+        assert found_when_imported == [True] and app.main.model and "server at" in app.main.backend_label
