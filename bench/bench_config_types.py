@@ -1,8 +1,8 @@
-"""Typed config sections: the frozen dataclasses the code uses (config_sections.py) against msgspec Structs.
+"""Typed config sections: the named tuples the code uses (config_sections.py) against msgspec Structs.
 
 Side by side in one run, each start-up figure a median of fresh processes importing this tree:
 - `python -c pass` (the floor), `devsynth-tui --help`, `import devsynth_tui.config` (the loader and its schema),
-  `import devsynth_tui.config_sections` (the dataclasses, imported on a config's first typed access)
+  `import devsynth_tui.config_sections` (the named tuples, imported on a config's first typed access)
 - `import` of a msgspec module of Structs generated from today's SCHEMA (every key, its type and default;
   choices as Literal; no range checks, which would only add Meta objects)
 - validating the shipped default.yaml: today's validate_layer against msgspec.convert, median of 200
@@ -129,9 +129,9 @@ def main() -> None:
 
     cfg = c.load(ROOT / "config" / "default.yaml", use_overrides=False)
     assert msgspec.to_builtins(msgspec.convert(cfg.data, typed_config.Config)) == cfg.data
-    dataclasses = per_call(lambda: build(cfg.data))
+    tuples = per_call(lambda: build(cfg.data))
     structs = per_call(lambda: msgspec.convert(cfg.data, typed_config.Config))
-    print(f"{'typed view, once per Config: dataclasses':40} {dataclasses * 1e6:6.0f} us")
+    print(f"{'typed view, once per Config: named tuples':40} {tuples * 1e6:6.0f} us")
     print(f"{'typed view, once per Config: msgspec':40} {structs * 1e6:6.0f} us")
     dotted = per_call(lambda: cfg.get("llm.temperature"), 2000)
     typed_lookup = per_call(lambda: cfg.llm.temperature, 2000)
