@@ -58,7 +58,7 @@ async def test_a_narrow_terminal_gets_its_layout_in_the_first_styling_of_the_scr
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.main.has_class("narrow") and not app.query_one("#sidebar").display
-        assert "ctrl+b" in [key.key for key in app.screen.query(FooterKey)]
+        assert "ctrl+b" in [key.key for key in app.screen.query("FooterKey")]
         assert len(restyled) == 1, f"the screen was restyled {len(restyled)} times"
 
 
