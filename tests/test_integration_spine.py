@@ -152,8 +152,8 @@ QUESTION = "Name ten colours, one per line, each with a sentence about it."
 
 async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figures_are_exact(cfg_for):
     """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once;
-    its figures are counted after its first text and told before its Done, equal to an exact prepare's (a
-    long enough answer: counted before its end)."""
+    its figures are counted after its first text (by cl100k: the server is not asked again) and told before its
+    Done, equal to an exact prepare's counted so (a long enough answer: counted before its end)."""
     pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
     token_accounting.encoding.cache_clear()
     events = [e async for e in pipe.run(ChatRequest(QUESTION, examples=["red"]))]
@@ -161,22 +161,38 @@ async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figur
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
     done = events[-1]
     assert done.status == "ok" and done.prepared.counted and token_accounting.loaded()
-    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]))  # the tokenizer is loaded now
+    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]), ask_server=False)  # the tokenizer is loaded
     assert _figures(done.prepared) == _figures(exact)
+    assert "counted after sending" in done.prepared.reports[-1].notes[0]  # the limit's report says how
     row = pipe.ledger.history(1)[0]
     assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
     await pipe.backend.client.aclose()
 
 
-async def test_a_follow_up_is_counted_before_it_is_sent_even_as_the_first_request(cfg_for):
-    """With history, what fits is decided by counts: the tokenizer is loaded and the reports told before sending."""
-    pipe = await _pipeline(cfg_for(llm__max_tokens=8, disk__caching__enabled=False))
-    token_accounting.encoding.cache_clear()
-    history = [Message("user", "Hello."), Message("assistant", "Hi.")]
+async def test_a_follow_up_that_fits_by_bytes_is_sent_before_it_is_counted(cfg_for):
+    """A conversation that fits by bytes has nothing cut: sent at once, its figures counted after its first text,
+    equal to an exact prepare's."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
+    history = [Message("user", "Hello."), Message("assistant", "Hi. What would you like to know?")]
+    events = [e async for e in pipe.run(ChatRequest(QUESTION, history=list(history)))]
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
+    exact = await pipe.prepare(ChatRequest(QUESTION, history=list(history)), ask_server=False)
+    assert _figures(events[-1].prepared) == _figures(exact) and len(exact.messages) == 4
+    await pipe.backend.client.aclose()
+
+
+async def test_a_conversation_that_must_be_cut_is_counted_before_it_is_sent(cfg_for):
+    """What to cut is decided by exact counts: the reports come before sending, and older turns are cut."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=8, memory__max_context_size=400, disk__caching__enabled=False))
+    turn = "Tell me about the history of the number seven in mathematics and culture. " * 4
+    history = [Message(role, turn) for _ in range(6) for role in ("user", "assistant")]
     events = [e async for e in pipe.run(ChatRequest(QUESTION, history=history))]
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("StageReport") < kinds.index("Prepared") < kinds.index("Delta")
-    assert events[-1].status == "ok" and events[-1].prepared.counted
+    done = events[-1]
+    assert done.status == "ok" and done.prepared.counted
+    assert len(done.prepared.messages) < 2 + len(history)  # older turns were not sent whole
     await pipe.backend.client.aclose()
 
 
@@ -186,7 +202,7 @@ async def test_a_first_question_cancelled_at_its_first_text_is_recorded_with_exa
     token_accounting.encoding.cache_clear()
     seen = await _cancelled_at_first_text(pipe, ChatRequest("Write a very long story."))
     sent = [e for e in seen if isinstance(e, Prepared)]
-    exact = await pipe.prepare(ChatRequest("Write a very long story."))
+    exact = await pipe.prepare(ChatRequest("Write a very long story."), ask_server=False)
     assert sent[0].counted and _figures(sent[0]) == _figures(exact)  # the view of what was sent, counted
     row = pipe.ledger.history(1)[0]
     assert row["status"] == "cancelled" and row["tokens_before"] == exact.tokens_before

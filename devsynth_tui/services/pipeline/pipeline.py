@@ -29,7 +29,6 @@ from devsynth_tui.services.context.token_accounting import (
     count_tokens,
     counting_bytes,
     load_off_the_loop,
-    loaded,
     truncate_tokens,
 )
 from devsynth_tui.services.errors import ServiceError, describe
@@ -67,6 +66,10 @@ SUMMARY_SYSTEM = (
 
 class PromptTooLong(ServiceError):
     """The question alone does not fit the model's window."""
+
+
+class NeedsCounts(Exception):
+    """Prepared by bytes, the request would be cut to fit: only exact counts can say how."""
 
 
 class Pipeline:
@@ -116,13 +119,14 @@ class Pipeline:
 
     # -- prepare -------------------------------------------------------------------
 
-    async def prepare(self, req: ChatRequest) -> Prepared:
+    async def prepare(self, req: ChatRequest, ask_server: bool = True) -> Prepared:
         """Apply every stage and build the payload; no chat-model call (embeddings and summaries may run).
 
         The limit (``memory.max_context_size``, and the model's window less ``max_tokens``)
         holds for everything sent, counted by the model's own tokenizer when the server
-        has one, else by cl100k times a measured safety margin."""
-        if not counting_bytes():
+        has one (and ``ask_server``), else by cl100k times a measured safety margin."""
+        by_bytes_only = counting_bytes()
+        if not by_bytes_only:
             await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
         whole = whole_history(req.history)
         before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + context_tokens(
@@ -135,19 +139,21 @@ class Pipeline:
         limit = await self._limit(sampling, active)
         bare = build_messages(system, [], examples, None, prompt)
         bare_tokens = sum(count_tokens(m["content"]) for m in bare)
-        fixed, _ = await self._count_sent(bare, bare_tokens)
+        fixed, _ = await self._count_sent(bare, bare_tokens, ask_server)
         await self._check_fits(bare, bare_tokens, fixed, sampling, active)
         budget = max(0, int((limit - fixed - CONTEXT_BLOCK_TOKENS) / (1.0 if self._tokenizer else CL100K_MARGIN)))
         newest = newest_cost(req.history)
         for _ in range(FIT_ATTEMPTS):
             items = copy.deepcopy(req.context)
             context_reports = await self._context_stage(req, items, budget - (newest if newest <= budget else 0))
-            history = await history_stage(
-                req, budget - context_tokens(items), self.cfg.tokens.context_pruning, self._summarize_conversation
-            )
+            summarizer = None if by_bytes_only else self._summarize_conversation  # none called to prepare by bytes
+            room = budget - context_tokens(items)
+            history = await history_stage(req, room, self.cfg.tokens.context_pruning, summarizer)
             messages = build_messages(system, items, examples, history, prompt)
             used = context_tokens(items) + history_tokens(history)
-            sent, counted_by = await self._count_sent(messages, bare_tokens + used)
+            sent, counted_by = await self._count_sent(messages, bare_tokens + used, ask_server)
+            if by_bytes_only and (history.cut or sent > limit):
+                raise NeedsCounts
             if sent <= limit or budget == 0:
                 break  # else shrink by the ratio the counter saw, with a little to spare
             budget = max(
@@ -174,28 +180,29 @@ class Pipeline:
         return prepared
 
     async def _prepare_by_bytes(self, req: ChatRequest) -> Prepared | None:
-        """A first question's payload while the tokenizer is not loaded yet (it is not at start-up), prepared by
-        UTF-8 bytes, which bound its tokens: with no history, no files and no routing by size nothing can be cut
-        from it, so it is what an exact prepare makes. Its figures are counted while the server reads it.
-        None: prepare exactly (the tokenizer is loaded, or the request needs counts to decide)."""
+        """The payload prepared by UTF-8 bytes, which bound tokens (and need no tokenizer, which is not loaded at
+        start-up, nor the server's): when the question, its conversation and its instructions fit by bytes and
+        there are no files to prune nor routing by size, nothing is cut, so it is what an exact prepare makes.
+        Its figures are counted after its first text. None: prepare exactly (something would be cut)."""
         chunked = self.cfg.tokens.prompt_optimization
         routed = self.cfg["llm"]["dynamic_model_selection"]["enabled"] and not req.params.get("model")
-        if loaded() or req.history or req.context or routed:
+        if req.context or routed:
             return None
         if chunked.chunked_generation and len(req.prompt.encode()) > chunked.chunk_size:
             return None
         with by_bytes():
             try:
                 prep = await self.prepare(req)
-            except PromptTooLong:
+            except (PromptTooLong, NeedsCounts):
                 return None  # by bytes; its tokens may fit
         prep.counted = False
         return prep
 
     async def _count(self, req: ChatRequest, prep: Prepared, wait: float = 0.0) -> None:
-        """Replace the figures of ``prep``, prepared by bytes, with exact ones, ``wait`` seconds from now."""
+        """Replace the figures of ``prep``, prepared by bytes, with exact ones, ``wait`` seconds from now: by cl100k,
+        not asking the server (it may be the reason the answer is being cancelled; nothing depends on its count)."""
         await asyncio.sleep(wait)
-        prep.take_figures(await self.prepare(req))
+        prep.take_figures(await self.prepare(req, ask_server=False))
 
     async def _counted(self, req: ChatRequest, prep: Prepared, counting: asyncio.Future | None) -> list[StageReport]:
         """``prep``'s stage reports once counted, to be told (none: they were told before sending). ``counting``: the
@@ -234,10 +241,10 @@ class Pipeline:
                 f"with a larger window"
             )
 
-    async def _count_sent(self, messages: list[dict], content_tokens: int) -> tuple[int, str]:
+    async def _count_sent(self, messages: list[dict], content_tokens: int, ask_server: bool) -> tuple[int, str]:
         """Prompt tokens of ``messages`` as the server will count them, and how they were counted;
-        ``content_tokens`` (cl100k, message contents only) is the estimate without a tokenizer."""
-        if self._tokenizer is not False and not counting_bytes():
+        ``content_tokens`` (cl100k, message contents only) is the estimate without the server's tokenizer."""
+        if ask_server and self._tokenizer is not False and not counting_bytes():
             try:
                 tokens = await self.backend.client.tokenize("\n".join(str(m["content"]) for m in messages))
             except LLMError:
@@ -246,10 +253,9 @@ class Pipeline:
                 self._tokenizer = tokens is not None
             if tokens is not None:
                 return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
-        estimate = math.ceil(content_tokens * CL100K_MARGIN)
-        return estimate + FRAMING_TOKENS * len(
-            messages
-        ) + REPLY_TOKENS, f"cl100k x {CL100K_MARGIN} (no tokenizer on the server)"
+        estimate = math.ceil(content_tokens * CL100K_MARGIN) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS
+        why = "no tokenizer on the server" if ask_server else "counted after sending: it fitted by bytes"
+        return estimate, f"cl100k x {CL100K_MARGIN} ({why})"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
         if not items:

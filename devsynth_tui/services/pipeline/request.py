@@ -53,10 +53,14 @@ class Prepared:
         return self.payload["messages"]
 
     def take_figures(self, exact: Prepared) -> None:
-        """Take the figures of ``exact``, the same request prepared with exact counts (this one was by bytes)."""
-        payload = self.payload  # what was sent
-        self.__dict__.update(exact.__dict__)
-        self.payload = payload
+        """Take the figures of ``exact``, the same request prepared with exact counts (this one was by bytes); what
+        was sent, and whether the model was loading then, stay."""
+        self.reports, self.items, self.window, self.counted = exact.reports, exact.items, exact.window, True
+        self.tokens_before, self.tokens_after, self.tokens_sent = (
+            exact.tokens_before,
+            exact.tokens_after,
+            exact.tokens_sent,
+        )
 
 
 @dataclass

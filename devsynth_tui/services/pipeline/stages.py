@@ -50,7 +50,9 @@ def prompt_stage(req: ChatRequest, opts: PromptOptimization) -> tuple[str, list[
     return system, examples, prompt, reports
 
 
-async def history_stage(req: ChatRequest, room: int, settings: ContextPruning, summarizer: Summarizer) -> HistoryFit:
+async def history_stage(
+    req: ChatRequest, room: int, settings: ContextPruning, summarizer: Summarizer | None
+) -> HistoryFit:
     """The conversation's own policy (newest whole, older summarized or dropped), in what the context left."""
     strategies = [settings.strategy] if isinstance(settings.strategy, str) else settings.strategy
     max_age = settings.max_age if "recency" in strategies else None

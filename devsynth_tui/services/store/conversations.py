@@ -181,6 +181,7 @@ class HistoryFit:
     messages: list[dict]
     summary: str
     report: StageReport | None
+    cut: int = 0  # exchanges not sent whole (summarized or dropped) to fit the budget
 
 
 def newest_cost(history: list[Message]) -> int:
@@ -228,7 +229,7 @@ async def fit_history(
         summary = await _summarize(older, budget - used, summarizer, notes)
     messages = [m for e in exchanges[kept:] for m in e]
     after = used + (count_tokens(summary) + MESSAGE_FRAMING if summary else 0)
-    return HistoryFit(messages, summary, StageReport("history", before, after, notes))
+    return HistoryFit(messages, summary, StageReport("history", before, after, notes), kept)
 
 
 def _keep_newest(costs: list[int], budget: int) -> tuple[int, int]:
