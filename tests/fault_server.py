@@ -105,6 +105,8 @@ class FaultServer:
                     break
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            pass  # the server stops: a connection still open ends here (raised, asyncio prints it as an error)
         finally:
             writer.close()
 

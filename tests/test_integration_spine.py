@@ -152,11 +152,16 @@ QUESTION = "Name ten colours, one per line, each with a sentence about it."
 
 async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figures_are_exact(cfg_for):
     """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once;
-    its figures are counted after its first text (by cl100k: the server is not asked again) and told before its
-    Done, equal to an exact prepare's counted so (a long enough answer: counted before its end)."""
+    the tokenizer is built once its stream ended, and its figures counted then (by cl100k: the server is not asked
+    again) and told before its Done, equal to an exact prepare's counted so."""
     pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
     token_accounting.encoding.cache_clear()
-    events = [e async for e in pipe.run(ChatRequest(QUESTION, examples=["red"]))]
+    events, built_while_streaming = [], []
+    async for event in pipe.run(ChatRequest(QUESTION, examples=["red"])):
+        events.append(event)
+        if isinstance(event, Delta):
+            built_while_streaming.append(token_accounting.loaded())
+    assert not any(built_while_streaming)  # its build would hold the keys typed during the stream
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
     done = events[-1]

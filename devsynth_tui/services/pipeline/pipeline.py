@@ -29,6 +29,7 @@ from devsynth_tui.services.context.token_accounting import (
     count_tokens,
     counting_bytes,
     load_off_the_loop,
+    loaded,
     truncate_tokens,
 )
 from devsynth_tui.services.errors import ServiceError, describe
@@ -200,7 +201,10 @@ class Pipeline:
 
     async def _count(self, req: ChatRequest, prep: Prepared, wait: float = 0.0) -> None:
         """Replace the figures of ``prep``, prepared by bytes, with exact ones, ``wait`` seconds from now: by cl100k,
-        not asking the server (it may be the reason the answer is being cancelled; nothing depends on its count)."""
+        not asking the server (it may be the reason the answer is being cancelled; nothing depends on its count).
+
+        During a stream only with the tokenizer loaded: its build (~60 ms in one call that holds the interpreter)
+        would hold the keys typed meanwhile, so the first answer of a run is counted once its stream ended."""
         await asyncio.sleep(wait)
         prep.take_figures(await self.prepare(req, ask_server=False))
 
@@ -425,8 +429,8 @@ class Pipeline:
                             result = event
                             continue
                         yield event
-                        if counting is None and not prep.counted:  # the tokenizer's build holds the interpreter:
-                            counting = asyncio.ensure_future(self._count(req, prep, FIRST_TEXT_SECONDS))  # not yet
+                        if counting is None and not prep.counted and loaded():  # else counted once the stream ends:
+                            counting = asyncio.ensure_future(self._count(req, prep, FIRST_TEXT_SECONDS))  # see _count
                         if event.thinking:
                             thinking.append(event.text)
                             continue
