@@ -410,3 +410,20 @@ async def test_real_llamacpp_figures_agree_with_its_timings(server_url):
     assert result.reasoning == "" and result.reasoning_tokens is None and not any(d.thinking for d in deltas)
     assert not await client.supports_loading()  # llama.cpp has no LM Studio model API
     await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("url", "loads_store"),
+    [("http://127.0.0.1:1234", False), ("https://example.com/v1", True), ("HTTPS://example.com", True)],
+)
+def test_the_certificate_store_is_loaded_for_tls_servers_only(monkeypatch, url, loads_store):
+    """A plain http server (every local one) needs no certificates: their store (~40 ms to load) is not read; an
+    https server's certificate is checked, whatever the scheme's case (the default context loads the store, from
+    certifi or SSL_CERT_FILE)."""
+    import ssl
+
+    stores: list[str] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: (stores.append("read"), real(*a, **k))[1])
+    LLMClient(url)
+    assert bool(stores) == loads_store

@@ -60,6 +60,7 @@ class Connection:
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
             transport=transport,
+            verify=not self.root.lower().startswith("http://"),  # plain http has no TLS: no certificate store loaded
         )
         self._users = 0  # requests in flight (a stream counts until it is closed)
         self._retiring = False
