@@ -160,14 +160,12 @@ class ChatPane(ReportsFailures, Vertical):
 
     def on_text_area_changed(self, event) -> None:
         """A prompt is being typed: show what it attaches, and load the tokenizer (~26 MB, not loaded at start-up) in
-        a thread meanwhile if the request may be counted before it is sent (it attaches files, or follows earlier
-        messages that may not fit: a question that fits by bytes is sent at once and counted after its first
-        text)."""
+        a thread meanwhile if it attaches files (counted before sending). Not for words alone: a question that fits
+        by bytes is sent at once, and the build (one ~60 ms call holding the interpreter) would hold the keys
+        typed, also those typed during an answer."""
         from devsynth_tui.services.context import token_accounting
 
-        text = event.text_area.text
-        counts_first = "@" in text or self.conversation_id is not None  # a new question alone fits by bytes
-        if text and counts_first and not token_accounting.loaded() and not self.tokenizer_loading:
+        if "@" in event.text_area.text and not token_accounting.loaded() and not self.tokenizer_loading:
             self.tokenizer_loading = True
             self.run_worker(token_accounting.load, thread=True, group="tokenizer", exit_on_error=False)
         if isinstance(event.text_area, PromptArea):

@@ -262,6 +262,21 @@ async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_a
         assert "tokens" in str(app.query(AssistantMessage).last().query_one(".stats").render())
 
 
+async def test_keys_typed_during_the_first_answer_do_not_build_the_tokenizer(faults, monkeypatch):
+    """The first answer streams with the tokenizer not built (its build holds the interpreter ~60 ms in one call);
+    a follow-up typed meanwhile does not start it either."""
+    seen = spy_on_typing(monkeypatch)
+    async with idle_without_tokenizer(faults, "steady", **{"llm.max_tokens": 20_000}) as (app, pilot):
+        await pilot.press("g", "o", "enter")
+        await until(pilot, lambda: app.query(AssistantMessage) and app.query(AssistantMessage).last().text, 60, "text")
+        await pilot.press("x")
+        await until(pilot, lambda: "x" in seen, what="the key typed during the answer handled")
+        assert app.main.chat_pane.live, "the answer had ended: the check covers nothing"
+        assert not token_accounting.loaded() and not tokenizer_workers(app)
+        await pilot.press("escape")
+        await answered(app, pilot)
+
+
 async def test_typing_an_attachment_loads_the_tokenizer_meanwhile(faults, monkeypatch):
     """A question that attaches a file is counted before it is sent: the tokenizer loads while it is typed."""
     seen = spy_on_typing(monkeypatch)
@@ -272,10 +287,11 @@ async def test_typing_an_attachment_loads_the_tokenizer_meanwhile(faults, monkey
 
 
 @contextlib.asynccontextmanager
-async def idle_without_tokenizer(faults):
-    """The dashboard connected and warmed up, the tokenizer not loaded (as after start-up): (app, pilot)."""
+async def idle_without_tokenizer(faults, mode: str = "fast", **values):
+    """The dashboard on ``faults``'s ``mode``, connected and warmed up, the tokenizer not loaded (as after
+    start-up): (app, pilot)."""
     token_accounting.encoding.cache_clear()
-    app = app_for(faults.url("fast"))
+    app = app_for(faults.url(mode), **values)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
         await until(pilot, lambda: warmed_up(app), what="the warm-up done")
