@@ -152,8 +152,8 @@ QUESTION = "Name ten colours, one per line, each with a sentence about it."
 
 async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figures_are_exact(cfg_for):
     """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once;
-    the tokenizer is built once its stream ended, and its figures counted then (by cl100k: the server is not asked
-    again) and told before its Done, equal to an exact prepare's counted so."""
+    the tokenizer is built once its stream ended, and its figures counted then and told before its Done, equal
+    to an exact prepare's."""
     pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
     token_accounting.encoding.cache_clear()
     events, built_while_streaming = [], []
@@ -166,9 +166,8 @@ async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figur
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
     done = events[-1]
     assert done.status == "ok" and done.prepared.counted and token_accounting.loaded()
-    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]), ask_server=False)  # the tokenizer is loaded
+    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]))  # counted before sending, as the rest
     assert _figures(done.prepared) == _figures(exact)
-    assert "counted after sending" in done.prepared.reports[-1].notes[0]  # the limit's report says how
     row = pipe.ledger.history(1)[0]
     assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
     await pipe.backend.client.aclose()
@@ -182,7 +181,7 @@ async def test_a_follow_up_that_fits_by_bytes_is_sent_before_it_is_counted(cfg_f
     events = [e async for e in pipe.run(ChatRequest(QUESTION, history=list(history)))]
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
-    exact = await pipe.prepare(ChatRequest(QUESTION, history=list(history)), ask_server=False)
+    exact = await pipe.prepare(ChatRequest(QUESTION, history=list(history)))
     assert _figures(events[-1].prepared) == _figures(exact) and len(exact.messages) == 4
     await pipe.backend.client.aclose()
 
@@ -209,6 +208,7 @@ async def test_a_first_question_cancelled_at_its_first_text_is_recorded_with_exa
     sent = [e for e in seen if isinstance(e, Prepared)]
     exact = await pipe.prepare(ChatRequest("Write a very long story."), ask_server=False)
     assert sent[0].counted and _figures(sent[0]) == _figures(exact)  # the view of what was sent, counted
+    assert "the server not asked" in sent[0].reports[-1].notes[0]  # it may be why the answer was cancelled
     row = pipe.ledger.history(1)[0]
     assert row["status"] == "cancelled" and row["tokens_before"] == exact.tokens_before
     await pipe.backend.client.aclose()

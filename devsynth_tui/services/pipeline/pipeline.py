@@ -29,7 +29,6 @@ from devsynth_tui.services.context.token_accounting import (
     count_tokens,
     counting_bytes,
     load_off_the_loop,
-    loaded,
     truncate_tokens,
 )
 from devsynth_tui.services.errors import ServiceError, describe
@@ -54,7 +53,6 @@ from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_
 from devsynth_tui.services.store.conversations import newest_cost
 from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 
-FIRST_TEXT_SECONDS = 0.1  # a request sent by bytes is counted this long after its first text (drawn meanwhile)
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
@@ -199,23 +197,16 @@ class Pipeline:
         prep.counted = False
         return prep
 
-    async def _count(self, req: ChatRequest, prep: Prepared, wait: float = 0.0) -> None:
-        """Replace the figures of ``prep``, prepared by bytes, with exact ones, ``wait`` seconds from now: by cl100k,
-        not asking the server (it may be the reason the answer is being cancelled; nothing depends on its count).
+    async def _counted(self, req: ChatRequest, prep: Prepared, ask_server: bool) -> list[StageReport]:
+        """The stage reports of ``prep``, prepared by bytes, once its figures are counted exactly, to be told (none:
+        counted and told before it was sent).
 
-        During a stream only with the tokenizer loaded: its build (~60 ms in one call that holds the interpreter)
-        would hold the keys typed meanwhile, so the first answer of a run is counted once its stream ended."""
-        await asyncio.sleep(wait)
-        prep.take_figures(await self.prepare(req, ask_server=False))
-
-    async def _counted(self, req: ChatRequest, prep: Prepared, counting: asyncio.Future | None) -> list[StageReport]:
-        """``prep``'s stage reports once counted, to be told (none: they were told before sending). ``counting``: the
-        count begun after the first text (or None: not begun, or not needed)."""
-        if counting is None:
-            if prep.counted:
-                return []
-            counting = asyncio.ensure_future(self._count(req, prep))
-        await asyncio.shield(counting)
+        Counted once the stream ended: its connection is free again, and the tokenizer's build (~60 ms in one call
+        that holds the interpreter, on a run's first answer) holds no key typed during the stream. Not asking the
+        server (``ask_server`` False) after a cancel or a failure: the server may be why."""
+        if prep.counted:
+            return []
+        prep.take_figures(await self.prepare(req, ask_server=ask_server))
         return prep.reports
 
     async def _limit(self, sampling: dict, model: str) -> int:
@@ -258,7 +249,7 @@ class Pipeline:
             if tokens is not None:
                 return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
         estimate = math.ceil(content_tokens * CL100K_MARGIN) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS
-        why = "no tokenizer on the server" if ask_server else "counted after sending: it fitted by bytes"
+        why = "no tokenizer on the server" if ask_server else "the server not asked: the answer did not end well"
         return estimate, f"cl100k x {CL100K_MARGIN} ({why})"
 
     async def _context_stage(self, req: ChatRequest, items: list[ContextItem], budget: int) -> list[StageReport]:
@@ -352,7 +343,7 @@ class Pipeline:
         key = cache_key(prep.payload) if cache else None
         hit = (await self._io(cache.get, key)) if cache else None
         if hit is not None:
-            for report in await self._counted(req, prep, None):
+            for report in await self._counted(req, prep, ask_server=True):
                 yield report
             yield Delta(hit["text"], time.perf_counter())
             yield await self._cache_hit(req, prep, hit, started)
@@ -407,8 +398,7 @@ class Pipeline:
         return total_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
 
     async def _send(self, req: ChatRequest, prep: Prepared, started: float):
-        """Stream the answer to ``prep``; one prepared by bytes is counted once its first text is out."""
-        counting: asyncio.Future | None = None
+        """Stream the answer to ``prep``; one prepared by bytes is counted once the stream ended."""
         rsp = self.cfg.tokens.response_optimization
         parser = IncrementalParser() if rsp.incremental_parsing else None
         stopper = EarlyTerminator(list(rsp.termination_patterns)) if rsp.early_termination else None
@@ -429,8 +419,6 @@ class Pipeline:
                             result = event
                             continue
                         yield event
-                        if counting is None and not prep.counted and loaded():  # else counted once the stream ends:
-                            counting = asyncio.ensure_future(self._count(req, prep, FIRST_TEXT_SECONDS))  # see _count
                         if event.thinking:
                             thinking.append(event.text)
                             continue
@@ -450,7 +438,7 @@ class Pipeline:
                 for parsed in parser.feed(result.text) if parser else []:
                     yield parsed
         except (asyncio.CancelledError, GeneratorExit):
-            await self._counted(req, prep, counting)
+            await self._counted(req, prep, ask_server=False)
             await self._finish(
                 req,
                 prep,
@@ -468,10 +456,11 @@ class Pipeline:
             result = result or (seen if parts or thinking else None)
         for parsed in parser.close() if parser else []:
             yield parsed
-        for report in await self._counted(req, prep, counting):
-            yield report
         text = "".join(parts)
-        done = await self._finish(req, prep, text, result, status, error, started, "".join(thinking))
+        ending = self._end(req, prep, text, result, status, error, started, "".join(thinking))
+        reports, done = await asyncio.shield(ending)  # counted and recorded even if its consumer is cancelled now
+        for report in reports:
+            yield report
         if cut is not None:
             done.text, done.terminated_early = text[:cut], True
         done.prepared = prep
@@ -523,6 +512,11 @@ class Pipeline:
         yield done
 
     # -- accounting ---------------------------------------------------------------------------
+
+    async def _end(self, req, prep, text, result, status, error, started, thinking) -> tuple[list[StageReport], Done]:
+        """A streamed answer's end: its figures counted if it was sent by bytes (reports to tell), its row written."""
+        reports = await self._counted(req, prep, ask_server=status == "ok")
+        return reports, await self._finish(req, prep, text, result, status, error, started, thinking)
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         await load_off_the_loop()  # a request that ends before its prepare still counts its prompt
