@@ -58,7 +58,7 @@ class LLMClient(LMStudioEndpoints):
     async def probe(self, timeout: float = 1.0) -> bool:
         """True when something answers ``GET /v1/models`` quickly (a 401/403 is a server asking for a key)."""
         try:
-            async with self._use():
+            async with self.in_use():
                 r = await self.http.get("/v1/models", timeout=timeout)
             return r.is_success or r.status_code in (401, 403)
         except HTTPX_ERRORS:
@@ -101,7 +101,7 @@ class LLMClient(LMStudioEndpoints):
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
         try:
-            async with self._use():
+            async with self.in_use():
                 r = await self.http.get("/props", timeout=1.0)
             return r.is_success and "default_generation_settings" in r.text
         except HTTPX_ERRORS:
@@ -137,7 +137,7 @@ class LLMClient(LMStudioEndpoints):
 
     async def chat(self, payload: dict) -> ChatResult:
         """A non-streamed chat completion."""
-        async with self._use():
+        async with self.in_use():
             return await self._chat(payload)
 
     async def _chat(self, payload: dict) -> ChatResult:
@@ -183,7 +183,7 @@ class LLMClient(LMStudioEndpoints):
         closes the HTTP stream, which makes the server stop generating. Use ``contextlib.aclosing``.
         """
         result = result or ChatResult()
-        async with self._use(), contextlib.aclosing(self._stream_chat(payload, result)) as items:
+        async with self.in_use(), contextlib.aclosing(self._stream_chat(payload, result)) as items:
             async for item in items:
                 yield item
 

@@ -77,7 +77,8 @@ class Connection:
             await self.aclose()
 
     @contextlib.asynccontextmanager
-    async def _use(self) -> AsyncIterator[None]:
+    async def in_use(self) -> AsyncIterator[None]:
+        """Hold the client open meanwhile: a reconnect closes it only once nothing uses it."""
         self._users += 1
         try:
             yield
@@ -106,7 +107,7 @@ class Connection:
     async def _request(
         self, method: str, path: str, body: Any = None, stream: bool = False, first_byte: bool = False
     ) -> tuple[httpx.Response, float | None]:
-        async with self._use():
+        async with self.in_use():
             return await self._attempts(method, path, body, stream, first_byte)
 
     async def _attempts(

@@ -18,7 +18,7 @@ class LMStudioEndpoints(Connection):
     async def _native(self, path: str, key: str) -> list | None:
         """The list under ``key`` from one of LM Studio's native endpoints; None if it doesn't answer so."""
         try:
-            async with self._use():
+            async with self.in_use():
                 r = await self.http.get(path, timeout=NATIVE_TIMEOUT)
             items = r.json().get(key) if r.is_success else None
         except (*HTTPX_ERRORS, ValueError, AttributeError):

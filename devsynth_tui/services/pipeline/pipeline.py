@@ -13,7 +13,7 @@ import copy
 import math
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from pathlib import Path
 
@@ -182,7 +182,7 @@ class Pipeline:
         """The payload prepared by UTF-8 bytes, which bound tokens (and need no tokenizer, which is not loaded at
         start-up, nor the server's): when the question, its conversation and its instructions fit by bytes and
         there are no files to prune nor routing by size, nothing is cut, so it is what an exact prepare makes.
-        Its figures are counted after its first text. None: prepare exactly (something would be cut)."""
+        Its figures are counted once its stream ended. None: prepare exactly (something would be cut)."""
         chunked = self.cfg.tokens.prompt_optimization
         routed = self.cfg["llm"]["dynamic_model_selection"]["enabled"] and not req.params.get("model")
         if req.context or routed:
@@ -317,8 +317,16 @@ class Pipeline:
         """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks, then
         one Done. Cancel-safe.
 
-        Every failure, whatever raised it, ends in a Done with one clear line and a ledger row.
+        Every failure, whatever raised it, ends in a Done with one clear line and a ledger row. The client stays
+        open until then: a reconnect meanwhile closes it once the request has counted and recorded its end.
         """
+        async with self.backend.client.in_use(), aclosing(self._run(req)) as events:
+            async for event in events:
+                yield event
+
+    async def _run(
+        self, req: ChatRequest
+    ) -> AsyncGenerator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done, None]:
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
