@@ -6,6 +6,7 @@ from contextlib import aclosing
 from pathlib import Path
 
 from conftest import run_cli
+from db_lock import WriteLockHolder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from devsynth_tui.services.pipeline.messages import build_messages
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import ChatRequest, Done
 from devsynth_tui.services.requests import RequestRun
+from devsynth_tui.services.store import database as store_module
 from devsynth_tui.services.store.conversations import Conversations, Message, fit_history, turn_pairs
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
@@ -176,6 +178,38 @@ async def test_a_cancelled_answer_is_kept_marked_and_the_next_turn_still_alterna
     assert messages[2]["content"].startswith(cut.content) and "cut short" in messages[2]["content"]
     statuses = [r["status"] for r in Ledger(Store(db_path(app_home()))).history(10)]
     assert statuses == ["ok", "cancelled"]
+
+
+async def test_a_new_conversation_is_answered_while_another_program_holds_the_database(
+    cfg_for, recording_proxy, monkeypatch
+):
+    """A database browser holds the write lock as a conversation starts: its question is sent and answered all the
+    same, and the conversation (its title, the question, then the answer) is stored once the lock goes."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    convs, created = conversations(), []
+    pipe = pipeline_for(cfg_for(), recording_proxy.url)
+    request = ChatRequest("Name a colour.", params={"max_tokens": 8})
+    run = RequestRun(pipe, request, convs, title="Colours", created=created.append)
+
+    async def first_text(events) -> None:
+        async for event in events:
+            if isinstance(event, Delta) and event.text:
+                return
+
+    with WriteLockHolder(db_path(app_home())) as holder:
+        holder.lock()
+        async with aclosing(run.events()) as events:
+            answering = asyncio.ensure_future(first_text(events))
+            await asyncio.wait([answering], timeout=60)
+            answered_meanwhile = answering.done() and created == [] and convs.list() == []
+            holder.release()
+            await answering
+            rest = [event async for event in events]
+    assert answered_meanwhile, "the answer waited for the question to be stored"
+    assert isinstance(rest[-1], Done) and rest[-1].status == "ok"
+    assert created and [c.title for c in convs.list()] == ["Colours"]
+    stored = convs.messages(created[0])
+    assert [(m.role, m.content) for m in stored] == [("user", "Name a colour."), ("assistant", run.answer.text)]
 
 
 def test_ask_continue_sends_the_earlier_turns(recording_proxy, tmp_path):

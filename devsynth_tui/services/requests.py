@@ -58,7 +58,9 @@ class Answer:
 
 
 class RequestRun:
-    """One request through ``pipeline``; in a conversation when ``conversations`` and ``conversation_id`` are given.
+    """One request through ``pipeline``; in a conversation when ``conversations`` and ``conversation_id`` are given,
+    or, without ``conversation_id``, in a new one titled ``title``, stored with its question (``created`` is told
+    its id).
 
     Iterate ``events()`` once. Cancel-safe: whatever ends the run (done, error, the
     consumer cancelling or closing), the pipeline has written its ledger row and,
@@ -71,27 +73,43 @@ class RequestRun:
         request: ChatRequest,
         conversations: Conversations | None = None,
         conversation_id: int | None = None,
+        title: str | None = None,
+        created: Callable[[int], None] | None = None,
     ):
         self.pipeline, self.request = pipeline, request
         self.conversations, self.conversation_id = conversations, conversation_id
+        self.title, self.created = title, created
         self.answer = Answer()
 
     async def events(self) -> AsyncIterator[Event]:
-        convs, cid = self.conversations, self.conversation_id
-        if convs is None or cid is None:
+        convs = self.conversations
+        if convs is None or (self.conversation_id is None and self.title is None):
             async for event in self.pipeline.run(self.request):
                 self.answer.take(event)
                 yield event
             return
-        self.request.history = await asyncio.to_thread(convs.messages, cid)
-        meta = {"attachments": self.request.attachments} if self.request.attachments else {}
-        await convs.store.arun(convs.add, cid, Message("user", self.request.prompt, meta=meta))
-        try:
+        if self.conversation_id is not None:
+            self.request.history = await asyncio.to_thread(convs.messages, self.conversation_id)
+        question = asyncio.ensure_future(self._store_question(convs))  # while it is answered: a write waiting for
+        try:  # a lock another program holds on the database holds neither the question nor its answer
             async for event in self.pipeline.run(self.request):
                 self.answer.take(event)
                 yield event
         finally:
-            await convs.store.arun(convs.add, cid, answer_message(self.answer))
+            conversation_id = await question  # first: the answer follows its question
+            await convs.store.arun(convs.add, conversation_id, answer_message(self.answer))
+
+    async def _store_question(self, convs: Conversations) -> int:
+        """Store the question, in a new conversation if it starts one; the conversation's id."""
+        meta = {"attachments": self.request.attachments} if self.request.attachments else {}
+        question = Message("user", self.request.prompt, meta=meta)
+        if self.conversation_id is not None:
+            await convs.store.arun(convs.add, self.conversation_id, question)
+            return self.conversation_id
+        self.conversation_id = await convs.store.arun(convs.start, self.title or self.request.prompt, question)
+        if self.created:
+            self.created(self.conversation_id)
+        return self.conversation_id
 
 
 async def ask(

@@ -200,8 +200,8 @@ class ChatPane(ReportsFailures, Vertical):
         return await asyncio.to_thread(attach, text, os.getcwd(), earlier)
 
     async def send(self, text: str, request=None) -> None:
-        """Start an answer in the conversation on screen (a new one is stored by the answer's worker, so a held
-        database lock delays neither the question on screen nor the keys)."""
+        """Start an answer in the conversation on screen: stored (a new conversation too) while it is answered, so
+        a database lock held elsewhere delays neither the answer nor the keys."""
         from devsynth_tui.services.pipeline.request import ChatRequest
         from devsynth_tui.services.requests import Answer
 
@@ -214,10 +214,10 @@ class ChatPane(ReportsFailures, Vertical):
         self.live[live.conversation_id] = live
         live.worker = self.run_worker(self.answer(live, request, text), group="answer", exit_on_error=False)
 
-    async def create_conversation(self, live: LiveAnswer, text: str) -> None:
-        """Store the conversation ``text`` starts; it is the one on screen unless the user left it meanwhile."""
-        live.conversation_id = await self.session.store.arun(self.session.conversations.create, text)
-        self.live[live.conversation_id] = self.live.pop(None)
+    def created(self, live: LiveAnswer, conversation_id: int) -> None:
+        """The conversation ``live`` started is stored; it is the one on screen unless the user left it meanwhile."""
+        live.conversation_id = conversation_id
+        self.live[conversation_id] = self.live.pop(None)
         if self.conversation_id is None and live.shown():
             self.conversation_id = live.conversation_id
             self.set_title(self.title_of(live.conversation_id))
@@ -237,8 +237,6 @@ class ChatPane(ReportsFailures, Vertical):
                 view.notice(text)
 
         try:
-            if live.conversation_id is None:
-                await self.create_conversation(live, text)
             pipeline = await self.main.connection.pipeline_when_connected(waiting)
             if pipeline is None:
                 if view := live.shown():
@@ -246,7 +244,8 @@ class ChatPane(ReportsFailures, Vertical):
                 prompt = self.query_one(PromptArea)
                 prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
                 return
-            run = RequestRun(pipeline, request, self.session.conversations, live.conversation_id)
+            convs, created = self.session.conversations, lambda cid: self.created(live, cid)
+            run = RequestRun(pipeline, request, convs, live.conversation_id, title=text, created=created)
             live.answer = run.answer
             async for event in run.events():
                 view = live.shown()

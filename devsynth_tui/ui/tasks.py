@@ -158,11 +158,9 @@ class TasksPane(ReportsFailures, Vertical):
                 return
             tokens = sum(i.tokens for i in items)
             view.notice(f"preparing the request: {len(items)} file{'s' if len(items) != 1 else ''}, {tokens:,} tokens…")
-            conversations = session.conversations
-            cid = await session.store.arun(conversations.create, task_title(task, items))
             request = task_request(wording, task, items, template)
             request.listings = listings
-            run = RequestRun(pipeline, request, conversations, cid)
+            run = RequestRun(pipeline, request, session.conversations, title=task_title(task, items))
             async for event in run.events():
                 if isinstance(event, StageReport):  # before sending; a task alone, sent by bytes: once counted
                     self.show_stage(event)

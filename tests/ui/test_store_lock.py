@@ -128,7 +128,8 @@ async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stor
     server_url, app_home, monkeypatch
 ):
     """A new conversation's first question, sent while a database browser holds the write lock: the question is
-    on screen and the keys work at once, the status line says why nothing is stored yet, and all lands later."""
+    on screen, answered, and the keys work at once, the status line says why nothing is stored yet, and all lands
+    later."""
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 500)
     app = make_app(server_url, 16)
     async with app.run_test(size=SIZE) as pilot:
@@ -142,6 +143,8 @@ async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stor
             # the keys work while the conversation waits to be stored
             await until(pilot, lambda: app.query_one("#prompt").text == "ok", 30, "the keys typed")
             await until(pilot, lambda: "waiting for the database" in screen_text(app), 30, "the waiting note")
+            answer = app.query(AssistantMessage).last()
+            await until(pilot, lambda: answer.text, 60, "the answer, streamed while the question waits for the lock")
             assert app.main.chat_pane.conversation_id is None and chat_rows(app) == []
             holder.release()
             await answered(app, pilot)

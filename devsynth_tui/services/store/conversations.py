@@ -67,11 +67,23 @@ class Conversations:
         self.store, self.level = store, level
 
     def create(self, title: str = "New conversation") -> int:
+        with self.store.transaction() as conn:
+            return self._create(conn, title)
+
+    def start(self, title: str, first: Message) -> int:
+        """A new conversation with its first message, in one transaction: never one left without it."""
+        with self.store.transaction() as conn:
+            conversation_id = self._create(conn, title)
+            self._insert(conn, conversation_id, first)
+        return conversation_id
+
+    @staticmethod
+    def _create(conn, title: str) -> int:
         now = time.time()
         title = " ".join(title.split())[:60] or "New conversation"
-        return self.store.write(
+        return conn.execute(
             "INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now)
-        )
+        ).lastrowid
 
     def list(self, limit: int | None = None) -> list[Conversation]:
         """Most recently updated first, with their message counts."""
@@ -104,24 +116,27 @@ class Conversations:
 
     def add(self, conversation_id: int, message: Message) -> int:
         """Append a message (one transaction: the message and the conversation's time)."""
+        with self.store.transaction() as conn:
+            return self._insert(conn, conversation_id, message)
+
+    def _insert(self, conn, conversation_id: int, message: Message) -> int:
         body, compressed = _pack(message.content, self.level)
         thinking = _pack(message.thinking, self.level)[0] if message.thinking else None
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (message.ts, conversation_id))
-            return conn.execute(
-                "INSERT INTO messages(conversation_id, ts, role, body, compressed, status, meta, thinking)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    conversation_id,
-                    message.ts,
-                    message.role,
-                    body,
-                    compressed,
-                    message.status,
-                    json.dumps(message.meta),
-                    thinking,
-                ),
-            ).lastrowid
+        conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (message.ts, conversation_id))
+        return conn.execute(
+            "INSERT INTO messages(conversation_id, ts, role, body, compressed, status, meta, thinking)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                message.ts,
+                message.role,
+                body,
+                compressed,
+                message.status,
+                json.dumps(message.meta),
+                thinking,
+            ),
+        ).lastrowid
 
     def messages(self, conversation_id: int) -> builtins.list[Message]:  # builtins: this class has a list()
         rows = self.store.query("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
