@@ -88,7 +88,7 @@ class RequestRun:
                 self.answer.take(event)
                 yield event
             return
-        if self.conversation_id is not None:
+        if self.conversation_id is not None and not self.request.history:  # unless its caller read it already
             self.request.history = await asyncio.to_thread(convs.messages, self.conversation_id)
         question = asyncio.ensure_future(self._store_question(convs))  # while it is answered: a write waiting for
         try:  # a lock another program holds on the database holds neither the question nor its answer

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -46,10 +46,16 @@ class LiveAnswer:
     view: AssistantMessage | None
     answer: Answer  # the runner's: the one copy of the answer so far
     worker: Worker | None = None
+    mounted: asyncio.Event = field(default_factory=asyncio.Event)  # its view, with what arrived while it mounted
 
     def shown(self) -> AssistantMessage | None:
-        """The view, while it is on screen."""
-        return self.view if self.view is not None and self.view.is_attached else None
+        """The view, while it is on screen (none while it mounts: what arrives meanwhile is replayed into it)."""
+        return self.view if self.mounted.is_set() and self.view is not None and self.view.is_attached else None
+
+    async def settled(self) -> AssistantMessage | None:
+        """The view once mounted, while it is on screen: for an end, which must not come before the start."""
+        await self.mounted.wait()
+        return self.shown()
 
 
 class ChatPane(ReportsFailures, Vertical):
@@ -192,33 +198,43 @@ class ChatPane(ReportsFailures, Vertical):
 
     async def attached(self, text: str):
         """The request for ``text``: its ``@path`` attachments and those of the conversation's earlier questions
-        (sent again: README, attachments) read off the event loop."""
+        (sent again: README, attachments), with the conversation so far, read off the event loop in one step."""
         from devsynth_tui.services.context.attachments import attach, earlier_attachments
 
-        cid, convs = self.conversation_id, self.session.conversations
-        earlier = earlier_attachments(await asyncio.to_thread(convs.messages, cid)) if cid is not None else []
-        return await asyncio.to_thread(attach, text, os.getcwd(), earlier)
+        cid, convs, cwd = self.conversation_id, self.session.conversations, os.getcwd()
+
+        def read():
+            history = convs.messages(cid) if cid is not None else []
+            request = attach(text, cwd, earlier_attachments(history))
+            request.history = history
+            return request
+
+        return await asyncio.to_thread(read)
 
     async def send(self, text: str, request=None) -> None:
-        """Start an answer in the conversation on screen: stored (a new conversation too) while it is answered, so
-        a database lock held elsewhere delays neither the answer nor the keys."""
+        """Start an answer in the conversation on screen: sent as its view mounts, and stored (a new conversation
+        too) while it is answered, so a database lock held elsewhere delays neither the answer nor the keys."""
         from devsynth_tui.services.pipeline.request import ChatRequest
         from devsynth_tui.services.requests import Answer
 
         request = request or ChatRequest(text)
         view = AssistantMessage()
-        await self.add(UserMessage(request.prompt, request.attachments), view)
-        self.query_one(AttachmentBar).show([])
-        view.start_stream()
         live = LiveAnswer(self.conversation_id, view, Answer())
         self.live[live.conversation_id] = live
         live.worker = self.run_worker(self.answer(live, request, text), group="answer", exit_on_error=False)
+        try:  # sent while the question and its answer's view mount
+            await self.add(UserMessage(request.prompt, request.attachments), view)
+            self.query_one(AttachmentBar).show([])
+            answer = live.answer  # the runner's by now, with what arrived while the view mounted
+            view.replay(answer.parts, answer.thinking_parts, answer.notice)
+        finally:
+            live.mounted.set()
 
     def created(self, live: LiveAnswer, conversation_id: int) -> None:
         """The conversation ``live`` started is stored; it is the one on screen unless the user left it meanwhile."""
         live.conversation_id = conversation_id
         self.live[conversation_id] = self.live.pop(None)
-        if self.conversation_id is None and live.shown():
+        if self.conversation_id is None and live.view is not None:  # not left meanwhile (it may still be mounting)
             self.conversation_id = live.conversation_id
             self.set_title(self.title_of(live.conversation_id))
 
@@ -239,7 +255,7 @@ class ChatPane(ReportsFailures, Vertical):
         try:
             pipeline = await self.main.connection.pipeline_when_connected(waiting)
             if pipeline is None:
-                if view := live.shown():
+                if view := await live.settled():
                     await view.finish("", f"not sent: {self.main.backend_label}", "error")
                 prompt = self.query_one(PromptArea)
                 prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
@@ -267,7 +283,7 @@ class ChatPane(ReportsFailures, Vertical):
                 elif isinstance(event, Done):
                     await self.finished(live, event)
         except asyncio.CancelledError:
-            if view := live.shown():
+            if view := await live.settled():
                 if live.answer.prepared is not None:  # what was sent: ctrl+k shows it for a cut-short answer too
                     from devsynth_tui.services.context.view import view_of
 
@@ -275,7 +291,7 @@ class ChatPane(ReportsFailures, Vertical):
                 await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             raise
         except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)
-            if view := live.shown():
+            if view := await live.settled():
                 await view.finish(view.text, f"error: {e}", "error")  # the answer stays on screen
             self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
@@ -285,6 +301,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     async def finished(self, live: LiveAnswer, done) -> None:
         """The final answer on screen, then the other panes told (and a large answer's gc run after that frame)."""
+        await live.mounted.wait()  # a cached answer may end before its view is mounted
         if done.prepared is not None:
             from devsynth_tui.services.context.view import view_of
 

@@ -2,6 +2,7 @@
 when first shown, long streams followed to their last token, keys that never wait for a frame, sampling
 only what is on screen, the server's process beside ours, the garbage collector's figure on the status line."""
 
+import asyncio
 import contextlib
 import re
 
@@ -359,3 +360,32 @@ async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monke
         assert list(app.query("FooterKey")) == keys and all(key.is_attached for key in keys)
         app.query_one("#prompt").text = "explain @README.md"
         await until(pilot, lambda: any("ctrl+x" in str(key.key) for key in app.query("FooterKey")), 30, "ctrl+x")
+
+
+async def test_a_question_is_sent_as_its_view_mounts_and_all_that_came_meanwhile_is_shown(server_url, monkeypatch):
+    """On a busy machine (the answer's view takes half a second to mount here) the question is on its way before
+    its view is there; what arrived meanwhile, even the whole of a cached answer with its end, is then shown."""
+    sent_first: list[bool] = []
+    real_add = ChatPane.add
+
+    async def slow_add(self, *widgets):
+        if any(isinstance(w, AssistantMessage) for w in widgets) and self.live:
+            live = next(iter(self.live.values()))
+            await asyncio.sleep(0.5)
+            sent_first.append(live.answer.prepared is not None)
+        await real_add(self, *widgets)
+
+    monkeypatch.setattr(ChatPane, "add", slow_add)
+    app = app_for(server_url, **{"llm.temperature": 0, "llm.max_tokens": 12, "disk.caching.enabled": True})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        for _ in range(2):  # the second, in a new conversation, is the first one's cache hit
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: not app.query(AssistantMessage), 30, "the new conversation")
+            await ask(app, pilot, "Name three colours.")
+            view, pane = app.query(AssistantMessage).last(), app.main.chat_pane
+            stored = app.session.conversations.messages(pane.conversation_id)[-1]
+            assert view.text and view.text == stored.content
+            assert str(view.query_one(".stats").render()) == stored.meta["stats"]
+    assert "cache hit" in stored.meta["stats"]
+    assert sent_first == [True, True]
