@@ -212,6 +212,22 @@ async def test_a_new_conversation_is_answered_while_another_program_holds_the_da
     assert [(m.role, m.content) for m in stored] == [("user", "Name a colour."), ("assistant", run.answer.text)]
 
 
+def test_get_and_latest_read_one_conversation_with_its_title_and_message_count():
+    convs = conversations()
+    assert convs.latest() is None
+    first = convs.start("first  question", Message("user", "q"))
+    empty = convs.create("")
+    convs.add(first, Message("assistant", "a"))
+    assert [(c.id, c.title, c.messages) for c in (convs.get(first), convs.get(empty))] == [
+        (first, "first question", 2),
+        (empty, "New conversation", 0),
+    ]
+    assert convs.get(empty + 1) is None
+    assert convs.latest() == convs.get(first)  # updated by its answer, after the empty one was made
+    convs.add(empty, Message("user", "q"))
+    assert convs.latest() == convs.get(empty)
+
+
 def test_ask_continue_sends_the_earlier_turns(recording_proxy, tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("llm:\n  embedded: never\n  temperature: 0\n  max_tokens: 32\n")

@@ -85,21 +85,27 @@ class Conversations:
             "INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now)
         ).lastrowid
 
-    def list(self, limit: int | None = None) -> list[Conversation]:
+    def list(self) -> list[Conversation]:
         """Most recently updated first, with their message counts."""
+        return self._select("GROUP BY c.id ORDER BY c.updated DESC, c.id DESC", ())
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        """One conversation (its row alone is read: this runs on the event loop, whatever the number stored)."""
+        found = self._select("WHERE c.id = ? GROUP BY c.id", (conversation_id,))
+        return found[0] if found else None
+
+    def _select(self, rest: str, params: tuple) -> builtins.list[Conversation]:  # builtins: this class has a list()
         rows = self.store.query(
             "SELECT c.id, c.title, c.updated, COUNT(m.id) n FROM conversations c "
-            "LEFT JOIN messages m ON m.conversation_id = c.id GROUP BY c.id ORDER BY c.updated DESC, c.id DESC"
-            + (" LIMIT ?" if limit else ""),
-            (limit,) if limit else (),
+            "LEFT JOIN messages m ON m.conversation_id = c.id " + rest,
+            params,
         )
         return [Conversation(r["id"], r["title"], r["updated"], r["n"]) for r in rows]
 
-    def get(self, conversation_id: int) -> Conversation | None:
-        return next((c for c in self.list() if c.id == conversation_id), None)
-
     def latest(self) -> Conversation | None:
-        found = self.list(limit=1)
+        """The most recently updated conversation (its row alone is counted: read as the dashboard starts)."""
+        newest = "SELECT id FROM conversations ORDER BY updated DESC, id DESC LIMIT 1"
+        found = self._select(f"WHERE c.id = ({newest}) GROUP BY c.id", ())
         return found[0] if found else None
 
     def rename(self, conversation_id: int, title: str) -> None:
