@@ -17,6 +17,7 @@ from conftest import run_cli
 
 from devsynth_tui.config import app_home
 from devsynth_tui.services.context import token_accounting
+from devsynth_tui.services.context.view import view_of
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.results import Delta
@@ -25,6 +26,7 @@ from devsynth_tui.services.pipeline.request import ChatRequest, Done, Prepared
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.services.store.database import Store, db_path
 from devsynth_tui.services.store.ledger import Ledger
+from devsynth_tui.ui.context_view import headline
 
 pytestmark = pytest.mark.integration
 
@@ -144,7 +146,7 @@ async def test_pipeline_cancel_records_cancelled_row(cfg_for):
 def _figures(prep) -> tuple:
     """What a Prepared says it sent and how it was counted."""
     stages = [(r.stage, r.tokens_before, r.tokens_after, r.notes) for r in prep.reports]
-    return prep.payload, prep.tokens_before, prep.tokens_after, prep.tokens_sent, prep.window, stages
+    return prep.payload, prep.tokens_before, prep.tokens_after, prep.tokens_sent, prep.sent_exact, prep.window, stages
 
 
 QUESTION = "Name ten colours, one per line, each with a sentence about it."
@@ -170,6 +172,18 @@ async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figur
     assert _figures(done.prepared) == _figures(exact)
     row = pipe.ledger.history(1)[0]
     assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
+    await pipe.backend.client.aclose()
+
+
+async def test_the_context_view_counts_what_was_sent_as_the_server_does_when_it_can(cfg_for):
+    """The server tokenizes: what was sent is counted by the model's own tokenizer, as its usage counts it, and
+    the context view's headline and its fill (the status line's) say that count, not cl100k's."""
+    pipe = await _pipeline(cfg_for(llm__max_tokens=8, disk__caching__enabled=False))
+    done = [e async for e in pipe.run(ChatRequest(QUESTION))][-1]
+    view = view_of(done.prepared).as_json()
+    assert done.prepared.sent_exact and view["tokens_sent"] == done.result.usage["prompt_tokens"] != view["tokens"]
+    assert view["fill"] == view["tokens_sent"] / view["window"]
+    assert headline(view, "Last answer").startswith(f"Last answer: {view['tokens_sent']:,} tokens by the model's")
     await pipe.backend.client.aclose()
 
 

@@ -23,9 +23,12 @@ COLUMNS = ("component", "tokens", "window", "sent as", "why")  # sent as: servic
 
 def headline(view: dict, when: str) -> str:
     """The view's first line: tokens, the window and its fill, the model; ``when`` says which request."""
-    window, fill = view.get("window"), view.get("fill")
+    window, fill, sent = view.get("window"), view.get("fill"), view.get("tokens_sent")
     of = f" of a {window:,}-token window: {fill:.0%} full" if window and fill is not None else " (window unknown)"
-    return f"{when}: {view['tokens']:,} tokens{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
+    tokens = f"{view['tokens']:,} tokens"
+    if view.get("sent_exact") and sent is not None:  # the server's own count; the rows below are cl100k's
+        tokens = f"{sent:,} tokens by the model's count ({view['tokens']:,} by cl100k, as below)"
+    return f"{when}: {tokens}{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
 
 
 class ContextViewScreen(ModalScreen[None]):

@@ -40,7 +40,8 @@ class Part:
 
 @dataclass
 class ContextView:
-    """Every component of one request; ``fill`` is the share of the window the request takes."""
+    """Every component of one request; ``fill`` is the share of the window the request takes (by the model's own
+    count when the server has a tokenizer, else by cl100k's, as its parts are counted)."""
 
     model: str
     window: int | None
@@ -48,6 +49,7 @@ class ContextView:
     tokens_sent: int | None  # as the server will count it (its tokenizer, else cl100k with the margin)
     fill: float | None
     parts: list[Part]
+    sent_exact: bool = False  # tokens_sent is the model tokenizer's own count
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -76,10 +78,9 @@ def build_view(prepared: Prepared, window: int | None, listings: list[FolderList
         parts.append(Part("framing", "context block headers", CONTEXT_BLOCK_TOKENS, None, "sent"))
     for part in parts:
         part.share = share(part.tokens)
-    tokens = prepared.tokens_after
-    return ContextView(
-        str(prepared.payload.get("model", "")), window, tokens, prepared.tokens_sent, share(tokens), parts
-    )
+    tokens, sent, exact = prepared.tokens_after, prepared.tokens_sent, prepared.sent_exact
+    filled = share(sent if exact and sent is not None else tokens)
+    return ContextView(str(prepared.payload.get("model", "")), window, tokens, sent, filled, parts, exact)
 
 
 def _history(prepared: Prepared, summary: str) -> list[Part]:

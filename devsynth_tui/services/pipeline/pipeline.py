@@ -56,6 +56,7 @@ from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
+MODEL_COUNT = "the model's tokenizer"  # how a request's tokens were counted, when by the server's own tokenizer
 FIT_ATTEMPTS = 4  # prune again with a smaller budget while the counted prompt is over the limit
 SUMMARY_SYSTEM = (
     "Summarize the following {type} for a developer in at most {limit} tokens. "
@@ -168,6 +169,7 @@ class Pipeline:
             "max_tokens", 0
         )
         prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, window=window)
+        prepared.sent_exact = counted_by == MODEL_COUNT
         prepared.listings = list(req.listings)
         await model_stage(req, prepared, active, self.cfg["llm"]["dynamic_model_selection"], self.backend)
         prepared.loading = await self.backend.will_load(payload["model"])
@@ -247,7 +249,7 @@ class Pipeline:
             else:
                 self._tokenizer = tokens is not None
             if tokens is not None:
-                return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, "the model's tokenizer"
+                return len(tokens) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS, MODEL_COUNT
         estimate = math.ceil(content_tokens * CL100K_MARGIN) + FRAMING_TOKENS * len(messages) + REPLY_TOKENS
         why = "no tokenizer on the server" if ask_server else "the server not asked: the answer did not end well"
         return estimate, f"cl100k x {CL100K_MARGIN} ({why})"

@@ -44,6 +44,7 @@ class Prepared:
     model_reason: str = ""
     loading: bool = False  # the server lists the model as not loaded: it loads it first (LM Studio JIT)
     tokens_sent: int | None = None  # prompt tokens as the server counts them (model tokenizer, else cl100k with margin)
+    sent_exact: bool = False  # tokens_sent is the model tokenizer's own count (not cl100k's with the margin)
     window: int | None = None  # the model's context length: the server's, else the config's limit + max_tokens
     listings: list = field(default_factory=list)  # the folders read for it (FolderListing), for the context view
     counted: bool = True  # False: prepared by bytes, its figures not counted yet (Pipeline.run counts them)
@@ -61,6 +62,7 @@ class Prepared:
             exact.tokens_after,
             exact.tokens_sent,
         )
+        self.sent_exact = exact.sent_exact
 
 
 @dataclass
