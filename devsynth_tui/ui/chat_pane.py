@@ -27,15 +27,20 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestEnded
 
 if TYPE_CHECKING:
+    from textual.widgets import Button
     from textual.worker import Worker
 
     from devsynth_tui.services.requests import Answer
     from devsynth_tui.services.session import Session
+    from devsynth_tui.services.store.conversations import Message
     from devsynth_tui.ui.main_screen import MainScreen
 
 LIVE_COUNTER_SECONDS = 0.25
 ATTACH_PAUSE = 0.3  # the attachment bar is worked out once typing pauses this long
 NEW_TITLE = "new (saved with its first message)"
+# Messages mounted as a conversation opens, and per press of its "earlier messages" button: a long conversation
+# mounted whole took seconds, at start-up too (the latest one opens), and held the keys for its layout.
+SHOWN_AT_OPEN = 10
 
 
 @dataclass
@@ -58,6 +63,16 @@ class LiveAnswer:
         return self.shown()
 
 
+def message_view(message: Message) -> UserMessage | AssistantMessage:
+    """A stored message as the conversation shows it."""
+    if message.role == "user":
+        return UserMessage(message.content, message.meta.get("attachments"))
+    stats, title = message.meta.get("stats", ""), message.meta.get("thinking_title", "Thinking")
+    view = AssistantMessage(message.content, stats, message.status, message.thinking, title)
+    view.context = message.meta.get("context")
+    return view
+
+
 class ChatPane(ReportsFailures, Vertical):
     """Conversation title, messages and the prompt; owns the live answers and the conversation on screen."""
 
@@ -71,6 +86,7 @@ class ChatPane(ReportsFailures, Vertical):
         self.conversation_id: int | None = None
         self.live: dict[int | None, LiveAnswer] = {}  # None: the first answer of a conversation not stored yet
         self.tokenizer_loading = False  # started loading as the first prompt was typed
+        self.earlier: list[Message] = []  # the conversation's messages not shown yet, oldest first
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-title", markup=False)
@@ -99,6 +115,7 @@ class ChatPane(ReportsFailures, Vertical):
         self.query_one("#conversation-title", Static).update(f"Conversation: {safe_line(title)}")
 
     async def clear(self) -> None:
+        self.earlier = []
         await self.query_one("#messages").remove_children()
 
     async def add(self, *widgets) -> None:
@@ -117,19 +134,18 @@ class ChatPane(ReportsFailures, Vertical):
             self.set_title(NEW_TITLE)
 
     async def open_conversation(self, conversation_id: int) -> None:
-        """Show a stored conversation; an answer still streaming into it continues on screen."""
+        """Show a stored conversation, its last SHOWN_AT_OPEN messages (a button shows earlier ones); an answer
+        still streaming into it continues on screen."""
         await self.clear()
         self.conversation_id = conversation_id
         self.set_title(self.title_of(conversation_id) or "?")
         messages = self.session.conversations.messages(conversation_id)
-        for m in messages:
-            if m.role == "user":
-                await self.add(UserMessage(m.content, m.meta.get("attachments")))
-            else:
-                stats, title = m.meta.get("stats", ""), m.meta.get("thinking_title", "Thinking")
-                shown = AssistantMessage(m.content, stats, m.status, m.thinking, title)
-                shown.context = m.meta.get("context")
-                await self.add(shown)
+        self.earlier = messages[:-SHOWN_AT_OPEN]
+        if self.earlier:
+            from textual.widgets import Button
+
+            await self.add(Button(self._earlier_label(), id="earlier", compact=True))
+        await self.add(*map(message_view, messages[-SHOWN_AT_OPEN:]))
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
             view = AssistantMessage()
@@ -137,6 +153,22 @@ class ChatPane(ReportsFailures, Vertical):
             answer = live.answer  # what arrived while it mounted is in the runner's answer
             view.replay(answer.parts, answer.thinking_parts, answer.notice)
             live.view = view
+
+    def _earlier_label(self) -> str:
+        shown = min(len(self.earlier), SHOWN_AT_OPEN)
+        return f"▲ {len(self.earlier):,} earlier messages: show {shown:,} more"
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Show earlier messages of the conversation on screen, above those shown."""
+        if event.button.id != "earlier":
+            return
+        event.stop()
+        shown, self.earlier = self.earlier[-SHOWN_AT_OPEN:], self.earlier[:-SHOWN_AT_OPEN]
+        await self.query_one("#messages").mount(*map(message_view, shown), after=event.button)
+        if self.earlier:
+            event.button.label = self._earlier_label()
+        else:
+            await event.button.remove()
 
     def title_of(self, conversation_id: int) -> str:
         stored = self.session.conversations.get(conversation_id)

@@ -7,14 +7,16 @@ import contextlib
 import re
 
 from textual import events
+from textual.widgets import Button
 
 from devsynth_tui.config import load
 from devsynth_tui.services.context import token_accounting
 from devsynth_tui.services.resources.monitor import server_process
+from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
-from devsynth_tui.ui.chat_pane import ChatPane
+from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
@@ -389,3 +391,33 @@ async def test_a_question_is_sent_as_its_view_mounts_and_all_that_came_meanwhile
             assert str(view.query_one(".stats").render()) == stored.meta["stats"]
     assert "cache hit" in stored.meta["stats"]
     assert sent_first == [True, True]
+
+
+async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_on_request(server_url):
+    """The latest conversation opens at start-up with its last SHOWN_AT_OPEN messages (a long one mounted whole
+    took seconds); the button above them shows earlier ones, a press at a time, until all are there in order."""
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        convs = app.session.conversations
+        stored = [Message("user" if n % 2 == 0 else "assistant", f"message {n}") for n in range(25)]
+        cid = convs.start("long", stored[0])
+        for message in stored[1:]:
+            convs.add(cid, message)
+        await app.main._switch_to(cid)
+        pane = app.main.chat_pane
+
+        def shown() -> list[str]:
+            views = app.query("#messages > UserMessage, #messages > AssistantMessage")
+            return [v.text if isinstance(v, AssistantMessage) else str(v.render()) for v in views]
+
+        await until(pilot, lambda: shown() == [m.content for m in stored[-SHOWN_AT_OPEN:]], 30, "the last messages")
+        for hidden, left in ((15, 5), (5, 0)):  # earlier messages before the press, and after it
+            label = f"▲ {hidden} earlier messages: show {min(hidden, SHOWN_AT_OPEN)} more"
+            assert str(app.query_one("#earlier", Button).label) == label
+            app.query_one("#messages").scroll_home(animate=False)  # the user scrolls up to it
+            await pilot.pause()
+            await pilot.click("#earlier")
+            expected = [m.content for m in stored[left:]]
+            await until(pilot, lambda: shown() == expected, 30, "the earlier messages")  # noqa: B023
+            assert len(pane.earlier) == left
+        assert not app.query("#earlier")
