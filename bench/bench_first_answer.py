@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -100,40 +98,25 @@ async def bare(url: str, n: int) -> float:
     return first - sent - prompt_ms / 1000
 
 
-def run_session(url: str, n: int, checkout: Path) -> dict:
-    env = {**os.environ, "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp()}
-    out = subprocess.run(
-        [sys.executable, __file__, "--session", url, str(n), str(checkout)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=checkout,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="another checkout of devsynth-tui to measure alongside")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from bench.terminal import load_average
+    from bench.terminal import checkouts, load_average, session_in
     from devsynth_tui.services.llm.embedded import EmbeddedServer
 
     print(load_average(), flush=True)
     server = EmbeddedServer(Path(tempfile.mkdtemp()))
     server.start()
-    checkouts = {"devsynth-tui": ROOT}
-    if args.against:
-        checkouts[f"devsynth-tui ({args.against.name})"] = args.against
-    results: dict[str, list[dict]] = {name: [] for name in checkouts}
+    measured = checkouts(args.against)
+    results: dict[str, list[dict]] = {name: [] for name in measured}
     bare_gaps: list[float] = []
     try:
         for n in range(args.runs):
-            for name, checkout in checkouts.items():
-                results[name].append(run_session(server.base_url, n, checkout))
+            for name, checkout in measured.items():
+                results[name].append(session_in(__file__, [server.base_url, str(n), str(checkout)], checkout))
             bare_gaps.append(asyncio.run(bare(server.base_url, n)))
     finally:
         server.stop()

@@ -13,11 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -77,37 +74,21 @@ async def session(exchanges: int) -> dict:
     return {"open": opened, "stall": worst}
 
 
-def run(exchanges: int, checkout: Path) -> dict:
-    env = {**os.environ, "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp()}
-    env["PYTHONPATH"] = str(checkout)
-    out = subprocess.run(
-        [sys.executable, __file__, "--session", str(exchanges)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=checkout,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="another checkout of devsynth-tui to measure alongside")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from bench.terminal import load_average
+    from bench.terminal import checkouts, load_average, session_in
 
     print(load_average(), flush=True)
-    checkouts = {"devsynth-tui": ROOT}
-    if args.against:
-        checkouts[f"devsynth-tui ({args.against.name})"] = args.against
+    measured = checkouts(args.against)
     for exchanges in (10, 50, 100):
-        results: dict[str, list[dict]] = {name: [] for name in checkouts}
+        results: dict[str, list[dict]] = {name: [] for name in measured}
         for _ in range(args.runs):
-            for name, checkout in checkouts.items():
-                results[name].append(run(exchanges, checkout))
+            for name, checkout in measured.items():
+                results[name].append(session_in(__file__, [str(exchanges), str(checkout)], checkout))
         print(f"{exchanges} exchanges:", flush=True)
         for name, runs in results.items():
             opened = statistics.median(r["open"] for r in runs) * 1000
@@ -118,7 +99,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--session"]:
-        sys.path.insert(0, os.getcwd())
+        sys.path.insert(0, sys.argv[3])
         print(json.dumps(asyncio.run(session(int(sys.argv[2])))))
     else:
         main()

@@ -8,6 +8,7 @@ the same measure can be taken of both, interleaved, in one run.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -30,6 +31,23 @@ def tmux(*args: str) -> str:
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def checkouts(against: Path | None) -> dict[str, Path]:
+    """This checkout, and ``--against``'s when given, by the name a bench prints."""
+    found = {"devsynth-tui": ROOT}
+    if against:
+        found[f"devsynth-tui ({against.name})"] = against
+    return found
+
+
+def session_in(script: str, args: list[str], checkout: Path) -> dict:
+    """``script --session ARGS`` run from ``checkout`` in a fresh process and app home: the JSON it printed last."""
+    env = {**os.environ, "DEVSYNTH_TUI_HOME": tempfile.mkdtemp(), "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+    out = subprocess.run(
+        [sys.executable, script, "--session", *args], capture_output=True, text=True, env=env, cwd=checkout, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def app_config(base_url: str, **llm) -> str:
