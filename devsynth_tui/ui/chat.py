@@ -117,7 +117,7 @@ class AssistantMessage(Vertical):
 
     def add(self, text: str) -> None:
         """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
-        self._waiting = (self._waiting[0], None, 0)
+        self._arrived()
         if not self._parts:
             self.call_later(self.flush)
         self._pending.append(text)
@@ -125,7 +125,7 @@ class AssistantMessage(Vertical):
 
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
-        self._waiting = (self._waiting[0], None, 0)
+        self._arrived()
         if not self._thinking:
             self.mount(ThinkingBlock(), before=self.query_one(MarkdownView))
             self._thinking_since = time.monotonic()
@@ -139,6 +139,13 @@ class AssistantMessage(Vertical):
         _, since, shown = self._waiting
         self._waiting = (text, since, shown)
         self._show_stats(f"{text} {shown} s" if shown else text)
+
+    def _arrived(self) -> None:
+        """Text arrived: the seconds waited stop, and their count leaves the notice."""
+        text, _, shown = self._waiting
+        self._waiting = (text, None, 0)
+        if shown:
+            self._show_stats(text)
 
     def _count_waiting(self) -> None:
         text, since, shown = self._waiting

@@ -200,8 +200,7 @@ async def test_the_waiting_line_counts_the_seconds_until_the_first_token():
         shown = count()
         view.notice("streaming… (Esc cancels)")  # a later notice keeps the count
         assert text_of(stats) == f"streaming… (Esc cancels) {shown} s"
-        view.add("The answer")
-        view.notice("streaming… (Esc cancels)")
+        view.add("The answer")  # after the notice, as the chat pane does
         await pilot.pause(0.3)
         assert text_of(stats) == "streaming… (Esc cancels)"  # the first piece came: no count any more
 
