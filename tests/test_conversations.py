@@ -210,6 +210,8 @@ async def test_a_new_conversation_is_answered_while_another_program_holds_the_da
     assert created and [c.title for c in convs.list()] == ["Colours"]
     stored = convs.messages(created[0])
     assert [(m.role, m.content) for m in stored] == [("user", "Name a colour."), ("assistant", run.answer.text)]
+    dates = convs.store.query("SELECT created, updated FROM conversations WHERE id = ?", (created[0],))[0]
+    assert dates["created"] == stored[0].ts < stored[1].ts == dates["updated"]  # from its question, not the lock
 
 
 def test_get_and_latest_read_one_conversation_with_its_title_and_message_count():

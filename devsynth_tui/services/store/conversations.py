@@ -68,18 +68,18 @@ class Conversations:
 
     def create(self, title: str = "New conversation") -> int:
         with self.store.transaction() as conn:
-            return self._create(conn, title)
+            return self._create(conn, title, time.time())
 
     def start(self, title: str, first: Message) -> int:
-        """A new conversation with its first message, in one transaction: never one left without it."""
+        """A new conversation with its first message, in one transaction: never one left without it. It dates from
+        that message (which a write lock held elsewhere may have kept waiting)."""
         with self.store.transaction() as conn:
-            conversation_id = self._create(conn, title)
+            conversation_id = self._create(conn, title, first.ts)
             self._insert(conn, conversation_id, first)
         return conversation_id
 
     @staticmethod
-    def _create(conn, title: str) -> int:
-        now = time.time()
+    def _create(conn, title: str, now: float) -> int:
         title = " ".join(title.split())[:60] or "New conversation"
         return conn.execute(
             "INSERT INTO conversations(title, created, updated) VALUES (?, ?, ?)", (title, now, now)
