@@ -446,12 +446,23 @@ class ChatPane(ReportsFailures, Vertical):
         prompt.text = text
 
     async def action_context_view(self) -> None:
-        """ctrl+k: the context view of the prompt being written (with its attachments), else of the last answer."""
+        """ctrl+k: the context view of the prompt being written (with its attachments), else of the answer streaming,
+        else of the last answer."""
         from devsynth_tui.ui.context_view import ContextViewScreen
 
         text = self.query_one(PromptArea).text
         if text.strip():
             self.run_worker(self.preview(text), exclusive=True, group="preview", exit_on_error=False)
+            return
+        live = self.live.get(self.conversation_id)
+        if live and live.shown():
+            sent = live.answer.prepared
+            if sent is None or not sent.counted:  # sent by bytes: counted as it ends
+                self.notify("this answer is on its way: what it sent is counted, and shown here, once it ends")
+                return
+            from devsynth_tui.services.context.view import view_of
+
+            self.app.push_screen(ContextViewScreen(view_of(sent).as_json(), "This answer (streaming)"))
             return
         answers = [a for a in self.query(AssistantMessage) if a.context]
         if not answers:

@@ -27,7 +27,7 @@ def headline(view: dict, when: str) -> str:
     of = f" of a {window:,}-token window: {fill:.0%} full" if window and fill is not None else " (window unknown)"
     tokens = f"{view['tokens']:,} tokens"
     if view.get("sent_exact") and sent is not None:  # the server's own count; the rows below are cl100k's
-        tokens = f"{sent:,} tokens by the model's count ({view['tokens']:,} by cl100k, as below)"
+        tokens = f"{sent:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
     return f"{when}: {tokens}{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
 
 

@@ -18,6 +18,7 @@ from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
+from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
 from ui.test_pilot import SIZE, answered, ask, connected, until
@@ -421,3 +422,30 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_o
             await until(pilot, lambda: shown() == expected, 30, "the earlier messages")  # noqa: B023
             assert len(pane.earlier) == left
         assert not app.query("#earlier")
+
+
+async def test_ctrl_k_during_an_answer_shows_what_it_sent_or_says_when_it_will(faults, tmp_path):
+    """An answer streaming: ctrl+k opens what it sent when that was counted before sending (a file attached), and
+    says it will once it ends when it was sent by bytes (counted as it ends), never the previous answer's view."""
+    (tmp_path / "notes.txt").write_text("Remember the milk.\n")
+    app = app_for(faults.url("steady"), **{"llm.max_tokens": 20_000})
+    notified: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        real_notify = app.notify
+        app.notify = lambda message, **kw: (notified.append(str(message)), real_notify(message, **kw))
+        await connected(app, pilot)
+        for prompt in ("go", f"read @{tmp_path / 'notes.txt'}"):
+            app.query_one("#prompt").text = prompt
+            await pilot.press("enter")
+            await until(pilot, lambda: app.query(AssistantMessage).last().text, 60, "the answer streaming")
+            await pilot.press("ctrl+k")
+            if prompt == "go":
+                await until(pilot, lambda: any("counted, and shown here, once it ends" in n for n in notified))
+            else:
+                await until(pilot, lambda: isinstance(app.screen, ContextViewScreen), 30, "the context view")
+                headline = str(app.screen.query_one("#context-headline").render())
+                assert headline.startswith("This answer (streaming):") and app.main.chat_pane.live
+                assert any(part["name"].endswith("notes.txt") for part in app.screen.view["parts"])
+                await pilot.press("escape")
+            await pilot.press("escape")  # the answer, cancelled
+            await answered(app, pilot)
