@@ -24,7 +24,7 @@ from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.attachments import AttachmentBar
 from devsynth_tui.ui.chat import STREAMING, AssistantMessage, PromptArea, UserMessage
 from devsynth_tui.ui.failures import ReportsFailures
-from devsynth_tui.ui.state import RequestEnded
+from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
 if TYPE_CHECKING:
     from textual.widgets import Button
@@ -321,6 +321,7 @@ class ChatPane(ReportsFailures, Vertical):
 
                     view.context = view_of(live.answer.prepared).as_json()
                 await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            self.post_message(RequestCancelled(live.answer.prepared))
             raise
         except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)
             if view := await live.settled():

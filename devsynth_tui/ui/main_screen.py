@@ -26,7 +26,7 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
-from devsynth_tui.ui.state import RequestEnded, SessionState, status_watcher, tokens_watcher
+from devsynth_tui.ui.state import RequestCancelled, RequestEnded, SessionState, status_watcher, tokens_watcher
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -351,9 +351,7 @@ class MainScreen(ReportsFailures, Screen):
         if done.status == "error":
             self.notify(done.error or "the request failed", title="Request failed", severity="error", timeout=8)
         if done.prepared:
-            from devsynth_tui.services.store.ledger import stage_rows
-
-            self.query_one(StageWaterfall).show_stages(stage_rows(done.prepared.reports))
+            self._show_stages(done.prepared)
         if done.prepared and done.prepared.model_reason:
             self.routing = (
                 f"last request: {done.prepared.payload['model']} — "
@@ -365,6 +363,16 @@ class MainScreen(ReportsFailures, Screen):
             self.call_after_refresh(self.set_timer, GC_DELAY, self._collect_garbage)
         if done.prepared and done.prepared.loading:
             await self.refresh_models()  # the server loaded the model for this request
+
+    def on_request_cancelled(self, event: RequestCancelled) -> None:
+        """A pane's request was cancelled: its stages, counted all the same, are the last request's."""
+        if event.prepared:
+            self._show_stages(event.prepared)
+
+    def _show_stages(self, prepared) -> None:
+        from devsynth_tui.services.store.ledger import stage_rows
+
+        self.query_one(StageWaterfall).show_stages(stage_rows(prepared.reports))
 
     def _collect_garbage(self) -> None:
         """A full collection (memory.aggressive_gc); its figure goes to the resources, not a toast."""

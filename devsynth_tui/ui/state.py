@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from devsynth_tui.services.pipeline.request import Done
+    from devsynth_tui.services.pipeline.request import Done, Prepared
     from devsynth_tui.services.session import Session
     from devsynth_tui.services.store.ledger import LedgerRow, Report
     from devsynth_tui.ui.panels import StatusLine, TokenPanel
@@ -29,6 +29,14 @@ class RequestEnded(Message):
     def __init__(self, done: Done) -> None:
         super().__init__()
         self.done = done
+
+
+class RequestCancelled(Message):
+    """A pane's request was cancelled (no Done reaches it): what it sent, counted all the same, if it was sent."""
+
+    def __init__(self, prepared: Prepared | None) -> None:
+        super().__init__()
+        self.prepared = prepared
 
 
 @dataclass(frozen=True)

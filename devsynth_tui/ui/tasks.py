@@ -18,7 +18,7 @@ from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.chat import STREAMING, AssistantMessage
 from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
-from devsynth_tui.ui.state import RequestEnded
+from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
     from collections.abc import Mapping
@@ -145,7 +145,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state
-        painted = 0.0
+        painted, run = 0.0, None
         try:
             try:
                 items, listings = await asyncio.to_thread(load_paths, files, types)
@@ -185,6 +185,7 @@ class TasksPane(ReportsFailures, Vertical):
                     self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
             await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            self.post_message(RequestCancelled(run.answer.prepared if run else None))
             raise
         except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)
             await view.finish(view.text, f"error: {e}", "error")

@@ -20,6 +20,7 @@ from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
+from devsynth_tui.ui.panels import StageWaterfall
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
 from ui.test_pilot import SIZE, answered, ask, connected, until
 
@@ -449,3 +450,23 @@ async def test_ctrl_k_during_an_answer_shows_what_it_sent_or_says_when_it_will(f
                 await pilot.press("escape")
             await pilot.press("escape")  # the answer, cancelled
             await answered(app, pilot)
+
+
+async def test_a_cancelled_answers_stages_are_shown_as_the_last_requests(faults, monkeypatch):
+    """Esc during an answer: the sidebar's tokens per stage become the cancelled request's (counted and recorded
+    all the same), not the previous request's."""
+    shown: list[list] = []
+    real = StageWaterfall.show_stages
+    monkeypatch.setattr(StageWaterfall, "show_stages", lambda self, stages: (shown.append(stages), real(self, stages)))
+    app = app_for(faults.url("steady"), **{"llm.max_tokens": 20_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        for prompt in ("go", "and now a much longer question than the first one was"):
+            app.query_one("#prompt").text = prompt
+            await pilot.press("enter")
+            await until(pilot, lambda: app.query(AssistantMessage).last().text, 60, "the answer streaming")
+            await pilot.press("escape")
+            await answered(app, pilot)
+            stored = [(s["stage"], s["tokens_before"], s["tokens_after"]) for s in app.session.ledger.last_stages()]
+            await until(pilot, lambda: shown and shown[-1] == stored, 30, "the cancelled request's stages")  # noqa: B023
+    assert len(shown) == 2 and shown[0] != shown[1]
