@@ -62,6 +62,7 @@ class TasksPane(ReportsFailures, Vertical):
             placeholder="the instruction, in your own words (picking a task above fills in its wording)",
             id="task-instruction",
             compact=True,
+            select_on_focus=False,  # a wording to edit: a first key typed in it must not replace it whole
         )
         yield Input(
             placeholder="context files or folders: path[=requirements|tests|code|documentation], ...",

@@ -117,3 +117,15 @@ async def test_a_task_in_your_own_words_sends_its_file_whole_and_is_a_conversati
         stored = app.session.conversations.latest()
         assert stored.title == "Task own words: fnmatch_copy.py"
         assert app.session.conversations.messages(stored.id)[0].content == "Write tests for translate"
+
+
+async def test_a_key_typed_into_the_tasks_wording_edits_it_not_replaces_it(recording_proxy):
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(app, pilot, "tasks")
+        instruction = app.query_one("#task-instruction")
+        wording = instruction.value
+        instruction.focus()  # as Tab does
+        await pilot.press("!")
+        await until(pilot, lambda: instruction.value != wording, 30, "the key typed")
+        assert instruction.value == wording + "!"
