@@ -75,6 +75,14 @@ async def test_newest_exchanges_whole_oldest_dropped_first_when_over_budget():
     assert fit.report.tokens_after <= 130
 
 
+async def test_the_history_notes_count_in_words_one_exchange_or_several():
+    fit = await fit_history(exchange(0) + exchange(1), 80, None)  # the newest fits, the older one does not
+    assert fit.report.notes == [
+        "1 of 2 exchanges sent whole",
+        "1 older exchange dropped, oldest first (summarization is not a pruning strategy)",
+    ]
+
+
 async def test_older_turns_are_summarized_when_summarization_is_on():
     seen = []
 

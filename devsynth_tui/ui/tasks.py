@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
+from devsynth_tui.services.wording import things
 from devsynth_tui.ui.chat import STREAMING, AssistantMessage
 from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
@@ -117,7 +118,7 @@ class TasksPane(ReportsFailures, Vertical):
         template = task is not Select.BLANK and instruction == str(self.tasks[str(task)]).strip()
         name = str(task) if template else "own words"
         self.running = True
-        self.say(f"{name}: starting on {len(files)} file{'s' if len(files) != 1 else ''}… (Esc cancels)")  # this frame
+        self.say(f"{name}: starting on {things(len(files), 'file')}… (Esc cancels)")  # this frame
         view = await self.start(len(files))  # the run shows from its first frame
         self.worker = self.run_task(view, name, instruction, template, files, types)
 
@@ -158,7 +159,7 @@ class TasksPane(ReportsFailures, Vertical):
                 await self.drop(view, f"no model server ({main.backend_label})")
                 return
             tokens = sum(i.tokens for i in items)
-            view.notice(f"preparing the request: {len(items)} file{'s' if len(items) != 1 else ''}, {tokens:,} tokens…")
+            view.notice(f"preparing the request: {things(len(items), 'file')}, {tokens:,} tokens…")
             request = task_request(wording, task, items, template)
             request.listings = listings
             run = RequestRun(pipeline, request, session.conversations, title=task_title(task, items))
@@ -224,7 +225,7 @@ class TasksPane(ReportsFailures, Vertical):
         table.display = False
         view = AssistantMessage()
         await output.mount(view, before=0)
-        view.notice(f"reading {files} context file{'s' if files != 1 else ''}…")
+        view.notice(f"reading {things(files, 'context file')}…")
         view.start_stream()
         output.scroll_home(animate=False)
         return view

@@ -18,6 +18,7 @@ from devsynth_tui.services.context.pruning import header_tokens
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
 from devsynth_tui.services.pipeline.request import Prepared
+from devsynth_tui.services.wording import things
 
 SUMMARY_TITLE = "Summary of the earlier conversation:\n"
 EXAMPLES_TITLE = "Examples:\n\n"
@@ -90,7 +91,7 @@ def _history(prepared: Prepared, summary: str) -> list[Part]:
     out = []
     if turns:
         tokens = sum(count_tokens(str(m["content"])) for m in turns)
-        out.append(Part("history", f"{len(turns) // 2} exchanges", tokens, None, "whole", why))
+        out.append(Part("history", things(len(turns) // 2, "exchange"), tokens, None, "whole", why))
     if summary:
         out.append(Part("summary", "older exchanges", count_tokens(summary), None, "summarized", why))
     if report and not out:

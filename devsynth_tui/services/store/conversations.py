@@ -20,6 +20,7 @@ from devsynth_tui.services.context.items import StageReport
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.store.database import Store
 from devsynth_tui.services.store.ledger import RequestStatus
+from devsynth_tui.services.wording import things
 
 MESSAGE_FRAMING = 4  # tokens a chat template adds around each message (estimate)
 MIN_SUMMARY_TOKENS = 48  # a budget left for a summary below this is not worth a model call
@@ -231,12 +232,12 @@ async def fit_history(
     before = sum(message_tokens(as_messages(p)) for p in pairs)
     notes = []
     if unanswered:
-        notes.append(f"{unanswered} unanswered question{'s' if unanswered > 1 else ''} left out")
+        notes.append(f"{things(unanswered, 'unanswered question')} left out")
     if max_age is not None:
         now = now or time.time()
         stale = next((n for n, (_, answer) in enumerate(pairs[:-1]) if now - answer.ts <= max_age), len(pairs) - 1)
         if stale:
-            notes.append(f"{stale} exchanges older than max_age {max_age:g} s dropped")
+            notes.append(f"{things(stale, 'exchange')} older than max_age {max_age:g} s dropped")
             pairs = pairs[stale:]
     exchanges = [as_messages(p) for p in pairs]
     costs = [message_tokens(e) for e in exchanges]
@@ -244,7 +245,7 @@ async def fit_history(
     if kept and summarizer:  # the older turns will be summarized: leave the summary some room
         kept, used = _keep_newest(costs, max(min(costs[-1], budget), budget - budget // SUMMARY_SHARE))
     older = exchanges[:kept]
-    notes.insert(0, f"{len(pairs) - kept} of {len(pairs)} exchanges sent whole")
+    notes.insert(0, f"{len(pairs) - kept} of {things(len(pairs), 'exchange')} sent whole")
     summary = ""
     if older:
         summary = await _summarize(older, budget - used, summarizer, notes)
@@ -270,16 +271,18 @@ async def _summarize(older: list[list[dict]], room: int, summarizer: Summarizer 
     limit = room - MESSAGE_FRAMING
     if summarizer is None or limit < MIN_SUMMARY_TOKENS:
         why = "no room left" if summarizer else "summarization is not a pruning strategy"
-        notes.append(f"{len(older)} older exchanges dropped, oldest first ({why})")
+        notes.append(f"{things(len(older), 'older exchange')} dropped, oldest first ({why})")
         return ""
     transcript = "\n\n".join(f"{m['role']}: {m['content']}" for e in older for m in e)
     try:
         summary = await summarizer(transcript, limit)
     except ServiceError as e:
-        notes.append(f"{len(older)} older exchanges dropped: the summary failed ({str(e).splitlines()[0][:120]})")
+        notes.append(
+            f"{things(len(older), 'older exchange')} dropped: the summary failed ({str(e).splitlines()[0][:120]})"
+        )
         return ""
     notes.append(
-        f"{len(older)} older exchanges summarized: {message_tokens([{'content': transcript}])} -> "
+        f"{things(len(older), 'older exchange')} summarized: {message_tokens([{'content': transcript}])} -> "
         f"{count_tokens(summary)} tokens"
     )
     return summary
