@@ -27,6 +27,7 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
     from textual.widgets import Button
     from textual.worker import Worker
 
@@ -141,11 +142,12 @@ class ChatPane(ReportsFailures, Vertical):
         self.set_title(self.title_of(conversation_id) or "?")
         messages = self.session.conversations.messages(conversation_id)
         self.earlier = messages[:-SHOWN_AT_OPEN]
+        shown: list[Widget] = [message_view(m) for m in messages[-SHOWN_AT_OPEN:]]
         if self.earlier:
             from textual.widgets import Button
 
-            await self.add(Button(self._earlier_label(), id="earlier", compact=True))
-        await self.add(*map(message_view, messages[-SHOWN_AT_OPEN:]))
+            shown.insert(0, Button(self._earlier_label(), id="earlier", compact=True))
+        await self.add(*shown)  # together: one layout
         live = self.live.get(conversation_id)
         if live and messages and messages[-1].role == "user":  # its answer is not stored yet
             view = AssistantMessage()
