@@ -161,16 +161,24 @@ class ChatPane(ReportsFailures, Vertical):
         return f"▲ {len(self.earlier):,} earlier messages: show {shown:,} more"
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Show earlier messages of the conversation on screen, above those shown."""
-        if event.button.id != "earlier":
+        if event.button.id == "earlier":
+            event.stop()
+            await self.show_earlier()
+
+    async def show_earlier(self) -> None:
+        """Show SHOWN_AT_OPEN earlier messages of the conversation on screen, above those shown (the button above
+        them, or PageUp or Home from the prompt with the chat at its top)."""
+        from textual.widgets import Button
+
+        button = next(self.query("#earlier").results(Button), None)
+        if button is None or not self.earlier:
             return
-        event.stop()
         shown, self.earlier = self.earlier[-SHOWN_AT_OPEN:], self.earlier[:-SHOWN_AT_OPEN]
-        await self.query_one("#messages").mount(*map(message_view, shown), after=event.button)
+        await self.query_one("#messages").mount(*map(message_view, shown), after=button)
         if self.earlier:
-            event.button.label = self._earlier_label()
+            button.label = self._earlier_label()
         else:
-            await event.button.remove()
+            await button.remove()
 
     def title_of(self, conversation_id: int) -> str:
         stored = self.session.conversations.get(conversation_id)

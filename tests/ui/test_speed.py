@@ -397,7 +397,8 @@ async def test_a_question_is_sent_as_its_view_mounts_and_all_that_came_meanwhile
 
 async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_on_request(server_url):
     """The latest conversation opens at start-up with its last SHOWN_AT_OPEN messages (a long one mounted whole
-    took seconds); the button above them shows earlier ones, a press at a time, until all are there in order."""
+    took seconds); the button above them shows earlier ones, a press at a time (or Home from the prompt with the
+    chat at its top), until all are there in order."""
     app = app_for(server_url)
     async with app.run_test(size=SIZE) as pilot:
         convs = app.session.conversations
@@ -416,9 +417,15 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_o
         for hidden, left in ((15, 5), (5, 0)):  # earlier messages before the press, and after it
             label = f"▲ {hidden} earlier messages: show {min(hidden, SHOWN_AT_OPEN)} more"
             assert str(app.query_one("#earlier", Button).label) == label
-            app.query_one("#messages").scroll_home(animate=False)  # the user scrolls up to it
-            await pilot.pause()
-            await pilot.click("#earlier")
+            if left:  # a click on the button
+                app.query_one("#messages").scroll_home(animate=False)  # the user scrolls up to it
+                await pilot.pause()
+                await pilot.click("#earlier")
+            else:  # Home from the prompt, twice: to the top, then up from it
+                app.query_one("#prompt").focus()
+                await pilot.press("home")
+                await until(pilot, lambda: app.query_one("#messages").scroll_y == 0, 30, "the chat at its top")
+                await pilot.press("home")
             expected = [m.content for m in stored[left:]]
             await until(pilot, lambda: shown() == expected, 30, "the earlier messages")  # noqa: B023
             assert len(pane.earlier) == left
