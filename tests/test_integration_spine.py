@@ -17,7 +17,7 @@ from conftest import run_cli
 
 from devsynth_tui.config import app_home
 from devsynth_tui.services.context import token_accounting
-from devsynth_tui.services.context.view import view_of
+from devsynth_tui.services.context.view import view_lines, view_of
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.results import Delta
@@ -183,7 +183,8 @@ async def test_the_context_view_counts_what_was_sent_as_the_server_does_when_it_
     view = view_of(done.prepared).as_json()
     assert done.prepared.sent_exact and view["tokens_sent"] == done.result.usage["prompt_tokens"] != view["tokens"]
     assert view["fill"] == view["tokens_sent"] / view["window"]
-    assert headline(view, "Last answer").startswith(f"Last answer: {view['tokens_sent']:,} tokens by the model's")
+    said = f"{view['tokens_sent']:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
+    assert headline(view, "Last answer").startswith(f"Last answer: {said}") and view_lines(view)[0].startswith(said)
     await pipe.backend.client.aclose()
 
 

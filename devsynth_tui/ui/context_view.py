@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from devsynth_tui.services.context.view import sent_as
+from devsynth_tui.services.context.view import sent_as, tokens_said
 from devsynth_tui.services.sanitize import safe_line
 
 COLUMNS = ("component", "tokens", "window", "sent as", "why")  # sent as: services.context.view.sent_as
@@ -23,12 +23,9 @@ COLUMNS = ("component", "tokens", "window", "sent as", "why")  # sent as: servic
 
 def headline(view: dict, when: str) -> str:
     """The view's first line: tokens, the window and its fill, the model; ``when`` says which request."""
-    window, fill, sent = view.get("window"), view.get("fill"), view.get("tokens_sent")
+    window, fill = view.get("window"), view.get("fill")
     of = f" of a {window:,}-token window: {fill:.0%} full" if window and fill is not None else " (window unknown)"
-    tokens = f"{view['tokens']:,} tokens"
-    if view.get("sent_exact") and sent is not None:  # the server's own count; the rows below are cl100k's
-        tokens = f"{sent:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
-    return f"{when}: {tokens}{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
+    return f"{when}: {tokens_said(view)}{of} · model {safe_line(view['model'] or '-', 40)}  (Esc closes)"
 
 
 class ContextViewScreen(ModalScreen[None]):

@@ -145,13 +145,21 @@ def sent_as(part: dict) -> str:
     return status
 
 
+def tokens_said(view: dict) -> str:
+    """The whole prompt's tokens (of ``ContextView.as_json()``): the model's own count when the server gave one
+    (the fill is its share), with cl100k's (the parts') beside it."""
+    if view.get("sent_exact") and view.get("tokens_sent") is not None:
+        return f"{view['tokens_sent']:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
+    return f"{view['tokens']:,} tokens"
+
+
 def view_lines(view: dict) -> list[str]:
     """The context view (``ContextView.as_json()``) as plain lines: one per component, then why when known.
 
     What ``optimize`` prints and the dashboard's context view shows; names are the caller's to sanitize."""
     window, fill = view["window"], view["fill"]
     of = f" of a {window:,}-token window ({fill:.0%})" if window and fill is not None else " (window unknown)"
-    out = [f"{view['tokens']:,} tokens{of} · model {view['model'] or '-'}"]
+    out = [f"{tokens_said(view)}{of} · model {view['model'] or '-'}"]
     for part in view["parts"]:
         share = f"{part['share']:6.1%}" if part["share"] is not None else "     -"
         out.append(f"  {part['name']}  {part['tokens']:,} tokens {share}  {sent_as(part)}")
