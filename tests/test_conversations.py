@@ -222,6 +222,42 @@ async def test_a_new_conversation_is_answered_while_another_program_holds_the_da
     assert dates["created"] == stored[0].ts < stored[1].ts == dates["updated"]  # from its question, not the lock
 
 
+async def test_an_answer_cancelled_again_and_again_while_its_question_waits_for_the_lock_is_stored_after_it(
+    cfg_for, recording_proxy, monkeypatch
+):
+    """Esc, then more cancels (the app quitting) while the question still waits for a lock held elsewhere: the
+    waits end, the storing does not; once the lock goes, the question and the partial answer are both stored."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    convs, created = conversations(), []
+    pipe = pipeline_for(cfg_for(), recording_proxy.url)
+    request = ChatRequest("Write a very long story about a lighthouse.", params={"max_tokens": 400})
+    run = RequestRun(pipe, request, convs, title="Story", created=created.append)
+    texts = asyncio.Event()
+
+    async def consume() -> None:
+        async with aclosing(run.events()) as events:
+            async for event in events:
+                if isinstance(event, Delta) and event.text.strip():
+                    texts.set()
+
+    with WriteLockHolder(db_path(app_home())) as holder:
+        holder.lock()
+        consumer = asyncio.ensure_future(consume())
+        await asyncio.wait_for(texts.wait(), 60)
+        for _ in range(6):
+            consumer.cancel()
+            await asyncio.sleep(0.25)
+        assert consumer.done() and created == []
+        holder.release()
+    for _ in range(600):
+        if created and len(convs.messages(created[0])) == 2:
+            break
+        await asyncio.sleep(0.05)
+    stored = convs.messages(created[0]) if created else []
+    assert [(m.role, m.status) for m in stored] == [("user", "ok"), ("assistant", "cancelled")]
+    assert stored[1].content and run.answer.text.startswith(stored[1].content)
+
+
 def test_get_and_latest_read_one_conversation_with_its_title_and_message_count():
     convs = conversations()
     assert convs.latest() is None

@@ -10,9 +10,10 @@ the events. A task is a conversation message made from a task's wording and file
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
+from devsynth_tui.services.app_log import record
 from devsynth_tui.services.context.items import ContextItem, StageReport
 from devsynth_tui.services.context.response_processing import CodeBlock, Section
 from devsynth_tui.services.context.view import view_of
@@ -81,7 +82,7 @@ class RequestRun:
         self.title, self.created = title, created
         self.answer = Answer()
 
-    async def events(self) -> AsyncIterator[Event]:
+    async def events(self) -> AsyncGenerator[Event, None]:
         convs = self.conversations
         if convs is None or (self.conversation_id is None and self.title is None):
             async for event in self.pipeline.run(self.request):
@@ -96,8 +97,20 @@ class RequestRun:
                 self.answer.take(event)
                 yield event
         finally:
-            conversation_id = await question  # first: the answer follows its question
+            await self._store_answer(convs, question)
+
+    async def _store_answer(self, convs: Conversations, question: asyncio.Future[int]) -> None:
+        """Store the answer once its question is. A cancel meanwhile (Esc while a lock held elsewhere keeps the
+        question waiting, the app quitting) ends this wait, not the storing: both land once the lock goes."""
+
+        async def after_question() -> None:
+            conversation_id = await question
             await convs.store.arun(convs.add, conversation_id, answer_message(self.answer))
+
+        storing = asyncio.ensure_future(after_question())
+        _STORING.add(storing)  # the loop keeps only weak references to tasks
+        storing.add_done_callback(_stored)
+        await asyncio.shield(storing)
 
     async def _store_question(self, convs: Conversations) -> int:
         """Store the question, in a new conversation if it starts one; the conversation's id."""
@@ -110,6 +123,16 @@ class RequestRun:
         if self.created:
             self.created(self.conversation_id)
         return self.conversation_id
+
+
+_STORING: set[asyncio.Task] = set()  # answers being stored, also after their run was cancelled
+
+
+def _stored(task: asyncio.Task) -> None:
+    """An answer's storing ended; its error is logged (a run cancelled meanwhile is not there to say it)."""
+    _STORING.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        record(error, "an answer was not stored")
 
 
 async def ask(

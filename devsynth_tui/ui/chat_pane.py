@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
@@ -227,8 +228,10 @@ class ChatPane(ReportsFailures, Vertical):
         if not self.main.connection.can_send():
             self.notify(f"no model server ({self.main.backend_label})", severity="warning")
             return
-        if self.conversation_id in self.live:
-            self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
+        if live := self.live.get(self.conversation_id):
+            waiting = live.answer.done is not None  # answered: its question waits for a database lock held elsewhere
+            why = "the last answer waits to be stored (see the status line)" if waiting else "an answer is streaming"
+            self.notify(f"{why}: Esc stops waiting for it", severity="warning")
             return
         try:
             request = await self.attached(text)
@@ -275,7 +278,8 @@ class ChatPane(ReportsFailures, Vertical):
     def created(self, live: LiveAnswer, conversation_id: int) -> None:
         """The conversation ``live`` started is stored; it is the one on screen unless the user left it meanwhile."""
         live.conversation_id = conversation_id
-        self.live[conversation_id] = self.live.pop(None)
+        if self.live.get(None) is live:  # else its run ended first (cancelled while a lock held elsewhere)
+            self.live[conversation_id] = self.live.pop(None)
         if self.conversation_id is None and live.view is not None:  # not left meanwhile (it may still be mounting)
             self.conversation_id = live.conversation_id
             self.set_title(self.title_of(live.conversation_id))
@@ -305,32 +309,34 @@ class ChatPane(ReportsFailures, Vertical):
             convs, created = self.session.conversations, lambda cid: self.created(live, cid)
             run = RequestRun(pipeline, request, convs, live.conversation_id, title=text, created=created)
             live.answer = run.answer
-            async for event in run.events():
-                view = live.shown()
-                if isinstance(event, Delta):
-                    if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
-                        live.answer.notice = STREAMING
-                        state.set(notice="")
+            async with aclosing(run.events()) as events:  # a cancel closes it here: the answer is stored
+                async for event in events:
+                    view = live.shown()
+                    if isinstance(event, Delta):
+                        if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
+                            live.answer.notice = STREAMING
+                            state.set(notice="")
+                            if view:
+                                view.notice(STREAMING)
                         if view:
-                            view.notice(STREAMING)
-                    if view:
-                        view.add_thinking(event.text) if event.thinking else view.add(event.text)
-                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
-                        state.set_streaming(source, run.answer.pieces)
-                        painted = time.monotonic()
-                elif isinstance(event, Notice):
-                    state.set(notice=event.text)
-                    if view:
-                        view.notice(event.text)
-                elif isinstance(event, Done):
-                    await self.finished(live, event)
+                            view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                        if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
+                            state.set_streaming(source, run.answer.pieces)
+                            painted = time.monotonic()
+                    elif isinstance(event, Notice):
+                        state.set(notice=event.text)
+                        if view:
+                            view.notice(event.text)
+                    elif isinstance(event, Done):
+                        await self.finished(live, event)
         except asyncio.CancelledError:
             if view := await live.settled():
                 if live.answer.prepared is not None:  # what was sent: ctrl+k shows it for a cut-short answer too
                     from devsynth_tui.services.context.view import view_of
 
                     view.context = view_of(live.answer.prepared).as_json()
-                await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+                if live.answer.done is None:  # else it was shown whole: only the wait for its storing was cancelled
+                    await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             self.post_message(RequestCancelled(live.answer.prepared))
             raise
         except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)

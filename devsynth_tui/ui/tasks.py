@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import aclosing
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -163,30 +164,32 @@ class TasksPane(ReportsFailures, Vertical):
             request = task_request(wording, task, items, template)
             request.listings = listings
             run = RequestRun(pipeline, request, session.conversations, title=task_title(task, items))
-            async for event in run.events():
-                if isinstance(event, StageReport):  # before sending; a task alone, sent by bytes: once counted
-                    self.show_stage(event)
-                    if not run.answer.pieces:
-                        view.notice("sent: waiting for the first token…")
-                elif isinstance(event, Notice):
-                    view.notice(event.text)
-                    state.set(notice=event.text)
-                elif isinstance(event, Delta):
-                    if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
-                        view.notice(STREAMING)
-                        state.set(notice="")
-                    view.add_thinking(event.text) if event.thinking else view.add(event.text)
-                    if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
-                        state.set_streaming("task", run.answer.pieces)
-                        painted = time.monotonic()
-                elif isinstance(event, Done):
-                    await view.finish(event.text, event.summary(), event.status, event.thinking_title())
-                    if event.prepared:
-                        self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
-                        state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx 31 %"
-                    self.post_message(RequestEnded(event))
+            async with aclosing(run.events()) as events:  # a cancel closes it here: the answer is stored
+                async for event in events:
+                    if isinstance(event, StageReport):  # before sending; a task alone, sent by bytes: once counted
+                        self.show_stage(event)
+                        if not run.answer.pieces:
+                            view.notice("sent: waiting for the first token…")
+                    elif isinstance(event, Notice):
+                        view.notice(event.text)
+                        state.set(notice=event.text)
+                    elif isinstance(event, Delta):
+                        if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
+                            view.notice(STREAMING)
+                            state.set(notice="")
+                        view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                        if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
+                            state.set_streaming("task", run.answer.pieces)
+                            painted = time.monotonic()
+                    elif isinstance(event, Done):
+                        await view.finish(event.text, event.summary(), event.status, event.thinking_title())
+                        if event.prepared:
+                            self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                            state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx 31 %"
+                        self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
-            await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+            if run is None or run.answer.done is None:  # else it was shown whole: its storing's wait was cancelled
+                await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             self.post_message(RequestCancelled(run.answer.prepared if run else None))
             raise
         except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)
