@@ -186,14 +186,15 @@ class AssistantMessage(Vertical):
         self._show_stats(safe_line(stats))
 
     def replay(self, parts: list[str], thinking: list[str], notice: str) -> None:
-        """Show what a stream already delivered (the conversation was reopened mid-answer), then keep streaming."""
+        """Show what a stream already delivered (while the view mounted, or before the conversation was reopened),
+        then keep streaming."""
+        self.start_stream()
         for piece in thinking:
             self.add_thinking(piece)
         for piece in parts:
             self.add(piece)
         if notice:
             self.notice(notice)
-        self.start_stream()
 
 
 class PromptArea(TextArea):

@@ -229,14 +229,19 @@ class ChatPane(ReportsFailures, Vertical):
             self.notify(f"no model server ({self.main.backend_label})", severity="warning")
             return
         if live := self.live.get(self.conversation_id):
-            waiting = live.answer.done is not None  # answered: its question waits for a database lock held elsewhere
-            why = "the last answer waits to be stored (see the status line)" if waiting else "an answer is streaming"
-            self.notify(f"{why}: Esc stops waiting for it", severity="warning")
+            if live.answer.done is None:
+                self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
+            else:  # answered, and waiting to be stored: a lock held elsewhere keeps its question waiting
+                self.notify("the last answer waits for the database (see the status line); Esc stops waiting")
             return
+        asked_in = self.conversation_id
         try:
             request = await self.attached(text)
         except ServiceError as e:  # an attached file that can't be used: said in place, the prompt stays
             self.notify(str(e), severity="error")
+            return
+        if self.conversation_id != asked_in:  # another conversation opened meanwhile: its history was not read
+            self.notify("the conversation changed as the question was read: Enter sends it here", severity="warning")
             return
         event.prompt.clear()
         await self.send(text, request)
@@ -472,7 +477,7 @@ class ChatPane(ReportsFailures, Vertical):
             self.run_worker(self.preview(text), exclusive=True, group="preview", exit_on_error=False)
             return
         live = self.live.get(self.conversation_id)
-        if live and live.shown():
+        if live and live.view is not None and live.answer.done is None:  # on screen, or mounting
             sent = live.answer.prepared
             if sent is None or not sent.counted:  # sent by bytes: counted as it ends
                 self.notify("this answer is on its way: what it sent is counted, and shown here, once it ends")

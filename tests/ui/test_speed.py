@@ -430,6 +430,8 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_o
             await until(pilot, lambda: shown() == expected, 30, "the earlier messages")  # noqa: B023
             assert len(pane.earlier) == left
         assert not app.query("#earlier")
+        await pane.show_earlier()  # a press handled after the button went: nothing to do
+        assert shown() == [m.content for m in stored]
 
 
 async def test_ctrl_k_during_an_answer_shows_what_it_sent_or_says_when_it_will(faults, tmp_path):
@@ -477,3 +479,40 @@ async def test_a_cancelled_answers_stages_are_shown_as_the_last_requests(faults,
             stored = [(s["stage"], s["tokens_before"], s["tokens_after"]) for s in app.session.ledger.last_stages()]
             await until(pilot, lambda: shown and shown[-1] == stored, 30, "the cancelled request's stages")  # noqa: B023
     assert len(shown) == 2 and shown[0] != shown[1]
+
+
+async def test_a_question_whose_conversation_changed_as_it_was_read_is_not_sent_with_the_wrong_history(
+    faults, monkeypatch
+):
+    """ctrl+n while a question's files and history are read: nothing is sent with the history of a conversation
+    no longer on screen; the question stays in the prompt, and Enter sends it in the one on screen."""
+    real, switched = ChatPane.attached, []
+
+    async def read_then_ctrl_n(self, text):
+        request = await real(self, text)
+        if not switched:  # the user's ctrl+n, handled as the question was being read
+            switched.append(True)
+            await self.main.action_new_conversation()
+        return request
+
+    monkeypatch.setattr(ChatPane, "attached", read_then_ctrl_n)
+    app = app_for(faults.url("ok"))
+    notified: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        real_notify = app.notify
+        app.notify = lambda message, **kw: (notified.append(str(message)), real_notify(message, **kw))
+        await connected(app, pilot)
+        switched.append(True)
+        await ask(app, pilot, "first question")
+        switched.clear()
+        pane = app.main.chat_pane
+        app.query_one("#prompt").text = "a follow-up"
+        await pilot.press("enter")
+        await until(pilot, lambda: any("the conversation changed" in n for n in notified), 30, "the refusal")
+        assert pane.conversation_id is None and not app.query(AssistantMessage)
+        assert app.query_one("#prompt").text == "a follow-up"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(AssistantMessage), 30, "the question sent here")
+        await answered(app, pilot)
+        stored = app.session.conversations.messages(pane.conversation_id)
+        assert [m.content for m in stored if m.role == "user"] == ["a follow-up"]
