@@ -168,8 +168,8 @@ class Pipeline:
         window = await self.backend.context_length(active) or self.cfg.memory.max_context_size + sampling.get(
             "max_tokens", 0
         )
-        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, window=window)
-        prepared.sent_exact = counted_by == MODEL_COUNT
+        exact = counted_by == MODEL_COUNT
+        prepared = Prepared(payload, reports, items, before, after, tokens_sent=sent, sent_exact=exact, window=window)
         prepared.listings = list(req.listings)
         await model_stage(req, prepared, active, self.cfg["llm"]["dynamic_model_selection"], self.backend)
         prepared.loading = await self.backend.will_load(payload["model"])

@@ -31,6 +31,10 @@ class ChatRequest:
     attachments: list[str] = field(default_factory=list)  # the @paths attached, stored with the question
 
 
+# What an exact prepare counts, which one prepared by bytes takes from it (Prepared.take_figures).
+COUNTED = ("reports", "items", "window", "tokens_before", "tokens_after", "tokens_sent", "sent_exact")
+
+
 @dataclass
 class Prepared:
     """The request exactly as it would be sent, and what each stage did to get there."""
@@ -56,13 +60,9 @@ class Prepared:
     def take_figures(self, exact: Prepared) -> None:
         """Take the figures of ``exact``, the same request prepared with exact counts (this one was by bytes); what
         was sent, and whether the model was loading then, stay."""
-        self.reports, self.items, self.window, self.counted = exact.reports, exact.items, exact.window, True
-        self.tokens_before, self.tokens_after, self.tokens_sent = (
-            exact.tokens_before,
-            exact.tokens_after,
-            exact.tokens_sent,
-        )
-        self.sent_exact = exact.sent_exact
+        for name in COUNTED:
+            setattr(self, name, getattr(exact, name))
+        self.counted = True
 
 
 @dataclass
