@@ -129,6 +129,7 @@ class MainScreen(ReportsFailures, Screen):
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
         yield Header()  # no clock: it would redraw every second for nothing
         with Horizontal(id="body"):
             with TabbedContent(id="tabs", initial="chat"):
@@ -158,7 +159,6 @@ class MainScreen(ReportsFailures, Screen):
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabbedContent)
         self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
-        self._layout_for(self.app.size.width, self.app.size.height, restyle=False)  # the screen's resume styles all
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
         self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
@@ -212,14 +212,20 @@ class MainScreen(ReportsFailures, Screen):
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
 
-    def _layout_for(self, width: int, height: int, restyle: bool = True) -> None:
-        """The classes for this size; ``restyle=False`` leaves restyling every widget to the caller."""
+    def _layout_for(self, width: int, height: int) -> None:
+        """The classes for a new size; the resources sampled at the pace of whether they are shown."""
         shown = self.resources_shown()
-        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small", update=restyle)
-        if (width < NARROW_WIDTH) != self.has_class("narrow"):
-            self.set_class(width < NARROW_WIDTH, "narrow", update=restyle)
+        if self._size_classes(width, height):
             self.refresh_bindings()  # ctrl+b is in the footer only while the sidebar is hidden
         self._resources_toggled(shown)
+
+    def _size_classes(self, width: int, height: int, update: bool = True) -> bool:
+        """Set "too-small" and "narrow" for this size (``update=False``: no restyle); did "narrow" change?"""
+        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small", update=update)
+        if (width < NARROW_WIDTH) == self.has_class("narrow"):
+            return False
+        self.set_class(width < NARROW_WIDTH, "narrow", update=update)
+        return True
 
     def _resources_toggled(self, was_shown: bool) -> None:
         if self.resources:
