@@ -115,13 +115,14 @@ class AssistantMessage(Vertical):
             took = time.perf_counter() - started
             self._timer = self.set_timer(max(FRAME_SECONDS, took * FRAME_SPACING), self._frame)
 
-    def add(self, text: str) -> None:
-        """Queue streamed answer text; it reaches the screen on the next frame (the first piece at once)."""
+    def add(self, text: str) -> bool:
+        """Queue streamed answer text for the next frame; True for the answer's first text, which the caller shows
+        at once (``flush``)."""
         self._arrived()
-        if not self._parts:
-            self.call_later(self.flush)
+        first = not self._parts
         self._pending.append(text)
         self._parts.append(text)
+        return first
 
     def add_thinking(self, text: str) -> None:
         """Queue streamed thinking; the collapsed block's title counts it."""
@@ -193,6 +194,8 @@ class AssistantMessage(Vertical):
             self.add_thinking(piece)
         for piece in parts:
             self.add(piece)
+        if parts:
+            self.call_later(self.flush)  # what came before is shown at once, not a frame later
         if notice:
             self.notice(notice)
 

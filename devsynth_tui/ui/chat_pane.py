@@ -323,8 +323,10 @@ class ChatPane(ReportsFailures, Vertical):
                             state.set(notice="")
                             if view:
                                 view.notice(STREAMING)
-                        if view:
-                            view.add_thinking(event.text) if event.thinking else view.add(event.text)
+                        if view and event.thinking:
+                            view.add_thinking(event.text)
+                        elif view and view.add(event.text):  # the first text: in the coming frame, not the next
+                            await view.flush()
                         if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
                             state.set_streaming(source, run.answer.pieces)
                             painted = time.monotonic()

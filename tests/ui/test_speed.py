@@ -11,6 +11,8 @@ from textual.widgets import Button
 
 from devsynth_tui.config import load
 from devsynth_tui.services.context import token_accounting
+from devsynth_tui.services.llm.results import Delta
+from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.ui import markdown_view
@@ -20,6 +22,7 @@ from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
+from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panels import StageWaterfall
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
 from ui.test_pilot import SIZE, answered, ask, connected, until
@@ -516,3 +519,30 @@ async def test_a_question_whose_conversation_changed_as_it_was_read_is_not_sent_
         await answered(app, pilot)
         stored = app.session.conversations.messages(pane.conversation_id)
         assert [m.content for m in stored if m.role == "user"] == ["a follow-up"]
+
+
+async def test_an_answers_first_text_is_in_its_view_before_the_stream_is_read_on(faults, monkeypatch):
+    """The first text goes into the answer's view as it arrives, so the coming frame draws it: it is not queued
+    behind that frame (~10 ms later on screen)."""
+    in_view_when_read_on: list[str] = []
+    real_events = RequestRun.events
+
+    async def events(run):
+        first = False
+        async for event in real_events(run):
+            if first:
+                in_view_when_read_on.append(app.query(MarkdownView).last().source)
+            first = isinstance(event, Delta) and not event.thinking and not in_view_when_read_on
+            yield event
+
+    monkeypatch.setattr(RequestRun, "events", events)
+    app = app_for(faults.url("gated"))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        pane = app.main.chat_pane
+        await until(pilot, lambda: faults.inflight and all(a.mounted.is_set() for a in pane.live.values()), 30, "sent")
+        faults.open_gate(1)
+        await answered(app, pilot)
+    assert in_view_when_read_on[0] == "gated"
