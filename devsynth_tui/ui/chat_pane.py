@@ -28,6 +28,8 @@ from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
     from textual.widget import Widget
     from textual.widgets import Button
     from textual.worker import Worker
@@ -50,6 +52,7 @@ class LiveAnswer:
     """An answer streaming into its conversation, whichever conversation is on screen."""
 
     conversation_id: int | None  # None while a new conversation is being stored
+    key: Hashable  # its entry in ChatPane.live: the conversation's id, or its new chat's token until it is stored
     view: AssistantMessage | None
     answer: Answer  # the runner's: the one copy of the answer so far
     worker: Worker | None = None
@@ -86,7 +89,8 @@ class ChatPane(ReportsFailures, Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.conversation_id: int | None = None
-        self.live: dict[int | None, LiveAnswer] = {}  # None: the first answer of a conversation not stored yet
+        self.new_chat = object()  # the new conversation on screen, not stored yet: its answer's key in live
+        self.live: dict[Hashable, LiveAnswer] = {}  # by conversation, as ``key`` names it
         self.tokenizer_loading = False  # started loading as the first prompt was typed
         self.earlier: list[Message] = []  # the conversation's messages not shown yet, oldest first
 
@@ -112,6 +116,12 @@ class ChatPane(ReportsFailures, Vertical):
     @property
     def session(self) -> Session:
         return self.main.session
+
+    @property
+    def key(self) -> Hashable:
+        """The conversation on screen as ``live`` knows it: its id, or the new chat's own token until it is stored
+        (two new chats, one left while its first answer waits to be stored, are not one)."""
+        return self.new_chat if self.conversation_id is None else self.conversation_id
 
     def set_title(self, title: str) -> None:
         self.query_one("#conversation-title", Static).update(f"Conversation: {safe_line(title)}")
@@ -192,7 +202,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     async def new_conversation(self) -> None:
         await self.leave()
-        self.conversation_id = None
+        self.conversation_id, self.new_chat = None, object()
         self.set_title(NEW_TITLE)
 
     async def switch_to(self, conversation_id: int) -> None:
@@ -201,7 +211,7 @@ class ChatPane(ReportsFailures, Vertical):
 
     def cancel(self) -> None:
         """Esc: stop the answer streaming into the conversation on screen."""
-        live = self.live.get(self.conversation_id)
+        live = self.live.get(self.key)
         if live and live.worker:
             live.worker.cancel()
 
@@ -228,19 +238,19 @@ class ChatPane(ReportsFailures, Vertical):
         if not self.main.connection.can_send():
             self.notify(f"no model server ({self.main.backend_label})", severity="warning")
             return
-        if live := self.live.get(self.conversation_id):
+        if live := self.live.get(self.key):
             if live.answer.done is None:
                 self.notify("an answer is still streaming here: Esc cancels it", severity="warning")
             else:  # answered, and waiting to be stored: a lock held elsewhere keeps its question waiting
                 self.notify("the last answer waits for the database (see the status line); Esc stops waiting")
             return
-        asked_in = self.conversation_id
+        asked_in = self.key
         try:
             request = await self.attached(text)
         except ServiceError as e:  # an attached file that can't be used: said in place, the prompt stays
             self.notify(str(e), severity="error")
             return
-        if self.conversation_id != asked_in:  # another conversation opened meanwhile: its history was not read
+        if self.key != asked_in:  # another conversation opened meanwhile: its history was not read
             self.notify("the conversation changed as the question was read: Enter sends it here", severity="warning")
             return
         event.prompt.clear()
@@ -269,8 +279,8 @@ class ChatPane(ReportsFailures, Vertical):
 
         request = request or ChatRequest(text)
         view = AssistantMessage()
-        live = LiveAnswer(self.conversation_id, view, Answer())
-        self.live[live.conversation_id] = live
+        live = LiveAnswer(self.conversation_id, self.key, view, Answer())
+        self.live[live.key] = live
         live.worker = self.run_worker(self.answer(live, request, text), group="answer", exit_on_error=False)
         try:  # sent while the question and its answer's view mount
             await self.add(UserMessage(request.prompt, request.attachments), view)
@@ -282,12 +292,13 @@ class ChatPane(ReportsFailures, Vertical):
 
     def created(self, live: LiveAnswer, conversation_id: int) -> None:
         """The conversation ``live`` started is stored; it is the one on screen unless the user left it meanwhile."""
-        live.conversation_id = conversation_id
-        if self.live.get(None) is live:  # else its run ended first (cancelled while a lock held elsewhere)
-            self.live[conversation_id] = self.live.pop(None)
-        if self.conversation_id is None and live.view is not None:  # not left meanwhile (it may still be mounting)
-            self.conversation_id = live.conversation_id
-            self.set_title(self.title_of(live.conversation_id))
+        on_screen = self.key == live.key  # not left meanwhile (its view may still be mounting)
+        if self.live.get(live.key) is live:  # else its run ended first (cancelled while a lock held elsewhere)
+            self.live[conversation_id] = self.live.pop(live.key)
+        live.conversation_id = live.key = conversation_id
+        if on_screen:
+            self.conversation_id = conversation_id
+            self.set_title(self.title_of(conversation_id))
 
     async def answer(self, live: LiveAnswer, request, text: str) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
@@ -351,7 +362,8 @@ class ChatPane(ReportsFailures, Vertical):
                 await view.finish(view.text, f"error: {e}", "error")  # the answer stays on screen
             self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
-            self.live.pop(live.conversation_id, None)
+            if self.live.get(live.key) is live:
+                del self.live[live.key]
             state.set_streaming(source, None)
             state.set(notice="")
 
@@ -367,7 +379,7 @@ class ChatPane(ReportsFailures, Vertical):
                 view.context = context
         if view := live.shown():
             await view.finish(done.text, done.summary(), done.status, done.thinking_title())
-        elif live.conversation_id != self.conversation_id:
+        elif live.key != self.key:
             self.notify(f"an answer finished in another conversation ({done.status}): ctrl+o opens it")
         self.post_message(RequestEnded(done))
 
@@ -478,7 +490,7 @@ class ChatPane(ReportsFailures, Vertical):
         if text.strip():
             self.run_worker(self.preview(text), exclusive=True, group="preview", exit_on_error=False)
             return
-        live = self.live.get(self.conversation_id)
+        live = self.live.get(self.key)
         if live and live.view is not None and live.answer.done is None:  # on screen, or mounting
             sent = live.answer.prepared
             if sent is None or not sent.counted:  # sent by bytes: counted as it ends

@@ -154,3 +154,38 @@ async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stor
         assert [m.role for m in stored] == ["user", "assistant"] and stored[0].content == PROMPT
         assert [row[0] for row in chat_rows(app)] == ["ok"]
         assert "waiting for the database" not in screen_text(app)
+
+
+async def test_a_new_chat_opened_while_the_last_waits_to_be_stored_is_a_conversation_of_its_own(
+    server_url, app_home, monkeypatch
+):
+    """A first question answered while a lock held elsewhere keeps it from being stored, then ctrl+n: the new chat
+    is not that conversation. Esc there cancels nothing of the other's, a question there is sent, and once the lock
+    goes each conversation is stored with its own question and answer."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 500)
+    app = make_app(server_url, 16)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        pane = app.main.chat_pane
+        with WriteLockHolder(db_path(app.session.home)) as holder:
+            holder.lock()
+            app.query_one("#prompt").text = "Name a colour."
+            await pilot.press("enter")
+            await until(pilot, lambda: pane.live and next(iter(pane.live.values())).answer.parts, 60, "the answer")
+            first = next(iter(pane.live.values()))
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: not app.query(UserMessage), 30, "the new chat")
+            await pilot.press("escape")
+            app.query_one("#prompt").text = "Name a fruit."
+            await pilot.press("enter")
+            await until(pilot, lambda: len(pane.live) == 2, 30, "the second question sent")
+            await until(pilot, lambda: all(live.answer.parts for live in pane.live.values()), 60, "both answering")
+            holder.release()
+            await until(pilot, lambda: not pane.live, 60, "both stored")
+        assert first.answer.done is not None and first.answer.done.status == "ok"
+        conversations = app.session.conversations
+        stored = {m[0].content: m for m in (conversations.messages(c.id) for c in conversations.list())}
+        assert sorted(stored) == ["Name a colour.", "Name a fruit."]
+        assert all([m.role for m in messages] == ["user", "assistant"] for messages in stored.values())
+        assert pane.conversation_id is not None and pane.title_of(pane.conversation_id) == "Name a fruit."
+        assert [row[0] for row in chat_rows(app)] == ["ok", "ok"]
