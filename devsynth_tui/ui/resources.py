@@ -31,18 +31,24 @@ def time_ticks(window: int) -> tuple[list[int], list[str]]:
     return ticks, [f"{t // unit} {name}" if t else "now" for t in ticks]
 
 
-def request_marks(requests: Iterable[dict], now: float, window: int) -> list[tuple[float, float | None, float]]:
-    """(sent, first token, end) of each request within the window, in seconds before ``now``; from ledger rows
-    (``ts`` is the end, ``duration`` the whole request, ``ttft`` to the first token)."""
+def request_marks(requests: Iterable[dict], now: float, window: int) -> list[tuple[float | None, float | None, float]]:
+    """(sent, first token, end) of each request ending within the window, in seconds before ``now`` (at most 0);
+    from ledger rows (``ts`` is the end, ``duration`` the whole request, ``ttft`` to the first token). A moment
+    before the window is None: plotext would draw it over the axis's numbers, or fail on a labelled series with no
+    point to draw."""
     marks = []
     for r in requests:
-        end = r["ts"] - now
-        sent = end - (r.get("duration") or 0.0)
+        end = min(r["ts"] - now, 0.0)
         if end < -window:
             continue
+        sent = end - (r.get("duration") or 0.0)
         first = sent + r["ttft"] if r.get("ttft") is not None else None
-        marks.append((sent, first, end))
+        marks.append((_inside(sent, window), _inside(first, window), end))
     return marks
+
+
+def _inside(moment: float | None, window: int) -> float | None:
+    return moment if moment is not None and moment >= -window else None
 
 
 def throughput(requests: Iterable[dict], now: float, window: int) -> tuple[list[float], list[float]]:
@@ -123,7 +129,7 @@ class ResourcesPane(VerticalScroll):
         for chart in CHARTS:
             plot = self.query_one(f"#resources-{chart}")
             plt = plot.plt  # type: ignore[attr-defined]
-            for sent, _, _ in marks:
+            for sent in (sent for sent, _, _ in marks if sent is not None):
                 plt.vline(sent, "gray")
             plt.xlim(-self.window, 0)
             plt.xticks(*time_ticks(self.window))

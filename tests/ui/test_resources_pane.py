@@ -58,3 +58,22 @@ def test_marks_and_throughput_from_ledger_rows():
         [-600, -480, -360, -240, -120, 0],
         ["-10 min", "-8 min", "-6 min", "-4 min", "-2 min", "now"],
     )
+
+
+async def test_a_request_begun_before_the_window_is_drawn_without_its_marks_left_of_the_axis():
+    """A request that ended inside the window but was sent (and had its first token) before it: plotext drew its
+    marks over the axis's numbers, and failed on a labelled series with no point inside (the pane's app ended)."""
+    rows = [{"ts": 30.0, "duration": 50.0, "ttft": 10.0, "completion_tokens": 20}]  # sent at -80 s, first at -70 s
+    assert request_marks(rows, now=60.0, window=60) == [(None, None, -30.0)]
+
+    class Late(App):
+        def compose(self) -> ComposeResult:
+            yield ResourcesPane()
+
+        def on_mount(self) -> None:
+            self.query_one(ResourcesPane).show(fixed_samples(), rows, now=60.0)
+
+    async with Late().run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tokens = str(pilot.app.query_one("#resources-tokens").render())
+        assert "■" in tokens and "●" not in tokens
