@@ -152,24 +152,28 @@ def _figures(prep) -> tuple:
 QUESTION = "Name ten colours, one per line, each with a sentence about it."
 
 
-async def test_a_first_question_is_sent_before_the_tokenizer_loads_and_its_figures_are_exact(cfg_for):
-    """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once;
-    the tokenizer is built once its stream ended, and its figures counted then and told before its Done, equal
-    to an exact prepare's."""
+async def _exact(pipe: Pipeline, request: ChatRequest, counts: dict[str, int] | None) -> Prepared:
+    """``request`` prepared exactly, its texts counted as ``counts`` says (the model's counts a run took)."""
+    with token_accounting.known_counts(counts):
+        return await pipe.prepare(request)
+
+
+async def test_a_first_question_is_sent_at_once_and_counted_by_the_model_without_building_cl100k(cfg_for):
+    """A question alone, with the tokenizer not loaded (as after start-up), is prepared by bytes and sent at once.
+    Once its stream ended its texts are counted by the server's tokenizer, the model's own count: its figures are
+    told before its Done, equal to an exact prepare's with those counts, and cl100k (26 MB) is never built."""
     pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
     token_accounting.encoding.cache_clear()
-    events, built_while_streaming = [], []
-    async for event in pipe.run(ChatRequest(QUESTION, examples=["red"])):
-        events.append(event)
-        if isinstance(event, Delta):
-            built_while_streaming.append(token_accounting.loaded())
-    assert not any(built_while_streaming)  # its build would hold the keys typed during the stream
+    events = [event async for event in pipe.run(ChatRequest(QUESTION, examples=["red"]))]
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
     done = events[-1]
-    assert done.status == "ok" and done.prepared.counted and token_accounting.loaded()
-    exact = await pipe.prepare(ChatRequest(QUESTION, examples=["red"]))  # counted before sending, as the rest
-    assert _figures(done.prepared) == _figures(exact)
+    assert done.status == "ok" and done.prepared.counted and not token_accounting.loaded()
+    counts = done.prepared.counts
+    assert counts and counts[QUESTION] == len(await pipe.backend.client.tokenize(QUESTION))
+    assert counts[done.text] == done.result.usage["completion_tokens"]  # the answer too: as the server counted it
+    exact = await _exact(pipe, ChatRequest(QUESTION, examples=["red"]), counts)
+    assert _figures(done.prepared) == _figures(exact) and not token_accounting.loaded()
     row = pipe.ledger.history(1)[0]
     assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
     await pipe.backend.client.aclose()
@@ -181,10 +185,15 @@ async def test_the_context_view_counts_what_was_sent_as_the_server_does_when_it_
     pipe = await _pipeline(cfg_for(llm__max_tokens=8, disk__caching__enabled=False))
     done = [e async for e in pipe.run(ChatRequest(QUESTION))][-1]
     view = view_of(done.prepared).as_json()
-    assert done.prepared.sent_exact and view["tokens_sent"] == done.result.usage["prompt_tokens"] != view["tokens"]
-    assert view["fill"] == view["tokens_sent"] / view["window"]
-    said = f"{view['tokens_sent']:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
+    assert done.prepared.sent_exact and view["tokens_sent"] == done.result.usage["prompt_tokens"]
+    assert view["fill"] == view["tokens_sent"] / view["window"] and view["by_model"]
+    question = next(part for part in view["parts"] if part["kind"] == "question")
+    assert question["tokens"] == len(await pipe.backend.client.tokenize(QUESTION))  # its parts: the model's count
+    said = f"{view['tokens_sent']:,} tokens by the model's count of a "
     assert headline(view, "Last answer").startswith(f"Last answer: {said}") and view_lines(view)[0].startswith(said)
+    exact = view_of(await pipe.prepare(ChatRequest(QUESTION))).as_json()  # counted before sending: parts by cl100k
+    said = f"{exact['tokens_sent']:,} tokens by the model's count ({exact['tokens']:,} by cl100k)"
+    assert not exact["by_model"] and view_lines(exact)[0].startswith(said)
     await pipe.backend.client.aclose()
 
 
@@ -196,7 +205,7 @@ async def test_a_follow_up_that_fits_by_bytes_is_sent_before_it_is_counted(cfg_f
     events = [e async for e in pipe.run(ChatRequest(QUESTION, history=list(history)))]
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
-    exact = await pipe.prepare(ChatRequest(QUESTION, history=list(history)))
+    exact = await _exact(pipe, ChatRequest(QUESTION, history=list(history)), events[-1].prepared.counts)
     assert _figures(events[-1].prepared) == _figures(exact) and len(exact.messages) == 4
     await pipe.backend.client.aclose()
 

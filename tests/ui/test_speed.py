@@ -257,7 +257,8 @@ async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_a
     faults, monkeypatch
 ):
     """Idle after start-up (connected, warmed up) the tokenizer's 26 MB are not loaded, nor while a question alone
-    is typed (it is sent by bytes); the first answer loads them (in a thread) and its figures are counted."""
+    is typed (it is sent by bytes); the first answer from a server without a tokenizer of its own (this one) loads
+    them (in a thread) and its figures are counted."""
     seen = spy_on_typing(monkeypatch)
     async with idle_without_tokenizer(faults) as (app, pilot):
         await pilot.press("g", "o")
@@ -268,6 +269,22 @@ async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_a
         await answered(app, pilot)
         assert token_accounting.loaded()
         assert "tokens" in str(app.query(AssistantMessage).last().query_one(".stats").render())
+
+
+async def test_a_first_answer_from_a_server_that_tokenizes_is_counted_by_it_and_never_builds_cl100k(server_url):
+    """The embedded llama.cpp server counts tokens itself (POST /tokenize): a question alone is counted by it once
+    answered, in the stats line and the context view (ctrl+k) too, and cl100k's 26 MB are never built."""
+    token_accounting.encoding.cache_clear()
+    app = app_for(server_url, **{"llm.max_tokens": 12, "disk.caching.enabled": False})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "Name a colour.")
+        view = app.query(AssistantMessage).last()
+        assert view.context and view.context["by_model"] and "tokens" in str(view.query_one(".stats").render())
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: isinstance(app.screen, ContextViewScreen), what="the context view")
+        assert "tokens by the model's count of a " in str(app.screen.query_one("#context-headline").render())
+        assert not token_accounting.loaded()
 
 
 async def test_keys_typed_during_the_first_answer_do_not_build_the_tokenizer(faults, monkeypatch):

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import threading
 import zlib
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from importlib.util import find_spec
 from pathlib import Path
@@ -28,7 +29,8 @@ CL100K_PATTERN = (
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
 _LOADING = threading.Lock()  # two builds at once (a typed prompt's and its request's) would hold 26 MB twice
-_BY_BYTES: ContextVar[bool] = ContextVar("by_bytes", default=False)
+_BY_BYTES: ContextVar[set[str] | None] = ContextVar("by_bytes", default=None)  # the texts counted so, when inside
+_KNOWN: ContextVar[Mapping[str, int] | None] = ContextVar("known_counts", default=None)
 RANKS_PIECE = 1 << 16  # compressed bytes of the ranks file read per step (~5,000 lines)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
@@ -111,26 +113,44 @@ EXACT_CHARS = 400_000
 
 
 @contextlib.contextmanager
-def by_bytes():
-    """Within it, a text counts as its UTF-8 bytes: at least its cl100k tokens (a token is one byte or more),
-    known without the tokenizer. A request that fits by bytes fits."""
-    token = _BY_BYTES.set(True)
+def _within(var: ContextVar, value) -> Iterator[None]:
+    token = var.set(value)
     try:
         yield
     finally:
-        _BY_BYTES.reset(token)
+        var.reset(token)
+
+
+def by_bytes(texts: set[str] | None = None) -> contextlib.AbstractContextManager[None]:
+    """Within it, a text counts as its UTF-8 bytes: at least its cl100k tokens (a token is one byte or more),
+    known without the tokenizer. A request that fits by bytes fits. The texts counted are added to ``texts``."""
+    return _within(_BY_BYTES, set() if texts is None else texts)
 
 
 def counting_bytes() -> bool:
     """Inside ``by_bytes()``?"""
-    return _BY_BYTES.get()
+    return _BY_BYTES.get() is not None
+
+
+def known_counts(counts: Mapping[str, int] | None) -> contextlib.AbstractContextManager[None]:
+    """Within it, a text in ``counts`` counts as given there (the model's own tokens, from its server); any other
+    by cl100k. None: every text by cl100k."""
+    return _within(_KNOWN, counts)
+
+
+def counts_known() -> bool:
+    """Inside ``known_counts()`` with counts?"""
+    return _KNOWN.get() is not None
 
 
 def count_tokens(text: str) -> int:
     """Estimated token count of ``text`` (cached for short, repeated strings and the last few long ones)."""
     if not text:
         return 0
-    if _BY_BYTES.get():
+    if (known := _KNOWN.get()) is not None and (n := known.get(text)) is not None:
+        return n
+    if (counted := _BY_BYTES.get()) is not None:
+        counted.add(text)
         return len(text.encode("utf-8", "surrogatepass"))
     if len(text) <= 4096:
         return _count_cached(text)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from devsynth_tui.services.context.folders import FolderListing
 from devsynth_tui.services.context.items import NAMED, ContextItem, live
 from devsynth_tui.services.context.pruning import header_tokens
-from devsynth_tui.services.context.token_accounting import count_tokens
+from devsynth_tui.services.context.token_accounting import count_tokens, known_counts
 from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
 from devsynth_tui.services.pipeline.request import Prepared
 from devsynth_tui.services.wording import things
@@ -30,7 +30,7 @@ class Part:
 
     kind: str  # system | examples | history | summary | file | folder | question
     name: str
-    tokens: int  # cl100k estimate, as the pipeline counts it
+    tokens: int  # as the pipeline counted it: the model's own count (ContextView.by_model), else cl100k's
     share: float | None  # of the model's context window (None: window unknown)
     status: str  # sent | whole | partial | summarized | dropped
     why: str = ""
@@ -46,11 +46,12 @@ class ContextView:
 
     model: str
     window: int | None
-    tokens: int  # the whole prompt, cl100k estimate
+    tokens: int  # the whole prompt, as its parts are counted
     tokens_sent: int | None  # as the server will count it (its tokenizer, else cl100k with the margin)
     fill: float | None
     parts: list[Part]
     sent_exact: bool = False  # tokens_sent is the model tokenizer's own count
+    by_model: bool = False  # the parts too are counted by the model's tokenizer (else by cl100k)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -58,7 +59,12 @@ class ContextView:
 
 def build_view(prepared: Prepared, window: int | None, listings: list[FolderListing] | None = None) -> ContextView:
     """The view of a prepared request; ``window``: the model's context length (server, else config);
-    ``listings``: the folders read for it (their skipped files and caps)."""
+    ``listings``: the folders read for it (their skipped files and caps). Its texts count as the request's did."""
+    with known_counts(prepared.counts):
+        return _build_view(prepared, window, listings)
+
+
+def _build_view(prepared: Prepared, window: int | None, listings: list[FolderListing] | None) -> ContextView:
     share = (lambda n: n / window) if window else (lambda n: None)
     messages = prepared.messages
     system_text = str(messages[0]["content"])
@@ -81,7 +87,8 @@ def build_view(prepared: Prepared, window: int | None, listings: list[FolderList
         part.share = share(part.tokens)
     tokens, sent, exact = prepared.tokens_after, prepared.tokens_sent, prepared.sent_exact
     filled = share(sent if exact and sent is not None else tokens)
-    return ContextView(str(prepared.payload.get("model", "")), window, tokens, sent, filled, parts, exact)
+    model, by_model = str(prepared.payload.get("model", "")), prepared.counts is not None
+    return ContextView(model, window, tokens, sent, filled, parts, exact, by_model)
 
 
 def _history(prepared: Prepared, summary: str) -> list[Part]:
@@ -147,9 +154,10 @@ def sent_as(part: dict) -> str:
 
 def tokens_said(view: dict) -> str:
     """The whole prompt's tokens (of ``ContextView.as_json()``): the model's own count when the server gave one
-    (the fill is its share), with cl100k's (the parts') beside it."""
+    (the fill is its share), with cl100k's (the parts') beside it when they were counted so."""
     if view.get("sent_exact") and view.get("tokens_sent") is not None:
-        return f"{view['tokens_sent']:,} tokens by the model's count ({view['tokens']:,} by cl100k)"
+        by_cl100k = "" if view.get("by_model") else f" ({view['tokens']:,} by cl100k)"
+        return f"{view['tokens_sent']:,} tokens by the model's count{by_cl100k}"
     return f"{view['tokens']:,} tokens"
 
 

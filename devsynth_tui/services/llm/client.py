@@ -14,8 +14,8 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from typing import Any, cast
 
 import httpx
 
@@ -42,6 +42,8 @@ from devsynth_tui.services.llm.results import (
 )
 from devsynth_tui.services.llm.sse import StreamReader, Watch, complete_lines
 from devsynth_tui.services.llm.thinking import split_think
+
+TOKENIZE_AT_ONCE = 8  # texts counted by the server at a time (a long conversation's messages)
 
 
 class LLMClient(LMStudioEndpoints):
@@ -251,3 +253,21 @@ class LLMClient(LMStudioEndpoints):
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
             return None  # something else answered that path (LM Studio names unknown endpoints in a JSON error)
         return tokens if isinstance(tokens, list) else None
+
+    async def token_counts(self, texts: Iterable[str]) -> dict[str, int] | None:
+        """Each text's count of the model's own tokens (``tokenize``, TOKENIZE_AT_ONCE requests at a time); None
+        when the server has no tokenizer."""
+        gate = asyncio.Semaphore(TOKENIZE_AT_ONCE)
+
+        async def count(text: str) -> int | None:
+            async with gate:
+                tokens = await self.tokenize(text)
+            return None if tokens is None else len(tokens)
+
+        texts = [text for text in texts if text]
+        counts = await asyncio.gather(*map(count, texts), return_exceptions=True)  # none left running on a failure
+        if failed := next((n for n in counts if isinstance(n, BaseException)), None):
+            raise failed
+        if any(n is None for n in counts):
+            return None
+        return dict(zip(texts, cast("list[int]", counts), strict=True))

@@ -33,7 +33,7 @@ def ledger_row(
     answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
     prompt = usage.get("prompt_tokens", est_prompt if answered else 0)
     reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
-    completion = usage.get("completion_tokens", count_tokens(text) + reasoning)
+    completion = usage["completion_tokens"] if "completion_tokens" in usage else count_tokens(text) + reasoning
     saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
     return LedgerRow(
         operation=req.operation,

@@ -28,6 +28,8 @@ from devsynth_tui.services.context.token_accounting import (
     count_messages,
     count_tokens,
     counting_bytes,
+    counts_known,
+    known_counts,
     load_off_the_loop,
     truncate_tokens,
 )
@@ -126,7 +128,7 @@ class Pipeline:
         holds for everything sent, counted by the model's own tokenizer when the server
         has one (and ``ask_server``), else by cl100k times a measured safety margin."""
         by_bytes_only = counting_bytes()
-        if not by_bytes_only:
+        if not (by_bytes_only or counts_known()):
             await load_off_the_loop()  # the tokenizer is not loaded at start-up: its first load never holds the loop
         whole = whole_history(req.history)
         before = count_messages(build_messages(req.system, [], req.examples, whole, req.prompt)) + context_tokens(
@@ -191,25 +193,43 @@ class Pipeline:
             return None
         if chunked.chunked_generation and len(req.prompt.encode()) > chunked.chunk_size:
             return None
-        with by_bytes():
+        texts: set[str] = set()
+        with by_bytes(texts):
             try:
                 prep = await self.prepare(req)
             except (PromptTooLong, NeedsCounts):
                 return None  # by bytes; its tokens may fit
-        prep.counted = False
+        prep.counted, prep.texts = False, texts
         return prep
 
-    async def _counted(self, req: ChatRequest, prep: Prepared, ask_server: bool) -> list[StageReport]:
+    async def _counted(
+        self, req: ChatRequest, prep: Prepared, ask_server: bool, answer: tuple[str, ...] = ()
+    ) -> list[StageReport]:
         """The stage reports of ``prep``, prepared by bytes, once its figures are counted exactly, to be told (none:
         counted and told before it was sent).
 
-        Counted once the stream ended: its connection is free again, and the tokenizer's build (~60 ms in one call
-        that holds the interpreter, on a run's first answer) holds no key typed during the stream. Not asking the
-        server (``ask_server`` False) after a cancel or a failure: the server may be why."""
+        Counted once the stream ended, by the model's own tokenizer when its server has one (its texts and the
+        ``answer``, each once), else by cl100k: its connection is free again, and the tokenizer's build (~60 ms in
+        one call that holds the interpreter, 26 MB kept) holds no key typed during the stream. Not asking the server
+        (``ask_server`` False) after a cancel or a failure: the server may be why."""
         if prep.counted:
             return []
-        prep.take_figures(await self.prepare(req, ask_server=ask_server))
+        counts = await self._model_counts(prep.texts.union(answer)) if ask_server else None
+        with known_counts(counts):
+            prep.take_figures(await self.prepare(req, ask_server=ask_server))
+        prep.texts, prep.counts = set(), counts
         return prep.reports
+
+    async def _model_counts(self, texts: set[str]) -> dict[str, int] | None:
+        """Each text's tokens by the model's own count; None when its server has no tokenizer (or failed)."""
+        if self._tokenizer is False:
+            return None
+        try:
+            counts = await self.backend.client.token_counts(texts)
+        except LLMError:
+            return None  # counted by cl100k, as without a tokenizer
+        self._tokenizer = counts is not None
+        return counts
 
     async def _limit(self, sampling: dict, model: str) -> int:
         """Most tokens a request may send: the configured limit, within the model's window."""
@@ -353,7 +373,7 @@ class Pipeline:
         key = cache_key(prep.payload) if cache else None
         hit = (await self._io(cache.get, key)) if cache else None
         if hit is not None:
-            for report in await self._counted(req, prep, ask_server=True):
+            for report in await self._counted(req, prep, ask_server=True, answer=(hit["text"],)):
                 yield report
             yield Delta(hit["text"], time.perf_counter())
             yield await self._cache_hit(req, prep, hit, started)
@@ -525,15 +545,17 @@ class Pipeline:
 
     async def _end(self, req, prep, text, result, status, error, started, thinking) -> tuple[list[StageReport], Done]:
         """A streamed answer's end: its figures counted if it was sent by bytes (reports to tell), its row written."""
-        reports = await self._counted(req, prep, ask_server=status == "ok")
+        reports = await self._counted(req, prep, ask_server=status == "ok", answer=(text, thinking))
         return reports, await self._finish(req, prep, text, result, status, error, started, thinking)
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
-        await load_off_the_loop()  # a request that ends before its prepare still counts its prompt
+        if prep is None or prep.counts is None:  # else counted by the model: the answer too
+            await load_off_the_loop()  # a request that ends before its prepare still counts its prompt
         row = self._row(req, prep, text, result, status, error, started, thinking)
         await record_row(self.ledger, row, prep)
         return Done(text, status, row, result, error, thinking=thinking)
 
     def _row(self, req, prep, text, result, status, error, started, thinking: str = "") -> LedgerRow:
         kind, pricing = self.backend.kind, self.cfg["pricing"]
-        return ledger_row(req, prep, text, result, status, error, started, thinking, kind, self.session, pricing)
+        with known_counts(prep.counts if prep else None):
+            return ledger_row(req, prep, text, result, status, error, started, thinking, kind, self.session, pricing)

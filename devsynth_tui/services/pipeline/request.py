@@ -52,6 +52,8 @@ class Prepared:
     window: int | None = None  # the model's context length: the server's, else the config's limit + max_tokens
     listings: list = field(default_factory=list)  # the folders read for it (FolderListing), for the context view
     counted: bool = True  # False: prepared by bytes, its figures not counted yet (Pipeline.run counts them)
+    texts: set[str] = field(default_factory=set)  # prepared by bytes: the texts it counted, to count exactly later
+    counts: dict[str, int] | None = None  # its texts' tokens by the model's own count, when its figures are by them
 
     @property
     def messages(self) -> list[dict]:
