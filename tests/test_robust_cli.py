@@ -53,3 +53,26 @@ def test_monitor_refuses_a_number_that_is_not_finite_in_one_line(flag, value):
     done = run_cli("monitor", "memory", flag, value, "--once")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and flag in done.stderr and "finite" in done.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(app_home):
+    """``devsynth-tui conversations show 1 | head -1``: the reader goes after one line; the rest of the output has
+    nowhere to go, and the command stops there as a tool stopped by SIGPIPE does (141), with nothing on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    from devsynth_tui.services.store.conversations import Conversations, Message
+    from devsynth_tui.services.store.database import Store, db_path
+
+    app_home.mkdir(parents=True)
+    conversations = Conversations(Store(db_path(app_home)))
+    cid = conversations.start("long", Message("user", "Print the numbers."))
+    conversations.add(cid, Message("assistant", "\n".join(map(str, range(100_000)))))  # far more than a pipe holds
+    command = [sys.executable, "-m", "devsynth_tui", "conversations", "show", str(cid)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ) as reader:
+        assert reader.stdout and reader.stderr
+        reader.stdout.readline()
+        reader.stdout.close()  # as head does once it has its line
+        errors = reader.stderr.read().decode()
+        assert reader.wait(timeout=120) == 141 and errors == ""

@@ -8,12 +8,14 @@ and heavy modules load inside the command that needs them, so ``--help`` and ``t
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import import_module
 
 from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError, Interrupted
 from devsynth_tui.cli.parser import build_parser
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went
 # command -> (module of devsynth_tui.cli, function)
 COMMANDS = {
     "tokens": ("tokens", "cmd_tokens"),
@@ -43,7 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     module, function = COMMANDS[args.command]
     command = getattr(import_module(f"{__name__}.{module}"), function)
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # a reader gone (``| head``) shows here, not as Python exits
+        return code
+    except BrokenPipeError:  # the reader has what it wanted: stop, as a tool stopped by SIGPIPE does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again
+        return EXIT_BROKEN_PIPE
     except Interrupted as e:
         print(f"\ndevsynth-tui: interrupted by {e}; what was answered so far is kept", file=sys.stderr)
         return e.code
