@@ -479,7 +479,9 @@ class ChatPane(ReportsFailures, Vertical):
         text = detach_last(prompt.text, os.getcwd())
         if text == prompt.text:
             self.notify("nothing attached: type @ and a path (Tab completes it)")
+            return
         prompt.text = text
+        prompt.move_cursor(prompt.document.end)  # where typing goes on (a new text puts it at the start)
 
     async def action_context_view(self) -> None:
         """ctrl+k: the context view of the prompt being written (with its attachments), else of the answer streaming,

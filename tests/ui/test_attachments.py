@@ -87,6 +87,9 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
         await pilot.press("ctrl+x")
         await until(pilot, lambda: prompt.text == "mail me@a.py about @staticmethod and a.py", 30, "the detach")
         await until(pilot, lambda: not bar.display, what="the bar to empty")
+        await pilot.press("!")  # typing goes on where it was, at the end: not at the start
+        await until(pilot, lambda: prompt.text == "mail me@a.py about @staticmethod and a.py!", 30, "the key typed")
+        await pilot.press("backspace")
         await pilot.press("enter")
         await pilot.pause()
         await answered(app, pilot)
