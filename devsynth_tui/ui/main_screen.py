@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.timer import Timer
+    from textual.widget import Widget
 
     from devsynth_tui.config import Config
     from devsynth_tui.services.resources.monitor import Sampler
@@ -104,6 +105,7 @@ class MainScreen(ReportsFailures, Screen):
         self.services_started = False
         self.unfollow: Callable[[], None] | None = None  # stops following the ledger
         self.shown_tab = "chat"  # the pane on screen, as TabActivated last said
+        self.focused_before_sidebar: Widget | None = None  # ctrl+b hides the panes: their focus comes back after
 
     @property
     def cfg(self) -> Config:
@@ -375,9 +377,13 @@ class MainScreen(ReportsFailures, Screen):
             await self.refresh_models()  # the server loaded the model for this request
 
     def on_request_cancelled(self, event: RequestCancelled) -> None:
-        """A pane's request was cancelled: its stages, counted all the same, are the last request's."""
+        """A pane's request was cancelled: its stages and its share of the window, counted all the same, are the last
+        request's."""
         if event.prepared:
+            from devsynth_tui.services.context.view import view_of
+
             self._show_stages(event.prepared)
+            self.state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx %"
 
     def _show_stages(self, prepared) -> None:
         from devsynth_tui.services.store.ledger import stage_rows
@@ -513,6 +519,21 @@ class MainScreen(ReportsFailures, Screen):
         return found.first() if found else None
 
     def action_toggle_sidebar(self) -> None:
-        shown = self.resources_shown()
-        self.toggle_class("sidebar-open")
+        """ctrl+b below NARROW_WIDTH columns: the sidebar in place of the panes, then the panes again with the focus
+        they had (hidden, they lose it: the keys typed next went nowhere)."""
+        shown, opening = self.resources_shown(), not self.has_class("sidebar-open")
+        if opening:
+            self.focused_before_sidebar = self.focused
+        self.set_class(opening, "sidebar-open")
         self._resources_toggled(shown)
+        if not opening:
+            self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        """The focus back where it was before the sidebar hid it, else on the shown pane's first control."""
+        widget = self.focused_before_sidebar
+        if widget is None or not widget.is_attached or not widget.focusable:
+            pane = self.query_one(f"#{self.shown_tab}", TabPane)
+            widget = next(iter(pane.query(FIRST_CONTROL[self.shown_tab])), None)
+        if widget is not None:
+            widget.focus()

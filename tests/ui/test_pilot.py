@@ -373,9 +373,13 @@ async def test_too_small_and_narrow(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.main.has_class("narrow") and not app.query_one("#sidebar").display
-        await pilot.press("ctrl+b")
+        await pilot.press("a", "b", "c", "ctrl+b")
         await pilot.pause()
         assert app.query_one("#sidebar").display
+        await pilot.press("ctrl+b")  # the panes again, the prompt focused as it was: what is typed next goes there
+        await until(pilot, lambda: not app.query_one("#sidebar").display and app.focused, 30, "the panes back")
+        await pilot.press("d", "e", "f")
+        await until(pilot, lambda: app.query_one("#prompt").text == "abcdef", 30, "the keys typed")
 
 
 async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):

@@ -482,9 +482,10 @@ async def test_ctrl_k_during_an_answer_shows_what_it_sent_or_says_when_it_will(f
 
 
 async def test_a_cancelled_answers_stages_are_shown_as_the_last_requests(faults, monkeypatch):
-    """Esc during an answer: the sidebar's tokens per stage become the cancelled request's (counted and recorded
-    all the same), not the previous request's."""
+    """Esc during an answer: the sidebar's tokens per stage and the status line's share of the window become the
+    cancelled request's (counted and recorded all the same), not the previous request's."""
     shown: list[list] = []
+    fills: list[float | None] = []
     real = StageWaterfall.show_stages
     monkeypatch.setattr(StageWaterfall, "show_stages", lambda self, stages: (shown.append(stages), real(self, stages)))
     app = app_for(faults.url("steady"), **{"llm.max_tokens": 20_000})
@@ -498,7 +499,10 @@ async def test_a_cancelled_answers_stages_are_shown_as_the_last_requests(faults,
             await answered(app, pilot)
             stored = [(s["stage"], s["tokens_before"], s["tokens_after"]) for s in app.session.ledger.last_stages()]
             await until(pilot, lambda: shown and shown[-1] == stored, 30, "the cancelled request's stages")  # noqa: B023
-    assert len(shown) == 2 and shown[0] != shown[1]
+            context = app.query(AssistantMessage).last().context  # what ctrl+k shows for it
+            fills.append(app.main.state.figures.fill)
+            assert context and fills[-1] == context["fill"]  # the status line's "ctx %" is the cancelled request's
+    assert len(shown) == 2 and shown[0] != shown[1] and fills[0] != fills[1]
 
 
 async def test_a_question_whose_conversation_changed_as_it_was_read_is_not_sent_with_the_wrong_history(
