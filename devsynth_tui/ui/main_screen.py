@@ -96,7 +96,7 @@ class MainScreen(ReportsFailures, Screen):
         self.model = ""  # the model the server resolved at connect time
         self.alerts: list[str] = []
         self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
-        self.saved: dict = {}  # the changes as last written
+        self.on_disk: dict = {}  # each changed setting's value in the config files: as it started, or as saved
         self.resources = None if fixed else ResourceSampling(self)  # fixed mode samples nothing
         self.connection = Connection(self)  # the server, found off the event loop; requests wait for it
         self.models: list = []  # the server's models, as last listed
@@ -341,6 +341,7 @@ class MainScreen(ReportsFailures, Screen):
         except ConfigError as e:
             self.notify(str(e), severity="error")
             return
+        self.on_disk.setdefault(key, self.cfg.get(key))
         self.changes[key] = value
         self.config_changed_at = time.time()
         self.session.set_config(cfg)
@@ -398,8 +399,8 @@ class MainScreen(ReportsFailures, Screen):
 
     @property
     def unsaved(self) -> dict:
-        """Changes not written to overrides.yaml yet."""
-        return {k: v for k, v in self.changes.items() if k not in self.saved or self.saved[k] != v}
+        """Changes not written to overrides.yaml yet (a setting changed back to its value there is none)."""
+        return {k: v for k, v in self.changes.items() if k not in self.on_disk or self.on_disk[k] != v}
 
     def action_save_params(self) -> bool:
         """Write the changes to overrides.yaml; False when they could not be written (the changes stay)."""
@@ -411,7 +412,7 @@ class MainScreen(ReportsFailures, Screen):
         except (ConfigError, OSError) as e:
             self.notify(f"not saved: {e}", severity="error")
             return False
-        self.saved = dict(self.changes)
+        self.on_disk.update(self.changes)
         self.notify(f"saved to {path}")
         return True
 

@@ -319,6 +319,30 @@ async def test_saved_changes_quit_without_a_question(lmstudio):
         assert not app.is_running
 
 
+async def test_a_parameter_changed_back_is_no_change_to_save_unless_another_value_was_saved(lmstudio):
+    app = emulated_app(lmstudio)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_pane(app, pilot, "params")
+        field = app.query_one("#p-llm-temperature")
+        started = field.value
+        for value in ("0.5", started):
+            field.value = value
+            await pilot.pause()
+        assert not app.main.unsaved  # back where the config files have it: nothing to ask about on quitting
+        field.value = "0.5"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        field.value = started
+        await pilot.pause()
+        assert app.main.unsaved == {"llm.temperature": float(started)}  # the file says 0.5 now
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Choice) and "llm.temperature" in text_of(app.screen.query_one("Label"))
+        await pilot.press("q")
+        await pilot.pause()
+
+
 async def test_the_empty_conversation_picker_says_so():
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:
