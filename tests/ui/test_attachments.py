@@ -10,7 +10,7 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.attachments import AttachmentBar
-from devsynth_tui.ui.chat import PromptArea, UserMessage
+from devsynth_tui.ui.chat import AssistantMessage, PromptArea, UserMessage
 from devsynth_tui.ui.context_view import ContextViewScreen
 
 from .test_pilot import answered, connected, open_pane, until
@@ -49,9 +49,12 @@ async def test_chat_at_file_is_completed_listed_sent_whole_stored_and_sent_again
         bar = app.query_one(AttachmentBar)
         await until(pilot, lambda: bar.display and "fnmatch_copy.py" in text_of(bar), what="the attachment bar")
         assert "tokens" in text_of(bar) and "% of the" in text_of(bar)  # its share of the server's window
+        barred = text_of(bar)
         await pilot.press("enter")
         await pilot.pause()
         await answered(app, pilot)
+        part = next(p for p in app.query(AssistantMessage).last().context["parts"] if p["kind"] == "file")
+        assert f"fnmatch_copy.py  {part['tokens']:,} tokens" in barred  # as the context view counts it: header too
         sent = recording_proxy.bodies()[-1]["messages"]
         assert FNMATCH.rstrip() in sent[0]["content"] and sent[-1]["content"].strip() == f"{WORDING} fnmatch_copy.py"
         assert "attached: fnmatch_copy.py" in text_of(app.query(UserMessage).last())
