@@ -119,7 +119,7 @@ class TasksPane(ReportsFailures, Vertical):
         template = task is not Select.BLANK and instruction == str(self.tasks[str(task)]).strip()
         name = str(task) if template else "own words"
         self.running = True
-        self.say(f"{name}: starting on {things(len(files), 'file')}… (Esc cancels)")  # this frame
+        self.say(f"{name}: running on {things(len(files), 'file')}… (Esc cancels)")  # this frame, until it ends
         view = await self.start(len(files))  # the run shows from its first frame
         self.worker = self.run_task(view, name, instruction, template, files, types)
 

@@ -12,7 +12,7 @@ from ui.test_tmux_e2e import capture, wait_for
 
 pytestmark = pytest.mark.integration
 
-PROGRESS = ("starting on 1 file", "reading 1 context file", "preparing the request", "waiting for the first token")
+PROGRESS = ("running on 1 file", "reading 1 context file", "preparing the request", "waiting for the first token")
 
 
 def test_task_runner_progress_at_once_then_stream_then_esc(recording_proxy, tmp_path):
