@@ -221,13 +221,14 @@ class PromptArea(TextArea):
         super().__init__(*args, **kwargs)
         self.typed: list[str] = []  # printable keys not in the text yet: a burst goes in as one edit
 
-    def on_key(self, event: events.Key) -> None:
-        """Enter (send), ctrl+j (new line) and Tab (complete an ``@path``) act here, in the order the keys
-        arrived. As bindings they ran out of order in a burst (a paste, tmux's send-keys): a priority Enter sent
-        the prompt before the text typed just ahead of it was in, and ctrl+j's newline landed after the text
-        typed behind it. Printable keys are gathered and inserted once the keys queued with them are read: a
-        paste delivered as keystrokes was one edit, one re-wrap and one Changed event per key (100 KB took
-        minutes and 500 MB). Handled before the text area's own key handling, which they then skip."""
+    async def on_key(self, event: events.Key) -> None:
+        """Enter (send), ctrl+j (new line), Tab (complete an ``@path``) and the text area's own keys (backspace,
+        the arrows, ...) act here, in the order the keys arrived. As bindings they ran out of order in a burst (a
+        paste, tmux's send-keys, keys typed while the app is busy): a priority Enter sent the prompt before the
+        text typed just ahead of it was in, and the other keys' actions ran once the key had gone up to the app,
+        after the text typed behind them. Printable keys are gathered and inserted once the keys queued with them
+        are read: a paste delivered as keystrokes was one edit, one re-wrap and one Changed event per key (100 KB
+        took minutes and 500 MB). Handled before the text area's own key handling, which they then skip."""
         if event.is_printable and event.character and event.key not in self.IN_ORDER and not self.read_only:
             event.stop()
             event.prevent_default()
@@ -240,6 +241,10 @@ class PromptArea(TextArea):
             event.stop()
             event.prevent_default()
             getattr(self, f"action_{action}")()
+        elif (bound := self.screen.active_bindings.get(event.key)) and bound.node is self and bound.enabled:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bound.binding.action)
 
     def insert_typed(self) -> None:
         """Put the gathered keys in, as typing does: over the selection, the cursor after them."""

@@ -112,6 +112,24 @@ async def test_a_burst_of_keys_keeps_the_newline_where_it_was_typed():
         assert prompt.text == first + "\n" + second
 
 
+async def test_a_burst_of_keys_applies_backspace_and_arrows_where_they_were_typed():
+    """Text, backspaces, arrows and more text in one burst (keys typed while the app is busy arrive so): the text
+    area's own keys (its bindings, run once the key had gone up to the app) ran after the text typed behind them."""
+    from textual import events
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        prompt = app.query_one("#prompt")
+        await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused")
+        keys = [*"hello", "backspace", "backspace", *"p me", *["left"] * 3, "X", *["right"] * 3, "!"]
+        for key in (events.Key(k, k if len(k) == 1 else None) for k in keys):  # queued before any is handled
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: len(prompt.text) == len("helpX me!"), 30, "every key applied")
+        await pilot.pause()
+        assert prompt.text == "helpX me!"
+
+
 async def test_enter_in_a_burst_sends_the_text_typed_just_ahead_of_it(monkeypatch):
     """Text and Enter arriving in one burst (a paste ending in a newline, tmux's send-keys): Enter sends the whole
     text. As a priority binding it ran before the text ahead of it was in, and sent an empty prompt."""
