@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.keys import Field
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -34,15 +35,15 @@ class BenchPane(ReportsFailures, Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label("requests")
-            yield Input("5", id="bench-requests", classes="bench-number", compact=True)
+            yield Field("5", id="bench-requests", classes="bench-number", compact=True)
             yield Label("concurrency")
-            yield Input("1", id="bench-concurrency", classes="bench-number", compact=True)
+            yield Field("1", id="bench-concurrency", classes="bench-number", compact=True)
             yield Label("max tokens")
-            yield Input("64", id="bench-max-tokens", classes="bench-number", compact=True)
+            yield Field("64", id="bench-max-tokens", classes="bench-number", compact=True)
             yield Checkbox("guide stages", True, id="bench-stages", compact=True)
         with Horizontal(classes="row"):
             yield Label("SLO")
-            yield Input(
+            yield Field(
                 "",
                 placeholder="e.g. ttft_p90<=500ms (with concurrency 1,2,4: the highest level meeting it)",
                 id="bench-slo-input",

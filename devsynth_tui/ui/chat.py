@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Static, TextArea
 
 from devsynth_tui.services.sanitize import safe_line, safe_text
+from devsynth_tui.ui.keys import own_key_now
 from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
@@ -241,10 +242,8 @@ class PromptArea(TextArea):
             event.stop()
             event.prevent_default()
             getattr(self, f"action_{action}")()
-        elif (bound := self.screen.active_bindings.get(event.key)) and bound.node is self and bound.enabled:
-            event.stop()
-            event.prevent_default()
-            await self.run_action(bound.binding.action)
+        else:
+            await own_key_now(self, event)
 
     def insert_typed(self) -> None:
         """Put the gathered keys in, as typing does: over the selection, the cursor after them."""

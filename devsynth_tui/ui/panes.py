@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView,
 
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.keys import Field
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
     from devsynth_tui.services.llm.results import ModelInfo
@@ -153,7 +154,7 @@ class RenameScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("New title (Enter saves, Esc cancels)")
-            yield Input(self.current, id="rename-input")
+            yield Field(self.current, id="rename-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -10,6 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from devsynth_tui.config import Config
 from devsynth_tui.config_schema import ConfigError
+from devsynth_tui.ui.keys import Field
 
 NUMBERS = [
     ("llm.temperature", "temperature (0-2)", float),
@@ -94,7 +95,7 @@ class ParamsPane(VerticalScroll):
             value = self.cfg.get(key)  # the pane edits each key by its dotted name
             with Horizontal(classes="param-row"):
                 yield Label(label)
-                yield Input(
+                yield Field(
                     "" if value is None else str(value),
                     id=_id(key),
                     validators=[SchemaValue(self, key, kind)],

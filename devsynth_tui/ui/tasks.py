@@ -20,6 +20,7 @@ from devsynth_tui.services.wording import things
 from devsynth_tui.ui.chat import STREAMING, AssistantMessage
 from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
+from devsynth_tui.ui.keys import Field
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
 if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
@@ -59,14 +60,14 @@ class TasksPane(ReportsFailures, Vertical):
                 compact=True,
             )
             yield Button("Run", id="task-run", variant="primary", compact=True)
-        yield Input(
+        yield Field(
             value=str(next(iter(self.tasks.values()), "")),
             placeholder="the instruction, in your own words (picking a task above fills in its wording)",
             id="task-instruction",
             compact=True,
             select_on_focus=False,  # a wording to edit: a first key typed in it must not replace it whole
         )
-        yield Input(
+        yield Field(
             placeholder="context files or folders: path[=requirements|tests|code|documentation], ...",
             id="task-files",
             compact=True,

@@ -130,6 +130,27 @@ async def test_a_burst_of_keys_applies_backspace_and_arrows_where_they_were_type
         assert prompt.text == "helpX me!"
 
 
+async def test_a_burst_of_keys_in_a_parameter_field_edits_it_as_typed():
+    """End, three backspaces and a new value, typed at once (as while the app is busy): the backspaces act before
+    the digits typed after them, which they erased (the field was left empty)."""
+    from textual import events
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_pane(app, pilot, "params")
+        field = app.query_one("#p-llm-temperature")
+        field.value = "0.25"
+        field.focus()
+        field.cursor_position = 0
+        await pilot.pause()
+        for key in (events.Key(k, k if len(k) == 1 else None) for k in ["end", *["backspace"] * 3, *"0.5"]):
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: field.value.endswith("5") and len(field.value) == 4, 30, "every key applied")
+        await pilot.pause()
+        assert field.value == "00.5"
+
+
 async def test_enter_in_a_burst_sends_the_text_typed_just_ahead_of_it(monkeypatch):
     """Text and Enter arriving in one burst (a paste ending in a newline, tmux's send-keys): Enter sends the whole
     text. As a priority binding it ran before the text ahead of it was in, and sent an empty prompt."""
