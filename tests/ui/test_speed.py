@@ -25,7 +25,7 @@ from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panels import StageWaterfall
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
-from ui.test_pilot import SIZE, answered, ask, connected, until
+from ui.test_pilot import SIZE, answered, ask, connected, open_pane, until
 
 
 def app_for(url, **values):
@@ -542,21 +542,27 @@ async def test_a_question_whose_conversation_changed_as_it_was_read_is_not_sent_
         assert [m.content for m in stored if m.role == "user"] == ["a follow-up"]
 
 
-async def test_an_answers_first_text_is_in_its_view_before_the_stream_is_read_on(faults, monkeypatch):
-    """The first text goes into the answer's view as it arrives, so the coming frame draws it: it is not queued
-    behind that frame (~10 ms later on screen)."""
-    in_view_when_read_on: list[str] = []
+def first_text_when_read_on(monkeypatch, source) -> list[str]:
+    """What ``source()`` (an answer view's Markdown) held when the stream was read on after its first text."""
+    seen: list[str] = []
     real_events = RequestRun.events
 
     async def events(run):
         first = False
         async for event in real_events(run):
             if first:
-                in_view_when_read_on.append(app.query(MarkdownView).last().source)
-            first = isinstance(event, Delta) and not event.thinking and not in_view_when_read_on
+                seen.append(source())
+            first = isinstance(event, Delta) and not event.thinking and not seen
             yield event
 
     monkeypatch.setattr(RequestRun, "events", events)
+    return seen
+
+
+async def test_an_answers_first_text_is_in_its_view_before_the_stream_is_read_on(faults, monkeypatch):
+    """The first text goes into the answer's view as it arrives, so the coming frame draws it: it is not queued
+    behind that frame (~10 ms later on screen)."""
+    in_view_when_read_on = first_text_when_read_on(monkeypatch, lambda: app.query(MarkdownView).last().source)
     app = app_for(faults.url("gated"))
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
@@ -566,4 +572,21 @@ async def test_an_answers_first_text_is_in_its_view_before_the_stream_is_read_on
         await until(pilot, lambda: faults.inflight and all(a.mounted.is_set() for a in pane.live.values()), 30, "sent")
         faults.open_gate(1)
         await answered(app, pilot)
+    assert in_view_when_read_on[0] == "gated"
+
+
+async def test_a_tasks_first_text_is_in_its_view_before_the_stream_is_read_on(faults, monkeypatch, tmp_path):
+    """The same in the Tasks pane: its answer's first text is not left for the next frame (~150 ms)."""
+    output = lambda: app.query_one("#task-output").query_one(MarkdownView).source  # noqa: E731
+    in_view_when_read_on = first_text_when_read_on(monkeypatch, output)
+    (tmp_path / "notes.txt").write_text("a note\n")
+    app = app_for(faults.url("gated"))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await open_pane(app, pilot, "tasks")
+        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
+        await pilot.press("enter")
+        await until(pilot, lambda: faults.inflight, 30, "sent")
+        faults.open_gate(1)
+        await until(pilot, lambda: not app.query_one("#tasks-pane").running, 60, "the task's end")
     assert in_view_when_read_on[0] == "gated"
