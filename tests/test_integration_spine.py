@@ -164,7 +164,7 @@ async def test_a_first_question_is_sent_at_once_and_counted_by_the_model_without
     told before its Done, equal to an exact prepare's with those counts, and cl100k (26 MB) is never built."""
     pipe = await _pipeline(cfg_for(llm__max_tokens=96, disk__caching__enabled=False))
     token_accounting.encoding.cache_clear()
-    events = [event async for event in pipe.run(ChatRequest(QUESTION, examples=["red"]))]
+    events = [event async for event in pipe.run(ChatRequest(QUESTION, examples=["red", "blue"]))]
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Prepared") < kinds.index("Delta") < kinds.index("StageReport") < kinds.index("Done")
     done = events[-1]
@@ -172,8 +172,11 @@ async def test_a_first_question_is_sent_at_once_and_counted_by_the_model_without
     counts = done.prepared.counts
     assert counts and counts[QUESTION] == len(await pipe.backend.client.tokenize(QUESTION))
     assert counts[done.text] == done.result.usage["completion_tokens"]  # the answer too: as the server counted it
-    exact = await _exact(pipe, ChatRequest(QUESTION, examples=["red"]), counts)
+    exact = await _exact(pipe, ChatRequest(QUESTION, examples=["red", "blue"]), counts)
     assert _figures(done.prepared) == _figures(exact) and not token_accounting.loaded()
+    view = view_of(done.prepared).as_json()  # its parts (the examples as one) by the same counts
+    assert view["by_model"] and [p["kind"] for p in view["parts"]][:2] == ["system", "examples"]
+    assert not token_accounting.loaded()
     row = pipe.ledger.history(1)[0]
     assert row["tokens_before"] == exact.tokens_before and row["est_prompt_tokens"] == exact.tokens_after
     await pipe.backend.client.aclose()

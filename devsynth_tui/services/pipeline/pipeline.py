@@ -33,6 +33,7 @@ from devsynth_tui.services.context.token_accounting import (
     load_off_the_loop,
     truncate_tokens,
 )
+from devsynth_tui.services.context.view import view_of
 from devsynth_tui.services.errors import ServiceError, describe
 from devsynth_tui.services.llm.backend import Backend
 from devsynth_tui.services.llm.errors import LLMError
@@ -199,6 +200,7 @@ class Pipeline:
                 prep = await self.prepare(req)
             except (PromptTooLong, NeedsCounts):
                 return None  # by bytes; its tokens may fit
+            view_of(prep)  # the texts its context view counts too (the examples, as one part)
         prep.counted, prep.texts = False, texts
         return prep
 
