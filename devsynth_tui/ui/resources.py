@@ -38,17 +38,17 @@ def request_marks(requests: Iterable[dict], now: float, window: int) -> list[tup
     point to draw."""
     marks = []
     for r in requests:
-        end = min(r["ts"] - now, 0.0)
+        end = r["ts"] - now  # after the last sample (at most an interval): drawn at "now"
         if end < -window:
             continue
         sent = end - (r.get("duration") or 0.0)
         first = sent + r["ttft"] if r.get("ttft") is not None else None
-        marks.append((_inside(sent, window), _inside(first, window), end))
+        marks.append((_inside(sent, window), _inside(first, window), min(end, 0.0)))
     return marks
 
 
 def _inside(moment: float | None, window: int) -> float | None:
-    return moment if moment is not None and moment >= -window else None
+    return min(moment, 0.0) if moment is not None and moment >= -window else None
 
 
 def throughput(requests: Iterable[dict], now: float, window: int) -> tuple[list[float], list[float]]:

@@ -65,6 +65,8 @@ async def test_a_request_begun_before_the_window_is_drawn_without_its_marks_left
     marks over the axis's numbers, and failed on a labelled series with no point inside (the pane's app ended)."""
     rows = [{"ts": 30.0, "duration": 50.0, "ttft": 10.0, "completion_tokens": 20}]  # sent at -80 s, first at -70 s
     assert request_marks(rows, now=60.0, window=60) == [(None, None, -30.0)]
+    ended_after_the_last_sample = [{"ts": 102.0, "duration": 5.0, "ttft": 1.0}]
+    assert request_marks(ended_after_the_last_sample, now=100.0, window=60) == [(-3.0, -2.0, 0.0)]  # its end: "now"
 
     class Late(App):
         def compose(self) -> ComposeResult:
