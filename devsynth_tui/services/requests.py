@@ -164,7 +164,7 @@ def answer_message(answer: Answer) -> Message:
     done = answer.done
     prepared = done.prepared if done is not None else answer.prepared
     meta: dict = {"stats": done.summary() if done is not None else "cancelled · the partial answer is kept"}
-    if prepared is not None:  # what was sent, for the context view of this answer (reopened too)
+    if prepared is not None and prepared.counted:  # what was sent, for the context view of this answer (reopened too)
         meta["context"] = view_of(prepared).as_json()
     if done is None:
         return Message("assistant", answer.text, status="cancelled", thinking=answer.thinking, meta=meta)

@@ -349,10 +349,10 @@ class ChatPane(ReportsFailures, Vertical):
                         await self.finished(live, event)
         except asyncio.CancelledError:
             if view := await live.settled():
-                if live.answer.prepared is not None:  # what was sent: ctrl+k shows it for a cut-short answer too
+                if (sent := live.answer.prepared) and sent.counted:  # ctrl+k shows it for a cut-short answer too
                     from devsynth_tui.services.context.view import view_of
 
-                    view.context = view_of(live.answer.prepared).as_json()
+                    view.context = view_of(sent).as_json()
                 if live.answer.done is None:  # else it was shown whole: only the wait for its storing was cancelled
                     await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
             self.post_message(RequestCancelled(live.answer.prepared))

@@ -380,7 +380,7 @@ class MainScreen(ReportsFailures, Screen):
     def on_request_cancelled(self, event: RequestCancelled) -> None:
         """A pane's request was cancelled: its stages and its share of the window, counted all the same, are the last
         request's."""
-        if event.prepared:
+        if event.prepared and event.prepared.counted:  # else Esc came as its end was counted: its figures are not
             from devsynth_tui.services.context.view import view_of
 
             self._show_stages(event.prepared)
