@@ -15,7 +15,7 @@ from importlib import import_module
 from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError, Interrupted
 from devsynth_tui.cli.parser import build_parser
 
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader has gone
 # command -> (module of devsynth_tui.cli, function)
 COMMANDS = {
     "tokens": ("tokens", "cmd_tokens"),
