@@ -76,3 +76,19 @@ def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(ap
         reader.stdout.close()  # as head does once it has its line
         errors = reader.stderr.read().decode()
         assert reader.wait(timeout=120) == 141 and errors == ""
+
+
+def test_an_answer_piped_into_a_reader_gone_ends_quietly(server_url, app_home):
+    """``devsynth-tui ask ... | head -c 1`` against the real server: the reader goes before the answer ends. The run
+    stops there with 141, and no error is printed (its generators were left to close as Python exited: a traceback)."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "devsynth_tui", "--base-url", server_url, "ask", "Count from 1 to 200."]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ) as writer:
+        assert writer.stdout and writer.stderr
+        writer.stdout.read(1)
+        writer.stdout.close()  # as head -c 1 does once it has its byte
+        said = writer.stderr.read().decode()  # the prompt's progress notes only
+        assert writer.wait(timeout=120) == 141 and "Error" not in said and "Traceback" not in said, said

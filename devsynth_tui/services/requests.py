@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.app_log import record
@@ -85,19 +86,25 @@ class RequestRun:
     async def events(self) -> AsyncGenerator[Event, None]:
         convs = self.conversations
         if convs is None or (self.conversation_id is None and self.title is None):
-            async for event in self.pipeline.run(self.request):
-                self.answer.take(event)
+            async for event in self._run():
                 yield event
             return
         if self.conversation_id is not None and not self.request.history:  # unless its caller read it already
             self.request.history = await asyncio.to_thread(convs.messages, self.conversation_id)
         question = asyncio.ensure_future(self._store_question(convs))  # while it is answered: a write waiting for
         try:  # a lock another program holds on the database holds neither the question nor its answer
-            async for event in self.pipeline.run(self.request):
-                self.answer.take(event)
+            async for event in self._run():
                 yield event
         finally:
             await self._store_answer(convs, question)
+
+    async def _run(self) -> AsyncGenerator[Event, None]:
+        """The pipeline's events, kept in the answer; a consumer that stops closes the run here (its end, counted
+        and recorded, is not left to the garbage collector)."""
+        async with aclosing(self.pipeline.run(self.request)) as events:
+            async for event in events:
+                self.answer.take(event)
+                yield event
 
     async def _store_answer(self, convs: Conversations, question: asyncio.Future[int]) -> None:
         """Store the answer once its question is. A cancel meanwhile (Esc while a lock held elsewhere keeps the
@@ -148,13 +155,14 @@ async def ask(
     conversation when one is given, one ledger row either way.
     """
     run = RequestRun(pipeline, request, conversations, conversation_id)
-    async for event in run.events():
-        if isinstance(event, Done) and event.collect:  # memory.aggressive_gc: no frame to wait for here
-            from devsynth_tui.services.resources.monitor import collect_garbage
+    async with aclosing(run.events()) as events:  # a failing on_event (a closed pipe) ends the run here, recorded
+        async for event in events:
+            if isinstance(event, Done) and event.collect:  # memory.aggressive_gc: no frame to wait for here
+                from devsynth_tui.services.resources.monitor import collect_garbage
 
-            event.notes.append(collect_garbage())
-        if on_event:
-            on_event(event)
+                event.notes.append(collect_garbage())
+            if on_event:
+                on_event(event)
     assert run.answer.done is not None  # the pipeline always ends in a Done
     return run.answer.done
 

@@ -13,7 +13,7 @@ import copy
 import math
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from pathlib import Path
 
@@ -337,7 +337,7 @@ class Pipeline:
 
     async def run(
         self, req: ChatRequest
-    ) -> AsyncIterator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done]:
+    ) -> AsyncGenerator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done, None]:
         """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks, then
         one Done. Cancel-safe.
 
@@ -368,8 +368,9 @@ class Pipeline:
             yield Notice(f"{self.backend.name} is loading {prep.payload['model']}…")
         opts = self.cfg.tokens.prompt_optimization
         if prep.counted and opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
-            async for event in self._run_chunked(req, prep, started):
-                yield event
+            async with aclosing(self._run_chunked(req, prep, started)) as chunks:  # closed here: its end is recorded
+                async for event in chunks:
+                    yield event
             return
         cache = self.cache if is_deterministic(prep.payload) else None
         key = cache_key(prep.payload) if cache else None
@@ -380,10 +381,11 @@ class Pipeline:
             yield Delta(hit["text"], time.perf_counter())
             yield await self._cache_hit(req, prep, hit, started)
             return
-        async for event in self._send(req, prep, started):
-            if isinstance(event, Done):
-                await self._after(event, cache, key)
-            yield event
+        async with aclosing(self._send(req, prep, started)) as events:  # a consumer that stops closes it here
+            async for event in events:
+                if isinstance(event, Done):
+                    await self._after(event, cache, key)
+                yield event
 
     async def _io(self, fn, *args):
         """Disk work off the event loop when ``disk.async_io`` is on."""
