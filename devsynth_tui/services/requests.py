@@ -84,27 +84,19 @@ class RequestRun:
         self.answer = Answer()
 
     async def events(self) -> AsyncGenerator[Event, None]:
-        convs = self.conversations
-        if convs is None or (self.conversation_id is None and self.title is None):
-            async for event in self._run():
-                yield event
-            return
-        if self.conversation_id is not None and not self.request.history:  # unless its caller read it already
-            self.request.history = await asyncio.to_thread(convs.messages, self.conversation_id)
-        question = asyncio.ensure_future(self._store_question(convs))  # while it is answered: a write waiting for
-        try:  # a lock another program holds on the database holds neither the question nor its answer
-            async for event in self._run():
-                yield event
+        convs, question = self.conversations, None
+        if convs is not None and (self.conversation_id is not None or self.title is not None):
+            if self.conversation_id is not None and not self.request.history:  # unless its caller read it already
+                self.request.history = await asyncio.to_thread(convs.messages, self.conversation_id)
+            question = asyncio.ensure_future(self._store_question(convs))  # while it is answered: a write waiting
+        try:  # for a lock another program holds on the database holds neither the question nor its answer
+            async with aclosing(self.pipeline.run(self.request)) as events:  # a consumer that stops closes it here
+                async for event in events:
+                    self.answer.take(event)
+                    yield event
         finally:
-            await self._store_answer(convs, question)
-
-    async def _run(self) -> AsyncGenerator[Event, None]:
-        """The pipeline's events, kept in the answer; a consumer that stops closes the run here (its end, counted
-        and recorded, is not left to the garbage collector)."""
-        async with aclosing(self.pipeline.run(self.request)) as events:
-            async for event in events:
-                self.answer.take(event)
-                yield event
+            if convs is not None and question is not None:
+                await self._store_answer(convs, question)
 
     async def _store_answer(self, convs: Conversations, question: asyncio.Future[int]) -> None:
         """Store the answer once its question is. A cancel meanwhile (Esc while a lock held elsewhere keeps the
