@@ -219,6 +219,9 @@ class MainScreen(ReportsFailures, Screen):
         shown = self.resources_shown()
         if self._size_classes(width, height):
             self.refresh_bindings()  # ctrl+b is in the footer only while the sidebar is hidden
+            if not self.has_class("narrow") and self.has_class("sidebar-open"):  # wide again: the panes are back
+                self.remove_class("sidebar-open")
+                self.call_after_refresh(self._refocus)  # with their focus, as ctrl+b would give it
         self._resources_toggled(shown)
 
     def _size_classes(self, width: int, height: int, update: bool = True) -> bool:

@@ -380,6 +380,12 @@ async def test_too_small_and_narrow(make_app):
         await until(pilot, lambda: not app.query_one("#sidebar").display and app.focused, 30, "the panes back")
         await pilot.press("d", "e", "f")
         await until(pilot, lambda: app.query_one("#prompt").text == "abcdef", 30, "the keys typed")
+        await pilot.press("ctrl+b")  # the sidebar again, then the terminal widened: the panes come back focused
+        await until(pilot, lambda: app.query_one("#sidebar").display and not app.focused, 30, "the sidebar alone")
+        await pilot.resize_terminal(160, 48)
+        await until(pilot, lambda: not app.main.has_class("narrow") and app.focused, 30, "wide, focused")
+        await pilot.press("g")
+        await until(pilot, lambda: app.query_one("#prompt").text == "abcdefg", 30, "the key typed")
 
 
 async def test_task_runner_shows_what_pipeline_did(make_app, tmp_path):
