@@ -116,9 +116,16 @@ class AssistantMessage(Vertical):
             took = time.perf_counter() - started
             self._timer = self.set_timer(max(FRAME_SECONDS, took * FRAME_SPACING), self._frame)
 
+    async def take(self, text: str, thinking: bool = False) -> None:
+        """A streamed piece: thinking, or answer text for the next frame; the answer's first text goes in at once,
+        so the coming frame draws it (queued, it waited for the frame after)."""
+        if thinking:
+            self.add_thinking(text)
+        elif self.add(text):
+            await self.flush()
+
     def add(self, text: str) -> bool:
-        """Queue streamed answer text for the next frame; True for the answer's first text, which the caller shows
-        at once (``flush``)."""
+        """Queue streamed answer text for the next frame; True if it is the answer's first."""
         self._arrived()
         first = not self._parts
         self._pending.append(text)

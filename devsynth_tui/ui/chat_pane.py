@@ -334,10 +334,8 @@ class ChatPane(ReportsFailures, Vertical):
                             state.set(notice="")
                             if view:
                                 view.notice(STREAMING)
-                        if view and event.thinking:
-                            view.add_thinking(event.text)
-                        elif view and view.add(event.text):  # the first text: in the coming frame, not the next
-                            await view.flush()
+                        if view:
+                            await view.take(event.text, event.thinking)
                         if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
                             state.set_streaming(source, run.answer.pieces)
                             painted = time.monotonic()

@@ -178,10 +178,7 @@ class TasksPane(ReportsFailures, Vertical):
                         if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
                             view.notice(STREAMING)
                             state.set(notice="")
-                        if event.thinking:
-                            view.add_thinking(event.text)
-                        elif view.add(event.text):  # the first text: in the coming frame, not the next
-                            await view.flush()
+                        await view.take(event.text, event.thinking)
                         if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
                             state.set_streaming("task", run.answer.pieces)
                             painted = time.monotonic()
