@@ -200,7 +200,6 @@ class Pipeline:
                 prep = await self.prepare(req)
             except (PromptTooLong, NeedsCounts):
                 return None  # by bytes; its tokens may fit
-            view_of(prep)  # the texts its context view counts too (the examples, as one part)
         prep.counted, prep.texts = False, texts
         return prep
 
@@ -216,7 +215,7 @@ class Pipeline:
         (``ask_server`` False) after a cancel or a failure: the server may be why."""
         if prep.counted:
             return []
-        counts = await self._model_counts(prep.texts.union(answer)) if ask_server else None
+        counts = await self._model_counts(_texts_of(prep, answer)) if ask_server else None
         with known_counts(counts):
             prep.take_figures(await self.prepare(req, ask_server=ask_server))
         prep.texts, prep.counts = set(), counts
@@ -563,3 +562,12 @@ class Pipeline:
         kind, pricing = self.backend.kind, self.cfg["pricing"]
         with known_counts(prep.counts if prep else None):
             return ledger_row(req, prep, text, result, status, error, started, thinking, kind, self.session, pricing)
+
+
+def _texts_of(prep: Prepared, answer: tuple[str, ...]) -> set[str]:
+    """What counting ``prep`` (prepared by bytes) exactly needs: the texts its prepare counted, the ``answer``, and
+    what its context view counts (several examples, as one part)."""
+    texts = prep.texts.union(answer)
+    with by_bytes(texts):
+        view_of(prep)
+    return texts
