@@ -80,10 +80,15 @@ def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(ap
 
 def test_an_answer_piped_into_a_reader_gone_ends_quietly(server_url, app_home):
     """``devsynth-tui ask ... | head -c 1`` against the real server: the reader goes before the answer ends. The run
-    stops there with 141, and no error is printed (its generators were left to close as Python exited: a traceback)."""
+    stops there with 141, and no error is printed (its generators were left to close as Python exited: a traceback).
+    As after Esc, its ledger row says it was cut short and the answer so far is stored."""
     import os
     import subprocess
     import sys
+
+    from devsynth_tui.services.store.conversations import Conversations
+    from devsynth_tui.services.store.database import Store, db_path
+    from devsynth_tui.services.store.ledger import Ledger
 
     command = [sys.executable, "-m", "devsynth_tui", "--base-url", server_url, "ask", "Count from 1 to 200."]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ) as writer:
@@ -92,3 +97,8 @@ def test_an_answer_piped_into_a_reader_gone_ends_quietly(server_url, app_home):
         writer.stdout.close()  # as head -c 1 does once it has its byte
         said = writer.stderr.read().decode()  # the prompt's progress notes only
         assert writer.wait(timeout=120) == 141 and "Error" not in said and "Traceback" not in said, said
+    store = Store(db_path(app_home))
+    [row] = Ledger(store).history(10)
+    assert row["operation"] == "ask" and row["status"] == "cancelled" and row["prompt_tokens"] > 0, row
+    [question, answer] = Conversations(store).messages(Conversations(store).latest().id)
+    assert question.content == "Count from 1 to 200." and answer.status == "cancelled" and answer.content, answer
