@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from devsynth_tui.services.store.conversations import Message
     from devsynth_tui.ui.main_screen import MainScreen
 
-LIVE_COUNTER_SECONDS = 0.25
 ATTACH_PAUSE = 0.3  # the attachment bar is worked out once typing pauses this long
 NEW_TITLE = "new (saved with its first message)"
 # Messages mounted as a conversation opens, and per press of its "earlier messages" button: a long conversation
@@ -306,7 +304,7 @@ class ChatPane(ReportsFailures, Vertical):
         from devsynth_tui.services.pipeline.request import Done, Notice
         from devsynth_tui.services.requests import RequestRun
 
-        state, painted = self.main.state, 0.0
+        state = self.main.state
         source = f"chat-{id(live)}"
 
         def waiting(text: str) -> None:
@@ -336,9 +334,7 @@ class ChatPane(ReportsFailures, Vertical):
                                 view.notice(STREAMING)
                         if view:
                             await view.take(event.text, event.thinking)
-                        if time.monotonic() - painted > LIVE_COUNTER_SECONDS:  # the totals wait for the ledger
-                            state.set_streaming(source, run.answer.pieces)
-                            painted = time.monotonic()
+                        state.streamed(source, run.answer.pieces)  # the totals wait for the ledger
                     elif isinstance(event, Notice):
                         state.set(notice=event.text)
                         if view:
@@ -362,7 +358,7 @@ class ChatPane(ReportsFailures, Vertical):
         finally:
             if self.live.get(live.key) is live:
                 del self.live[live.key]
-            state.set_streaming(source, None)
+            state.stream_ended(source)
             state.set(notice="")
 
     async def finished(self, live: LiveAnswer, done) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from devsynth_tui.ui.panels import StatusLine, TokenPanel
 
 SPARK_REQUESTS = 40
+LIVE_COUNTER_SECONDS = 0.25  # the live estimate follows streaming answers this long after their reads
 
 
 class RequestEnded(Message):
@@ -68,6 +69,7 @@ class SessionState:
     figures: Figures = field(default_factory=Figures)
     watchers: list[Watcher] = field(default_factory=list)
     streaming: dict[str, int] = field(default_factory=dict)  # network reads so far, per answer still streaming
+    counter: asyncio.TimerHandle | None = None  # the live estimate's next showing
 
     def watch(self, watcher: Watcher) -> None:
         """Call ``watcher`` now and on every change."""
@@ -82,12 +84,22 @@ class SessionState:
         for watcher in self.watchers:
             watcher(new, old)
 
-    def set_streaming(self, source: str, pieces: int | None) -> None:
-        """An answer's reads so far (None: it ended); the live estimate is their sum."""
-        if pieces is None:
-            self.streaming.pop(source, None)
-        else:
-            self.streaming[source] = pieces
+    def streamed(self, source: str, pieces: int) -> None:
+        """An answer's reads so far; the live estimate (their sum over answers) shows them LIVE_COUNTER_SECONDS
+        later: at most that often, and never in the frame that draws an answer's first text."""
+        self.streaming[source] = pieces
+        if self.counter is None:
+            self.counter = asyncio.get_running_loop().call_later(LIVE_COUNTER_SECONDS, self._show_streaming)
+
+    def stream_ended(self, source: str) -> None:
+        """An answer ended: the live estimate no longer counts it (its row in the ledger does)."""
+        self.streaming.pop(source, None)
+        self._show_streaming()
+
+    def _show_streaming(self) -> None:
+        if self.counter is not None:
+            self.counter.cancel()
+            self.counter = None
         self.set(live_completion=sum(self.streaming.values()))
 
     def read_ledger(self, session: Session) -> None:

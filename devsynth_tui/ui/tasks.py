@@ -4,7 +4,6 @@ context files and folders, as a conversation exchange."""
 from __future__ import annotations
 
 import asyncio
-import time
 from contextlib import aclosing
 from typing import TYPE_CHECKING, cast
 
@@ -18,7 +17,6 @@ from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.wording import things
 from devsynth_tui.ui.chat import STREAMING, AssistantMessage
-from devsynth_tui.ui.chat_pane import LIVE_COUNTER_SECONDS
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.keys import Field
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
@@ -149,7 +147,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state
-        painted, run = 0.0, None
+        run = None
         try:
             try:
                 items, listings = await asyncio.to_thread(load_paths, files, types)
@@ -179,9 +177,7 @@ class TasksPane(ReportsFailures, Vertical):
                             view.notice(STREAMING)
                             state.set(notice="")
                         await view.take(event.text, event.thinking)
-                        if time.monotonic() - painted > LIVE_COUNTER_SECONDS:
-                            state.set_streaming("task", run.answer.pieces)
-                            painted = time.monotonic()
+                        state.streamed("task", run.answer.pieces)
                     elif isinstance(event, Done):
                         await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                         if event.prepared:
@@ -198,7 +194,7 @@ class TasksPane(ReportsFailures, Vertical):
             self.notify(str(e), title="Not recorded", severity="error", timeout=10)
         finally:
             self.finished()
-            state.set_streaming("task", None)
+            state.stream_ended("task")
             state.set(notice="")
 
     def say(self, text: str, refused: bool = False) -> None:

@@ -590,3 +590,29 @@ async def test_a_tasks_first_text_is_in_its_view_before_the_stream_is_read_on(fa
         faults.open_gate(1)
         await until(pilot, lambda: not app.query_one("#tasks-pane").running, 60, "the task's end")
     assert in_view_when_read_on[0] == "gated"
+
+
+async def test_an_answers_first_text_is_drawn_alone_and_its_live_count_follows(faults, monkeypatch):
+    """The frame that draws an answer's first text draws nothing else: the live token estimate (sidebar, status
+    line) follows a moment later, also when the stream stalls there, and leaves once the answer is counted."""
+    counts: list[int] = []  # the live estimate once the pane has taken the first text
+    real_events = RequestRun.events
+
+    async def events(run):
+        async for event in real_events(run):
+            yield event
+            if isinstance(event, Delta) and not counts:
+                counts.append(app.main.state.figures.live_completion)
+
+    monkeypatch.setattr(RequestRun, "events", events)
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 3})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        faults.release(1)
+        await until(pilot, lambda: app.main.state.figures.live_completion == 1, 30, "the stalled stream's live count")
+        assert counts == [0]
+        faults.release(2)
+        await answered(app, pilot)
+        assert app.main.state.figures.live_completion == 0
