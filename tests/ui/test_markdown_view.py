@@ -66,6 +66,16 @@ def test_blocks_are_drawn_as_text():
     assert " ".join(lines[-2:]) == "Done: it returns None when every attempt fails."
 
 
+def test_a_bare_link_needs_its_scheme_so_file_names_stay_text():
+    """prices.py and setup.sh are files, not domains (.py and .sh are top-level domains): drawn as text. A link
+    with its scheme, in any case, and a mailto: address are drawn as links."""
+    text = "Edit prices.py and setup.sh, see https://example.com/x, HTTP://X.ORG and mailto:a@b.example."
+    [block] = render_source(text, 200, None, final=True).done
+    [line] = block.lines
+    links = [line.plain[span.start : span.end] for span in line.spans if span.style == ".md--link"]
+    assert links == ["https://example.com/x", "HTTP://X.ORG", "mailto:a@b.example"]
+
+
 def test_only_the_last_block_stays_open():
     result = render_source("para one\n\n- a\n- b\n\npara th", 40, None)
     assert [block.node.type for block in result.done] == ["paragraph", "bullet_list"]
