@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable
 from functools import partial
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.worker import WorkerState
@@ -21,6 +22,7 @@ from devsynth_tui.services.app_log import open_log
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.session import Session
 from devsynth_tui.services.store.database import StoreError
+from devsynth_tui.ui.chat import KEYS_TYPED
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.main_screen import MainScreen
 
@@ -86,6 +88,11 @@ class DevsynthApp(ReportsFailures, App):
 
     def get_default_screen(self) -> MainScreen:
         return self.main
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # streamed answers draw after keys, not between
+            KEYS_TYPED.typed()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if not self.is_headless and has_terminal():

@@ -22,7 +22,31 @@ from devsynth_tui.ui.markdown_view import MarkdownView
 
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
 FRAME_SPACING = 2.0  # after a frame that took t (flush to screen), the next waits at least t x this: keys go between
+TYPING_SECONDS = 0.5  # a key typed this recently: a streamed answer's frames come just after keys, not between them
+ECHO_SECONDS = 0.03  # such a frame comes this long after its key: the key's echo is drawn first
 STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first piece on
+
+
+class KeysTyped:
+    """When a key was last typed, and the answers streaming meanwhile. While keys come, an answer's frames (30-50
+    ms each at 160x48 on a busy stream) come just after a key, never on their own timer: the next key, a typing
+    rhythm later, finds the loop free, and each key is drawn at once."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.streams: set[AssistantMessage] = set()
+
+    def typed(self) -> None:
+        """A key arrived (told by the app before the key goes to the focused widget)."""
+        self.at = time.monotonic()
+        for view in list(self.streams):
+            view.key_typed()
+
+    def recently(self) -> bool:
+        return time.monotonic() - self.at < TYPING_SECONDS
+
+
+KEYS_TYPED = KeysTyped()
 
 
 class UserMessage(Static):
@@ -73,6 +97,7 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = False
         self._thinking_since: float | None = None
         self._timer: Timer | None = None
+        self._due: float | None = None  # when the next frame may come (None while one is drawn)
         self.context: dict | None = None  # what was sent for it (the context view's data), when known
         # what the answer waits for, since when (None once a piece came), the seconds last shown
         self._waiting: tuple[str, float | None, int] = ("…", None, 0)
@@ -99,22 +124,43 @@ class AssistantMessage(Vertical):
 
             self.app.push_screen(ContextViewScreen(self.context, "This answer"))
 
+    def on_unmount(self) -> None:
+        KEYS_TYPED.streams.discard(self)  # a conversation left while its answer streams on
+
     def start_stream(self) -> None:
         self.query_one(MarkdownView).start()
         self._waiting = (self._waiting[0], time.monotonic(), 0)
-        self._timer = self.set_timer(FRAME_SECONDS, self._frame)
+        self._schedule(FRAME_SECONDS)
+        KEYS_TYPED.streams.add(self)
+
+    def _schedule(self, seconds: float) -> None:
+        self._due = time.monotonic() + seconds
+        self._timer = self.set_timer(seconds, self._frame)
 
     async def _frame(self) -> None:
+        """The frame rate's frame: skipped while keys are typed (the next key brings it, ``key_typed``)."""
+        if KEYS_TYPED.recently():
+            self._timer = self.set_timer(TYPING_SECONDS, self._frame)  # if no key comes: the frame rate again
+            return
+        await self._draw()
+
+    async def _draw(self) -> None:
         """One frame of the stream; the next comes a frame later, or later still after a slow one, so that a key
         typed meanwhile is drawn before the next frame: a frame never holds a key longer than itself."""
-        started = time.perf_counter()
+        started, self._due = time.perf_counter(), None
         await self.flush()
         self.call_after_refresh(self._next_frame, started)
 
     def _next_frame(self, started: float) -> None:
         if self._timer is not None:  # still streaming
-            took = time.perf_counter() - started
-            self._timer = self.set_timer(max(FRAME_SECONDS, took * FRAME_SPACING), self._frame)
+            self._schedule(max(FRAME_SECONDS, (time.perf_counter() - started) * FRAME_SPACING))
+
+    def key_typed(self) -> None:
+        """A key arrived: the frame, if due by then, comes just after the key's echo."""
+        if self._timer is not None and self._due is not None and time.monotonic() + ECHO_SECONDS >= self._due:
+            self._timer.stop()
+            self._timer = self.set_timer(ECHO_SECONDS, self._draw)
+            self._due = float("inf")  # the keys right behind this one (a held key) don't put that frame off
 
     async def take(self, text: str, thinking: bool = False) -> None:
         """A streamed piece: thinking, or answer text for the next frame; the answer's first text goes in at once,
@@ -181,6 +227,7 @@ class AssistantMessage(Vertical):
 
     async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
+        KEYS_TYPED.streams.discard(self)
         if self._timer:
             self._timer.stop()
             self._timer = None

@@ -17,7 +17,7 @@ from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.ui import markdown_view
 from devsynth_tui.ui.app import DevsynthApp
-from devsynth_tui.ui.chat import AssistantMessage
+from devsynth_tui.ui.chat import AssistantMessage, KeysTyped
 from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.context_view import ContextViewScreen
@@ -616,3 +616,41 @@ async def test_an_answers_first_text_is_drawn_alone_and_its_live_count_follows(f
         faults.release(2)
         await answered(app, pilot)
         assert app.main.state.figures.live_completion == 0
+
+
+async def test_while_keys_are_typed_a_streamed_answer_draws_just_after_them(faults, monkeypatch):
+    """While keys come, a streamed answer's frames (30-50 ms each at 160x48 on a busy stream) come just after a
+    key, never in between on their own timer: the next key finds the loop free. Once typing stops, the answer
+    draws at its frame rate again."""
+    typing, keys, frames = [True], [0], []  # keys arrived so far; the keys arrived by each frame
+    real_typed, real_flush = KeysTyped.typed, AssistantMessage.flush
+
+    def typed(self):
+        keys[0] += 1
+        real_typed(self)
+
+    async def flush(self):
+        frames.append(keys[0])
+        await real_flush(self)
+
+    monkeypatch.setattr(KeysTyped, "recently", lambda self: typing[0])  # however slowly this machine types
+    monkeypatch.setattr(KeysTyped, "typed", typed)
+    monkeypatch.setattr(AssistantMessage, "flush", flush)
+    app = app_for(faults.url("paced"), **{"llm.max_tokens": 6000})  # a minute of lines, 100 a second
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(MarkdownView) and app.query(MarkdownView).last().source, 30, "text")
+        start = len(frames)
+        for _ in range(4):
+            await pilot.press("x")
+            await pilot.pause(0.3)
+        during = frames[start:]
+        assert len(during) >= 2 and during == sorted(set(during)), during  # a key or more before each frame
+        assert app.query_one("#prompt").text == "x" * 4
+        typing[0], start = False, len(frames)
+        await until(pilot, lambda: len(frames) >= start + 2, 30, "frames with no key typed")
+        assert frames[-1] == frames[-2] == keys[0]
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.main.chat_pane.live, 30, "the cancel")
