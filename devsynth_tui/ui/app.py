@@ -90,8 +90,8 @@ class DevsynthApp(ReportsFailures, App):
         return self.main
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:  # streamed answers draw after keys, not between
-            KEYS_TYPED.typed()
+        if isinstance(event, events.Key) and not event.is_forwarded:  # streamed answers draw after typed keys
+            KEYS_TYPED.typed(event.is_printable or event.key == "backspace")
         await super().on_event(event)
 
     def on_mount(self) -> None:

@@ -36,10 +36,11 @@ class KeysTyped:
         self.at = 0.0
         self.streams: set[AssistantMessage] = set()
 
-    def typed(self) -> None:
-        """A key arrived (told by the app before the key goes to the focused widget)."""
-        self.at = time.monotonic()
-        for view in list(self.streams):
+    def typed(self, text: bool) -> None:
+        """A key arrived (told by the app before the key goes to the focused widget): ``text`` (a character,
+        backspace), or a command such as Enter, which ends the typing: the answer it sends draws at its frame rate."""
+        self.at = time.monotonic() if text else 0.0
+        for view in list(self.streams) if text else ():
             view.key_typed()
 
     def recently(self) -> bool:

@@ -15,7 +15,7 @@ from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
-from devsynth_tui.ui import markdown_view
+from devsynth_tui.ui import chat, markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, KeysTyped
 from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
@@ -625,9 +625,9 @@ async def test_while_keys_are_typed_a_streamed_answer_draws_just_after_them(faul
     typing, keys, frames = [True], [0], []  # keys arrived so far; the keys arrived by each frame
     real_typed, real_flush = KeysTyped.typed, AssistantMessage.flush
 
-    def typed(self):
-        keys[0] += 1
-        real_typed(self)
+    def typed(self, text):
+        keys[0] += text
+        real_typed(self, text)
 
     async def flush(self):
         frames.append(keys[0])
@@ -652,5 +652,25 @@ async def test_while_keys_are_typed_a_streamed_answer_draws_just_after_them(faul
         typing[0], start = False, len(frames)
         await until(pilot, lambda: len(frames) >= start + 2, 30, "frames with no key typed")
         assert frames[-1] == frames[-2] == keys[0]
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.main.chat_pane.live, 30, "the cancel")
+
+
+async def test_an_answer_sent_with_enter_right_after_typing_draws_at_its_frame_rate(faults, monkeypatch):
+    """Enter ends the typing: the answer it sends is drawn frame by frame from its first text on, not held back
+    as if keys were still coming (it was, for half a second after the question's last key)."""
+    monkeypatch.setattr(chat, "TYPING_SECONDS", 30.0)  # typed keys stay recent however slowly this machine runs
+    frames, real_flush = [], AssistantMessage.flush
+
+    async def flush(self):
+        frames.append(self)
+        await real_flush(self)
+
+    monkeypatch.setattr(AssistantMessage, "flush", flush)
+    app = app_for(faults.url("paced"), **{"llm.max_tokens": 6000})  # a minute of lines, 100 a second
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.press("g", "o", "enter")
+        await until(pilot, lambda: len(frames) >= 4, 20, "the answer's frames")
         await pilot.press("escape")
         await until(pilot, lambda: not app.main.chat_pane.live, 30, "the cancel")
