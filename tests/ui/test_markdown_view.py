@@ -76,6 +76,40 @@ def test_a_bare_link_needs_its_scheme_so_file_names_stay_text():
     assert links == ["https://example.com/x", "HTTP://X.ORG", "mailto:a@b.example"]
 
 
+def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
+    """A streamed paragraph is wrapped from its last line on, the lines above kept: line for line and style for
+    style as the whole text wrapped, whatever arrives (words, words longer than the width, emphasis closed far
+    back, code, wide characters, line breaks, links, a blank line that starts another paragraph)."""
+    pieces = ["word ", "a ", "longer ", "x" * 45, " ", "*em", "ph* ", "`co", "de` ", "漢字かな ", "  \n", "\n"]
+    pieces += ["**", "[l](http://a.b) ", "https://example.com/", "é ", "_", "tab\tbed "]
+    rng, reused = random.Random(7), 0
+    for _ in range(25):
+        width, text, paragraph = rng.choice([9, 20, 37, 80]), "", None
+        for _ in range(rng.randint(20, 150)):
+            text += rng.choice(pieces)
+            result = render_source(text, width, None, paragraph=paragraph)
+            whole = render_source(text, width, None)
+            assert [(line.plain, line.spans) for line in result.tail_lines] == [
+                (line.plain, line.spans) for line in whole.tail_lines
+            ], (text, width)
+            if (
+                paragraph is not None
+                and result.paragraph is not None
+                and paragraph.lines[0] is result.paragraph.lines[0]
+            ):
+                reused += 1
+            paragraph = result.paragraph
+    assert reused > 100  # the lines above were kept, not wrapped again
+    text, paragraph = "", None
+    for n in range(300):  # words only: from its second line on, each render keeps the lines above the last
+        text += f"tok{n} "
+        result = render_source(text, 40, None, paragraph=paragraph)
+        assert result.paragraph is not None
+        if paragraph is not None and len(paragraph.lines) > 1 and paragraph.lines[-1].plain:
+            assert result.paragraph.lines[0] is paragraph.lines[0], n
+        paragraph = result.paragraph
+
+
 def test_only_the_last_block_stays_open():
     result = render_source("para one\n\n- a\n- b\n\npara th", 40, None)
     assert [block.node.type for block in result.done] == ["paragraph", "bullet_list"]
