@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
@@ -463,7 +463,7 @@ class MarkdownView(Widget):
         self._final = True
         if text is not None and text != self._source:
             self._source, self._tail = text, text
-            self._blocks, self._starts, self._lines = [], [], []
+            self._blocks, self._starts, self._lines, self._tail_lines = [], [], [], []  # all of it drawn again
             self._strips.clear()
         await self._rerender()
 
@@ -474,6 +474,7 @@ class MarkdownView(Widget):
                 self.refresh(layout=True)
                 return
             tail, final, theme, paragraph = self._tail, self._final, self._theme(), self._paragraph
+            start, drawn = len(self._lines), self._tail_lines
             if len(tail) > THREAD_CHARS:
                 result = await asyncio.to_thread(render_source, tail, width, theme, final, paragraph)
             else:
@@ -482,8 +483,19 @@ class MarkdownView(Widget):
                 return
             self._tail = result.tail + self._tail[len(tail) :]  # text that arrived meanwhile stays in the tail
             self._freeze(result.done)
-            self._tail_lines, self._paragraph = result.tail_lines, result.paragraph
-        self.refresh(layout=self.lines_shown != height)  # no layout pass while the text grows within its lines
+            self._tail_lines, self._paragraph = self._below_frozen(result.tail_lines), result.paragraph
+        if self.lines_shown != height:
+            self.refresh(layout=True)
+        elif (changed := self._first_change(start, drawn)) < height:  # no layout pass while the text grows within
+            self.refresh(Region(0, changed, self.size.width, height - changed))  # its lines: those lines drawn only
+
+    def _first_change(self, start: int, drawn: list[Content]) -> int:
+        """The first line from ``start`` (where the open block's lines ``drawn`` last were) that is not as drawn."""
+        now = self._lines[start:] + self._tail_lines
+        for n, (old, new) in enumerate(zip(drawn, now)):
+            if old is not new and (old.plain != new.plain or old.spans != new.spans):
+                return start + n
+        return start + min(len(drawn), len(now))
 
     def _freeze(self, blocks: list[Block]) -> None:
         for block in blocks:
@@ -503,7 +515,12 @@ class MarkdownView(Widget):
         result = render_source(self._tail, width, theme, self._final) if self._tail else Render(width)
         self._tail = result.tail
         self._freeze(result.done)
-        self._tail_lines, self._paragraph = result.tail_lines, result.paragraph
+        self._tail_lines, self._paragraph = self._below_frozen(result.tail_lines), result.paragraph
+
+    def _below_frozen(self, lines: list[Content]) -> list[Content]:
+        """The open block's lines as drawn: after a blank line below the frozen ones, as once it is frozen itself
+        (it does not move down a line as the next block begins)."""
+        return [Content(""), *lines] if self._lines and lines else lines
 
     def _highlight_later(self, index: int) -> None:
         """Highlight a frozen code block now on screen, in a thread; its lines keep their number."""
