@@ -55,6 +55,15 @@ class Host(App):
         yield VerticalScroll(id="messages")
 
 
+async def streaming_view(pilot) -> MarkdownView:
+    """A MarkdownView in the host app, streaming."""
+    view = MarkdownView()
+    await pilot.app.query_one("#messages").mount(view)
+    await pilot.pause()
+    view.start()
+    return view
+
+
 def test_blocks_are_drawn_as_text():
     lines = whole(ANSWER)
     assert lines[0] == "Retrying"
@@ -126,10 +135,7 @@ async def test_a_stream_ends_as_the_whole_text_renders(monkeypatch):
         pieces.append(rest[:n])
         rest = rest[n:]
     async with Host().run_test(size=(44, 20)) as pilot:
-        view = MarkdownView()
-        await pilot.app.query_one("#messages").mount(view)
-        await pilot.pause()
-        view.start()
+        view = await streaming_view(pilot)
         for piece in pieces:
             await view.append(piece)
         await view.finish()
@@ -149,10 +155,7 @@ async def test_each_frame_parses_the_open_block_not_the_answer(monkeypatch):
     monkeypatch.setattr(markdown_view, "render_source", counting)
     paragraph = "A paragraph of an answer that goes on for a while.\n\n"
     async with Host().run_test(size=(80, 20)) as pilot:
-        view = MarkdownView()
-        await pilot.app.query_one("#messages").mount(view)
-        await pilot.pause()
-        view.start()
+        view = await streaming_view(pilot)
         for _ in range(300):
             await view.append(paragraph)
         await view.finish()
@@ -279,10 +282,7 @@ async def test_a_frame_during_a_stream_draws_only_the_open_blocks_lines_again(mo
 
     monkeypatch.setattr(MarkdownView, "_strip", counting)
     async with Host().run_test(size=(60, 30)) as pilot:
-        view = MarkdownView()
-        await pilot.app.query_one("#messages").mount(view)
-        await pilot.pause()
-        view.start()
+        view = await streaming_view(pilot)
         await view.append("First paragraph, complete.\n\nSecond, complete too.\n\nThe open one")
         await pilot.pause()
         frozen = len(view._lines)
@@ -307,12 +307,8 @@ async def test_text_that_grows_within_its_line_draws_that_line_only(monkeypatch)
 
     monkeypatch.setattr(MarkdownView, "render_line", counting)
     async with Host().run_test(size=(60, 30)) as pilot:
-        view = MarkdownView()
-        await pilot.app.query_one("#messages").mount(view)
-        await pilot.pause()
-        view.start()
+        view = await streaming_view(pilot)
         await view.append("A paragraph.\n\nAnother, long enough to wrap onto a second line at sixty columns.\n\nOpen")
-        await pilot.pause()
         await until(pilot, lambda: view.line_count == 6 and 5 in drawn, 30, "the first frame")
         drawn.clear()
         await view.append(" and it grows")
