@@ -92,9 +92,9 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
     pieces = ["word ", "a ", "longer ", "x" * 45, " ", "*em", "ph* ", "`co", "de` ", "漢字かな ", "  \n", "\n"]
     pieces += ["**", "[l](http://a.b) ", "https://example.com/", "é ", "_", "tab\tbed "]
     rng, reused = random.Random(7), 0
-    for _ in range(25):
+    for _ in range(15):
         width, text, paragraph = rng.choice([9, 20, 37, 80]), "", None
-        for _ in range(rng.randint(20, 150)):
+        for _ in range(rng.randint(20, 100)):
             text += rng.choice(pieces)
             result = render_source(text, width, None, paragraph=paragraph)
             whole = render_source(text, width, None)
@@ -108,7 +108,7 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
             ):
                 reused += 1
             paragraph = result.paragraph
-    assert reused > 100  # the lines above were kept, not wrapped again
+    assert reused > 50  # the lines above were kept, not wrapped again
     text, paragraph = "", None
     for n in range(300):  # words only: from its second line on, each render keeps the lines above the last
         text += f"tok{n} "
