@@ -3,9 +3,10 @@
 A streamed answer's completed blocks are frozen: rendered once into wrapped lines at the
 widget's width and never rendered again while the width stays. Only the open block at the end
 is parsed and rendered again as text arrives (in a thread when it is long), so a frame costs the
-size of that block, not of the answer, and key presses never wait behind it. Only the lines on screen are
-turned into strips, and a frozen line's strip is kept: a frame during a stream (the answer grew, so the
-whole view is painted again) makes strips for the open block's lines only. The text is shown literally:
+size of that block, not of the answer, and key presses never wait behind it; an open paragraph is wrapped
+again from its last line only. A frame repaints the lines that changed (all of them when the answer gained
+lines: a layout pass), and only the lines on screen are turned into strips; a frozen line's strip is kept,
+so a frame makes strips for the open block's lines only. The text is shown literally:
 Markdown structure is drawn, nothing in the text is interpreted as markup or escape sequences (callers
 pass ``safe_text``).
 """
@@ -120,7 +121,10 @@ def wrap_growing(content: Content, width: int, before: Wrapped | None = None) ->
     reusable = before is not None and before.width == width and len(before.starts) == len(before.lines) > 1
     if before is not None and reusable:
         start, text = before.starts[-1], before.content.plain
-        starts_a_word = text[start : start + 1].strip() and text[start - 1].isspace()  # not the rest of a folded one
+        segment = text.rfind("\n", 0, start) + 1  # a wrapped segment's first word takes its leading spaces along
+        starts_a_word = (
+            start > 0 and text[start : start + 1].strip() and text[start - 1].isspace() and text[segment].strip()
+        )
         grew = starts_a_word and "\t" not in plain and plain.startswith(text)
         if grew and _styles_before(content, start) == _styles_before(before.content, start):
             keep = len(before.lines) - 1
@@ -182,7 +186,7 @@ def render_node(node, width: int, theme) -> list[Content]:
         inner = _blocks(node.children, width - len(QUOTE), False, theme)
         return _prefixed(inner, QUOTE, QUOTE, ".md--quote")
     if kind in ("fence", "code_block"):
-        return code_lines(node.content, node.info.split()[0] if node.info else "", width, theme)
+        return code_lines(node.content, fence_language(node), width, theme)
     if kind == "hr":
         return [Content.styled("─" * width, ".md--rule")]
     if kind == "table":
@@ -192,6 +196,12 @@ def render_node(node, width: int, theme) -> list[Content]:
         if node.content
         else _blocks(node.children, width, False, theme)
     )
+
+
+def fence_language(node) -> str:
+    """A code block's language: the first word of its info string ("" if none, or if it is only spaces such as
+    U+00A0, which markdown-it keeps and ``str.split`` drops)."""
+    return (node.info.split() or [""])[0] if node.info else ""
 
 
 def _list(node, width: int, theme) -> list[Content]:
@@ -284,7 +294,7 @@ class Block:
 def render_block(node, width: int, theme, lazy: bool) -> Block:
     """A top-level block's lines; a code block is left plain (to highlight when seen) if ``lazy``."""
     if lazy and node.type in ("fence", "code_block"):
-        language = node.info.split()[0] if node.info else ""
+        language = fence_language(node)
         return Block(node, code_lines(node.content, language, width, None), (node.content, language))
     return Block(node, render_node(node, width, theme))
 
@@ -297,7 +307,7 @@ class Render:
     done: list[Block] = field(default_factory=list)
     tail: str = ""
     tail_lines: list[Content] = field(default_factory=list)
-    paragraph: Wrapped | None = None  # the open block's wrap when it is a paragraph, for the next render's
+    paragraph: Wrapped | None = None  # the open block's wrap when it is a paragraph: the next render starts from it
 
 
 def render_source(source: str, width: int, theme, final: bool = False, paragraph: Wrapped | None = None) -> Render:
@@ -461,11 +471,15 @@ class MarkdownView(Widget):
     async def finish(self, text: str | None = None) -> None:
         """The stream ended: the last block is complete. A different final ``text`` replaces everything."""
         self._final = True
-        if text is not None and text != self._source:
-            self._source, self._tail = text, text
-            self._blocks, self._starts, self._lines, self._tail_lines = [], [], [], []  # all of it drawn again
-            self._strips.clear()
+        replaced = text is not None and text != self._source
+        if replaced:
+            async with self._lock:  # not under a render in flight: it would take the new text for the old
+                self._source = self._tail = text or ""
+                self._blocks, self._starts, self._lines, self._tail_lines = [], [], [], []
+                self._strips.clear()
         await self._rerender()
+        if replaced:
+            self.refresh(layout=True)  # all of it drawn again, even as no lines
 
     async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
         async with self._lock:

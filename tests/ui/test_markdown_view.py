@@ -109,6 +109,9 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
                 reused += 1
             paragraph = result.paragraph
     assert reused > 50  # the lines above were kept, not wrapped again
+    paragraph = render_source("&#32;漢 ", 2, None).paragraph  # a paragraph led by a space: its first word takes
+    grown = render_source("&#32;漢 y", 2, None, paragraph=paragraph)  # it along, folded to end at the 漢
+    assert [line.plain for line in grown.tail_lines] == whole_lines("&#32;漢 y", 2)
     text, paragraph = "", None
     for n in range(300):  # words only: from its second line on, each render keeps the lines above the last
         text += f"tok{n} "
@@ -117,6 +120,19 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
         if paragraph is not None and len(paragraph.lines) > 1 and paragraph.lines[-1].plain:
             assert result.paragraph.lines[0] is paragraph.lines[0], n
         paragraph = result.paragraph
+
+
+def whole_lines(text: str, width: int) -> list[str]:
+    return [line.plain for line in render_source(text, width, None).tail_lines]
+
+
+def test_a_code_block_whose_info_is_only_a_wide_space_is_drawn():
+    """A fence's info string of U+00A0 (kept by markdown-it, dropped by str.split) raised IndexError mid-frame."""
+    for info in ("\xa0", "\u3000"):
+        lines = [
+            line.plain.strip() for line in render_source(f"```{info}\nx = 1\n```\n", 30, None, final=True).done[0].lines
+        ]
+        assert lines == ["x = 1"]
 
 
 def test_only_the_last_block_stays_open():
@@ -318,6 +334,17 @@ async def test_text_that_grows_within_its_line_draws_that_line_only(monkeypatch)
         await view.append("\n\nThe next block begins")  # the open one is frozen where it was drawn
         await until(pilot, lambda: view.line_count == 8, 30, "the next block")
         assert view.plain_lines[:6] == shown and drawn_as_the_lines_say(view)
+
+
+async def test_a_final_text_of_nothing_clears_what_was_streamed():
+    """A final text that differs from the streamed one replaces it whole, even when it has no lines at all."""
+    async with Host().run_test(size=(60, 20)) as pilot:
+        view = await streaming_view(pilot)
+        await view.append("Hello there\n\nsecond para")
+        await until(pilot, lambda: view.size.height == 3, 30, "the text drawn")
+        await view.finish("")
+        await until(pilot, lambda: view.size.height == 0, 30, "the view emptied")
+        assert view.line_count == 0 and not view.plain_lines
 
 
 async def test_highlight_selection_and_theme_draw_frozen_lines_again():
