@@ -28,9 +28,10 @@ STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first pi
 
 
 class KeysTyped:
-    """When a key was last typed, and the answers streaming meanwhile. While keys come, an answer's frames (30-50
-    ms each at 160x48 on a busy stream) come just after a key, never on their own timer: the next key, a typing
-    rhythm later, finds the loop free, and each key is drawn at once."""
+    """When a key of text (a character or backspace, in any field or screen) was last typed, and the answers
+    streaming meanwhile. While such keys come, an answer's frames (30-50 ms each at 160x48 on a busy stream) come
+    just after a key, never on their own timer: the next key, a typing rhythm later, finds the loop free, and each
+    key is drawn at once."""
 
     def __init__(self) -> None:
         self.at = 0.0
