@@ -274,15 +274,15 @@ class MainScreen(ReportsFailures, Screen):
 
     def action_scroll_output(self, method: str) -> None:
         """PageUp/PageDown (and Home/End for the top and the live bottom) scroll the chat while the prompt has
-        focus (up from its top shows earlier messages), and the task's output while its file list has; elsewhere
-        the keys are the focused widget's."""
+        focus (up from its top shows earlier messages), and the task's output while its instruction or file list
+        has; elsewhere the keys are the focused widget's."""
         focused = self.focused
         if isinstance(focused, PromptArea):
             target = self.query_one("#messages")
             if method in ("page_up", "scroll_home") and target.scroll_y == 0 and self.chat_pane.earlier:
                 self.chat_pane.call_later(self.chat_pane.show_earlier)  # up from the top: earlier messages
                 return
-        elif focused is not None and focused.id == "task-files" and method.startswith("page"):
+        elif focused is not None and focused.id in ("task-instruction", "task-files") and method.startswith("page"):
             target = self.query_one("#task-output")
         else:
             raise SkipAction()

@@ -180,8 +180,13 @@ async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling
         assert app.query_one("#task-items").display
         before = output.scroll_y
         await pilot.press("pagedown")  # from the file list, as in the chat from the prompt
-        await pilot.pause(0.2)
-        assert app.focused.id == "task-files" and output.scroll_y > before
+        await until(pilot, lambda: output.scroll_y > before, 30, "the output scrolled from the file list")
+        assert app.focused.id == "task-files"
+        app.query_one("#task-instruction").focus()
+        before = output.scroll_y
+        await pilot.press("pagedown")  # and from the instruction
+        await until(pilot, lambda: output.scroll_y > before, 30, "the output scrolled from the instruction")
+        assert app.focused.id == "task-instruction"
 
 
 @pytest.mark.parametrize(
