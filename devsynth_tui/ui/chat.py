@@ -40,8 +40,11 @@ class KeysTyped:
     def typed(self, text: bool) -> None:
         """A key arrived (told by the app before the key goes to the focused widget): ``text`` (a character,
         backspace), or a command such as Enter, which ends the typing: the answer it sends draws at its frame rate."""
-        self.at = time.monotonic() if text else 0.0
-        for view in list(self.streams) if text else ():
+        if not text:
+            self.at = 0.0
+            return
+        self.at = time.monotonic()
+        for view in list(self.streams):
             view.key_typed()
 
     def recently(self) -> bool:

@@ -128,11 +128,14 @@ def wrap_growing(content: Content, width: int, before: Wrapped | None = None) ->
         grew = starts_a_word and "\t" not in plain and plain.startswith(text)
         if grew and _styles_before(content, start) == _styles_before(before.content, start):
             keep = len(before.lines) - 1
-    offset = before.starts[keep] if before is not None and keep else 0
-    lines = _wrap(content[offset:] if offset else content, width)
-    kept_lines, kept_starts = (before.lines[:keep], before.starts[:keep]) if before is not None else ([], [])
+    if not keep:
+        lines = _wrap(content, width)
+        return Wrapped(content, width, lines, _line_starts(plain, lines, 0) or [])
+    assert before is not None
+    offset = before.starts[keep]
+    lines = _wrap(content[offset:], width)
     starts = _line_starts(plain, lines, offset)
-    return Wrapped(content, width, kept_lines + lines, kept_starts + starts if starts is not None else [])
+    return Wrapped(content, width, before.lines[:keep] + lines, before.starts[:keep] + starts if starts else [])
 
 
 def _styles_before(content: Content, offset: int) -> list[Span]:

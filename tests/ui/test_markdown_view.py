@@ -97,9 +97,9 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
         for _ in range(rng.randint(20, 100)):
             text += rng.choice(pieces)
             result = render_source(text, width, None, paragraph=paragraph)
-            whole = render_source(text, width, None)
+            reference = render_source(text, width, None)
             assert [(line.plain, line.spans) for line in result.tail_lines] == [
-                (line.plain, line.spans) for line in whole.tail_lines
+                (line.plain, line.spans) for line in reference.tail_lines
             ], (text, width)
             if (
                 paragraph is not None
@@ -111,7 +111,7 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
     assert reused > 50  # the lines above were kept, not wrapped again
     paragraph = render_source("&#32;漢 ", 2, None).paragraph  # a paragraph led by a space: its first word takes
     grown = render_source("&#32;漢 y", 2, None, paragraph=paragraph)  # it along, folded to end at the 漢
-    assert [line.plain for line in grown.tail_lines] == whole_lines("&#32;漢 y", 2)
+    assert [line.plain for line in grown.tail_lines] == whole("&#32;漢 y", 2)
     text, paragraph = "", None
     for n in range(300):  # words only: from its second line on, each render keeps the lines above the last
         text += f"tok{n} "
@@ -120,10 +120,6 @@ def test_a_growing_paragraph_is_wrapped_from_its_last_line_as_if_whole():
         if paragraph is not None and len(paragraph.lines) > 1 and paragraph.lines[-1].plain:
             assert result.paragraph.lines[0] is paragraph.lines[0], n
         paragraph = result.paragraph
-
-
-def whole_lines(text: str, width: int) -> list[str]:
-    return [line.plain for line in render_source(text, width, None).tail_lines]
 
 
 def test_a_code_block_whose_info_is_only_a_wide_space_is_drawn():
