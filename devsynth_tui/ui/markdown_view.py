@@ -257,12 +257,15 @@ def _table(node, width: int) -> list[Content]:
 
 
 def code_lines(code: str, language: str, width: int, theme) -> list[Content]:
-    """A code block: highlighted when a highlight theme is given, folded at the width, on the code background."""
+    """A code block: highlighted when a highlight theme is given, folded at the width, on the code background.
+
+    Code without a language is drawn plain, as rich's Markdown does: guessing imports every Pygments lexer (a
+    150 ms stall, holding the GIL) and often guesses wrong on a short snippet."""
     code = code.rstrip("\n")
     if theme is not None:
         from textual.highlight import highlight
 
-        content = highlight(code, language=language or None, theme=theme)
+        content = highlight(code, language=language or "text", theme=theme)
     else:
         content = Content(code)
     inner = max(width - 2, 2)

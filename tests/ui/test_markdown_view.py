@@ -363,3 +363,16 @@ async def test_highlight_selection_and_theme_draw_frozen_lines_again():
         pilot.app.screen.selections = {}
         await pilot.pause()
         assert list(view.render_line(0)) != selected and drawn_as_the_lines_say(view)
+
+
+def test_code_without_a_language_is_drawn_plain_and_labelled_code_highlighted():
+    """No guess for unlabelled code: guessing imports every Pygments lexer (a stall) and is often wrong."""
+    from textual.highlight import HighlightTheme
+
+    def styles(language: str) -> set[str]:
+        code = "import os\n\ndef main():\n    return os.getcwd()\n"
+        lines = markdown_view.code_lines(code, language, 40, HighlightTheme)
+        return {str(span.style) for line in lines for span in line.spans} - {".md--code", "$text"}
+
+    assert styles("") == set()
+    assert styles("python")  # keywords, names...
