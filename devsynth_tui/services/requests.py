@@ -15,15 +15,12 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.app_log import record
-from devsynth_tui.services.context.items import ContextItem, StageReport
-from devsynth_tui.services.context.response_processing import CodeBlock, Section
+from devsynth_tui.services.context.items import ContextItem
 from devsynth_tui.services.context.view import view_of
 from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
-from devsynth_tui.services.pipeline.request import ChatRequest, Done, Notice, Prepared
+from devsynth_tui.services.pipeline.request import ChatRequest, Done, Event, Notice, Prepared
 from devsynth_tui.services.store.conversations import Conversations, Message
-
-Event = StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done
 
 
 @dataclass

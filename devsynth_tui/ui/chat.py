@@ -230,14 +230,19 @@ class AssistantMessage(Vertical):
             self._pending.clear()
             await self.query_one(MarkdownView).append(chunk)
 
-    async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
-        """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
+    async def end_stream(self) -> None:
+        """Stop streaming: what was streamed is drawn whole, its last block complete."""
         KEYS_TYPED.streams.discard(self)
         if self._timer:
             self._timer.stop()
             self._timer = None
         self._thinking_dirty = False
         await self.flush()
+        await self.query_one(MarkdownView).finish()
+
+    async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
+        """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
+        await self.end_stream()
         if text != self.text:
             self._parts = [text]
         await self.query_one(MarkdownView).finish(safe_text(text))

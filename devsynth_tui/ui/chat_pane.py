@@ -8,6 +8,7 @@ view replays when its conversation is opened again mid-answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ NEW_TITLE = "new (saved with its first message)"
 # Messages mounted as a conversation opens, and per press of its "earlier messages" button: a long conversation
 # mounted whole took seconds, at start-up too (the latest one opens), and held the keys for its layout.
 SHOWN_AT_OPEN = 10
+PAINT_WAIT = 0.25  # seconds at most: a screen under another one (a dialog) paints nothing until it is on top
+
+
+async def painted(widget: Widget) -> None:
+    """Wait until the screen has painted what ``widget`` was last told to show (PAINT_WAIT at most)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(widget.wait_for_refresh(), PAINT_WAIT)
 
 
 @dataclass
@@ -301,7 +309,7 @@ class ChatPane(ReportsFailures, Vertical):
     async def answer(self, live: LiveAnswer, request, text: str) -> None:
         """Stream one answer; Esc cancels it (the server stops, the partial answer is stored and stays)."""
         from devsynth_tui.services.llm.results import Delta
-        from devsynth_tui.services.pipeline.request import Done, Notice
+        from devsynth_tui.services.pipeline.request import Done, Notice, StreamEnded
         from devsynth_tui.services.requests import RequestRun
 
         state = self.main.state
@@ -339,6 +347,9 @@ class ChatPane(ReportsFailures, Vertical):
                         state.set(notice=event.text)
                         if view:
                             view.notice(event.text)
+                    elif isinstance(event, StreamEnded) and view:  # on screen whole before it is counted
+                        await view.end_stream()
+                        await painted(view)
                     elif isinstance(event, Done):
                         await self.finished(live, event)
         except asyncio.CancelledError:

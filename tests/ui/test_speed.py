@@ -253,6 +253,25 @@ async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_s
     assert "2,000 tokens" in seen_at_collection[0]  # the answer's stats line: finish() had shown the final answer
 
 
+async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch):
+    """Counting a streamed answer may build the tokenizer (holding the GIL): its last frame is drawn before."""
+    from devsynth_tui.services.pipeline.pipeline import Pipeline
+
+    seen_at_counting: list[bool] = []
+    real = Pipeline._end
+
+    async def end(self, *args, **kwargs):
+        seen_at_counting.append("tok1999" in on_screen(app))
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "_end", end)
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await ask(app, pilot, "go")
+    assert seen_at_counting == [True]
+
+
 async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_as_a_question_is_typed(
     faults, monkeypatch
 ):

@@ -22,7 +22,7 @@ from devsynth_tui.services.app_log import record
 from devsynth_tui.services.context import prompt_optimization as prompts
 from devsynth_tui.services.context import pruning
 from devsynth_tui.services.context.items import ContextItem, StageReport, live, total_tokens
-from devsynth_tui.services.context.response_processing import CodeBlock, EarlyTerminator, IncrementalParser, Section
+from devsynth_tui.services.context.response_processing import EarlyTerminator, IncrementalParser
 from devsynth_tui.services.context.token_accounting import (
     by_bytes,
     count_messages,
@@ -49,7 +49,15 @@ from devsynth_tui.services.pipeline.messages import (
     history_tokens,
     whole_history,
 )
-from devsynth_tui.services.pipeline.request import SAMPLING_KEYS, ChatRequest, Done, Notice, Prepared
+from devsynth_tui.services.pipeline.request import (
+    SAMPLING_KEYS,
+    ChatRequest,
+    Done,
+    Event,
+    Notice,
+    Prepared,
+    StreamEnded,
+)
 from devsynth_tui.services.pipeline.stages import history_stage, model_stage, prompt_stage
 from devsynth_tui.services.resources.cpu import background, set_priority
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
@@ -334,9 +342,7 @@ class Pipeline:
 
     # -- run -----------------------------------------------------------------------------
 
-    async def run(
-        self, req: ChatRequest
-    ) -> AsyncGenerator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done, None]:
+    async def run(self, req: ChatRequest) -> AsyncGenerator[Event, None]:
         """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks, then
         one Done. Cancel-safe.
 
@@ -347,9 +353,7 @@ class Pipeline:
             async for event in events:
                 yield event
 
-    async def _run(
-        self, req: ChatRequest
-    ) -> AsyncGenerator[StageReport | Prepared | Notice | Delta | CodeBlock | Section | Done, None]:
+    async def _run(self, req: ChatRequest) -> AsyncGenerator[Event, None]:
         if not req.prompt.strip():
             raise ValueError("empty prompt: type a question first")
         started = time.perf_counter()
@@ -489,6 +493,8 @@ class Pipeline:
             result = result or (seen if parts or thinking else None)
         for parsed in parser.close() if parser else []:
             yield parsed
+        if rsp.streaming:
+            yield StreamEnded()
         text = "".join(parts)
         ending = self._end(req, prep, text, result, status, error, started, "".join(thinking))
         reports, done = await asyncio.shield(ending)  # counted and recorded even if its consumer is cancelled now

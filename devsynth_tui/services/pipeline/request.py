@@ -1,12 +1,14 @@
 """What goes into the pipeline and what comes out: ``ChatRequest`` in, ``Prepared`` (the request as it
-would be sent), ``Notice`` while waiting, and exactly one ``Done`` at the end."""
+would be sent), ``Notice`` while waiting, ``StreamEnded`` once a streamed answer is whole, and exactly one
+``Done`` at the end."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.context.items import ContextItem, StageReport
-from devsynth_tui.services.llm.results import ChatResult
+from devsynth_tui.services.context.response_processing import CodeBlock, Section
+from devsynth_tui.services.llm.results import ChatResult, Delta
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.services.store.ledger import LedgerRow, RequestStatus
 
@@ -134,3 +136,12 @@ class Notice:
     """Something the user should see while waiting, e.g. LM Studio loading the model."""
 
     text: str
+
+
+@dataclass
+class StreamEnded:
+    """A streamed answer's text is whole; counting it and writing its row follow once its consumer takes the next
+    event (a consumer that shows the answer shows it whole first: loading the tokenizer holds the GIL)."""
+
+
+Event = StageReport | Prepared | Notice | Delta | CodeBlock | Section | StreamEnded | Done
