@@ -25,7 +25,7 @@ from devsynth_tui.ui.main_screen import PANE_IDS, MainScreen
 from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panels import StageWaterfall
 from devsynth_tui.ui.sampling import HIDDEN_SAMPLE_EVERY
-from ui.test_pilot import SIZE, answered, ask, connected, open_pane, until
+from ui.test_pilot import SIZE, answered, ask, connected, ledger_rows, open_pane, until
 
 
 def app_for(url, **values):
@@ -270,6 +270,33 @@ async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, 
         await connected(app, pilot)
         await ask(app, pilot, "go")
     assert seen_at_counting == [True]
+
+
+async def test_esc_while_a_whole_answer_is_drawn_cancels_it_recorded_and_kept(faults, monkeypatch):
+    """Between the stream's end and its count the chat draws the answer; Esc then is a cancel like any other:
+    the ledger row is written (cancelled) and the whole answer is stored."""
+    from devsynth_tui.ui import chat_pane
+
+    drawing = asyncio.Event()
+
+    async def painted(widget) -> None:  # the paint never comes: Esc meets the answer here
+        drawing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(chat_pane, "painted", painted)
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        await until(pilot, drawing.is_set, what="the whole answer drawn")
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
+        await until(pilot, ledger_rows, what="the ledger row")
+        row = ledger_rows()[0]
+        assert (row["status"], row["error"]) == ("cancelled", "cancelled by the user")
+        conversation = app.session.conversations.messages(app.main.chat_pane.conversation_id)
+        assert conversation[-1].content.endswith("tok1999 ")
 
 
 async def test_the_tokenizer_is_loaded_by_the_first_answer_not_at_start_up_nor_as_a_question_is_typed(

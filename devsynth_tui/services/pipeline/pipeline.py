@@ -343,8 +343,8 @@ class Pipeline:
     # -- run -----------------------------------------------------------------------------
 
     async def run(self, req: ChatRequest) -> AsyncGenerator[Event, None]:
-        """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks, then
-        one Done. Cancel-safe.
+        """Send ``req``: yields stage reports, what is sent (Prepared), notices, answer deltas, parsed blocks,
+        StreamEnded once a streamed answer is whole, then one Done. Cancel-safe.
 
         Every failure, whatever raised it, ends in a Done with one clear line and a ledger row. The client stays
         open until then: a reconnect meanwhile closes it once the request has counted and recorded its end.
@@ -465,6 +465,7 @@ class Pipeline:
                         cut = stopper.feed(event.text) if stopper else None
                         if cut is not None:
                             break  # closing the stream makes the server stop generating
+                yield StreamEnded()  # a consumer leaving here (Esc) cancels, as during the stream
             else:
                 result = await self.backend.client.chat(prep.payload)
                 if result.reasoning:
@@ -493,8 +494,6 @@ class Pipeline:
             result = result or (seen if parts or thinking else None)
         for parsed in parser.close() if parser else []:
             yield parsed
-        if rsp.streaming:
-            yield StreamEnded()
         text = "".join(parts)
         ending = self._end(req, prep, text, result, status, error, started, "".join(thinking))
         reports, done = await asyncio.shield(ending)  # counted and recorded even if its consumer is cancelled now
