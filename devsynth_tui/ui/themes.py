@@ -22,8 +22,10 @@ def load_theme(path: Path):
     import yaml
     from textual.theme import Theme
 
+    from devsynth_tui.config import safe_yaml_loader
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=safe_yaml_loader())
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise ThemeError(f"{path}: cannot read theme ({str(e).splitlines()[0]})") from None
     if not isinstance(data, dict) or "name" not in data or "primary" not in data:
