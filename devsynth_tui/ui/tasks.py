@@ -227,7 +227,7 @@ class TasksPane(ReportsFailures, Vertical):
         await output.mount(view, before=0)
         view.notice(f"reading {things(files, 'context file')}…")
         view.start_stream()
-        output.scroll_home(animate=False)
+        output.anchor()  # the answer's live end stays in view, as in the chat, until the user scrolls up
         return view
 
     async def drop(self, view: AssistantMessage, reason: str) -> None:
@@ -244,6 +244,7 @@ class TasksPane(ReportsFailures, Vertical):
         )
 
     def _draw_stages(self) -> None:
+        self.query_one("#task-output").anchor(False)  # what is drawn under the answer does not scroll it away
         if self.stages:
             self.query_one("#task-stages", Static).update(
                 safe_text("\n".join(["What the pipeline did:", *self.stages]))

@@ -179,8 +179,9 @@ async def test_a_finished_task_has_the_stats_footer_the_counters_and_a_scrolling
         assert output.max_scroll_y > 10  # a long answer scrolls instead of running under the status line
         assert app.query_one("#task-items").display
         before = output.scroll_y
-        await pilot.press("pagedown")  # from the file list, as in the chat from the prompt
-        await until(pilot, lambda: output.scroll_y > before, 30, "the output scrolled from the file list")
+        assert before > 10  # it followed the answer to its end
+        await pilot.press("pageup")  # from the file list, as in the chat from the prompt
+        await until(pilot, lambda: output.scroll_y < before, 30, "the output scrolled from the file list")
         assert app.focused.id == "task-files"
         app.query_one("#task-instruction").focus()
         before = output.scroll_y
