@@ -6,6 +6,8 @@ scrolling back to the end (End, or the mouse) anchors them again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 
 from rich.cells import cell_len
@@ -25,6 +27,7 @@ FRAME_SPACING = 2.0  # after a frame that took t (flush to screen), the next wai
 TYPING_SECONDS = 0.5  # a key typed this recently: a streamed answer's frames come just after keys, not between them
 ECHO_SECONDS = 0.03  # such a frame comes this long after its key: the key's echo is drawn first
 STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first piece on
+PAINT_WAIT = 0.25  # seconds at most: a screen under another one (a dialog) paints nothing until it is on top
 
 
 class KeysTyped:
@@ -230,8 +233,9 @@ class AssistantMessage(Vertical):
             self._pending.clear()
             await self.query_one(MarkdownView).append(chunk)
 
-    async def end_stream(self) -> None:
-        """Stop streaming: what was streamed is drawn whole, its last block complete."""
+    async def end_stream(self, painted: bool = False) -> None:
+        """Stop streaming: what was streamed is drawn whole, its last block complete; with ``painted``, return
+        once it is on screen (PAINT_WAIT at most), e.g. before building the tokenizer, which holds the GIL."""
         KEYS_TYPED.streams.discard(self)
         if self._timer:
             self._timer.stop()
@@ -239,6 +243,9 @@ class AssistantMessage(Vertical):
         self._thinking_dirty = False
         await self.flush()
         await self.query_one(MarkdownView).finish()
+        if painted:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wait_for_refresh(), PAINT_WAIT)
 
     async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""

@@ -8,7 +8,6 @@ view replays when its conversation is opened again mid-answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -44,13 +43,6 @@ NEW_TITLE = "new (saved with its first message)"
 # Messages mounted as a conversation opens, and per press of its "earlier messages" button: a long conversation
 # mounted whole took seconds, at start-up too (the latest one opens), and held the keys for its layout.
 SHOWN_AT_OPEN = 10
-PAINT_WAIT = 0.25  # seconds at most: a screen under another one (a dialog) paints nothing until it is on top
-
-
-async def painted(widget: Widget) -> None:
-    """Wait until the screen has painted what ``widget`` was last told to show (PAINT_WAIT at most)."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(widget.wait_for_refresh(), PAINT_WAIT)
 
 
 @dataclass
@@ -348,8 +340,7 @@ class ChatPane(ReportsFailures, Vertical):
                         if view:
                             view.notice(event.text)
                     elif isinstance(event, StreamEnded) and view:  # on screen whole before it is counted
-                        await view.end_stream()
-                        await painted(view)
+                        await view.end_stream(painted=True)
                     elif isinstance(event, Done):
                         await self.finished(live, event)
         except asyncio.CancelledError:

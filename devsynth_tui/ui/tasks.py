@@ -143,7 +143,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.context.items import ContextError, StageReport
         from devsynth_tui.services.context.view import view_of
         from devsynth_tui.services.llm.results import Delta
-        from devsynth_tui.services.pipeline.request import Done, Notice
+        from devsynth_tui.services.pipeline.request import Done, Notice, StreamEnded
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state
@@ -178,6 +178,8 @@ class TasksPane(ReportsFailures, Vertical):
                             state.set(notice="")
                         await view.take(event.text, event.thinking)
                         state.streamed("task", run.answer.pieces)
+                    elif isinstance(event, StreamEnded):  # on screen whole before it is counted
+                        await view.end_stream(painted=True)
                     elif isinstance(event, Done):
                         await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                         if event.prepared:

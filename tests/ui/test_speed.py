@@ -253,18 +253,24 @@ async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_s
     assert "2,000 tokens" in seen_at_collection[0]  # the answer's stats line: finish() had shown the final answer
 
 
-async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch):
-    """Counting a streamed answer may build the tokenizer (holding the GIL): its last frame is drawn before."""
+def on_screen_when_counted(monkeypatch, app_of, word: str) -> list[bool]:
+    """Whether ``word`` was on screen each time a request's counting began (which may build the tokenizer)."""
     from devsynth_tui.services.pipeline.pipeline import Pipeline
 
-    seen_at_counting: list[bool] = []
+    seen: list[bool] = []
     real = Pipeline._end
 
     async def end(self, *args, **kwargs):
-        seen_at_counting.append("tok1999" in on_screen(app))
+        seen.append(word in on_screen(app_of()))
         return await real(self, *args, **kwargs)
 
     monkeypatch.setattr(Pipeline, "_end", end)
+    return seen
+
+
+async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch):
+    """Counting a streamed answer may build the tokenizer (holding the GIL): its last frame is drawn before."""
+    seen_at_counting = on_screen_when_counted(monkeypatch, lambda: app, "tok1999")
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
@@ -272,18 +278,30 @@ async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, 
     assert seen_at_counting == [True]
 
 
+async def test_a_tasks_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch, tmp_path):
+    seen_at_counting = on_screen_when_counted(monkeypatch, lambda: app, "tok1999")
+    (tmp_path / "notes.txt").write_text("a note\n")
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await open_pane(app, pilot, "tasks")
+        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
+        await pilot.press("enter")
+        await until(pilot, lambda: seen_at_counting and not app.query_one("#tasks-pane").running, 60, "the end")
+    assert seen_at_counting == [True]
+
+
 async def test_esc_while_a_whole_answer_is_drawn_cancels_it_recorded_and_kept(faults, monkeypatch):
     """Between the stream's end and its count the chat draws the answer; Esc then is a cancel like any other:
     the ledger row is written (cancelled) and the whole answer is stored."""
-    from devsynth_tui.ui import chat_pane
-
     drawing = asyncio.Event()
 
-    async def painted(widget) -> None:  # the paint never comes: Esc meets the answer here
+    async def wait_for_refresh(view) -> bool:  # the paint never comes: Esc meets the answer here
         drawing.set()
-        await asyncio.Event().wait()
+        return await asyncio.Event().wait()
 
-    monkeypatch.setattr(chat_pane, "painted", painted)
+    monkeypatch.setattr(AssistantMessage, "wait_for_refresh", wait_for_refresh)
+    monkeypatch.setattr(chat, "PAINT_WAIT", 3600)
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
