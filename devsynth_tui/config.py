@@ -91,6 +91,16 @@ def safe_yaml_loader():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _parse_yaml(text: str) -> tuple[Any, Any]:
+    """(the document's root node, its data), parsed once: the node gives each key's line."""
+    loader = safe_yaml_loader()(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> dict:
     """Read and validate one YAML config file; any problem is a ConfigError (bad keys go to ``problems``
     when given, see :func:`validate_layer`)."""
@@ -98,10 +108,8 @@ def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> di
 
     source = str(path)
     text = read_config_text(path)
-    loader = safe_yaml_loader()(text)
-    try:  # parsed once: the data, and each key's line from the same nodes
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
+    try:
+        node, data = _parse_yaml(text)
         lines = _key_lines(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -112,8 +120,6 @@ def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> di
         raise ConfigError(
             f"YAML error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}", "", source
         ) from None
-    finally:
-        loader.dispose()
     return validate_layer(data, source, lines, problems)
 
 
