@@ -235,20 +235,23 @@ class AssistantMessage(Vertical):
 
     async def end_stream(self, painted: bool = False) -> None:
         """Stop streaming: what was streamed is drawn whole, its last block complete; with ``painted``, return
-        once it is on screen (PAINT_WAIT at most), e.g. before building the tokenizer, which holds the GIL."""
+        once it is on screen (PAINT_WAIT at most), e.g. before building the tokenizer, which holds the GIL.
+        The message may be removed meanwhile (another conversation opened): then nothing waits."""
+        markdown = self.query_one(MarkdownView)
         KEYS_TYPED.streams.discard(self)
         if self._timer:
             self._timer.stop()
             self._timer = None
-        self._thinking_dirty = False
         await self.flush()
-        await self.query_one(MarkdownView).finish()
-        if painted:
+        await markdown.finish()
+        if painted and self.is_attached and self.is_running:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wait_for_refresh(), PAINT_WAIT)
+                async with asyncio.timeout(PAINT_WAIT):  # not wait_for: on 3.11 it can swallow a cancel (Esc)
+                    await self.wait_for_refresh()
 
     async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""
+        self._thinking_dirty = False  # shown below, with its final title
         await self.end_stream()
         if text != self.text:
             self._parts = [text]

@@ -246,6 +246,8 @@ class TasksPane(ReportsFailures, Vertical):
         )
 
     def _draw_stages(self) -> None:
+        if self.running:  # the next run started before this was drawn: its output is not this one's
+            return
         self.query_one("#task-output").anchor(False)  # what is drawn under the answer does not scroll it away
         if self.stages:
             self.query_one("#task-stages", Static).update(

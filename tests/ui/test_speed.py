@@ -254,7 +254,8 @@ async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_s
 
 
 def on_screen_when_counted(monkeypatch, app_of, word: str) -> list[bool]:
-    """Whether ``word`` was on screen each time a request's counting began (which may build the tokenizer)."""
+    """Whether ``word`` was on screen each time a request's counting began (which may build the tokenizer).
+    The wait for the paint has no time limit here: a busy machine may take longer than PAINT_WAIT to paint."""
     from devsynth_tui.services.pipeline.pipeline import Pipeline
 
     seen: list[bool] = []
@@ -265,16 +266,22 @@ def on_screen_when_counted(monkeypatch, app_of, word: str) -> list[bool]:
         return await real(self, *args, **kwargs)
 
     monkeypatch.setattr(Pipeline, "_end", end)
+    monkeypatch.setattr(chat, "PAINT_WAIT", 3600)
     return seen
 
 
 async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch):
     """Counting a streamed answer may build the tokenizer (holding the GIL): its last frame is drawn before."""
-    seen_at_counting = on_screen_when_counted(monkeypatch, lambda: app, "tok1999")
-    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
+    seen_at_counting = on_screen_when_counted(monkeypatch, lambda: app, "line59")
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 60})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await ask(app, pilot, "go")
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        pane = app.main.chat_pane
+        await until(pilot, lambda: any(live.mounted.is_set() for live in pane.live.values()), 30, "the answer's view")
+        faults.release(60)  # the whole answer, once its view is there to draw it
+        await answered(app, pilot)
     assert seen_at_counting == [True]
 
 
@@ -289,6 +296,30 @@ async def test_a_tasks_last_words_are_on_screen_before_it_is_counted(faults, mon
         await pilot.press("enter")
         await until(pilot, lambda: seen_at_counting and not app.query_one("#tasks-pane").running, 60, "the end")
     assert seen_at_counting == [True]
+
+
+async def test_an_answer_whose_conversation_is_left_as_it_is_drawn_is_recorded_whole(faults, monkeypatch):
+    """ctrl+n while an answer's last text is drawn (a long block is drawn in a thread) removes its view: the answer
+    is still counted and recorded as it ended, and stored in its conversation."""
+    real, left = MarkdownView.finish, []
+
+    async def finish(view, text=None):
+        if text is None and not left:  # the stream's end
+            left.append(app.main.chat_pane.conversation_id)
+            await app.main.action_new_conversation()
+        await real(view, text)
+
+    monkeypatch.setattr(MarkdownView, "finish", finish)
+    app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        await until(pilot, lambda: left and ledger_rows() and not app.main.chat_pane.live, 60, "the answer's end")
+        assert app.main.chat_pane.conversation_id is None and not app.query(AssistantMessage)  # left, and removed
+        assert ledger_rows()[0]["status"] == "ok"
+        (conversation,) = app.session.conversations.list()
+        assert app.session.conversations.messages(conversation.id)[-1].content.endswith("tok1999 ")
 
 
 async def test_esc_while_a_whole_answer_is_drawn_cancels_it_recorded_and_kept(faults, monkeypatch):
