@@ -31,6 +31,18 @@ if TYPE_CHECKING:  # the pipeline (httpx, tiktoken) loads after the first screen
     from devsynth_tui.ui.main_screen import MainScreen
 
 
+class TaskOutput(VerticalScroll):
+    """A task's output: while ``following``, once the answer is taller than the view its live end stays in view,
+    as in the chat, until the user scrolls up. Not before: Textual draws an anchored, shorter content at the
+    bottom, under blank lines."""
+
+    following = False
+
+    def watch_virtual_size(self) -> None:
+        if self.following and not self.is_anchored and self.max_scroll_y:
+            self.anchor()
+
+
 class TasksPane(ReportsFailures, Vertical):
     """Tasks from config, run on typed context files.
 
@@ -71,7 +83,7 @@ class TasksPane(ReportsFailures, Vertical):
             compact=True,
         )
         yield Static(self.HINT, id="task-refusal", classes="hint", markup=False)
-        with VerticalScroll(id="task-output"):
+        with TaskOutput(id="task-output"):
             yield Static("", id="task-stages", markup=False)
             yield DataTable(id="task-items", cursor_type="row")
 
@@ -218,7 +230,7 @@ class TasksPane(ReportsFailures, Vertical):
 
     async def start(self, files: int) -> AssistantMessage:
         """Clear the last run and show the new one from its first moment; returns the answer's view."""
-        output = self.query_one("#task-output", VerticalScroll)
+        output = self.query_one("#task-output", TaskOutput)
         await output.query(AssistantMessage).remove()
         self.stages = []
         self.query_one("#task-stages", Static).update("")
@@ -229,7 +241,9 @@ class TasksPane(ReportsFailures, Vertical):
         await output.mount(view, before=0)
         view.notice(f"reading {things(files, 'context file')}…")
         view.start_stream()
-        output.anchor()  # the answer's live end stays in view, as in the chat, until the user scrolls up
+        output.anchor(False)
+        output.scroll_home(animate=False)
+        output.following = True
         return view
 
     async def drop(self, view: AssistantMessage, reason: str) -> None:
@@ -248,7 +262,9 @@ class TasksPane(ReportsFailures, Vertical):
     def _draw_stages(self) -> None:
         if self.running:  # the next run started before this was drawn: its output is not this one's
             return
-        self.query_one("#task-output").anchor(False)  # what is drawn under the answer does not scroll it away
+        output = self.query_one("#task-output", TaskOutput)
+        output.following = False
+        output.anchor(False)  # what is drawn under the answer does not scroll it away
         if self.stages:
             self.query_one("#task-stages", Static).update(
                 safe_text("\n".join(["What the pipeline did:", *self.stages]))

@@ -298,6 +298,24 @@ async def test_a_tasks_last_words_are_on_screen_before_it_is_counted(faults, mon
     assert seen_at_counting == [True]
 
 
+async def test_a_short_task_answer_is_drawn_at_the_top_of_its_output(faults, tmp_path):
+    """The output follows an answer once it is taller than the view: a short one is not drawn at the bottom, under
+    blank lines (as Textual draws an anchored, shorter content)."""
+    (tmp_path / "notes.txt").write_text("a note\n")
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 3})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await open_pane(app, pilot, "tasks")
+        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
+        await pilot.press("enter")
+        faults.release(3)
+        await until(pilot, lambda: not app.query_one("#tasks-pane").running, 60, "the end")
+        await pilot.pause()
+        output = app.query_one("#task-output")
+        view = output.query_one(AssistantMessage)
+        assert output.scroll_y == 0 and view.region.y - output.region.y <= 1, (output.scroll_y, view.region)
+
+
 async def test_an_answer_whose_conversation_is_left_as_it_is_drawn_is_recorded_whole(faults, monkeypatch):
     """ctrl+n while an answer's last text is drawn (a long block is drawn in a thread) removes its view: the answer
     is still counted and recorded as it ended, and stored in its conversation."""
