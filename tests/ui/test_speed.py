@@ -253,6 +253,15 @@ async def test_the_garbage_is_collected_only_once_the_answers_final_text_is_on_s
     assert "2,000 tokens" in seen_at_collection[0]  # the answer's stats line: finish() had shown the final answer
 
 
+async def run_task(app, pilot, folder) -> None:
+    """Connect, open the Tasks pane and send its task on one small file in ``folder``."""
+    (folder / "notes.txt").write_text("a note\n")
+    await connected(app, pilot)
+    await open_pane(app, pilot, "tasks")
+    app.query_one("#task-files").value = str(folder / "notes.txt")
+    await pilot.press("enter")
+
+
 def on_screen_when_counted(monkeypatch, app_of, word: str) -> list[bool]:
     """Whether ``word`` was on screen each time a request's counting began (which may build the tokenizer).
     The wait for the paint has no time limit here: a busy machine may take longer than PAINT_WAIT to paint."""
@@ -287,13 +296,9 @@ async def test_an_answers_last_words_are_on_screen_before_it_is_counted(faults, 
 
 async def test_a_tasks_last_words_are_on_screen_before_it_is_counted(faults, monkeypatch, tmp_path):
     seen_at_counting = on_screen_when_counted(monkeypatch, lambda: app, "tok1999")
-    (tmp_path / "notes.txt").write_text("a note\n")
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        await open_pane(app, pilot, "tasks")
-        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
-        await pilot.press("enter")
+        await run_task(app, pilot, tmp_path)
         await until(pilot, lambda: seen_at_counting and not app.query_one("#tasks-pane").running, 60, "the end")
     assert seen_at_counting == [True]
 
@@ -301,13 +306,9 @@ async def test_a_tasks_last_words_are_on_screen_before_it_is_counted(faults, mon
 async def test_a_short_task_answer_is_drawn_at_the_top_of_its_output(faults, tmp_path):
     """The output follows an answer once it is taller than the view: a short one is not drawn at the bottom, under
     blank lines (as Textual draws an anchored, shorter content)."""
-    (tmp_path / "notes.txt").write_text("a note\n")
     app = app_for(faults.url("stepped"), **{"llm.max_tokens": 3})
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        await open_pane(app, pilot, "tasks")
-        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
-        await pilot.press("enter")
+        await run_task(app, pilot, tmp_path)
         faults.release(3)
         await until(pilot, lambda: not app.query_one("#tasks-pane").running, 60, "the end")
         await pilot.pause()
@@ -692,13 +693,9 @@ async def test_a_tasks_first_text_is_in_its_view_before_the_stream_is_read_on(fa
     """The same in the Tasks pane: its answer's first text is not left for the next frame (~150 ms)."""
     output = lambda: app.query_one("#task-output").query_one(MarkdownView).source  # noqa: E731
     in_view_when_read_on = first_text_when_read_on(monkeypatch, output)
-    (tmp_path / "notes.txt").write_text("a note\n")
     app = app_for(faults.url("gated"))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        await open_pane(app, pilot, "tasks")
-        app.query_one("#task-files").value = str(tmp_path / "notes.txt")
-        await pilot.press("enter")
+        await run_task(app, pilot, tmp_path)
         await until(pilot, lambda: faults.inflight, 30, "sent")
         faults.open_gate(1)
         await until(pilot, lambda: not app.query_one("#tasks-pane").running, 60, "the task's end")
