@@ -159,6 +159,7 @@ class TasksPane(ReportsFailures, Vertical):
         from devsynth_tui.services.requests import RequestRun, task_request, task_title
 
         main, session, state = self.main, self.main.session, self.main.state
+        output = self.query_one("#task-output", TaskOutput)
         run = None
         try:
             try:
@@ -192,6 +193,8 @@ class TasksPane(ReportsFailures, Vertical):
                         state.streamed("task", run.answer.pieces)
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
                         await view.end_stream(painted=True)
+                        if output.is_anchored:  # it may have begun to follow in that frame: its scroll paints next
+                            await view.painted()
                     elif isinstance(event, Done):
                         await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                         if event.prepared:
