@@ -233,9 +233,8 @@ class AssistantMessage(Vertical):
             self._pending.clear()
             await self.query_one(MarkdownView).append(chunk)
 
-    async def end_stream(self, painted: bool = False) -> None:
-        """Stop streaming: what was streamed is drawn whole, its last block complete; with ``painted``, return
-        once it is on screen (see ``painted``), e.g. before building the tokenizer, which holds the GIL."""
+    async def end_stream(self) -> None:
+        """Stop streaming: what was streamed is drawn whole, its last block complete."""
         markdown = self.query_one(MarkdownView)
         KEYS_TYPED.streams.discard(self)
         if self._timer:
@@ -243,12 +242,10 @@ class AssistantMessage(Vertical):
             self._timer = None
         await self.flush()
         await markdown.finish()
-        if painted:
-            await self.painted()
 
     async def painted(self) -> None:
         """Return once the screen has painted what this message shows (PAINT_WAIT at most; at once if it was
-        removed, e.g. another conversation opened)."""
+        removed, e.g. another conversation opened): e.g. before building the tokenizer, which holds the GIL."""
         if self.is_attached and self.is_running:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(PAINT_WAIT):  # not wait_for: on 3.11 it can swallow a cancel (Esc)

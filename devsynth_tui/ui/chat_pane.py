@@ -340,7 +340,8 @@ class ChatPane(ReportsFailures, Vertical):
                         if view:
                             view.notice(event.text)
                     elif isinstance(event, StreamEnded) and view:  # on screen whole before it is counted
-                        await view.end_stream(painted=True)
+                        await view.end_stream()
+                        await view.painted()
                     elif isinstance(event, Done):
                         await self.finished(live, event)
         except asyncio.CancelledError:

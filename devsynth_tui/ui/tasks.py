@@ -192,7 +192,8 @@ class TasksPane(ReportsFailures, Vertical):
                         await view.take(event.text, event.thinking)
                         state.streamed("task", run.answer.pieces)
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
-                        await view.end_stream(painted=True)
+                        await view.end_stream()
+                        await view.painted()
                         if output.is_anchored:  # it may have begun to follow in that frame: its scroll paints next
                             await view.painted()
                     elif isinstance(event, Done):
