@@ -1,11 +1,14 @@
-"""First answer text on screen minus the server's own time to first token, against the embedded llama.cpp server.
+"""First answer text on screen, from Enter, against the embedded llama.cpp server: as is, and minus the server's
+own time to process the prompt.
 
 Each run is a fresh process (a new session): the dashboard starts (headless, 160x48), connects and
-finishes its warm-up (a user takes longer than that to type), then the first prompt is sent and, once
-answered, a second one. For each: the time from Enter to the frame that shows the first answer text,
-minus the server's prompt processing time (llama.cpp's ``timings.prompt_ms``). Beside it, in the same
-run, a bare httpx client's time to the first answer text minus the same server figure: what a request
-costs with no dashboard at all (HTTP, the first token's decoding). Medians of RUNS.
+finishes its warm-up (a user takes longer than that to type), then the first prompt is typed (its text painted,
+as a user sees it before Enter) and sent and, once answered, a second one. For each: the time from Enter to the
+frame that shows the first answer text, as is and minus the server's prompt processing time (llama.cpp's
+``timings.prompt_ms``). Read both: prompt_ms grows when the dashboard draws while the server works (two server
+threads on two cores wait for each other), so the second figure can fall while the first, what a user waits,
+grows. Beside it, in the same run, a bare httpx client's time to the first answer text minus the same server
+figure: what a request costs with no dashboard at all (HTTP, the first token's decoding). Medians of RUNS.
 
     .venv/bin/python bench/bench_first_answer.py [--against /path/to/other/checkout] [--runs 7]
 """
@@ -26,7 +29,7 @@ PROMPTS = ("Say something about the number {n}.", "And about the number {m}?")
 
 
 async def session(url: str, n: int) -> dict:
-    """One dashboard session: (first, second) answer gaps in seconds, and how long the warm-up took."""
+    """One dashboard session: (first, second) answer times and gaps in seconds, and how long the warm-up took."""
     from devsynth_tui.config import load
     from devsynth_tui.ui.app import DevsynthApp
     from devsynth_tui.ui.chat import AssistantMessage
@@ -55,7 +58,7 @@ async def session(url: str, n: int) -> dict:
         await real_finished(self, live, event)
 
     ChatPane.finished = finished
-    gaps, started = [], time.perf_counter()
+    times, gaps, started = [], [], time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
         while app.session.pipeline is None or any(w.group == "warm-up" and w.is_running for w in app.workers):
             await pilot.pause(0.02)
@@ -63,13 +66,15 @@ async def session(url: str, n: int) -> dict:
         await pilot.pause(0.5)
         for k, prompt in enumerate(PROMPTS):
             app.query_one("#prompt").text = prompt.format(n=n, m=n + 100)
+            await app.query_one("#prompt").wait_for_refresh()  # typed: on screen before Enter
             sent = time.perf_counter()
             await pilot.press("enter")
             while len(done) <= k or app.main.chat_pane.live:
                 await pilot.pause(0.01)
             await pilot.pause(0.2)
-            gaps.append(painted[k] - sent - done[k].result.server_ttft)
-    return {"gaps": gaps, "warm": warm}
+            times.append(painted[k] - sent)
+            gaps.append(times[-1] - done[k].result.server_ttft)
+    return {"times": times, "gaps": gaps, "warm": warm}
 
 
 async def bare(url: str, n: int) -> float:
@@ -124,10 +129,11 @@ def main() -> None:
     def ms(values):
         return f"median {statistics.median(values) * 1000:5.1f} ms ({', '.join(f'{v * 1000:.0f}' for v in values)})"
 
-    print("answer text on screen minus the server's prompt_ms:")
+    print("Enter to the answer's first text on screen, as is / minus the server's prompt_ms:")
     for name, runs in results.items():
-        print(f"  {name:28} first prompt  {ms([r['gaps'][0] for r in runs])}")
-        print(f"  {'':28} second prompt {ms([r['gaps'][1] for r in runs])}")
+        for k, which in enumerate(("first prompt ", "second prompt")):
+            print(f"  {name if k == 0 else '':28} {which} {ms([r['times'][k] for r in runs])}")
+            print(f"  {'':28} {'':13} {ms([r['gaps'][k] for r in runs])}")
         print(f"  {'':28} (connected and warmed up {statistics.median(r['warm'] for r in runs):.2f} s after start)")
     print(f"  {'bare httpx client':28} {ms(bare_gaps)}")
     print(load_average())
