@@ -13,11 +13,15 @@ from devsynth_tui.services.store.ledger import LedgerRow, Report
 TITLE_STYLE = "bold $primary"
 
 
-def _counts(prompt: int, completion: int, saved: int, cost: float) -> str:
+def _counts(report: Report, live_completion: int) -> str:
+    """The token counters of ``report`` with the answers still streaming (``live_completion``, their reads so far):
+    those figures marked ~ until the answers end and are counted exactly."""
+    mark = "~" if live_completion else ""
+    completion = report.completion_tokens + live_completion
     return (
-        f"prompt {prompt:>9,}   completion {completion:>7,}\n"
-        f"total  {prompt + completion:>9,}   saved      {saved:>7,}\n"
-        f"cost at hosted prices ${cost:.4f}"
+        f"prompt {report.prompt_tokens:>9,}   completion {mark + format(completion, ','):>7}\n"
+        f"total  {mark + format(report.prompt_tokens + completion, ','):>9}   saved      {report.tokens_saved:>7,}\n"
+        f"cost at hosted prices ${report.cost:.4f}"
     )  # the config's `pricing`: a local model costs nothing
 
 
@@ -51,17 +55,7 @@ class TokenPanel(TextBlock):
 
     def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
         """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
-        self._counts = (
-            _counts(
-                session.prompt_tokens, session.completion_tokens + live_completion, session.tokens_saved, session.cost
-            ),
-            _counts(
-                all_time.prompt_tokens,
-                all_time.completion_tokens + live_completion,
-                all_time.tokens_saved,
-                all_time.cost,
-            ),
-        )
+        self._counts = (_counts(session, live_completion), _counts(all_time, live_completion))
         self._draw()
 
     def show_last(self, row: LedgerRow | None, history: list[int]) -> None:
@@ -239,7 +233,8 @@ class StatusLine(Static):
         ``alerts``: the ones still standing (an alert that fell back below its limit is gone); the session's
         tokens count answers still streaming as the sidebar does (``live_completion``)."""
         backend, key = _key_hint(backend)
-        tokens = f"{session.total_tokens + live_completion:,} tokens, {session.tokens_saved:,} saved"
+        estimated = "~" if live_completion else ""  # answers still streaming: their reads, counted once they end
+        tokens = f"{estimated}{session.total_tokens + live_completion:,} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")

@@ -24,7 +24,7 @@ def assert_figures_match_ledger(app) -> None:
     session, _ = app.session.totals()
     assert session.total_tokens == sum(r["total_tokens"] for r in rows)
     tokens, status = text_of(app, "#tokens"), text_of(app, "#status")
-    assert f"{session.total_tokens:,} tokens" in status
+    assert f"{session.total_tokens:,} tokens" in status and "~" not in status + tokens  # exact: no estimate left
     counts = tokens.split("Tokens · all time")[0]
     assert f"{session.prompt_tokens:>9,}" in counts and f"{session.completion_tokens:>7,}" in counts
     last = tokens.split("Last request")[1]

@@ -120,9 +120,12 @@ async def test_a_chat_answer_says_it_streams_from_its_first_piece_and_the_wait_l
         assert any("processing the prompt" in n for n in notices)  # the real server's progress was said
         assert "streaming" in text_of(view.query_one(".stats"))
         assert "processing the prompt" not in text_of(app.query_one("#status"))
-        figures = app.main.state.figures  # the status line counts the streaming answer, as the sidebar does
-        assert figures.live_completion > 0
-        assert f"{figures.session.total_tokens + figures.live_completion:,} tokens" in text_of(app.query_one("#status"))
+        figures = app.main.state.figures  # the status line counts the streaming answer, as the sidebar does, marked
+        assert figures.live_completion > 0  # as an estimate until the answer is counted
+        live, session = figures.live_completion, figures.session
+        assert f"~{session.total_tokens + live:,} tokens" in text_of(app.query_one("#status"))
+        completion = "~" + format(session.completion_tokens + live, ",")
+        assert f"completion {completion:>7}" in text_of(app.query_one("#tokens"))
         await pilot.press("escape")
         recording_proxy.gate.set()
         await until(pilot, lambda: view.has_class("cancelled"), 30, "the cancel")
