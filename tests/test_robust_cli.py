@@ -78,6 +78,21 @@ def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(ap
         assert reader.wait(timeout=120) == 141 and errors == ""
 
 
+def test_a_pipe_other_than_the_output_closing_is_an_error_said_in_one_line(monkeypatch, capfd):
+    """Only a reader gone from standard output is the quiet 141: another pipe closing (a child's, say) is a failure,
+    said as one, while the output's own reader is still there."""
+    from devsynth_tui import cli
+    from devsynth_tui.cli import tokens
+
+    def fails(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(tokens, "cmd_tokens", fails)
+    assert cli.main(["tokens", "report"]) == 1
+    said = capfd.readouterr().err
+    assert said == "devsynth-tui: a pipe closed under this command: [Errno 32] Broken pipe\n"
+
+
 def test_an_answer_piped_into_a_reader_gone_ends_quietly(server_url, app_home):
     """``devsynth-tui ask ... | head -c 1`` against the real server: the reader goes before the answer ends. The run
     stops there with 141, and no error is printed (its generators were left to close as Python exited: a traceback).

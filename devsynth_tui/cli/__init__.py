@@ -12,7 +12,7 @@ import os
 import sys
 from importlib import import_module
 
-from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_USAGE, CliError, Interrupted
+from devsynth_tui.cli.common import EXIT_CANCELLED, EXIT_ERROR, EXIT_USAGE, CliError, Interrupted
 from devsynth_tui.cli.parser import build_parser
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader has gone
@@ -32,6 +32,19 @@ COMMANDS = {
 }
 
 
+def stdout_reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (``| head`` has its lines)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced, closed, or no descriptor (io.UnsupportedOperation)
+        return False
+    poller = select.poll()
+    poller.register(fd, 0)  # errors are reported whatever is asked: a pipe with no reader is one
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a command; every expected failure is one line on stderr."""
     args = build_parser().parse_args(argv)
@@ -48,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         code = command(args)
         sys.stdout.flush()  # a reader gone (``| head``) shows here, not as Python exits
         return code
-    except BrokenPipeError:  # the reader has what it wanted: stop, as a tool stopped by SIGPIPE does
+    except BrokenPipeError as e:
+        if not stdout_reader_gone():  # another pipe (a child's): a failure, said as one
+            print(f"devsynth-tui: a pipe closed under this command: {e}", file=sys.stderr)
+            return EXIT_ERROR
+        # the reader has what it wanted: stop, as a tool stopped by SIGPIPE does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again
         return EXIT_BROKEN_PIPE
     except Interrupted as e:
