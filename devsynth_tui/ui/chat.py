@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual import events
@@ -22,11 +23,16 @@ from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.ui.keys import own_key_now
 from devsynth_tui.ui.markdown_view import MarkdownView
 
+if TYPE_CHECKING:
+    from devsynth_tui.services.requests import Answer
+
 FRAME_SECONDS = 0.15  # a streamed answer is redrawn at most ~7 times a second
 FRAME_SPACING = 2.0  # after a frame that took t (flush to screen), the next waits at least t x this: keys go between
 TYPING_SECONDS = 0.5  # a key typed this recently: a streamed answer's frames come just after keys, not between them
 ECHO_SECONDS = 0.03  # such a frame comes this long after its key: the key's echo is drawn first
 STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first piece on
+ENDING = "whole · being counted and recorded…"  # and once its stream ended (a database locked elsewhere: a while)
+
 PAINT_WAIT = 0.25  # seconds at most: a screen under another one (a dialog) paints nothing until it is on top
 
 
@@ -275,6 +281,15 @@ class AssistantMessage(Vertical):
             self.call_later(self.flush)  # what came before is shown at once, not a frame later
         if notice:
             self.notice(notice)
+
+
+async def show_stopped(view: AssistantMessage, answer: Answer | None) -> None:
+    """An answer whose run was cancelled before its end was told (``answer``: the run's, if it began): cut short, or
+    whole if its stream had ended (its count and ledger row go on, and it is stored as it ended)."""
+    if answer and answer.prepared and answer.prepared.ending:
+        await view.finish(view.text, "whole · counted and recorded as answered (Esc came once it was in)", "ok")
+    else:
+        await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
 
 
 class PromptArea(TextArea):

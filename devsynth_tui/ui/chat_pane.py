@@ -22,7 +22,7 @@ from textual.widgets import Static
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.ui.attachments import AttachmentBar
-from devsynth_tui.ui.chat import STREAMING, AssistantMessage, PromptArea, UserMessage
+from devsynth_tui.ui.chat import ENDING, STREAMING, AssistantMessage, PromptArea, UserMessage, show_stopped
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
 
@@ -340,6 +340,8 @@ class ChatPane(ReportsFailures, Vertical):
                         if view:
                             view.notice(event.text)
                     elif isinstance(event, StreamEnded) and view:  # on screen whole before it is counted
+                        live.answer.notice = ENDING
+                        view.notice(ENDING)
                         await view.end_stream()
                         await view.painted()
                     elif isinstance(event, Done):
@@ -351,7 +353,7 @@ class ChatPane(ReportsFailures, Vertical):
 
                     view.context = view_of(sent).as_json()
                 if live.answer.done is None:  # else it was shown whole: only the wait for its storing was cancelled
-                    await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+                    await show_stopped(view, live.answer)
             self.post_message(RequestCancelled(live.answer.prepared))
             raise
         except ServiceError as e:  # the database refused the answer's rows (e.g. locked past the timeout)

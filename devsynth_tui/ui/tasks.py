@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.wording import things
-from devsynth_tui.ui.chat import STREAMING, AssistantMessage
+from devsynth_tui.ui.chat import ENDING, STREAMING, AssistantMessage, show_stopped
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.keys import Field
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
@@ -192,6 +192,7 @@ class TasksPane(ReportsFailures, Vertical):
                         await view.take(event.text, event.thinking)
                         state.streamed("task", run.answer.pieces)
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
+                        view.notice(ENDING)
                         await view.end_stream()
                         await view.painted()
                         if output.is_anchored:  # it may have begun to follow in that frame: its scroll paints next
@@ -204,7 +205,7 @@ class TasksPane(ReportsFailures, Vertical):
                         self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
             if run is None or run.answer.done is None:  # else it was shown whole: its storing's wait was cancelled
-                await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+                await show_stopped(view, run.answer if run else None)
             self.post_message(RequestCancelled(run.answer.prepared if run else None))
             raise
         except ServiceError as e:  # the database refused the request's row (e.g. locked past the timeout)

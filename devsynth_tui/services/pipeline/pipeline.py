@@ -495,13 +495,10 @@ class Pipeline:
         for parsed in parser.close() if parser else []:
             yield parsed
         text = "".join(parts)
-        ending = self._end(req, prep, text, result, status, error, started, "".join(thinking))
-        reports, done = await asyncio.shield(ending)  # counted and recorded even if its consumer is cancelled now
+        prep.ending = asyncio.ensure_future(self._end(req, prep, text, result, status, error, started, thinking, cut))
+        reports, done = await asyncio.shield(prep.ending)  # counted and recorded even if its consumer is cancelled now
         for report in reports:
             yield report
-        if cut is not None:
-            done.text, done.terminated_early = text[:cut], True
-        done.prepared = prep
         yield done
 
     async def _run_chunked(self, req: ChatRequest, prep: Prepared, started: float):
@@ -551,10 +548,18 @@ class Pipeline:
 
     # -- accounting ---------------------------------------------------------------------------
 
-    async def _end(self, req, prep, text, result, status, error, started, thinking) -> tuple[list[StageReport], Done]:
-        """A streamed answer's end: its figures counted if it was sent by bytes (reports to tell), its row written."""
-        reports = await self._counted(req, prep, ask_server=status == "ok", answer=(text, thinking))
-        return reports, await self._finish(req, prep, text, result, status, error, started, thinking)
+    async def _end(
+        self, req, prep, text, result, status, error, started, thinking: list[str], cut: int | None
+    ) -> tuple[list[StageReport], Done]:
+        """A streamed answer's end: its figures counted if it was sent by bytes (reports to tell), its row written;
+        the Done's text cut where early termination stopped it (``cut``)."""
+        whole_thinking = "".join(thinking)
+        reports = await self._counted(req, prep, ask_server=status == "ok", answer=(text, whole_thinking))
+        done = await self._finish(req, prep, text, result, status, error, started, whole_thinking)
+        if cut is not None:
+            done.text, done.terminated_early = text[:cut], True
+        done.prepared = prep
+        return reports, done
 
     async def _finish(self, req, prep, text, result, status, error, started, thinking: str = "") -> Done:
         if prep is None or prep.counts is None:  # else counted by the model: the answer too

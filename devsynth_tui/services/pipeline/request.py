@@ -4,6 +4,7 @@ would be sent), ``Notice`` while waiting, ``StreamEnded`` once a streamed answer
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from devsynth_tui.services.context.items import ContextItem, StageReport
@@ -56,6 +57,9 @@ class Prepared:
     counted: bool = True  # False: prepared by bytes, its figures not counted yet (Pipeline.run counts them)
     texts: set[str] = field(default_factory=set)  # prepared by bytes: the texts it counted, to count exactly later
     counts: dict[str, int] | None = None  # its texts' tokens by the model's own count, when its figures are by them
+    # a streamed answer's end once it is whole: its count and ledger row, then its Done. It goes on when the consumer
+    # stops waiting (Esc while the database is locked elsewhere): the answer is stored as it ended (RequestRun)
+    ending: asyncio.Future[tuple[list[StageReport], Done]] | None = None
 
     @property
     def messages(self) -> list[dict]:
