@@ -169,6 +169,7 @@ async def test_a_first_question_shows_at_once_while_the_lock_is_held_and_is_stor
             # the keys work while the conversation waits to be stored
             await until(pilot, lambda: app.query_one("#prompt").text == "ok", 30, "the keys typed")
             await until(pilot, lambda: "waiting for the database" in screen_text(app), 30, "the waiting note")
+            assert "another program holds its write lock" in str(app.query_one("#status").render())  # not cut off
             answer = app.query(AssistantMessage).last()
             await until(pilot, lambda: answer.text, 60, "the answer, streamed while the question waits for the lock")
             assert app.main.chat_pane.conversation_id is None and chat_rows(app) == []

@@ -246,8 +246,8 @@ class Store:
                 if not waited:
                     waited = True
                     self._tell(
-                        f"waiting for the database: another program holds {self.path}'s write lock; "
-                        f"the write is kept and made once it lets go"
+                        "waiting for the database: another program holds its write lock; the write is kept and "
+                        f"made once it lets go ({self.path})"  # the path last: a narrow status line cuts it first
                     )
         finally:
             if waited:
