@@ -81,6 +81,7 @@ class TasksPane(ReportsFailures, Vertical):
             placeholder="context files or folders: path[=requirements|tests|code|documentation], ...",
             id="task-files",
             compact=True,
+            select_on_focus=False,  # paths to add to: shown again (F3), a first key typed must not replace them
         )
         yield Static(self.HINT, id="task-refusal", classes="hint", markup=False)
         with TaskOutput(id="task-output"):

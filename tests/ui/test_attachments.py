@@ -135,3 +135,20 @@ async def test_a_key_typed_into_the_tasks_wording_edits_it_not_replaces_it(recor
         await pilot.press("!")
         await until(pilot, lambda: instruction.value != wording, 30, "the key typed")
         assert instruction.value == wording + "!"
+
+
+async def test_the_tasks_files_field_keeps_its_paths_when_the_pane_is_shown_again(recording_proxy):
+    """Back to the Tasks pane (F2, then F3), the files field has the focus: a first key typed adds to its paths, it
+    does not replace them (it replaced them: the field selected its text on focus)."""
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(app, pilot, "tasks")
+        files = app.query_one("#task-files")
+        await pilot.press(*"a.py")
+        await until(pilot, lambda: files.value == "a.py", 30, "the path typed")
+        await open_pane(app, pilot, "chat")
+        await open_pane(app, pilot, "tasks")
+        assert app.focused is files
+        await pilot.press(*",b.py")
+        await until(pilot, lambda: files.value != "a.py", 30, "the key typed")
+        assert files.value == "a.py,b.py"
