@@ -428,6 +428,7 @@ class MarkdownView(Widget):
         self._paragraph: Wrapped | None = None  # the open block's wrap, when it is a paragraph
         self._width = 0
         self._final = True  # a text given whole is complete; streaming clears this until finish
+        self._streamed = False  # its text streamed in (start): never rendered on the event loop at its first layout
         self._lock = asyncio.Lock()
         self._highlighting: set[int] = set()
         self._strips: dict[int, Strip] = {}  # frozen unselected lines' strips, for _strips_for (width, style)
@@ -466,7 +467,7 @@ class MarkdownView(Widget):
 
     def start(self) -> None:
         """The text that follows streams in: its last block stays open until ``finish``."""
-        self._final = False
+        self._final, self._streamed = False, True
 
     async def append(self, text: str) -> None:
         """Add streamed text; completed blocks freeze, the open block is rendered again (in a thread)."""
@@ -566,9 +567,9 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width and width != self._width:
-            if self._width or self._final:
+            if self._width or (self._final and not self._streamed):
                 self._relayout(width)
-            else:  # laid out for the first time while streaming: the text so far is rendered as new text is
+            else:  # laid out for the first time after streaming began (it may have ended): rendered as new text is
                 self._width = width
                 if self._tail:
                     self.call_later(self._rerender)

@@ -175,9 +175,8 @@ async def test_each_frame_parses_the_open_block_not_the_answer(monkeypatch):
     assert max(parsed) <= 2 * len(paragraph)  # never the whole answer (16,500 characters)
 
 
-async def test_text_streamed_before_the_view_is_laid_out_is_rendered_off_the_event_loop(monkeypatch):
-    """A long first piece that arrives before the view has its width (a fast server, a cached answer) is rendered
-    in a thread once the width is known, not in the layout pass on the event loop; and drawn the same."""
+def long_renders_on_the_loop(monkeypatch) -> list[bool]:
+    """For each render of a text longer than THREAD_CHARS from now on: whether it ran on the event loop's thread."""
     on_loop: list[bool] = []
     real = markdown_view.render_source
 
@@ -187,6 +186,13 @@ async def test_text_streamed_before_the_view_is_laid_out_is_rendered_off_the_eve
         return real(source, *args, **kwargs)
 
     monkeypatch.setattr(markdown_view, "render_source", recording)
+    return on_loop
+
+
+async def test_text_streamed_before_the_view_is_laid_out_is_rendered_off_the_event_loop(monkeypatch):
+    """A long first piece that arrives before the view has its width (a fast server, a cached answer) is rendered
+    in a thread once the width is known, not in the layout pass on the event loop; and drawn the same."""
+    on_loop = long_renders_on_the_loop(monkeypatch)
     text = "word " * 1000
     async with Host().run_test(size=(200, 60)) as pilot:  # no scrollbar comes: no second width
         view = MarkdownView()
@@ -196,6 +202,22 @@ async def test_text_streamed_before_the_view_is_laid_out_is_rendered_off_the_eve
         await until(pilot, lambda: view.line_count > 1, what="the text rendered")
         assert on_loop == [False]
         await view.finish()
+        assert view.plain_lines == whole(text, view.content_size.width)
+
+
+async def test_a_stream_that_ended_before_the_view_is_laid_out_is_rendered_off_the_event_loop(monkeypatch):
+    """The same when the whole stream ends before the layout (a fast server on a loaded machine): it was then
+    rendered whole in the layout pass, holding the keys typed meanwhile."""
+    on_loop = long_renders_on_the_loop(monkeypatch)
+    text = "word " * 1000
+    async with Host().run_test(size=(200, 60)) as pilot:
+        view = MarkdownView()
+        view.start()
+        await view.append(text)
+        await view.finish()  # not mounted yet: no width
+        await pilot.app.query_one("#messages").mount(view)
+        await until(pilot, lambda: view.line_count > 1, what="the text rendered")
+        assert on_loop == [False]
         assert view.plain_lines == whole(text, view.content_size.width)
 
 
