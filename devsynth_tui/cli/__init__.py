@@ -8,6 +8,7 @@ and heavy modules load inside the command that needs them, so ``--help`` and ``t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from importlib import import_module
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError as e:
         if not stdout_reader_gone():  # another pipe (a child's): a failure, said as one
-            print(f"devsynth-tui: a pipe closed under this command: {e}", file=sys.stderr)
+            with contextlib.suppress(BrokenPipeError):  # that pipe may be standard error itself
+                print(f"devsynth-tui: a pipe closed under this command: {e}", file=sys.stderr)
             return EXIT_ERROR
         # the reader has what it wanted: stop, as a tool stopped by SIGPIPE does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again

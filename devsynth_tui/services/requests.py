@@ -10,7 +10,6 @@ the events. A task is a conversation message made from a task's wording and file
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
@@ -94,20 +93,11 @@ class RequestRun:
                     yield event
         finally:
             if convs is not None and question is not None:
-                storing = self._store_answer(convs, question)
-                if not self._ending_on_its_own():
-                    await asyncio.shield(storing)
+                await self._store_answer(convs, question)
 
-    def _ending_on_its_own(self) -> bool:
-        """Cancelled (Esc) once the answer was whole, while it is counted and recorded (a database locked elsewhere
-        holds that): the wait ends now; the answer is stored, as it ended, once it can be."""
-        ending, task = self.answer.prepared and self.answer.prepared.ending, asyncio.current_task()
-        return bool(task and task.cancelling() and ending and not ending.done())
-
-    def _store_answer(self, convs: Conversations, question: asyncio.Future[int]) -> asyncio.Task:
-        """Store the answer once its question is: the storing task. A cancel while it is awaited (Esc while a lock
-        held elsewhere keeps the question waiting, the app quitting) ends that wait, not the storing: both land
-        once the lock goes."""
+    async def _store_answer(self, convs: Conversations, question: asyncio.Future[int]) -> None:
+        """Store the answer once its question is. A cancel meanwhile (Esc while a lock held elsewhere keeps the
+        question waiting, the app quitting) ends this wait, not the storing: both land once the lock goes."""
 
         async def after_question() -> None:
             conversation_id = await question
@@ -117,15 +107,17 @@ class RequestRun:
         storing = asyncio.ensure_future(after_question())
         _STORING.add(storing)  # the loop keeps only weak references to tasks
         storing.add_done_callback(_stored)
-        return storing
+        await asyncio.shield(storing)
 
     async def _as_ended(self) -> Answer:
-        """The answer to store: as it ended if it was whole when its consumer stopped waiting (its count and row
-        went on: the ledger says it was answered), else as it is."""
+        """The answer to store: as it ended if its stream had ended when its consumer was cancelled (its count and
+        row went on: the ledger says how it ended), else as it is."""
         ending = self.answer.prepared.ending if self.answer.prepared else None
         if self.answer.done is None and ending is not None:
-            with contextlib.suppress(Exception):  # its end failed (said there): stored as cut short
+            try:
                 return replace(self.answer, done=(await ending)[1])
+            except Exception as e:  # stored as cut short
+                record(e, "a cancelled answer's count or ledger row failed")
         return self.answer
 
     async def _store_question(self, convs: Conversations) -> int:

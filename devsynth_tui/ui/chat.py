@@ -284,10 +284,12 @@ class AssistantMessage(Vertical):
 
 
 async def show_stopped(view: AssistantMessage, answer: Answer | None) -> None:
-    """An answer whose run was cancelled before its end was told (``answer``: the run's, if it began): cut short, or
-    whole if its stream had ended (its count and ledger row go on, and it is stored as it ended)."""
-    if answer and answer.prepared and answer.prepared.ending:
-        await view.finish(view.text, "whole · counted and recorded as answered (Esc came once it was in)", "ok")
+    """An answer whose run was cancelled before its end was told (``answer``: the run's, if it began): as it ended
+    if its stream had ended and its count and ledger row went on to the end (it is stored so), else cut short."""
+    ending = answer and answer.prepared and answer.prepared.ending
+    if ending and ending.done() and not ending.cancelled() and ending.exception() is None:
+        _, done = ending.result()
+        await view.finish(done.text, done.summary(), done.status, done.thinking_title())
     else:
         await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
 

@@ -339,11 +339,12 @@ class ChatPane(ReportsFailures, Vertical):
                         state.set(notice=event.text)
                         if view:
                             view.notice(event.text)
-                    elif isinstance(event, StreamEnded) and view:  # on screen whole before it is counted
+                    elif isinstance(event, StreamEnded):  # on screen whole before it is counted
                         live.answer.notice = ENDING
-                        view.notice(ENDING)
-                        await view.end_stream()
-                        await view.painted()
+                        if view:
+                            view.notice(ENDING)
+                            await view.end_stream()
+                            await view.painted()
                     elif isinstance(event, Done):
                         await self.finished(live, event)
         except asyncio.CancelledError:

@@ -428,7 +428,7 @@ class MarkdownView(Widget):
         self._paragraph: Wrapped | None = None  # the open block's wrap, when it is a paragraph
         self._width = 0
         self._final = True  # a text given whole is complete; streaming clears this until finish
-        self._streamed = False  # its text streamed in (start): never rendered on the event loop at its first layout
+        self._streamed = False  # its text streamed in (start): a long one is not rendered in its first layout pass
         self._lock = asyncio.Lock()
         self._highlighting: set[int] = set()
         self._strips: dict[int, Strip] = {}  # frozen unselected lines' strips, for _strips_for (width, style)
@@ -567,9 +567,9 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width and width != self._width:
-            if self._width or (self._final and not self._streamed):
+            if self._width or (self._final and not (self._streamed and len(self._tail) > THREAD_CHARS)):
                 self._relayout(width)
-            else:  # laid out for the first time after streaming began (it may have ended): rendered as new text is
+            else:  # laid out first after streaming began (it may have ended): rendered as new text is, in a thread
                 self._width = width
                 if self._tail:
                     self.call_later(self._rerender)
