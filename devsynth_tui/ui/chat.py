@@ -32,7 +32,6 @@ TYPING_SECONDS = 0.5  # a key typed this recently: a streamed answer's frames co
 ECHO_SECONDS = 0.03  # such a frame comes this long after its key: the key's echo is drawn first
 STREAMING = "streaming… (Esc cancels)"  # an answer's notice from its first piece on
 ENDING = "whole · being counted and recorded…"  # and once its stream ended (a database locked elsewhere: a while)
-
 PAINT_WAIT = 0.25  # seconds at most: a screen under another one (a dialog) paints nothing until it is on top
 
 
@@ -248,6 +247,12 @@ class AssistantMessage(Vertical):
             self._timer = None
         await self.flush()
         await markdown.finish()
+
+    async def stream_ended(self) -> None:
+        """The stream is over: the answer drawn whole and on screen (before it is counted), its line saying so."""
+        self.notice(ENDING)
+        await self.end_stream()
+        await self.painted()
 
     async def painted(self) -> None:
         """Return once the screen has painted what this message shows (PAINT_WAIT at most; at once if it was

@@ -342,9 +342,7 @@ class ChatPane(ReportsFailures, Vertical):
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
                         live.answer.notice = ENDING
                         if view:
-                            view.notice(ENDING)
-                            await view.end_stream()
-                            await view.painted()
+                            await view.stream_ended()
                     elif isinstance(event, Done):
                         await self.finished(live, event)
         except asyncio.CancelledError:

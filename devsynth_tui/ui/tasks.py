@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.wording import things
-from devsynth_tui.ui.chat import ENDING, STREAMING, AssistantMessage, show_stopped
+from devsynth_tui.ui.chat import STREAMING, AssistantMessage, show_stopped
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.keys import Field
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded
@@ -193,9 +193,7 @@ class TasksPane(ReportsFailures, Vertical):
                         await view.take(event.text, event.thinking)
                         state.streamed("task", run.answer.pieces)
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
-                        view.notice(ENDING)
-                        await view.end_stream()
-                        await view.painted()
+                        await view.stream_ended()
                         if output.is_anchored:  # it may have begun to follow in that frame: its scroll paints next
                             await view.painted()
                     elif isinstance(event, Done):
