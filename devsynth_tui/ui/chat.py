@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -66,8 +67,17 @@ class UserMessage(Static):
     """A prompt as the user typed it, with the files and folders attached to it."""
 
     def __init__(self, text: str, attachments: list[str] | None = None) -> None:
-        names = ", ".join(safe_line(p.rsplit("/", 1)[-1] or p) for p in attachments or [])
-        super().__init__(safe_text(text) + (f"\nattached: {names}" if names else ""), markup=False)
+        super().__init__(safe_text(text) + attached_line(attachments or []), markup=False)
+
+
+def attached_line(paths: list[str]) -> str:
+    """The line under a question naming its attachments, each as typed from the working directory ("src/prices.py";
+    a path outside it whole)."""
+    if not paths:
+        return ""
+    from devsynth_tui.services.context.attachments import shown_path
+
+    return "\nattached: " + ", ".join(safe_line(shown_path(p, os.getcwd())) for p in paths)
 
 
 class ThinkingBlock(Collapsible):
@@ -351,8 +361,6 @@ class PromptArea(TextArea):
 
     def action_complete(self) -> None:
         """Tab: complete the ``@path`` the cursor ends (several matches are listed); elsewhere Tab moves focus."""
-        import os
-
         from devsynth_tui.ui.attachments import complete_at_cursor
 
         matches = complete_at_cursor(self, os.getcwd())

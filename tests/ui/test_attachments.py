@@ -152,3 +152,9 @@ async def test_the_tasks_files_field_keeps_its_paths_when_the_pane_is_shown_agai
         await pilot.press(*",b.py")
         await until(pilot, lambda: files.value != "a.py", 30, "the key typed")
         assert files.value == "a.py,b.py"
+
+
+def test_a_question_names_its_attachments_as_typed_from_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    message = UserMessage("write tests", [str(tmp_path / "src" / "prices.py"), "/opt/lib/prices.py"])
+    assert text_of(message) == "write tests\nattached: src/prices.py, /opt/lib/prices.py"  # two files, told apart

@@ -117,13 +117,14 @@ def attach(prompt: str, cwd: str | Path = ".", earlier: list[str] | None = None)
     items, listings = load_paths(list(dict.fromkeys([*mine, *(earlier or [])])))
     base = Path(cwd).expanduser().resolve()
     for item in items:  # named as the user sees them: relative to the working directory when under it
-        item.name, item.folder = _shown(item.name, base), _shown(item.folder, base) if item.folder else ""
+        item.name, item.folder = shown_path(item.name, base), shown_path(item.folder, base) if item.folder else ""
     for listing in listings:
-        listing.root = _shown(listing.root, base)
+        listing.root = shown_path(listing.root, base)
     return ChatRequest(text, context=items, listings=listings, attachments=mine)
 
 
-def _shown(path: str, base: Path) -> str:
+def shown_path(path: str, base: str | Path) -> str:
+    """``path`` as the user sees it: relative to ``base`` (the working directory) when under it, else whole."""
     rel = os.path.relpath(path, base)
     return path if rel.startswith("..") else rel
 
