@@ -54,6 +54,32 @@ async def test_after_a_cancelled_answer_every_figure_is_the_ledgers(recording_pr
         assert_figures_match_ledger(app)
 
 
+async def test_a_cancelled_answer_counts_its_prompt_as_the_context_view_does(recording_proxy, app_home, tmp_path):
+    """Cut short, no usage comes: the row's prompt is the model's own count taken before sending (ctrl+k's), not
+    cl100k's, which is a third lower for code on this model."""
+    source = tmp_path / "prices.py"
+    source.write_text("".join(f"def price_{i}(x):\n    return round(x * {i}.25, 2)\n\n" for i in range(60)))
+    app = DevsynthApp(
+        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 3000})
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        recording_proxy.hold_after(5)
+        app.query_one("#prompt").text = f"Write tests for @{source}"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.query(AssistantMessage)), what="the answer view")
+        view = app.query(AssistantMessage).last()
+        await until(pilot, lambda: recording_proxy.holding.is_set() and bool(view.text), what="a partial answer")
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
+        recording_proxy.gate.set()
+        await until(pilot, lambda: "cancelled" in text_of(app, "#tokens"), what="the cancelled last request")
+        context = view.context
+        assert context["sent_exact"] and context["tokens_sent"] != context["tokens"]  # the two counts differ here
+        assert ledger_rows()[0]["prompt_tokens"] == context["tokens_sent"]
+        assert_figures_match_ledger(app)
+
+
 async def test_after_a_failed_connect_the_server_row_says_so(app_home):
     cfg = load(base_url="http://127.0.0.1:9/v1").with_values({"llm.embedded.mode": "never"})
     app = DevsynthApp(cfg)
