@@ -34,22 +34,28 @@ def assert_figures_match_ledger(app) -> None:
     assert app.main.request_tokens[-1] == newest["total_tokens"]
 
 
+async def cancelled_mid_answer(app, pilot, recording_proxy, question: str) -> AssistantMessage:
+    """Ask ``question``, press Esc while its answer is held mid-stream, and wait for the cancelled row."""
+    recording_proxy.hold_after(5)  # the answer waits mid-stream: Esc certainly comes before its end
+    app.query_one("#prompt").text = question
+    await pilot.press("enter")
+    await until(pilot, lambda: bool(app.query(AssistantMessage)), what="the answer view")
+    view = app.query(AssistantMessage).last()
+    await until(pilot, lambda: recording_proxy.holding.is_set() and bool(view.text), what="a partial answer")
+    await pilot.press("escape")
+    await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
+    recording_proxy.gate.set()
+    await until(pilot, lambda: "cancelled" in text_of(app, "#tokens"), what="the cancelled last request")
+    return view
+
+
 async def test_after_a_cancelled_answer_every_figure_is_the_ledgers(recording_proxy, app_home):
     app = DevsynthApp(
         load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 3000})
     )
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        recording_proxy.hold_after(5)  # the answer waits mid-stream: Esc certainly comes before its end
-        app.query_one("#prompt").text = "Write a very long story about a dragon."
-        await pilot.press("enter")
-        await until(pilot, lambda: bool(app.query(AssistantMessage)), what="the answer view")
-        view = app.query(AssistantMessage).last()
-        await until(pilot, lambda: recording_proxy.holding.is_set() and bool(view.text), what="a partial answer")
-        await pilot.press("escape")
-        await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
-        recording_proxy.gate.set()
-        await until(pilot, lambda: "cancelled" in text_of(app, "#tokens"), what="the cancelled last request")
+        await cancelled_mid_answer(app, pilot, recording_proxy, "Write a very long story about a dragon.")
         assert ledger_rows()[0]["status"] == "cancelled"
         assert_figures_match_ledger(app)
 
@@ -64,17 +70,7 @@ async def test_a_cancelled_answer_counts_its_prompt_as_the_context_view_does(rec
     )
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        recording_proxy.hold_after(5)
-        app.query_one("#prompt").text = f"Write tests for @{source}"
-        await pilot.press("enter")
-        await until(pilot, lambda: bool(app.query(AssistantMessage)), what="the answer view")
-        view = app.query(AssistantMessage).last()
-        await until(pilot, lambda: recording_proxy.holding.is_set() and bool(view.text), what="a partial answer")
-        await pilot.press("escape")
-        await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
-        recording_proxy.gate.set()
-        await until(pilot, lambda: "cancelled" in text_of(app, "#tokens"), what="the cancelled last request")
-        context = view.context
+        context = (await cancelled_mid_answer(app, pilot, recording_proxy, f"Write tests for @{source}")).context
         assert context["sent_exact"] and context["tokens_sent"] != context["tokens"]  # the two counts differ here
         assert ledger_rows()[0]["prompt_tokens"] == context["tokens_sent"]
         assert_figures_match_ledger(app)
