@@ -1,6 +1,7 @@
 """Snapshots of the context view (ctrl+k) at 80x24 and 160x48, from fixed data (the shape ``as_json()`` has)."""
 
 import pytest
+from textual.widgets import DataTable
 
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
@@ -59,3 +60,22 @@ def test_context_view_snapshot(snap_compare, size):
         await pilot.press("down", "down", "down", "down", "down")  # the folder: its why in full under the table
 
     assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=size, run_before=open_view)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_the_table_fits_the_width_and_says_where_it_cuts(size):
+    """No column runs off the right edge: a narrow terminal drops the why column (the line under the table has it)
+    and a cell cut to the room left ends in "…"."""
+    app = DevsynthApp(load(use_overrides=False), fixed=True)
+    async with app.run_test(size=size) as pilot:
+        view = ContextViewScreen(VIEW, "Last answer")
+        app.push_screen(view)
+        await settled(pilot, lambda: view.is_mounted and view.query_one(DataTable).row_count == len(VIEW["parts"]))
+        table = view.query_one(DataTable)
+        assert table.max_scroll_x == 0  # all of it in view: nothing hidden off the right edge
+        labels = [str(column.label) for column in table.columns.values()]
+        docs = str(table.get_row_at(5)[3])
+        if size == (80, 24):
+            assert labels == ["component", "tokens", "window", "sent as"] and docs.endswith("…")
+        else:
+            assert labels[-1] == "why" and str(table.get_row_at(5)[4]) == "9 not picked: below the relevance threshold"
