@@ -334,7 +334,7 @@ class ChatPane(ReportsFailures, Vertical):
                                 view.notice(STREAMING)
                         if view:
                             await view.take(event.text, event.thinking)
-                        state.streamed(source, run.answer.pieces)  # the totals wait for the ledger
+                        state.streamed(source, run.answer.pieces, run.answer.prepared)  # the totals wait for the ledger
                     elif isinstance(event, Notice):
                         state.set(notice=event.text)
                         if view:

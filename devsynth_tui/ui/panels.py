@@ -13,14 +13,18 @@ from devsynth_tui.services.store.ledger import LedgerRow, Report
 TITLE_STYLE = "bold $primary"
 
 
-def _counts(report: Report, live_completion: int) -> str:
-    """The token counters of ``report`` with the answers still streaming (``live_completion``, their reads so far):
-    those figures marked ~ until the answers end and are counted exactly."""
-    mark = "~" if live_completion else ""
-    completion = report.completion_tokens + live_completion
+def _counts(report: Report, live_prompt: int, live_completion: int) -> str:
+    """The token counters of ``report`` with the answers still streaming (``live_prompt``, their prompts counted
+    before sending; ``live_completion``, their reads so far): those figures marked ~ until the answers end and are
+    counted exactly."""
+    prompt, completion = report.prompt_tokens + live_prompt, report.completion_tokens + live_completion
+    said = [
+        ("~" if live else "") + format(n, ",") for n, live in ((prompt, live_prompt), (completion, live_completion))
+    ]
+    total = ("~" if live_prompt or live_completion else "") + format(prompt + completion, ",")
     return (
-        f"prompt {report.prompt_tokens:>9,}   completion {mark + format(completion, ','):>7}\n"
-        f"total  {mark + format(report.prompt_tokens + completion, ','):>9}   saved      {report.tokens_saved:>7,}\n"
+        f"prompt {said[0]:>9}   completion {said[1]:>7}\n"
+        f"total  {total:>9}   saved      {report.tokens_saved:>7,}\n"
         f"cost at hosted prices ${report.cost:.4f}"
     )  # the config's `pricing`: a local model costs nothing
 
@@ -53,9 +57,9 @@ class TokenPanel(TextBlock):
         self._last = "none yet"
         self._history: list[int] = []
 
-    def show(self, session: Report, all_time: Report, live_completion: int = 0) -> None:
-        """Counters from the ledger; ``live_completion`` is the estimate for answers still streaming."""
-        self._counts = (_counts(session, live_completion), _counts(all_time, live_completion))
+    def show(self, session: Report, all_time: Report, live_prompt: int = 0, live_completion: int = 0) -> None:
+        """Counters from the ledger, with the estimates for answers still streaming (their prompts, their reads)."""
+        self._counts = (_counts(session, live_prompt, live_completion), _counts(all_time, live_prompt, live_completion))
         self._draw()
 
     def show_last(self, row: LedgerRow | None, history: list[int]) -> None:
@@ -227,14 +231,14 @@ class StatusLine(Static):
         session: Report,
         note: str = "",
         ctx: str = "",
-        live_completion: int = 0,
+        live: int = 0,
     ) -> None:
         """``backend``: what serves, first; ``note``: what else to say about it, dropped first when narrow;
         ``alerts``: the ones still standing (an alert that fell back below its limit is gone); the session's
-        tokens count answers still streaming as the sidebar does (``live_completion``)."""
+        tokens count answers still streaming as the sidebar does (``live``: their estimate)."""
         backend, key = _key_hint(backend)
-        estimated = "~" if live_completion else ""  # answers still streaming: their reads, counted once they end
-        tokens = f"{estimated}{session.total_tokens + live_completion:,} tokens, {session.tokens_saved:,} saved"
+        estimated = "~" if live else ""  # answers still streaming, counted once they end
+        tokens = f"{estimated}{session.total_tokens + live:,} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")

@@ -48,6 +48,7 @@ class Figures:
     all_time: Report | None = None
     last: LedgerRow | None = None  # the newest request this session recorded
     history: tuple[int, ...] = ()  # tokens per request, oldest first
+    live_prompt: int = 0  # the prompts of answers still streaming, when counted before sending
     live_completion: int = 0  # the estimate for answers still streaming
     backend: str = "connecting…"
     backend_note: str = ""  # why that backend serves (e.g. "LM Studio not running at …"), shown where there is room
@@ -68,7 +69,8 @@ class SessionState:
 
     figures: Figures = field(default_factory=Figures)
     watchers: list[Watcher] = field(default_factory=list)
-    streaming: dict[str, int] = field(default_factory=dict)  # network reads so far, per answer still streaming
+    # per answer still streaming: its prompt when counted before sending (else 0), and its network reads so far
+    streaming: dict[str, tuple[int, int]] = field(default_factory=dict)
     counter: asyncio.TimerHandle | None = None  # the live estimate's next showing
 
     def watch(self, watcher: Watcher) -> None:
@@ -84,10 +86,12 @@ class SessionState:
         for watcher in self.watchers:
             watcher(new, old)
 
-    def streamed(self, source: str, pieces: int) -> None:
-        """An answer's reads so far; the live estimate (their sum over answers) shows them LIVE_COUNTER_SECONDS
-        later: at most that often, and never in the frame that draws an answer's first text."""
-        self.streaming[source] = pieces
+    def streamed(self, source: str, pieces: int, prepared: Prepared | None = None) -> None:
+        """An answer's reads so far, and its prompt when ``prepared`` was counted before sending; the live estimate
+        (their sums over answers) shows them LIVE_COUNTER_SECONDS later: at most that often, and never in the frame
+        that draws an answer's first text."""
+        prompt = prepared.tokens_sent if prepared and prepared.counted and prepared.tokens_sent else 0
+        self.streaming[source] = (prompt, pieces)
         if self.counter is None:
             self.counter = asyncio.get_running_loop().call_later(LIVE_COUNTER_SECONDS, self._show_streaming)
 
@@ -100,7 +104,8 @@ class SessionState:
         if self.counter is not None:
             self.counter.cancel()
             self.counter = None
-        self.set(live_completion=sum(self.streaming.values()))
+        prompts, reads = zip(*self.streaming.values()) if self.streaming else ((), ())
+        self.set(live_prompt=sum(prompts), live_completion=sum(reads))
 
     def read_ledger(self, session: Session) -> None:
         """Totals from the ledger again (a request ended or was recorded)."""
@@ -134,12 +139,13 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or new.all_time is None:
             return
-        if new is old or (new.session, new.all_time, new.live_completion) != (
+        live = (new.live_prompt, new.live_completion)
+        if new is old or (new.session, new.all_time, live) != (
             old.session,
             old.all_time,
-            old.live_completion,
+            (old.live_prompt, old.live_completion),
         ):
-            panel.show(new.session, new.all_time, new.live_completion)
+            panel.show(new.session, new.all_time, *live)
         if new is old or (new.last, new.history) != (old.last, old.history):
             panel.show_last(new.last, list(new.history))
 
@@ -149,7 +155,17 @@ def tokens_watcher(panel: TokenPanel) -> Watcher:
 def status_watcher(line: StatusLine) -> Watcher:
     """The status line follows the state: backend (or a notice), model, this session's total, alerts, the last
     request's window fill."""
-    watched = ("session", "backend", "backend_note", "model", "alerts", "notice", "fill", "live_completion")
+    watched = (
+        "session",
+        "backend",
+        "backend_note",
+        "model",
+        "alerts",
+        "notice",
+        "fill",
+        "live_prompt",
+        "live_completion",
+    )
 
     def show(new: Figures, old: Figures) -> None:
         if new.session is None or (new is not old and all(getattr(new, k) == getattr(old, k) for k in watched)):
@@ -162,7 +178,7 @@ def status_watcher(line: StatusLine) -> Watcher:
             new.session,
             new.backend_note,
             ctx=ctx,
-            live_completion=new.live_completion,
+            live=new.live_prompt + new.live_completion,
         )
 
     return show

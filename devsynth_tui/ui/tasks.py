@@ -191,7 +191,7 @@ class TasksPane(ReportsFailures, Vertical):
                             view.notice(STREAMING)
                             state.set(notice="")
                         await view.take(event.text, event.thinking)
-                        state.streamed("task", run.answer.pieces)
+                        state.streamed("task", run.answer.pieces, run.answer.prepared)
                     elif isinstance(event, StreamEnded):  # on screen whole before it is counted
                         await view.stream_ended()
                         if output.is_anchored:  # it may have begun to follow in that frame: its scroll paints next

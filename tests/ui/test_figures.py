@@ -34,14 +34,20 @@ def assert_figures_match_ledger(app) -> None:
     assert app.main.request_tokens[-1] == newest["total_tokens"]
 
 
-async def cancelled_mid_answer(app, pilot, recording_proxy, question: str) -> AssistantMessage:
-    """Ask ``question``, press Esc while its answer is held mid-stream, and wait for the cancelled row."""
-    recording_proxy.hold_after(5)  # the answer waits mid-stream: Esc certainly comes before its end
+async def held_mid_answer(app, pilot, recording_proxy, question: str) -> AssistantMessage:
+    """Ask ``question`` and wait until its answer is held mid-stream (``recording_proxy.gate`` lets it go on)."""
+    recording_proxy.hold_after(5)
     app.query_one("#prompt").text = question
     await pilot.press("enter")
     await until(pilot, lambda: bool(app.query(AssistantMessage)), what="the answer view")
     view = app.query(AssistantMessage).last()
     await until(pilot, lambda: recording_proxy.holding.is_set() and bool(view.text), what="a partial answer")
+    return view
+
+
+async def cancelled_mid_answer(app, pilot, recording_proxy, question: str) -> AssistantMessage:
+    """Ask ``question``, press Esc while its answer is held mid-stream, and wait for the cancelled row."""
+    view = await held_mid_answer(app, pilot, recording_proxy, question)  # Esc certainly comes before its end
     await pilot.press("escape")
     await until(pilot, lambda: not app.main.chat_pane.live, what="the cancel")
     recording_proxy.gate.set()
@@ -73,6 +79,34 @@ async def test_a_cancelled_answer_counts_its_prompt_as_the_context_view_does(rec
         context = (await cancelled_mid_answer(app, pilot, recording_proxy, f"Write tests for @{source}")).context
         assert context["sent_exact"] and context["tokens_sent"] != context["tokens"]  # the two counts differ here
         assert ledger_rows()[0]["prompt_tokens"] == context["tokens_sent"]
+        assert_figures_match_ledger(app)
+
+
+async def test_while_an_answer_streams_its_prompt_counted_before_sending_is_in_the_totals(
+    recording_proxy, app_home, tmp_path
+):
+    """A question with a file is counted before it is sent: while its answer streams, the sidebar's prompt and the
+    totals include that count, marked ~ (the total no longer jumps by the whole file when the answer ends)."""
+    source = tmp_path / "prices.py"
+    source.write_text("".join(f"def price_{i}(x):\n    return round(x * {i}.25, 2)\n\n" for i in range(60)))
+    app = DevsynthApp(
+        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 40})
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await held_mid_answer(app, pilot, recording_proxy, f"Write tests for @{source}")
+        (live_answer,) = app.main.chat_pane.live.values()
+        sent = live_answer.answer.prepared.tokens_sent
+        await until(pilot, lambda: app.main.state.figures.live_completion > 0, what="the live estimate")
+        figures = app.main.state.figures
+        assert figures.live_prompt == sent > 1000
+        live = figures.session.total_tokens + sent + figures.live_completion
+        assert f"~{live:,} tokens" in text_of(app, "#status")
+        assert f"prompt {'~' + format(figures.session.prompt_tokens + sent, ','):>9}" in text_of(app, "#tokens")
+        recording_proxy.gate.set()
+        await until(pilot, lambda: not app.main.chat_pane.live, what="the answer's end")
+        await until(pilot, lambda: "~" not in text_of(app, "#status"), what="the counted figures")
+        assert app.main.state.figures.live_prompt == 0
         assert_figures_match_ledger(app)
 
 
