@@ -66,17 +66,21 @@ async def test_after_a_cancelled_answer_every_figure_is_the_ledgers(recording_pr
         assert_figures_match_ledger(app)
 
 
+def app_asking_for_tests(recording_proxy, tmp_path, max_tokens: int) -> tuple[DevsynthApp, str]:
+    """An app on the recording proxy, and a question attaching a 60-function file (counted before it is sent)."""
+    source = tmp_path / "prices.py"
+    source.write_text("".join(f"def price_{i}(x):\n    return round(x * {i}.25, 2)\n\n" for i in range(60)))
+    values = {"llm.embedded.mode": "never", "llm.max_tokens": max_tokens}
+    return DevsynthApp(load(base_url=recording_proxy.url).with_values(values)), f"Write tests for @{source}"
+
+
 async def test_a_cancelled_answer_counts_its_prompt_as_the_context_view_does(recording_proxy, app_home, tmp_path):
     """Cut short, no usage comes: the row's prompt is the model's own count taken before sending (ctrl+k's), not
     cl100k's, which is a third lower for code on this model."""
-    source = tmp_path / "prices.py"
-    source.write_text("".join(f"def price_{i}(x):\n    return round(x * {i}.25, 2)\n\n" for i in range(60)))
-    app = DevsynthApp(
-        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 3000})
-    )
+    app, question = app_asking_for_tests(recording_proxy, tmp_path, max_tokens=3000)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        context = (await cancelled_mid_answer(app, pilot, recording_proxy, f"Write tests for @{source}")).context
+        context = (await cancelled_mid_answer(app, pilot, recording_proxy, question)).context
         assert context["sent_exact"] and context["tokens_sent"] != context["tokens"]  # the two counts differ here
         assert ledger_rows()[0]["prompt_tokens"] == context["tokens_sent"]
         assert_figures_match_ledger(app)
@@ -87,14 +91,10 @@ async def test_while_an_answer_streams_its_prompt_counted_before_sending_is_in_t
 ):
     """A question with a file is counted before it is sent: while its answer streams, the sidebar's prompt and the
     totals include that count, marked ~ (the total no longer jumps by the whole file when the answer ends)."""
-    source = tmp_path / "prices.py"
-    source.write_text("".join(f"def price_{i}(x):\n    return round(x * {i}.25, 2)\n\n" for i in range(60)))
-    app = DevsynthApp(
-        load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never", "llm.max_tokens": 40})
-    )
+    app, question = app_asking_for_tests(recording_proxy, tmp_path, max_tokens=40)
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await held_mid_answer(app, pilot, recording_proxy, f"Write tests for @{source}")
+        await held_mid_answer(app, pilot, recording_proxy, question)
         (live_answer,) = app.main.chat_pane.live.values()
         sent = live_answer.answer.prepared.tokens_sent
         await until(pilot, lambda: app.main.state.figures.live_completion > 0, what="the live estimate")
