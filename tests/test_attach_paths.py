@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from devsynth_tui.services.context.attachments import attach, earlier_attachments, parse_attachments
+from devsynth_tui.services.context.attachments import (
+    ALREADY_ATTACHED,
+    attach,
+    earlier_attachments,
+    parse_attachments,
+)
+from devsynth_tui.services.context.items import ContextError
 from devsynth_tui.services.context.view import view_lines
 from devsynth_tui.services.store.conversations import Message
 
@@ -47,6 +53,29 @@ def test_attach_reads_files_named_and_folders_found(tmp_path):
     assert sum(req.listings[0].skipped.values()) == 2  # the image and the lockfile
 
 
+def test_an_at_path_that_names_nothing_is_refused_in_one_line(tmp_path):
+    """Written as a path (a file's suffix, a folder's slash, ./), an @word naming nothing is a typo to say before
+    anything is sent, not text; a decorator or an npm scope stays text."""
+    root = _project(tmp_path)
+    for prompt, typed in (("explain @src/nope.py please", "src/nope.py"), ("sum up @doc/.", "doc/")):
+        with pytest.raises(ContextError) as e:
+            attach(prompt, root)
+        assert str(e.value).startswith(f"@{typed}: no such file or folder in {root}; fix the path")
+    assert attach("What do @property and @types/node mean in @pkg/shapes.py?", root).prompt == (
+        "What do @property and @types/node mean in pkg/shapes.py?"
+    )
+
+
+def test_a_file_attached_beside_its_folder_is_sent_once(tmp_path):
+    root = _project(tmp_path)
+    for req in (
+        attach("Test @pkg/shapes.py, then sum up @pkg/", root),
+        attach("Sum up @pkg/", root, earlier=[str(root / "pkg" / "shapes.py")]),  # a follow-up
+    ):
+        assert [(i.name, i.origin) for i in req.context] == [("pkg/shapes.py", "named")]
+        assert req.listings[0].skipped[ALREADY_ATTACHED] == 1  # said in the folder's summary, not sent again
+
+
 def test_a_follow_up_finds_the_earlier_attachments_that_still_exist(tmp_path):
     root = _project(tmp_path)
     gone = str(root / "gone.py")
@@ -69,6 +98,7 @@ def test_ask_sends_a_file_named_with_at_whole_and_a_folder_with_its_summary(reco
     assert r.returncode == 0, r.stderr
     sent = recording_proxy.bodies()[-1]["messages"]
     assert FNMATCH.rstrip() in sent[0]["content"]  # whole, whatever the wording
+    assert "fnmatch_copy.py" in sent[0]["content"] and str(root) not in sent[0]["content"]  # named as typed
     assert "def rectangle_area" in sent[0]["content"]
     assert sent[-1]["content"] == f"{WORDING} fnmatch_copy.py"
     assert "pkg: 1 files" in r.stderr and "skipped" in r.stderr
@@ -79,6 +109,15 @@ def test_ask_sends_a_file_named_with_at_whole_and_a_folder_with_its_summary(reco
     assert folder["files"] == {"picked whole": 1} and sum(folder["skipped"].values()) == 2
     assert view["window"] and 0 < view["fill"] < 1
     print("ask tokens sent:", view["tokens"], "server:", json.loads(r.stdout)["ledger"]["prompt_tokens"])
+
+
+@pytest.mark.integration
+def test_ask_with_an_at_path_naming_nothing_says_so_and_sends_nothing(recording_proxy, tmp_path, monkeypatch):
+    monkeypatch.chdir(_project(tmp_path))
+    r = run_cli("ask", "explain @src/nope.py please", "--base-url", recording_proxy.url)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "@src/nope.py: no such file or folder in" in r.stderr and "Traceback" not in r.stderr
+    assert recording_proxy.bodies() == []
 
 
 @pytest.mark.integration

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -122,17 +123,14 @@ def load_context(args, earlier: list[str] | None = None):
     """The request ``args`` ask for: the prompt's ``@path`` attachments and the --context files and folders (a
     folder's one-line summary on stderr: what was read, skipped and why, a cap when hit), plus ``earlier`` paths
     (attached to the conversation continued). A file that can't be used is bad input (ContextError: exit 2)."""
-    from devsynth_tui.services.context.attachments import load_paths, parse_attachments
-    from devsynth_tui.services.pipeline.request import ChatRequest
+    from devsynth_tui.services.context.attachments import attach
     from devsynth_tui.services.sanitize import safe_line
 
-    text, found = parse_attachments(args.prompt)
-    named = [str(a.path) for a in found]
-    paths = list(dict.fromkeys([*args.context, *named, *(earlier or [])]))
-    items, listings = load_paths(paths, _types(args.type))
-    for listing in listings:
+    request = attach(args.prompt, os.getcwd(), earlier, args.context, _types(args.type))
+    for listing in request.listings:
         print(f"devsynth-tui: {safe_line(listing.summary())}", file=sys.stderr)
-    return ChatRequest(text, context=items, listings=listings, attachments=named, examples=args.example)
+    request.examples = args.example
+    return request
 
 
 def _types(pairs: list[str]) -> dict[str, str]:

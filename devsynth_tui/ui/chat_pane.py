@@ -437,14 +437,17 @@ class ChatPane(ReportsFailures, Vertical):
     async def show_attachments(self, text: str) -> None:
         """The bar above the prompt: what it attaches, with tokens and share of the window (after a pause in
         typing; a folder's files come from the cache the second time)."""
-        from devsynth_tui.services.context.attachments import parse_attachments
+        from devsynth_tui.services.context.attachments import parse_attachments, unfound_paths
         from devsynth_tui.ui.attachments import describe
+
+        def mentions() -> bool:  # a path found, or one written as a path that names nothing (said before Enter)
+            return bool(parse_attachments(text, os.getcwd())[1] or unfound_paths(text, os.getcwd()))
 
         await asyncio.sleep(ATTACH_PAUSE)  # a newer keystroke cancels this one (exclusive worker)
         if not (bars := self.query(AttachmentBar)):
             return  # the pane went meanwhile (the app is quitting)
         bar = bars.first()
-        if "@" not in text or not (await asyncio.to_thread(parse_attachments, text, os.getcwd()))[1]:
+        if "@" not in text or not await asyncio.to_thread(mentions):
             bar.show([])
             return
         try:

@@ -100,6 +100,24 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
         assert "print(1)" not in recording_proxy.bodies()[-1]["messages"][0]["content"]
 
 
+async def test_an_at_path_naming_nothing_is_said_above_the_prompt_and_not_sent(recording_proxy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        prompt.text = "write tests for @src/prices.py"  # a typo: the file is src/price.py, say
+        bar = app.query_one(AttachmentBar)
+        await until(pilot, lambda: bar.display and "no such file" in text_of(bar), what="the bar saying so")
+        assert text_of(bar).startswith("can't attach: @src/prices.py: no such file or folder in")
+        await pilot.press("enter")
+        said = lambda: [n.message for n in app._notifications]  # noqa: E731
+        await until(pilot, lambda: any("@src/prices.py: no such file" in n for n in said()), 30, "the refusal")
+        assert prompt.text == "write tests for @src/prices.py" and recording_proxy.bodies() == []  # kept, not sent
+        assert not app.query(AssistantMessage)
+
+
 async def test_a_task_in_your_own_words_sends_its_file_whole_and_is_a_conversation(recording_proxy, tmp_path):
     code = tmp_path / "fnmatch_copy.py"
     code.write_text(FNMATCH)

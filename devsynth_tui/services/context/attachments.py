@@ -20,6 +20,16 @@ from devsynth_tui.services.context.items import ContextError, ContextItem, load_
 
 _MENTION = re.compile(r"""(?<!\S)@(?:"([^"]+)"|'([^']+)'|((?:\\.|[^\s\\])+))""")
 _TRAILING = ".,;:!?)]}'\""  # punctuation after a path that is not part of it ("see @a.py.")
+# an @word ending so names a file, even one that is not there (a typo): said, not sent as text as @property is
+FILE_SUFFIXES = frozenset(
+    re.findall(
+        r"\.\w+",
+        ".py .pyi .ipynb .md .rst .txt .json .jsonl .yaml .yml .toml .ini .cfg .conf .env .lock .csv .xml .html .htm"
+        " .css .scss .js .jsx .mjs .cjs .ts .tsx .vue .svelte .rs .go .java .kt .scala .c .h .cc .cpp .hpp .cs .rb"
+        " .php .swift .m .sh .bash .zsh .ps1 .sql .lua .r .jl .ex .exs .erl .hs .ml .dart .proto .tf .gradle",
+    )
+)
+ALREADY_ATTACHED = "attached already (on their own or in another folder)"  # a folder's files sent once only
 
 
 @dataclass(frozen=True)
@@ -44,20 +54,43 @@ def parse_attachments(prompt: str, cwd: str | Path = ".") -> tuple[str, list[Att
     found: dict[Path, Attachment] = {}
 
     def one(m: re.Match) -> str:
-        quoted = m.group(1) or m.group(2)
-        typed = quoted or re.sub(r"\\(.)", r"\1", m.group(3))
-        tail = ""
-        path = _resolve(typed, base)
-        while path is None and not quoted and typed and typed[-1] in _TRAILING:
-            typed, tail = typed[:-1], typed[-1] + tail
-            path = _resolve(typed, base)
+        typed, tail, path = _mention(m, base)
         if path is None:
             return m.group(0)
         found.setdefault(path.resolve(), Attachment(typed, path.resolve(), path.is_dir()))
-        shown = f'"{typed}"' if quoted or " " in typed else typed
+        shown = f'"{typed}"' if m.group(1) or m.group(2) or " " in typed else typed
         return shown + tail
 
     return _MENTION.sub(one, prompt), list(found.values())
+
+
+def unfound_paths(prompt: str, cwd: str | Path = ".") -> list[str]:
+    """The ``@words`` of ``prompt`` written as paths (``./x``, ``dir/``, ``name.py``) that name nothing: typos to
+    say, where ``@property`` or ``@types/node`` are text."""
+    base = Path(cwd).expanduser().resolve()
+    out = []
+    for m in _MENTION.finditer(prompt):
+        typed, _, path = _mention(m, base)
+        if path is None and _looks_like_path(typed):
+            out.append(typed)
+    return out
+
+
+def _mention(m: re.Match, base: Path) -> tuple[str, str, Path | None]:
+    """An ``@`` mention: the path as typed (quotes, escapes and trailing punctuation off), the punctuation after
+    it, and what it names (None: nothing)."""
+    quoted = m.group(1) or m.group(2)
+    typed = quoted or re.sub(r"\\(.)", r"\1", m.group(3))
+    tail = ""
+    path = _resolve(typed, base)
+    while path is None and not quoted and typed and typed[-1] in _TRAILING:
+        typed, tail = typed[:-1], typed[-1] + tail
+        path = _resolve(typed, base)
+    return typed, tail, path
+
+
+def _looks_like_path(typed: str) -> bool:
+    return typed.startswith(("./", "../", "~/", "/")) or typed.endswith("/") or Path(typed).suffix in FILE_SUFFIXES
 
 
 def complete_path(partial: str, cwd: str | Path = ".", limit: int = 50) -> list[str]:
@@ -93,28 +126,49 @@ def load_paths(paths: list[str], types: dict[str, str] | None = None) -> tuple[l
     budget), all or nothing: ContextError names what can't be used. The folders' listings come back too."""
     files = [p for p in paths if not Path(p).expanduser().is_dir()]
     items = load_files(files, types)
+    sent = {_real(p) for p in files}  # each file is sent once: a folder skips those attached already
     listings = []
     for folder in (p for p in paths if Path(p).expanduser().is_dir()):
         try:
             listing = read_folder(folder)
         except ValueError as e:
             raise ContextError(f"context folder {folder}: {e}") from None
-        if not listing.items:
+        fresh = [item for item in listing.items if _real(item.name) not in sent]
+        if dropped := len(listing.items) - len(fresh):
+            listing.items, listing.skipped[ALREADY_ATTACHED] = fresh, dropped
+        if not listing.items and not dropped:
             raise ContextError(f"context folder {listing.summary()}: no file in it to send; name another folder")
+        sent.update(_real(item.name) for item in fresh)
         listings.append(listing)
         items += listing.items
     return items, listings
 
 
-def attach(prompt: str, cwd: str | Path = ".", earlier: list[str] | None = None):
+def _real(path: str) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+def attach(
+    prompt: str,
+    cwd: str | Path = ".",
+    earlier: list[str] | None = None,
+    context: list[str] | None = None,
+    types: dict[str, str] | None = None,
+):
     """A ChatRequest for a prompt with ``@path`` attachments: the text as sent, the files and folders named (and
-    ``earlier`` ones, e.g. attached to the conversation's earlier questions) as context. ContextError when one
-    can't be used."""
+    ``context`` ones, e.g. ``ask --context``, and ``earlier`` ones, e.g. attached to the conversation's earlier
+    questions) as context, each named as the user sees it. ContextError when one can't be used, or an ``@path``
+    names nothing."""
     from devsynth_tui.services.pipeline.request import ChatRequest
 
+    if unfound := unfound_paths(prompt, cwd):
+        raise ContextError(
+            f"@{unfound[0]}: no such file or folder in {Path(cwd).expanduser().resolve()}; fix the path (Tab "
+            f"completes it in the chat) or drop the @ to send it as text"
+        )
     text, found = parse_attachments(prompt, cwd)
     mine = [str(a.path) for a in found]
-    items, listings = load_paths(list(dict.fromkeys([*mine, *(earlier or [])])))
+    items, listings = load_paths(list(dict.fromkeys([*(context or []), *mine, *(earlier or [])])), types)
     base = Path(cwd).expanduser().resolve()
     for item in items:  # named as the user sees them: relative to the working directory when under it
         item.name, item.folder = shown_path(item.name, base), shown_path(item.folder, base) if item.folder else ""
