@@ -108,6 +108,7 @@ def test_ask_sends_a_file_named_with_at_whole_and_a_folder_with_its_summary(reco
     folder = next(p for p in view["parts"] if p["kind"] == "folder")
     assert folder["files"] == {"picked whole": 1} and sum(folder["skipped"].values()) == 2
     assert view["window"] and 0 < view["fill"] < 1
+    assert sum(p["tokens"] for p in view["parts"]) == view["tokens"]  # the rows add up, message framing with them
     print("ask tokens sent:", view["tokens"], "server:", json.loads(r.stdout)["ledger"]["prompt_tokens"])
 
 

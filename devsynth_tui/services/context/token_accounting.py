@@ -219,8 +219,13 @@ def truncate_tokens(text: str, limit: int) -> str:
 
 
 def count_messages(messages: list[dict]) -> int:
-    """Estimated prompt tokens of a chat request (content plus ~4 per message of framing)."""
-    return sum(count_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3
+    """Estimated prompt tokens of a chat request: its contents and their framing."""
+    return sum(count_tokens(str(m.get("content") or "")) for m in messages) + framing_tokens(len(messages))
+
+
+def framing_tokens(messages: int) -> int:
+    """The chat format's tokens around ``messages`` messages, as estimated with cl100k (~4 each, 3 for the reply)."""
+    return 4 * messages + 3
 
 
 def estimate_cost(prompt_tokens: int, completion_tokens: int, pricing: dict) -> float:

@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass, field
 from devsynth_tui.services.context.folders import FolderListing
 from devsynth_tui.services.context.items import NAMED, ContextItem, live
 from devsynth_tui.services.context.pruning import header_tokens
-from devsynth_tui.services.context.token_accounting import count_tokens, known_counts
+from devsynth_tui.services.context.token_accounting import count_tokens, framing_tokens, known_counts
 from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
 from devsynth_tui.services.pipeline.request import Prepared
 from devsynth_tui.services.wording import things
 
 SUMMARY_TITLE = "Summary of the earlier conversation:\n"
 EXAMPLES_TITLE = "Examples:\n\n"
+FRAMING_WHY = "the chat format's tokens around each message and before the answer"
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _build_view(prepared: Prepared, window: int | None, listings: list[FolderLis
     parts.append(Part("question", "question", count_tokens(question), None, "sent"))
     if files:
         parts.append(Part("framing", "context block headers", CONTEXT_BLOCK_TOKENS, None, "sent"))
+    parts.append(Part("framing", "message framing", framing_tokens(len(messages)), None, "sent", FRAMING_WHY))
     for part in parts:
         part.share = share(part.tokens)
     tokens, sent, exact = prepared.tokens_after, prepared.tokens_sent, prepared.sent_exact

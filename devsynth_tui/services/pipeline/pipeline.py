@@ -29,6 +29,7 @@ from devsynth_tui.services.context.token_accounting import (
     count_tokens,
     counting_bytes,
     counts_known,
+    framing_tokens,
     known_counts,
     load_off_the_loop,
     truncate_tokens,
@@ -174,7 +175,7 @@ class Pipeline:
         if fixed > limit:
             fit.notes.append("the prompt alone is over the limit: shorten it or raise memory.max_context_size")
         reports = loaded + context_reports + ([history.report] if history.report else []) + prompt_reports + [fit]
-        after = bare_tokens + used + 4 * len(messages) + 3  # as count_messages, without encoding it all again
+        after = bare_tokens + used + framing_tokens(len(messages))  # as count_messages, without encoding it again
         payload = {"model": active, "messages": messages, **sampling, **req.params.get("extra", {})}
         window = await self.backend.context_length(active) or self.cfg.memory.max_context_size + sampling.get(
             "max_tokens", 0
