@@ -31,6 +31,15 @@ def text_of(widget) -> str:
     return str(widget.render())
 
 
+async def typed(app, pilot, text: str) -> PromptArea:
+    """Once connected, ``text`` in the chat's prompt, focused."""
+    await connected(app, pilot)
+    prompt = app.query_one(PromptArea)
+    prompt.focus()
+    prompt.text = text
+    return prompt
+
+
 async def test_chat_at_file_is_completed_listed_sent_whole_stored_and_sent_again(
     recording_proxy, tmp_path, monkeypatch
 ):
@@ -39,10 +48,7 @@ async def test_chat_at_file_is_completed_listed_sent_whole_stored_and_sent_again
     monkeypatch.chdir(tmp_path)
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        prompt = app.query_one(PromptArea)
-        prompt.focus()
-        prompt.text = f"{WORDING} @fnm"
+        prompt = await typed(app, pilot, f"{WORDING} @fnm")
         prompt.move_cursor(prompt.document.end)
         await pilot.press("tab")
         await until(pilot, lambda: prompt.text == f"{WORDING} @fnmatch_copy.py ", 30, "the completion")
@@ -80,10 +86,7 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
     monkeypatch.chdir(tmp_path)
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        prompt = app.query_one(PromptArea)
-        prompt.focus()
-        prompt.text = "mail me@a.py about @staticmethod and @a.py"
+        prompt = await typed(app, pilot, "mail me@a.py about @staticmethod and @a.py")
         bar = app.query_one(AttachmentBar)
         await until(pilot, lambda: bar.display and "a.py" in text_of(bar), what="the attachment bar")
         assert "staticmethod" not in text_of(bar) and "me@" not in text_of(bar)
@@ -104,10 +107,7 @@ async def test_an_at_path_naming_nothing_is_said_above_the_prompt_and_not_sent(r
     monkeypatch.chdir(tmp_path)
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        prompt = app.query_one(PromptArea)
-        prompt.focus()
-        prompt.text = "write tests for @src/prices.py"  # a typo: the file is src/price.py, say
+        prompt = await typed(app, pilot, "write tests for @src/prices.py")  # a typo: the file is src/price.py, say
         bar = app.query_one(AttachmentBar)
         await until(pilot, lambda: bar.display and "no such file" in text_of(bar), what="the bar saying so")
         assert text_of(bar).startswith("can't attach: @src/prices.py: no such file or folder in")
