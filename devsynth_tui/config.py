@@ -111,10 +111,10 @@ def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> di
     try:
         node, data = _parse_yaml(text)
         lines = _key_lines(node)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+    except yaml.MarkedYAMLError as e:  # a problem found later than its cause (an unclosed quote): said at the cause
+        mark = e.context_mark or e.problem_mark
         line = mark.line + 1 if mark else None
-        problem = (e.problem or e.context or "invalid YAML").strip()
+        problem = ": ".join(p.strip() for p in (e.context, e.problem) if p) or "invalid YAML"
         raise ConfigError(f"YAML syntax error: {problem}", "", source, line) from None
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         raise ConfigError(

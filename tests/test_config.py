@@ -99,7 +99,8 @@ def _error(tmp_path, text) -> str:
         ("disk:\n  compression:\n    level: 10\n", ["disk.compression.level", "between 1 and 9"]),
         ("cpu:\n  process_priority: urgent\n", ["cpu.process_priority", "low, normal, high"]),
         ("memory: 5\n", ["line 1", "memory", "expected a section"]),
-        ("llm:\n  temperature: [0.2\n", ["YAML syntax error", "line"]),
+        ("llm:\n  temperature: [0.2\n", ["YAML syntax error", "line 2"]),  # where the [ opened, not the file's end
+        ('llm:\n  base_url: "http://x\n  model: m\n', ["line 2", "quoted scalar", "unexpected end of stream"]),
         ("llm:\n\ttemperature: 1\n", ["YAML syntax error"]),
         ("- just\n- a list\n", ["expected a mapping"]),
         ("llm:\n  base_url: localhost:1234\n", ["llm.base_url", "http://"]),
