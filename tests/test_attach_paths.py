@@ -57,13 +57,15 @@ def test_an_at_path_that_names_nothing_is_refused_in_one_line(tmp_path):
     """Written as a path (a file's suffix, a folder's slash, ./), an @word naming nothing is a typo to say before
     anything is sent, not text; a decorator or an npm scope stays text."""
     root = _project(tmp_path)
-    for prompt, typed in (("explain @src/nope.py please", "src/nope.py"), ("sum up @doc/.", "doc/")):
+    for prompt, typed in (("explain @pkg/nope.py please", "pkg/nope.py"), ("sum up @doc/.", "doc/")):
         with pytest.raises(ContextError) as e:
             attach(prompt, root)
         assert str(e.value).startswith(f"@{typed}: no such file or folder in {root}; fix the path")
-    assert attach("What do @property and @types/node mean in @pkg/shapes.py?", root).prompt == (
-        "What do @property and @types/node mean in pkg/shapes.py?"
-    )
+    with pytest.raises(ContextError, match=r"@README\.MD: no such file"):
+        attach("sum up @README.MD", root)  # a suffix in capitals is a file's too
+    text = 'What do @property, @types/node, @/components/Foo.vue (an alias), @scr/x.py and @app.get("/a.js") mean?'
+    assert attach(text, root).prompt == text  # a decorator, a scope, an alias, code, a folder that is not there
+    assert attach("In @pkg/shapes.py?", root).prompt == "In pkg/shapes.py?"
 
 
 def test_a_file_attached_beside_its_folder_is_sent_once(tmp_path):
@@ -74,6 +76,13 @@ def test_a_file_attached_beside_its_folder_is_sent_once(tmp_path):
     ):
         assert [(i.name, i.origin) for i in req.context] == [("pkg/shapes.py", "named")]
         assert req.listings[0].skipped[ALREADY_ATTACHED] == 1  # said in the folder's summary, not sent again
+
+
+def test_a_file_given_twice_in_two_spellings_is_sent_once(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    req = attach("Test @pkg/shapes.py", root, context=["pkg/shapes.py", str(root / "pkg" / "shapes.py")])
+    assert [i.name for i in req.context] == ["pkg/shapes.py"]  # ask --context and @path, relative and absolute
 
 
 def test_a_follow_up_finds_the_earlier_attachments_that_still_exist(tmp_path):
@@ -115,9 +124,9 @@ def test_ask_sends_a_file_named_with_at_whole_and_a_folder_with_its_summary(reco
 @pytest.mark.integration
 def test_ask_with_an_at_path_naming_nothing_says_so_and_sends_nothing(recording_proxy, tmp_path, monkeypatch):
     monkeypatch.chdir(_project(tmp_path))
-    r = run_cli("ask", "explain @src/nope.py please", "--base-url", recording_proxy.url)
+    r = run_cli("ask", "explain @pkg/nope.py please", "--base-url", recording_proxy.url)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
-    assert "@src/nope.py: no such file or folder in" in r.stderr and "Traceback" not in r.stderr
+    assert "@pkg/nope.py: no such file or folder in" in r.stderr and "Traceback" not in r.stderr
     assert recording_proxy.bodies() == []
 
 

@@ -104,6 +104,8 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
 
 
 async def test_an_at_path_naming_nothing_is_said_above_the_prompt_and_not_sent(recording_proxy, tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "price.py").write_text("PRICE = 1\n")
     monkeypatch.chdir(tmp_path)
     app = app_for(recording_proxy.url)
     async with app.run_test(size=SIZE) as pilot:

@@ -24,11 +24,12 @@ _TRAILING = ".,;:!?)]}'\""  # punctuation after a path that is not part of it ("
 FILE_SUFFIXES = frozenset(
     re.findall(
         r"\.\w+",
-        ".py .pyi .ipynb .md .rst .txt .json .jsonl .yaml .yml .toml .ini .cfg .conf .env .lock .csv .xml .html .htm"
+        ".py .pyi .ipynb .md .rst .txt .json .jsonl .yaml .yml .toml .ini .cfg .conf .lock .csv .xml .html .htm"
         " .css .scss .js .jsx .mjs .cjs .ts .tsx .vue .svelte .rs .go .java .kt .scala .c .h .cc .cpp .hpp .cs .rb"
         " .php .swift .m .sh .bash .zsh .ps1 .sql .lua .r .jl .ex .exs .erl .hs .ml .dart .proto .tf .gradle",
     )
 )
+_PATH_CHARS = re.compile(r"[\w.~/ +-]+")  # what a typed path is made of: not code such as @app.get("/x")
 ALREADY_ATTACHED = "attached already (on their own or in another folder)"  # a folder's files sent once only
 
 
@@ -71,7 +72,7 @@ def unfound_paths(prompt: str, cwd: str | Path = ".") -> list[str]:
     out = []
     for m in _MENTION.finditer(prompt):
         typed, _, path = _mention(m, base)
-        if path is None and _looks_like_path(typed):
+        if path is None and _looks_like_path(typed, base):
             out.append(typed)
     return out
 
@@ -89,8 +90,16 @@ def _mention(m: re.Match, base: Path) -> tuple[str, str, Path | None]:
     return typed, tail, path
 
 
-def _looks_like_path(typed: str) -> bool:
-    return typed.startswith(("./", "../", "~/", "/")) or typed.endswith("/") or Path(typed).suffix in FILE_SUFFIXES
+def _looks_like_path(typed: str, base: Path) -> bool:
+    """Written as a path (a file's suffix, a folder's slash, ./) of path characters, in a folder that exists: only its
+    last part can be a typo (``@/components/x.vue``, an alias, or ``@app.get("/x.js")``, code, are not)."""
+    written = (
+        typed.startswith(("./", "../", "~/")) or typed.endswith("/") or Path(typed).suffix.lower() in FILE_SUFFIXES
+    )
+    if not written or not _PATH_CHARS.fullmatch(typed):
+        return False
+    parent = Path(typed.rstrip("/")).expanduser().parent
+    return (parent if parent.is_absolute() else base / parent).is_dir()
 
 
 def complete_path(partial: str, cwd: str | Path = ".", limit: int = 50) -> list[str]:
@@ -124,9 +133,10 @@ def complete_path(partial: str, cwd: str | Path = ".", limit: int = 50) -> list[
 def load_paths(paths: list[str], types: dict[str, str] | None = None) -> tuple[list[ContextItem], list[FolderListing]]:
     """Files (read whole, origin NAMED) and folders (``read_folder``: origin FOLDER, relevance picks within the
     budget), all or nothing: ContextError names what can't be used. The folders' listings come back too."""
-    files = [p for p in paths if not Path(p).expanduser().is_dir()]
+    by_real = {_real(p): p for p in reversed(paths) if not Path(p).expanduser().is_dir()}  # a/b.py and /x/a/b.py
+    files = [p for p in paths if by_real.get(_real(p)) == p]  # each spelled once, as first given
     items = load_files(files, types)
-    sent = {_real(p) for p in files}  # each file is sent once: a folder skips those attached already
+    sent = set(by_real)  # each file is sent once: a folder skips those attached already
     listings = []
     for folder in (p for p in paths if Path(p).expanduser().is_dir()):
         try:
@@ -180,7 +190,7 @@ def attach(
 def shown_path(path: str, base: str | Path) -> str:
     """``path`` as the user sees it: relative to ``base`` (the working directory) when under it, else whole."""
     rel = os.path.relpath(path, base)
-    return path if rel.startswith("..") else rel
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
 def earlier_attachments(messages: list) -> list[str]:
