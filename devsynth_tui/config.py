@@ -36,6 +36,7 @@ ENV_CONFIG = "DEVSYNTH_TUI_CONFIG"
 ENV_HOME = "DEVSYNTH_TUI_HOME"
 ENV_API_KEY = "DEVSYNTH_TUI_API_KEY"
 ENV_MODEL = "DEVSYNTH_TUI_MODEL"
+UNCLOSED = ("while scanning a quoted scalar", "while parsing a flow")  # PyYAML's words for an unclosed quote, [ or {
 
 
 # --- reading files -------------------------------------------------------------
@@ -111,8 +112,9 @@ def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> di
     try:
         node, data = _parse_yaml(text)
         lines = _key_lines(node)
-    except yaml.MarkedYAMLError as e:  # a problem found later than its cause (an unclosed quote): said at the cause
-        mark = e.context_mark or e.problem_mark
+    except yaml.MarkedYAMLError as e:
+        opened = (e.context or "").startswith(UNCLOSED)  # found at the file's end: said where it opened
+        mark = (e.context_mark if opened else None) or e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         problem = ": ".join(p.strip() for p in (e.context, e.problem) if p) or "invalid YAML"
         raise ConfigError(f"YAML syntax error: {problem}", "", source, line) from None

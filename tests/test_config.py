@@ -101,6 +101,7 @@ def _error(tmp_path, text) -> str:
         ("memory: 5\n", ["line 1", "memory", "expected a section"]),
         ("llm:\n  temperature: [0.2\n", ["YAML syntax error", "line 2"]),  # where the [ opened, not the file's end
         ('llm:\n  base_url: "http://x\n  model: m\n', ["line 2", "quoted scalar", "unexpected end of stream"]),
+        ("llm:\n  model: a\n temperature: 1\n", ["line 3", "YAML syntax error"]),  # the line out of step
         ("llm:\n\ttemperature: 1\n", ["YAML syntax error"]),
         ("- just\n- a list\n", ["expected a mapping"]),
         ("llm:\n  base_url: localhost:1234\n", ["llm.base_url", "http://"]),
