@@ -90,7 +90,7 @@ class SessionState:
         """An answer's reads so far, and its prompt when ``prepared`` was counted before sending; the live estimate
         (their sums over answers) shows them LIVE_COUNTER_SECONDS later: at most that often, and never in the frame
         that draws an answer's first text."""
-        prompt = prepared.tokens_sent if prepared and prepared.counted and prepared.tokens_sent else 0
+        prompt = prepared.prompt_tokens if prepared and prepared.counted else 0  # as the ledger counts it, if cut short
         self.streaming[source] = (prompt, pieces)
         if self.counter is None:
             self.counter = asyncio.get_running_loop().call_later(LIVE_COUNTER_SECONDS, self._show_streaming)

@@ -30,10 +30,9 @@ def ledger_row(
     ``backend`` the backend's kind, ``session`` the front end's tag, ``pricing`` the config's section."""
     usage = (result.usage if result else None) or {}
     est_prompt = prep.tokens_after if prep else count_tokens(req.prompt)
-    exact = prep.tokens_sent if prep and prep.sent_exact and prep.tokens_sent is not None else None
     answered = bool(text or thinking)  # the server read the prompt; else it was never sent, or refused
     # no usage (a cancel): the model's own count when it was asked before sending (ctrl+k's), else cl100k's
-    prompt = usage.get("prompt_tokens", (exact or est_prompt) if answered else 0)
+    prompt = usage.get("prompt_tokens", (prep.prompt_tokens if prep else est_prompt) if answered else 0)
     reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
     completion = usage["completion_tokens"] if "completion_tokens" in usage else count_tokens(text) + reasoning
     saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0

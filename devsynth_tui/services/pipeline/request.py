@@ -65,6 +65,11 @@ class Prepared:
     def messages(self) -> list[dict]:
         return self.payload["messages"]
 
+    @property
+    def prompt_tokens(self) -> int:
+        """Its prompt's tokens before the server says: the model's own count when it was asked, else cl100k's."""
+        return self.tokens_sent if self.sent_exact and self.tokens_sent is not None else self.tokens_after
+
     def take_figures(self, exact: Prepared) -> None:
         """Take the figures of ``exact``, the same request prepared with exact counts (this one was by bytes); what
         was sent, and whether the model was loading then, stay."""
