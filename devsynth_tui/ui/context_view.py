@@ -76,7 +76,8 @@ class ContextViewScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         rows = [_cells(part) for part in self.view["parts"]]
         widths = [max(cell_len(text) for text in [label, *(row[n] for row in rows)]) for n, label in enumerate(COLUMNS)]
-        room = table.scrollable_content_region.width - 2 * table.cell_padding * len(COLUMNS)
+        scrollbar = 0 if table.show_vertical_scrollbar else table.styles.scrollbar_size_vertical  # room for it kept
+        room = table.scrollable_content_region.width - scrollbar - 2 * table.cell_padding * len(COLUMNS)
         shown = len(COLUMNS) if room - sum(widths[:-1]) >= min(widths[-1], WHY_MIN) else len(COLUMNS) - 1
         room += 2 * table.cell_padding * (len(COLUMNS) - shown)
         widths[shown - 1] = max(3, min(widths[shown - 1], room - sum(widths[: shown - 1])))

@@ -62,20 +62,32 @@ def test_context_view_snapshot(snap_compare, size):
     assert snap_compare(DevsynthApp(load(use_overrides=False), fixed=True), terminal_size=size, run_before=open_view)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-async def test_the_table_fits_the_width_and_says_where_it_cuts(size):
-    """No column runs off the right edge: a narrow terminal drops the why column (the line under the table has it)
-    and a cell cut to the room left ends in "…"."""
+def rows_shown(table: DataTable) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+async def test_the_table_fits_the_width_and_says_where_it_cuts():
+    """No column runs off the right edge: at 80 columns the why column goes (the line under the table has it) and a
+    cell cut to the room left ends in "…"; at 160, after a resize, the why column is back, whole. Many rows bring a
+    vertical scrollbar: the table fits beside it."""
+    many = {**VIEW, "parts": [*VIEW["parts"], *(part("file", f"src/mod_{n}.py", 40, "whole") for n in range(30))]}
     app = DevsynthApp(load(use_overrides=False), fixed=True)
-    async with app.run_test(size=size) as pilot:
-        view = ContextViewScreen(VIEW, "Last answer")
-        app.push_screen(view)
-        await settled(pilot, lambda: view.is_mounted and view.query_one(DataTable).row_count == len(VIEW["parts"]))
-        table = view.query_one(DataTable)
-        assert table.max_scroll_x == 0  # all of it in view: nothing hidden off the right edge
-        labels = [str(column.label) for column in table.columns.values()]
-        docs = str(table.get_row_at(5)[3])
-        if size == (80, 24):
-            assert labels == ["component", "tokens", "window", "sent as"] and docs.endswith("…")
-        else:
-            assert labels[-1] == "why" and str(table.get_row_at(5)[4]) == "9 not picked: below the relevance threshold"
+    async with app.run_test(size=(80, 24)) as pilot:
+        for view_data in (VIEW, many):
+            view = ContextViewScreen(view_data, "Last answer")
+            app.push_screen(view)
+            parts = len(view_data["parts"])
+            await settled(pilot, lambda: view.is_mounted and view.query_one(DataTable).row_count == parts)  # noqa: B023
+            table = view.query_one(DataTable)
+            await settled(pilot, lambda: table.max_scroll_x == 0)  # noqa: B023  all of it in view, fitted
+            assert [str(column.label) for column in table.columns.values()][-1] == "sent as"
+            assert any(line.lstrip().startswith("docs ") and "…" in line for line in rows_shown(table))  # cut, said so
+            if view_data is many:
+                assert table.show_vertical_scrollbar
+            else:
+                await pilot.resize_terminal(160, 48)
+                await settled(pilot, lambda: len(table.columns) == 5)  # noqa: B023
+                assert table.max_scroll_x == 0
+                assert any("9 not picked: below the relevance threshold" in line for line in rows_shown(table))
+                await pilot.resize_terminal(80, 24)
+                app.pop_screen()
