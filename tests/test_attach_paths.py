@@ -13,6 +13,7 @@ from devsynth_tui.services.context.attachments import (
     attach,
     earlier_attachments,
     parse_attachments,
+    shown_path,
 )
 from devsynth_tui.services.context.items import ContextError
 from devsynth_tui.services.context.view import view_lines
@@ -153,3 +154,9 @@ def test_optimize_says_which_case_applied_and_why(server_url, tmp_path, monkeypa
     view = json.loads(run_cli("optimize", WORDING, "--context", "pkg", "--base-url", server_url, "--json").stdout)
     lines = view_lines(view["context"])
     assert any("pkg" in line and "picked whole" in line for line in lines)
+
+
+def test_a_path_is_shown_from_the_working_directory_when_under_it(tmp_path):
+    assert shown_path(str(tmp_path / "..notes.md"), tmp_path) == "..notes.md"  # a name, not the parent folder
+    assert shown_path(str(tmp_path / "src" / "a.py"), tmp_path) == "src/a.py"
+    assert shown_path(str(tmp_path.parent / "b.py"), tmp_path) == str(tmp_path.parent / "b.py")  # outside: whole
