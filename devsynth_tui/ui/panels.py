@@ -11,6 +11,7 @@ from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 TITLE_STYLE = "bold $primary"
+NOTE = 5  # the status line's note about its backend ("LM Studio not running at URL"): cut between words only
 
 
 def _counts(report: Report, live_prompt: int, live_completion: int) -> str:
@@ -239,7 +240,7 @@ class StatusLine(Static):
         backend, key = _key_hint(backend)
         estimated = "~" if live else ""  # answers still streaming, counted once they end
         tokens = f"{estimated}{session.total_tokens + live:,} tokens, {session.tokens_saved:,} saved"
-        self.parts = [(backend, 4), (note, 5), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
+        self.parts = [(backend, 4), (note, NOTE), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")
         self.parts = [(safe_line(text), priority) for text, priority in self.parts if text]
@@ -251,7 +252,10 @@ class StatusLine(Static):
 
     def _draw(self) -> None:
         width = self.content_size.width
-        line = fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(t for t, _ in self.parts)
+        if width:
+            line = fit_line(self.parts, width, self.MIN_PART, by_words=frozenset({NOTE}))
+        else:
+            line = " · ".join(text for text, _ in self.parts)
         # literal: a model id or server note is never read as markup; one line whatever its text: no layout pass
         self.update(Content(line), layout=False)
 
@@ -264,17 +268,29 @@ def _key_hint(label: str) -> tuple[str, str]:
     return label, ""
 
 
-def fit_line(parts: list[tuple[str, int]], width: int, min_part: int = 12, sep: str = " · ") -> str:
+def fit_line(
+    parts: list[tuple[str, int]],
+    width: int,
+    min_part: int = 12,
+    sep: str = " · ",
+    by_words: frozenset[int] = frozenset(),
+) -> str:
     """``parts`` (text, priority: 0 first) in their order within ``width`` columns.
 
     Room goes to the parts by priority: each takes what it needs of what is left, cut short (with an
     ellipsis) when it is not all there, left out when less than ``min_part`` is; priority 0 always stays.
+    A part with a priority in ``by_words`` is cut between words only: a URL in it is whole or not there.
     """
     kept: dict[int, str] = {}
     left = width
     for i in sorted(range(len(parts)), key=lambda i: parts[i][1]):
         text, priority = parts[i]
         room = left - (len(sep) if kept else 0)
+        if priority in by_words and len(text) > room:  # what fits of it, up to its last whole word
+            head = text[: max(room - 1, 0)]
+            text = head[: head.rfind(" ")].rstrip() + "…" if " " in head else ""
+            if len(text) < min_part:
+                continue
         if room < min(len(text), min_part) and priority:
             continue
         kept[i] = text if len(text) <= room else text[: max(room - 1, 0)] + "…"

@@ -54,3 +54,21 @@ async def test_status_line_leads_with_what_serves_at_80_columns():
         line.show("embedded SmolLM2 (llama.cpp)", "m", [], fixed_report(), note="LM Studio not running at x")
         await pilot.pause()
         assert "embedded SmolLM2 (llama.cpp) · LM Studio not running at x" in str(line.render())
+
+
+async def test_the_status_lines_note_is_cut_between_words():
+    """A URL cut short reads as another one ("http://localhost:1…"): the note about the backend is cut between words
+    only, wherever the line ends."""
+    note = "LM Studio not running at http://localhost:1234/v1"
+    label = "embedded SmolLM2-135M-Instruct (llama.cpp) at 127.0.0.1:53063"
+    for width in range(110, 200, 3):
+        async with Status().run_test(size=(width, 3)) as pilot:
+            line = pilot.app.query_one(StatusLine)
+            line.show(label, "SmolLM2-135M-Instruct", [], fixed_report(), note=note)
+            await pilot.pause()
+            text = str(line.render())
+            assert "http" not in text or note in text, (width, text)  # the URL whole, or not there
+            assert all(len(part) >= StatusLine.MIN_PART for part in text.split(" · ") if part.startswith("LM"))
+            assert text.startswith("embedded SmolLM2") and "1,524 tokens" in text  # what serves first; the counts whole
+            if width >= 150:
+                assert "LM Studio not running" in text, (width, text)
