@@ -19,15 +19,17 @@ def _counts(report: Report, live_prompt: int, live_completion: int) -> str:
     before sending; ``live_completion``, their reads so far): those figures marked ~ until the answers end and are
     counted exactly."""
     prompt, completion = report.prompt_tokens + live_prompt, report.completion_tokens + live_completion
-    said = [
-        ("~" if live else "") + format(n, ",") for n, live in ((prompt, live_prompt), (completion, live_completion))
-    ]
-    total = ("~" if live_prompt or live_completion else "") + format(prompt + completion, ",")
+    total = _estimated(prompt + completion, live_prompt + live_completion)
     return (
-        f"prompt {said[0]:>9}   completion {said[1]:>7}\n"
+        f"prompt {_estimated(prompt, live_prompt):>9}   completion {_estimated(completion, live_completion):>7}\n"
         f"total  {total:>9}   saved      {report.tokens_saved:>7,}\n"
         f"cost at hosted prices ${report.cost:.4f}"
     )  # the config's `pricing`: a local model costs nothing
+
+
+def _estimated(tokens: int, live: int) -> str:
+    """``tokens`` with thousands separators, marked ~ when ``live`` (an estimate) is part of it."""
+    return f"{'~' if live else ''}{tokens:,}"
 
 
 def _block(sections: list[tuple[str, str]]) -> Content:
@@ -238,8 +240,7 @@ class StatusLine(Static):
         ``alerts``: the ones still standing (an alert that fell back below its limit is gone); the session's
         tokens count answers still streaming as the sidebar does (``live``: their estimate)."""
         backend, key = _key_hint(backend)
-        estimated = "~" if live else ""  # answers still streaming, counted once they end
-        tokens = f"{estimated}{session.total_tokens + live:,} tokens, {session.tokens_saved:,} saved"
+        tokens = f"{_estimated(session.total_tokens + live, live)} tokens, {session.tokens_saved:,} saved"
         self.parts = [(backend, 4), (note, NOTE), (key, 2), (f"model {model or '-'}", 3), (tokens, 0)]  # 0 stays
         self.parts += [(f"⚠ {alerts[-1]}", 1)] if alerts else []
         self.parts += [(ctx, 1)]  # the last request's window fill ("ctx 31 %")

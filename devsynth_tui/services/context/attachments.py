@@ -133,10 +133,12 @@ def complete_path(partial: str, cwd: str | Path = ".", limit: int = 50) -> list[
 def load_paths(paths: list[str], types: dict[str, str] | None = None) -> tuple[list[ContextItem], list[FolderListing]]:
     """Files (read whole, origin NAMED) and folders (``read_folder``: origin FOLDER, relevance picks within the
     budget), all or nothing: ContextError names what can't be used. The folders' listings come back too."""
-    by_real = {_real(p): p for p in reversed(paths) if not Path(p).expanduser().is_dir()}  # a/b.py and /x/a/b.py
-    files = [p for p in paths if by_real.get(_real(p)) == p]  # each spelled once, as first given
-    items = load_files(files, types)
-    sent = set(by_real)  # each file is sent once: a folder skips those attached already
+    files: dict[Path, str] = {}  # each file once, as first spelled (a/b.py and /x/a/b.py are one)
+    for p in paths:
+        if not Path(p).expanduser().is_dir():
+            files.setdefault(_real(p), p)
+    items = load_files(list(files.values()), types)
+    sent = set(files)  # a folder skips the files attached already
     listings = []
     for folder in (p for p in paths if Path(p).expanduser().is_dir()):
         try:
@@ -171,15 +173,15 @@ def attach(
     names nothing."""
     from devsynth_tui.services.pipeline.request import ChatRequest
 
-    if unfound := unfound_paths(prompt, cwd):
+    base = Path(cwd).expanduser().resolve()
+    if unfound := unfound_paths(prompt, base):
         raise ContextError(
-            f"@{unfound[0]}: no such file or folder in {Path(cwd).expanduser().resolve()}; fix the path (Tab "
-            f"completes it in the chat) or drop the @ to send it as text"
+            f"@{unfound[0]}: no such file or folder in {base}; fix the path (Tab completes it in the chat) or drop "
+            f"the @ to send it as text"
         )
-    text, found = parse_attachments(prompt, cwd)
+    text, found = parse_attachments(prompt, base)
     mine = [str(a.path) for a in found]
     items, listings = load_paths(list(dict.fromkeys([*(context or []), *mine, *(earlier or [])])), types)
-    base = Path(cwd).expanduser().resolve()
     for item in items:  # named as the user sees them: relative to the working directory when under it
         item.name, item.folder = shown_path(item.name, base), shown_path(item.folder, base) if item.folder else ""
     for listing in listings:
