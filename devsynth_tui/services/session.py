@@ -8,6 +8,7 @@ figure, the all-time figure and the status line always agree.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from importlib import import_module
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from devsynth_tui.services.llm.backend import Backend
+    from devsynth_tui.services.llm.first_look import Look
     from devsynth_tui.services.pipeline.pipeline import Pipeline
     from devsynth_tui.services.resources.openmetrics import Metrics
 
@@ -43,23 +45,32 @@ class Session:
         self.pipeline: Pipeline | None = None
         self.metrics: Metrics | None = None  # while /metrics is served
 
-    async def connect(self, found: Callable[[str], None] | None = None) -> str:
+    async def connect(self, found: Callable[[str, str, str], None] | None = None) -> str:
         """Find the server (or start the embedded one); returns the model requests will use.
 
-        ``found`` is told that model as soon as the server has answered (a front end names the server then); the
-        pipeline's modules import in a thread from then on, not beside the probes, whose client build they slowed.
+        ``found`` is told what serves, why when it stands in for another, and that model, as soon as they are known:
+        from the ``first_look`` at a server on this machine, before the HTTP client has loaded (a front end names
+        the server then), else once the client's probes answered. The pipeline's modules import in a thread from
+        then on, not beside the probes, whose client build they slowed.
         """
-        from devsynth_tui.services.llm.backend import connect
+        from devsynth_tui.services.llm.first_look import first_look
 
         old, self.backend, self.pipeline, backend = self.backend, None, None, None
         try:
-            backend = await connect(self.cfg, self.home)
+            look = None
+            if self.cfg.llm.embedded.mode != "always":
+                look = await first_look(self.cfg.llm.base_url, self.cfg.api_key)
+            told = found is not None and look is not None and _tell(found, look, self.cfg.llm.model)
+            await asyncio.to_thread(_load_client)  # httpx's imports would hold the event loop
+            from devsynth_tui.services.llm.backend import connect
+
+            backend = await connect(self.cfg, self.home, look)
             self.backend = backend
             importing = asyncio.ensure_future(asyncio.to_thread(import_module, PIPELINE))
             try:
                 model = await backend.resolve_model(self.cfg.llm.model)
-                if found:
-                    found(model)
+                if found and not told:
+                    found(backend.label, backend.note, model)
             finally:
                 await importing
                 self.pipeline = self.new_pipeline()
@@ -117,3 +128,24 @@ class Session:
     def close(self) -> None:
         self.stop_metrics()
         self.store.close()
+
+
+def _tell(found: Callable[[str, str, str], None], look: Look, wanted: str | None) -> bool:
+    """Tell ``found`` the server and model a first look saw; False if the model is not there (the backend says so)."""
+    from devsynth_tui.services.llm.errors import ModelNotFound
+    from devsynth_tui.services.llm.model_lists import pick_model
+
+    try:
+        model = pick_model(look.models, wanted, look.server)
+    except ModelNotFound:
+        return False
+    found(look.server, "", model)
+    return True
+
+
+def _load_client() -> None:
+    """Import what the backend's client needs (httpx, and anyio's asyncio backend, which httpx's first request would
+    import on the event loop: ~40 ms): in a thread."""
+    import_module("devsynth_tui.services.llm.backend")
+    with contextlib.suppress(ImportError):  # a private module of anyio: should it move, the first request imports it
+        import_module("anyio._backends._asyncio")

@@ -5,7 +5,6 @@ waits for it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ class Connection:
             server="connecting…",
         )
         try:
-            await asyncio.to_thread(load_client)  # httpx's imports would hold the event loop
             main.model = await main.session.connect(found=self._found)
             backend, pipeline = main.session.backend, main.session.pipeline
             assert backend is not None and pipeline is not None  # connect() sets both or raises
@@ -62,12 +60,10 @@ class Connection:
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
 
-    def _found(self, model: str) -> None:
-        """The server answered: the status line names it and the model (the pipeline is still being loaded)."""
-        main, backend = self.main, self.main.session.backend
-        assert backend is not None  # found is told once the backend is set
-        main.model = model
-        main.state.set(backend=backend.label, backend_note=backend.note, model=main.cfg.llm.model or model)
+    def _found(self, server: str, note: str, model: str) -> None:
+        """The server answered: the status line names it and the model (the client and pipeline are still loading)."""
+        self.main.model = model
+        self.main.state.set(backend=server, backend_note=note, model=self.main.cfg.llm.model or model)
 
     def _warm_up(self) -> None:
         """Once per run, after connecting (never beside the probes): what the first answer needs, in a thread."""
@@ -107,17 +103,6 @@ class Connection:
             waiting(f"waiting for the server: {self.main.backend_label}")
             await self.worker.wait()
         return self.main.session.pipeline
-
-
-def load_client() -> None:
-    """Import what the connection's probes need (httpx, the client, and anyio's asyncio backend, which httpx's
-    first request would import on the event loop: ~40 ms): in a thread."""
-    from importlib import import_module
-
-    from devsynth_tui.services.llm import backend  # noqa: F401
-
-    with contextlib.suppress(ImportError):  # a private module of anyio: should it move, the first request imports it
-        import_module("anyio._backends._asyncio")
 
 
 def warm_up() -> None:

@@ -457,8 +457,8 @@ def tokenizer_workers(app) -> list:
 async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endpoint_once(
     recording_proxy, app_home, monkeypatch
 ):
-    """The probes run at once and alone (the warm-up starts after the status line names the server); a
-    llama.cpp server is not asked LM Studio's endpoints again to list its models, and the first list is reused."""
+    """The first look asks each endpoint once, all at once and alone (the warm-up starts after the status line
+    names the server); its model list is reused: the server is not asked again to list its models."""
     status_at_warm_up: list[str] = []
     real = Connection._warm_up
 
@@ -476,7 +476,7 @@ async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endp
         await until(pilot, lambda: app.main._pane("models") is not None and app.main.models)
     assert len(status_at_warm_up) == 1 and "llama.cpp server at" in status_at_warm_up[0]
     paths = [path for _, path, _ in recording_proxy.requests]
-    assert sorted(paths) == sorted(["/v1/models", "/api/v0/models", "/api/v1/models", "/props", "/v1/models"])
+    assert sorted(paths) == sorted(["/v1/models", "/api/v0/models", "/api/v1/models", "/props"])
 
 
 async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monkeypatch):

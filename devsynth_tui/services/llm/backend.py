@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.llm.client import LLMClient
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
-from devsynth_tui.services.llm.errors import LLMError, ModelNotFound, ServerUnreachable
+from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable
+from devsynth_tui.services.llm.first_look import BackendKind, Look, server_name
+from devsynth_tui.services.llm.model_lists import pick_model
 from devsynth_tui.services.llm.results import ModelInfo
-from devsynth_tui.services.sanitize import safe_line
 
 _RETIRING: set[asyncio.Task] = set()  # embedded servers waiting for their last request before they stop
-BackendKind = Literal["lmstudio", "llamacpp", "openai", "embedded"]
 
 
 @dataclass
@@ -34,7 +33,7 @@ class Backend:
         """What the server is, in a few words: LM Studio, llama.cpp server, embedded SmolLM2, server."""
         if self.embedded is not None:
             return f"the embedded {self.embedded.model_name}"
-        return {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}.get(self.kind, "the server")
+        return server_name(self.kind)
 
     @property
     def reports_progress(self) -> bool:
@@ -54,36 +53,13 @@ class Backend:
         return f"LM Studio not running at {self.fallback_from}" if self.fallback_from else ""
 
     async def resolve_model(self, wanted: str | None) -> str:
-        """The model to send: the one asked for (it must be on the server), else a loaded one, else the first LLM.
-
-        LM Studio with just-in-time loading lists every downloaded model and loads
-        the one a request names, so a model that is not loaded yet is a fine choice.
-        """
-        if wanted:
-            return await self._named(wanted)
-        if self.active_model is None:
-            models = await self.models()
-            chats = [m for m in models if not m.is_embedding]
-            if not chats:
-                raise ModelNotFound(
-                    f"{self.name} at {self.client.url} lists no chat model: "
-                    f"download or load one in LM Studio, or pass --model"
-                )
-            self.active_model = next((m for m in chats if m.loaded is not False), chats[0]).id
+        """The model to send (``pick_model``): the one asked for, else the one picked once and kept."""
+        if wanted or self.active_model is None:
+            model = pick_model(await self.models(), wanted, f"{self.name} at {self.client.url}")
+            if wanted:
+                return model
+            self.active_model = model
         return self.active_model
-
-    async def _named(self, wanted: str) -> str:
-        models = await self.models()
-        if not models:
-            return wanted  # a server that lists nothing gets the name as given
-        for m in models:
-            if m.id == wanted or m.id.lower() == wanted.lower():
-                return m.id
-        have = ", ".join(safe_line(m.id, 80) for m in models if not m.is_embedding) or "none"
-        raise ModelNotFound(
-            f"model {safe_line(repr(wanted))} is not on {self.name} at {self.client.url}; it has: {have} "
-            f"(pick one with --model, llm.model or the Models pane)"
-        )
 
     async def models(self, refresh: bool = False) -> list[ModelInfo]:
         """The server's models (listed once, then cached until ``refresh``)."""
@@ -182,18 +158,22 @@ async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = No
     return Backend(_client(cfg, server.base_url), "embedded", server, server.model_name, fallback_from)
 
 
-async def connect(cfg: Config, home: Path) -> Backend:
+async def connect(cfg: Config, home: Path, look: Look | None = None) -> Backend:
     """Pick the backend per ``llm.embedded.mode`` (auto|always|never); raises a one-line error if none.
 
     ``auto`` starts the embedded server only when the base URL is the default
     (LM Studio's) and nothing answers there: a server the user named by flag,
-    environment or config file is that server, or an error.
+    environment or config file is that server, or an error. A ``first_look`` at
+    the server already told what it is and its models: it is not probed again.
     """
     mode = cfg.llm.embedded.mode
     if mode == "always":
         return await start_embedded(cfg, home)
     # built in a thread: httpx's client loads its TLS certificates (50-90 ms) and imports its transport
     client = await asyncio.to_thread(_client, cfg, cfg.llm.base_url)
+    if look:
+        client.lmstudio = look.kind == "lmstudio"
+        return Backend(client, look.kind, _models=look.models)
     if await client.probe():
         lmstudio, llamacpp = await asyncio.gather(client.is_lmstudio(), client.is_llamacpp())  # probes at once
         kind: BackendKind = "lmstudio" if lmstudio else "llamacpp" if llamacpp else "openai"

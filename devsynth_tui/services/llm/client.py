@@ -15,7 +15,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
-from typing import Any, cast
+from typing import cast
 
 import httpx
 
@@ -28,15 +28,15 @@ from devsynth_tui.services.llm.errors import (
     ServerError,
     one_line,
 )
+from devsynth_tui.services.llm.first_look import LLAMACPP_PROPS
 from devsynth_tui.services.llm.lmstudio import LMStudioEndpoints
+from devsynth_tui.services.llm.model_lists import openai_models
 from devsynth_tui.services.llm.results import (
     ChatResult,
     Delta,
     ModelInfo,
     PromptProgress,
     finite_figures,
-    int_or_none,
-    params_label,
     str_or_none,
     usage_counts,
 )
@@ -73,39 +73,21 @@ class LLMClient(LMStudioEndpoints):
         Models only LM Studio's native list knows (JIT off: downloaded, not loaded) come last.
         """
         response = await self._send("GET", "/v1/models")
-        models = self._openai_models(self._json(response.content, "/v1/models"))
-        return await self._with_native(models) if native else models
-
-    def _openai_models(self, data: Any) -> list[ModelInfo]:
-        items = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        data = self._json(response.content, "/v1/models")
+        if (models := openai_models(data)) is None:
             raise self._error(
                 MalformedResponse,
                 f"{self.url}/models answered with something that is not a model list "
                 f"({one_line(json.dumps(data))[:60]}): is llm.base_url an OpenAI-compatible server?",
             )
-        models = []
-        for item in items:
-            meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
-            models.append(
-                ModelInfo(
-                    id=item["id"],
-                    loaded=True if meta else None,
-                    context_length=meta.get("n_ctx") or meta.get("n_ctx_train"),
-                    quantization=meta.get("ftype"),
-                    type="llm" if meta else None,
-                    size_bytes=int_or_none(meta.get("size")),  # llama.cpp: read from the GGUF it serves
-                    params=params_label(int_or_none(meta.get("n_params"))),
-                )
-            )
-        return models
+        return await self._with_native(models) if native else models
 
     async def is_llamacpp(self) -> bool:
         """llama.cpp's server answers ``/props`` with its generation settings."""
         try:
             async with self.in_use():
                 r = await self.http.get("/props", timeout=1.0)
-            return r.is_success and "default_generation_settings" in r.text
+            return r.is_success and LLAMACPP_PROPS in r.text
         except HTTPX_ERRORS:
             return False
 
