@@ -55,13 +55,19 @@ class Connection:
         self.lmstudio = False  # set once LM Studio's native API has answered
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.connect_timeout = min(timeout, CONNECT_TIMEOUT)
-        self.http = httpx.AsyncClient(
-            base_url=self.root,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
-            transport=transport,
-            verify=not self.root.lower().startswith("http://"),  # plain http has no TLS: no certificate store loaded
-        )
+        try:
+            self.http = httpx.AsyncClient(
+                base_url=self.root,
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
+                transport=transport,
+                verify=not self.root.lower().startswith("http://"),  # plain http has no TLS: no certificate store
+            )
+        except (ImportError, ValueError) as e:  # a proxy from the environment httpx can't use (socks, a bad URL)
+            raise LLMError(
+                f"can't reach {self.url} through the proxy set in the environment: {one_line(str(e))} "
+                f"(or unset it: http_proxy, all_proxy; no_proxy=127.0.0.1,localhost skips it for this machine)"
+            ) from None
         self._users = 0  # requests in flight (a stream counts until it is closed)
         self._retiring = False
         self.closed = asyncio.Event()
