@@ -50,10 +50,10 @@ async def test_a_path_under_the_root_is_kept(faults):
     "url",
     [
         "https://127.0.0.1:{port}/v1",  # TLS: httpx's
-        "http://192.0.2.1:{port}/v1",  # not this machine (never connected to)
         "http://127.0.0.1:{port}/nowhere/v1",  # 404
         "http://127.0.0.1:1/v1",  # refused
         "http://127.0.0.1:port/v1",  # no port number
+        "http://[::1/v1",  # not a URL
     ],
 )
 async def test_anything_but_a_plain_answer_on_this_machine_gives_way_to_the_client(server_url, url):
@@ -61,8 +61,28 @@ async def test_anything_but_a_plain_answer_on_this_machine_gives_way_to_the_clie
     assert await first_look(url.format(port=port), None) is None
 
 
-async def test_a_proxy_in_the_environment_gives_way_to_the_client_which_follows_it(server_url, monkeypatch):
-    monkeypatch.setenv("http_proxy", "http://127.0.0.1:1")
+async def test_a_path_h11_cant_send_gives_way_to_httpx_which_quotes_it(faults):
+    assert await first_look(faults.url("é"), None) is None
+
+
+async def test_only_this_machines_names_are_looked_at():
+    """A server that answers at 127.0.0.2 (loopback on Linux, but not a name the look knows) is left to the client."""
+
+    async def models(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        body = b'{"data": [{"id": "m"}]}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        writer.close()
+
+    server = await asyncio.start_server(models, "127.0.0.2", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        assert await first_look(f"http://127.0.0.2:{port}/v1", None) is None
+
+
+@pytest.mark.parametrize("name", ["http_proxy", "HTTP_PROXY", "Http_Proxy", "all_proxy", "ALL_PROXY"])
+async def test_a_proxy_in_the_environment_gives_way_to_the_client_which_follows_it(server_url, monkeypatch, name):
+    monkeypatch.setenv(name, "http://127.0.0.1:1")
     assert await first_look(server_url, None) is None
 
 
@@ -74,7 +94,7 @@ async def test_a_slow_server_gives_way_to_the_client(monkeypatch):
     port = server.sockets[0].getsockname()[1]
     monkeypatch.setattr("devsynth_tui.services.llm.first_look.TIMEOUT", 0.2)
     async with server:
-        assert await first_look(f"http://127.0.0.1:{port}/v1", None) is None
+        assert await asyncio.wait_for(first_look(f"http://127.0.0.1:{port}/v1", None), 5) is None
 
 
 @pytest.mark.parametrize("looks", [True, False])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -24,9 +25,8 @@ BackendKind = Literal["lmstudio", "llamacpp", "openai", "embedded"]
 SERVER_NAMES = {"lmstudio": "LM Studio", "llamacpp": "llama.cpp server"}
 LLAMACPP_PROPS = "default_generation_settings"  # in llama.cpp's answer to GET /props
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
-PROXIES = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")  # httpx would send through one: so must we
 PATHS = ("/v1/models", "/api/v0/models", "/api/v1/models", "/props")  # asked at once
-TIMEOUT = 1.0  # the client's probe's: a server on this machine answers in milliseconds
+TIMEOUT = 0.5  # a server on this machine answers in milliseconds; a slower one is left to the client's probe
 
 Answer = tuple[int, bytes]  # status, body
 
@@ -53,12 +53,12 @@ def server_name(kind: str) -> str:
 async def first_look(base_url: str, api_key: str | None) -> Look | None:
     """The server at ``base_url`` if it is on this machine, plain HTTP, and lists its models; else None."""
     root = normalize_base_url(base_url)
-    url = urlsplit(root)
     try:
+        url = urlsplit(root)
         port = url.port or 80
     except ValueError:
         return None
-    if url.scheme != "http" or url.hostname not in LOOPBACK or url.username or any(map(os.environ.get, PROXIES)):
+    if url.scheme != "http" or url.hostname not in LOOPBACK or url.username or _proxied():
         return None
     headers = [("Authorization", f"Bearer {api_key}")] if api_key else []
     gets = (_get(url.hostname, port, url.netloc, url.path + path, headers) for path in PATHS)
@@ -100,10 +100,22 @@ async def _get(host: str, port: int, netloc: str, target: str, headers: list[tup
                 body += event.data
             elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
                 return status, bytes(body)
-    except (OSError, h11.ProtocolError):
+    except (OSError, ValueError, h11.ProtocolError):  # ValueError: a path or key h11 can't send as ASCII
         return None
     finally:
         writer.close()
+
+
+def _proxied() -> bool:
+    """Would httpx send through a proxy? An http or all proxy in the environment (any case, as urllib reads them);
+    elsewhere than on Linux, the system's proxy settings too."""
+    if any(name.lower() in ("http_proxy", "all_proxy") and value for name, value in os.environ.items()):
+        return True
+    if sys.platform.startswith("linux"):  # urllib reads only the environment here
+        return False
+    from urllib.request import getproxies
+
+    return bool({"http", "all"} & getproxies().keys())
 
 
 def _success(answer: Answer) -> bool:
