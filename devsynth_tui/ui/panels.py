@@ -3,6 +3,8 @@ line."""
 
 from __future__ import annotations
 
+import re
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -11,7 +13,8 @@ from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 TITLE_STYLE = "bold $primary"
-NOTE = 5  # the status line's note about its backend ("LM Studio not running at URL"): cut between words only
+NOTE = 5  # the status line's note about its backend ("LM Studio not running at URL"), the first part to go
+ADDRESS = re.compile(r"://|:\d|^[\d.]+$")  # a word that is a URL, a host:port or an IP: cut short, it reads as another
 
 
 def _counts(report: Report, live_prompt: int, live_completion: int) -> str:
@@ -253,47 +256,46 @@ class StatusLine(Static):
 
     def _draw(self) -> None:
         width = self.content_size.width
-        if width:
-            line = fit_line(self.parts, width, self.MIN_PART, by_words=frozenset({NOTE}))
-        else:
-            line = " · ".join(text for text, _ in self.parts)
+        line = fit_line(self.parts, width, self.MIN_PART) if width else " · ".join(text for text, _ in self.parts)
         # literal: a model id or server note is never read as markup; one line whatever its text: no layout pass
         self.update(Content(line), layout=False)
 
 
 def _key_hint(label: str) -> tuple[str, str]:
-    """("unreachable: …", "ctrl+r reconnects") from "unreachable: … (ctrl+r reconnects)"; else (label, "")."""
+    """("not connected: …", "ctrl+r reconnects") from "not connected: … (ctrl+r reconnects)"; else (label, "")."""
     head, sep, tail = label.rpartition(" (")
     if sep and tail.endswith(")") and tail.startswith(("ctrl+", "alt+")):
         return head, tail[:-1]
     return label, ""
 
 
-def fit_line(
-    parts: list[tuple[str, int]],
-    width: int,
-    min_part: int = 12,
-    sep: str = " · ",
-    by_words: frozenset[int] = frozenset(),
-) -> str:
+def fit_line(parts: list[tuple[str, int]], width: int, min_part: int = 12, sep: str = " · ") -> str:
     """``parts`` (text, priority: 0 first) in their order within ``width`` columns.
 
     Room goes to the parts by priority: each takes what it needs of what is left, cut short (with an
-    ellipsis) when it is not all there, left out when less than ``min_part`` is; priority 0 always stays.
-    A part with a priority in ``by_words`` is cut between words only: a URL in it is whole or not there.
+    ellipsis, never inside an address: ``cut``) when it is not all there, left out when less than
+    ``min_part`` is; priority 0 always stays.
     """
     kept: dict[int, str] = {}
     left = width
     for i in sorted(range(len(parts)), key=lambda i: parts[i][1]):
         text, priority = parts[i]
         room = left - (len(sep) if kept else 0)
-        if priority in by_words and len(text) > room:  # what fits of it, up to its last whole word
-            head = text[: max(room - 1, 0)]
-            text = head[: head.rfind(" ")].rstrip() + "…" if " " in head else ""
-            if len(text) < min_part:
-                continue
-        if room < min(len(text), min_part) and priority:
+        text = cut(text, room)
+        if len(text) < min(len(parts[i][0]), min_part) and priority:
             continue
-        kept[i] = text if len(text) <= room else text[: max(room - 1, 0)] + "…"
-        left = room - len(kept[i])
+        kept[i] = text
+        left = room - len(text)
     return sep.join(kept[i] for i in sorted(kept))
+
+
+def cut(text: str, room: int) -> str:
+    """``text`` within ``room`` columns, cut short with an ellipsis; an address in it (a URL, host:port, IP) is
+    whole or not there: "http://localhost:1…" reads as another port."""
+    if len(text) <= room:
+        return text
+    head = text[: max(room - 1, 0)]
+    start = head.rfind(" ") + 1  # the word the cut falls in
+    if ADDRESS.search(text[start:].split(" ", 1)[0]):
+        head = head[:start].rstrip()
+    return head + "…" if head else ""

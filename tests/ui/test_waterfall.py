@@ -56,6 +56,19 @@ async def test_status_line_leads_with_what_serves_at_80_columns():
         assert "embedded SmolLM2 (llama.cpp) · LM Studio not running at x" in str(line.render())
 
 
+async def test_the_status_lines_backend_is_cut_between_words():
+    """ "LM Studio at http://localhost:4399…" read as another port: the server's URL is whole or not there."""
+    label = "LM Studio at http://localhost:43999/v1"
+    for width in range(60, 110, 2):
+        async with Status().run_test(size=(width, 3)) as pilot:
+            line = pilot.app.query_one(StatusLine)
+            line.show(label, "qwen/qwen3-4b", [], fixed_report())
+            await pilot.pause()
+            text = str(line.render())
+            assert "http" not in text or label in text, (width, text)
+            assert "1,524 tokens" in text and (width < 100 or label in text), (width, text)
+
+
 async def test_the_status_lines_note_is_cut_between_words():
     """A URL cut short reads as another one ("http://localhost:1…"): the note about the backend is cut between words
     only, wherever the line ends."""
