@@ -55,7 +55,7 @@ class Connection:
 
             record(e, "connect failed")
             main.state.set(
-                backend=f"unreachable: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
+                backend=f"not connected: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
             )
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()

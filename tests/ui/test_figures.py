@@ -114,10 +114,10 @@ async def test_after_a_failed_connect_the_server_row_says_so(app_home):
     cfg = load(base_url="http://127.0.0.1:9/v1").with_values({"llm.embedded.mode": "never"})
     app = DevsynthApp(cfg)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "unreachable" in app.main.backend_label, what="the failed connect")
+        await until(pilot, lambda: "not connected" in app.main.backend_label, what="the failed connect")
         await until(pilot, lambda: "connecting" not in text_of(app, "#resources"), what="the server row")
         assert "no server" in text_of(app, "#resources")
-        assert "unreachable" in text_of(app, "#status") and "0 tokens" in text_of(app, "#status")
+        assert "not connected" in text_of(app, "#status") and "0 tokens" in text_of(app, "#status")
         assert ledger_rows() == [] and "none yet" in text_of(app, "#tokens")
 
 

@@ -372,7 +372,7 @@ async def test_status_line_and_footer_keep_what_matters_at_80_columns():
             status = text_of(app.query_one("#status"))
             assert "1,524 tokens, 4,590 saved" in status and len(status) <= size[0] - 2, status
             app.main.status_line.show(
-                "unreachable: connection refused at http://localhost:1234/v1 (ctrl+r reconnects)",
+                "not connected: connection refused at http://localhost:1234/v1 (ctrl+r reconnects)",
                 "qwen2.5-coder-7b-instruct",
                 ["devsynth-tui 612 MB > 500 MB limit"],
                 app.main.totals()[0],
