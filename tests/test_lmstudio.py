@@ -105,3 +105,24 @@ def test_models_lists_state_size_and_quantization(lmstudio):
     assert by_id["google/gemma-3-1b"]["loaded"] is True and by_id["qwen/qwen3-4b"]["loaded"] is False
     assert by_id["qwen/qwen3-4b"]["size_bytes"] == 2_497_280_256 and by_id["qwen/qwen3-4b"]["quantization"] == "Q4_K_M"
     assert listed["backend"].startswith("LM Studio at")
+
+
+async def test_after_a_jit_load_the_answers_window_is_the_one_the_model_was_loaded_with(lmstudio, app_home):
+    """Nothing loaded: the list says the model's maximum (40,960); LM Studio loads it with 4,096. The answer's
+    context view (its "ctx %" and ctrl+k) uses the loaded window, not the maximum."""
+    from devsynth_tui.config import load
+    from devsynth_tui.services.pipeline.request import ChatRequest, Done
+    from devsynth_tui.services.session import Session
+
+    session = Session(load(base_url=lmstudio.base_url).with_values({"llm.embedded.mode": "never"}), app_home)
+    model = await session.connect()
+    try:
+        listed = await session.backend.context_length(model)
+        events = [e async for e in session.pipeline.run(ChatRequest("hi"))]
+    finally:
+        await session.disconnect()
+        session.close()
+    done = events[-1]
+    assert isinstance(done, Done) and done.prepared.loading and done.status == "ok"
+    assert listed == lmstudio.model(model).max_context_length
+    assert done.prepared.window == lmstudio.model(model).loaded_context_length < listed

@@ -9,6 +9,7 @@ termination) and records exactly one ledger row per model call, whatever happens
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import math
 import os
@@ -374,6 +375,8 @@ class Pipeline:
         if prep.counted and opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
             async with aclosing(self._run_chunked(req, prep, started)) as chunks:  # closed here: its end is recorded
                 async for event in chunks:
+                    if isinstance(event, Done) and prep.loading:
+                        await self._loaded_window(prep)
                     yield event
             return
         cache = self.cache if is_deterministic(prep.payload) else None
@@ -388,8 +391,17 @@ class Pipeline:
         async with aclosing(self._send(req, prep, started)) as events:  # a consumer that stops closes it here
             async for event in events:
                 if isinstance(event, Done):
+                    if prep.loading:
+                        await self._loaded_window(prep)
                     await self._after(event, cache, key)
                 yield event
+
+    async def _loaded_window(self, prep: Prepared) -> None:
+        """The server loaded the model for this request (LM Studio JIT): the answer's context view and "ctx %" use the
+        window it was loaded with (4,096 where the model's maximum, listed before, said 40,960)."""
+        with contextlib.suppress(LLMError):  # the list stays as it was: the answer is what matters here
+            await self.backend.models(refresh=True)
+        prep.window = await self.backend.context_length(prep.payload["model"]) or prep.window
 
     async def _io(self, fn, *args):
         """Disk work off the event loop when ``disk.async_io`` is on."""
