@@ -7,7 +7,7 @@ from contextlib import aclosing
 import httpx
 import pytest
 
-from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.client import LLMClient, serves
 from devsynth_tui.services.llm.errors import (
     AuthError,
     LLMError,
@@ -252,7 +252,7 @@ async def test_embeddings_from_a_jit_loaded_embedding_model(lmstudio, client):
 async def test_401_names_the_key_and_never_shows_it(lmstudio):
     lmstudio.api_token = "right-token-0123"
     anonymous = LLMClient(lmstudio.base_url, retries=0)
-    assert await anonymous.probe()  # a server asking for a key is a server
+    assert serves(await anonymous.probe())  # a server asking for a key is a server
     with pytest.raises(AuthError) as e:
         await anonymous.list_models()
     assert "no API key was sent" in str(e.value) and "$DEVSYNTH_TUI_API_KEY" in str(e.value)

@@ -20,6 +20,7 @@ from conftest import run_cli
 from devsynth_tui.config import load
 from devsynth_tui.services.llm import embedded
 from devsynth_tui.services.llm.backend import start_embedded
+from devsynth_tui.services.llm.client import serves
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable
 
 STRICT_TEMPLATE = (Path(__file__).parent / "strict_chatml.jinja").read_text()
@@ -219,7 +220,7 @@ async def test_a_restart_on_another_port_takes_the_client_along(tmp_path, monkey
             impostor.shutdown()
             impostor.server_close()
         assert server.port != old_port and backend.client is not first
-        assert backend.client.url == server.base_url and await backend.client.probe()
+        assert backend.client.url == server.base_url and serves(await backend.client.probe())
     finally:
         await backend.client.aclose()
         server.stop()

@@ -333,3 +333,13 @@ def test_embedded_child_dies_with_killed_parent(tmp_path):
     parent.wait()
     child.wait(timeout=15)
     assert not child.is_running()
+
+
+def test_a_server_that_answers_but_not_with_a_model_list_is_named_as_answering(server_url):
+    """A 404 at /v1/models (a wrong path under a server) was "no server answers … start LM Studio's server": now the
+    status it answered, and what to check."""
+    wrong = server_url.removesuffix("/v1") + "/nowhere/v1"
+    r = run_cli("--base-url", wrong, "ask", "hi")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert f"{wrong}/models answered 404, not a model list (llm.base_url from command line)" in r.stderr
+    assert "no server answers" not in r.stderr

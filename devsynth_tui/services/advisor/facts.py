@@ -148,12 +148,12 @@ def gather_facts(
 async def server_models(cfg: Config) -> tuple[list[ModelInfo], str | None]:
     """The configured server's models without starting anything; else the embedded model, as far as the file tells."""
     if _listening(cfg.llm.base_url):  # nothing listening: no HTTP client (and its TLS setup) at all
-        from devsynth_tui.services.llm.client import LLMClient
+        from devsynth_tui.services.llm.client import LLMClient, serves
         from devsynth_tui.services.llm.errors import LLMError
 
         client = LLMClient(cfg.llm.base_url, api_key=cfg.api_key, timeout=3.0, first_byte_timeout=3.0)
         try:
-            if await client.probe():
+            if serves(await client.probe()):
                 models = await client.list_models()
                 return models, "lmstudio" if client.lmstudio else "openai"
         except LLMError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devsynth_tui.config import Config, normalize_base_url
-from devsynth_tui.services.llm.client import LLMClient
+from devsynth_tui.services.llm.client import LLMClient, serves
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable
 from devsynth_tui.services.llm.first_look import BackendKind, Look, server_name
@@ -174,7 +174,7 @@ async def connect(cfg: Config, home: Path, look: Look | None = None) -> Backend:
     if look:
         client.lmstudio = look.kind == "lmstudio"
         return Backend(client, look.kind, _models=look.models)
-    if await client.probe():
+    if serves(status := await client.probe()):
         lmstudio, llamacpp = await asyncio.gather(client.is_lmstudio(), client.is_llamacpp())  # probes at once
         kind: BackendKind = "lmstudio" if lmstudio else "llamacpp" if llamacpp else "openai"
         return Backend(client, kind)
@@ -182,7 +182,13 @@ async def connect(cfg: Config, home: Path, look: Look | None = None) -> Backend:
     url = normalize_base_url(cfg.llm.base_url) + "/v1"
     named = cfg.origin("llm.base_url")
     if mode == "never" or named != "defaults":
-        raise ServerUnreachable(url, f"llm.base_url from {named}" if named != "defaults" else "")
+        where = f"llm.base_url from {named}" if named != "defaults" else ""
+        if status is not None:  # something answered, not as an OpenAI-compatible server does
+            raise LLMError(
+                f"{url}/models answered {status}, not a model list{f' ({where})' if where else ''}: is this an "
+                f"OpenAI-compatible server's address? (LM Studio's: http://localhost:1234/v1)"
+            )
+        raise ServerUnreachable(url, where)
     try:
         return await start_embedded(cfg, home, fallback_from=url)
     except EmbeddedUnavailable as e:

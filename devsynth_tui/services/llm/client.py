@@ -46,6 +46,11 @@ from devsynth_tui.services.llm.thinking import split_think
 TOKENIZE_AT_ONCE = 8  # texts counted by the server at a time (a long conversation's messages)
 
 
+def serves(status: int | None) -> bool:
+    """Did a probe find a server: a 2xx, or a 401/403 (a server asking for a key)?"""
+    return status is not None and (200 <= status < 300 or status in (401, 403))
+
+
 class LLMClient(LMStudioEndpoints):
     """One async HTTP client per server."""
 
@@ -57,14 +62,14 @@ class LLMClient(LMStudioEndpoints):
 
     # -- models ------------------------------------------------------------------
 
-    async def probe(self, timeout: float = 1.0) -> bool:
-        """True when something answers ``GET /v1/models`` quickly (a 401/403 is a server asking for a key)."""
+    async def probe(self, timeout: float = 1.0) -> int | None:
+        """The status ``GET /v1/models`` was answered with quickly; None when nothing answered (``serves`` reads it)."""
         try:
             async with self.in_use():
                 r = await self.http.get("/v1/models", timeout=timeout)
-            return r.is_success or r.status_code in (401, 403)
+            return r.status_code
         except HTTPX_ERRORS:
-            return False
+            return None
 
     async def list_models(self, native: bool = True) -> list[ModelInfo]:
         """Models from ``/v1/models``, enriched from LM Studio's ``/api/v0`` and ``/api/v1`` (unless ``native`` is
