@@ -304,8 +304,10 @@ async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(
     cfg = load()
     cfg.data["llm"]["base_url"] = "http://127.0.0.1:9/v1"  # nothing listens there; the key stays a default
     assert cfg.origin("llm.base_url") == "defaults"
-    backend = await connect(cfg, tmp_path)
+    told: list[str] = []
+    backend = await connect(cfg, tmp_path, starting=told.append)
     try:
+        assert told == ["LM Studio not running at http://127.0.0.1:9/v1: starting the embedded llama.cpp server…"]
         assert backend.kind == "embedded"
         assert backend.label.startswith("embedded SmolLM2")  # what serves comes first
         assert backend.note == "LM Studio not running at http://127.0.0.1:9/v1"

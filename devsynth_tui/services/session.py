@@ -45,8 +45,10 @@ class Session:
         self.pipeline: Pipeline | None = None
         self.metrics: Metrics | None = None  # while /metrics is served
 
-    async def connect(self, found: Callable[[str, str, str], None] | None = None) -> str:
-        """Find the server (or start the embedded one); returns the model requests will use.
+    async def connect(
+        self, found: Callable[[str, str, str], None] | None = None, starting: Callable[[str], None] | None = None
+    ) -> str:
+        """Find the server (or start the embedded one: ``starting`` is told why); returns the model requests will use.
 
         ``found`` is told what serves, why when it stands in for another, and that model, as soon as they are known:
         from the ``first_look`` at a server on this machine, before the HTTP client has loaded (a front end names
@@ -64,7 +66,7 @@ class Session:
             await asyncio.to_thread(_load_client)  # httpx's imports would hold the event loop
             from devsynth_tui.services.llm.backend import connect
 
-            backend = await connect(self.cfg, self.home, look)
+            backend = await connect(self.cfg, self.home, look, starting)
             self.backend = backend
             importing = asyncio.ensure_future(asyncio.to_thread(import_module, PIPELINE))
             try:

@@ -39,7 +39,7 @@ class Connection:
             server="connecting…",
         )
         try:
-            main.model = await main.session.connect(found=self._found)
+            main.model = await main.session.connect(found=self._found, starting=self._starting)
             backend, pipeline = main.session.backend, main.session.pipeline
             assert backend is not None and pipeline is not None  # connect() sets both or raises
             self._warm_up()
@@ -63,7 +63,11 @@ class Connection:
     def _found(self, server: str, note: str, model: str) -> None:
         """The server answered: the status line names it and the model (the client and pipeline are still loading)."""
         self.main.model = model
-        self.main.state.set(backend=server, backend_note=note, model=self.main.cfg.llm.model or model)
+        self.main.state.set(backend=server, backend_note=note, model=model)
+
+    def _starting(self, why: str) -> None:
+        """The embedded server starts in place of LM Studio (seconds): the status line says so meanwhile."""
+        self.main.state.set(backend=why)
 
     def _warm_up(self) -> None:
         """Once per run, after connecting (never beside the probes): what the first answer needs, in a thread."""

@@ -545,3 +545,13 @@ async def test_a_prompt_sent_before_the_connection_began_waits_for_it(make_app, 
         await answered(app, pilot)
         stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)
         assert [m.role for m in stored] == ["user", "assistant"] and stored[1].status == "ok" and stored[1].content
+
+
+async def test_the_status_line_names_the_model_as_the_server_spells_it(make_app):
+    """A model asked for in another case is the server's model: the status line shows the id requests send."""
+    app = make_app(**{"llm.model": "smollm2-135m-instruct"})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await pilot.pause()
+        assert app.main.model == "SmolLM2-135M-Instruct"
+        assert "model SmolLM2-135M-Instruct" in str(app.main.status_line.render())

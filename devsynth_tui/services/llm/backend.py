@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,13 +159,16 @@ async def start_embedded(cfg: Config, home: Path, fallback_from: str | None = No
     return Backend(_client(cfg, server.base_url), "embedded", server, server.model_name, fallback_from)
 
 
-async def connect(cfg: Config, home: Path, look: Look | None = None) -> Backend:
+async def connect(
+    cfg: Config, home: Path, look: Look | None = None, starting: Callable[[str], None] | None = None
+) -> Backend:
     """Pick the backend per ``llm.embedded.mode`` (auto|always|never); raises a one-line error if none.
 
     ``auto`` starts the embedded server only when the base URL is the default
-    (LM Studio's) and nothing answers there: a server the user named by flag,
-    environment or config file is that server, or an error. A ``first_look`` at
-    the server already told what it is and its models: it is not probed again.
+    (LM Studio's) and nothing answers there (``starting`` is told so: it takes
+    seconds): a server the user named by flag, environment or config file is
+    that server, or an error. A ``first_look`` at the server already told what
+    it is and its models: it is not probed again.
     """
     mode = cfg.llm.embedded.mode
     if mode == "always":
@@ -189,6 +193,8 @@ async def connect(cfg: Config, home: Path, look: Look | None = None) -> Backend:
                 f"OpenAI-compatible server's address? (LM Studio's: http://localhost:1234/v1)"
             )
         raise ServerUnreachable(url, where)
+    if starting:
+        starting(f"LM Studio not running at {url}: starting the embedded llama.cpp server…")
     try:
         return await start_embedded(cfg, home, fallback_from=url)
     except EmbeddedUnavailable as e:
