@@ -69,6 +69,7 @@ from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 LARGE_ANSWER_TOKENS = 1000  # memory.aggressive_gc collects after answers or contexts this large
 LARGE_CONTEXT_TOKENS = 5000
 EMBED_MAX_TOKENS = 480  # the head of a long chunk is embedded; small embedding models take 512
+LOADED_LIST_TIMEOUT = 2.0  # seconds for the model list read again once a model was loaded for an answer
 MODEL_COUNT = "the model's tokenizer"  # how a request's tokens were counted, when by the server's own tokenizer
 FIT_ATTEMPTS = 4  # prune again with a smaller budget while the counted prompt is over the limit
 SUMMARY_SYSTEM = (
@@ -376,7 +377,7 @@ class Pipeline:
             async with aclosing(self._run_chunked(req, prep, started)) as chunks:  # closed here: its end is recorded
                 async for event in chunks:
                     if isinstance(event, Done) and prep.loading:
-                        await self._loaded_window(prep)
+                        await self._loaded_window(event, prep)
                     yield event
             return
         cache = self.cache if is_deterministic(prep.payload) else None
@@ -392,15 +393,18 @@ class Pipeline:
             async for event in events:
                 if isinstance(event, Done):
                     if prep.loading:
-                        await self._loaded_window(prep)
+                        await self._loaded_window(event, prep)
                     await self._after(event, cache, key)
                 yield event
 
-    async def _loaded_window(self, prep: Prepared) -> None:
-        """The server loaded the model for this request (LM Studio JIT): the answer's context view and "ctx %" use the
-        window it was loaded with (4,096 where the model's maximum, listed before, said 40,960)."""
-        with contextlib.suppress(LLMError):  # the list stays as it was: the answer is what matters here
-            await self.backend.models(refresh=True)
+    async def _loaded_window(self, done: Done, prep: Prepared) -> None:
+        """The server loaded the model for this answer (LM Studio JIT): the answer's context view and "ctx %" use the
+        window it was loaded with (4,096 where the model's maximum, listed before, said 40,960). Asked briefly, and
+        not after a failure (a failed load may leave the server hanging): the list then stays as it was."""
+        if done.status == "error":
+            return
+        with contextlib.suppress(LLMError, TimeoutError):
+            await asyncio.wait_for(self.backend.models(refresh=True), LOADED_LIST_TIMEOUT)
         prep.window = await self.backend.context_length(prep.payload["model"]) or prep.window
 
     async def _io(self, fn, *args):
