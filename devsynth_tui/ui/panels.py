@@ -14,7 +14,7 @@ from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 TITLE_STYLE = "bold $primary"
 NOTE = 5  # the status line's note about its backend ("LM Studio not running at URL"), the first part to go
-ADDRESS = re.compile(r"://|:\d|^[\d.]+$")  # a word that is a URL, a host:port or an IP: cut short, it reads as another
+ADDRESS = re.compile(r"://|^[\w.-]+:\d+(/|$)|^\d+(\.\d+)+$")  # a URL, host:port or IP: cut short, it reads as another
 
 
 def _counts(report: Report, live_prompt: int, live_completion: int) -> str:

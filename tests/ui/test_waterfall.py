@@ -69,6 +69,15 @@ async def test_the_status_lines_backend_is_cut_between_words():
             assert "1,524 tokens" in text and (width < 100 or label in text), (width, text)
 
 
+async def test_a_model_tag_is_not_an_address_it_is_cut_not_dropped():
+    """Ollama's tags (qwen2.5-coder:7b) and LM Studio's instance ids (qwen/qwen3-4b:2) hold ":<digit>" too."""
+    async with Status().run_test(size=(64, 3)) as pilot:
+        line = pilot.app.query_one(StatusLine)
+        line.show("the server at http://localhost:11434/v1", "qwen2.5-coder:7b-instruct-q4_K_M", [], fixed_report())
+        await pilot.pause()
+        assert "model qwen2.5-coder:7b" in str(line.render())
+
+
 async def test_the_status_lines_note_is_cut_between_words():
     """A URL cut short reads as another one ("http://localhost:1…"): the note about the backend is cut between words
     only, wherever the line ends."""
