@@ -119,9 +119,12 @@ def test_an_answer_piped_into_a_reader_gone_ends_quietly(server_url, app_home):
     assert question.content == "Count from 1 to 200." and answer.status == "cancelled" and answer.content, answer
 
 
-@pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:9", "foo://127.0.0.1:9"])
-def test_a_proxy_in_the_environment_that_cant_be_used_is_one_line_naming_it(faults, proxy):
-    """httpx raises at its client's build for a SOCKS proxy (without socksio) or an unknown scheme: a traceback."""
-    r = run_cli("--base-url", faults.url("ok"), "models", env={"ALL_PROXY": proxy})
+@pytest.mark.parametrize(
+    "name, proxy",
+    [("ALL_PROXY", "socks5://127.0.0.1:9"), ("ALL_PROXY", "foo://127.0.0.1:9"), ("HTTP_PROXY", "http://p:notaport")],
+)
+def test_a_proxy_in_the_environment_that_cant_be_used_is_one_line_naming_it(faults, name, proxy):
+    """httpx raises at its client's build for a SOCKS proxy (without socksio), an unknown scheme, a bad port."""
+    r = run_cli("--base-url", faults.url("ok"), "models", env={name: proxy})
     assert r.returncode != 0 and "Traceback" not in r.stderr
-    assert r.stderr.count("\n") == 1 and "through the proxy set in the environment" in r.stderr
+    assert r.stderr.count("\n") == 1 and "a proxy set in the environment can't be used" in r.stderr

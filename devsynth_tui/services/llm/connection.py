@@ -63,10 +63,10 @@ class Connection:
                 transport=transport,
                 verify=not self.root.lower().startswith("http://"),  # plain http has no TLS: no certificate store
             )
-        except (ImportError, ValueError) as e:  # a proxy from the environment httpx can't use (socks, a bad URL)
+        except (ImportError, ValueError, httpx.InvalidURL) as e:  # an environment's proxy httpx can't use
             raise LLMError(
-                f"can't reach {self.url} through the proxy set in the environment: {one_line(str(e))} "
-                f"(or unset it: http_proxy, all_proxy; no_proxy=127.0.0.1,localhost skips it for this machine)"
+                f"can't build the HTTP client for {self.url}: a proxy set in the environment can't be used: "
+                f"{one_line(str(e))} (unset it: http_proxy, https_proxy, all_proxy, in any case)"
             ) from None
         self._users = 0  # requests in flight (a stream counts until it is closed)
         self._retiring = False
