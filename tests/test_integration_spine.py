@@ -307,7 +307,7 @@ async def test_the_default_url_not_answering_falls_back_to_embedded_and_says_so(
     told: list[str] = []
     backend = await connect(cfg, tmp_path, starting=told.append)
     try:
-        assert told == ["LM Studio not running at http://127.0.0.1:9/v1: starting the embedded llama.cpp server…"]
+        assert told == ["starting the embedded llama.cpp server (LM Studio not running at http://127.0.0.1:9/v1)…"]
         assert backend.kind == "embedded"
         assert backend.label.startswith("embedded SmolLM2")  # what serves comes first
         assert backend.note == "LM Studio not running at http://127.0.0.1:9/v1"
@@ -343,5 +343,14 @@ def test_a_server_that_answers_but_not_with_a_model_list_is_named_as_answering(s
     wrong = server_url.removesuffix("/v1") + "/nowhere/v1"
     r = run_cli("--base-url", wrong, "ask", "hi")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
-    assert f"{wrong}/models answered 404, not a model list (llm.base_url from command line)" in r.stderr
+    assert f"answered 404 at {wrong}/models (llm.base_url from command line), not a model list" in r.stderr
     assert "no server answers" not in r.stderr
+
+
+def test_what_an_answered_status_means_is_said_for_each_kind():
+    from devsynth_tui.services.llm.backend import answered
+
+    url, where = "http://localhost:1234/v1", "llm.base_url from command line"
+    assert answered(503, url, where).startswith(f"answered 503 at {url}/models ({where}): the server is there but")
+    assert "a redirect: give the address it redirects to" in answered(301, url, where)
+    assert "not a model list: is this an OpenAI-compatible server's address?" in answered(404, url, "")

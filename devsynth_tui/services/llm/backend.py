@@ -150,6 +150,16 @@ class Backend:
         task.add_done_callback(_RETIRING.discard)
 
 
+def answered(status: int, url: str, where: str) -> str:
+    """Why a server that answered ``GET /v1/models`` with ``status`` (not 2xx, 401, 403) is no use, and what to do."""
+    said = f"answered {status} at {url}/models{f' ({where})' if where else ''}"
+    if status >= 500:
+        return f"{said}: the server is there but failing (starting, or loading a model?); try again in a moment"
+    if 300 <= status < 400:
+        return f"{said}, a redirect: give the address it redirects to as llm.base_url"
+    return f"{said}, not a model list: is this an OpenAI-compatible server's address? (LM Studio's: localhost:1234/v1)"
+
+
 def _client(cfg: Config, url: str) -> LLMClient:
     return LLMClient(url, api_key=cfg.api_key, timeout=cfg.llm.timeout, first_byte_timeout=cfg.llm.first_byte_timeout)
 
@@ -188,13 +198,10 @@ async def connect(
     if mode == "never" or named != "defaults":
         where = f"llm.base_url from {named}" if named != "defaults" else ""
         if status is not None:  # something answered, not as an OpenAI-compatible server does
-            raise LLMError(
-                f"{url}/models answered {status}, not a model list{f' ({where})' if where else ''}: is this an "
-                f"OpenAI-compatible server's address? (LM Studio's: http://localhost:1234/v1)"
-            )
+            raise LLMError(answered(status, url, where))
         raise ServerUnreachable(url, where)
     if starting:
-        starting(f"LM Studio not running at {url}: starting the embedded llama.cpp server…")
+        starting(f"starting the embedded llama.cpp server (LM Studio not running at {url})…")
     try:
         return await start_embedded(cfg, home, fallback_from=url)
     except EmbeddedUnavailable as e:
