@@ -350,7 +350,8 @@ class MainScreen(ReportsFailures, Screen):
         self.session.set_config(cfg)
         if pane := self._pane("params"):
             pane.cfg = cfg
-        self.state.set(model=cfg.llm.model or self.model)
+        if key == "llm.model":  # a model picked (as the server spells it); any other change keeps the model shown
+            self.state.set(model=cfg.llm.model or self.model)
 
     async def on_models_pane_picked(self, event) -> None:
         self.set_param("llm.model", event.model)

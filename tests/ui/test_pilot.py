@@ -555,3 +555,6 @@ async def test_the_status_line_names_the_model_as_the_server_spells_it(make_app)
         await pilot.pause()
         assert app.main.model == "SmolLM2-135M-Instruct"
         assert "model SmolLM2-135M-Instruct" in str(app.main.status_line.render())
+        app.main.set_param("llm.temperature", 0.3)  # another setting changed keeps it
+        await pilot.pause()
+        assert "model SmolLM2-135M-Instruct" in str(app.main.status_line.render())
