@@ -36,14 +36,13 @@ def complete_at_cursor(area: TextArea, cwd: str = ".") -> list[str] | None:
 
 
 def detach_last(text: str, cwd: str = ".") -> str:
-    """``text`` with its last attachment detached: the ``@`` before it removed, the path kept as text."""
-    from devsynth_tui.services.context.attachments import parse_attachments
+    """``text`` with its last ``@path`` detached (an attachment, or a path naming nothing): the ``@`` before it
+    removed, the path kept as text."""
+    from devsynth_tui.services.context.attachments import parse_attachments, unfound_paths
 
     _, found = parse_attachments(text, cwd)
-    if not found:
-        return text
-    typed = found[-1].typed
-    at = max(text.rfind("@" + typed), text.rfind('@"' + typed), text.rfind("@'" + typed))
+    typed = [a.typed for a in found] + unfound_paths(text, cwd)
+    at = max((max(text.rfind("@" + t), text.rfind('@"' + t), text.rfind("@'" + t)) for t in typed), default=-1)
     return text if at < 0 else text[:at] + text[at + 1 :]
 
 

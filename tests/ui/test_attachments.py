@@ -118,6 +118,9 @@ async def test_an_at_path_naming_nothing_is_said_above_the_prompt_and_not_sent(r
         await until(pilot, lambda: any("@src/prices.py: no such file" in n for n in said()), 30, "the refusal")
         assert prompt.text == "write tests for @src/prices.py" and recording_proxy.bodies() == []  # kept, not sent
         assert not app.query(AssistantMessage)
+        await pilot.press("ctrl+x")  # the footer offers it: it drops the @, as the bar says to, to send it as text
+        await until(pilot, lambda: prompt.text == "write tests for src/prices.py", 30, "the @ dropped")
+        await until(pilot, lambda: not bar.display, what="the bar to empty")
 
 
 async def test_a_task_in_your_own_words_sends_its_file_whole_and_is_a_conversation(recording_proxy, tmp_path):
