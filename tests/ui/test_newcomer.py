@@ -526,3 +526,17 @@ async def test_the_command_palette_lists_each_command_once_and_its_screenshot_sa
         commands["Screenshot"].callback()
         await pilot.pause()
         assert len(set(app.session.home.glob("*.svg")) - before) == 1
+
+
+async def test_a_short_terminal_scrolls_the_sidebar_to_its_resources():
+    """At 80x24 with ctrl+b the sidebar held more than the screen: the resources were cut off, out of reach."""
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        sidebar = app.query_one("#sidebar")
+        assert sidebar.max_scroll_y > 0 and "Disk:" not in screen_text(app)
+        sidebar.scroll_end(animate=False)  # as the mouse wheel or the scrollbar does
+        await pilot.pause()
+        assert "Disk:" in screen_text(app)
