@@ -318,10 +318,10 @@ class ChatPane(ReportsFailures, Vertical):
                 if view := await live.settled():
                     await view.finish("", f"not sent: {self.main.backend_label}", "error")
                 prompt = self.query_one(PromptArea)
-                prompt.text = prompt.text or request.prompt  # the question is not lost: send it again with Enter
+                prompt.text = prompt.text or text  # the question is not lost (its @paths too): send it again with Enter
                 return
             convs, created = self.session.conversations, lambda cid: self.created(live, cid)
-            run = RequestRun(pipeline, request, convs, live.conversation_id, title=text, created=created)
+            run = RequestRun(pipeline, request, convs, live.conversation_id, title=request.prompt, created=created)
             live.answer = run.answer
             async with aclosing(run.events()) as events:  # a cancel closes it here: the answer is stored
                 async for event in events:

@@ -2,6 +2,7 @@
 message, sent again in a follow-up), a task in your own words, the context view (ctrl+k) and the status line's fill;
 whole-when-fits checked on the bytes the real server received."""
 
+import asyncio
 import fnmatch
 from pathlib import Path
 
@@ -101,6 +102,39 @@ async def test_an_email_and_a_decorator_stay_text_and_ctrl_x_detaches(recording_
         await answered(app, pilot)
         assert recording_proxy.bodies()[-1]["messages"][-1]["content"] == "mail me@a.py about @staticmethod and a.py"
         assert "print(1)" not in recording_proxy.bodies()[-1]["messages"][0]["content"]
+
+
+async def test_a_conversation_is_titled_as_its_question_shows_without_the_at(recording_proxy, tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("print(1)\n")
+    monkeypatch.chdir(tmp_path)
+    app = app_for(recording_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await typed(app, pilot, "explain @a.py")
+        await pilot.press("enter")
+        await pilot.pause()
+        await answered(app, pilot)
+        assert app.session.conversations.list()[0].title == "explain a.py"
+
+
+async def test_a_question_not_sent_comes_back_to_the_prompt_with_its_at_paths(tmp_path, monkeypatch):
+    """Sent while connecting to a server that then fails: the question returns to the prompt as typed, so Enter sends
+    it again with its file attached (it came back without its @: the file would not have gone)."""
+    (tmp_path / "a.py").write_text("print(1)\n")
+    monkeypatch.chdir(tmp_path)
+
+    async def silent(reader, writer):  # accepts, never answers: the connect waits for its probe's timeout
+        await asyncio.sleep(10)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    app = app_for(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1")
+    async with server, app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.main.connection.started.is_set(), 30, "the connect")
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        prompt.text = "explain @a.py"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.query(AssistantMessage), 30, "the question sent")
+        await until(pilot, lambda: prompt.text == "explain @a.py", 60, "the question back in the prompt")
 
 
 async def test_an_at_path_naming_nothing_is_said_above_the_prompt_and_not_sent(recording_proxy, tmp_path, monkeypatch):
