@@ -128,3 +128,14 @@ def test_a_proxy_in_the_environment_that_cant_be_used_is_one_line_naming_it(faul
     r = run_cli("--base-url", faults.url("ok"), "models", env={name: proxy})
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1 and "a proxy set in the environment can't be used" in r.stderr
+
+
+def test_a_server_unreached_through_a_proxy_says_the_proxy_was_in_the_way(faults):
+    """A proxy for the internet in the environment: every request to this machine's server went through it."""
+    r = run_cli("--base-url", faults.url("ok"), "models", env={"HTTP_PROXY": "http://127.0.0.1:9"})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "no server answers" in r.stderr and "sent through the proxy set in the environment: no_proxy=" in r.stderr
+    r = run_cli(
+        "--base-url", faults.url("ok"), "models", env={"HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1"}
+    )
+    assert r.returncode == 0, r.stderr  # as the advice says

@@ -11,10 +11,11 @@ from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.llm.client import LLMClient, serves
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable
-from devsynth_tui.services.llm.first_look import BackendKind, Look, server_name
+from devsynth_tui.services.llm.first_look import BackendKind, Look, proxied, server_name
 from devsynth_tui.services.llm.model_lists import pick_model
 from devsynth_tui.services.llm.results import ModelInfo
 
+NO_PROXY = "no_proxy=127.0.0.1,localhost keeps this machine's servers off it"
 _RETIRING: set[asyncio.Task] = set()  # embedded servers waiting for their last request before they stop
 
 
@@ -199,6 +200,8 @@ async def connect(
         where = f"llm.base_url from {named}" if named != "defaults" else ""
         if status is not None:  # something answered, not as an OpenAI-compatible server does
             raise LLMError(answered(status, url, where))
+        if proxied():  # requests went through it: a proxy meant for the internet can't reach this machine's server
+            where = "; ".join(filter(None, (where, f"sent through the proxy set in the environment: {NO_PROXY}")))
         raise ServerUnreachable(url, where)
     if starting:
         starting(f"starting the embedded llama.cpp server (LM Studio not running at {url})…")

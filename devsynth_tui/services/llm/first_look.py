@@ -58,7 +58,7 @@ async def first_look(base_url: str, api_key: str | None) -> Look | None:
         port = url.port or 80
     except ValueError:
         return None
-    if url.scheme != "http" or url.hostname not in LOOPBACK or url.username or _proxied():
+    if url.scheme != "http" or url.hostname not in LOOPBACK or url.username or proxied():
         return None
     headers = [("Authorization", f"Bearer {api_key}")] if api_key else []
     gets = (_get(url.hostname, port, url.netloc, url.path + path, headers) for path in PATHS)
@@ -106,7 +106,7 @@ async def _get(host: str, port: int, netloc: str, target: str, headers: list[tup
         writer.close()
 
 
-def _proxied() -> bool:
+def proxied() -> bool:
     """Would httpx send through a proxy? An http or all proxy in the environment (any case, as urllib reads them);
     elsewhere than on Linux, the system's proxy settings too."""
     if any(name.lower() in ("http_proxy", "all_proxy") and value for name, value in os.environ.items()):
