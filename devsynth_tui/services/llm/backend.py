@@ -11,7 +11,7 @@ from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.llm.client import LLMClient, serves
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
 from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable
-from devsynth_tui.services.llm.first_look import BackendKind, Look, proxied, server_name
+from devsynth_tui.services.llm.first_look import BackendKind, Look, proxied, server_label, server_name
 from devsynth_tui.services.llm.model_lists import pick_model
 from devsynth_tui.services.llm.results import ModelInfo
 
@@ -47,7 +47,7 @@ class Backend:
         """What serves, leading with its name: "embedded SmolLM2… (llama.cpp) at 127.0.0.1:PORT", "LM Studio at …"."""
         if self.embedded is not None:
             return f"embedded {self.embedded.model_name} (llama.cpp) at 127.0.0.1:{self.embedded.port}"
-        return f"{self.name} at {self.client.url}"
+        return server_label(self.kind, self.client.url)
 
     @property
     def note(self) -> str:

@@ -42,12 +42,17 @@ class Look:
     @property
     def server(self) -> str:
         """What serves, as the backend's label says it: "LM Studio at http://localhost:1234/v1"."""
-        return f"{server_name(self.kind)} at {self.url}"
+        return server_label(self.kind, self.url)
 
 
 def server_name(kind: str) -> str:
     """LM Studio, llama.cpp server, or the server."""
     return SERVER_NAMES.get(kind, "the server")
+
+
+def server_label(kind: str, url: str) -> str:
+    """A server (not the embedded one) as the status line names it: "LM Studio at http://localhost:1234/v1"."""
+    return f"{server_name(kind)} at {url}"
 
 
 async def first_look(base_url: str, api_key: str | None) -> Look | None:

@@ -376,7 +376,7 @@ class Pipeline:
         if prep.counted and opts.chunked_generation and self._input_tokens(prep) > opts.chunk_size:
             async with aclosing(self._run_chunked(req, prep, started)) as chunks:  # closed here: its end is recorded
                 async for event in chunks:
-                    if isinstance(event, Done) and prep.loading:
+                    if isinstance(event, Done):
                         await self._loaded_window(event, prep)
                     yield event
             return
@@ -392,8 +392,7 @@ class Pipeline:
         async with aclosing(self._send(req, prep, started)) as events:  # a consumer that stops closes it here
             async for event in events:
                 if isinstance(event, Done):
-                    if prep.loading:
-                        await self._loaded_window(event, prep)
+                    await self._loaded_window(event, prep)
                     await self._after(event, cache, key)
                 yield event
 
@@ -401,7 +400,7 @@ class Pipeline:
         """The server loaded the model for this answer (LM Studio JIT): the answer's context view and "ctx %" use the
         window it was loaded with (4,096 where the model's maximum, listed before, said 40,960). Asked briefly, and
         not after a failure (a failed load may leave the server hanging): the list then stays as it was."""
-        if done.status == "error":
+        if not prep.loading or done.status == "error":
             return
         with contextlib.suppress(LLMError, TimeoutError):
             await asyncio.wait_for(self.backend.models(refresh=True), LOADED_LIST_TIMEOUT)
