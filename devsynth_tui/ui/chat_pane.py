@@ -8,6 +8,7 @@ view replays when its conversation is opened again mid-answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from devsynth_tui.ui.main_screen import MainScreen
 
 ATTACH_PAUSE = 0.3  # the attachment bar is worked out once typing pauses this long
+SEND_FIRST = 0.05  # an answer's views mount once its request is written, or after this long (a longer prepare)
 NEW_TITLE = "new (saved with its first message)"
 # Messages mounted as a conversation opens, and per press of its "earlier messages" button: a long conversation
 # mounted whole took seconds, at start-up too (the latest one opens), and held the keys for its layout.
@@ -55,6 +57,7 @@ class LiveAnswer:
     answer: Answer  # the runner's: the one copy of the answer so far
     worker: Worker | None = None
     mounted: asyncio.Event = field(default_factory=asyncio.Event)  # its view, with what arrived while it mounted
+    sent: asyncio.Event = field(default_factory=asyncio.Event)  # its request written, or the answer has news
 
     def shown(self) -> AssistantMessage | None:
         """The view, while it is on screen (none while it mounts: what arrives meanwhile is replayed into it)."""
@@ -62,8 +65,16 @@ class LiveAnswer:
 
     async def settled(self) -> AssistantMessage | None:
         """The view once mounted, while it is on screen: for an end, which must not come before the start."""
+        self.sent.set()
         await self.mounted.wait()
         return self.shown()
+
+    async def sent_first(self) -> None:
+        """Return once the request is written, or SEND_FIRST later: its views' mount and layout, which hold the
+        event loop, wait until then rather than holding the request back."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SEND_FIRST):
+                await self.sent.wait()
 
 
 def message_view(message: Message) -> UserMessage | AssistantMessage:
@@ -280,7 +291,8 @@ class ChatPane(ReportsFailures, Vertical):
         live = LiveAnswer(self.conversation_id, self.key, view, Answer())
         self.live[live.key] = live
         live.worker = self.run_worker(self.answer(live, request, text), group="answer", exit_on_error=False)
-        try:  # sent while the question and its answer's view mount
+        try:  # sent before the question and its answer's view mount
+            await live.sent_first()
             await self.add(UserMessage(request.prompt, request.attachments), view)
             self.query_one(AttachmentBar).show([])
             answer = live.answer  # the runner's by now, with what arrived while the view mounted
@@ -320,11 +332,16 @@ class ChatPane(ReportsFailures, Vertical):
                 prompt = self.query_one(PromptArea)
                 prompt.text = prompt.text or text  # the question is not lost (its @paths too): send it again with Enter
                 return
+            from devsynth_tui.services.llm.connection import CHAT_SENT  # loaded with the pipeline's client
+
+            CHAT_SENT.set(live.sent.set)  # in this worker's task only
             convs, created = self.session.conversations, lambda cid: self.created(live, cid)
             run = RequestRun(pipeline, request, convs, live.conversation_id, title=request.prompt, created=created)
             live.answer = run.answer
             async with aclosing(run.events()) as events:  # a cancel closes it here: the answer is stored
                 async for event in events:
+                    if isinstance(event, (Delta, Done)):  # a cached answer, or one that ended before it was sent
+                        live.sent.set()
                     view = live.shown()
                     if isinstance(event, Delta):
                         if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over

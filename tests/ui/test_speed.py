@@ -15,7 +15,7 @@ from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
-from devsynth_tui.ui import chat, markdown_view
+from devsynth_tui.ui import chat, chat_pane, markdown_view
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage, KeysTyped
 from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
@@ -527,6 +527,44 @@ async def test_a_question_is_sent_as_its_view_mounts_and_all_that_came_meanwhile
             assert str(view.query_one(".stats").render()) == stored.meta["stats"]
     assert "cache hit" in stored.meta["stats"]
     assert sent_first == [True, True]
+
+
+async def test_a_questions_request_is_written_before_its_views_mount(faults, monkeypatch):
+    """The views' mount and layout hold the event loop (10-25 ms): they wait until the request is on its way."""
+    monkeypatch.setattr(chat_pane, "SEND_FIRST", 30.0)  # only the request's write lets the mount go on here
+    at_mount: list[tuple[bool, int]] = []
+    real_add = ChatPane.add
+
+    async def add(self, *widgets):
+        if any(isinstance(w, AssistantMessage) for w in widgets):
+            live = next(iter(self.live.values()))
+            at_mount.append((live.sent.is_set(), live.answer.pieces))
+        await real_add(self, *widgets)
+
+    monkeypatch.setattr(ChatPane, "add", add)
+    app = app_for(faults.url("gated"))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        await until(pilot, lambda: at_mount, 20, "the answer's view")
+        faults.open_gate(1)
+        await answered(app, pilot)
+        assert app.query(AssistantMessage).last().text == "gated answer"
+    assert at_mount == [(True, 0)]  # written, and nothing of the answer came yet (the server holds it)
+
+
+async def test_a_question_refused_before_it_is_sent_is_shown_at_once(server_url, monkeypatch):
+    """A question that never goes out (too long for the model's window with llm.max_tokens kept) does not wait for
+    a write that does not come: its refusal is shown at once."""
+    monkeypatch.setattr(chat_pane, "SEND_FIRST", 60.0)
+    app = app_for(server_url, **{"llm.max_tokens": 1_000_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        stats = lambda: str(app.query(AssistantMessage).last().query_one(".stats").render())  # noqa: E731
+        await until(pilot, lambda: app.query(AssistantMessage) and "window" in stats(), 30, "the refusal")
 
 
 async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_on_request(server_url):

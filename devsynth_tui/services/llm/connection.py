@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -32,6 +33,9 @@ CONNECT_TIMEOUT = 5.0
 # failures before any answer byte: safe to send again after a pause
 RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+# Called once a chat request's body is written, in the task that set it: the chat pane mounts an answer's views
+# after that, so that their layout (10-25 ms) does not hold the request back.
+CHAT_SENT: ContextVar[Callable[[], None] | None] = ContextVar("chat_sent", default=None)
 
 
 class Connection:
@@ -133,7 +137,8 @@ class Connection:
         for attempt in range(self.retries + 1):
             deadline = asyncio.get_running_loop().time() + self.first_byte_timeout if first_byte else None
             try:
-                request = self.http.build_request(method, path, json=body, timeout=timeout)
+                extensions = _sent_trace() if first_byte else None
+                request = self.http.build_request(method, path, json=body, timeout=timeout, extensions=extensions)
                 async with asyncio.timeout_at(deadline):
                     response = await self.http.send(request, stream=stream)
             except TimeoutError:
@@ -240,3 +245,17 @@ class Connection:
             raise self._error(
                 MalformedResponse, f"{self.root}{what} answered with something that is not JSON: {content[:60]!r}"
             ) from None
+
+
+def _sent_trace() -> dict[str, Any] | None:
+    """httpcore's trace extension calling CHAT_SENT's callback once the request's body is written; none without
+    a callback."""
+    told = CHAT_SENT.get()
+    if told is None:
+        return None
+
+    async def trace(event: str, info: dict) -> None:
+        if event == "http11.send_request_body.complete":
+            told()
+
+    return {"trace": trace}
