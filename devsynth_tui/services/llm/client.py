@@ -194,7 +194,8 @@ class LLMClient(LMStudioEndpoints):
                         watch.progress()
                 finally:  # what one network read brought is delivered even when a later line of it was bad
                     if reader.progress is not None:
-                        yield reader.progress
+                        if not reader.progress.whole:  # else the first token follows at once: no frame for it
+                            yield reader.progress
                         reader.progress = None
                     for delta in reader.deltas(segments):
                         yield delta

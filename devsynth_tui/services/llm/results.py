@@ -50,6 +50,11 @@ class PromptProgress:
     time_ms: float = 0.0
 
     @property
+    def whole(self) -> bool:
+        """The whole prompt is processed."""
+        return self.processed >= self.total
+
+    @property
     def line(self) -> str:
         """The notice: processing the prompt: 1,280 of 1,531 tokens (84 %, 512 from the cache)…"""
         share = self.processed / self.total if self.total else 0.0
