@@ -344,13 +344,11 @@ class ChatPane(ReportsFailures, Vertical):
                         live.sent.set()
                     view = live.shown()
                     if isinstance(event, Delta):
-                        if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
-                            live.answer.notice = STREAMING
-                            state.set(notice="")
-                            if view:
-                                view.notice(STREAMING)
                         if view:
                             await view.take(event.text, event.thinking)
+                        if run.answer.pieces == 1:  # what it waited for (the prompt's processing) is over
+                            live.answer.notice = STREAMING
+                            self.call_after_refresh(self._streaming, live)
                         state.streamed(source, run.answer.pieces, run.answer.prepared)  # the totals wait for the ledger
                     elif isinstance(event, Notice):
                         state.set(notice=event.text)
@@ -381,6 +379,14 @@ class ChatPane(ReportsFailures, Vertical):
                 del self.live[live.key]
             state.stream_ended(source)
             state.set(notice="")
+
+    def _streaming(self, live: LiveAnswer) -> None:
+        """The answer's first text is drawn: the notice of what it waited for goes, in the next frame (the first
+        text's frame draws that text alone: the status line and the stats line each cost it ~2 ms)."""
+        if live.answer.notice == STREAMING and live.answer.done is None:  # else it ended meanwhile: its end said so
+            self.main.state.set(notice="")
+            if view := live.shown():
+                view.notice(STREAMING)
 
     async def finished(self, live: LiveAnswer, done) -> None:
         """The final answer on screen, then the other panes told (and a large answer's gc run after that frame)."""

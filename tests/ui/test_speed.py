@@ -766,6 +766,35 @@ async def test_an_answers_first_text_is_drawn_alone_and_its_live_count_follows(f
         assert app.main.state.figures.live_completion == 0
 
 
+async def test_the_notice_an_answer_waited_under_goes_in_the_frame_after_its_first_text(server_url, monkeypatch):
+    """llama.cpp's prompt progress is said until the first text; the frame that draws that text draws it alone
+    (the status line and the stats line follow in the next frame)."""
+    at_first_text: list[tuple[str, str]] = []
+    real_events = RequestRun.events
+
+    async def events(run):
+        async for event in real_events(run):
+            yield event
+            if isinstance(event, Delta) and not at_first_text:
+                views = app.query(AssistantMessage)  # mounted by now, unless the machine is very slow
+                stats = str(views.last().query_one(".stats").render()) if views else None
+                at_first_text.append((app.main.state.figures.notice, stats))
+
+    monkeypatch.setattr(RequestRun, "events", events)
+    app = app_for(server_url, **{"llm.max_tokens": 40})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "Tell me about the sea."
+        await pilot.press("enter")
+        await until(pilot, lambda: at_first_text, 60, "the first text")
+        await until(pilot, lambda: not app.main.state.figures.notice, 30, "the notice gone")
+        await answered(app, pilot)
+        final = str(app.query(AssistantMessage).last().query_one(".stats").render())
+    notice, stats = at_first_text[0]
+    assert notice.startswith("processing the prompt:") and stats in (notice, None)
+    assert "tokens" in final and final != notice
+
+
 async def test_while_keys_are_typed_a_streamed_answer_draws_just_after_them(faults, monkeypatch):
     """While keys come, a streamed answer's frames (30-50 ms each at 160x48 on a busy stream) come just after a
     key, never in between on their own timer: the next key finds the loop free. Once typing stops, the answer
