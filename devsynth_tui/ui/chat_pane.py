@@ -383,7 +383,8 @@ class ChatPane(ReportsFailures, Vertical):
     def _streaming(self, live: LiveAnswer) -> None:
         """The answer's first text is drawn: the notice of what it waited for goes, in the next frame (the first
         text's frame draws that text alone: the status line and the stats line each cost it ~2 ms)."""
-        if live.answer.notice == STREAMING and live.answer.done is None:  # else it ended meanwhile: its end said so
+        ended = live.answer.done is not None or live.answer.notice == ENDING
+        if self.live.get(live.key) is live and not ended:  # else it ended meanwhile (or was cancelled): its end said so
             self.main.state.set(notice="")
             if view := live.shown():
                 view.notice(STREAMING)

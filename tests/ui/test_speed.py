@@ -12,6 +12,8 @@ from textual.widgets import Button
 from devsynth_tui.config import load
 from devsynth_tui.services.context import token_accounting
 from devsynth_tui.services.llm.results import Delta
+from devsynth_tui.services.pipeline.pipeline import Pipeline
+from devsynth_tui.services.pipeline.request import Notice
 from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
@@ -776,8 +778,9 @@ async def test_the_notice_an_answer_waited_under_goes_in_the_frame_after_its_fir
         async for event in real_events(run):
             yield event
             if isinstance(event, Delta) and not at_first_text:
-                views = app.query(AssistantMessage)  # mounted by now, unless the machine is very slow
-                stats = str(views.last().query_one(".stats").render()) if views else None
+                live = next(iter(app.main.chat_pane.live.values()))  # its view mounted by now, unless the machine is
+                mounted = live.mounted.is_set() and live.view  # very slow: what came meanwhile is replayed into it
+                stats = str(live.view.query_one(".stats").render()) if mounted else None
                 at_first_text.append((app.main.state.figures.notice, stats))
 
     monkeypatch.setattr(RequestRun, "events", events)
@@ -793,6 +796,34 @@ async def test_the_notice_an_answer_waited_under_goes_in_the_frame_after_its_fir
     notice, stats = at_first_text[0]
     assert notice.startswith("processing the prompt:") and stats in (notice, None)
     assert "tokens" in final and final != notice
+
+
+async def test_the_notice_goes_when_more_text_came_before_the_first_texts_frame(faults, monkeypatch):
+    """Two pieces taken before the frame after the first (a fast model, or one network read): the notice goes all
+    the same, not only at the answer's end."""
+    progress = "processing the prompt: 10 of 40 tokens (25%)…"
+    real_run = Pipeline.run
+
+    async def run(self, req):
+        yield Notice(progress)  # as llama.cpp's prompt progress is said
+        async for event in real_run(self, req):
+            yield event
+
+    monkeypatch.setattr(Pipeline, "run", run)
+    app = app_for(faults.url("stepped"), **{"llm.max_tokens": 4})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        pane = app.main.chat_pane
+        await until(pilot, lambda: pane.live and all(a.mounted.is_set() for a in pane.live.values()), 30, "mounted")
+        assert app.main.state.figures.notice == progress
+        faults.release(2)  # the stream then stalls on the server: only the first text's frame can clear the notice
+        view = app.query(AssistantMessage).last()
+        await until(pilot, lambda: not app.main.state.figures.notice, 30, "the notice gone mid-answer")
+        assert str(view.query_one(".stats").render()).startswith("streaming…")
+        faults.release(2)
+        await answered(app, pilot)
 
 
 async def test_while_keys_are_typed_a_streamed_answer_draws_just_after_them(faults, monkeypatch):
