@@ -173,7 +173,7 @@ class ChatPane(ReportsFailures, Vertical):
             view = AssistantMessage()
             await self.add(view)
             answer = live.answer  # what arrived while it mounted is in the runner's answer
-            view.replay(answer.parts, answer.thinking_parts, answer.notice)
+            view.replay(answer.parts, answer.thinking_parts, answer.notice or (STREAMING if answer.pieces else ""))
             live.view = view
 
     def _earlier_label(self) -> str:

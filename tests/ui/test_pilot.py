@@ -481,6 +481,7 @@ async def test_an_answer_keeps_streaming_into_its_conversation_while_another_is_
         assert first in app.main.chat_pane.live and view.text.startswith(
             "".join(app.main.chat_pane.live[first].answer.parts[:1])
         )
+        assert str(view.query_one(".stats").render()) == "streaming… (Esc cancels)"
         recording_proxy.gate.set()
         await answered(app, pilot)
         stored = app.session.conversations.messages(first)
