@@ -82,8 +82,14 @@ class AttachmentBar(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
         self.display = False
+        self.lines: list[str] = []
 
     def show(self, lines: list[str]) -> None:
+        """List ``lines`` (none: hidden); drawn again only when they change (each drawing is a layout pass, and the
+        bar is told after each question and each pause in typing)."""
+        if lines == self.lines:
+            return
+        self.lines = lines
         self.update("\n".join(lines))
         self.display = bool(lines)
         self.screen.refresh_bindings()  # ctrl+x (detach) shows in the footer while something is attached

@@ -19,6 +19,7 @@ from devsynth_tui.services.resources.monitor import server_process
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.ui import chat, chat_pane, markdown_view
 from devsynth_tui.ui.app import DevsynthApp
+from devsynth_tui.ui.attachments import AttachmentBar
 from devsynth_tui.ui.chat import AssistantMessage, KeysTyped
 from devsynth_tui.ui.chat_pane import SHOWN_AT_OPEN, ChatPane
 from devsynth_tui.ui.connection import Connection
@@ -567,6 +568,20 @@ async def test_a_question_refused_before_it_is_sent_is_shown_at_once(server_url,
         await pilot.press("enter")
         stats = lambda: str(app.query(AssistantMessage).last().query_one(".stats").render())  # noqa: E731
         await until(pilot, lambda: app.query(AssistantMessage) and "window" in stats(), 30, "the refusal")
+
+
+async def test_the_attachment_bar_is_drawn_again_only_when_what_it_lists_changes(faults, monkeypatch):
+    """Each drawing of the bar is a layout pass of the screen: questions without attachments draw it never."""
+    drawn: list[str] = []
+    real_update = AttachmentBar.update
+    monkeypatch.setattr(AttachmentBar, "update", lambda self, text: (drawn.append(text), real_update(self, text)))
+    app = app_for(faults.url("ok"))
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        for question in ("hello", "and again"):
+            await ask(app, pilot, question)
+            await pilot.pause(chat_pane.ATTACH_PAUSE + 0.2)  # the bar is worked out again once typing pauses
+    assert drawn == []
 
 
 async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_messages_on_request(server_url):
