@@ -266,11 +266,17 @@ class AssistantMessage(Vertical):
 
     async def painted(self) -> None:
         """Return once the screen has painted what this message shows (PAINT_WAIT at most; at once if it was
-        removed, e.g. another conversation opened): e.g. before building the tokenizer, which holds the GIL."""
+        removed, e.g. another conversation opened): e.g. before building the tokenizer, which holds the GIL.
+
+        A refresh that came before the answer's new lines were laid out does not count (the text's layout request
+        reaches the screen from the text's own message queue, and callbacks already due may run first)."""
         if self.is_attached and self.is_running:
+            markdown = self.query_one(MarkdownView)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(PAINT_WAIT):  # not wait_for: on 3.11 it can swallow a cancel (Esc)
-                    await self.wait_for_refresh()
+                    await markdown.wait_for_refresh()
+                    while markdown.is_attached and markdown.size.height != markdown.lines_shown:
+                        await markdown.wait_for_refresh()
 
     async def finish(self, text: str, stats: str, status: str, thinking_title: str = "Thinking") -> None:
         """Stop streaming; show the final text (cut or cached answers may differ), the thinking and the stats."""

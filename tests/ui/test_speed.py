@@ -353,7 +353,7 @@ async def test_esc_while_a_whole_answer_is_drawn_cancels_it_recorded_and_kept(fa
         drawing.set()
         return await asyncio.Event().wait()
 
-    monkeypatch.setattr(AssistantMessage, "wait_for_refresh", wait_for_refresh)
+    monkeypatch.setattr(MarkdownView, "wait_for_refresh", wait_for_refresh)  # the answer's text, painted()
     monkeypatch.setattr(chat, "PAINT_WAIT", 3600)
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 2_000})
     async with app.run_test(size=SIZE) as pilot:
