@@ -23,6 +23,7 @@ async def test_a_long_prompt_reports_its_processing_before_the_first_token(cfg_f
     assert progress, [type(e).__name__ for e in events]
     assert all(events.index(n) < first_token for n in events if isinstance(n, Notice) and n.text in progress)
     assert " of " in progress[-1] and "tokens (" in progress[-1]
+    assert not any("(100%" in line for line in progress)  # said in a read of its own just before the first token
 
 
 def test_progress_reads_llama_cpp_s_object_and_words_it():
