@@ -486,13 +486,13 @@ class MarkdownView(Widget):
                 self._strips.clear()
         await self._rerender()
         if replaced:
-            self.refresh(layout=True)  # all of it drawn again, even as no lines
+            self._lay_out()  # all of it drawn again, even as no lines
 
     async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
         async with self._lock:
             width, height = self._width, self.lines_shown
             if not width:  # not laid out yet: get_content_height renders it at its width
-                self.refresh(layout=True)
+                self._lay_out()
                 return
             tail, final, theme, paragraph = self._tail, self._final, self._theme(), self._paragraph
             start, drawn = len(self._lines), self._tail_lines
@@ -506,9 +506,17 @@ class MarkdownView(Widget):
             self._freeze(result.done)
             self._tail_lines, self._paragraph = self._below_frozen(result.tail_lines), result.paragraph
         if self.lines_shown != height:
-            self.refresh(layout=True)
+            self._lay_out()
         elif (changed := self._first_change(start, drawn)) < height:  # no layout pass while the text grows within
             self.refresh(Region(0, changed, self.size.width, height - changed))  # its lines: those lines drawn only
+
+    def _lay_out(self) -> None:
+        """Ask for a layout pass that measures the view again. Textual keeps a widget's measured size until its
+        count of layout requests changes, and a request made while one is pending does not count: a layout pass
+        for another widget in between measured the old height, and the new lines stayed hidden (a stream whose
+        next piece was slow to come showed its first line only)."""
+        self._layout_required = False  # the request below counts, pending or not
+        self.refresh(layout=True)
 
     def _first_change(self, start: int, drawn: list[Content]) -> int:
         """The first line from ``start`` (where the open block's lines ``drawn`` last were) that is not as drawn."""

@@ -243,6 +243,30 @@ async def test_a_streaming_view_keeps_a_line_so_its_first_text_needs_no_layout_p
         await until(pilot, lambda: view.size.height == 0, what="no line once finished empty")
 
 
+async def test_lines_that_arrive_while_a_layout_pass_is_pending_are_laid_out():
+    """Lines that come while the view's layout request waits (its queue busy), after another widget's layout pass
+    measured the view, are laid out too: the view is not left at the height that pass measured."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    async with Host().run_test(size=(80, 20)) as pilot:
+        other = Static("x")
+        await pilot.app.query_one("#messages").mount(other)
+        view = await streaming_view(pilot)
+        await view.append("line0\n\nline1\n\n")
+        await until(pilot, lambda: view.size.height == 3, 10, "two paragraphs laid out")
+        busy = asyncio.Event()
+        view.call_later(busy.wait)  # the view's queue is busy, as while it renders a long tail in a thread
+        await asyncio.sleep(0.05)
+        await view.append("line2\n\n")  # a layout request, waiting behind the busy message
+        other.update("y\nz", layout=True)  # another widget's layout pass meanwhile measures the view
+        await asyncio.sleep(0.2)
+        await view.append("line3\n\n")
+        busy.set()
+        await until(pilot, lambda: view.size.height == view.lines_shown == 7, 10, "all four paragraphs laid out")
+
+
 async def test_a_one_line_notice_under_an_answer_needs_no_layout_pass(monkeypatch):
     """The line under an answer (its notice, its seconds waiting) is redrawn in place while it stays one line."""
     from textual.widgets import Static
