@@ -467,7 +467,10 @@ class MarkdownView(Widget):
 
     def start(self) -> None:
         """The text that follows streams in: its last block stays open until ``finish``."""
+        shown = self.lines_shown
         self._final, self._streamed = False, True
+        if self.lines_shown != shown:  # laid out already with no line: the first text's line is laid out now
+            self._lay_out()
 
     async def append(self, text: str) -> None:
         """Add streamed text; completed blocks freeze, the open block is rendered again (in a thread)."""

@@ -243,6 +243,19 @@ async def test_a_streaming_view_keeps_a_line_so_its_first_text_needs_no_layout_p
         await until(pilot, lambda: view.size.height == 0, what="no line once finished empty")
 
 
+async def test_a_view_laid_out_before_its_stream_starts_lays_out_the_line_it_keeps():
+    """A view mounted (and laid out, with no line) before its answer starts streaming shows its first text: the
+    line it keeps while streaming is laid out as the stream starts."""
+    async with Host().run_test(size=(80, 20)) as pilot:
+        view = MarkdownView()
+        await pilot.app.query_one("#messages").mount(view)
+        await pilot.pause()
+        assert view.size.height == 0
+        view.start()
+        await view.append("line0")
+        await until(pilot, lambda: view.size.height == 1, 10, "the first line laid out")
+
+
 async def test_lines_that_arrive_while_a_layout_pass_is_pending_are_laid_out():
     """Lines that come while the view's layout request waits (its queue busy), after another widget's layout pass
     measured the view, are laid out too: the view is not left at the height that pass measured."""
