@@ -241,6 +241,16 @@ class FaultServer:
         await writer.drain()
         return False
 
+    async def mode_pythonjson(self, request, headers, writer) -> bool:  # JSON as Python's json writes it
+        await self._stream_head(writer)
+        figures = {"timings": {"predicted_per_second": float("nan")}, "created": 2**70}  # NaN, past 64 bits
+        text = {"choices": [{"index": 0, "delta": {"content": "Figures as Python writes them"}}]}
+        self._w(writer, f"data: {json.dumps(text | figures)}\n\n".encode() + _chunk(finish="stop"))
+        self._w(writer, b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
+
     async def mode_nodone(self, request, headers, writer) -> bool:
         return await self._stream(writer, ["Partial", " answer"], done=False)
 

@@ -9,6 +9,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+import orjson
+
 from devsynth_tui.services.llm.errors import MalformedStream, ServerError, one_line
 from devsynth_tui.services.llm.results import (
     ChatResult,
@@ -48,6 +50,14 @@ async def complete_lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
         yield [line.rstrip("\r") for line in lines]
     if pending:
         yield [pending.rstrip("\r")]
+
+
+def parse_chunk(data: str):
+    """An event's JSON: orjson's parse, or json's for what only json takes (NaN, integers past 64 bits)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 class StreamReader:
@@ -90,7 +100,7 @@ class StreamReader:
     def _apply_chunk(self, data: str, segments: list[tuple[str, bool]]) -> int:
         """Apply one event; 1 when it carried text (of either kind)."""
         try:
-            chunk = json.loads(data)
+            chunk = parse_chunk(data)
         except json.JSONDecodeError:
             raise MalformedStream(f"{self.client.url} sent a stream chunk that is not JSON: {data[:80]!r}") from None
         if not isinstance(chunk, dict):
