@@ -480,6 +480,7 @@ class MarkdownView(Widget):
 
     async def finish(self, text: str | None = None) -> None:
         """The stream ended: the last block is complete. A different final ``text`` replaces everything."""
+        shown = self.lines_shown
         self._final = True
         replaced = text is not None and text != self._source
         if replaced:
@@ -488,8 +489,8 @@ class MarkdownView(Widget):
                 self._blocks, self._starts, self._lines, self._tail_lines = [], [], [], []
                 self._strips.clear()
         await self._rerender()
-        if replaced:
-            self._lay_out()  # all of it drawn again, even as no lines
+        if replaced or self.lines_shown != shown:  # all of it drawn again; or the line kept for text that never came
+            self._lay_out()
 
     async def _rerender(self) -> None:  # not _render: Widget._render is Textual's own
         async with self._lock:

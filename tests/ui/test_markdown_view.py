@@ -249,11 +249,20 @@ async def test_a_view_laid_out_before_its_stream_starts_lays_out_the_line_it_kee
     async with Host().run_test(size=(80, 20)) as pilot:
         view = MarkdownView()
         await pilot.app.query_one("#messages").mount(view)
-        await pilot.pause()
+        await until(pilot, lambda: view.size.width > 0, 10, "the view laid out")
         assert view.size.height == 0
         view.start()
         await view.append("line0")
         await until(pilot, lambda: view.size.height == 1, 10, "the first line laid out")
+
+
+async def test_a_stream_that_ends_with_no_text_gives_back_the_line_it_kept():
+    """An answer that ends before any text (Esc, an error, only thinking) takes no line once finished."""
+    async with Host().run_test(size=(80, 20)) as pilot:
+        view = await streaming_view(pilot)
+        await until(pilot, lambda: view.size.height == 1, 10, "the line kept while streaming")
+        await view.finish()
+        await until(pilot, lambda: view.size.height == 0, 10, "no line once finished with no text")
 
 
 async def test_lines_that_arrive_while_a_layout_pass_is_pending_are_laid_out():
@@ -271,12 +280,18 @@ async def test_lines_that_arrive_while_a_layout_pass_is_pending_are_laid_out():
         await until(pilot, lambda: view.size.height == 3, 10, "two paragraphs laid out")
         busy = asyncio.Event()
         view.call_later(busy.wait)  # the view's queue is busy, as while it renders a long tail in a thread
-        await asyncio.sleep(0.05)
-        await view.append("line2\n\n")  # a layout request, waiting behind the busy message
-        other.update("y\nz", layout=True)  # another widget's layout pass meanwhile measures the view
-        await asyncio.sleep(0.2)
-        await view.append("line3\n\n")
-        busy.set()
+        try:  # (pilot.pause waits for every queue: plain sleeps until the view is free)
+            await asyncio.sleep(0.05)
+            await view.append("line2\n\n")  # a layout request, waiting behind the busy message
+            other.update("y\nz", layout=True)  # another widget's layout pass meanwhile measures the view
+            for _ in range(600):
+                if other.size.height == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert view.size.height == 5, "the other widget's layout pass measured the view"
+            await view.append("line3\n\n")
+        finally:
+            busy.set()
         await until(pilot, lambda: view.size.height == view.lines_shown == 7, 10, "all four paragraphs laid out")
 
 
