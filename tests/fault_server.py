@@ -243,10 +243,17 @@ class FaultServer:
 
     async def mode_pythonjson(self, request, headers, writer) -> bool:  # JSON as Python's json writes it
         await self._stream_head(writer)
-        figures = {"timings": {"predicted_per_second": float("nan")}, "created": 2**70}  # NaN, past 64 bits
+        figures = {"timings": {"predicted_per_second": float("nan"), "prompt_ms": 1e400}}  # NaN, Infinity
         text = {"choices": [{"index": 0, "delta": {"content": "Figures as Python writes them"}}]}
         self._w(writer, f"data: {json.dumps(text | figures)}\n\n".encode() + _chunk(finish="stop"))
         self._w(writer, b"data: [DONE]\n\n")
+        self._end(writer)
+        await writer.drain()
+        return False
+
+    async def mode_deepjson(self, request, headers, writer) -> bool:  # JSON nested past any parser's depth
+        await self._stream_head(writer)
+        self._w(writer, _chunk("Partial") + b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n")
         self._end(writer)
         await writer.drain()
         return False

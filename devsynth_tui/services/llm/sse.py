@@ -53,7 +53,8 @@ async def complete_lines(reads: AsyncIterator[str]) -> AsyncIterator[list[str]]:
 
 
 def parse_chunk(data: str):
-    """An event's JSON: orjson's parse, or json's for what only json takes (NaN, integers past 64 bits)."""
+    """An event's JSON: orjson's parse, or json's for what only json takes (NaN, Infinity, a number past a
+    double's range)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -101,7 +102,7 @@ class StreamReader:
         """Apply one event; 1 when it carried text (of either kind)."""
         try:
             chunk = parse_chunk(data)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # nested past what json's parser recurses into
             raise MalformedStream(f"{self.client.url} sent a stream chunk that is not JSON: {data[:80]!r}") from None
         if not isinstance(chunk, dict):
             raise MalformedStream(f"{self.client.url} sent a stream chunk that is not an object: {data[:80]!r}")
