@@ -54,8 +54,12 @@ class Connection:
             from devsynth_tui.services.errors import describe
 
             record(e, "connect failed")
+            main.model = ""  # the model a server resolved is gone with it: the configured one is named, if any
             main.state.set(
-                backend=f"not connected: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
+                backend=f"not connected: {describe(e)} (ctrl+r reconnects)",
+                backend_note="",
+                server="no server",
+                model=main.cfg.llm.model or "",
             )
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()

@@ -1,6 +1,6 @@
 """Issue 21 in the dashboard: outside strings on screen, reconnecting under a live answer, the database's lock."""
 
-from fault_server import EVIL_MODEL
+from fault_server import EVIL_MODEL, FaultServer
 from rich.text import Text
 
 from devsynth_tui.config import load
@@ -11,6 +11,7 @@ from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.panes import ModelsPane
 
+from .test_newcomer import text_of
 from .test_pilot import SIZE, until
 
 
@@ -84,6 +85,17 @@ async def test_ctrl_r_during_a_held_answer_lets_it_finish_and_be_stored(faults, 
         await until(pilot, lambda: first.client.closed.is_set(), what="the old client closing once idle")
     [row] = Ledger(Store(db_path(app_home))).history(5)
     assert row["status"] == "ok" and not row["error"]
+
+
+async def test_a_failed_reconnect_does_not_name_the_gone_servers_model(app_home):
+    gone = FaultServer().start()
+    app = dashboard(gone.url("ok"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "model fault-model" in text_of(app.query_one("#status")), what="the model named")
+        gone.stop()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "not connected" in text_of(app.query_one("#status")), what="the failed reconnect")
+        assert "fault-model" not in text_of(app.query_one("#status"))
 
 
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
