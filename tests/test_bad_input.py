@@ -144,6 +144,10 @@ def test_config_check_covers_the_whole_stack_and_names_the_layer_at_fault(app_ho
     r = run_cli("config", "check", str(mine), env={"LM_STUDIO_ENDPOINT": "localhost:1234"})
     assert r.returncode == 2 and r.stderr.startswith("devsynth-tui: the environment is at fault: LM_STUDIO_ENDPOINT: ")
 
+    r = run_cli("config", "check", str(mine), env={"DEVSYNTH_TUI_API_KEY": "k\u00e9y"})  # the key not shown back
+    assert r.returncode == 2 and r.stderr.startswith("devsynth-tui: the environment is at fault: DEVSYNTH_TUI_API_KEY")
+    assert "non-ASCII" in r.stderr and "k\u00e9y" not in r.stderr
+
     r = run_cli("config", "check", str(mine), env={"DEVSYNTH_TUI_BASE_URL": "http://127.0.0.1:1234"})
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [

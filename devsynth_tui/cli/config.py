@@ -59,11 +59,22 @@ def _check_config(args) -> int:
     return EXIT_USAGE if cfg.warnings else 0
 
 
-def config_fault(e) -> str:
-    """A ConfigError's one line, saying which layer of the stack (see `config check`) is at fault and how to fix it."""
+def environment_variable(key: str) -> str:
+    """The environment variable a bad value of ``key`` came from (a key "$NAME" names its variable already)."""
     import os
 
-    from devsynth_tui.config import ENV_BASE_URL, ENV_LM_STUDIO, ENV_MODEL, overrides_path
+    from devsynth_tui.config import ENV_BASE_URL, ENV_LM_STUDIO, ENV_MODEL
+
+    if key.startswith("$"):
+        return key[1:]
+    if key == "llm.model":
+        return ENV_MODEL
+    return ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else ENV_LM_STUDIO
+
+
+def config_fault(e) -> str:
+    """A ConfigError's one line, saying which layer of the stack (see `config check`) is at fault and how to fix it."""
+    from devsynth_tui.config import overrides_path
 
     try:
         overrides = str(overrides_path())
@@ -74,8 +85,7 @@ def config_fault(e) -> str:
             f"the dashboard's overrides are at fault: {e}; edit or delete that file (the dashboard writes it on ctrl+s)"
         )
     if e.source == "environment":
-        var = ENV_MODEL if e.key == "llm.model" else ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else ENV_LM_STUDIO
-        return f"the environment is at fault: {var}: {e.expected}; fix or unset it"
+        return f"the environment is at fault: {environment_variable(e.key)}: {e.expected}; fix or unset it"
     if e.source == "command line":
         return f"the command line is at fault: {e.key}: {e.expected}"
     if " < " in e.source:  # a rule across keys, checked once the layers are merged
