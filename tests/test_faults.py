@@ -70,6 +70,21 @@ def test_connection_refused(tmp_path):
     assert r.stderr.count("\n") == 1
 
 
+def test_https_to_a_plain_http_server_is_named_as_such(faults):
+    r = ask(faults.url("ok").replace("http://", "https://"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "did not complete a TLS handshake" in r.stderr and "use http:// in llm.base_url" in r.stderr
+
+
+async def test_a_request_over_https_to_the_real_llama_cpp_server_says_it_speaks_plain_http(server_url):
+    from devsynth_tui.services.llm.errors import TLSFailed
+
+    client = LLMClient(server_url.replace("http://", "https://"), retries=0)
+    with pytest.raises(TLSFailed, match=r"TLS handshake \(no TLS reply\).*use http://"):
+        await client.list_models()
+    await client.aclose()
+
+
 def test_silent_server_times_out(faults):
     r = ask(faults.url("silent"), first_byte="1")  # only the first byte's wait is short: a slow start is no fault
     assert (

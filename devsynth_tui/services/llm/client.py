@@ -27,6 +27,7 @@ from devsynth_tui.services.llm.errors import (
     RequestTimeout,
     ServerError,
     one_line,
+    tls_failure,
 )
 from devsynth_tui.services.llm.first_look import LLAMACPP_PROPS
 from devsynth_tui.services.llm.lmstudio import LMStudioEndpoints
@@ -68,7 +69,8 @@ class LLMClient(LMStudioEndpoints):
             async with self.in_use():
                 r = await self.http.get("/v1/models", timeout=timeout)
             return r.status_code
-        except HTTPX_ERRORS:
+        except HTTPX_ERRORS as e:
+            self.tls_refused = tls_failure(e)
             return None
 
     async def list_models(self, native: bool = True) -> list[ModelInfo]:

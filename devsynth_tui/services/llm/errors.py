@@ -23,6 +23,32 @@ class ServerUnreachable(LLMError):
         )
 
 
+class TLSFailed(LLMError):
+    """An https:// address whose server did not complete a TLS handshake (most often: it speaks plain HTTP)."""
+
+    def __init__(self, url: str, reason: str, detail: str = ""):
+        self.url = url
+        super().__init__(
+            f"{url} did not complete a TLS handshake ({reason}{f'; {detail}' if detail else ''}): if the server "
+            f"speaks plain HTTP, as LM Studio and llama.cpp do by default, use http:// in llm.base_url"
+        )
+
+
+def tls_failure(e: BaseException) -> str | None:
+    """Why the TLS handshake behind ``e`` failed (ssl's reason, e.g. WRONG_VERSION_NUMBER: a plain HTTP answer;
+    "no TLS reply": the server waited, as llama.cpp does), or None."""
+    import ssl
+
+    cause: BaseException | None = e
+    while cause is not None:
+        if isinstance(cause, ssl.SSLWantReadError):
+            return "no TLS reply"
+        if isinstance(cause, ssl.SSLError):
+            return cause.reason or type(cause).__name__
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 class ConnectionLost(LLMError):
     """The connection broke before any answer came back."""
 
