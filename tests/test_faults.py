@@ -2,6 +2,7 @@
 writes a ledger row with the right status, retries only where that makes sense."""
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -74,6 +75,35 @@ def test_https_to_a_plain_http_server_is_named_as_such(faults):
     r = ask(faults.url("ok").replace("http://", "https://"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "did not complete a TLS handshake" in r.stderr and "use http:// in llm.base_url" in r.stderr
+
+
+def test_https_to_a_server_whose_certificate_is_not_trusted_names_the_certificate():
+    import socket
+    import ssl
+    import threading
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(fixtures / "self-signed.pem", fixtures / "self-signed.key")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:  # a TLS server with a self-signed certificate, until the listener closes
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with contextlib.suppress(ssl.SSLError, OSError), context.wrap_socket(conn, server_side=True):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        r = ask(f"https://127.0.0.1:{listener.getsockname()[1]}/v1")
+    finally:
+        listener.close()
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "certificate was not accepted (self-signed certificate" in r.stderr and "SSL_CERT_FILE" in r.stderr
 
 
 async def test_a_request_over_https_to_the_real_llama_cpp_server_says_it_speaks_plain_http(server_url):

@@ -10,7 +10,7 @@ from pathlib import Path
 from devsynth_tui.config import Config, normalize_base_url
 from devsynth_tui.services.llm.client import LLMClient, serves
 from devsynth_tui.services.llm.embedded import EmbeddedServer, EmbeddedSettings, EmbeddedUnavailable, shared_server
-from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable, TLSFailed
+from devsynth_tui.services.llm.errors import LLMError, ServerUnreachable, tls_failed
 from devsynth_tui.services.llm.first_look import BackendKind, Look, proxied, server_label, server_name
 from devsynth_tui.services.llm.model_lists import pick_model
 from devsynth_tui.services.llm.results import ModelInfo
@@ -200,10 +200,10 @@ async def connect(
         where = f"llm.base_url from {named}" if named != "defaults" else ""
         if status is not None:  # something answered, not as an OpenAI-compatible server does
             raise LLMError(answered(status, url, where))
-        if client.tls_refused:
-            raise TLSFailed(url, client.tls_refused, where)
         if proxied():  # requests went through it: a proxy meant for the internet can't reach this machine's server
             where = "; ".join(filter(None, (where, f"sent through the proxy set in the environment: {NO_PROXY}")))
+        elif tls := tls_failed(url, client.probe_failure, where):
+            raise tls
         raise ServerUnreachable(url, where)
     if starting:
         starting(f"starting the embedded llama.cpp server (LM Studio not running at {url})…")

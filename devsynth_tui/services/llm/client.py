@@ -27,7 +27,6 @@ from devsynth_tui.services.llm.errors import (
     RequestTimeout,
     ServerError,
     one_line,
-    tls_failure,
 )
 from devsynth_tui.services.llm.first_look import LLAMACPP_PROPS
 from devsynth_tui.services.llm.lmstudio import LMStudioEndpoints
@@ -65,12 +64,13 @@ class LLMClient(LMStudioEndpoints):
 
     async def probe(self, timeout: float = 1.0) -> int | None:
         """The status ``GET /v1/models`` was answered with quickly; None when nothing answered (``serves`` reads it)."""
+        self.probe_failure = None
         try:
             async with self.in_use():
                 r = await self.http.get("/v1/models", timeout=timeout)
             return r.status_code
         except HTTPX_ERRORS as e:
-            self.tls_refused = tls_failure(e)
+            self.probe_failure = e
             return None
 
     async def list_models(self, native: bool = True) -> list[ModelInfo]:

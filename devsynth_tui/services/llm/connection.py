@@ -24,10 +24,9 @@ from devsynth_tui.services.llm.errors import (
     RequestTimeout,
     ServerError,
     ServerUnreachable,
-    TLSFailed,
     error_message,
     one_line,
-    tls_failure,
+    tls_failed,
 )
 
 RETRY_STATUSES = (429, 503)
@@ -59,7 +58,7 @@ class Connection:
         self.timeout, self.first_byte_timeout = timeout, first_byte_timeout
         self.api_key = api_key
         self.lmstudio = False  # set once LM Studio's native API has answered
-        self.tls_refused: str | None = None  # why the last probe's TLS handshake failed, if it did
+        self.probe_failure: Exception | None = None  # what the last probe failed with, if it did
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.connect_timeout = min(timeout, CONNECT_TIMEOUT)
         try:
@@ -177,8 +176,8 @@ class Connection:
     def _failure(self, e: Exception, phase: str) -> LLMError:
         """One line for any httpx exception; ``phase`` is send (no answer yet), answer (mid-stream) or read."""
         name = type(e).__name__
-        if isinstance(e, (httpx.ConnectTimeout, httpx.ConnectError)) and (reason := tls_failure(e)):
-            return TLSFailed(self.url, reason)
+        if isinstance(e, (httpx.ConnectTimeout, httpx.ConnectError)) and (tls := tls_failed(self.url, e)):
+            return tls
         if isinstance(e, httpx.ConnectTimeout):
             return ServerUnreachable(self.url, f"connect timeout after {self.connect_timeout:g} s")
         if isinstance(e, httpx.ConnectError):

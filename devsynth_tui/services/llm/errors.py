@@ -24,28 +24,41 @@ class ServerUnreachable(LLMError):
 
 
 class TLSFailed(LLMError):
-    """An https:// address whose server did not complete a TLS handshake (most often: it speaks plain HTTP)."""
-
-    def __init__(self, url: str, reason: str, detail: str = ""):
-        self.url = url
-        super().__init__(
-            f"{url} did not complete a TLS handshake ({reason}{f'; {detail}' if detail else ''}): if the server "
-            f"speaks plain HTTP, as LM Studio and llama.cpp do by default, use http:// in llm.base_url"
-        )
+    """An https:// address whose TLS handshake failed: a server that speaks plain HTTP, or a certificate not
+    trusted here."""
 
 
-def tls_failure(e: BaseException) -> str | None:
-    """Why the TLS handshake behind ``e`` failed (ssl's reason, e.g. WRONG_VERSION_NUMBER: a plain HTTP answer;
-    "no TLS reply": the server waited, as llama.cpp does), or None."""
+PLAIN_HTTP = "if the server speaks plain HTTP, as LM Studio and llama.cpp do by default, use http:// in llm.base_url"
+
+
+def tls_failed(url: str, e: BaseException | None, detail: str = "") -> TLSFailed | None:
+    """The failed TLS handshake behind ``e`` as one line, when that is what failed at an https:// ``url`` and why is
+    known (plain HTTP or nothing answered it; a certificate not trusted); else None."""
     import ssl
 
-    cause: BaseException | None = e
-    while cause is not None:
-        if isinstance(cause, ssl.SSLWantReadError):
-            return "no TLS reply"
-        if isinstance(cause, ssl.SSLError):
-            return cause.reason or type(cause).__name__
-        cause = cause.__cause__ or cause.__context__
+    error = _ssl_error(e) if url.lower().startswith("https://") else None
+    note = f"; {detail}" if detail else ""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return TLSFailed(
+            f"{url}: its certificate was not accepted ({error.verify_message or error.reason}{note}): point "
+            f"SSL_CERT_FILE at the certificate of the authority that signed it"
+        )
+    if isinstance(error, ssl.SSLWantReadError) or (error is not None and error.reason == "WRONG_VERSION_NUMBER"):
+        reason = "no TLS reply" if isinstance(error, ssl.SSLWantReadError) else error.reason
+        return TLSFailed(f"{url} did not complete a TLS handshake ({reason}{note}): {PLAIN_HTTP}")
+    return None
+
+
+def _ssl_error(e: BaseException | None):
+    """The ssl.SSLError among ``e``'s causes, if any (each exception looked at once: a chain may loop)."""
+    import ssl
+
+    seen: set[int] = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, ssl.SSLError):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
     return None
 
 
