@@ -54,12 +54,11 @@ class Connection:
             from devsynth_tui.services.errors import describe
 
             record(e, "connect failed")
-            main.model = ""  # the model a server resolved is gone with it: the configured one is named, if any
+            if main.session.pipeline is None:  # no server: the model one resolved goes (the configured one stays)
+                main.model = ""
+                main.state.set(model=main.cfg.llm.model or "")
             main.state.set(
-                backend=f"not connected: {describe(e)} (ctrl+r reconnects)",
-                backend_note="",
-                server="no server",
-                model=main.cfg.llm.model or "",
+                backend=f"not connected: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
             )
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()

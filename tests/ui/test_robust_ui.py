@@ -91,8 +91,10 @@ async def test_a_failed_reconnect_does_not_name_the_gone_servers_model(app_home)
     gone = FaultServer().start()
     app = dashboard(gone.url("ok"))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "model fault-model" in text_of(app.query_one("#status")), what="the model named")
-        gone.stop()
+        try:
+            await until(pilot, lambda: "model fault-model" in text_of(app.query_one("#status")), what="the model named")
+        finally:
+            gone.stop()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "not connected" in text_of(app.query_one("#status")), what="the failed reconnect")
         assert "fault-model" not in text_of(app.query_one("#status"))
