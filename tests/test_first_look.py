@@ -8,8 +8,8 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.services import session as session_module
 from devsynth_tui.services.llm.backend import connect
-from devsynth_tui.services.llm.first_look import first_look
-from devsynth_tui.services.session import Session
+from devsynth_tui.services.llm.first_look import PATHS, first_look
+from devsynth_tui.services.session import Session, look_ahead
 
 
 async def probed(cfg, home):
@@ -121,3 +121,31 @@ async def test_the_session_names_the_server_once_and_before_the_client_loads_whe
     finally:
         await session.disconnect()
         session.close()
+
+
+async def test_the_look_begun_at_start_up_serves_the_first_connect_and_a_later_connect_looks_again(
+    recording_proxy, app_home
+):
+    """look_ahead's look, taken while a front end imports, names the server before any connect, and the first connect
+    asks the server nothing more; a later connect (ctrl+r: the server may have moved) looks afresh."""
+    cfg = load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never"})
+    recording_proxy.requests.clear()
+    ahead = look_ahead(cfg)
+    assert ahead is not None and ahead.result(timeout=10) is not None
+    told: list[tuple] = []
+    session = Session(cfg, app_home, look=ahead)
+    try:
+        session.tell_look_ahead(lambda *said: told.append(said))
+        assert [server for server, _, _ in told] == [f"llama.cpp server at {recording_proxy.url}"]
+        asked = lambda: sorted(path for _, path, _ in recording_proxy.requests)  # noqa: E731
+        model = await session.connect()
+        assert asked() == sorted(PATHS) and told[0][2] == model
+        await session.connect()
+        assert asked() == sorted(PATHS * 2)
+    finally:
+        await session.disconnect()
+        session.close()
+
+
+def test_nothing_is_looked_at_ahead_when_the_embedded_server_is_always_used():
+    assert look_ahead(load(base_url="http://127.0.0.1:9/v1").with_values({"llm.embedded.mode": "always"})) is None

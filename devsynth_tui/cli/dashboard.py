@@ -7,6 +7,9 @@ from devsynth_tui.cli.common import load_config
 
 def cmd_dashboard(args) -> int:
     cfg = load_config(args)
+    from devsynth_tui.services.session import look_ahead
+
+    look = look_ahead(cfg)  # the server answers while Textual imports: the first frame can name it
     from devsynth_tui.ui.app import run_app
 
-    return run_app(cfg)
+    return run_app(cfg, look)

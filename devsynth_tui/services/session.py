@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import uuid
+from concurrent.futures import Future
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,8 +35,9 @@ PIPELINE = "devsynth_tui.services.pipeline.pipeline"
 class Session:
     """One run of a front end against one app home."""
 
-    def __init__(self, cfg: Config, home: Path | None = None):
+    def __init__(self, cfg: Config, home: Path | None = None, look: Future[Look | None] | None = None):
         self.cfg = cfg
+        self.look_ahead = look  # the first look begun at start-up (look_ahead): the first connect's
         self.home = home or app_home()
         self.id = uuid.uuid4().hex[:12]  # tags this session's ledger rows
         self.store = Store(db_path(self.home))
@@ -55,13 +58,11 @@ class Session:
         the server then), else once the client's probes answered. The pipeline's modules import in a thread from
         then on, not beside the probes, whose client build they slowed.
         """
-        from devsynth_tui.services.llm.first_look import first_look
-
         old, self.backend, self.pipeline, backend = self.backend, None, None, None
         try:
             look = None
             if self.cfg.llm.embedded.mode != "always":
-                look = await first_look(self.cfg.llm.base_url, self.cfg.api_key)
+                look = await self._first_look()
             told = found is not None and look is not None and _tell(found, look, self.cfg.llm.model)
             await asyncio.to_thread(_load_client)  # httpx's imports would hold the event loop
             from devsynth_tui.services.llm.backend import connect
@@ -80,6 +81,22 @@ class Session:
             if old:  # answers, tasks and runs still on the old backend finish on it: it closes once they end
                 await old.retire(successor=backend)
         return model
+
+    async def _first_look(self) -> Look | None:
+        """The look begun at start-up, for the first connect; a new one for any later (the server may have moved)."""
+        ahead, self.look_ahead = self.look_ahead, None
+        if ahead is not None:
+            return ahead.result() if ahead.done() else await asyncio.wrap_future(ahead)
+        from devsynth_tui.services.llm.first_look import first_look
+
+        return await first_look(self.cfg.llm.base_url, self.cfg.api_key)
+
+    def tell_look_ahead(self, found: Callable[[str, str, str], None]) -> None:
+        """Tell ``found`` the server and model the look begun at start-up saw, if it has seen them already: a front
+        end's first frame names them (the first connect confirms them, or says what went wrong)."""
+        ahead = self.look_ahead
+        if ahead is not None and ahead.done() and ahead.exception() is None and (look := ahead.result()):
+            _tell(found, look, self.cfg.llm.model)
 
     def new_pipeline(self) -> Pipeline:
         """A pipeline on this session's backend and ledger (the benchmark's own: it changes its settings per step).
@@ -130,6 +147,25 @@ class Session:
     def close(self) -> None:
         self.stop_metrics()
         self.store.close()
+
+
+def look_ahead(cfg: Config) -> Future[Look | None] | None:
+    """The first look at the configured server, begun at once in a thread of its own: its sockets wait while a front
+    end imports and builds its first frame. None when the embedded server is always used (there is nothing to see)."""
+    if cfg.llm.embedded.mode == "always":
+        return None
+    future: Future[Look | None] = Future()
+
+    def look() -> None:
+        from devsynth_tui.services.llm.first_look import first_look
+
+        try:
+            future.set_result(asyncio.run(first_look(cfg.llm.base_url, cfg.api_key)))
+        except Exception as e:  # said by the connect that reads it
+            future.set_exception(e)
+
+    threading.Thread(target=look, name="first-look", daemon=True).start()
+    return future
 
 
 def _tell(found: Callable[[str, str, str], None], look: Look, wanted: str | None) -> bool:

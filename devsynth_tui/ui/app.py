@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -25,6 +26,11 @@ from devsynth_tui.services.store.database import StoreError
 from devsynth_tui.ui.chat import KEYS_TYPED
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.main_screen import MainScreen
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from devsynth_tui.services.llm.first_look import Look
 
 PANE_TITLES = {
     "chat": "Chat",
@@ -57,9 +63,9 @@ class DevsynthApp(ReportsFailures, App):
     TITLE = "devsynth-tui"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
 
-    def __init__(self, cfg: Config, fixed: bool = False) -> None:
+    def __init__(self, cfg: Config, fixed: bool = False, look: Future[Look | None] | None = None) -> None:
         super().__init__()
-        self.session = Session(cfg)
+        self.session = Session(cfg, look=look)  # look: the first look at the server, begun at start-up (look_ahead)
         self.log_file = open_log(self.session.home, [cfg.api_key])
         self.main = MainScreen(self.session, fixed)
         self._applied_theme: str | None = None
@@ -272,9 +278,9 @@ class DevsynthApp(ReportsFailures, App):
             yield SystemCommand(title, help_text, callback)
 
 
-def run_app(cfg: Config) -> int:
-    """Run the dashboard until the user quits."""
-    app = DevsynthApp(cfg)
+def run_app(cfg: Config, look: Future[Look | None] | None = None) -> int:
+    """Run the dashboard until the user quits (``look``: the first look at the server, begun at start-up)."""
+    app = DevsynthApp(cfg, look=look)
     app.run()
     if app.fatal:
         print(f"devsynth-tui: {app.fatal}", file=sys.stderr)

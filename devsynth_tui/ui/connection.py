@@ -68,6 +68,10 @@ class Connection:
         self.main.model = model
         self.main.state.set(backend=server, backend_note=note, model=model)
 
+    def name_early(self) -> None:
+        """The first frame names the server and model if the look begun at start-up has seen them."""
+        self.main.session.tell_look_ahead(self._found)
+
     def _starting(self, why: str) -> None:
         """The embedded server starts in place of LM Studio (seconds): the status line says so meanwhile."""
         self.main.state.set(backend=why)

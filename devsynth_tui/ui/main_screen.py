@@ -175,6 +175,7 @@ class MainScreen(ReportsFailures, Screen):
             return
         history = [r["total_tokens"] for r in reversed(self.session.ledger.history(40))]
         self.state.set(history=tuple(history), model=self.cfg.llm.model or "")
+        self.connection.name_early()
         self.state.read_ledger(self.session)
         self.unfollow = self.state.follow(self.session)  # each request recorded: the last request, the totals
         if self.resources:

@@ -11,11 +11,13 @@ from textual.widgets import Button
 
 from devsynth_tui.config import load
 from devsynth_tui.services.context import token_accounting
+from devsynth_tui.services.llm.first_look import PATHS
 from devsynth_tui.services.llm.results import Delta
 from devsynth_tui.services.pipeline.pipeline import Pipeline
 from devsynth_tui.services.pipeline.request import Notice
 from devsynth_tui.services.requests import RequestRun
 from devsynth_tui.services.resources.monitor import server_process
+from devsynth_tui.services.session import look_ahead
 from devsynth_tui.services.store.conversations import Message
 from devsynth_tui.ui import chat, chat_pane, markdown_view
 from devsynth_tui.ui.app import DevsynthApp
@@ -480,6 +482,23 @@ async def test_connecting_names_the_server_before_the_warm_up_and_asks_each_endp
     assert len(status_at_warm_up) == 1 and "llama.cpp server at" in status_at_warm_up[0]
     paths = [path for _, path, _ in recording_proxy.requests]
     assert sorted(paths) == sorted(["/v1/models", "/api/v0/models", "/api/v1/models", "/props"])
+
+
+async def test_a_look_begun_at_start_up_names_the_server_and_model_in_the_first_frame(recording_proxy, monkeypatch):
+    """The command starts the first look before Textual imports: once it has seen the server, the first frame names
+    the server and the model (not "connecting…"), and the connect that follows asks nothing again."""
+    cfg = load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never"})
+    recording_proxy.requests.clear()
+    ahead = look_ahead(cfg)
+    assert ahead is not None and ahead.result(timeout=10) is not None
+    first_frame: list[str] = []
+    monkeypatch.setattr(DevsynthApp, "post_display_hook", lambda app: first_frame or first_frame.append(on_screen(app)))
+    app = DevsynthApp(cfg, look=ahead)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+    assert f"llama.cpp server at {recording_proxy.url}" in first_frame[0]
+    assert f"model {app.main.model}" in first_frame[0]
+    assert sorted(path for _, path, _ in recording_proxy.requests) == sorted(PATHS)
 
 
 async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monkeypatch):
