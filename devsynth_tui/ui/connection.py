@@ -54,12 +54,13 @@ class Connection:
             from devsynth_tui.services.errors import describe
 
             record(e, "connect failed")
-            if main.session.pipeline is None:  # no server: the model one resolved goes (the configured one stays)
-                main.model = ""
-                main.state.set(model=main.cfg.llm.model or "")
             main.state.set(
                 backend=f"not connected: {describe(e)} (ctrl+r reconnects)", backend_note="", server="no server"
             )
+            if main.session.pipeline is None:  # no server: its models go (the configured model stays named)
+                main.model = ""
+                main.state.set(model=main.cfg.llm.model or "")
+                main.forget_models()
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
 

@@ -252,10 +252,17 @@ class MainScreen(ReportsFailures, Screen):
     async def refresh_models(self, refresh: bool = True) -> None:
         """The Models pane's list: the server asked again (else the list last fetched)."""
         if self.session.backend:
-            self.models = await self.session.backend.models(refresh=refresh)
-            self._show_models()
-            if advisor := self._pane("advisor"):
-                advisor.recheck()
+            self._set_models(await self.session.backend.models(refresh=refresh))
+
+    def forget_models(self) -> None:
+        """No server: no models listed (the Models pane and the advisor no longer see a gone server's)."""
+        self._set_models([])
+
+    def _set_models(self, models: list) -> None:
+        self.models = models
+        self._show_models()
+        if advisor := self._pane("advisor"):
+            advisor.recheck()
 
     def totals(self) -> tuple[Report, Report]:
         """(this session, all time) token reports, as the state holds them."""
@@ -507,8 +514,8 @@ class MainScreen(ReportsFailures, Screen):
 
     def _show_models(self) -> None:
         """The Models pane (once opened) shows the models as last known: listed, or a state read for a request."""
-        if self.models and (pane := self._pane("models")):
-            pane.show(self.models, self.cfg.llm.model or self.model)
+        if pane := self._pane("models"):
+            pane.show(self.models, self.cfg.llm.model or self.model, self.backend_label)
 
     def show_resources_pane(self) -> None:
         """The Resources pane's charts, while it is on screen: the sampler's window and the last hour's requests."""

@@ -43,13 +43,17 @@ class ModelsPane(ReportsFailures, Vertical):
             markup=False,
         )
         yield DataTable(id="models-table", cursor_type="row")
+        yield Static("", id="models-none", markup=False)  # shown when none are
         yield Static("", id="routing", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("", "model", "state", "size", "params", "quantization", "context", "type")
 
-    def show(self, models: list[ModelInfo], active: str | None) -> None:
-        """The models, the cursor staying on the model it was on."""
+    def show(self, models: list[ModelInfo], active: str | None, server: str) -> None:
+        """The models, the cursor staying on the model it was on; none listed says why (``server``: the status)."""
+        none = self.query_one("#models-none", Static)
+        none.display = not models
+        none.update(safe_line(f"No models listed: {server}"))
         table = self.query_one(DataTable)
         current = self._current()
         table.clear()

@@ -87,17 +87,23 @@ async def test_ctrl_r_during_a_held_answer_lets_it_finish_and_be_stored(faults, 
     assert row["status"] == "ok" and not row["error"]
 
 
-async def test_a_failed_reconnect_does_not_name_the_gone_servers_model(app_home):
+async def test_a_failed_reconnect_does_not_name_the_gone_servers_model_nor_list_its_models(app_home):
     gone = FaultServer().start()
     app = dashboard(gone.url("ok"))
     async with app.run_test(size=SIZE) as pilot:
         try:
             await until(pilot, lambda: "model fault-model" in text_of(app.query_one("#status")), what="the model named")
+            await pilot.press("f5")
+            await until(pilot, lambda: app.query("#models-table") and app.query_one("#models-table").row_count == 1)
         finally:
             gone.stop()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "not connected" in text_of(app.query_one("#status")), what="the failed reconnect")
         assert "fault-model" not in text_of(app.query_one("#status"))
+        await pilot.pause()
+        assert app.main.models == [] and app.query_one("#models-table").row_count == 0  # the advisor reads main.models
+        none = app.query_one("#models-none")
+        assert none.display and text_of(none).startswith("No models listed: not connected")
 
 
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
