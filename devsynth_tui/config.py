@@ -125,6 +125,20 @@ def read_yaml_layer(path: Path, problems: list[ConfigError] | None = None) -> di
     return validate_layer(data, source, lines, problems)
 
 
+def key_line(source: str, key: str) -> int | None:
+    """The line of a dotted key in the config file ``source``; None for a layer that is no file (defaults, the
+    environment, the command line) or a file no longer readable as it was."""
+    import yaml
+
+    if source in ("defaults", "environment", "command line", "override") or not Path(source).is_file():
+        return None
+    try:
+        node, _ = _parse_yaml(read_config_text(Path(source)))
+    except (ConfigError, yaml.YAMLError, RecursionError, ValueError):
+        return None
+    return _key_lines(node).get(key)
+
+
 def _set_keys(layer: dict) -> list[str]:
     """The dotted keys a (validated) layer sets."""
     out = []

@@ -163,3 +163,26 @@ def test_config_check_covers_the_whole_stack_and_names_the_layer_at_fault(app_ho
     assert r.returncode == 2 and r.stderr.startswith(
         f"devsynth-tui: your config file is at fault: {mine} line 2: llm.top_k"
     )
+
+
+def test_config_check_names_a_theme_the_dashboard_could_not_use(app_home, tmp_path):
+    mine, theme = tmp_path / "mine.yaml", tmp_path / "mine-theme.yaml"
+    mine.write_text("llm:\n  top_k: 5\nui:\n  theme: nosuchtheme\n")
+    r = run_cli("config", "check", str(mine))
+    assert r.returncode == 2 and r.stderr == (
+        f"devsynth-tui: your config file is at fault: {mine} line 4: ui.theme: no such theme 'nosuchtheme': use dark,"
+        " light, high-contrast, a Textual theme such as nord, or a theme .yaml path\n"
+    )
+    theme.write_text("name: mine\n")
+    mine.write_text(f"ui:\n  theme: {theme}\n")
+    r = run_cli("config", "check", str(mine))
+    assert r.returncode == 2 and r.stderr.startswith(f"devsynth-tui: your config file is at fault: {mine} line 2: ")
+    assert f"ui.theme: {theme}: a theme needs at least `name` and `primary`" in r.stderr
+    mine.write_text('ui:\n  theme: "/gone/\\e[2J\\e]0;x\\a.yaml"\n')  # a file name is shown, never obeyed
+    r = run_cli("config", "check", str(mine))
+    assert r.returncode == 2 and "cannot read theme" in r.stderr and "\x1b" not in r.stderr and "\x07" not in r.stderr
+    theme.write_text("name: mine\nprimary: '#ff8800'\n")
+    for good in ("light", "nord", str(theme)):
+        mine.write_text(f"ui:\n  theme: {good}\n")
+        r = run_cli("config", "check", str(mine))
+        assert r.returncode == 0 and r.stdout.startswith("ok: the effective config is valid"), r.stderr

@@ -48,6 +48,9 @@ def _check_config(args) -> int:
         print(f"devsynth-tui: {config_fault(problem)}", file=sys.stderr)
     if found:
         return EXIT_USAGE
+    if theme := _theme_fault(cfg):
+        print(f"devsynth-tui: {safe_line(config_fault(theme))}", file=sys.stderr)
+        return EXIT_USAGE
     for warning in cfg.warnings:  # bad keys in the overrides file: ignored when loading, but not ok
         print(f"warning: {safe_line(warning)}")
     verdict = "not ok: keys above are ignored" if cfg.warnings else "ok: the effective config is valid"
@@ -57,6 +60,19 @@ def _check_config(args) -> int:
         label = f"{source} (the dashboard's saved changes)" if source == str(overrides_path()) else source
         print(f"  {label}: {'every key' if source == 'defaults' else ', '.join(keys) or 'sets nothing'}")
     return EXIT_USAGE if cfg.warnings else 0
+
+
+def _theme_fault(cfg):
+    """A ConfigError if ``ui.theme`` names no theme the dashboard can use (it would start in its default)."""
+    from devsynth_tui.config import key_line
+    from devsynth_tui.config_schema import ConfigError
+    from devsynth_tui.ui.themes import theme_problem
+
+    problem = theme_problem(cfg.ui.theme)
+    if problem is None:
+        return None
+    source = cfg.origin("ui.theme")
+    return ConfigError(problem, "ui.theme", source, key_line(source, "ui.theme"))
 
 
 def environment_variable(key: str) -> str:

@@ -166,7 +166,7 @@ class DevsynthApp(ReportsFailures, App):
 
     def _apply_theme(self, name: str, start: bool = False) -> bool:
         """Use a theme; at ``start`` only the configured one is read (the palette registers the others)."""
-        from devsynth_tui.ui.themes import ThemeError, bundled_themes, resolve
+        from devsynth_tui.ui.themes import ThemeError, bundled_themes, no_such_theme, resolve
 
         for theme in bundled_themes(name if start else None):
             self.register_theme(theme)
@@ -178,9 +178,7 @@ class DevsynthApp(ReportsFailures, App):
         if theme is not None:
             self.register_theme(theme)
         if textual_name not in self.available_themes:
-            self.notify(
-                f"ui.theme {name!r}: no such theme; use dark, light, high-contrast or a .yaml path", severity="error"
-            )
+            self.notify(f"ui.theme: {no_such_theme(name)}", severity="error")
             return False
         self._applied_theme = textual_name
         if start:

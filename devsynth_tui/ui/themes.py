@@ -44,6 +44,26 @@ def bundled_themes(only: str | None = None) -> list:
     return [load_theme(p) for p in sorted(themes_dir().glob("*.yaml"))]
 
 
+def no_such_theme(name: str) -> str:
+    """The one line for a ``ui.theme`` that names no theme."""
+    use = "dark, light, high-contrast, a Textual theme such as nord, or a theme .yaml path"
+    return f"no such theme {name!r}: use {use}"
+
+
+def theme_problem(name: str) -> str | None:
+    """Why ``ui.theme`` names no theme the dashboard can use, or None (Textual's theme list is imported only for a
+    name that is neither bundled nor a file)."""
+    try:
+        textual_name, theme = resolve(name)
+    except ThemeError as e:
+        return str(e)
+    if name in SHORT_NAMES or theme is not None:
+        return None
+    from textual.theme import BUILTIN_THEMES
+
+    return None if textual_name in BUILTIN_THEMES else no_such_theme(name)
+
+
 def resolve(name: str) -> tuple[str, Theme | None]:
     """(Textual theme name, a Theme to register first or None) for ``ui.theme``."""
     if name in SHORT_NAMES:
