@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
@@ -147,7 +147,7 @@ class MainScreen(ReportsFailures, Screen):
                     ("graphs", "F8 Resources"),
                 ):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
-            with Vertical(id="sidebar"):
+            with VerticalScroll(id="sidebar"):  # focusable: the keys scroll a sidebar taller than the screen
                 yield TokenPanel(id="tokens", markup=False)
                 yield StageWaterfall(id="stage-waterfall")
                 yield ResourcePanel(id="resources", markup=False)
@@ -542,8 +542,7 @@ class MainScreen(ReportsFailures, Screen):
             self.focused_before_sidebar = self.focused
         self.set_class(opening, "sidebar-open")
         self._resources_toggled(shown)
-        if not opening:
-            self.call_after_refresh(self._refocus)
+        self.call_after_refresh(self._refocus if not opening else self.query_one("#sidebar").focus)
 
     def _refocus(self) -> None:
         """The focus back where it was before the sidebar hid it, else on the shown pane's first control."""

@@ -528,8 +528,9 @@ async def test_the_command_palette_lists_each_command_once_and_its_screenshot_sa
         assert len(set(app.session.home.glob("*.svg")) - before) == 1
 
 
-async def test_a_short_terminal_scrolls_the_sidebar_to_its_resources():
-    """At 80x24 with ctrl+b the sidebar held more than the screen: the resources were cut off, out of reach."""
+async def test_a_short_terminal_scrolls_the_sidebar_to_its_resources_with_keys():
+    """At 80x24 with ctrl+b the sidebar held more than the screen: the resources were cut off, out of reach (then
+    reached with the mouse only). ctrl+b focuses it: the keys scroll it; ctrl+b again gives the prompt its focus."""
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
@@ -537,6 +538,28 @@ async def test_a_short_terminal_scrolls_the_sidebar_to_its_resources():
         await pilot.pause()
         sidebar = app.query_one("#sidebar")
         assert sidebar.max_scroll_y > 0 and "Disk:" not in screen_text(app)
-        sidebar.scroll_end(animate=False)  # as the mouse wheel or the scrollbar does
+        assert app.focused is sidebar
+        await pilot.press("end")  # scrolls as an animation: waited for
+        await until(pilot, lambda: "Disk:" in screen_text(app), 30, "the resources' last line")
+        await pilot.press("home")
+        await until(pilot, lambda: sidebar.scroll_y == 0, 30, "the top")
+        await pilot.press("pagedown")
+        await until(pilot, lambda: sidebar.scroll_y > 0, 30, "a page down")
+        await pilot.press("ctrl+b")
+        await until(pilot, lambda: app.focused is app.query_one("#prompt"), 30, "the prompt focused again")
+
+
+async def test_at_full_width_tab_reaches_the_sidebar_whose_keys_scroll_it():
+    """A sidebar taller than the screen (here at 160x30) scrolls from the keyboard too: Tab focuses it."""
+    app = fixed_app()
+    async with app.run_test(size=(160, 30)) as pilot:
         await pilot.pause()
-        assert "Disk:" in screen_text(app)
+        sidebar = app.query_one("#sidebar")
+        assert sidebar.max_scroll_y > 0
+        for _ in range(6):
+            if app.focused is sidebar:
+                break
+            await pilot.press("tab")
+        assert app.focused is sidebar
+        await pilot.press("end")
+        await until(pilot, lambda: sidebar.scroll_y == sidebar.max_scroll_y, 30, "the sidebar's end")

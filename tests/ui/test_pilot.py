@@ -381,7 +381,8 @@ async def test_too_small_and_narrow(make_app):
         await pilot.press("d", "e", "f")
         await until(pilot, lambda: app.query_one("#prompt").text == "abcdef", 30, "the keys typed")
         await pilot.press("ctrl+b")  # the sidebar again, then the terminal widened: the panes come back focused
-        await until(pilot, lambda: app.query_one("#sidebar").display and not app.focused, 30, "the sidebar alone")
+        sidebar = app.query_one("#sidebar")
+        await until(pilot, lambda: sidebar.display and app.focused is sidebar, 30, "the sidebar alone, its keys on")
         await pilot.resize_terminal(160, 48)
         await until(pilot, lambda: not app.main.has_class("narrow") and app.focused, 30, "wide, focused")
         await pilot.press("g")
