@@ -3,7 +3,7 @@
 In a git work tree the files are what ``git ls-files --cached --others
 --exclude-standard`` lists (tracked and untracked, ``.gitignore``,
 ``.git/info/exclude`` and the global excludes respected); elsewhere
-``pathspec`` applies the ``.gitignore`` files found on the way down. Binaries,
+``pathspec`` applies the ``.gitignore`` files found on the way down. Binaries, images (SVG),
 lockfiles, vendored and generated files are skipped and counted by reason;
 only regular files are opened (a FIFO or a device never is). Each file's text,
 token count and chunk spans are cached in memory by path, size and mtime, so a
@@ -134,6 +134,8 @@ BINARY_SUFFIXES = frozenset(
     ]
 )
 
+IMAGE_SUFFIXES = (".svg",)  # pictures written as markup: text, yet no help to a question about the code
+
 
 @dataclass
 class FolderListing:
@@ -204,7 +206,7 @@ def _ignored(specs: list, path: str) -> bool:
 
 
 def skip_reason(rel: str) -> str | None:
-    """Why a file is not context by its path alone (lockfile, vendored, generated, binary), else None."""
+    """Why a file is not context by its path alone (lockfile, vendored, generated, binary, image), else None."""
     parts = rel.split("/")
     name = parts[-1]
     if name in LOCKFILES or name.endswith(".lock"):
@@ -213,8 +215,11 @@ def skip_reason(rel: str) -> str | None:
         return "vendored"
     if any(p in GENERATED_DIRS for p in parts[:-1]) or name.endswith(GENERATED_SUFFIXES):
         return "generated"
-    if os.path.splitext(name)[1].lower() in BINARY_SUFFIXES:
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in BINARY_SUFFIXES:
         return "binary"
+    if suffix in IMAGE_SUFFIXES:
+        return "images"
     return None
 
 
