@@ -2,6 +2,7 @@
 gives way to them on anything but plain answers; a session names the server from it, before the client loads."""
 
 import asyncio
+import threading
 
 import pytest
 
@@ -149,3 +150,29 @@ async def test_the_look_begun_at_start_up_serves_the_first_connect_and_a_later_c
 
 def test_nothing_is_looked_at_ahead_when_the_embedded_server_is_always_used():
     assert look_ahead(load(base_url="http://127.0.0.1:9/v1").with_values({"llm.embedded.mode": "always"})) is None
+
+
+async def test_a_connect_waits_on_a_look_begun_at_start_up_no_longer_than_a_look_may_take(
+    faults, app_home, monkeypatch
+):
+    """A look whose thread never ends (a name lookup the look's own timeout can't stop) holds the first connect at
+    most the look's timeout; the client's probes decide then. The look, ending later, leaves no error behind."""
+    release, failures = threading.Event(), []
+
+    async def stuck(*_):
+        release.wait(30)  # blocks the look's own thread (its event loop), as a name lookup does
+        return None
+
+    monkeypatch.setattr("devsynth_tui.services.llm.first_look.first_look", stuck)
+    monkeypatch.setattr("devsynth_tui.services.llm.first_look.TIMEOUT", 0.2)
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    cfg = load(base_url=faults.url("ok")).with_values({"llm.embedded.mode": "never"})
+    ahead = look_ahead(cfg)
+    session = Session(cfg, app_home, look=ahead)
+    try:
+        assert await session._first_look() is None
+        assert not release.is_set() and not ahead.done()  # given up on, not waited for
+    finally:
+        release.set()
+        session.close()
+    assert ahead.result(timeout=10) is None and failures == []

@@ -84,12 +84,17 @@ class Session:
 
     async def _first_look(self) -> Look | None:
         """The look begun at start-up, for the first connect; a new one for any later (the server may have moved)."""
-        ahead, self.look_ahead = self.look_ahead, None
-        if ahead is not None:
-            return ahead.result() if ahead.done() else await asyncio.wrap_future(ahead)
-        from devsynth_tui.services.llm.first_look import first_look
+        from devsynth_tui.services.llm.first_look import TIMEOUT, first_look
 
-        return await first_look(self.cfg.llm.base_url, self.cfg.api_key)
+        ahead, self.look_ahead = self.look_ahead, None
+        if ahead is None:
+            return await first_look(self.cfg.llm.base_url, self.cfg.api_key)
+        if ahead.done():
+            return ahead.result()
+        try:  # the look's own timeout can't end its thread's name lookup: this wait ends
+            return await asyncio.wait_for(asyncio.wrap_future(ahead), TIMEOUT)
+        except TimeoutError:
+            return None  # the client's probes decide
 
     def tell_look_ahead(self, found: Callable[[str, str, str], None]) -> None:
         """Tell ``found`` the server and model the look begun at start-up saw, if it has seen them already: a front
@@ -159,6 +164,8 @@ def look_ahead(cfg: Config) -> Future[Look | None] | None:
     def look() -> None:
         from devsynth_tui.services.llm.first_look import first_look
 
+        if not future.set_running_or_notify_cancel():  # running, a connect that stops waiting can't cancel it
+            return
         try:
             future.set_result(asyncio.run(first_look(cfg.llm.base_url, cfg.api_key)))
         except Exception as e:  # said by the connect that reads it
