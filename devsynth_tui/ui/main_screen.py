@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
@@ -24,7 +24,7 @@ from devsynth_tui.ui.chat_pane import ChatPane
 from devsynth_tui.ui.connection import Connection
 from devsynth_tui.ui.failures import ReportsFailures
 from devsynth_tui.ui.footer import KeysFooter
-from devsynth_tui.ui.panels import ResourcePanel, StageWaterfall, StatusLine, TokenPanel
+from devsynth_tui.ui.panels import ResourcePanel, Sidebar, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded, SessionState, status_watcher, tokens_watcher
 
@@ -147,7 +147,7 @@ class MainScreen(ReportsFailures, Screen):
                     ("graphs", "F8 Resources"),
                 ):
                     yield TabPane(title, id=tab)  # its pane is mounted when first shown
-            with VerticalScroll(id="sidebar"):  # focusable: the keys scroll a sidebar taller than the screen
+            with Sidebar(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
                 yield StageWaterfall(id="stage-waterfall")
                 yield ResourcePanel(id="resources", markup=False)
@@ -224,6 +224,8 @@ class MainScreen(ReportsFailures, Screen):
             if not self.has_class("narrow") and self.has_class("sidebar-open"):  # wide again: the panes are back
                 self.remove_class("sidebar-open")
                 self.call_after_refresh(self._refocus)  # with their focus, as ctrl+b would give it
+            elif self.has_class("narrow") and isinstance(self.focused, Sidebar):  # hidden: its focus goes to a pane
+                self.call_after_refresh(self._refocus)
         self._resources_toggled(shown)
 
     def _size_classes(self, width: int, height: int, update: bool = True) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -38,6 +39,13 @@ def _estimated(tokens: int, live: int) -> str:
 def _block(sections: list[tuple[str, str]]) -> Content:
     """Titled sections as one text block, a blank line between them: each title styled, its text literal."""
     return Content("\n\n").join(Content.styled(title, TITLE_STYLE) + "\n" + text for title, text in sections)
+
+
+class Sidebar(VerticalScroll):
+    """The sidebar's panels; once focused (Tab, or ctrl+b when narrow) its keys scroll it. A click leaves the focus
+    where it was: what is typed next still goes to the prompt."""
+
+    FOCUS_ON_CLICK = False
 
 
 class TextBlock(Static):

@@ -549,13 +549,17 @@ async def test_a_short_terminal_scrolls_the_sidebar_to_its_resources_with_keys()
         await until(pilot, lambda: app.focused is app.query_one("#prompt"), 30, "the prompt focused again")
 
 
-async def test_at_full_width_tab_reaches_the_sidebar_whose_keys_scroll_it():
-    """A sidebar taller than the screen (here at 160x30) scrolls from the keyboard too: Tab focuses it."""
+async def test_at_full_width_tab_reaches_the_sidebar_whose_keys_scroll_it_and_a_click_leaves_the_prompt_focused():
+    """A sidebar taller than the screen (here at 160x30) scrolls from the keyboard too: Tab focuses it. A click on it
+    does not (what is typed next goes to the prompt); narrowed away while focused, its focus goes to the prompt."""
     app = fixed_app()
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.pause()
-        sidebar = app.query_one("#sidebar")
+        sidebar, prompt = app.query_one("#sidebar"), app.query_one("#prompt")
         assert sidebar.max_scroll_y > 0
+        await pilot.click("#sidebar")
+        await pilot.press("h", "i")
+        await until(pilot, lambda: prompt.text == "hi", 30, "the keys typed after a click, in the prompt")
         for _ in range(6):
             if app.focused is sidebar:
                 break
@@ -563,3 +567,7 @@ async def test_at_full_width_tab_reaches_the_sidebar_whose_keys_scroll_it():
         assert app.focused is sidebar
         await pilot.press("end")
         await until(pilot, lambda: sidebar.scroll_y == sidebar.max_scroll_y, 30, "the sidebar's end")
+        await pilot.resize_terminal(100, 30)  # narrow: the sidebar hides
+        await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused again")
+        await pilot.press("!")
+        await until(pilot, lambda: prompt.text == "hi!", 30, "the key typed, in the prompt")
