@@ -181,6 +181,10 @@ def test_config_check_names_a_theme_the_dashboard_could_not_use(app_home, tmp_pa
     mine.write_text('ui:\n  theme: "/gone/\\e[2J\\e]0;x\\a.yaml"\n')  # a file name is shown, never obeyed
     r = run_cli("config", "check", str(mine))
     assert r.returncode == 2 and "cannot read theme" in r.stderr and "\x1b" not in r.stderr and "\x07" not in r.stderr
+    theme.write_text("name: mine\nprimary: notacolor\n")  # the dashboard died of it at start
+    mine.write_text(f"ui:\n  theme: {theme}\n")
+    r = run_cli("config", "check", str(mine))
+    assert r.returncode == 2 and f"ui.theme: {theme}: failed to parse 'notacolor' as a color" in r.stderr
     theme.write_text("name: mine\nprimary: '#ff8800'\n")
     for good in ("light", "nord", str(theme)):
         mine.write_text(f"ui:\n  theme: {good}\n")

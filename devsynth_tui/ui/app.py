@@ -19,6 +19,7 @@ from textual.worker import WorkerState
 
 from devsynth_tui.cli.common import EXIT_USAGE
 from devsynth_tui.config import Config
+from devsynth_tui.config_schema import ALL_KEYS
 from devsynth_tui.services.app_log import open_log
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.session import Session
@@ -71,7 +72,8 @@ class DevsynthApp(ReportsFailures, App):
         self._applied_theme: str | None = None
         self.fatal = ""  # the one line the dashboard ended with (a damaged database, a full disk), said after it
         self.failures_said: set[str] = set()  # failure lines already on screen (ui/failures.report says each once)
-        self._apply_theme(cfg.ui.theme, start=True)  # before the screen is styled: styled once
+        if not self._apply_theme(cfg.ui.theme, start=True):  # before the screen is styled: styled once
+            self._apply_theme(str(ALL_KEYS["ui.theme"].default), start=True)  # said; the default theme meanwhile
 
     @property
     def cfg(self) -> Config:

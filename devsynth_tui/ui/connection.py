@@ -63,6 +63,8 @@ class Connection:
                 main.forget_models()
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
+            if main.session.backend is not None:  # it answered, without the model asked for: its list says which
+                await main.refresh_models(refresh=False)
 
     def _found(self, server: str, note: str, model: str) -> None:
         """The server answered: the status line names it and the model (the client and pipeline are still loading)."""

@@ -10,6 +10,10 @@ from devsynth_tui.shipped import themes_dir
 if TYPE_CHECKING:
     from textual.theme import Theme
 
+COLOURS = (  # a Theme's colour fields
+    *("primary", "secondary", "warning", "error", "success", "accent"),
+    *("foreground", "background", "surface", "panel", "boost"),
+)
 SHORT_NAMES = {"dark": "devsynth-dark", "light": "devsynth-light", "high-contrast": "devsynth-high-contrast"}
 
 
@@ -20,6 +24,7 @@ class ThemeError(Exception):
 def load_theme(path: Path):
     """A Textual Theme from a YAML file."""
     import yaml
+    from textual.color import ColorParseError
     from textual.theme import Theme
 
     from devsynth_tui.config import safe_yaml_loader
@@ -31,9 +36,17 @@ def load_theme(path: Path):
     if not isinstance(data, dict) or "name" not in data or "primary" not in data:
         raise ThemeError(f"{path}: a theme needs at least `name` and `primary` (see {themes_dir() / 'dark.yaml'})")
     try:
-        return Theme(**data)
+        theme = Theme(**data)
     except TypeError as e:
         raise ThemeError(f"{path}: {e}; allowed fields are those of {themes_dir() / 'dark.yaml'}") from None
+    for field in COLOURS:
+        if not isinstance(data.get(field, ""), str | None):
+            raise ThemeError(f"{path}: {field}: {data[field]!r} is not a colour; write one as '#ff8800'")
+    try:
+        theme.to_color_system()  # parses each colour: a bad one is this file's to name, not a crash at start
+    except ColorParseError as e:
+        raise ThemeError(f"{path}: {e}; write colours as '#ff8800' or a CSS colour name") from None
+    return theme
 
 
 def bundled_themes(only: str | None = None) -> list:

@@ -348,6 +348,19 @@ async def test_user_theme_file(make_app, tmp_path):
         assert app.theme == "my-theme"
 
 
+@pytest.mark.parametrize("primary", ["notacolor", "123"])
+async def test_a_theme_file_with_a_bad_colour_is_said_and_the_default_theme_used(make_app, tmp_path, primary):
+    """A colour Textual can't parse (or a number) crashed the dashboard at start with a traceback."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"name: mine\nprimary: {primary}\n")
+    app = make_app(**{"ui.theme": str(mine)})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "devsynth-dark"
+        [said] = [n.message for n in app._notifications if str(mine) in n.message]
+        assert "colour" in said
+
+
 async def test_memory_alert_on_threshold(make_app):
     app = make_app(**{"memory.monitoring.threshold": 1.0, "monitor.interval": 0.2})
     notified = []

@@ -106,6 +106,16 @@ async def test_a_failed_reconnect_does_not_name_the_gone_servers_model_nor_list_
         assert none.display and text_of(none).startswith("No models listed: not connected")
 
 
+async def test_a_model_not_on_the_server_leaves_the_models_it_has_listed(faults, app_home):
+    """Connected, yet the model asked for is not there: the Models pane lists the ones it has (to pick from)."""
+    app = dashboard(faults.url("ok"), **{"llm.model": "missing-model"})
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "not connected" in text_of(app.query_one("#status")), what="the failed connect")
+        await pilot.press("f5")
+        await until(pilot, lambda: app.query("#models-table") and app.query_one("#models-table").row_count == 1)
+        assert not app.query_one("#models-none").display and [m.id for m in app.main.models] == ["fault-model"]
+
+
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
     app_home.mkdir(parents=True, exist_ok=True)
     (app_home / "overrides.yaml").write_text("llm:\n  top_p: .nan\n")
