@@ -48,6 +48,9 @@ def test_healthy_exits_0(machine, capsys):
     assert main(["doctor", "--base-url", "http://127.0.0.1:9/v1"]) == 0
     out = capsys.readouterr().out
     assert "No findings" in out and "most tokens by operation: chat 150 (100%)" in out
+    assert out.splitlines()[0].endswith("(requests: 1)")  # too few for a habit: said, not passed as healthy
+    assert "(not checked: max_tokens: answers in the window: 1 of the 5 needed)" in out
+    assert "(not checked: pruning: inputs of 4,000+ tokens in the window: 0 of the 5 needed)" in out
 
 
 def test_warning_exits_1_worst_first_as_json(machine, user_config, capsys):

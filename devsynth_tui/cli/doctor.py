@@ -36,7 +36,7 @@ def cmd_doctor(args) -> int:
 def _print_advice(advice) -> None:
     from devsynth_tui.services.sanitize import safe_text
 
-    print(f"devsynth-tui doctor: ledger {advice.window}")
+    print(f"devsynth-tui doctor: ledger {advice.window} (requests: {advice.requests:,})")
     for what, rows in advice.usage.items():
         if rows:
             print(
@@ -44,7 +44,8 @@ def _print_advice(advice) -> None:
                 + ", ".join(f"{safe_text(r['name'])} {r['tokens']:,} ({r['share']:.0%})" for r in rows)
             )
     if not advice.findings:
-        print("No findings: nothing in the guide's troubleshooting checklist applies.")
+        checked = " to what could be checked:" if advice.skipped else "."
+        print(f"No findings: nothing in the guide's troubleshooting checklist applies{checked}")
     for f in advice.findings:
         print(f"\n[{f.severity.upper()}] {f.title} ({f.area})")
         print(f"  saw:    {safe_text(f.saw)}")

@@ -78,7 +78,8 @@ class AdvisorPane(ReportsFailures, Vertical):
         if not advice.findings:
             skipped = "".join(f"\n  not checked: {reason}" for reason in advice.skipped)
             self.query_one("#advisor-detail", Static).update(
-                f"No findings on the ledger {advice.window}: nothing in the guide's checklist applies.{skipped}"
+                f"No findings on the ledger {advice.window} (requests: {advice.requests:,}): nothing in the guide's"
+                f" checklist applies.{skipped}"
             )
         else:
             self._describe(self._current())

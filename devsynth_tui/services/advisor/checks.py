@@ -94,4 +94,4 @@ def advise(facts: Facts) -> Advice:
         except Skip as e:
             skipped.append(str(e))
     findings.sort(key=lambda f: (-f.rank, AREAS.index(f.area)))
-    return Advice(findings, skipped, usage(facts), facts.window_text())
+    return Advice(findings, skipped, usage(facts), facts.window_text(), facts.window["n"])

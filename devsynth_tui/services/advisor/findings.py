@@ -54,6 +54,7 @@ class Advice:
     skipped: list[str]
     usage: dict[str, list[dict]]
     window: str
+    requests: int = 0  # in the window
 
     @property
     def healthy(self) -> bool:
@@ -64,6 +65,7 @@ class Advice:
         return {
             "healthy": self.healthy,
             "window": self.window,
+            "requests": self.requests,
             "findings": [f.as_dict() for f in self.findings],
             "skipped": self.skipped,
             "usage": self.usage,

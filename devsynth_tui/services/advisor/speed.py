@@ -187,7 +187,9 @@ def check_max_tokens(facts: Facts) -> list[Finding]:
     """max_tokens far above what the user's answers use (the benchmark's own requests left out)."""
     limit = facts.cfg.llm.max_tokens
     n = facts.window["answers"]
-    if n < MAX_TOKENS_MIN_ANSWERS or facts.window["long_answers"] > 0.01 * n:
+    if n < MAX_TOKENS_MIN_ANSWERS:
+        raise Skip(f"max_tokens: answers in the window: {n} of the {MAX_TOKENS_MIN_ANSWERS} needed")
+    if facts.window["long_answers"] > 0.01 * n:
         return []
     # from the top: SQLite keeps only the top 1 % while it scans, no full sort
     p99 = facts.one(

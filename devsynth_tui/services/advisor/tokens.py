@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from devsynth_tui.services.advisor.facts import LARGE_INPUT, MIN_REQUESTS, Facts
-from devsynth_tui.services.advisor.findings import Finding, origin_text, pct
+from devsynth_tui.services.advisor.findings import Finding, Skip, origin_text, pct
 
 LOW_SAVED_SHARE = 0.10
 OVERSIZED_REQUESTS = 3
@@ -45,7 +45,9 @@ def check_pruning(facts: Facts) -> list[Finding]:
     """Large inputs sent with little saved: pruning off or ineffective."""
     w = facts.window
     r = {"n": w["large_n"], "b": w["large_before"], "s": w["large_saved"]}
-    if r["n"] < MIN_REQUESTS or r["s"] >= LOW_SAVED_SHARE * r["b"]:
+    if r["n"] < MIN_REQUESTS:
+        raise Skip(f"pruning: inputs of {LARGE_INPUT:,}+ tokens in the window: {r['n']} of the {MIN_REQUESTS} needed")
+    if r["s"] >= LOW_SAVED_SHARE * r["b"]:
         return []
     pruning = facts.cfg.tokens.context_pruning
     strategies = [pruning.strategy] if isinstance(pruning.strategy, str) else list(pruning.strategy)
