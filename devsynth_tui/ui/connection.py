@@ -52,6 +52,7 @@ class Connection:
         except Exception as e:
             from devsynth_tui.services.app_log import record
             from devsynth_tui.services.errors import describe
+            from devsynth_tui.services.llm.errors import ModelNotFound
 
             record(e, "connect failed")
             main.state.set(
@@ -63,7 +64,7 @@ class Connection:
                 main.forget_models()
             main.notify(describe(e), severity="error", timeout=10)
             self._warm_up()
-            if main.session.backend is not None:  # it answered, without the model asked for: its list says which
+            if isinstance(e, ModelNotFound):  # it listed its models, without the one asked for: the list says which
                 await main.refresh_models(refresh=False)
 
     def _found(self, server: str, note: str, model: str) -> None:

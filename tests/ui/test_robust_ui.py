@@ -2,6 +2,7 @@
 
 from fault_server import EVIL_MODEL, FaultServer
 from rich.text import Text
+from textual.worker import WorkerState
 
 from devsynth_tui.config import load
 from devsynth_tui.services.sanitize import safe_line
@@ -114,6 +115,20 @@ async def test_a_model_not_on_the_server_leaves_the_models_it_has_listed(faults,
         await pilot.press("f5")
         await until(pilot, lambda: app.query("#models-table") and app.query_one("#models-table").row_count == 1)
         assert not app.query_one("#models-none").display and [m.id for m in app.main.models] == ["fault-model"]
+
+
+async def test_a_server_that_refuses_its_model_list_is_said_once_and_not_asked_again(lmstudio, app_home):
+    """LM Studio wanting a token the config lacks: the connect fails with one line, and listing its models for the
+    Models pane is not tried again (it failed the same way, as a second, bare failure toast)."""
+    lmstudio.api_token = "sekrit"
+    app = dashboard(lmstudio.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "not connected" in text_of(app.query_one("#status")), what="the failed connect")
+        worker = app.main.connection.worker
+        await until(pilot, lambda: worker.is_finished, what="the connect's end")
+        await pilot.pause()
+        assert worker.state == WorkerState.SUCCESS  # its failure said by the connect, not as the worker's
+        assert len([n for n in app._notifications if n.severity == "error"]) == 1
 
 
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
