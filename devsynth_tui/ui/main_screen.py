@@ -547,10 +547,10 @@ class MainScreen(ReportsFailures, Screen):
         self.call_after_refresh(self._refocus if not opening else self.query_one("#sidebar").focus)
 
     def _refocus(self) -> None:
-        """The focus back where it was before the sidebar hid it, else on the shown pane's first control."""
-        widget = self.focused_before_sidebar
-        if widget is None or not widget.is_attached or not widget.focusable:
-            pane = self.query_one(f"#{self.shown_tab}", TabPane)
+        """The focus back where it was before the sidebar hid it (if in the pane shown), else on its first control."""
+        widget, self.focused_before_sidebar = self.focused_before_sidebar, None  # given back once only
+        pane = self.query_one(f"#{self.shown_tab}", TabPane)
+        if widget is None or not widget.is_attached or not widget.focusable or pane not in widget.ancestors:
             widget = next(iter(pane.query(FIRST_CONTROL[self.shown_tab])), None)
         if widget is not None:
             widget.focus()

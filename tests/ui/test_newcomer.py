@@ -571,3 +571,24 @@ async def test_at_full_width_tab_reaches_the_sidebar_whose_keys_scroll_it_and_a_
         await until(pilot, lambda: app.focused is prompt, 30, "the prompt focused again")
         await pilot.press("!")
         await until(pilot, lambda: prompt.text == "hi!", 30, "the key typed, in the prompt")
+
+
+async def test_narrowing_away_a_focused_sidebar_stays_on_the_pane_shown():
+    """The focus ctrl+b once gave back is not given again later: it lay in the Tasks pane, and narrowing away the
+    sidebar (focused with Tab) switched the user from Chat to Tasks."""
+    app = fixed_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3", "ctrl+b", "ctrl+b")  # the Tasks pane's control: remembered, then focused again
+        await pilot.resize_terminal(160, 30)
+        await pilot.press("f2")
+        await until(pilot, lambda: app.focused is app.query_one("#prompt"), 30, "the chat's prompt")
+        sidebar = app.query_one("#sidebar")
+        for _ in range(8):
+            if app.focused is sidebar:
+                break
+            await pilot.press("tab")
+        assert app.focused is sidebar
+        await pilot.resize_terminal(100, 30)
+        await until(pilot, lambda: app.focused is app.query_one("#prompt"), 30, "the chat's prompt again")
+        assert app.main.tab_bar.active == "chat"
