@@ -184,7 +184,7 @@ def test_config_check_names_a_theme_the_dashboard_could_not_use(app_home, tmp_pa
     theme.write_text("name: mine\nprimary: notacolor\n")  # the dashboard died of it at start
     mine.write_text(f"ui:\n  theme: {theme}\n")
     r = run_cli("config", "check", str(mine))
-    assert r.returncode == 2 and f"ui.theme: {theme}: failed to parse 'notacolor' as a color" in r.stderr
+    assert r.returncode == 2 and f"ui.theme: {theme}: primary: 'notacolor' is not a colour" in r.stderr
     theme.write_text("name: mine\nprimary: '#ff8800'\n")
     for good in ("light", "nord", str(theme)):
         mine.write_text(f"ui:\n  theme: {good}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,18 +36,41 @@ def load_theme(path: Path):
         raise ThemeError(f"{path}: cannot read theme ({str(e).splitlines()[0]})") from None
     if not isinstance(data, dict) or "name" not in data or "primary" not in data:
         raise ThemeError(f"{path}: a theme needs at least `name` and `primary` (see {themes_dir() / 'dark.yaml'})")
+    if problem := _field_problem(data):
+        raise ThemeError(f"{path}: {problem} (see {themes_dir() / 'dark.yaml'})")
     try:
         theme = Theme(**data)
+        theme.to_color_system().generate()  # each colour parsed, each shade made: a bad value is named, not a crash
     except TypeError as e:
         raise ThemeError(f"{path}: {e}; allowed fields are those of {themes_dir() / 'dark.yaml'}") from None
-    for field in COLOURS:
-        if not isinstance(data.get(field, ""), str | None):
-            raise ThemeError(f"{path}: {field}: {data[field]!r} is not a colour; write one as '#ff8800'")
-    try:
-        theme.to_color_system()  # parses each colour: a bad one is this file's to name, not a crash at start
     except ColorParseError as e:
         raise ThemeError(f"{path}: {e}; write colours as '#ff8800' or a CSS colour name") from None
     return theme
+
+
+def _field_problem(data: dict) -> str | None:
+    """What is wrong with a theme's fields before Textual reads them (what it would crash on), or None."""
+    from textual.color import Color, ColorParseError
+
+    name = data["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_-][A-Za-z0-9_-]*", name):
+        return f"name: {name!r} is not a name; use letters, digits, - and _ (e.g. my-theme)"
+    colours = {field: data[field] for field in COLOURS if data.get(field) is not None or field == "primary"}
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        return f"variables: {variables!r} is not a mapping of names to colours"
+    colours |= {f"variables.{key}": value for key, value in variables.items()}
+    for field, value in colours.items():
+        try:
+            Color.parse(value if isinstance(value, str) else "")
+        except ColorParseError:
+            return f"{field}: {value!r} is not a colour; write one as '#ff8800' or a CSS colour name"
+    if data.get("ansi"):
+        return "ansi: themes of the terminal's own colours are not supported here"
+    for field in ("luminosity_spread", "text_alpha"):
+        if field in data and (isinstance(data[field], bool) or not isinstance(data[field], int | float)):
+            return f"{field}: {data[field]!r} is not a number"
+    return None
 
 
 def bundled_themes(only: str | None = None) -> list:

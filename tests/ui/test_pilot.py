@@ -348,17 +348,29 @@ async def test_user_theme_file(make_app, tmp_path):
         assert app.theme == "my-theme"
 
 
-@pytest.mark.parametrize("primary", ["notacolor", "123"])
-async def test_a_theme_file_with_a_bad_colour_is_said_and_the_default_theme_used(make_app, tmp_path, primary):
-    """A colour Textual can't parse (or a number) crashed the dashboard at start with a traceback."""
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ("name: mine\nprimary: notacolor", "primary: 'notacolor' is not a colour"),
+        ("name: mine\nprimary: 123", "primary: 123 is not a colour"),
+        ("name: mine\nprimary: null", "primary: None is not a colour"),
+        ("name: My Theme\nprimary: '#ff8800'", "name: 'My Theme' is not a name"),
+        ("name: mine\nprimary: '#ff8800'\nluminosity_spread: x", "luminosity_spread: 'x' is not a number"),
+        ("name: mine\nprimary: '#ff8800'\nvariables: [1]", "variables: [1] is not a mapping"),
+        ("name: mine\nprimary: '#ff8800'\nvariables: {text-muted: nope}", "variables.text-muted: 'nope' is not a"),
+        ("name: mine\nprimary: '#ff8800'\nansi: true", "ansi: themes of the terminal's own colours are not"),
+    ],
+)
+async def test_a_theme_file_with_a_bad_field_is_said_and_the_default_theme_used(make_app, tmp_path, fields, said):
+    """Each of these crashed the dashboard at start with a traceback (a colour, a name, a number, the variables)."""
     mine = tmp_path / "mine.yaml"
-    mine.write_text(f"name: mine\nprimary: {primary}\n")
+    mine.write_text(fields + "\n")
     app = make_app(**{"ui.theme": str(mine)})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "devsynth-dark"
-        [said] = [n.message for n in app._notifications if str(mine) in n.message]
-        assert "colour" in said
+        [toast] = [n.message for n in app._notifications if str(mine) in n.message]
+        assert said in toast
 
 
 async def test_memory_alert_on_threshold(make_app):
