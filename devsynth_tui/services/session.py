@@ -37,7 +37,7 @@ class Session:
 
     def __init__(self, cfg: Config, home: Path | None = None, look: Future[Look | None] | None = None):
         self.cfg = cfg
-        self.look_ahead = look  # the first look begun at start-up (look_ahead): the first connect's
+        self.look_ahead = look  # the first look, begun at start-up (look_ahead); the first connect uses it
         self.home = home or app_home()
         self.id = uuid.uuid4().hex[:12]  # tags this session's ledger rows
         self.store = Store(db_path(self.home))
