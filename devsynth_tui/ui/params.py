@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -83,6 +84,7 @@ class ParamsPane(VerticalScroll):
     def __init__(self, cfg: Config, **kwargs) -> None:
         super().__init__(**kwargs)
         self.cfg = cfg
+        self.before_edit: dict[str, object] = {}  # each number's value in effect as its field was focused
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -114,13 +116,33 @@ class ParamsPane(VerticalScroll):
             yield Checkbox(label, bool(self.cfg.get(key)), id=_id(key), compact=True, classes="switch-row")
         yield Button("Save (ctrl+s)", id="save-params", compact=True)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Editing a number starts from the value in effect: a value refused goes back to it."""
+        if isinstance(event.widget, Input) and isinstance(check := event.widget.validators[0], SchemaValue):
+            self.before_edit[check.key] = self.cfg.get(check.key)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter on a valid number: the next edit of the field starts from it."""
+        check = event.input.validators[0]
+        if isinstance(check, SchemaValue) and (event.validation_result is None or event.validation_result.is_valid):
+            self.before_edit[check.key] = check.value(event.value)
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        """A valid number applies; an invalid one is refused in place (the Input marks itself -invalid)."""
+        """A valid number applies; an invalid one is refused in place (the Input marks itself -invalid), and the
+        value in effect before the edit is kept: not what was valid halfway through typing it ("2" of "2.5")."""
         check, result = event.input.validators[0], event.validation_result  # each input here has its SchemaValue
-        refused = "" if result is None or result.is_valid else f"refused: {result.failure_descriptions[0]}"
-        self.query_one(f"#{event.input.id}-error", Static).update(refused)
-        if not refused and isinstance(check, SchemaValue):
+        if not isinstance(check, SchemaValue):
+            return
+        if result is None or result.is_valid:
+            self.query_one(f"#{event.input.id}-error", Static).update("")
             self.post_message(self.Changed(check.key, check.value(event.value)))
+            return
+        kept = self.before_edit.get(check.key, self.cfg.get(check.key))
+        shown = "a random seed" if kept is None else kept
+        self.query_one(f"#{event.input.id}-error", Static).update(
+            f"refused: {result.failure_descriptions[0]}; {shown} kept"
+        )
+        self.post_message(self.Changed(check.key, kept))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         for key, _ in SWITCHES:

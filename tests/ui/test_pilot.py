@@ -257,6 +257,15 @@ async def test_invalid_parameter_refused_in_place(make_app):
         box.value = "1.5"
         await until(pilot, lambda: app.cfg.get("llm.temperature") == 1.5, 30, "the valid value applied")
         await until(pilot, lambda: not box.has_class("-invalid") and not error_of("llm-temperature"), 30, "no error")
+        box.focus()
+        await pilot.press("enter")  # 1.5 taken: the next edit starts from it
+        box.value = ""  # typed over: each key a change, "2" valid on the way to a refused "2.5"
+        await pilot.press("2", ".", "5")
+        await until(pilot, lambda: refused(box, "llm-temperature", "between 0 and 2, got 2.5; 1.5 kept"), 30, "2.5")
+        await until(pilot, lambda: app.cfg.get("llm.temperature") == 1.5, 30, "the value before the edit kept")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: overrides_path().is_file(), 30, "the save")
+        assert yaml.safe_load(overrides_path().read_text())["llm"]["temperature"] == 1.5  # not the "2" typed on the way
         top_k = app.query_one("#p-llm-top_k")
         top_k.value = "2.5"
         await until(pilot, lambda: refused(top_k, "llm-top_k", "expected a whole number"), 30, "top_k refused")
