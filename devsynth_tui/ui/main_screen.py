@@ -344,10 +344,10 @@ class MainScreen(ReportsFailures, Screen):
     # -- tasks, params, models -------------------------------------------------------------------
 
     def on_params_pane_changed(self, event) -> None:
-        self.set_param(event.key, event.value)
+        self.set_param(event.key, event.value, shown=True)
 
-    def set_param(self, key: str, value) -> None:
-        """Apply one validated change to the very next request."""
+    def set_param(self, key: str, value, shown: bool = False) -> None:
+        """Apply one validated change to the very next request (the Params pane shows it, unless ``shown`` there)."""
         if self.cfg.get(key) == value:  # any key, by its dotted name (the Params pane, the advisor, the theme)
             return  # widgets report their initial values too: that is no change
         try:
@@ -361,6 +361,8 @@ class MainScreen(ReportsFailures, Screen):
         self.session.set_config(cfg)
         if pane := self._pane("params"):
             pane.cfg = cfg
+            if not shown:
+                pane.show_value(key, value)
         if key == "llm.model":  # a model picked (as the server spells it); any other change keeps the model shown
             self.state.set(model=cfg.llm.model or self.model)
 

@@ -41,6 +41,11 @@ STRATEGIES = [
 ]
 
 
+def _strategy(value: str | list | tuple) -> tuple:
+    """``tokens.context_pruning.strategy`` as the Select holds it: a tuple of names."""
+    return tuple([value] if isinstance(value, str) else value)
+
+
 def _id(key: str) -> str:
     return "p-" + key.replace(".", "-")
 
@@ -106,15 +111,36 @@ class ParamsPane(VerticalScroll):
                 yield Static("", classes="error", id=_id(key) + "-error", markup=False)
         with Horizontal(classes="param-row"):
             yield Label("context pruning")
-            current = self.cfg.tokens.context_pruning.strategy
-            current = tuple([current] if isinstance(current, str) else current)
-            options = [(name, value) for name, value in STRATEGIES]
-            if current not in [v for _, v in options]:
-                options.append((" + ".join(current), current))
-            yield Select(options, value=current, allow_blank=False, id="p-strategy", compact=True)
+            current = _strategy(self.cfg.tokens.context_pruning.strategy)
+            yield Select(self._strategies(current), value=current, allow_blank=False, id="p-strategy", compact=True)
         for key, label in SWITCHES:
             yield Checkbox(label, bool(self.cfg.get(key)), id=_id(key), compact=True, classes="switch-row")
         yield Button("Save (ctrl+s)", id="save-params", compact=True)
+
+    def show_value(self, key: str, value) -> None:
+        """A setting changed elsewhere (the advisor applied it): its control shows it, no change posted back."""
+        found = self.query(f"#{_id(key)}")
+        if key == "tokens.context_pruning.strategy":
+            found, value = self.query("#p-strategy"), _strategy(value)
+        for control in found:
+            if isinstance(control, Input):
+                with control.prevent(Input.Changed):
+                    control.value = "" if value is None else str(value)
+                self.before_edit[key] = value
+                self.query_one(f"#{_id(key)}-error", Static).update("")
+            elif isinstance(control, Checkbox):
+                with control.prevent(Checkbox.Changed):
+                    control.value = bool(value)
+            elif isinstance(control, Select):
+                with control.prevent(Select.Changed):
+                    control.set_options(self._strategies(value))
+                    control.value = value
+
+    @staticmethod
+    def _strategies(current: tuple) -> list[tuple[str, tuple]]:
+        """The pruning strategies offered, with ``current`` among them."""
+        options = list(STRATEGIES)
+        return options if current in [v for _, v in options] else [*options, (" + ".join(current), current)]
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Editing a number starts from the value in effect: a value refused goes back to it."""

@@ -237,6 +237,25 @@ async def test_each_parameter_applies_to_next_request(make_app, key, text, expec
         assert app.session.backend.client.payloads[-1][key.split(".")[1]] == expected
 
 
+async def test_a_change_applied_elsewhere_is_shown_in_the_params_pane(make_app):
+    """The advisor's Enter applies its change through the screen: the Params pane showed the old value meanwhile."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(app, pilot, "params")
+        change = {
+            "llm.temperature": 0.5,
+            "tokens.prompt_optimization.chunked_generation": True,
+            "tokens.context_pruning.strategy": ["relevance", "recency"],  # not among the pane's choices
+        }
+        for key, value in change.items():
+            app.main.set_param(key, value)  # as AdvisorPane.apply does
+        await pilot.pause()
+        assert app.query_one("#p-llm-temperature").value == "0.5"
+        assert app.query_one("#p-tokens-prompt_optimization-chunked_generation").value is True
+        assert app.query_one("#p-strategy").value == ("relevance", "recency")
+        assert app.main.changes == change and app.cfg.get("llm.temperature") == 0.5  # shown, not posted back
+
+
 async def test_invalid_parameter_refused_in_place(make_app):
     app = make_app()
 
