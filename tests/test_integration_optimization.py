@@ -144,7 +144,7 @@ def test_optimize_json_reports_items(server_url, tmp_path):
     out = json.loads(r.stdout)
     item = out["items"][0]  # a named file that fits is sent whole, whatever the question names (DESIGN rule 13)
     assert item["path"] == str(code) and item["status"] == "kept"
-    assert len(item["lines_kept"]) == 1 and item["lines_kept"][0][1] >= len(code.read_text().splitlines())
+    assert item["lines_kept"] == [[1, len(code.read_text().splitlines())]]  # its lines, not one past the last
     assert item["tokens_after"] == item["tokens_before"]
     assert not _ledger_rows()  # a dry run calls no chat model
 

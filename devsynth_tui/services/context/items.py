@@ -58,7 +58,7 @@ class ContextItem:
         known = self.parsed.tokens if self.parsed and self.parsed.text is self.text else 0
         self.tokens = self.tokens or known or count_tokens(self.text)
         if not self.lines_kept and self.text:
-            self.lines_kept = [(1, self.text.count("\n") + 1)]
+            self.lines_kept = [(1, len(self.text.splitlines()))]  # as an editor numbers them: no line after the last
 
 
 @dataclass
