@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from devsynth_tui.config import Config
     from devsynth_tui.services.resources.monitor import Sampler
     from devsynth_tui.services.session import Session
-    from devsynth_tui.services.store.ledger import Report
+    from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 MIN_SIZE = (60, 16)
 FIRST_CONTROL = {
@@ -166,6 +166,7 @@ class MainScreen(ReportsFailures, Screen):
         self.state.watch(status_watcher(self.status_line))
         self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
         self.state.watch(lambda new, old: self._show_models() if new.notice != old.notice else None)  # (un)loading
+        self.state.watch(lambda new, old: self._stages_follow(new.last) if new.last is not old.last else None)
         if resources := self.resources:
             self.state.watch(lambda new, old: resources.show() if new.server != old.server else None)
         if self.fixed:
@@ -402,6 +403,11 @@ class MainScreen(ReportsFailures, Screen):
 
             self._show_stages(event.prepared)
             self.state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx %"
+
+    def _stages_follow(self, last: LedgerRow | None) -> None:
+        """A benchmark's request is the last request: the waterfall, which shows the chat's and the tasks', goes."""
+        if last is not None and last.operation.startswith("benchmark"):
+            self.query_one(StageWaterfall).hide()
 
     def _show_stages(self, prepared) -> None:
         from devsynth_tui.services.store.ledger import stage_rows

@@ -120,6 +120,10 @@ class StageWaterfall(TextBlock):
         self.add_class("shown")
         self.draw(_block([("Last request · tokens per stage", waterfall_text(stages, self.content_size.width))]))
 
+    def hide(self) -> None:
+        """The last request is not one whose stages are shown here (the benchmark's): no other request's stay."""
+        self.remove_class("shown")
+
 
 def waterfall_text(stages: list[tuple[str, int, int]], width: int = 0) -> str:
     """The waterfall as text ``width`` columns wide (40 when unknown)."""

@@ -7,13 +7,13 @@ from textual.worker import WorkerState
 from devsynth_tui.config import load
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.database import Store, db_path
-from devsynth_tui.services.store.ledger import Ledger
+from devsynth_tui.services.store.ledger import Ledger, LedgerRow
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.panes import ModelsPane
 
 from .test_newcomer import text_of
-from .test_pilot import SIZE, until
+from .test_pilot import SIZE, ask, until
 
 
 def no_controls(text: str) -> bool:
@@ -129,6 +129,22 @@ async def test_a_server_that_refuses_its_model_list_is_said_once_and_not_asked_a
         await pilot.pause()
         assert worker.state == WorkerState.SUCCESS  # its failure said by the connect, not as the worker's
         assert len([n for n in app._notifications if n.severity == "error"]) == 1
+
+
+async def test_a_benchmark_request_after_an_answer_leaves_no_stale_stages_in_the_sidebar(faults, app_home):
+    """The sidebar's last request became the benchmark's while the stages under it stayed the chat answer's."""
+    app = dashboard(faults.url("ok"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session.pipeline is not None, what="connecting")
+        await ask(app, pilot, "hello")
+        fall = app.query_one("#stage-waterfall")
+        await until(pilot, lambda: fall.display, what="the answer's stages")
+        row = LedgerRow("benchmark", "fault-model", prompt_tokens=35, completion_tokens=64, session=app.session.id)
+        await app.session.ledger.arecord(row)  # as the Benchmark pane's run records it
+        await until(pilot, lambda: "35 + 64 tokens" in text_of(app.query_one("#tokens")), what="the benchmark's row")
+        assert not fall.display
+        await ask(app, pilot, "again")
+        await until(pilot, lambda: fall.display, what="the next answer's stages")
 
 
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
