@@ -34,6 +34,15 @@ def test_tokens_report_says_what_the_estimated_cost_is():
     assert "Estimated cost: $0.0000" in r.stdout and "at hosted prices" in r.stdout
 
 
+def test_tokens_says_a_bad_config_as_every_command_does(tmp_path):
+    """`--config broken.yaml tokens report` printed the report and exited 0, the file unread."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("llm: [\n")
+    for command in (("tokens", "report"), ("tokens", "history")):
+        r = run_cli("--config", str(broken), *command)
+        assert r.returncode == 2 and r.stderr.startswith(f"devsynth-tui: your config file is at fault: {broken} line")
+
+
 def test_an_empty_history_says_so():
     assert run_cli("tokens", "history").stdout.startswith("no requests recorded yet")
 

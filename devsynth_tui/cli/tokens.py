@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import sys
 
-from devsynth_tui.cli.common import CliError, open_ledger, parse_since
+from devsynth_tui.cli.common import CliError, load_config, open_ledger, parse_since
 
-COST_NOTE = "(cost: what these tokens would cost at hosted prices, the config's `pricing`; a local model costs nothing)"
+COST_NOTE = (
+    "(cost: what these tokens would cost at hosted prices, the config's `pricing` as it was at each request;"
+    " a local model costs nothing)"
+)
 
 
 def cmd_tokens(args) -> int:
+    load_config(args)  # a bad config is said, as by every command that takes one (the ledger holds the figures)
     ledger = open_ledger()
     if args.tokens_command == "report" and args.by:
         rows = ledger.breakdown(args.by, all_time=args.all)
