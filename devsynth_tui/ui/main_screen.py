@@ -368,6 +368,9 @@ class MainScreen(ReportsFailures, Screen):
             self.state.set(model=cfg.llm.model or self.model)
 
     async def on_models_pane_picked(self, event) -> None:
+        if event.model == (self.cfg.llm.model or self.model):  # in use already: picking it again pins nothing
+            self.notify(f"{event.model} is the active model already")
+            return
         self.set_param("llm.model", event.model)
         await self.refresh_models()
         self.notify(f"active model: {event.model}")

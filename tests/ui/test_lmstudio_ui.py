@@ -79,3 +79,18 @@ async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_
         assert view.text == ""  # said before the answer's first token
         await answered(app, pilot)
         await until(pilot, lambda: cells(table, "qwen/qwen3-4b")[2] == "loaded", 30, "listed again as loaded")
+
+
+async def test_a_model_picked_in_the_models_pane_is_used_and_named(lmstudio):
+    app = app_for(lmstudio)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await open_pane(app, pilot, "models")
+        table = app.query_one("#models-table")
+        await until(pilot, lambda: table.row_count >= 2, 30, "the model list")
+        other = next(m.id for m in app.main.models if m.id != app.main.model and m.type == "llm")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(other))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.cfg.get("llm.model") == other, 30, "the pick")
+        assert f"model {other}" in str(app.query_one("#status").render()) and app.main.changes == {"llm.model": other}
