@@ -10,6 +10,15 @@ def app_for(lmstudio, **values):
     return DevsynthApp(load(base_url=lmstudio.base_url).with_values({"llm.embedded.mode": "never", **values}))
 
 
+async def models_table(app, pilot):
+    """The Models pane's table, connected and listed."""
+    await connected(app, pilot)
+    await open_pane(app, pilot, "models")
+    table = app.query_one("#models-table")
+    await until(pilot, lambda: table.row_count >= 2, 30, "the model list")
+    return table
+
+
 async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
     lmstudio.load_delay = 1.0
     lmstudio.token_delay = 0.02
@@ -42,10 +51,7 @@ async def test_jit_loading_is_said_and_thinking_is_shown_apart(lmstudio):
 async def test_models_pane_loads_and_unloads(lmstudio):
     app = app_for(lmstudio)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        await open_pane(app, pilot, "models")
-        table = app.query_one("#models-table")
-        await until(pilot, lambda: table.row_count, 30, "the model list")
+        table = await models_table(app, pilot)
         row = cells(table, "google/gemma-3-1b")
         assert row[2] == "not loaded" and row[3] == "0.72 GB" and row[5] == "Q4_0"
         table.move_cursor(row=table.get_row_index("google/gemma-3-1b"))
@@ -84,10 +90,7 @@ async def test_a_model_lm_studio_unloaded_while_idle_says_loading_when_the_next_
 async def test_a_model_picked_in_the_models_pane_is_used_and_named(lmstudio):
     app = app_for(lmstudio)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(app, pilot)
-        await open_pane(app, pilot, "models")
-        table = app.query_one("#models-table")
-        await until(pilot, lambda: table.row_count >= 2, 30, "the model list")
+        table = await models_table(app, pilot)
         other = next(m.id for m in app.main.models if m.id != app.main.model and m.type == "llm")
         table.focus()
         table.move_cursor(row=table.get_row_index(other))
