@@ -168,11 +168,16 @@ async def ask(
     return run.answer.done
 
 
+def stopped_summary(text: str) -> str:
+    """The line under an answer cancelled before its end: whether any of it came (and is kept)."""
+    return "cancelled · the partial answer is kept" if text else "cancelled before any answer came"
+
+
 def answer_message(answer: Answer) -> Message:
     """The stored assistant turn: the final answer, or what arrived before the exchange was cut short."""
     done = answer.done
     prepared = done.prepared if done is not None else answer.prepared
-    meta: dict = {"stats": done.summary() if done is not None else "cancelled · the partial answer is kept"}
+    meta: dict = {"stats": done.summary() if done is not None else stopped_summary(answer.text)}
     if prepared is not None and prepared.counted:  # what was sent, for the context view of this answer (reopened too)
         meta["context"] = view_of(prepared).as_json()
     if done is None:

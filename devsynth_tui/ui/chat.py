@@ -312,7 +312,9 @@ async def show_stopped(view: AssistantMessage, answer: Answer | None) -> None:
         _, done = ending.result()
         await view.finish(done.text, done.summary(), done.status, done.thinking_title())
     else:
-        await view.finish(view.text, "cancelled · the partial answer is kept", "cancelled")
+        from devsynth_tui.services.requests import stopped_summary
+
+        await view.finish(view.text, stopped_summary(view.text), "cancelled")
 
 
 class PromptArea(TextArea):

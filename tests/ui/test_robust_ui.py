@@ -147,6 +147,23 @@ async def test_a_benchmark_request_after_an_answer_leaves_no_stale_stages_in_the
         await until(pilot, lambda: fall.display, what="the next answer's stages")
 
 
+async def test_an_answer_cancelled_before_any_of_it_came_says_so(faults, app_home):
+    """Esc while the server held the answer: the line under it said a partial answer was kept, of nothing."""
+    app = dashboard(faults.url("gated"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session.pipeline is not None, what="connecting")
+        app.query_one("#prompt").text = "hello"
+        await pilot.press("enter")
+        await until(pilot, lambda: faults.inflight == 1, what="the request held by the server")
+        await pilot.press("escape")
+        view = app.query(AssistantMessage).last()
+        await until(pilot, lambda: view.has_class("cancelled"), what="the cancel")
+        assert text_of(view.query_one(".stats")) == "cancelled before any answer came" and not view.text
+        stored = app.session.conversations.messages(app.main.chat_pane.conversation_id)[-1]
+        assert stored.status == "cancelled" and stored.meta["stats"] == "cancelled before any answer came"
+    faults.open_gate(1)
+
+
 async def test_bad_overrides_keys_are_said_once_and_nan_in_the_params_pane_is_refused_in_place(faults, app_home):
     app_home.mkdir(parents=True, exist_ok=True)
     (app_home / "overrides.yaml").write_text("llm:\n  top_p: .nan\n")
