@@ -134,3 +134,19 @@ def test_cli_tokens_commands():
     assert run_cli("tokens", "reset").returncode == 0
     assert "Total tokens: 0" in run_cli("tokens", "report").stdout
     assert "Total tokens: 12,345" in run_cli("tokens", "report", "--all").stdout
+
+
+@pytest.mark.parametrize(("text", "prompt", "saved"), [("", 0, 0), ("half an ans", 2_000, 8_000)])
+def test_a_request_cancelled_before_its_answer_credits_no_saving_of_a_prompt_not_counted(text, prompt, saved):
+    """Esc during prompt processing recorded prompt 0 yet 8,000 saved: savings go with a prompt counted as sent."""
+    import time
+    from types import SimpleNamespace
+
+    from devsynth_tui.services.pipeline.accounting import ledger_row
+    from devsynth_tui.services.pipeline.request import ChatRequest
+
+    prep = SimpleNamespace(tokens_before=10_000, tokens_after=2_000, prompt_tokens=2_000, payload={"model": "m"})
+    prices = {"prompt_per_1k": 0.0, "completion_per_1k": 0.0}
+    request, started = ChatRequest("a question"), time.perf_counter()
+    row = ledger_row(request, prep, text, None, "cancelled", None, started, "", "llamacpp", None, prices)
+    assert (row.prompt_tokens, row.tokens_saved) == (prompt, saved)

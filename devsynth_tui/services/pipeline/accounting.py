@@ -35,7 +35,7 @@ def ledger_row(
     prompt = usage.get("prompt_tokens", (prep.prompt_tokens if prep else est_prompt) if answered else 0)
     reasoning = result.reasoning_tokens if result and result.reasoning_tokens is not None else count_tokens(thinking)
     completion = usage["completion_tokens"] if "completion_tokens" in usage else count_tokens(text) + reasoning
-    saved = max(0, prep.tokens_before - prep.tokens_after) if prep else 0
+    saved = max(0, prep.tokens_before - prep.tokens_after) if prep and prompt else 0  # of a prompt counted sent
     return LedgerRow(
         operation=req.operation,
         model=(result.model if result and result.model else None) or (prep.payload["model"] if prep else None),
