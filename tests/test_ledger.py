@@ -33,6 +33,7 @@ def test_record_report_history():
         "Tokens saved: 30",
     ):
         assert line in text
+    assert "Last reset: never (counted since " in text  # the first request began the count, no reset did
     hist = led.history(limit=1)
     assert len(hist) == 1 and hist[0]["status"] == "cancelled" and hist[0]["total_tokens"] == 15
 
@@ -42,8 +43,10 @@ def test_reset_archives_and_purge_deletes():
     led.record(LedgerRow("ask", prompt_tokens=7))
     led.reset()
     assert led.report().total_tokens == 0
-    assert led.report(all_time=True).total_tokens == 7
-    assert len(led.history()) == 1
+    led.record(LedgerRow("ask", prompt_tokens=1))
+    assert "Last reset: never" not in led.report().text()  # a reset's time
+    assert led.report(all_time=True).total_tokens == 8
+    assert len(led.history()) == 2
     led.reset(purge=True)
     assert led.report(all_time=True).total_tokens == 0 and led.history() == []
 

@@ -57,6 +57,12 @@ class Report:
     tokens_saved: int
     cost: float
     last_reset: float | None  # when the current period started; None before the first row
+    ever_reset: bool = False  # False: the current period began with the first request, not with a reset
+
+    def _reset_text(self) -> str:
+        if self.last_reset is None:
+            return "never (nothing recorded yet)"
+        return format_ts(self.last_reset) if self.ever_reset else f"never (counted since {format_ts(self.last_reset)})"
 
     def text(self) -> str:
         """The guide's report format, plus tokens saved."""
@@ -68,7 +74,7 @@ class Report:
                 f"Completion tokens: {self.completion_tokens:,}",
                 f"Tokens saved: {self.tokens_saved:,}",
                 f"Estimated cost: ${self.cost:.4f}",
-                f"Last reset: {format_ts(self.last_reset) if self.last_reset else 'never (nothing recorded yet)'}",
+                f"Last reset: {self._reset_text()}",
             ]
         )
 
@@ -133,7 +139,8 @@ class Ledger:
             f" COALESCE(SUM(tokens_saved),0) s, COALESCE(SUM(cost),0) cost FROM requests {where}",
             params,
         )[0]
-        return Report(r["n"], r["p"], r["c"], r["p"] + r["c"], r["s"], r["cost"], started)
+        ever_reset = bool(self.store.query("SELECT 1 FROM periods WHERE ended IS NOT NULL LIMIT 1"))
+        return Report(r["n"], r["p"], r["c"], r["p"] + r["c"], r["s"], r["cost"], started, ever_reset)
 
     def history(self, limit: int = 20, since: float | None = None) -> list[dict]:
         """Most recent rows first, across periods."""
