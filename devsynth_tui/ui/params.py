@@ -75,6 +75,16 @@ class SchemaValue(Validator):
         return self.success()
 
 
+class NumberField(Field):
+    """A number's field: an edit starts from the value in effect as the user focuses it, and a value refused goes back
+    to it (not as the terminal window gets the focus back, mid-edit)."""
+
+    def on_focus(self, event: events.Focus) -> None:
+        check = self.validators[0]
+        if not event.from_app_focus and isinstance(check, SchemaValue):
+            check.pane.before_edit[check.key] = check.pane.cfg.get(check.key)
+
+
 class ParamsPane(VerticalScroll):
     """Each change is validated in place and applies to the very next request; one line a setting, so most
     of them show at 80x24 and the rest scroll."""
@@ -102,7 +112,7 @@ class ParamsPane(VerticalScroll):
             value = self.cfg.get(key)  # the pane edits each key by its dotted name
             with Horizontal(classes="param-row"):
                 yield Label(label)
-                yield Field(
+                yield NumberField(
                     "" if value is None else str(value),
                     id=_id(key),
                     validators=[SchemaValue(self, key, kind)],
@@ -141,11 +151,6 @@ class ParamsPane(VerticalScroll):
         """The pruning strategies offered, with ``current`` among them."""
         options = list(STRATEGIES)
         return options if current in [v for _, v in options] else [*options, (" + ".join(current), current)]
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """Editing a number starts from the value in effect: a value refused goes back to it."""
-        if isinstance(event.widget, Input) and isinstance(check := event.widget.validators[0], SchemaValue):
-            self.before_edit[check.key] = self.cfg.get(check.key)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter on a valid number: the next edit of the field starts from it."""

@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from textual import events
 
 from devsynth_tui.config import load, overrides_path
 from devsynth_tui.services.store.database import Store, db_path
@@ -279,7 +280,11 @@ async def test_invalid_parameter_refused_in_place(make_app):
         box.focus()
         await pilot.press("enter")  # 1.5 taken: the next edit starts from it
         box.value = ""  # typed over: each key a change, "2" valid on the way to a refused "2.5"
-        await pilot.press("2", ".", "5")
+        await pilot.press("2")
+        app.post_message(events.AppBlur())  # the terminal window left and came back mid-edit: the edit goes on
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        await pilot.press(".", "5")
         await until(pilot, lambda: refused(box, "llm-temperature", "between 0 and 2, got 2.5; 1.5 kept"), 30, "2.5")
         await until(pilot, lambda: app.cfg.get("llm.temperature") == 1.5, 30, "the value before the edit kept")
         await pilot.press("ctrl+s")
