@@ -140,16 +140,24 @@ def test_cli_tokens_commands():
 
 
 @pytest.mark.parametrize(("text", "prompt", "saved"), [("", 0, 0), ("half an ans", 2_000, 8_000)])
-def test_a_request_cancelled_before_its_answer_credits_no_saving_of_a_prompt_not_counted(text, prompt, saved):
-    """Esc during prompt processing recorded prompt 0 yet 8,000 saved: savings go with a prompt counted as sent."""
+async def test_a_request_cancelled_before_its_answer_credits_no_saving_of_a_prompt_not_counted(text, prompt, saved):
+    """Esc during prompt processing recorded prompt 0 yet 8,000 saved (in the totals, then by stage): savings go with
+    a prompt counted as sent."""
     import time
     from types import SimpleNamespace
 
-    from devsynth_tui.services.pipeline.accounting import ledger_row
+    from devsynth_tui.services.pipeline.accounting import ledger_row, record_row
     from devsynth_tui.services.pipeline.request import ChatRequest
 
-    prep = SimpleNamespace(tokens_before=10_000, tokens_after=2_000, prompt_tokens=2_000, payload={"model": "m"})
+    stage = SimpleNamespace(stage="context:relevance", tokens_before=10_000, tokens_after=2_000)
+    prep = SimpleNamespace(
+        tokens_before=10_000, tokens_after=2_000, prompt_tokens=2_000, payload={"model": "m"}, reports=[stage]
+    )
     prices = {"prompt_per_1k": 0.0, "completion_per_1k": 0.0}
     request, started = ChatRequest("a question"), time.perf_counter()
     row = ledger_row(request, prep, text, None, "cancelled", None, started, "", "llamacpp", None, prices)
     assert (row.prompt_tokens, row.tokens_saved) == (prompt, saved)
+    led = ledger()
+    await record_row(led, row, prep)
+    by_stage = {r["key"]: r["tokens_saved"] for r in led.breakdown("stage")}
+    assert led.report().tokens_saved == saved and by_stage == ({"context:relevance": saved} if saved else {})

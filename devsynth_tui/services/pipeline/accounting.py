@@ -61,7 +61,7 @@ def ledger_row(
 async def record_row(ledger: Ledger, row: LedgerRow, prep: Prepared | None = None) -> None:
     """One ledger row and the tokens before and after each optimization stage, on the store's writer thread."""
     request_id = await ledger.arecord(row)  # the store's writer thread: in order, never waiting on the loop
-    if prep:
+    if prep and (row.prompt_tokens or row.tokens_saved):  # a prompt not counted as sent saved nothing, stage by stage
         # the row itself is stored; a stage breakdown lost to a held lock is not worth failing the answer
         with contextlib.suppress(ServiceError):
             await ledger.arecord_stages(request_id, stage_rows(prep.reports))
