@@ -114,14 +114,15 @@ class StageWaterfall(TextBlock):
     DEFAULT_CSS = "StageWaterfall { display: none; height: auto; } StageWaterfall.shown { display: block; }"
 
     def show_stages(self, stages: list[tuple[str, int, int]]) -> None:
-        """``stages``: (stage, tokens before, tokens after), in order."""
+        """``stages``: (stage, tokens before, tokens after), in order; none: the last request had none to show."""
         if not stages:
+            self.hide()
             return
         self.add_class("shown")
         self.draw(_block([("Last request · tokens per stage", waterfall_text(stages, self.content_size.width))]))
 
     def hide(self) -> None:
-        """The last request is not one whose stages are shown here (the benchmark's): no other request's stay."""
+        """The last request has no stages shown here (none ran, or the benchmark's): no other request's stay."""
         self.remove_class("shown")
 
 

@@ -28,6 +28,9 @@ async def test_waterfall_appears_with_the_last_requests_stages():
         await pilot.pause()
         text = str(fall.render())
         assert "priority" in text and "instruction" not in text and "nothing saved" in text and "░" not in text
+        fall.show_stages([])  # a request that ran no saving stage: the last one's bars go
+        await pilot.pause()
+        assert not fall.display
 
 
 class Status(App):
