@@ -9,7 +9,7 @@ from devsynth_tui.services.app_log import LOG_NAME
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.chat import AssistantMessage
 
-from .test_pilot import SIZE, connected, ledger_rows, small_benchmark, until
+from .test_pilot import SIZE, ask, connected, ledger_rows, small_benchmark, until
 
 pytestmark = pytest.mark.integration
 
@@ -122,12 +122,16 @@ async def test_after_a_failed_connect_the_server_row_says_so(app_home):
 
 
 async def test_after_a_benchmark_every_figure_is_the_ledgers(make_app):
+    """The benchmark's request is the last request: its figures, and no earlier answer's stages under them."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
+        await ask(app, pilot, "Say hi.")
+        fall = app.query_one("#stage-waterfall")
+        await until(pilot, lambda: fall.display, what="the answer's stages")
         await small_benchmark(app, pilot)
-        await until(pilot, lambda: "none yet" not in text_of(app, "#tokens"), what="the last request")
-        assert ledger_rows()[0]["operation"].startswith("bench")
+        await until(pilot, lambda: ledger_rows()[0]["operation"].startswith("bench"), what="the benchmark's rows")
+        await until(pilot, lambda: not fall.display, what="the answer's stages gone")
         assert_figures_match_ledger(app)
 
 

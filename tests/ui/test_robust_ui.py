@@ -13,7 +13,7 @@ from devsynth_tui.ui.chat import AssistantMessage
 from devsynth_tui.ui.panes import ModelsPane
 
 from .test_newcomer import text_of
-from .test_pilot import SIZE, ask, until
+from .test_pilot import SIZE, until
 
 
 def no_controls(text: str) -> bool:
@@ -131,22 +131,6 @@ async def test_a_server_that_refuses_its_model_list_is_said_once_and_not_asked_a
         assert len([n for n in app._notifications if n.severity == "error"]) == 1
 
 
-async def test_a_benchmark_request_after_an_answer_leaves_no_stale_stages_in_the_sidebar(faults, app_home):
-    """The sidebar's last request became the benchmark's while the stages under it stayed the chat answer's."""
-    app = dashboard(faults.url("ok"))
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.session.pipeline is not None, what="connecting")
-        await ask(app, pilot, "hello")
-        fall = app.query_one("#stage-waterfall")
-        await until(pilot, lambda: fall.display, what="the answer's stages")
-        row = LedgerRow("benchmark", "fault-model", prompt_tokens=35, completion_tokens=64, session=app.session.id)
-        await app.session.ledger.arecord(row)  # as the Benchmark pane's run records it
-        await until(pilot, lambda: "35 + 64 tokens" in text_of(app.query_one("#tokens")), what="the benchmark's row")
-        assert not fall.display
-        await ask(app, pilot, "again")
-        await until(pilot, lambda: fall.display, what="the next answer's stages")
-
-
 async def test_an_answer_cancelled_before_any_of_it_came_says_so(faults, app_home):
     """Esc while the server held the answer: the line under it said a partial answer was kept, of nothing."""
     app = dashboard(faults.url("gated"))
@@ -189,8 +173,6 @@ def test_a_damaged_database_ends_the_dashboard_with_one_line_and_a_failure_statu
     import sqlite3
     import subprocess
     import sys
-
-    from devsynth_tui.services.store.ledger import LedgerRow
 
     app_home.mkdir(parents=True, exist_ok=True)
     path = db_path(app_home)
