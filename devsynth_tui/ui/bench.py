@@ -63,6 +63,23 @@ class BenchPane(ReportsFailures, Vertical):
                 yield PlotextPlot(id="bench-latency")
                 yield PlotextPlot(id="bench-history")
 
+    def on_mount(self) -> None:
+        self._show_last()
+
+    @work(thread=True, group="bench-last", exit_on_error=False)
+    def _show_last(self) -> None:
+        """The last stored run, as it was shown when it ended: the pane opened after a restart is not empty."""
+        from devsynth_tui.services.benchmark import runner as bm  # imported here: the pane opens at once
+
+        store = cast("MainScreen", self.screen).session.store
+        if runs := bm.list_runs(store, 1):
+            run, history = bm.load_run(store, runs[0]["id"]), serving_history(store)
+            self.app.call_from_thread(self._show_unless_running, run, history)
+
+    def _show_unless_running(self, run, history: list[tuple[int, float]]) -> None:
+        if self.worker is None:  # a run started meanwhile shows its own
+            self.show(run, history)
+
     def options(self):
         """The run's parameters (an Options), checked; BenchmarkError names a bad one."""
         from devsynth_tui.services.benchmark.runner import BenchmarkError, Options
@@ -157,15 +174,7 @@ class BenchPane(ReportsFailures, Vertical):
 
     def show_run(self, run) -> None:
         """A run's results, with the serving speed of the last 20 runs."""
-        from devsynth_tui.services.benchmark import runner as bm
-
-        store = cast("MainScreen", self.screen).session.store
-        history = []
-        for row in reversed(bm.list_runs(store, 20)):
-            stored = bm.load_run(store, row["id"])
-            if stored.serving:
-                history.append((row["id"], stored.serving[0]["output_tokens_per_s"]))
-        self.show(run, history)
+        self.show(run, serving_history(cast("MainScreen", self.screen).session.store))
 
     def running(self, on: bool) -> None:
         self.query_one("#bench-start", Button).disabled = on
@@ -213,6 +222,18 @@ class BenchPane(ReportsFailures, Vertical):
             values = [(lvl.get(objective.metric) or {}).get(objective.stat, 0) * 1000 for lvl in run.serving]
             plt.plot(levels, values, label=f"{objective.metric} {objective.stat} (ms)", marker="braille")
             plt.hline(objective.bound * 1000)
+
+
+def serving_history(store, runs: int = 20) -> list[tuple[int, float]]:
+    """(run id, output tokens/s) of the last ``runs`` stored runs that served, oldest first."""
+    from devsynth_tui.services.benchmark.runs import list_runs, load_run
+
+    history = []
+    for row in reversed(list_runs(store, runs)):
+        stored = load_run(store, row["id"])
+        if stored.serving:
+            history.append((row["id"], stored.serving[0]["output_tokens_per_s"]))
+    return history
 
 
 def draw_latency(plt, e2e_ms: list[float]) -> None:

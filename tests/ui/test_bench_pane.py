@@ -5,7 +5,7 @@ import pytest
 from devsynth_tui.config import load
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
-from ui.test_pilot import connected, open_pane, until
+from ui.test_pilot import connected, open_pane, small_benchmark, until
 
 pytestmark = pytest.mark.integration
 SIZE = (160, 48)
@@ -64,3 +64,18 @@ async def test_slo_answer_is_written_and_drawn(server_url):
         assert "SLO met up to concurrency 2" in str(app.query_one("#bench-latency").render())
         await start(app, pilot, "2", slo="ttft_p90<=soon")
         assert "refused: --slo 'ttft_p90<=soon'" in str(app.query_one("#bench-status").render())
+
+
+async def test_the_last_stored_run_is_shown_after_a_restart(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        await small_benchmark(app, pilot)
+        shown = str(app.query_one("#bench-text").render())
+        run = app.query_one("#bench-status").render()
+    app = make_app()  # the same app home: a restart
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(app, pilot, "bench")
+        await until(pilot, lambda: str(app.query_one("#bench-text").render()) == shown, 30, "the stored run")
+        assert app.query_one("#bench-status").render() == run
+        assert "output tokens/s" in str(app.query_one("#bench-history").render())
