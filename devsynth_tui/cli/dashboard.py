@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 from devsynth_tui.cli.common import load_config
 
 
 def cmd_dashboard(args) -> int:
+    gc.disable()  # the start makes few cycles: no collections until the first frame is up (ui.main_screen)
     cfg = load_config(args)
     from devsynth_tui.services.session import look_ahead
 

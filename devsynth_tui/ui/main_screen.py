@@ -6,6 +6,7 @@ conversations, the backend and the pipeline; this screen shows them.
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import TYPE_CHECKING
 
@@ -190,6 +191,9 @@ class MainScreen(ReportsFailures, Screen):
     def _start_services(self) -> None:
         """Sampling, the server connection and the last conversation, once the first screen is up."""
         self.services_started = True
+        if not gc.isenabled():  # the dashboard command's start: what it made stays, unscanned by later collections
+            gc.freeze()
+            gc.enable()
         if self.resources:
             self.resources.started = True
             self.resources.schedule()

@@ -2,8 +2,10 @@
 when first shown, long streams followed to their last token, keys that never wait for a frame, sampling
 only what is on screen, the server's process beside ours, the garbage collector's figure on the status line."""
 
+import argparse
 import asyncio
 import contextlib
+import gc
 import re
 
 from textual import events
@@ -919,3 +921,23 @@ async def test_an_answer_sent_with_enter_right_after_typing_draws_at_its_frame_r
         await until(pilot, lambda: len(frames) >= 4, 20, "the answer's frames")
         await pilot.press("escape")
         await until(pilot, lambda: not app.main.chat_pane.live, 30, "the cancel")
+
+
+async def test_the_start_collects_no_garbage_until_the_first_frame_then_freezes_what_it_made(server_url, monkeypatch):
+    """The dashboard command turns the collector off for its start (imports and the first frame make few cycles);
+    the first frame drawn, it is on again and what the start made is frozen: later collections don't scan it."""
+    from devsynth_tui.cli import dashboard
+
+    at_run: list[bool] = []
+    monkeypatch.setattr("devsynth_tui.ui.app.run_app", lambda cfg, look: at_run.append(gc.isenabled()) or 0)
+    try:
+        dashboard.cmd_dashboard(argparse.Namespace(config=None, base_url=server_url, model=None))
+        assert at_run == [False]
+        frozen = gc.get_freeze_count()
+        app = app_for(server_url)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.main.services_started, 30, "the first frame")
+            assert gc.isenabled() and gc.get_freeze_count() > frozen
+    finally:
+        gc.enable()
+        gc.unfreeze()
