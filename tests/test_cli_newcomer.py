@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from conftest import run_cli
 
 from devsynth_tui.config import app_home
@@ -99,3 +100,31 @@ def test_an_answer_cut_by_max_tokens_says_so_and_names_its_sampling(server_url):
     r = run_cli("ask", "Say hi.", "--base-url", server_url, "--max-tokens", "400", "--temperature", "0")
     stats = r.stderr.strip().splitlines()[-1]
     assert "stopped at" not in stats and "temperature 0.0, " in stats and "max_tokens 400" in stats, stats
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--config", "c.yaml", "--model", "m"],
+        ["ask", "hi", "-c", "--temperature", "0.2", "--context", "a.py", "--type", "a.py=code"],
+        ["--base-url", "http://localhost:1/v1", "tokens", "history", "--limit", "3", "--json"],
+        ["benchmark", "--sweep", "top_k=1,2", "--slo", "ttft_p90<=1s", "--no-stages"],
+        ["conversations", "delete", "4"],
+        ["config", "check", "x.yaml"],
+        ["doctor", "--fix", "--yes"],
+        ["monitor", "disk", "--once"],
+        ["serve-embedded", "--port", "9", "--model", "m"],
+    ],
+)
+def test_a_command_line_parses_as_with_every_command_built(argv):
+    """The parser builds the flags of the commands a command line names only; what it parses is the same."""
+    import argparse
+
+    from devsynth_tui.cli import build_parser
+
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+    sub = next(a for a in build_parser(argv)._actions if isinstance(a, argparse._SubParsersAction))
+    named = [name for name in sub.choices if name in argv]
+    assert list(sub.choices) == list(next(a for a in build_parser()._actions if a.dest == "command").choices)
+    assert all(len(p._actions) == 4 for name, p in sub.choices.items() if name not in named)  # -h and the globals

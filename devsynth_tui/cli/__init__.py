@@ -48,7 +48,8 @@ def stdout_reader_gone() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a command; every expected failure is one line on stderr."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     for name in ("config", "base_url", "model"):
         setattr(args, name, getattr(args, name, None))
     from devsynth_tui.cli.config import config_fault
