@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from devsynth_tui.config_overrides import save_overrides
 from devsynth_tui.config_schema import ConfigError
@@ -28,6 +28,7 @@ from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panels import ResourcePanel, Sidebar, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded, SessionState, status_watcher, tokens_watcher
+from devsynth_tui.ui.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -134,7 +135,7 @@ class MainScreen(ReportsFailures, Screen):
 
     def compose(self) -> ComposeResult:
         self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
-        yield Header()  # no clock: it would redraw every second for nothing
+        yield TitleBar()
         with Horizontal(id="body"):
             with TabbedContent(id="tabs", initial="chat"):
                 with TabPane("F2 Chat", id="chat"):

@@ -285,3 +285,18 @@ async def test_a_paste_delivered_as_keystrokes_goes_in_as_few_edits_and_whole():
         await until(pilot, lambda: len(prompt.text) == len(text), 60, "every key applied")
         assert prompt.text == text
         assert len(edits) <= len(text) // 20, f"{len(edits)} edits for {len(text)} keys"
+
+
+async def test_the_title_bar_names_the_app_and_its_icon_opens_the_command_palette():
+    from textual.command import CommandPalette
+
+    from devsynth_tui.ui.title_bar import TitleBar
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        line = str(app.screen.query_one(TitleBar).render())
+        assert line.startswith(" ⭘") and line.strip().endswith("devsynth-tui") and len(line) <= SMALL[0]
+        await pilot.click(TitleBar, offset=(40, 0))  # the title: nothing opens
+        assert not isinstance(app.screen, CommandPalette)
+        await pilot.click(TitleBar, offset=(1, 0))
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), 30, "the command palette")
