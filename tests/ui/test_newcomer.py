@@ -11,6 +11,7 @@ from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.context_view import ContextViewScreen
+from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from ui.test_pilot import ask, connected, ledger_rows, open_pane, until
 
@@ -382,8 +383,7 @@ async def test_status_line_and_footer_keep_what_matters_at_80_columns():
             assert "1,524 tokens" in status and "612 MB > 500 MB limit" in status
             if size == MEDIUM:
                 assert "ctrl+r reconnects" in status
-            keys = [(key.key, key.region) for key in app.screen.query("FooterKey")]
-            shown = [k for k, region in keys if region.right <= size[0]]
+            shown = app.screen.query_one(KeysFooter).shown_keys()
             assert ("ctrl+b" in shown) is sidebar_key, shown
 
 

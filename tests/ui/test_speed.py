@@ -503,10 +503,12 @@ async def test_a_look_begun_at_start_up_names_the_server_and_model_in_the_first_
     assert sorted(path for _, path, _ in recording_proxy.requests) == sorted(PATHS)
 
 
-async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monkeypatch):
-    """Typing and sending rebuild nothing in the footer (each rebuild cost tens of ms before the answer's first
-    frame); attaching a file adds ctrl+x to it."""
+async def test_the_footer_shows_the_keys_of_the_moment_and_a_click_presses_one(faults, monkeypatch):
+    """Typing and sending change no key in the footer; attaching a file adds ctrl+x to it; a click on a key presses
+    it, and the pointer over a key lights it as Textual's Footer does."""
     from devsynth_tui.ui.attachments import AttachmentBar
+    from devsynth_tui.ui.footer import KeysFooter
+    from devsynth_tui.ui.panes import ConversationPicker
 
     shown: list[list[str]] = []
     real_show = AttachmentBar.show
@@ -514,14 +516,25 @@ async def test_the_footer_is_built_again_only_when_its_keys_change(faults, monke
     app = app_for(faults.url("fast"), **{"llm.max_tokens": 16})
     async with app.run_test(size=SIZE) as pilot:
         await connected(app, pilot)
-        await until(pilot, lambda: app.query("FooterKey"), 30, "the footer's keys")
-        keys = list(app.query("FooterKey"))
+        footer = app.screen.query_one(KeysFooter)
+        await until(pilot, footer.shown_keys, 30, "the footer's keys")
+        keys = footer.shown_keys()
+        assert keys[-1] == "ctrl+p" and "ctrl+q" in keys and "ctrl+x" not in keys
         await pilot.press(*"say hi")
         await until(pilot, lambda: shown, 30, "the attachment bar's check of the typed text")
         await ask(app, pilot, "say hi")
-        assert list(app.query("FooterKey")) == keys and all(key.is_attached for key in keys)
+        assert footer.shown_keys() == keys
         app.query_one("#prompt").text = "explain @README.md"
-        await until(pilot, lambda: any("ctrl+x" in str(key.key) for key in app.query("FooterKey")), 30, "ctrl+x")
+        await until(pilot, lambda: "ctrl+x" in footer.shown_keys(), 30, "ctrl+x")
+        chats = next(item for item in footer.items() if item.key == "ctrl+o")
+        before = footer.render()
+        await pilot.hover(KeysFooter, offset=(chats.start + 1, 0))
+        after = footer.render()
+        assert after.plain == before.plain
+        lit = after.get_style_at_offset(app.console, chats.end - 1).bgcolor
+        assert lit != before.get_style_at_offset(app.console, chats.end - 1).bgcolor
+        await pilot.click(KeysFooter, offset=(chats.start + 1, 0))
+        await until(pilot, lambda: isinstance(app.screen, ConversationPicker), 30, "the conversation picker")
 
 
 async def test_a_question_is_sent_as_its_view_mounts_and_all_that_came_meanwhile_is_shown(server_url, monkeypatch):

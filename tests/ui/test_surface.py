@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from devsynth_tui.ui.resources import ResourcesPane
 from ui.test_newcomer import SMALL, fixed_app, screen_text, text_of
@@ -16,9 +17,8 @@ async def test_the_footer_keeps_reconnect_and_quit_in_every_pane_at_80_columns(p
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:
         await open_pane(app, pilot, pane)
-        await until(pilot, lambda: app.screen.query("FooterKey"), 30, "the footer")
         await pilot.pause()
-        shown = [key.key for key in app.screen.query("FooterKey") if key.region.right <= SMALL[0]]
+        shown = app.screen.query_one(KeysFooter).shown_keys()
         assert "ctrl+r" in shown and "ctrl+q" in shown, shown
 
 
@@ -177,12 +177,12 @@ async def test_a_thinking_block_opens_with_a_key_shown_in_the_footer_and_with_a_
 
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:
-        await until(pilot, lambda: app.screen.query("FooterKey"), 30, "the footer")
-        assert "ctrl+t" not in [key.key for key in app.screen.query("FooterKey")]  # no thinking block yet
+        await pilot.pause()
+        assert "ctrl+t" not in app.screen.query_one(KeysFooter).shown_keys()  # no thinking block yet
         await app.main.chat_pane.add(AssistantMessage("Four.", "stats", thinking="2 and 2 make 4", thinking_title="T"))
         block = app.query_one(ThinkingBlock)
-        footer = lambda: [k.key for k in app.screen.query("FooterKey") if k.region.right <= SMALL[0]]  # noqa: E731
-        await until(pilot, lambda: "ctrl+t" in footer(), 30, "ctrl+t in the footer")
+        footer = app.screen.query_one(KeysFooter)
+        await until(pilot, lambda: "ctrl+t" in footer.shown_keys(), 30, "ctrl+t in the footer")
         await pilot.press("ctrl+t")
         await until(pilot, lambda: not block.collapsed, 30, "the block opened by its key")
         assert "2 and 2 make 4" in str(block.query_one(".thinking-text").render())
