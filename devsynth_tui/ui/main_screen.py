@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Input, Static, TabPane
 
 from devsynth_tui.config_overrides import save_overrides
 from devsynth_tui.config_schema import ConfigError
@@ -28,6 +28,7 @@ from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panels import ResourcePanel, Sidebar, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded, SessionState, status_watcher, tokens_watcher
+from devsynth_tui.ui.tab_bar import TabBar
 from devsynth_tui.ui.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -42,6 +43,15 @@ if TYPE_CHECKING:
     from devsynth_tui.services.store.ledger import LedgerRow, Report
 
 MIN_SIZE = (60, 16)
+TABS = [  # (pane, its title in the tab bar)
+    ("chat", "F2 Chat"),
+    ("tasks", "F3 Tasks"),
+    ("params", "F4 Params"),
+    ("models", "F5 Models"),
+    ("bench", "F6 Benchmark"),
+    ("advisor", "F7 Advisor"),
+    ("graphs", "F8 Resources"),
+]
 FIRST_CONTROL = {
     "chat": "#prompt",
     "tasks": "#task-files",
@@ -137,18 +147,13 @@ class MainScreen(ReportsFailures, Screen):
         self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
         yield TitleBar()
         with Horizontal(id="body"):
-            with TabbedContent(id="tabs", initial="chat"):
-                with TabPane("F2 Chat", id="chat"):
-                    yield ChatPane(id="chat-pane")
-                for tab, title in (
-                    ("tasks", "F3 Tasks"),
-                    ("params", "F4 Params"),
-                    ("models", "F5 Models"),
-                    ("bench", "F6 Benchmark"),
-                    ("advisor", "F7 Advisor"),
-                    ("graphs", "F8 Resources"),
-                ):
-                    yield TabPane(title, id=tab)  # its pane is mounted when first shown
+            with Vertical(id="tabs"):
+                yield TabBar(TABS, "chat", id="tab-bar")
+                with ContentSwitcher(id="panes", initial="chat"):
+                    with TabPane(TABS[0][1], id="chat"):
+                        yield ChatPane(id="chat-pane")
+                    for tab, title in TABS[1:]:
+                        yield TabPane(title, id=tab)  # its pane is mounted when first shown
             with Sidebar(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
                 yield StageWaterfall(id="stage-waterfall")
@@ -162,7 +167,7 @@ class MainScreen(ReportsFailures, Screen):
         self.token_panel = self.query_one(TokenPanel)
         self.resource_panel = self.query_one(ResourcePanel)
         self.status_line = self.query_one(StatusLine)
-        self.tab_bar = self.query_one(TabbedContent)
+        self.tab_bar = self.query_one(TabBar)
         self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
@@ -461,28 +466,29 @@ class MainScreen(ReportsFailures, Screen):
         controls = self.query_one(f"#{tab}", TabPane).query(FIRST_CONTROL[tab])
         if not controls:
             self.set_focus(None)  # focus left in the pane we leave would pull the tabs back to it
-        self.tab_bar.active = tab  # TabActivated mounts a pane shown for the first time, then focuses it
+        self.tab_bar.active = self.query_one(ContentSwitcher).current = tab
+        self.call_later(self._tab_shown, tab)  # mounts a pane shown for the first time, then focuses it
         if controls:
             controls.first().focus()
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """Mount a pane shown for the first time; focus its first control (the prompt, for chat), by key or mouse.
+    def on_tab_bar_clicked(self, event: TabBar.Clicked) -> None:
+        self.action_tab(event.tab)
 
-        Focus left in a hidden pane would pull the tabs back to it.
-        """
-        tab = event.pane.id or ""
+    async def _tab_shown(self, tab: str) -> None:
+        """Mount a pane shown for the first time; focus its first control (the prompt, for chat)."""
+        pane = self.query_one(f"#{tab}", TabPane)
         was_shown, self.shown_tab = self.resources_shown(), tab
         self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
         self._resources_toggled(was_shown)  # the Resources pane is sampled for while on screen
-        if tab in PANE_IDS and not event.pane.children:
-            pane = self._new_pane(tab)
-            await event.pane.mount(pane)
-            self.panes[tab] = pane
+        if tab in PANE_IDS and not pane.children:
+            shown = self._new_pane(tab)
+            await pane.mount(shown)
+            self.panes[tab] = shown
             self._fill_pane(tab)
         focused = self.focused
-        if focused is not None and event.pane in focused.ancestors:
+        if focused is not None and pane in focused.ancestors:
             return
-        for control in event.pane.query(FIRST_CONTROL[tab]):
+        for control in pane.query(FIRST_CONTROL[tab]):
             control.focus()
 
     def _new_pane(self, tab: str):

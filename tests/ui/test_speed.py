@@ -72,7 +72,8 @@ async def test_panes_are_mounted_when_first_shown_and_their_first_control_focuse
         await pilot.press("f4")
         await until(pilot, lambda: app.focused is not None and app.focused.id == "p-llm-temperature")
         assert app.main.tab_bar.active == "params"
-        await pilot.click("#--content-tab-models")  # by mouse too
+        bar = app.main.tab_bar
+        await pilot.click(bar, offset=(next(start for tab, start, _ in bar.spans() if tab == "models"), 0))  # a click
         await until(pilot, lambda: app.focused is not None and app.focused.id == "models-table")
         await pilot.press("f4", "f2")  # shown again: the same pane, the prompt focused back
         await until(pilot, lambda: app.focused is not None and app.focused.id == "prompt")

@@ -9,7 +9,7 @@ from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from devsynth_tui.ui.resources import ResourcesPane
 from ui.test_newcomer import SMALL, fixed_app, screen_text, text_of
-from ui.test_pilot import PANE_KEYS, cells, open_pane, until
+from ui.test_pilot import PANE_KEYS, cells, open_pane, pane_open, until
 
 
 @pytest.mark.parametrize("pane", list(PANE_KEYS))
@@ -300,3 +300,19 @@ async def test_the_title_bar_names_the_app_and_its_icon_opens_the_command_palett
         assert not isinstance(app.screen, CommandPalette)
         await pilot.click(TitleBar, offset=(1, 0))
         await until(pilot, lambda: isinstance(app.screen, CommandPalette), 30, "the command palette")
+
+
+async def test_a_click_on_a_tab_shows_its_pane_and_the_active_tab_stays_whole_when_narrow():
+    from devsynth_tui.ui.tab_bar import TabBar
+
+    app = fixed_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        bar = app.screen.query_one(TabBar)
+        models = next(start for tab, start, _ in bar.spans() if tab == "models")
+        await pilot.click(TabBar, offset=(models + 1, 0))
+        await until(pilot, lambda: pane_open(app, "models"), 30, "the models pane")
+        await open_pane(app, pilot, "graphs")  # F8: the last tab, past 60 columns
+        titles = str(bar.render().renderables[0])
+        assert bar.scrolled() > 0 and titles.rstrip().endswith("F8 Resources") and len(titles.rstrip()) <= 60
+        await pilot.click(TabBar, offset=(titles.index("F6") + 1, 1))  # the underline's row works too
+        await until(pilot, lambda: pane_open(app, "bench"), 30, "the benchmark pane")
