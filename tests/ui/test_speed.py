@@ -955,3 +955,43 @@ async def test_the_start_collects_no_garbage_until_the_first_frame_then_freezes_
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_no_garbage_is_collected_while_an_answer_streams_and_collection_resumes_once_none_does():
+    """A full collection took 8-14 ms inside a streaming answer's frames: the collector waits while any answer
+    streams, and runs again a moment after the last one ended (its last frames drawn first)."""
+    from devsynth_tui.ui import state as state_module
+    from devsynth_tui.ui.state import SessionState
+
+    state = SessionState()
+    try:
+        state.streamed("chat-1", 1)
+        state.streamed("task", 1)
+        assert not gc.isenabled()
+        state.stream_ended("chat-1")
+        await asyncio.sleep(state_module.COLLECTOR_RESUME_SECONDS * 2)
+        assert not gc.isenabled()  # the task still streams
+        state.stream_ended("task")
+        assert not gc.isenabled()  # its last frames first
+        state.streamed("chat-2", 1)  # another began meanwhile: still none
+        await asyncio.sleep(state_module.COLLECTOR_RESUME_SECONDS * 2)
+        assert not gc.isenabled()
+        state.stream_ended("chat-2")
+        await asyncio.sleep(state_module.COLLECTOR_RESUME_SECONDS * 2)
+        assert gc.isenabled()
+        state.streamed("chat-3", 1)
+        state.end()  # the screen went while it streamed
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_collector_runs_again_when_the_dashboard_quits_in_the_middle_of_an_answer(faults):
+    app = app_for(faults.url("steady"), **{"llm.max_tokens": 20_000})
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(app, pilot)
+        app.query_one("#prompt").text = "go"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.main.state.streaming, 30, "the answer streaming")
+        assert not gc.isenabled()
+    assert gc.isenabled()
