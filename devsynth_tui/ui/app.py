@@ -26,21 +26,14 @@ from devsynth_tui.services.session import Session
 from devsynth_tui.services.store.database import StoreError
 from devsynth_tui.ui.chat import KEYS_TYPED
 from devsynth_tui.ui.failures import ReportsFailures
-from devsynth_tui.ui.main_screen import MainScreen
+from devsynth_tui.ui.main_screen import TABS, MainScreen
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from devsynth_tui.services.llm.first_look import Look
 
-PANE_TITLES = {
-    "chat": "Chat",
-    "tasks": "Tasks",
-    "params": "Params",
-    "models": "Models",
-    "bench": "Benchmark",
-    "advisor": "Advisor",
-}
+PANE_TITLES = {tab: title.split(" ", 1)[1] for tab, title in TABS}  # "Go to Chat"… in the palette
 TEXTUAL_COMMANDS_REPLACED = ("Theme", "Change theme", "Screenshot")  # ours name our themes and save to the app home
 TERMINAL_CHECK_SECONDS = 2.0
 QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # a service manager, `timeout`, a closed terminal

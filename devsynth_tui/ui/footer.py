@@ -50,6 +50,7 @@ class KeysFooter(Widget):
     """
 
     hovered: str | None = None  # the key under the mouse
+    first: int = 0  # the first key shown: the wheel scrolls the keys that don't fit into view
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -58,6 +59,7 @@ class KeysFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
+        self.hovered, self.first = None, 0  # the key under the pointer is another now
         self.refresh()
 
     def shown_keys(self) -> list[str]:
@@ -71,25 +73,31 @@ class KeysFooter(Widget):
     def render(self) -> Text:
         return self._line()[0]
 
-    def _line(self) -> tuple[Text, list[FooterItem]]:
+    def _line(self) -> tuple[Text, list[FooterItem], bool]:
+        """The line, the keys drawn on it, and whether some were cut at its end."""
         keys, palette = self._shown_bindings()
-        line, items = Text(no_wrap=True, overflow="crop", end=""), []
+        keys = keys[min(self.first, max(len(keys) - 1, 0)) :]
+        right = self._palette_key(*palette) if palette else Text()
+        width = self.size.width - right.cell_len
+        line, items, cut = Text(no_wrap=True, overflow="crop", end=""), [], False
         for key, display, description, enabled in keys:
-            start = line.cell_len
-            line.append_text(self._key(key, f" {display} ", f"{description} ", enabled))
-            items.append(FooterItem(key, start, line.cell_len, enabled))
-        if palette is None:
-            return line, [item for item in items if item.end <= self.size.width]
-        key, display, description, enabled = palette
-        right = self._key(key, display, f" {description}", enabled)
-        right.append(" ", self.get_component_rich_style("footer-key"))  # the palette key's right padding
-        width = self.size.width - right.cell_len - len(BORDER)
-        line.truncate(max(width, 0), pad=True)
-        line.append(BORDER, self.get_component_rich_style("footer-key--border"))
-        start = line.cell_len
-        line.append_text(right)
-        items = [item for item in items if item.end <= width]
-        return line, [*items, FooterItem(key, start, line.cell_len, enabled)]
+            text = self._key(key, f" {display} ", f"{description} ", enabled)
+            if cut := line.cell_len + text.cell_len > width:
+                break  # the keys that fit whole (Textual's Footer cut the next one anywhere: "^o Chat")
+            items.append(FooterItem(key, line.cell_len, line.cell_len + text.cell_len, enabled))
+            line.append_text(text)
+        if palette:
+            line.pad_right(width - line.cell_len)
+            items.append(FooterItem(palette[0], width + len(BORDER), self.size.width, palette[3]))
+            line.append_text(right)
+        return line, items, cut
+
+    def _palette_key(self, key: str, display: str, description: str, enabled: bool) -> Text:
+        """The command palette's key, on the right: a border, the key, and its padding."""
+        text = Text(BORDER, self.get_component_rich_style("footer-key--border"))
+        text.append_text(self._key(key, display, f" {description}", enabled))
+        text.append(" ", self.get_component_rich_style("footer-key"))
+        return text
 
     def _shown_bindings(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
         """(key, how it is shown, description, enabled) of each key the footer shows, and of the palette's."""
@@ -134,6 +142,16 @@ class KeysFooter(Widget):
     def on_leave(self) -> None:
         if self.hovered is not None:
             self.hovered = None
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if self._line()[2]:  # keys are cut: one more comes into view
+            self.first += 1
+            self.refresh()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if self.first:
+            self.first -= 1
             self.refresh()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, Static, TabPane
 
@@ -28,7 +28,7 @@ from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panels import ResourcePanel, Sidebar, StageWaterfall, StatusLine, TokenPanel
 from devsynth_tui.ui.sampling import ResourceSampling
 from devsynth_tui.ui.state import RequestCancelled, RequestEnded, SessionState, status_watcher, tokens_watcher
-from devsynth_tui.ui.tab_bar import TabBar
+from devsynth_tui.ui.tab_bar import TabBar, TabbedPanes
 from devsynth_tui.ui.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class MainScreen(ReportsFailures, Screen):
     """The dashboard. ``fixed=True`` shows fixed data with no clock, sampling or server (snapshots)."""
 
     AUTO_FOCUS = "#prompt"
+    ALLOW_IN_MAXIMIZED_VIEW = "KeysFooter"  # the palette's Maximize keeps the keys, as it kept Textual's Footer
 
     BINDINGS = [  # the footer shows them in this order (after ALWAYS_SHOWN) and cuts the last at 80 columns
         Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
@@ -147,7 +148,7 @@ class MainScreen(ReportsFailures, Screen):
         self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
         yield TitleBar()
         with Horizontal(id="body"):
-            with Vertical(id="tabs"):
+            with TabbedPanes(id="tabs"):
                 yield TabBar(TABS, "chat", id="tab-bar")
                 with ContentSwitcher(id="panes", initial="chat"):
                     with TabPane(TABS[0][1], id="chat"):
@@ -199,7 +200,7 @@ class MainScreen(ReportsFailures, Screen):
         """Sampling, the server connection and the last conversation, once the first screen is up."""
         self.services_started = True
         if not gc.isenabled():  # the dashboard command's start: what it made stays, unscanned by later collections
-            gc.freeze()
+            gc.freeze()  # its few cycles too (~0.8 MB): collecting them first would hold this frame ~40 ms
             gc.enable()
         if self.resources:
             self.resources.started = True
@@ -472,11 +473,14 @@ class MainScreen(ReportsFailures, Screen):
         if controls:
             controls.first().focus()
 
-    def on_tab_bar_clicked(self, event: TabBar.Clicked) -> None:
+    def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
         self.action_tab(event.tab)
 
     async def _tab_shown(self, tab: str) -> None:
-        """Mount a pane shown for the first time; focus its first control (the prompt, for chat)."""
+        """Mount a pane shown for the first time; focus its first control (the prompt, for chat). A tab asked for
+        after it (two F-keys read at once) is left to its own call: focus must not go to a pane hidden again."""
+        if tab != self.tab_bar.active:
+            return
         pane = self.query_one(f"#{tab}", TabPane)
         was_shown, self.shown_tab = self.resources_shown(), tab
         self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
@@ -561,7 +565,10 @@ class MainScreen(ReportsFailures, Screen):
 
     def action_toggle_sidebar(self) -> None:
         """ctrl+b below NARROW_WIDTH columns: the sidebar in place of the panes, then the panes again with the focus
-        they had (hidden, they lose it: the keys typed next went nowhere)."""
+        they had (hidden, they lose it: the keys typed next went nowhere). Wider, the sidebar is always there: nothing
+        to do (the palette offers the action at any width)."""
+        if not self.has_class("narrow"):
+            return
         shown, opening = self.resources_shown(), not self.has_class("sidebar-open")
         if opening:
             self.focused_before_sidebar = self.focused

@@ -7,18 +7,30 @@ from rich.console import Group
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.renderables.bar import Bar
 from textual.widget import Widget
 
 
-class TabBar(Widget):
-    """The panes' titles, the active one bright and underlined; a click on one shows its pane (F-keys do too).
-    TabbedContent's tab bar is twelve widgets: ~60 ms of the first frame."""
+class TabbedPanes(Vertical):
+    """The tab bar over the panes: maximized as one (the palette's Maximize), as TabbedContent was."""
+
+    ALLOW_MAXIMIZE = True
+
+
+class TabBar(Widget, can_focus=True):
+    """The panes' titles, the active one bright and underlined; a click on one shows its pane, as do F-keys and,
+    with the bar focused, ← →. TabbedContent's tab bar is twelve widgets: ~50 ms of the first frame."""
 
     ALLOW_SELECT = False
-    COMPONENT_CLASSES = {"tab", "tab--active", "tab--hover", "underline--bar"}
+    BINDINGS = [
+        Binding("left", "step(-1)", "Previous pane", show=False),
+        Binding("right", "step(1)", "Next pane", show=False),
+    ]
+    COMPONENT_CLASSES = {"tab", "tab--active", "tab--focused", "tab--hover", "underline--bar", "underline--focused"}
     DEFAULT_CSS = """
     TabBar {
         dock: top;
@@ -27,15 +39,18 @@ class TabBar(Widget):
         .tab { color: $text-muted; }  /* Textual's $foreground 50% is too faint to read on the themes here */
         .tab--active { color: $foreground; }
         .tab--hover { color: $foreground; }
+        .tab--focused { color: $block-cursor-foreground; background: $block-cursor-background; }
+        .tab--focused { text-style: $block-cursor-text-style; }
         .underline--bar { color: $block-cursor-background; background: $foreground 10%; }
+        .underline--focused { color: $block-cursor-background; background: $foreground 30%; }
     }
     """
 
     active: reactive[str] = reactive("")
     hovered: str | None = None  # the tab under the mouse
 
-    class Clicked(Message):
-        """A tab was clicked: its pane is to be shown."""
+    class Chosen(Message):
+        """A tab was clicked, or stepped to: its pane is to be shown."""
 
         def __init__(self, tab: str) -> None:
             self.tab = tab
@@ -62,13 +77,17 @@ class TabBar(Widget):
 
     def render(self) -> Group:
         titles = Text(no_wrap=True, overflow="crop")
+        active = "tab--focused" if self.has_focus else "tab--active"
         for tab, title in self.tabs:
-            style = "tab--active" if tab == self.active else "tab--hover" if tab == self.hovered else "tab"
+            style = active if tab == self.active else "tab--hover" if tab == self.hovered else "tab"
             titles.append(f" {title} ", self.get_component_rich_style(style))
-        bar, left = self.get_component_rich_style("underline--bar"), self.scrolled()
+        bar = self.get_component_rich_style("underline--focused" if self.has_focus else "underline--bar")
+        left = self.scrolled()
         start, end = next(((start, end) for tab, start, end in self.spans() if tab == self.active), (left, left))
         underline = Bar((start - left, end - left), Style.from_color(bar.color), Style.from_color(bar.bgcolor))
-        return Group(titles[left:], underline)
+        shown = titles[left:]  # a slice of a Text wraps unless told again
+        shown.no_wrap, shown.overflow = True, "crop"
+        return Group(shown, underline)
 
     def _tab_at(self, x: int) -> str | None:
         x += self.scrolled()
@@ -76,7 +95,17 @@ class TabBar(Widget):
 
     def on_click(self, event: events.Click) -> None:
         if (tab := self._tab_at(event.x)) is not None:
-            self.post_message(self.Clicked(tab))
+            self.post_message(self.Chosen(tab))
+
+    def action_step(self, by: int) -> None:
+        tabs = [tab for tab, _ in self.tabs]
+        self.post_message(self.Chosen(tabs[(tabs.index(self.active) + by) % len(tabs)]))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         tab = self._tab_at(event.x) if event.y == 0 else None

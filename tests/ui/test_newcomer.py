@@ -12,6 +12,7 @@ from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
 from devsynth_tui.ui.context_view import ContextViewScreen
 from devsynth_tui.ui.footer import KeysFooter
+from devsynth_tui.ui.main_screen import TABS
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 from ui.test_pilot import ask, connected, ledger_rows, open_pane, until
 
@@ -522,6 +523,7 @@ async def test_the_command_palette_lists_each_command_once_and_its_screenshot_sa
         assert len(titles) == len(commands), titles
         assert [t for t in titles if "theme" in t.lower()] == ["Theme: dark", "Theme: light", "Theme: high-contrast"]
         assert "Go to Benchmark" in titles and "Go to Bench" not in titles
+        assert [t for t in titles if t.startswith("Go to")] == [f"Go to {t[3:]}" for _, t in TABS]  # every pane
         before = set(app.session.home.glob("*.svg"))
         commands["Screenshot"].callback()
         await pilot.pause()

@@ -4,6 +4,7 @@ pane, a status line that leads with what serves, dialogs whose text is whole and
 import re
 
 import pytest
+from textual import events
 
 from devsynth_tui.ui.footer import KeysFooter
 from devsynth_tui.ui.panes import Choice, ConversationPicker
@@ -316,3 +317,88 @@ async def test_a_click_on_a_tab_shows_its_pane_and_the_active_tab_stays_whole_wh
         assert bar.scrolled() > 0 and titles.rstrip().endswith("F8 Resources") and len(titles.rstrip()) <= 60
         await pilot.click(TabBar, offset=(titles.index("F6") + 1, 1))  # the underline's row works too
         await until(pilot, lambda: pane_open(app, "bench"), 30, "the benchmark pane")
+
+
+@pytest.mark.parametrize("size", [(70, 24), (120, 40)])  # the tab bar narrower than its titles, sidebar or not
+async def test_the_tab_bar_keeps_its_titles_on_one_line_over_the_underline(size):
+    from devsynth_tui.ui.tab_bar import TabBar
+
+    app = fixed_app()
+    async with app.run_test(size=size) as pilot:
+        await open_pane(app, pilot, "models")
+        bar = app.screen.query_one(TabBar)
+        titles, underline = (strip.text for strip in bar.render_lines(bar.size.region))
+        assert titles.startswith(" F2 Chat  F3 Tasks") and "Resources" not in titles
+        assert set(underline) <= set("━╸╺") and "━" in underline
+
+
+async def test_the_footer_shows_only_keys_that_fit_whole_and_the_wheel_brings_the_others():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        line, last = str(footer.render()), footer.items()[-2]  # the last key before the palette's
+        assert line.split("▏")[0].rstrip() == line[: last.end].rstrip()  # nothing of a key cut after it
+        shown = footer.shown_keys()
+        assert "ctrl+s" not in shown  # cut at 80 columns
+        for _ in range(10):
+            footer.post_message(events.MouseScrollDown(footer, 1, 0, 0, 0, 0, False, False, False))
+            await pilot.pause()
+        assert "ctrl+s" in footer.shown_keys() and shown[0] not in footer.shown_keys()
+        footer.post_message(events.MouseScrollUp(footer, 1, 0, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert footer.first > 0 and footer.shown_keys()[-1] == "ctrl+p"
+        await pilot.hover(KeysFooter, offset=(1, 0))
+        assert footer.hovered is not None
+        app.screen.refresh_bindings()  # the keys change (focus moved): nothing stays lit or scrolled
+        await pilot.pause()
+        assert footer.hovered is None and footer.first == 0 and footer.shown_keys() == shown
+
+
+async def test_two_f_keys_read_at_once_leave_the_focus_in_the_pane_shown():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_pane(app, pilot, "tasks")
+        await open_pane(app, pilot, "chat")
+        for key in (events.Key("f3", None), events.Key("f2", None)):
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await until(pilot, lambda: pane_open(app, "chat"), 30, "the chat pane")
+        await pilot.pause(0.3)
+        assert app.focused is app.query_one("#prompt")
+
+
+async def test_the_tab_bar_takes_the_focus_and_its_arrows_step_through_the_panes():
+    from devsynth_tui.ui.tab_bar import TabBar
+
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("shift+tab", "shift+tab")  # from the prompt, back past the messages
+        await until(pilot, lambda: isinstance(app.focused, TabBar), 30, "the tab bar focused")
+        await pilot.press("right")
+        await until(pilot, lambda: pane_open(app, "tasks"), 30, "the tasks pane")
+        assert app.focused is app.query_one("#task-files")  # the pane shown takes the focus, as a click gives it
+        for pane in ("chat", "graphs"):  # back, then round the end
+            app.query_one(TabBar).focus()
+            await pilot.press("left")
+            await until(pilot, lambda pane=pane: pane_open(app, pane), 30, f"the {pane} pane")
+
+
+async def test_maximizing_the_prompt_maximizes_the_panes_and_keeps_the_keys():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        app.screen.maximize(app.query_one("#prompt"))
+        await pilot.pause()
+        assert app.screen.maximized is app.query_one("#tabs")
+        assert app.screen.query_one(KeysFooter).region.height == 1
+
+
+async def test_the_palettes_toggle_sidebar_does_nothing_where_the_sidebar_is_always_shown():
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        focused = app.focused
+        app.main.action_toggle_sidebar()  # as the palette calls it
+        await pilot.pause()
+        assert not app.main.has_class("sidebar-open") and app.focused is focused
