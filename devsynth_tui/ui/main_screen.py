@@ -194,7 +194,6 @@ class MainScreen(ReportsFailures, Screen):
     def on_unmount(self) -> None:
         if self.unfollow:
             self.unfollow()
-        self.state.end()
 
     def _start_services(self) -> None:
         """Sampling, the server connection and the last conversation, once the first screen is up."""

@@ -8,7 +8,6 @@ cancelled or failed), so every figure on screen agrees with the ledger.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 SPARK_REQUESTS = 40
 LIVE_COUNTER_SECONDS = 0.25  # the live estimate follows streaming answers this long after their reads
-COLLECTOR_RESUME_SECONDS = 0.3  # the garbage collector runs again this long after the last answer streaming ended
 
 
 class RequestEnded(Message):
@@ -74,7 +72,6 @@ class SessionState:
     # per answer still streaming: its prompt when counted before sending (else 0), and its network reads so far
     streaming: dict[str, tuple[int, int]] = field(default_factory=dict)
     counter: asyncio.TimerHandle | None = None  # the live estimate's next showing
-    collector: asyncio.TimerHandle | None = None  # the garbage collector's resumption, once no answer streams
 
     def watch(self, watcher: Watcher) -> None:
         """Call ``watcher`` now and on every change."""
@@ -94,36 +91,14 @@ class SessionState:
         (their sums over answers) shows them LIVE_COUNTER_SECONDS later: at most that often, and never in the frame
         that draws an answer's first text."""
         prompt = prepared.prompt_tokens if prepared and prepared.counted else 0  # as the ledger counts it, if cut short
-        if not self.streaming:  # no collection in a streaming answer's frames (a full one took 8-14 ms inside them)
-            gc.disable()
-            if self.collector is not None:
-                self.collector.cancel()
-                self.collector = None
         self.streaming[source] = (prompt, pieces)
         if self.counter is None:
             self.counter = asyncio.get_running_loop().call_later(LIVE_COUNTER_SECONDS, self._show_streaming)
 
     def stream_ended(self, source: str) -> None:
-        """An answer ended: the live estimate no longer counts it (its row in the ledger does); with none streaming,
-        the garbage collector runs again once the answer's last frames are drawn (its first collection scans all
-        the stream made: ~30 ms after 20,000 tokens)."""
+        """An answer ended: the live estimate no longer counts it (its row in the ledger does)."""
         self.streaming.pop(source, None)
-        if not self.streaming and self.collector is None:
-            self.collector = asyncio.get_running_loop().call_later(COLLECTOR_RESUME_SECONDS, self._resume_collector)
         self._show_streaming()
-
-    def _resume_collector(self) -> None:
-        self.collector = None
-        if not self.streaming:
-            gc.enable()
-
-    def end(self) -> None:
-        """The screen is gone: the collector runs again, whatever was streaming."""
-        if self.collector is not None:
-            self.collector.cancel()
-            self.collector = None
-        self.streaming.clear()
-        gc.enable()
 
     def _show_streaming(self) -> None:
         if self.counter is not None:
