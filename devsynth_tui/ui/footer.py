@@ -58,6 +58,9 @@ class KeysFooter(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self) -> None:
+        self.first = 0  # wider, the keys scrolled away may fit
+
     def bindings_changed(self, screen: Screen) -> None:
         self.hovered, self.first = None, 0  # the key under the pointer is another now
         self.refresh()
@@ -78,7 +81,7 @@ class KeysFooter(Widget):
         keys, palette = self._shown_bindings()
         keys = keys[min(self.first, max(len(keys) - 1, 0)) :]
         right = self._palette_key(*palette) if palette else Text()
-        width = self.size.width - right.cell_len
+        width = max(self.size.width - right.cell_len, 0)
         line, items, cut = Text(no_wrap=True, overflow="crop", end=""), [], False
         for key, display, description, enabled in keys:
             text = self._key(key, f" {display} ", f"{description} ", enabled)

@@ -312,8 +312,8 @@ class MainScreen(ReportsFailures, Screen):
         getattr(target, f"scroll_{method}" if method.startswith("page") else method)(animate=False)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "toggle_sidebar":
-            return self.has_class("narrow")  # from 110 columns the sidebar is always there: no key to show
+        if action == "toggle_sidebar":  # from 110 columns the sidebar is always there; maximized, the panes are alone
+            return self.has_class("narrow") and self.maximized is None
         if action == "toggle_thinking":
             return self.shown_tab == "chat" and bool(self._thinking_blocks())
         return True
@@ -466,7 +466,7 @@ class MainScreen(ReportsFailures, Screen):
         self._resources_toggled(shown)
         controls = self.query_one(f"#{tab}", TabPane).query(FIRST_CONTROL[tab])
         if not controls:
-            self.set_focus(None)  # focus left in the pane we leave would pull the tabs back to it
+            self.set_focus(None)  # focus left in the pane we leave would take keys into a hidden pane
         self.tab_bar.active = self.query_one(ContentSwitcher).current = tab
         self.call_later(self._tab_shown, tab)  # mounts a pane shown for the first time, then focuses it
         if controls:
@@ -489,6 +489,8 @@ class MainScreen(ReportsFailures, Screen):
             await pane.mount(shown)
             self.panes[tab] = shown
             self._fill_pane(tab)
+            if tab != self.tab_bar.active:  # another asked for as it mounted
+                return
         focused = self.focused
         if focused is not None and pane in focused.ancestors:
             return
@@ -564,9 +566,9 @@ class MainScreen(ReportsFailures, Screen):
 
     def action_toggle_sidebar(self) -> None:
         """ctrl+b below NARROW_WIDTH columns: the sidebar in place of the panes, then the panes again with the focus
-        they had (hidden, they lose it: the keys typed next went nowhere). Wider, the sidebar is always there: nothing
-        to do (the palette offers the action at any width)."""
-        if not self.has_class("narrow"):
+        they had (hidden, they lose it: the keys typed next went nowhere). Wider (the sidebar is always there) or with
+        the panes maximized, nothing is done: the palette offers the action all the same."""
+        if not self.check_action("toggle_sidebar", ()):
             return
         shown, opening = self.resources_shown(), not self.has_class("sidebar-open")
         if opening:

@@ -26,6 +26,7 @@ class TabBar(Widget, can_focus=True):
     with the bar focused, ← →. TabbedContent's tab bar is twelve widgets: ~50 ms of the first frame."""
 
     ALLOW_SELECT = False
+    FOCUS_ON_CLICK = False  # a click shows a pane; one beside the titles must not take the focus from the prompt
     BINDINGS = [
         Binding("left", "step(-1)", "Previous pane", show=False),
         Binding("right", "step(1)", "Next pane", show=False),

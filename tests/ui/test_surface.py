@@ -353,6 +353,12 @@ async def test_the_footer_shows_only_keys_that_fit_whole_and_the_wheel_brings_th
         app.screen.refresh_bindings()  # the keys change (focus moved): nothing stays lit or scrolled
         await pilot.pause()
         assert footer.hovered is None and footer.first == 0 and footer.shown_keys() == shown
+        footer.post_message(events.MouseScrollDown(footer, 1, 0, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert footer.first == 1
+        await pilot.resize_terminal(105, 24)  # wider: what was scrolled away may fit
+        await pilot.pause()
+        assert footer.first == 0
 
 
 async def test_two_f_keys_read_at_once_leave_the_focus_in_the_pane_shown():
@@ -371,6 +377,11 @@ async def test_two_f_keys_read_at_once_leave_the_focus_in_the_pane_shown():
 async def test_the_tab_bar_takes_the_focus_and_its_arrows_step_through_the_panes():
     from devsynth_tui.ui.tab_bar import TabBar
 
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.click(TabBar, offset=(100, 1))  # beside the titles: the prompt keeps the focus
+        await pilot.press(*"hi")
+        assert app.query_one("#prompt").text == "hi"
     app = fixed_app()
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("shift+tab", "shift+tab")  # from the prompt, back past the messages
@@ -392,6 +403,8 @@ async def test_maximizing_the_prompt_maximizes_the_panes_and_keeps_the_keys():
         await pilot.pause()
         assert app.screen.maximized is app.query_one("#tabs")
         assert app.screen.query_one(KeysFooter).region.height == 1
+        await pilot.press("ctrl+b")  # the sidebar would hide the only panes shown
+        assert not app.main.has_class("sidebar-open") and app.focused is app.query_one("#prompt")
 
 
 async def test_the_palettes_toggle_sidebar_does_nothing_where_the_sidebar_is_always_shown():
