@@ -69,7 +69,7 @@ class BenchPane(ReportsFailures, Vertical):
     @work(thread=True, group="bench-last", exit_on_error=False)
     def _show_last(self) -> None:
         """The last stored run, as it was shown when it ended: the pane opened after a restart is not empty."""
-        from devsynth_tui.services.benchmark import runner as bm  # imported here: the pane opens at once
+        from devsynth_tui.services.benchmark import runner as bm  # show() needs it: its import held the pane's opening
 
         store = cast("MainScreen", self.screen).session.store
         if runs := bm.list_runs(store, 1):

@@ -476,10 +476,7 @@ class MainScreen(ReportsFailures, Screen):
         self.action_tab(event.tab)
 
     async def _tab_shown(self, tab: str) -> None:
-        """Mount a pane shown for the first time; focus its first control (the prompt, for chat). A tab asked for
-        after it (two F-keys read at once) is left to its own call: focus must not go to a pane hidden again."""
-        if tab != self.tab_bar.active:
-            return
+        """Mount a pane shown for the first time; focus its first control (the prompt, for chat)."""
         pane = self.query_one(f"#{tab}", TabPane)
         was_shown, self.shown_tab = self.resources_shown(), tab
         self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
@@ -489,8 +486,8 @@ class MainScreen(ReportsFailures, Screen):
             await pane.mount(shown)
             self.panes[tab] = shown
             self._fill_pane(tab)
-            if tab != self.tab_bar.active:  # another asked for as it mounted
-                return
+        if tab != self.tab_bar.active:  # another tab was asked for since (two F-keys read at once, or as this mounted)
+            return  # its own call focuses: the focus must not go to a pane hidden again
         focused = self.focused
         if focused is not None and pane in focused.ancestors:
             return
