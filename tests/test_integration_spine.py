@@ -354,3 +354,17 @@ def test_what_an_answered_status_means_is_said_for_each_kind():
     assert answered(503, url, where).startswith(f"answered 503 at {url}/models ({where}): the server is there but")
     assert "a redirect: give the address it redirects to" in answered(301, url, where)
     assert "not a model list: is this an OpenAI-compatible server's address?" in answered(404, url, "")
+
+
+async def test_a_named_file_has_one_token_count_in_the_stages_and_in_the_context_view(cfg_for, tmp_path):
+    """The stage lines (the sidebar's waterfall) count a file as the context view and the attachment bar do: as sent,
+    with its header (the waterfall said 206 where ctrl+k said 226 for the same whole file)."""
+    from devsynth_tui.services.context.attachments import attach
+
+    (tmp_path / "prices.py").write_text("def total(prices):\n    return sum(prices)\n" * 20)
+    pipe = await _pipeline(cfg_for(disk__caching__enabled=False))
+    prep = await pipe.prepare(attach("write tests for @prices.py", tmp_path))
+    stage = next(r for r in prep.reports if r.stage.startswith("context:"))
+    part = next(p for p in view_of(prep).as_json()["parts"] if p["kind"] == "file")
+    assert part["status"] == "whole" and stage.tokens_before == stage.tokens_after == part["tokens"]
+    await pipe.backend.client.aclose()

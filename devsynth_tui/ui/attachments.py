@@ -49,18 +49,18 @@ def detach_last(text: str, cwd: str = ".") -> str:
 def describe(items: list, listings: list, window: int | None) -> list[str]:
     """One line per attachment (a file with its tokens, a folder with its files and skipped ones) and a total; a
     file's tokens with its header in the context block, as the context view (ctrl+k) counts what it sends."""
-    from devsynth_tui.services.context.pruning import header_tokens
+    from devsynth_tui.services.context.pruning import item_cost
 
     out, total = [], 0
     folders = {listing.root for listing in listings}
     for item in items:
         if item.folder in folders:
             continue
-        tokens = item.tokens + header_tokens(item)
+        tokens = item_cost(item)
         total += tokens
         out.append(f"  {safe_line(item.name, 60)}  {tokens:,} tokens{_share(tokens, window)}")
     for listing in listings:
-        tokens = sum(i.tokens + header_tokens(i) for i in listing.items)
+        tokens = sum(item_cost(i) for i in listing.items)
         total += tokens
         skipped = sum(listing.skipped.values())
         note = f", {skipped} skipped" if skipped else ""

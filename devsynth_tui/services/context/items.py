@@ -76,10 +76,6 @@ def live(items: list[ContextItem]) -> list[ContextItem]:
     return [i for i in items if i.status != "dropped"]
 
 
-def total_tokens(items: list[ContextItem]) -> int:
-    return sum(i.tokens for i in live(items))
-
-
 def guess_type(path: str) -> str:
     """The guide's context type for a file: tests, documentation, requirements or code."""
     name = os.path.basename(path).lower()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from devsynth_tui.atomic import atomic_write
 from devsynth_tui.services.context.chunking import Chunk, chunk_text
-from devsynth_tui.services.context.items import NAMED, ContextItem, StageReport, live, total_tokens
+from devsynth_tui.services.context.items import NAMED, ContextItem, StageReport, live
 from devsynth_tui.services.context.relevance import STOPWORDS, Scorer, blend, cosine, propagate
 from devsynth_tui.services.context.token_accounting import count_joined, count_tokens, truncate_tokens
 from devsynth_tui.services.errors import ServiceError
@@ -55,15 +55,15 @@ async def prune(items: list[ContextItem], ctx: PruneContext) -> list[StageReport
     names = [strategies] if isinstance(strategies, str) else list(strategies)
     reports = []
     for name in names:
-        before = total_tokens(items)
+        before = sent_tokens(items)
         notes = await STRATEGIES[name](items, ctx)
-        reports.append(StageReport(f"context:{name}", before, total_tokens(items), notes))
-    before = total_tokens(items)
+        reports.append(StageReport(f"context:{name}", before, sent_tokens(items), notes))
+    before = sent_tokens(items)
     notes = enforce_budget(items, ctx)
     if notes:
-        reports.append(StageReport("context:budget", before, total_tokens(items), notes))
+        reports.append(StageReport("context:budget", before, sent_tokens(items), notes))
     for item in live(items):
-        item.note = item.note or f"whole: {total_tokens(items):,} tokens fit the budget of {ctx.budget:,}"
+        item.note = item.note or f"whole: {sent_tokens(items):,} tokens fit the budget of {ctx.budget:,}"
     return reports
 
 
@@ -132,7 +132,7 @@ def _keep_relevant(items, ctx: PruneContext, chunks, is_test, scores, asked: set
     found = [n for n, i in enumerate(items) if i.status != "dropped" and i.origin != NAMED]  # in index order
     if _fits_whole([items[n] for n in named], ctx.budget):
         notes = _keep_whole([items[n] for n in named], ctx.budget)
-        room = ctx.budget - sum(_whole_cost(items[n]) for n in named)
+        room = ctx.budget - sum(item_cost(items[n]) for n in named)
         return notes + _pick(items, found, chunks, is_test, ctx, room, method)
     for n in found:
         _drop(items[n], "not picked: the named files alone are over the budget")
@@ -141,7 +141,7 @@ def _keep_relevant(items, ctx: PruneContext, chunks, is_test, scores, asked: set
 
 
 def _keep_whole(named: list[ContextItem], budget: int) -> list[str]:
-    used = sum(_whole_cost(i) for i in named)
+    used = sum(item_cost(i) for i in named)
     for item in named:
         item.note = f"whole: the named files fit the budget ({used:,} of {budget:,} tokens)"
     return [f"kept the {len(named)} named files whole ({used:,} tokens fit the budget of {budget:,})"] if named else []
@@ -178,7 +178,7 @@ def _cut_named(items, named: list[int], chunks, is_test, asked: set[int], budget
     sub = [(n, c, t) for n, (c, t) in enumerate(zip(chunks, is_test)) if c.item in wanted]
     ranked = sorted((c for _, c, _ in sub), key=lambda c: -c.score)
     core = [c for n, c, _ in sub if n in asked] or ranked[:1]
-    need = sum(_whole_cost(items[n]) for n in named)
+    need = sum(item_cost(items[n]) for n in named)
     _, rendered, _ = _select(items, [c for _, c, _ in sub], [t for _, _, t in sub], core, -1.0, budget)
     why = f"the named files need {need:,} tokens, the budget is {budget:,}"
     notes = [f"named files cut to fit: {why}; the worst-scoring parts left out"]
@@ -201,10 +201,17 @@ def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> floa
 
 
 def _fits_whole(items: list[ContextItem], budget: int) -> bool:
-    return sum(_whole_cost(i) for i in live(items)) <= budget
+    return sent_tokens(items) <= budget
 
 
-def _whole_cost(item: ContextItem) -> int:
+def sent_tokens(items: list[ContextItem]) -> int:
+    """What the items still in the context cost as sent: their text, headers and separators (the stages, the budget,
+    the attachment bar and the context view all count this)."""
+    return sum(item_cost(i) for i in live(items))
+
+
+def item_cost(item: ContextItem) -> int:
+    """One item as sent, whole: its text, header and separators."""
     return item.tokens + header_tokens(item)
 
 
@@ -396,7 +403,7 @@ def _drop_by_priority(items: list[ContextItem], ctx: PruneContext, why: str) -> 
     order = sorted(live(items), key=lambda i: (LEVEL_ORDER[_level(i, priorities)], -i.tokens))
     notes = []
     for item in order:
-        if total_tokens(items) <= ctx.budget:
+        if sent_tokens(items) <= ctx.budget:
             break
         level = _level(item, priorities)
         _drop(item, f"{why} ({item.type}: {level})")

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from devsynth_tui.services.context.folders import FolderListing
 from devsynth_tui.services.context.items import NAMED, ContextItem, live
-from devsynth_tui.services.context.pruning import header_tokens
+from devsynth_tui.services.context.pruning import item_cost, sent_tokens
 from devsynth_tui.services.context.token_accounting import count_tokens, framing_tokens, known_counts
 from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
 from devsynth_tui.services.pipeline.request import Prepared
@@ -110,7 +110,7 @@ def _history(prepared: Prepared, summary: str) -> list[Part]:
 
 def _file(item: ContextItem) -> Part:
     status = {"kept": "whole"}.get(item.status, item.status)
-    tokens = item.tokens + header_tokens(item) if item.status != "dropped" else 0
+    tokens = item_cost(item) if item.status != "dropped" else 0
     lines = [list(r) for r in item.lines_kept] if item.status == "partial" else []
     return Part("file", item.name, tokens, None, status, item.note, lines)
 
@@ -125,7 +125,7 @@ def _folders(items: list[ContextItem], listings: list[FolderListing]) -> list[Pa
     for folder in dict.fromkeys([*by_folder, *known]):
         mine = by_folder.get(folder, [])
         counts = Counter({"kept": "picked whole", "partial": "cut"}.get(i.status, "not picked") for i in mine)
-        tokens = sum(i.tokens + header_tokens(i) for i in mine if i.status != "dropped")
+        tokens = sent_tokens(mine)
         listing = known.get(folder)
         reasons = Counter(i.note for i in mine if i.status == "dropped")
         why = "; ".join(f"{n} {note}" for note, n in reasons.most_common())

@@ -47,8 +47,7 @@ def build_messages(
 
 def context_tokens(items: list[ContextItem]) -> int:
     """cl100k tokens the items add to the system message: the context block, headers included."""
-    files = live(items)
-    return sum(i.tokens + pruning.header_tokens(i) for i in files) + (CONTEXT_BLOCK_TOKENS if files else 0)
+    return pruning.sent_tokens(items) + (CONTEXT_BLOCK_TOKENS if live(items) else 0)
 
 
 def history_tokens(history: HistoryFit) -> int:
