@@ -77,8 +77,12 @@ class BenchPane(ReportsFailures, Vertical):
             self.app.call_from_thread(self._show_unless_running, run, history)
 
     def _show_unless_running(self, run, history: list[tuple[int, float]]) -> None:
+        """A run stored before: the bar full if it completed; hidden if not (how far it got is not stored)."""
         if self.worker is None:  # a run started meanwhile shows its own
             self.show(run, history)
+            bar = self.query_one(ProgressBar)
+            bar.update(total=1, progress=1)
+            bar.display = run.status == "complete"
 
     def options(self):
         """The run's parameters (an Options), checked; BenchmarkError names a bad one."""
@@ -180,6 +184,7 @@ class BenchPane(ReportsFailures, Vertical):
         self.query_one("#bench-start", Button).disabled = on
         self.query_one("#bench-stop", Button).disabled = not on
         if on:
+            self.query_one(ProgressBar).display = True
             self.query_one("#bench-status", Static).update("starting… (Esc stops)")
 
     def progress(self, done: int, total: int, label: str) -> None:

@@ -42,6 +42,11 @@ async def test_keys_are_handled_while_a_benchmark_runs(recording_proxy):
         recording_proxy.gate.set()
         await until(pilot, lambda: not app.query_one(BenchPane).worker.is_running, 60, "the stop")
         assert "incomplete" in str(app.query_one("#bench-status").render())
+    app = DevsynthApp(load(base_url=recording_proxy.url).with_values({"llm.embedded.mode": "never"}))  # a restart
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(app, pilot, "bench")
+        await until(pilot, lambda: "incomplete" in str(app.query_one("#bench-status").render()), 30, "the stored run")
+        assert not app.query_one("#bench-progress").display  # how far it got is not stored: no bar says 0%
 
 
 async def test_slo_answer_is_written_and_drawn(server_url):
@@ -78,4 +83,6 @@ async def test_the_last_stored_run_is_shown_after_a_restart(make_app):
         await open_pane(app, pilot, "bench")
         await until(pilot, lambda: str(app.query_one("#bench-text").render()) == shown, 30, "the stored run")
         assert app.query_one("#bench-status").render() == run
+        bar = app.query_one("#bench-progress")
+        assert bar.display and bar.percentage == 1.0  # it said 0% over a complete run
         assert "output tokens/s" in str(app.query_one("#bench-history").render())
