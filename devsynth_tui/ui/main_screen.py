@@ -14,8 +14,9 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Static, TabPane
+from textual.widgets import ContentSwitcher, Input, Static
 
 from devsynth_tui.config_overrides import save_overrides
 from devsynth_tui.config_schema import ConfigError
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.timer import Timer
-    from textual.widget import Widget
+    from textual.widget import AwaitMount, Widget
 
     from devsynth_tui.config import Config
     from devsynth_tui.services.resources.monitor import Sampler
@@ -61,14 +62,15 @@ FIRST_CONTROL = {
     "advisor": "#advisor-table",
     "graphs": "#resources-pane",  # the Resources pane ("resources" is the sidebar's panel)
 }
-PANE_IDS = {
+PANE_IDS = {  # the panes in the ContentSwitcher: chat's composed, the others mounted when first shown
+    "chat": "chat-pane",
     "tasks": "tasks-pane",
     "params": "params-scroll",
     "models": "models-pane",
     "bench": "bench-pane",
     "advisor": "advisor-pane",
     "graphs": "resources-pane",
-}  # mounted when first shown
+}
 NARROW_WIDTH = 110
 GC_DELAY = 0.3  # seconds after a large answer's last frame before memory.aggressive_gc collects
 ALWAYS_SHOWN = ("ctrl+r", "ctrl+q", "ctrl+t")  # in the footer right after the focused pane's keys (ctrl+t: if any)
@@ -150,11 +152,8 @@ class MainScreen(ReportsFailures, Screen):
         with Horizontal(id="body"):
             with TabbedPanes(id="tabs"):
                 yield TabBar(TABS, "chat", id="tab-bar")
-                with ContentSwitcher(id="panes", initial="chat"):
-                    with TabPane(TABS[0][1], id="chat"):
-                        yield ChatPane(id="chat-pane")
-                    for tab, title in TABS[1:]:
-                        yield TabPane(title, id=tab)  # its pane is mounted when first shown
+                with ContentSwitcher(id="panes", initial=PANE_IDS["chat"]):
+                    yield ChatPane(id=PANE_IDS["chat"])
             with Sidebar(id="sidebar"):
                 yield TokenPanel(id="tokens", markup=False)
                 yield StageWaterfall(id="stage-waterfall")
@@ -169,6 +168,7 @@ class MainScreen(ReportsFailures, Screen):
         self.resource_panel = self.query_one(ResourcePanel)
         self.status_line = self.query_one(StatusLine)
         self.tab_bar = self.query_one(TabBar)
+        self.switcher = self.query_one(ContentSwitcher)
         self.query_one("#prompt", PromptArea).cursor_blink = False  # blinking redraws twice a second: most of idle
         self.state.watch(tokens_watcher(self.token_panel))
         self.state.watch(status_watcher(self.status_line))
@@ -464,34 +464,39 @@ class MainScreen(ReportsFailures, Screen):
         shown = self.resources_shown()
         self.remove_class("sidebar-open")
         self._resources_toggled(shown)
-        controls = self.query_one(f"#{tab}", TabPane).query(FIRST_CONTROL[tab])
+        pane, mounting = self._slot(tab), None
+        if pane is None:  # shown for the first time
+            pane = self._new_pane(tab)
+            mounting = self.switcher.mount(pane)
+        controls = self.switcher.query(FIRST_CONTROL[tab])  # none while a new pane composes
         if not controls:
             self.set_focus(None)  # focus left in the pane we leave would take keys into a hidden pane
-        self.tab_bar.active = self.query_one(ContentSwitcher).current = tab
-        self.call_later(self._tab_shown, tab)  # mounts a pane shown for the first time, then focuses it
+        self.tab_bar.active, self.switcher.current = tab, pane.id
+        self.call_later(self._tab_shown, tab, mounting)  # fills a pane once mounted, then focuses it
         if controls:
             controls.first().focus()
 
     def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
         self.action_tab(event.tab)
 
-    async def _tab_shown(self, tab: str) -> None:
-        """Mount a pane shown for the first time; focus its first control (the prompt, for chat)."""
-        pane = self.query_one(f"#{tab}", TabPane)
+    async def _tab_shown(self, tab: str, mounting: AwaitMount | None) -> None:
+        """Fill a pane shown for the first time once ``mounting`` is done; focus its first control (the prompt, for
+        chat)."""
+        pane = self._slot(tab)
+        assert pane is not None  # in the switcher since action_tab
         was_shown, self.shown_tab = self.resources_shown(), tab
         self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
         self._resources_toggled(was_shown)  # the Resources pane is sampled for while on screen
-        if tab in PANE_IDS and not pane.children:
-            shown = self._new_pane(tab)
-            await pane.mount(shown)
-            self.panes[tab] = shown
+        if mounting is not None:
+            await mounting
+            self.panes[tab] = pane
             self._fill_pane(tab)
         if tab != self.tab_bar.active:  # another tab was asked for since (two F-keys read at once, or as this mounted)
             return  # its own call focuses: the focus must not go to a pane hidden again
         focused = self.focused
-        if focused is not None and pane in focused.ancestors:
+        if focused is not None and pane in focused.ancestors_with_self:  # the Resources pane is its own first control
             return
-        for control in pane.query(FIRST_CONTROL[tab]):
+        for control in self.switcher.query(FIRST_CONTROL[tab]):
             control.focus()
 
     def _new_pane(self, tab: str):
@@ -556,6 +561,13 @@ class MainScreen(ReportsFailures, Screen):
         elif self.sampler is not None:
             pane.show(list(self.sampler.samples), self.session.ledger.history(100_000, since=time.time() - 3600))
 
+    def _slot(self, tab: str) -> Widget | None:
+        """The pane of a tab in the switcher (mounted, or mounting), else None: never shown."""
+        try:
+            return self.switcher.get_child_by_id(PANE_IDS[tab])
+        except NoMatches:
+            return None
+
     def _pane(self, tab: str):
         """The pane of a tab if it has been shown (panes are mounted when first shown), else None: no query of the
         screen's widgets (~2 ms), which each notice of a streaming answer asked for."""
@@ -577,8 +589,9 @@ class MainScreen(ReportsFailures, Screen):
     def _refocus(self) -> None:
         """The focus back where it was before the sidebar hid it (if in the pane shown), else on its first control."""
         widget, self.focused_before_sidebar = self.focused_before_sidebar, None  # given back once only
-        pane = self.query_one(f"#{self.shown_tab}", TabPane)
-        if widget is None or not widget.is_attached or not widget.focusable or pane not in widget.ancestors:
-            widget = next(iter(pane.query(FIRST_CONTROL[self.shown_tab])), None)
+        pane = self._slot(self.shown_tab)
+        assert pane is not None  # the pane on screen
+        if widget is None or not widget.is_attached or not widget.focusable or pane not in widget.ancestors_with_self:
+            widget = next(iter(self.switcher.query(FIRST_CONTROL[self.shown_tab])), None)
         if widget is not None:
             widget.focus()

@@ -10,6 +10,7 @@ from devsynth_tui.services.store.ledger import Ledger
 from devsynth_tui.ui.app import DevsynthApp
 from devsynth_tui.ui.bench import BenchPane
 from devsynth_tui.ui.chat import AssistantMessage, UserMessage
+from devsynth_tui.ui.main_screen import PANE_IDS
 from devsynth_tui.ui.markdown_view import MarkdownView
 from devsynth_tui.ui.panes import Choice, ConversationPicker
 
@@ -43,7 +44,7 @@ def pane_open(app, tab: str) -> bool:
     return (
         app.main.shown_tab == tab
         and focused is not None
-        and app.main.query_one(f"#{tab}") in focused.ancestors_with_self
+        and app.main.query_one(f"#{PANE_IDS[tab]}") in focused.ancestors_with_self
         and focused.region.width > 0
     )
 

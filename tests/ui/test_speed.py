@@ -68,7 +68,7 @@ async def test_the_first_frame_holds_real_resource_figures(server_url, monkeypat
 async def test_panes_are_mounted_when_first_shown_and_their_first_control_focused(server_url):
     app = app_for(server_url)
     async with app.run_test(size=SIZE) as pilot:
-        assert not any(app.query(f"#{pane}") for pane in PANE_IDS.values())
+        assert [pane.id for pane in app.query_one("#panes").children] == [PANE_IDS["chat"]]  # the others when shown
         await pilot.press("f4")
         await until(pilot, lambda: app.focused is not None and app.focused.id == "p-llm-temperature")
         assert app.main.tab_bar.active == "params"
