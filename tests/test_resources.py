@@ -11,7 +11,8 @@ import pytest
 from conftest import run_cli
 
 from devsynth_tui.services.resources.disk_cache import DiskCache, cache_key, is_deterministic
-from devsynth_tui.services.resources.monitor import Sampler, ThresholdAlert, memory_alerts, sparkline
+from devsynth_tui.services.resources.monitor import Sampler, ThresholdAlert, memory_alerts
+from devsynth_tui.services.resources.sparkline import sparkline
 
 FIELDS = {
     "t",

@@ -42,7 +42,7 @@ def cmd_monitor(args) -> int:
 
 
 def _window(sampler, name: str, fmt: str = "{:.1f}") -> str:
-    from devsynth_tui.services.resources.monitor import sparkline
+    from devsynth_tui.services.resources.sparkline import sparkline
 
     values = [v for v in sampler.series(name) if v is not None]
     if not values:

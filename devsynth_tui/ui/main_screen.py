@@ -112,7 +112,8 @@ class MainScreen(ReportsFailures, Screen):
         self.alerts: list[str] = []
         self.changes: dict = {}  # every setting changed in this session (ctrl+s writes them all)
         self.on_disk: dict = {}  # each changed setting's value in the config files: as it started, or as saved
-        self.resources = None if fixed else ResourceSampling(self)  # fixed mode samples nothing
+        self.resources: ResourceSampling | None = None  # made at compose if the first frame shows resources, else after
+        # it (psutil's import is then off the first frame); fixed mode samples nothing
         self.connection = Connection(self)  # the server, found off the event loop; requests wait for it
         self.models: list = []  # the server's models, as last listed
         self.routing = ""  # why the last request used its model
@@ -148,6 +149,10 @@ class MainScreen(ReportsFailures, Screen):
 
     def compose(self) -> ComposeResult:
         self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
+        if (
+            not self.fixed and self._sidebar_shown()
+        ):  # its first reading covers the mount: real figures in the first frame
+            self.resources = ResourceSampling(self)
         yield TitleBar()
         with Horizontal(id="body"):
             with TabbedPanes(id="tabs"):
@@ -175,8 +180,9 @@ class MainScreen(ReportsFailures, Screen):
         self.state.watch(lambda new, old: self.resource_panel.show_gc(new.gc) if new.gc != old.gc else None)
         self.state.watch(lambda new, old: self._show_models() if new.notice != old.notice else None)  # (un)loading
         self.state.watch(lambda new, old: self._stages_follow(new.last) if new.last is not old.last else None)
-        if resources := self.resources:
-            self.state.watch(lambda new, old: resources.show() if new.server != old.server else None)
+        self.state.watch(
+            lambda new, old: self.resources.show() if self.resources and new.server != old.server else None
+        )
         if self.fixed:
             from devsynth_tui.ui.fixed import show_fixed_data
 
@@ -201,9 +207,10 @@ class MainScreen(ReportsFailures, Screen):
         if not gc.isenabled():  # the dashboard command's start: what it made stays, unscanned by later collections
             gc.freeze()  # its few cycles too (~0.8 MB): collecting them first would hold this frame ~40 ms
             gc.enable()
-        if self.resources:
-            self.resources.started = True
-            self.resources.schedule()
+        if self.resources is None:  # the sidebar hidden at start: sampled from now on
+            self.resources = ResourceSampling(self)
+        self.resources.started = True
+        self.resources.schedule()
         self.connection.start()  # the warm-up starts once it has named the server
         self.chat_pane.open_latest()
         self._serve_metrics()

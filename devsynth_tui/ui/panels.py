@@ -4,14 +4,18 @@ line."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from devsynth_tui.services.resources.monitor import Sample, sparkline
+from devsynth_tui.services.resources.sparkline import sparkline
 from devsynth_tui.services.sanitize import safe_line
 from devsynth_tui.services.store.ledger import LedgerRow, Report
+
+if TYPE_CHECKING:
+    from devsynth_tui.services.resources.monitor import Sample  # psutil loads with the sampler, not with the panels
 
 TITLE_STYLE = "bold $primary"
 NOTE = 5  # the status line's note about its backend ("LM Studio not running at URL"), the first part to go

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import gc
 import re
+import subprocess
+import sys
 
 from textual import events
 from textual.widgets import Button
@@ -63,6 +65,25 @@ async def test_the_first_frame_holds_real_resource_figures(server_url, monkeypat
     assert re.search(r"CPU \(machine\): \d+\.\d%", first_frame[0])
     assert re.search(r"devsynth-tui\s+\d+\.\d%\s+\d+ MB", first_frame[0])
     assert re.search(r"Memory \(machine\): \d+\.\d%", first_frame[0])
+
+
+async def test_below_110_columns_the_first_frame_is_drawn_before_psutil_loads(server_url, monkeypatch):
+    """The sidebar hidden, the first frame shows no resources: the sampler (psutil, ~14 ms to import) is made after
+    it, and then samples at the hidden pace (memory alerts). The screen's modules load without psutil."""
+    at_first_frame: list = []
+    real = MainScreen._start_services
+
+    def start(self):  # runs once the first frame is drawn
+        at_first_frame.append(self.resources)
+        real(self)
+
+    monkeypatch.setattr(MainScreen, "_start_services", start)
+    app = app_for(server_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: at_first_frame)
+        assert at_first_frame == [None] and app.main.resources is not None and app.main.resources.started
+    code = "import sys, devsynth_tui.ui.app, devsynth_tui.ui.main_screen; print('psutil' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
 async def test_panes_are_mounted_when_first_shown_and_their_first_control_focused(server_url):

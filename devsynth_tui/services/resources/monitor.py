@@ -13,7 +13,6 @@ import ipaddress
 import socket
 import time
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ import psutil
 
 MB = 1024 * 1024
 BUSY_SHARE = 0.5  # other programs' share of all cores from which a machine counts as busy (doctor, benchmark)
-SPARK = "▁▂▃▄▅▆▇█"
 
 
 @dataclass
@@ -86,16 +84,6 @@ def memory_alerts(threshold_mb: float) -> tuple[ThresholdAlert, ThresholdAlert]:
         ThresholdAlert(lambda v, limit: f"devsynth-tui {v:.0f} MB > {limit:g} MB limit", threshold_mb),
         ThresholdAlert(lambda v, limit: f"server {v:.0f} MB > {limit:.0f} MB free RAM"),
     )
-
-
-def sparkline(values: Sequence[float], width: int | None = None, top: float | None = None) -> str:
-    """A text sparkline of the last ``width`` values on a stated scale: 0 to ``top`` (the limit, or the machine's
-    total), else 0 to their largest. Values above ``top`` draw full."""
-    values = [v for v in values if v is not None][-width:] if width else [v for v in values if v is not None]
-    if not values:
-        return ""
-    top = top or max(values) or 1.0
-    return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / top * (len(SPARK) - 1) + 0.5)))] for v in values)
 
 
 class Sampler:
