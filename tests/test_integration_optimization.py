@@ -146,6 +146,8 @@ def test_optimize_json_reports_items(server_url, tmp_path):
     assert item["path"] == str(code) and item["status"] == "kept"
     assert item["lines_kept"] == [[1, len(code.read_text().splitlines())]]  # its lines, not one past the last
     assert item["tokens_after"] == item["tokens_before"]
+    stage = next(s for s in out["stages"] if s["stage"].startswith("context:"))
+    assert item["tokens_after"] == stage["tokens_after"]  # the file as sent, as its stage counts it (headers too)
     assert not _ledger_rows()  # a dry run calls no chat model
 
 

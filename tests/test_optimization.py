@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from devsynth_tui.config_schema import defaults
 from devsynth_tui.services.context import pruning as context_pruning
 from devsynth_tui.services.context.chunking import chunk_text
-from devsynth_tui.services.context.items import FOLDER, ContextItem
+from devsynth_tui.services.context.items import FOLDER, ContextItem, item_cost, sent_tokens
 from devsynth_tui.services.context.prompt_optimization import (
     compress_instructions,
     select_examples,
@@ -115,7 +115,7 @@ def test_relevance_scoring_runs_off_the_event_loop(monkeypatch):
 def test_relevance_respects_budget():
     items = [ContextItem(f"f{i}.py", CODE.replace("parse_config", f"parse_config_{i}")) for i in range(5)]
     run(items, budget=150, query="parse config settings file", strategy="relevance", threshold=0.0)
-    assert 0 < context_pruning.sent_tokens(items) <= 150
+    assert 0 < sent_tokens(items) <= 150
 
 
 def test_recency_drops_items_that_entered_the_context_long_ago():
@@ -143,7 +143,7 @@ def test_priority_drops_low_then_largest_medium():
     doc = ContextItem("doc.md", "doc " * 100, "documentation")
     big = ContextItem("big.py", "x = 1\n" * 100, "code")
     small = ContextItem("small.py", "y = 2\n" * 20, "code")
-    budget = context_pruning.item_cost(req) + context_pruning.item_cost(small) + 5  # as sent: headers too
+    budget = item_cost(req) + item_cost(small) + 5  # as sent: headers too
     run([req, doc, big, small], budget=budget, strategy="priority")
     assert (req.status, doc.status, big.status, small.status) == ("kept", "dropped", "dropped", "kept")
 
@@ -152,7 +152,7 @@ def test_strategy_list_in_order_then_budget():
     items = [ContextItem("a.py", CODE), ContextItem("b.md", "# B\n" + "text " * 400, "documentation")]
     reports = run(items, budget=100, query="parse_config", strategy=["recency", "priority"])
     assert [r.stage for r in reports][:2] == ["context:recency", "context:priority"]
-    assert context_pruning.sent_tokens(items) <= 100
+    assert sent_tokens(items) <= 100
 
 
 def test_summarization_replaces_large_items_in_parallel():

@@ -183,6 +183,7 @@ def cmd_optimize(args) -> int:
 def _optimize_report(req, prep, backend_label: str) -> dict:
     from dataclasses import asdict
 
+    from devsynth_tui.services.context.items import item_cost, sent_tokens
     from devsynth_tui.services.context.view import view_of
 
     items = []
@@ -194,8 +195,8 @@ def _optimize_report(req, prep, backend_label: str) -> dict:
                 "status": item.status,
                 "lines_kept": [list(r) for r in item.lines_kept],
                 "lines_total": original.text.count("\n") + 1,
-                "tokens_before": original.tokens,
-                "tokens_after": item.tokens,
+                "tokens_before": item_cost(original),  # as sent, headers included, as the stages count
+                "tokens_after": sent_tokens([item]),
                 "note": item.note,
             }
         )

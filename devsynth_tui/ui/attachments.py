@@ -49,7 +49,7 @@ def detach_last(text: str, cwd: str = ".") -> str:
 def describe(items: list, listings: list, window: int | None) -> list[str]:
     """One line per attachment (a file with its tokens, a folder with its files and skipped ones) and a total; a
     file's tokens with its header in the context block, as the context view (ctrl+k) counts what it sends."""
-    from devsynth_tui.services.context.pruning import item_cost
+    from devsynth_tui.services.context.items import item_cost
 
     out, total = [], 0
     folders = {listing.root for listing in listings}

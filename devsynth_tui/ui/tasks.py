@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from devsynth_tui.services.context.items import item_cost, sent_tokens
 from devsynth_tui.services.errors import ServiceError
 from devsynth_tui.services.sanitize import safe_line, safe_text
 from devsynth_tui.services.wording import things
@@ -172,7 +173,7 @@ class TasksPane(ReportsFailures, Vertical):
             if pipeline is None:
                 await self.drop(view, f"no model server ({main.backend_label})")
                 return
-            tokens = sum(i.tokens for i in items)
+            tokens = sent_tokens(items)
             view.notice(f"preparing the request: {things(len(items), 'file')}, {tokens:,} tokens…")
             request = task_request(wording, task, items, template)
             request.listings = listings
@@ -199,7 +200,7 @@ class TasksPane(ReportsFailures, Vertical):
                     elif isinstance(event, Done):
                         await view.finish(event.text, event.summary(), event.status, event.thinking_title())
                         if event.prepared:
-                            self.show_prepared(event.prepared, {i.name: i.tokens for i in items})
+                            self.show_prepared(event.prepared, {i.name: item_cost(i) for i in items})
                             state.set(fill=view_of(event.prepared).fill)  # the status line's "ctx 31 %"
                         self.post_message(RequestEnded(event))
         except asyncio.CancelledError:
@@ -288,6 +289,6 @@ class TasksPane(ReportsFailures, Vertical):
                 item.type,
                 item.status,
                 kept,
-                f"{originals.get(item.name, item.tokens):,} → {item.tokens:,}",
+                f"{originals.get(item.name, item_cost(item)):,} → {sent_tokens([item]):,}",  # as sent: dropped, 0
             )
         self.stages.append(f"prompt tokens {prep.tokens_before:,} → {prep.tokens_after:,}")

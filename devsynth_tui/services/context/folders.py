@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devsynth_tui.services.context.chunking import chunk_spans
-from devsynth_tui.services.context.items import FOLDER, MAX_FILE_BYTES, ContextItem, Parsed, decode, guess_type
+from devsynth_tui.services.context.items import (
+    FOLDER,
+    MAX_FILE_BYTES,
+    ContextItem,
+    Parsed,
+    decode,
+    guess_type,
+    sent_tokens,
+)
 from devsynth_tui.services.context.token_accounting import count_tokens
 
 MAX_FILES = 2000  # files read from one folder
@@ -149,8 +157,7 @@ class FolderListing:
 
     def summary(self) -> str:
         """One line: files read, tokens, what was skipped and why, and the cap when hit."""
-        tokens = sum(i.tokens for i in self.items)
-        parts = [f"{self.root}: {len(self.items)} files, {tokens:,} tokens ({self.how})"]
+        parts = [f"{self.root}: {len(self.items)} files, {sent_tokens(self.items):,} tokens ({self.how})"]
         if self.skipped:
             counts = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
             parts.append("skipped " + ", ".join(f"{n} {why}" for why, n in counts))

@@ -12,6 +12,8 @@ from devsynth_tui.config_schema import CONTEXT_TYPES
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.errors import ServiceError
 
+HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
+
 MAX_FILE_BYTES = 5_000_000
 
 _TYPE_BY_SUFFIX = {".md": "documentation", ".rst": "documentation", ".txt": "documentation"}
@@ -74,6 +76,22 @@ class StageReport:
 def live(items: list[ContextItem]) -> list[ContextItem]:
     """The items still in the request."""
     return [i for i in items if i.status != "dropped"]
+
+
+def sent_tokens(items: list[ContextItem]) -> int:
+    """What the items still in the context cost as sent: their text, headers and separators (the stages, the budget,
+    the attachment bar and the context view all count this)."""
+    return sum(item_cost(i) for i in live(items))
+
+
+def item_cost(item: ContextItem) -> int:
+    """One item as sent, whole: its text, header and separators."""
+    return item.tokens + header_tokens(item)
+
+
+def header_tokens(item: ContextItem) -> int:
+    """What an item costs in the context block besides its text: its header and separators."""
+    return count_tokens(item.name) + HEADER_TOKENS
 
 
 def guess_type(path: str) -> str:

@@ -20,7 +20,15 @@ from pathlib import Path
 
 from devsynth_tui.atomic import atomic_write
 from devsynth_tui.services.context.chunking import Chunk, chunk_text
-from devsynth_tui.services.context.items import NAMED, ContextItem, StageReport, live
+from devsynth_tui.services.context.items import (
+    NAMED,
+    ContextItem,
+    StageReport,
+    header_tokens,
+    item_cost,
+    live,
+    sent_tokens,
+)
 from devsynth_tui.services.context.relevance import STOPWORDS, Scorer, blend, cosine, propagate
 from devsynth_tui.services.context.token_accounting import count_joined, count_tokens, truncate_tokens
 from devsynth_tui.services.errors import ServiceError
@@ -30,7 +38,6 @@ EMBED_CANDIDATES = 16  # chunks re-ranked with embeddings (the rest keep their l
 SUMMARY_RATIO = 3  # a summary is at most a third of what it replaces, or it does not pay
 MIN_SUMMARY_TOKENS = 16
 MARKER_TOKENS = 12  # "... (lines 120-245 omitted)" and its line break
-HEADER_TOKENS = 12  # an item's header line in the context block, beside its name, and the blank lines around it
 
 Embedder = Callable[[list[str]], Awaitable[list[list[float]]]]
 Summarizer = Callable[[ContextItem, int], Awaitable[str]]
@@ -202,22 +209,6 @@ def adaptive_cutoff(scores: list[float], threshold: float, floor: float) -> floa
 
 def _fits_whole(items: list[ContextItem], budget: int) -> bool:
     return sent_tokens(items) <= budget
-
-
-def sent_tokens(items: list[ContextItem]) -> int:
-    """What the items still in the context cost as sent: their text, headers and separators (the stages, the budget,
-    the attachment bar and the context view all count this)."""
-    return sum(item_cost(i) for i in live(items))
-
-
-def item_cost(item: ContextItem) -> int:
-    """One item as sent, whole: its text, header and separators."""
-    return item.tokens + header_tokens(item)
-
-
-def header_tokens(item: ContextItem) -> int:
-    """What an item costs in the context block besides its text: its header and separators."""
-    return count_tokens(item.name) + HEADER_TOKENS
 
 
 def _select(items, chunks: list[Chunk], is_test: list[bool], core: list[Chunk], cutoff: float, budget: int):

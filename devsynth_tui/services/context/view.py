@@ -13,8 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from devsynth_tui.services.context.folders import FolderListing
-from devsynth_tui.services.context.items import NAMED, ContextItem, live
-from devsynth_tui.services.context.pruning import item_cost, sent_tokens
+from devsynth_tui.services.context.items import NAMED, ContextItem, item_cost, live, sent_tokens
 from devsynth_tui.services.context.token_accounting import count_tokens, framing_tokens, known_counts
 from devsynth_tui.services.pipeline.messages import CONTEXT_BLOCK_TOKENS, context_block
 from devsynth_tui.services.pipeline.request import Prepared

@@ -3,8 +3,7 @@ and the token counts of their parts (cl100k, plus the chat template's framing)."
 
 from __future__ import annotations
 
-from devsynth_tui.services.context import pruning
-from devsynth_tui.services.context.items import ContextItem, live
+from devsynth_tui.services.context.items import ContextItem, live, sent_tokens
 from devsynth_tui.services.context.token_accounting import count_tokens
 from devsynth_tui.services.store.conversations import HistoryFit, Message, as_messages, turn_pairs
 
@@ -47,7 +46,7 @@ def build_messages(
 
 def context_tokens(items: list[ContextItem]) -> int:
     """cl100k tokens the items add to the system message: the context block, headers included."""
-    return pruning.sent_tokens(items) + (CONTEXT_BLOCK_TOKENS if live(items) else 0)
+    return sent_tokens(items) + (CONTEXT_BLOCK_TOKENS if live(items) else 0)
 
 
 def history_tokens(history: HistoryFit) -> int:

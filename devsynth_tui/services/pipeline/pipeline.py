@@ -22,7 +22,7 @@ from devsynth_tui.config import Config, app_home
 from devsynth_tui.services.app_log import record
 from devsynth_tui.services.context import prompt_optimization as prompts
 from devsynth_tui.services.context import pruning
-from devsynth_tui.services.context.items import ContextItem, StageReport, live
+from devsynth_tui.services.context.items import ContextItem, StageReport, live, sent_tokens
 from devsynth_tui.services.context.response_processing import EarlyTerminator, IncrementalParser
 from devsynth_tui.services.context.token_accounting import (
     by_bytes,
@@ -448,7 +448,7 @@ class Pipeline:
         return describe(error)
 
     def _input_tokens(self, prep: Prepared) -> int:
-        return pruning.sent_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
+        return sent_tokens(prep.items) + count_tokens(prep.messages[-1]["content"])
 
     async def _send(self, req: ChatRequest, prep: Prepared, started: float):
         """Stream the answer to ``prep``; one prepared by bytes is counted once the stream ended."""
