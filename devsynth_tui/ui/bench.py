@@ -184,7 +184,8 @@ class BenchPane(ReportsFailures, Vertical):
         self.query_one("#bench-start", Button).disabled = on
         self.query_one("#bench-stop", Button).disabled = not on
         if on:
-            self.query_one(ProgressBar).display = True
+            bar = self.query_one(ProgressBar)
+            bar.display, bar.progress = True, 0  # not the full bar of a run shown before
             self.query_one("#bench-status", Static).update("starting… (Esc stops)")
 
     def progress(self, done: int, total: int, label: str) -> None:

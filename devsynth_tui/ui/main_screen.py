@@ -120,7 +120,7 @@ class MainScreen(ReportsFailures, Screen):
         self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
         self.services_started = False
         self.unfollow: Callable[[], None] | None = None  # stops following the ledger
-        self.shown_tab = "chat"  # the pane on screen, as TabActivated last said
+        self.shown_tab = "chat"  # the pane on screen, once its F-key or tab click has been handled (_tab_shown)
         self.focused_before_sidebar: Widget | None = None  # ctrl+b hides the panes: their focus comes back after
         self.panes: dict[str, Widget] = {}  # the panes mounted so far (when first shown), by tab
 
@@ -207,8 +207,9 @@ class MainScreen(ReportsFailures, Screen):
         if not gc.isenabled():  # the dashboard command's start: what it made stays, unscanned by later collections
             gc.freeze()  # its few cycles too (~0.8 MB): collecting them first would hold this frame ~40 ms
             gc.enable()
-        if self.resources is None:  # the sidebar hidden at start: sampled from now on
+        if self.resources is None:  # the sidebar hidden at start: its first reading (alerts) one interval from now
             self.resources = ResourceSampling(self)
+            self.set_timer(self.cfg.monitor.interval, self.resources.sample)
         self.resources.started = True
         self.resources.schedule()
         self.connection.start()  # the warm-up starts once it has named the server

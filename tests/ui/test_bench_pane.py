@@ -85,4 +85,6 @@ async def test_the_last_stored_run_is_shown_after_a_restart(make_app):
         assert app.query_one("#bench-status").render() == run
         bar = app.query_one("#bench-progress")
         assert bar.display and bar.percentage == 1.0  # it said 0% over a complete run
+        app.query_one(BenchPane).running(True)  # a new run starts from an empty bar, not the stored run's full one
+        assert bar.percentage == 0
         assert "output tokens/s" in str(app.query_one("#bench-history").render())

@@ -38,8 +38,8 @@ PANE_KEYS = {
 
 
 def pane_open(app, tab: str) -> bool:
-    """Is ``tab``'s pane on screen and ready? TabActivated (handled after the key) mounts a pane shown for the first
-    time and fills it, then focuses its first control: that control focused and laid out says it all ran."""
+    """Is ``tab``'s pane on screen and ready? Its F-key mounts a pane shown for the first time; once mounted it is
+    filled, then its first control focused: that control focused and laid out says it all ran."""
     focused = app.focused
     return (
         app.main.shown_tab == tab

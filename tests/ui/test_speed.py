@@ -9,6 +9,7 @@ import gc
 import re
 import subprocess
 import sys
+import time
 
 from textual import events
 from textual.widgets import Button
@@ -113,20 +114,24 @@ async def test_the_models_pane_shows_the_list_read_before_it_was_opened(server_u
 
 async def test_sampling_follows_whether_the_resources_are_shown(server_url):
     app = app_for(server_url, **{"monitor.interval": 0.5})
+    started = time.time()  # the sampler is shared by the tests in this process: its readings since then
     async with app.run_test(size=(80, 24)) as pilot:  # narrow: the sidebar is hidden
         main = app.main
         await until(pilot, lambda: main.services_started)
         assert main.sampling._interval == 0.5 * HIDDEN_SAMPLE_EVERY  # only for memory alerts
+        await until(pilot, lambda: main.sampler.samples and main.sampler.samples[-1].t > started, 30, "a reading")
         taken = main.sampler.samples[-1].t
         await pilot.press("ctrl+b")
         assert main.sampling._interval == 0.5 and main.sampler.samples[-1].t > taken  # sampled at once
         assert "CPU (machine)" in str(app.query_one("#resources").render())
         await pilot.press("ctrl+b")
         assert main.sampling._interval == 0.5 * HIDDEN_SAMPLE_EVERY
-    app = app_for(server_url, **{"memory.monitoring.enabled": False})
+    app, started = app_for(server_url, **{"memory.monitoring.enabled": False}), time.time()
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.main.services_started)
         assert app.main.sampling is None  # hidden, and no alert to watch for: no timer at all
+        await until(pilot, lambda: app.main.sampler.samples[-1].t > started, 30, "the first reading")  # but one, an
+        # interval after the first frame
         await pilot.resize_terminal(*SIZE)
         await until(pilot, lambda: app.main.sampling is not None)
 
