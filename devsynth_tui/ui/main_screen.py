@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.timer import Timer
-    from textual.widget import AwaitMount, Widget
+    from textual.widget import Widget
 
     from devsynth_tui.config import Config
     from devsynth_tui.services.resources.monitor import Sampler
@@ -83,7 +83,7 @@ class MainScreen(ReportsFailures, Screen):
     ALLOW_IN_MAXIMIZED_VIEW = "KeysFooter"  # the palette's Maximize keeps the keys, as it kept Textual's Footer
 
     BINDINGS = [  # the footer shows them in this order (after ALWAYS_SHOWN) and cuts the last at 80 columns
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", priority=True),  # in order with the F-keys typed after it
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "open_conversation", "Chats"),
@@ -120,7 +120,7 @@ class MainScreen(ReportsFailures, Screen):
         self.config_changed_at = 0.0  # the advisor judges rows from here on: older ones ran under other settings
         self.services_started = False
         self.unfollow: Callable[[], None] | None = None  # stops following the ledger
-        self.shown_tab = "chat"  # the pane on screen, once its F-key or tab click has been handled (_tab_shown)
+        self.shown_tab = "chat"  # the pane on screen, once its F-key or tab click has been handled (action_tab)
         self.focused_before_sidebar: Widget | None = None  # ctrl+b hides the panes: their focus comes back after
         self.panes: dict[str, Widget] = {}  # the panes mounted so far (when first shown), by tab
 
@@ -340,7 +340,7 @@ class MainScreen(ReportsFailures, Screen):
 
     async def action_new_conversation(self) -> None:
         await self.chat_pane.new_conversation()
-        self.action_tab("chat")
+        await self.action_tab("chat")
 
     def action_open_conversation(self) -> None:
         from devsynth_tui.ui.panes import ConversationPicker
@@ -353,7 +353,7 @@ class MainScreen(ReportsFailures, Screen):
 
     async def _switch_to(self, conversation_id: int) -> None:
         await self.chat_pane.switch_to(conversation_id)
-        self.action_tab("chat")
+        await self.action_tab("chat")
 
     def action_rename_conversation(self) -> None:
         self.chat_pane.rename()
@@ -467,45 +467,29 @@ class MainScreen(ReportsFailures, Screen):
 
     # -- navigation ------------------------------------------------------------------------------------
 
-    def action_tab(self, tab: str) -> None:
-        """Show a pane and focus its first control (mounting the pane first if it was never shown)."""
+    async def action_tab(self, tab: str, focus: bool = True) -> None:
+        """Show a pane (mounted first if it was never shown) and, with ``focus``, give its first control the focus at
+        once: the keys typed right after the F-key go to it, not to the pane left (nor nowhere while it mounts)."""
         shown = self.resources_shown()
         self.remove_class("sidebar-open")
-        self._resources_toggled(shown)
-        pane, mounting = self._slot(tab), None
-        if pane is None:  # shown for the first time
-            pane = self._new_pane(tab)
-            mounting = self.switcher.mount(pane)
-        controls = self.switcher.query(FIRST_CONTROL[tab])  # none while a new pane composes
-        if not controls:
-            self.set_focus(None)  # focus left in the pane we leave would take keys into a hidden pane
-        self.tab_bar.active, self.switcher.current = tab, pane.id
-        self.call_later(self._tab_shown, tab, mounting)  # fills a pane once mounted, then focuses it
-        if controls:
-            controls.first().focus()
-
-    def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
-        self.action_tab(event.tab)
-
-    async def _tab_shown(self, tab: str, mounting: AwaitMount | None) -> None:
-        """Fill a pane shown for the first time once ``mounting`` is done; focus its first control (the prompt, for
-        chat)."""
         pane = self._slot(tab)
-        assert pane is not None  # in the switcher since action_tab
-        was_shown, self.shown_tab = self.resources_shown(), tab
-        self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
-        self._resources_toggled(was_shown)  # the Resources pane is sampled for while on screen
-        if mounting is not None:
-            await mounting
+        new = pane is None
+        if pane is None:  # shown for the first time: the keys after the F-key wait for its mount
+            if focus:
+                self.set_focus(None)  # nothing meanwhile goes to the pane left (a click could)
+            pane = self._new_pane(tab)
+            await self.switcher.mount(pane)
             self.panes[tab] = pane
+        self.tab_bar.active, self.switcher.current, self.shown_tab = tab, pane.id, tab
+        self.refresh_bindings()  # ctrl+t is for the chat's thinking blocks
+        self._resources_toggled(shown)  # the Resources pane is sampled for while on screen
+        if new:
             self._fill_pane(tab)
-        if tab != self.tab_bar.active:  # another tab was asked for since (two F-keys read at once, or as this mounted)
-            return  # its own call focuses: the focus must not go to a pane hidden again
-        focused = self.focused
-        if focused is not None and pane in focused.ancestors_with_self:  # the Resources pane is its own first control
-            return
-        for control in self.switcher.query(FIRST_CONTROL[tab]):
-            control.focus()
+        if focus:
+            self.set_focus(self.switcher.query(FIRST_CONTROL[tab]).first())
+
+    async def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
+        await self.action_tab(event.tab, focus=not event.stepped)  # ← → on the focused bar: it keeps the focus
 
     def _new_pane(self, tab: str):
         if tab == "tasks":
@@ -592,7 +576,11 @@ class MainScreen(ReportsFailures, Screen):
             self.focused_before_sidebar = self.focused
         self.set_class(opening, "sidebar-open")
         self._resources_toggled(shown)
-        self.call_after_refresh(self._refocus if not opening else self.query_one("#sidebar").focus)
+        self.call_after_refresh(self._refocus if not opening else self._focus_sidebar)
+
+    def _focus_sidebar(self) -> None:
+        if self.has_class("sidebar-open"):  # else an F-key read right after ctrl+b showed a pane
+            self.query_one("#sidebar").focus()
 
     def _refocus(self) -> None:
         """The focus back where it was before the sidebar hid it (if in the pane shown), else on its first control."""

@@ -51,10 +51,10 @@ class TabBar(Widget, can_focus=True):
     hovered: str | None = None  # the tab under the mouse
 
     class Chosen(Message):
-        """A tab was clicked, or stepped to: its pane is to be shown."""
+        """A tab was clicked, or ``stepped`` to (← →: the bar keeps the focus): its pane is to be shown."""
 
-        def __init__(self, tab: str) -> None:
-            self.tab = tab
+        def __init__(self, tab: str, stepped: bool = False) -> None:
+            self.tab, self.stepped = tab, stepped
             super().__init__()
 
     def __init__(self, tabs: list[tuple[str, str]], active: str, **kwargs) -> None:
@@ -100,7 +100,7 @@ class TabBar(Widget, can_focus=True):
 
     def action_step(self, by: int) -> None:
         tabs = [tab for tab, _ in self.tabs]
-        self.post_message(self.Chosen(tabs[(tabs.index(self.active) + by) % len(tabs)]))
+        self.post_message(self.Chosen(tabs[(tabs.index(self.active) + by) % len(tabs)], stepped=True))
 
     def on_focus(self) -> None:
         self.refresh()

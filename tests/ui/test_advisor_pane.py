@@ -57,7 +57,7 @@ async def test_findings_apply_save_and_before_after(server_url, tmp_path):
         saved = yaml.safe_load(overrides_path().read_text())
         assert saved["tokens"]["prompt_optimization"]["template_trimming"] is True
         assert mine.read_bytes() == before_bytes  # the user's own file is never written
-        app.main.action_tab("chat")
+        await app.main.action_tab("chat")
         for n in range(OUTCOME_REQUESTS):
             await ask(app, pilot, f"Name the number {n}.")
         await until(pilot, lambda: applied.outcome != "")

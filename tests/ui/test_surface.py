@@ -374,6 +374,36 @@ async def test_two_f_keys_read_at_once_leave_the_focus_in_the_pane_shown():
         assert app.focused is app.query_one("#prompt")
 
 
+def read_at_once(app, *keys: str) -> None:
+    """Keys as the driver posts them when one read of the terminal holds them all (a paste, a fast typist)."""
+    for name in keys:
+        key = events.Key(name, name if len(name) == 1 else None)
+        key.set_sender(app)
+        app._driver.send_message(key)
+
+
+async def test_keys_typed_right_after_an_f_key_go_to_the_pane_it_shows():
+    app = fixed_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        read_at_once(app, "f6", "7", "8")  # a pane never shown: the keys wait for its mount
+        await until(pilot, lambda: app.query("#bench-requests") and app.query_one("#bench-requests").value == "78")
+        await open_pane(app, pilot, "chat")
+        read_at_once(app, "f6", "1", "2")  # shown before: they went to the chat's prompt, hidden
+        await until(pilot, lambda: app.query_one("#bench-requests").value == "12")
+        assert app.query_one("#prompt").text == ""
+
+
+async def test_an_f_key_right_after_ctrl_b_shows_its_pane_not_the_sidebar():
+    app = fixed_app()
+    async with app.run_test(size=(100, 30)) as pilot:  # narrow: ctrl+b shows the sidebar in place of the panes
+        await pilot.pause()
+        read_at_once(app, "ctrl+b", "f3")
+        await until(pilot, lambda: pane_open(app, "tasks"), 30, "the tasks pane")
+        await pilot.pause(0.3)
+        assert not app.main.has_class("sidebar-open") and pane_open(app, "tasks")
+
+
 async def test_the_tab_bar_takes_the_focus_and_its_arrows_step_through_the_panes():
     from devsynth_tui.ui.tab_bar import TabBar
 
@@ -386,13 +416,10 @@ async def test_the_tab_bar_takes_the_focus_and_its_arrows_step_through_the_panes
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("shift+tab", "shift+tab")  # from the prompt, back past the messages
         await until(pilot, lambda: isinstance(app.focused, TabBar), 30, "the tab bar focused")
-        await pilot.press("right")
-        await until(pilot, lambda: pane_open(app, "tasks"), 30, "the tasks pane")
-        assert app.focused is app.query_one("#task-files")  # the pane shown takes the focus, as a click gives it
-        for pane in ("chat", "graphs"):  # back, then round the end
-            app.query_one(TabBar).focus()
-            await pilot.press("left")
-            await until(pilot, lambda pane=pane: pane_open(app, pane), 30, f"the {pane} pane")
+        for key, pane in (("right", "tasks"), ("left", "chat"), ("left", "graphs")):  # round the end too
+            await pilot.press(key)
+            await until(pilot, lambda pane=pane: app.main.shown_tab == pane, 30, f"the {pane} pane")
+            assert isinstance(app.focused, TabBar)  # the bar keeps the focus: the next arrow steps on
 
 
 async def test_maximizing_the_prompt_maximizes_the_panes_and_keeps_the_keys():
