@@ -149,9 +149,7 @@ class MainScreen(ReportsFailures, Screen):
 
     def compose(self) -> ComposeResult:
         self._size_classes(*self.app.size, update=False)  # before the footer's first keys: ctrl+b is one when narrow
-        if (
-            not self.fixed and self._sidebar_shown()
-        ):  # its first reading covers the mount: real figures in the first frame
+        if not self.fixed and self._sidebar_shown():  # its first reading covers the mount: in the first frame
             self.resources = ResourceSampling(self)
         yield TitleBar()
         with Horizontal(id="body"):
@@ -485,8 +483,8 @@ class MainScreen(ReportsFailures, Screen):
         self._resources_toggled(shown)  # the Resources pane is sampled for while on screen
         if new:
             self._fill_pane(tab)
-        if focus:
-            self.set_focus(self.switcher.query(FIRST_CONTROL[tab]).first())
+        if focus:  # (none yet if a click asked for this pane while an F-key's call mounted it: that call focuses)
+            self.set_focus(next(iter(self.switcher.query(FIRST_CONTROL[tab])), None))
 
     async def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
         await self.action_tab(event.tab, focus=not event.stepped)  # ← → on the focused bar: it keeps the focus
